@@ -1,0 +1,64 @@
+#include "lib/config/diagnostic_sink.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+
+namespace lvs::config {
+
+void DiagnosticSink::Error(const Location& at, std::string_view keyword, std::string message) {
+  ++error_count_;
+  Add(v1::Diagnostic::ERROR, at, keyword, std::move(message));
+}
+
+void DiagnosticSink::Warning(const Location& at, std::string_view keyword,
+                             std::string message) {
+  Add(v1::Diagnostic::WARNING, at, keyword, std::move(message));
+}
+
+v1::SourceLocation DiagnosticSink::ToProto(const Location& at) const {
+  v1::SourceLocation location;
+  if (at.file >= 0 && static_cast<size_t>(at.file) < files_->names.size()) {
+    location.set_file(files_->names[at.file]);
+  }
+  location.set_line(at.line);
+  location.set_column(at.column);
+  return location;
+}
+
+void DiagnosticSink::Add(v1::Diagnostic::Severity severity, const Location& at,
+                         std::string_view keyword, std::string message) {
+  v1::Diagnostic diagnostic;
+  diagnostic.set_severity(severity);
+  *diagnostic.mutable_location() = ToProto(at);
+  diagnostic.set_keyword(std::string(keyword));
+  diagnostic.set_message(std::move(message));
+  diagnostics_.emplace_back(at.file, std::move(diagnostic));
+}
+
+std::vector<v1::Diagnostic> DiagnosticSink::Take() {
+  std::stable_sort(diagnostics_.begin(), diagnostics_.end(), [](const auto& a, const auto& b) {
+    const auto& la = a.second.location();
+    const auto& lb = b.second.location();
+    if (a.first != b.first) return a.first < b.first;
+    if (la.line() != lb.line()) return la.line() < lb.line();
+    return la.column() < lb.column();
+  });
+  std::vector<v1::Diagnostic> out;
+  out.reserve(diagnostics_.size());
+  for (auto& [file, diagnostic] : diagnostics_) out.push_back(std::move(diagnostic));
+  diagnostics_.clear();
+  error_count_ = 0;
+  return out;
+}
+
+std::string FormatDiagnostic(const v1::Diagnostic& diagnostic) {
+  const auto& at = diagnostic.location();
+  std::string out = absl::StrCat(at.file(), ":", at.line(), ":", at.column(), ": ");
+  if (!diagnostic.keyword().empty()) absl::StrAppend(&out, diagnostic.keyword(), ": ");
+  if (diagnostic.severity() == v1::Diagnostic::WARNING) absl::StrAppend(&out, "warning: ");
+  absl::StrAppend(&out, diagnostic.message());
+  return out;
+}
+
+}  // namespace lvs::config

@@ -1,0 +1,53 @@
+// Collects the warnings and errors found while reading a keepalived.conf file.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lvs/v1/config.pb.h"
+
+namespace lvs::config {
+
+// A position in one of the files read. `file` indexes FileTable::names.
+struct Location {
+  int file = -1;
+  uint32_t line = 0;
+  uint32_t column = 0;
+};
+
+// The files read so far, the main file first; Location::file points into it.
+struct FileTable {
+  std::vector<std::string> names;
+};
+
+class DiagnosticSink {
+ public:
+  explicit DiagnosticSink(const FileTable* files) : files_(files) {}
+
+  void Error(const Location& at, std::string_view keyword, std::string message);
+  void Warning(const Location& at, std::string_view keyword, std::string message);
+
+  bool has_errors() const { return error_count_ > 0; }
+  size_t error_count() const { return error_count_; }
+
+  v1::SourceLocation ToProto(const Location& at) const;
+
+  // Diagnostics in file order, then line and column order.
+  std::vector<v1::Diagnostic> Take();
+
+ private:
+  void Add(v1::Diagnostic::Severity severity, const Location& at, std::string_view keyword,
+           std::string message);
+
+  const FileTable* files_;
+  std::vector<std::pair<int, v1::Diagnostic>> diagnostics_;  // file index, diagnostic
+  size_t error_count_ = 0;
+};
+
+// "file:line:col: keyword: message" for errors and
+// "file:line:col: keyword: warning: message" for warnings.
+std::string FormatDiagnostic(const v1::Diagnostic& diagnostic);
+
+}  // namespace lvs::config

@@ -1,0 +1,175 @@
+#include "lib/runtime/daemon.h"
+
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include <grpcpp/health_check_service_interface.h>
+
+#include "absl/strings/str_cat.h"
+
+namespace lvs::runtime {
+namespace {
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// True when something accepts connections on the Unix socket at path.
+bool SocketIsLive(const std::string& path) {
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+  bool live = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  close(fd);
+  return live;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(DaemonOptions options) {
+  if (!SetLogLevel(options.log_level))
+    return absl::InvalidArgumentError(absl::StrCat("unknown --log-level '", options.log_level,
+                                                   "' (trace, debug, info, warn, error)"));
+  auto loop = event::EventLoop::Create();
+  if (!loop.ok()) return loop.status();
+  return std::unique_ptr<Daemon>(new Daemon(std::move(options), *std::move(loop)));
+}
+
+Daemon::Daemon(DaemonOptions options, std::unique_ptr<event::EventLoop> loop)
+    : options_(std::move(options)), loop_(std::move(loop)), log_(Logger(options_.daemon)) {}
+
+Daemon::~Daemon() {
+  if (shutdown_thread_.joinable()) shutdown_thread_.join();
+  if (signal_fd_ >= 0) close(signal_fd_);
+}
+
+absl::Status Daemon::StartGrpc() {
+  const std::string& dir = options_.run_dir;
+  if (mkdir(dir.c_str(), 0750) != 0 && errno != EEXIST)
+    return absl::PermissionDeniedError(absl::StrCat("cannot create run dir ", dir, ": ", std::strerror(errno)));
+  const std::string sock = options_.SocketPath();
+  if (sock.size() >= sizeof(sockaddr_un::sun_path))
+    return absl::InvalidArgumentError(absl::StrCat("socket path too long: ", sock));
+  if (SocketIsLive(sock))
+    return absl::AlreadyExistsError(absl::StrCat("another ", options_.daemon, " is serving ", sock));
+  unlink(sock.c_str());
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort("unix:" + sock, grpc::InsecureServerCredentials());
+  if (!options_.listen.empty()) {
+    grpc::SslServerCredentialsOptions tls(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+    auto cert = ReadFile(options_.tls_cert);
+    auto key = ReadFile(options_.tls_key);
+    auto ca = ReadFile(options_.tls_ca);
+    for (const auto* s : {&cert, &key, &ca})
+      if (!s->ok()) return s->status();
+    tls.pem_root_certs = *ca;
+    tls.pem_key_cert_pairs.push_back({*key, *cert});
+    builder.AddListeningPort(options_.listen, grpc::SslServerCredentials(tls));
+  }
+  for (grpc::Service* s : services_) builder.RegisterService(s);
+  server_ = builder.BuildAndStart();
+  if (!server_)
+    return absl::UnavailableError(absl::StrCat("cannot serve gRPC on ", sock,
+                                               options_.listen.empty() ? "" : " or " + options_.listen));
+  chmod(sock.c_str(), 0660);
+  log_->info("serving gRPC on unix:{}{}", sock, options_.listen.empty() ? "" : " and " + options_.listen);
+  return absl::OkStatus();
+}
+
+absl::Status Daemon::InstallSignals() {
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGTERM);
+  sigaddset(&mask, SIGINT);
+  sigaddset(&mask, SIGHUP);
+  // Block in this thread before gRPC spawns more, so every thread inherits the mask
+  // and the signals arrive only through the signalfd.
+  pthread_sigmask(SIG_BLOCK, &mask, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  signal_fd_ = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+  if (signal_fd_ < 0) return absl::InternalError(absl::StrCat("signalfd: ", std::strerror(errno)));
+  return loop_->AddFd(signal_fd_, EPOLLIN, [this](uint32_t) {
+    signalfd_siginfo info;
+    while (read(signal_fd_, &info, sizeof info) == sizeof info) {
+      if (info.ssi_signo == SIGHUP) {
+        log_->info("SIGHUP: reloading {}", options_.config_path);
+        sd_notify(0, "RELOADING=1");
+        if (on_reload_) on_reload_();
+        sd_notify(0, "READY=1");
+      } else {
+        BeginStop(info.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
+      }
+    }
+  });
+}
+
+void Daemon::ArmWatchdog(absl::Duration period) {
+  // Sent from the loop thread, so a stuck loop stops the pings and systemd notices.
+  loop_->AddTimer(period, [this, period] {
+    sd_notify(0, "WATCHDOG=1");
+    ArmWatchdog(period);
+  });
+}
+
+absl::Status Daemon::Start() {
+  if (auto s = InstallSignals(); !s.ok()) return s;
+  if (auto s = StartGrpc(); !s.ok()) return s;
+  uint64_t usec = 0;
+  if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) ArmWatchdog(absl::Microseconds(usec) / 2);
+  sd_notify(0, "READY=1");
+  return absl::OkStatus();
+}
+
+void Daemon::SetStatus(const std::string& status) {
+  sd_notify(0, absl::StrCat("STATUS=", status).c_str());
+}
+
+void Daemon::RequestStop() {
+  loop_->Post([this] { BeginStop("stop requested"); });
+}
+
+void Daemon::BeginStop(const char* why) {
+  if (stopping_) return;
+  stopping_ = true;
+  log_->info("{}: stopping", why);
+  sd_notify(0, "STOPPING=1");
+  if (on_stop_) on_stop_();
+  // gRPC handlers may be waiting on the loop (RunSync), so the loop keeps running
+  // while the server drains; the loop stops once the server is down.
+  shutdown_thread_ = std::thread([this] {
+    if (server_) server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    loop_->Stop();
+  });
+}
+
+int Daemon::Run() {
+  loop_->Run();
+  if (shutdown_thread_.joinable()) shutdown_thread_.join();
+  if (server_) {
+    server_->Wait();
+    unlink(options_.SocketPath().c_str());
+  }
+  log_->info("stopped");
+  return 0;
+}
+
+}  // namespace lvs::runtime

@@ -1,0 +1,72 @@
+// What every lvs-ha daemon shares: the event loop, signals (SIGTERM/SIGINT stop,
+// SIGHUP reload) through a signalfd on that loop, the gRPC server on
+// <run-dir>/<daemon>.sock with the standard health service (plus an optional
+// mutual-TLS TCP listener), and sd_notify READY/STATUS/WATCHDOG/STOPPING.
+//
+//   auto daemon = Daemon::Create(ParseFlagsOrDie("vrrpd", argc, argv));
+//   daemon->AddService(&service);
+//   daemon->OnReload([&] { ... });        // runs on the loop thread
+//   daemon->OnStop([&] { ... });          // runs on the loop thread, before exit
+//   if (auto s = daemon->Start(); !s.ok()) ...
+//   return daemon->Run();
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/statusor.h"
+#include "lib/event/event_loop.h"
+#include "lib/runtime/flags.h"
+#include "lib/runtime/logging.h"
+
+namespace lvs::runtime {
+
+class Daemon {
+ public:
+  static absl::StatusOr<std::unique_ptr<Daemon>> Create(DaemonOptions options);
+  ~Daemon();
+
+  event::EventLoop& loop() { return *loop_; }
+  const DaemonOptions& options() const { return options_; }
+
+  // Before Start(). The service must outlive Run().
+  void AddService(grpc::Service* service) { services_.push_back(service); }
+  void OnReload(std::function<void()> cb) { on_reload_ = std::move(cb); }
+  void OnStop(std::function<void()> cb) { on_stop_ = std::move(cb); }
+
+  // Creates the run dir (0750), refuses to start when another instance answers on
+  // the socket, starts gRPC (socket 0660), installs signal handling, the systemd
+  // watchdog, and says READY.
+  absl::Status Start();
+  // Runs the loop until a stop; returns the process exit code.
+  int Run();
+  // Thread-safe: the same as SIGTERM.
+  void RequestStop();
+  // sd_notify STATUS= (and the log).
+  void SetStatus(const std::string& status);
+
+ private:
+  explicit Daemon(DaemonOptions options, std::unique_ptr<event::EventLoop> loop);
+  absl::Status StartGrpc();
+  absl::Status InstallSignals();
+  void ArmWatchdog(absl::Duration period);
+  void BeginStop(const char* why);
+
+  DaemonOptions options_;
+  std::unique_ptr<event::EventLoop> loop_;
+  std::shared_ptr<spdlog::logger> log_;
+  std::vector<grpc::Service*> services_;
+  std::unique_ptr<grpc::Server> server_;
+  std::function<void()> on_reload_;
+  std::function<void()> on_stop_;
+  int signal_fd_ = -1;
+  bool stopping_ = false;
+  std::thread shutdown_thread_;
+};
+
+}  // namespace lvs::runtime

@@ -1,0 +1,76 @@
+#include <thread>
+
+#include <catch2/catch.hpp>
+
+#include "lib/rpc/watch_hub.h"
+#include "lib/runtime/flags.h"
+#include "lib/runtime/status.h"
+
+using lvs::runtime::ParseFlags;
+
+namespace {
+absl::StatusOr<lvs::runtime::DaemonOptions> Parse(std::vector<const char*> args,
+                                                  const std::vector<lvs::runtime::FlagSpec>& extra = {}) {
+  args.insert(args.begin(), "vrrpd");
+  return ParseFlags("vrrpd", static_cast<int>(args.size()), const_cast<char**>(args.data()), extra);
+}
+}  // namespace
+
+TEST_CASE("flags have the documented defaults") {
+  auto o = Parse({});
+  REQUIRE(o.ok());
+  CHECK(o->config_path == "/etc/lvs/keepalived.conf");
+  CHECK(o->run_dir == "/run/lvs");
+  CHECK(o->log_level == "info");
+  CHECK(o->SocketPath() == "/run/lvs/vrrpd.sock");
+}
+
+TEST_CASE("flags accept both --x=v and --x v, and the daemon's own flags") {
+  auto o = Parse({"--config=/tmp/k.conf", "--run-dir", "/tmp/r", "--realtime"},
+                 {{"realtime", "SCHED_RR", true, ""}});
+  REQUIRE(o.ok());
+  CHECK(o->config_path == "/tmp/k.conf");
+  CHECK(o->run_dir == "/tmp/r");
+  CHECK(o->GetBool("realtime"));
+}
+
+TEST_CASE("bad flags are refused with a message") {
+  CHECK(Parse({"--nope"}).status().message() == "unknown flag --nope");
+  CHECK(Parse({"--config"}).status().message() == "--config needs a value");
+  CHECK(absl::IsInvalidArgument(Parse({"--listen", "0.0.0.0:9000"}).status()));
+}
+
+TEST_CASE("absl and gRPC status codes map one to one") {
+  auto g = lvs::runtime::ToGrpcStatus(absl::NotFoundError("no instance VI_9"));
+  CHECK(g.error_code() == grpc::StatusCode::NOT_FOUND);
+  CHECK(g.error_message() == "no instance VI_9");
+  CHECK(lvs::runtime::FromGrpcStatus(g).code() == absl::StatusCode::kNotFound);
+}
+
+TEST_CASE("a watch subscription gets the snapshot first, then published events") {
+  lvs::rpc::WatchHub<int> hub;
+  auto sub = hub.Subscribe({1, 2});
+  hub.Publish(3);
+  using R = lvs::rpc::WatchHub<int>::Subscription::Result;
+  int e = 0;
+  for (int want : {1, 2, 3}) {
+    REQUIRE(sub->Next(&e, absl::Milliseconds(10)) == R::kEvent);
+    CHECK(e == want);
+  }
+  CHECK(sub->Next(&e, absl::Milliseconds(1)) == R::kTimeout);
+  hub.Close();
+  CHECK(sub->Next(&e, absl::Milliseconds(1)) == R::kClosed);
+}
+
+TEST_CASE("a subscriber that falls behind is cut off, others are not") {
+  lvs::rpc::WatchHub<int> hub(2);
+  auto slow = hub.Subscribe({});
+  for (int i = 0; i < 5; ++i) hub.Publish(i);
+  int e;
+  CHECK(slow->Next(&e, absl::Milliseconds(1)) == lvs::rpc::WatchHub<int>::Subscription::Result::kOverflow);
+  auto fresh = hub.Subscribe({7});
+  CHECK(fresh->Next(&e, absl::Milliseconds(1)) == lvs::rpc::WatchHub<int>::Subscription::Result::kEvent);
+  CHECK(e == 7);
+  slow.reset();
+  CHECK(hub.Subscribers() == 1);
+}
