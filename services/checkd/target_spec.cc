@@ -1,0 +1,178 @@
+#include "services/checkd/target_spec.h"
+
+#include <arpa/inet.h>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+
+namespace lvs::checkd {
+namespace {
+
+constexpr absl::Duration kDefaultDelayLoop = absl::Seconds(60);
+constexpr uint32_t kMaxPort = 65535;
+
+absl::Status Invalid(absl::string_view where, absl::string_view what) {
+  return absl::InvalidArgumentError(absl::StrCat(where, ": ", what));
+}
+
+absl::Duration MsOr(uint32_t ms, absl::Duration fallback) {
+  return ms == 0 ? fallback : absl::Milliseconds(ms);
+}
+
+bool IsHexDigest(absl::string_view s) {
+  if (s.size() != 32) return false;
+  for (char c : s) {
+    if (!absl::ascii_isxdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+absl::StatusOr<UrlSpec> ParseUrl(const v1::UrlCheck& in, absl::string_view where) {
+  UrlSpec url;
+  url.path = in.path().empty() ? "/" : in.path();
+  if (url.path.front() != '/') return Invalid(where, absl::StrCat("url path \"", in.path(), "\" must start with /"));
+  for (char c : url.path) {
+    if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f) {
+      return Invalid(where, absl::StrCat("url path \"", in.path(), "\" contains a blank or control character"));
+    }
+  }
+  if (!in.digest().empty()) {
+    if (!IsHexDigest(in.digest())) {
+      return Invalid(where, absl::StrCat("digest \"", in.digest(), "\" is not 32 hex digits (an MD5 as genhash prints it)"));
+    }
+    url.digest = absl::AsciiStrToLower(in.digest());
+  }
+  for (const v1::StatusRange& r : in.status_codes()) {
+    if (r.low() < 100 || r.high() > 599 || r.low() > r.high()) {
+      return Invalid(where, absl::StrCat("status_code range ", r.low(), "-", r.high(), " is not within 100-599"));
+    }
+    url.status_codes.push_back({r.low(), r.high()});
+  }
+  url.virtualhost = in.virtualhost();
+  return url;
+}
+
+absl::StatusOr<CheckerSpec> ParseChecker(const v1::CheckTarget& target, const v1::Checker& in,
+                                         const std::string& address, absl::string_view where) {
+  CheckerSpec c;
+  absl::Duration delay_loop = MsOr(in.delay_loop_ms(), MsOr(target.delay_loop_ms(), kDefaultDelayLoop));
+  c.connect_timeout = MsOr(in.connect_timeout_ms(), absl::Seconds(5));
+  c.retry.delay_loop = delay_loop;
+  c.retry.delay_before_retry = MsOr(in.delay_before_retry_ms(), absl::Seconds(1));
+  c.warmup = MsOr(in.warmup_ms(), delay_loop);
+  c.alpha = in.alpha() || target.alpha();
+
+  if (in.connect_ip().empty()) {
+    c.connect_ip = address;
+  } else {
+    auto ip = CanonicalAddress(in.connect_ip());
+    if (!ip.ok()) return Invalid(where, absl::StrCat("connect_ip: ", ip.status().message()));
+    c.connect_ip = *ip;
+  }
+  uint32_t port = in.connect_port() != 0 ? in.connect_port() : target.port();
+  if (port > kMaxPort) return Invalid(where, absl::StrCat("connect_port ", port, " is out of range"));
+  c.connect_port = static_cast<uint16_t>(port);
+  if (!in.bindto().empty()) {
+    auto ip = CanonicalAddress(in.bindto());
+    if (!ip.ok()) return Invalid(where, absl::StrCat("bindto: ", ip.status().message()));
+    if ((ip->find(':') == std::string::npos) != (c.connect_ip.find(':') == std::string::npos)) {
+      return Invalid(where, absl::StrCat("bindto ", *ip, " and connect address ", c.connect_ip, " are of different families"));
+    }
+    c.bindto = *ip;
+  }
+  if (in.bind_port() > kMaxPort) return Invalid(where, absl::StrCat("bind_port ", in.bind_port(), " is out of range"));
+  c.bind_port = static_cast<uint16_t>(in.bind_port());
+
+  // keepalived defaults retry to 1 for the network checkers and to 0 for
+  // MISC_CHECK (a script is its own judge).
+  uint32_t default_retry = 1;
+  switch (in.kind_case()) {
+    case v1::Checker::kTcp:
+      c.kind = CheckKind::kTcp;
+      break;
+    case v1::Checker::kHttp: {
+      const v1::HttpCheck& h = in.http();
+      c.kind = h.ssl() ? CheckKind::kSsl : CheckKind::kHttp;
+      if (h.urls().empty()) return Invalid(where, "HTTP_GET/SSL_GET needs at least one url");
+      for (const v1::UrlCheck& u : h.urls()) {
+        auto url = ParseUrl(u, where);
+        if (!url.ok()) return url.status();
+        c.urls.push_back(*std::move(url));
+      }
+      c.virtualhost = h.virtualhost();
+      c.sni = !h.sni().empty() ? h.sni() : (h.enable_sni() ? h.virtualhost() : "");
+      if (!c.sni.empty() && !h.ssl()) return Invalid(where, "sni is only meaningful for SSL_GET");
+      c.verify_peer = h.verify_peer();
+      break;
+    }
+    case v1::Checker::kMisc: {
+      const v1::MiscCheck& m = in.misc();
+      c.kind = CheckKind::kMisc;
+      c.argv = SplitCommandLine(m.path());
+      if (c.argv.empty()) return Invalid(where, "MISC_CHECK needs misc_path");
+      if (c.argv.front().front() != '/') {
+        return Invalid(where, absl::StrCat("misc_path \"", c.argv.front(), "\" must be an absolute path"));
+      }
+      c.misc_timeout = MsOr(m.timeout_ms(), delay_loop);
+      c.misc_dynamic = m.dynamic();
+      c.misc_user = m.user();
+      default_retry = 0;
+      break;
+    }
+    case v1::Checker::KIND_NOT_SET:
+      return Invalid(where, "checker has no kind (TCP_CHECK, HTTP_GET, SSL_GET or MISC_CHECK)");
+  }
+  c.retry.retry = in.retry_set() || in.retry() != 0 ? in.retry() : default_retry;
+  if (c.kind != CheckKind::kMisc && c.connect_port == 0) {
+    return Invalid(where, "no port to connect to (set the target's port or connect_port)");
+  }
+  return c;
+}
+
+}  // namespace
+
+const char* CheckKindName(CheckKind kind) {
+  switch (kind) {
+    case CheckKind::kTcp: return "TCP_CHECK";
+    case CheckKind::kHttp: return "HTTP_GET";
+    case CheckKind::kSsl: return "SSL_GET";
+    case CheckKind::kMisc: return "MISC_CHECK";
+  }
+  return "?";
+}
+
+absl::StatusOr<std::string> CanonicalAddress(absl::string_view text) {
+  std::string s(text);
+  char buf[INET6_ADDRSTRLEN];
+  in6_addr a6;
+  in_addr a4;
+  if (inet_pton(AF_INET, s.c_str(), &a4) == 1) {
+    return std::string(inet_ntop(AF_INET, &a4, buf, sizeof buf));
+  }
+  if (inet_pton(AF_INET6, s.c_str(), &a6) == 1) {
+    return std::string(inet_ntop(AF_INET6, &a6, buf, sizeof buf));
+  }
+  return absl::InvalidArgumentError(absl::StrCat("\"", text, "\" is not an IPv4 or IPv6 address"));
+}
+
+absl::StatusOr<TargetSpec> TargetSpec::FromProto(const v1::CheckTarget& in) {
+  TargetSpec t;
+  if (in.id().empty()) return absl::InvalidArgumentError("target has an empty id");
+  t.id = in.id();
+  auto addr = CanonicalAddress(in.address());
+  if (!addr.ok()) return Invalid(t.id, absl::StrCat("address: ", addr.status().message()));
+  t.address = *addr;
+  if (in.port() > kMaxPort) return Invalid(t.id, absl::StrCat("port ", in.port(), " is out of range (0-65535)"));
+  t.port = static_cast<uint16_t>(in.port());
+  t.alpha = in.alpha();
+  for (int i = 0; i < in.checkers_size(); ++i) {
+    std::string where = absl::StrCat(t.id, ": checker ", i);
+    auto c = ParseChecker(in, in.checkers(i), t.address, where);
+    if (!c.ok()) return c.status();
+    t.checkers.push_back(*std::move(c));
+  }
+  t.source = in;
+  return t;
+}
+
+}  // namespace lvs::checkd

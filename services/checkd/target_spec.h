@@ -1,0 +1,65 @@
+// A CheckTarget from the API, validated and with keepalived's defaults filled in.
+// Everything that can be wrong with a target is found here, before any socket is
+// opened, so SetTargets can reject it with a message and apply the rest.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "lvs/v1/check.pb.h"
+#include "services/checkd/check_outcome.h"
+#include "services/checkd/checker_state.h"
+
+namespace lvs::checkd {
+
+enum class CheckKind { kTcp, kHttp, kSsl, kMisc };
+const char* CheckKindName(CheckKind kind);  // "TCP_CHECK", "HTTP_GET", ...
+
+struct UrlSpec {
+  std::string path;
+  std::string digest;  // lower-case hex MD5; empty: not checked
+  std::vector<StatusRange> status_codes;  // empty: 200-299
+  std::string virtualhost;  // empty: the checker's
+};
+
+struct CheckerSpec {
+  CheckKind kind = CheckKind::kTcp;
+  std::string connect_ip;  // canonical text
+  uint16_t connect_port = 0;
+  std::string bindto;  // empty: any
+  uint16_t bind_port = 0;
+  absl::Duration connect_timeout = absl::Seconds(5);
+  RetryPolicy retry;
+  absl::Duration warmup = absl::ZeroDuration();
+  bool alpha = false;
+  // HTTP_GET / SSL_GET
+  std::vector<UrlSpec> urls;
+  std::string virtualhost;
+  std::string sni;  // the TLS server name to send; empty: none
+  bool verify_peer = false;
+  // MISC_CHECK
+  std::vector<std::string> argv;
+  absl::Duration misc_timeout = absl::ZeroDuration();
+  bool misc_dynamic = false;
+  std::string misc_user;
+};
+
+struct TargetSpec {
+  std::string id;
+  std::string address;
+  uint16_t port = 0;
+  bool alpha = false;
+  std::vector<CheckerSpec> checkers;
+  v1::CheckTarget source;  // as received, to tell an unchanged target from a changed one
+
+  static absl::StatusOr<TargetSpec> FromProto(const v1::CheckTarget& target);
+};
+
+// Parses an IPv4 or IPv6 literal; returns its canonical text or an error.
+absl::StatusOr<std::string> CanonicalAddress(absl::string_view text);
+
+}  // namespace lvs::checkd
