@@ -1,0 +1,144 @@
+// One VRRP instance's protocol state machine, RFC 5798 §6 with keepalived's timing
+// and extensions (preempt_delay, track weights, FAULT, re-assertion on hearing a
+// lower priority). Pure: every input carries `now`, and the machine answers with the
+// actions the daemon must perform (send an advert, add/remove VIPs, GARP, notify)
+// and a deadline for its next timer; it never does I/O itself.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "services/vrrpd/ip_address.h"
+#include "spdlog/logger.h"
+
+namespace lvs::vrrp {
+
+enum class State : uint8_t { kInit, kBackup, kMaster, kFault, kStopped };
+std::string_view StateName(State s);  // "INIT", "BACKUP", ... (keepalived's words)
+
+inline constexpr uint8_t kPriorityOwner = 255;
+inline constexpr uint8_t kPriorityStop = 0;
+
+// Something that changes the effective priority (track_interface, track_script).
+// weight > 0 is added while up, weight < 0 is added while down, weight 0 means
+// FAULT while down — keepalived's rules.
+struct TrackedItem {
+  std::string name;
+  int weight = 0;
+};
+
+struct VrrpConfig {
+  std::string name;
+  uint8_t vrid = 0;
+  uint8_t version = 2;
+  uint8_t priority = 100;
+  absl::Duration advert_int = absl::Seconds(1);
+  bool preempt = true;
+  absl::Duration preempt_delay = absl::ZeroDuration();
+  IpAddress primary_address;  // ties between equal priorities go to the higher one
+  std::vector<TrackedItem> tracked;
+  uint32_t garp_master_repeat = 5;
+  absl::Duration garp_master_delay = absl::Seconds(5);
+  absl::Duration garp_master_refresh = absl::ZeroDuration();  // zero: no refresh
+  uint32_t garp_master_refresh_repeat = 1;
+};
+
+struct Action {
+  enum class Kind : uint8_t { kSendAdvert, kAddVips, kRemoveVips, kSendGarp, kNotify };
+  Kind kind;
+  uint8_t priority = 0;  // kSendAdvert
+  uint32_t count = 0;    // kSendGarp: gratuitous ARPs / NAs per address
+  State state = State::kInit;  // kNotify: the state entered
+  friend bool operator==(const Action&, const Action&) = default;
+};
+using Actions = std::vector<Action>;
+
+struct Transition {
+  State from;
+  State to;
+  std::string reason;
+  absl::Time at;
+};
+
+class VrrpStateMachine {
+ public:
+  using Observer = std::function<void(const VrrpStateMachine&, const Transition&)>;
+
+  // logger may be null (the default logger is used).
+  VrrpStateMachine(VrrpConfig config, std::shared_ptr<spdlog::logger> logger);
+
+  Actions Start(absl::Time now);
+  // Shutdown or admin down: a master sends priority 0 and drops its VIPs.
+  Actions Stop(absl::Time now, std::string_view reason);
+  // Admin up after Stop.
+  Actions Resume(absl::Time now);
+  // An advert that passed every codec and instance check.
+  Actions OnAdvert(absl::Time now, const IpAddress& src, uint8_t priority,
+                   uint16_t advert_int_cs);
+  // Runs whatever is due at `now` (call at NextDeadline()).
+  Actions OnTimer(absl::Time now);
+  // The master steps down with priority 0 and stays backup (no preemption) until it
+  // becomes master again by the normal rules. Only meaningful in MASTER.
+  Actions RequestFailover(absl::Time now);
+  // A tracked interface or script changed; may change priority or enter/leave FAULT.
+  Actions SetTracked(absl::Time now, std::string_view name, bool up);
+  // Sync group: follow a member into MASTER, BACKUP or FAULT.
+  Actions ForceState(absl::Time now, State to, std::string_view reason);
+
+  std::optional<absl::Time> NextDeadline() const;
+
+  void AddObserver(Observer observer) { observers_.push_back(std::move(observer)); }
+
+  const VrrpConfig& config() const { return config_; }
+  State state() const { return state_; }
+  uint8_t effective_priority() const;
+  bool fault_tracked() const;
+  const std::optional<IpAddress>& master_address() const { return master_address_; }
+  absl::Time since() const { return since_; }
+  uint64_t transitions() const { return transitions_; }
+  const std::string& last_reason() const { return last_reason_; }
+  absl::Duration master_down_interval() const;
+  absl::Duration skew_time() const;
+
+ private:
+  // The one place a state changes: exit/entry actions, log, count, observers.
+  void TransitionTo(State to, std::string reason, absl::Time now);
+  void EnterMaster(absl::Time now);
+  void LeaveMaster(bool send_priority_zero);
+  void ArmMasterDown(absl::Time now, absl::Duration after);
+  void SendAdvert(uint8_t priority);
+  void SendGarp(uint32_t count);
+  Actions Take();
+  bool TrackedUp(std::string_view name) const;
+  absl::Duration MasterAdverInterval() const { return master_adver_int_; }
+  bool AdvertOutranksUs(uint8_t priority, const IpAddress& src) const;
+
+  VrrpConfig config_;
+  std::shared_ptr<spdlog::logger> log_;
+  std::vector<Observer> observers_;
+  std::vector<std::pair<std::string, bool>> tracked_up_;
+
+  State state_ = State::kInit;
+  absl::Time since_ = absl::InfinitePast();
+  uint64_t transitions_ = 0;
+  std::string last_reason_;
+  std::optional<IpAddress> master_address_;
+  absl::Duration master_adver_int_;
+  bool yielded_ = false;  // after RequestFailover: do not preempt
+  std::optional<absl::Time> lower_master_seen_at_;  // preempt_delay window start
+
+  std::optional<absl::Time> advert_at_;
+  std::optional<absl::Time> master_down_at_;
+  std::optional<absl::Time> garp_delayed_at_;
+  std::optional<absl::Time> garp_refresh_at_;
+
+  Actions pending_;
+};
+
+}  // namespace lvs::vrrp
