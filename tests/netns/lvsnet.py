@@ -39,6 +39,7 @@ API
         cap.packets()         # [Packet] decoded from pcap, kernel timestamps
         web = a.httpd("This is RS1\\n", port=80)  # busybox httpd serving one page
         wait_until(lambda: a.has_address(vip), 5, "VIP on lvs1")
+        hold_for(lambda: not b.has_address(vip), 2, "VIP absent on lvs2")
 
 Packets (`Packet`): ``ts`` (float, CLOCK_REALTIME seconds, comparable with
 ``time.time()``), ``src_mac``, ``dst_mac``, ``ethertype`` and, when present,
@@ -96,6 +97,20 @@ def wait_until(predicate, timeout, what, interval=0.01):
         if time.monotonic() >= deadline:
             raise TimeoutError(
                 f"timed out after {timeout:.3f}s waiting for {what} (last: {last!r})")
+        time.sleep(interval)
+
+
+def hold_for(predicate, duration, what, interval=0.02):
+    """Checks that predicate stays truthy for `duration` seconds; raises
+    AssertionError naming `what` and the moment it stopped holding."""
+    start = time.monotonic()
+    while True:
+        value = predicate()
+        if not value:
+            raise AssertionError(f"{what} stopped holding after "
+                                 f"{time.monotonic() - start:.3f}s (value: {value!r})")
+        if time.monotonic() - start >= duration:
+            return value
         time.sleep(interval)
 
 
@@ -352,7 +367,7 @@ class Capture:
 
     def __init__(self, lab, ns, iface, bpf, name):
         self.path = os.path.join(lab.logdir, f"{name}.pcap")
-        cmd = ["tcpdump", "-i", iface, "-n", "-U", "-s", "512",
+        cmd = ["tcpdump", "-i", iface, "-n", "-U", "--immediate-mode", "-s", "512",
                "--time-stamp-precision=micro", "-w", self.path]
         if bpf:
             cmd += shlex.split(bpf)
