@@ -17,7 +17,7 @@ TargetHealth::Step TargetHealth::Record(size_t i, const CheckOutcome& outcome, a
   int32_t old_weight = weight();
   CheckerState::Step s = checkers_[i].Record(outcome, at);
   Step step{s.next_run_in, was_up != up() || old_weight != weight()};
-  if (step.changed && up()) up_reason_ = outcome.reason;
+  if (outcome.ok && up()) up_reason_ = outcome.reason;
   return step;
 }
 

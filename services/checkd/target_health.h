@@ -28,7 +28,7 @@ class TargetHealth {
   // misc_dynamic weight of the first checker that set one; -1 when none did.
   int32_t weight() const;
   // Why the target is what it is: the failing checker's last reason when down,
-  // the reason of the result that brought it up otherwise.
+  // the latest success otherwise.
   std::string reason() const;
   size_t size() const { return checkers_.size(); }
   const CheckerState& checker(size_t i) const { return checkers_[i]; }

@@ -1,0 +1,275 @@
+#include "services/checkd/check_engine.h"
+
+#include <google/protobuf/util/message_differencer.h>
+
+#include <algorithm>
+#include <unordered_set>
+
+#include "absl/strings/str_cat.h"
+
+namespace lvs::checkd {
+namespace {
+
+int64_t UnixMillis(absl::Time t) { return absl::ToUnixMillis(t); }
+
+v1::CheckResult ToProto(const CheckOutcome& o, absl::Time wall) {
+  v1::CheckResult r;
+  r.set_ok(o.ok);
+  r.set_reason(o.reason);
+  r.set_latency_us(static_cast<uint32_t>(absl::ToInt64Microseconds(o.latency)));
+  r.set_at_unix_ms(UnixMillis(wall));
+  r.set_weight(o.weight);
+  return r;
+}
+
+}  // namespace
+
+void LatenessWindow::Add(absl::Duration lateness) {
+  auto us = static_cast<uint32_t>(std::clamp<int64_t>(absl::ToInt64Microseconds(lateness), 0, UINT32_MAX));
+  if (samples_.size() < capacity_) {
+    samples_.push_back(us);
+  } else {
+    samples_[next_] = us;
+    next_ = (next_ + 1) % capacity_;
+  }
+  ++total_;
+}
+
+void LatenessWindow::Fill(v1::CheckerStats* out) const {
+  out->set_lateness_samples(total_);
+  if (samples_.empty()) return;
+  std::vector<uint32_t> v = samples_;
+  auto at = [&](double q) {
+    auto k = static_cast<size_t>(q * static_cast<double>(v.size() - 1));
+    std::nth_element(v.begin(), v.begin() + static_cast<ptrdiff_t>(k), v.end());
+    return v[k];
+  };
+  out->set_lateness_p50_us(at(0.50));
+  out->set_lateness_p99_us(at(0.99));
+  out->set_lateness_max_us(*std::max_element(v.begin(), v.end()));
+}
+
+CheckEngine::CheckEngine(event::EventLoop* loop, CheckerFactory* factory, Listener on_change, uint64_t seed)
+    : loop_(loop), factory_(factory), on_change_(std::move(on_change)), rng_(seed) {}
+
+CheckEngine::~CheckEngine() {
+  for (auto& [id, t] : targets_) Stop(t.get());
+  for (auto& p : probes_) p.reset();
+}
+
+absl::StatusOr<std::unique_ptr<CheckEngine::Target>> CheckEngine::Build(TargetSpec spec,
+                                                                        std::optional<bool> initially_up) {
+  auto t = std::make_unique<Target>(Target{spec, TargetHealth(spec, initially_up), {}});
+  for (size_t i = 0; i < t->spec.checkers.size(); ++i) {
+    auto c = factory_->Create(t->spec.checkers[i]);
+    if (!c.ok()) return absl::InvalidArgumentError(absl::StrCat(spec.id, ": checker ", i, ": ", c.status().message()));
+    Slot slot;
+    slot.checker = *std::move(c);
+    t->slots.push_back(std::move(slot));
+  }
+  return t;
+}
+
+absl::StatusOr<v1::SetTargetsResponse> CheckEngine::SetTargets(const v1::SetTargetsRequest& request) {
+  std::unordered_set<std::string> ids;
+  for (const v1::CheckTarget& t : request.targets()) {
+    if (!t.id().empty() && !ids.insert(t.id()).second) {
+      return absl::InvalidArgumentError(absl::StrCat("target id \"", t.id(), "\" appears more than once; nothing applied"));
+    }
+  }
+  v1::SetTargetsResponse resp;
+  std::unordered_map<std::string, std::unique_ptr<Target>> next;
+  for (const v1::CheckTarget& in : request.targets()) {
+    auto old = targets_.find(in.id());
+    bool existed = old != targets_.end();
+    if (existed && google::protobuf::util::MessageDifferencer::Equals(old->second->spec.source, in)) {
+      next[in.id()] = std::move(old->second);
+      targets_.erase(old);
+      resp.set_unchanged(resp.unchanged() + 1);
+      continue;
+    }
+    absl::StatusOr<std::unique_ptr<Target>> built = [&]() -> absl::StatusOr<std::unique_ptr<Target>> {
+      auto spec = TargetSpec::FromProto(in);
+      if (!spec.ok()) return spec.status();
+      return Build(*std::move(spec), existed ? std::optional<bool>(old->second->health.up()) : std::nullopt);
+    }();
+    if (!built.ok()) {
+      v1::TargetError* e = resp.add_rejected();
+      e->set_id(in.id());
+      e->set_message(std::string(built.status().message()));
+      if (existed) {  // fail static: keep the last good version running
+        next[in.id()] = std::move(old->second);
+        targets_.erase(old);
+      }
+      continue;
+    }
+    if (existed) {
+      Stop(old->second.get());
+      targets_.erase(old);
+      resp.set_changed(resp.changed() + 1);
+    } else {
+      resp.set_added(resp.added() + 1);
+    }
+    Target* t = built->get();
+    next[in.id()] = *std::move(built);
+    if (!existed) on_change_(EventFor(*t, false));
+    Launch(t);
+  }
+  for (auto& [id, t] : targets_) {
+    Stop(t.get());
+    v1::HealthEvent e = EventFor(*t, false);
+    e.set_removed(true);
+    on_change_(e);
+    resp.set_removed(resp.removed() + 1);
+  }
+  targets_ = std::move(next);
+  return resp;
+}
+
+void CheckEngine::Launch(Target* t) {
+  for (size_t i = 0; i < t->slots.size(); ++i) {
+    double r = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
+    Schedule(t, i, FirstRunDelay(t->spec.checkers[i].warmup, r));
+  }
+}
+
+void CheckEngine::Schedule(Target* t, size_t i, absl::Duration after) {
+  t->slots[i].timer = loop_->AddTimer(after, [this, t, i] {
+    t->slots[i].timer = 0;
+    lateness_.Add(loop_->CurrentTimerLateness());
+    Run(t, i);
+  });
+}
+
+void CheckEngine::Run(Target* t, size_t i) {
+  Slot& s = t->slots[i];
+  s.in_flight = true;
+  s.started = loop_->Now();
+  ++in_flight_;
+  s.checker->Start([this, t, i](CheckOutcome o) { OnResult(t, i, std::move(o)); });
+}
+
+void CheckEngine::OnResult(Target* t, size_t i, CheckOutcome outcome) {
+  Slot& s = t->slots[i];
+  s.in_flight = false;
+  --in_flight_;
+  ++runs_;
+  outcome.latency = loop_->Now() - s.started;
+  TargetHealth::Step step = t->health.Record(i, outcome, absl::Now());
+  Schedule(t, i, step.next_run_in);
+  if (step.changed) on_change_(EventFor(*t, false));
+}
+
+void CheckEngine::Stop(Target* t) {
+  for (Slot& s : t->slots) {
+    if (s.timer != 0) loop_->CancelTimer(s.timer);
+    s.timer = 0;
+    if (s.in_flight) {
+      s.checker->Cancel();
+      s.in_flight = false;
+      --in_flight_;
+    }
+  }
+}
+
+v1::HealthEvent CheckEngine::EventFor(const Target& t, bool snapshot) const {
+  v1::HealthEvent e;
+  e.set_snapshot(snapshot);
+  e.set_id(t.spec.id);
+  e.set_up(t.health.up());
+  e.set_reason(t.health.reason());
+  e.set_weight(t.health.weight());
+  e.set_at_unix_ms(UnixMillis(absl::Now()));
+  return e;
+}
+
+std::vector<v1::HealthEvent> CheckEngine::Snapshot() const {
+  std::vector<v1::HealthEvent> out;
+  out.reserve(targets_.size());
+  for (const auto& [id, t] : targets_) out.push_back(EventFor(*t, true));
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id() < b.id(); });
+  return out;
+}
+
+v1::ListChecksResponse CheckEngine::ListChecks() const {
+  v1::ListChecksResponse resp;
+  std::vector<const Target*> sorted;
+  for (const auto& [id, t] : targets_) sorted.push_back(t.get());
+  std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->spec.id < b->spec.id; });
+  for (const Target* t : sorted) {
+    for (size_t i = 0; i < t->slots.size(); ++i) {
+      const CheckerState& c = t->health.checker(i);
+      v1::CheckStatus* s = resp.add_checks();
+      s->set_target_id(t->spec.id);
+      s->set_checker_index(static_cast<uint32_t>(i));
+      s->set_kind(CheckKindName(t->spec.checkers[i].kind));
+      s->set_up(c.up());
+      if (c.last()) *s->mutable_last() = ToProto(*c.last(), c.last_at());
+      s->set_consecutive_failures(c.consecutive_failures());
+      s->set_runs(c.runs());
+    }
+  }
+  return resp;
+}
+
+v1::CheckerStats CheckEngine::Stats(bool reset) {
+  v1::CheckerStats s;
+  s.set_targets(static_cast<uint32_t>(targets_.size()));
+  uint32_t checkers = 0;
+  for (const auto& [id, t] : targets_) checkers += static_cast<uint32_t>(t->slots.size());
+  s.set_checkers(checkers);
+  s.set_runs(runs_);
+  s.set_in_flight(in_flight_);
+  lateness_.Fill(&s);
+  if (reset) lateness_.Reset();
+  return s;
+}
+
+// One ProbeOnce: fresh checkers, results gathered in order, `done` when all are in.
+struct CheckEngine::Probe {
+  std::vector<std::unique_ptr<Checker>> checkers;
+  std::vector<v1::CheckResult> results;
+  std::vector<absl::Time> started;
+  size_t pending = 0;
+  std::function<void(v1::ProbeOnceResponse)> done;
+};
+
+absl::Status CheckEngine::ProbeOnce(const std::string& id, std::function<void(v1::ProbeOnceResponse)> done) {
+  auto it = targets_.find(id);
+  if (it == targets_.end()) return absl::NotFoundError(absl::StrCat("no target \"", id, "\""));
+  const TargetSpec& spec = it->second->spec;
+  auto probe = std::make_shared<Probe>();
+  for (const CheckerSpec& cs : spec.checkers) {
+    auto c = factory_->Create(cs);
+    if (!c.ok()) return c.status();
+    probe->checkers.push_back(*std::move(c));
+  }
+  probe->results.resize(probe->checkers.size());
+  probe->started.assign(probe->checkers.size(), loop_->Now());
+  probe->pending = probe->checkers.size();
+  probe->done = std::move(done);
+  probes_.push_back(probe);
+  auto finish = [this](Probe* p) {
+    v1::ProbeOnceResponse resp;
+    for (auto& r : p->results) *resp.add_results() = r;
+    auto cb = std::move(p->done);
+    // Destroying the checkers here would free the one whose callback is running.
+    loop_->Post([this, p] { std::erase_if(probes_, [p](auto& q) { return q.get() == p; }); });
+    cb(std::move(resp));
+  };
+  if (probe->pending == 0) {
+    finish(probe.get());
+    return absl::OkStatus();
+  }
+  for (size_t i = 0; i < probe->checkers.size(); ++i) {
+    Probe* p = probe.get();
+    p->checkers[i]->Start([this, p, i, finish](CheckOutcome o) {
+      o.latency = loop_->Now() - p->started[i];
+      p->results[i] = ToProto(o, absl::Now());
+      if (--p->pending == 0) finish(p);
+    });
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace lvs::checkd

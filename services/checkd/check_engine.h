@@ -1,0 +1,92 @@
+// Runs every target's checkers on one event loop: schedules each checker by its
+// CheckerState (delay_loop, retries), feeds results into TargetHealth, and reports
+// each change of a target's health. Everything here runs on the loop thread.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <random>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "lib/event/event_loop.h"
+#include "lvs/v1/check.pb.h"
+#include "services/checkd/checker.h"
+#include "services/checkd/target_health.h"
+#include "services/checkd/target_spec.h"
+
+namespace lvs::checkd {
+
+// The last N scheduling latenesses, for percentiles.
+class LatenessWindow {
+ public:
+  explicit LatenessWindow(size_t capacity = 1 << 18) : capacity_(capacity) {}
+  void Add(absl::Duration lateness);
+  void Fill(v1::CheckerStats* out) const;
+  void Reset() { samples_.clear(), next_ = 0, total_ = 0; }
+
+ private:
+  size_t capacity_;
+  std::vector<uint32_t> samples_;  // microseconds
+  size_t next_ = 0;
+  uint64_t total_ = 0;
+};
+
+class CheckEngine {
+ public:
+  using Listener = std::function<void(const v1::HealthEvent&)>;
+  CheckEngine(event::EventLoop* loop, CheckerFactory* factory, Listener on_change,
+              uint64_t seed = std::random_device{}());
+  ~CheckEngine();
+  CheckEngine(const CheckEngine&) = delete;
+  CheckEngine& operator=(const CheckEngine&) = delete;
+
+  // The full set. Unchanged targets keep state and schedule; changed ones restart
+  // their checkers from the health they had; invalid ones are reported in
+  // `rejected` and, if a valid version was running, that one keeps running.
+  // INVALID_ARGUMENT (nothing applied) only for a malformed request: duplicate ids.
+  absl::StatusOr<v1::SetTargetsResponse> SetTargets(const v1::SetTargetsRequest& request);
+
+  // Every target's current health, as snapshot events.
+  std::vector<v1::HealthEvent> Snapshot() const;
+  v1::ListChecksResponse ListChecks() const;
+  v1::CheckerStats Stats(bool reset);
+  // Runs the target's checkers once, now, with fresh checkers, without touching
+  // its state or schedule. NOT_FOUND for an unknown id.
+  absl::Status ProbeOnce(const std::string& id, std::function<void(v1::ProbeOnceResponse)> done);
+
+ private:
+  struct Slot {
+    std::unique_ptr<Checker> checker;
+    event::EventLoop::TimerId timer = 0;
+    bool in_flight = false;
+    absl::Time started;
+  };
+  struct Target {
+    TargetSpec spec;
+    TargetHealth health;
+    std::vector<Slot> slots;
+  };
+  struct Probe;
+
+  absl::StatusOr<std::unique_ptr<Target>> Build(TargetSpec spec, std::optional<bool> initially_up);
+  void Launch(Target* t);
+  void Schedule(Target* t, size_t i, absl::Duration after);
+  void Run(Target* t, size_t i);
+  void OnResult(Target* t, size_t i, CheckOutcome outcome);
+  void Stop(Target* t);
+  v1::HealthEvent EventFor(const Target& t, bool snapshot) const;
+
+  event::EventLoop* loop_;
+  CheckerFactory* factory_;
+  Listener on_change_;
+  std::mt19937_64 rng_;
+  std::unordered_map<std::string, std::unique_ptr<Target>> targets_;
+  std::vector<std::shared_ptr<Probe>> probes_;
+  uint64_t runs_ = 0;
+  uint32_t in_flight_ = 0;
+  LatenessWindow lateness_;
+};
+
+}  // namespace lvs::checkd

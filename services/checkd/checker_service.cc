@@ -1,0 +1,60 @@
+#include "services/checkd/checker_service.h"
+
+#include <future>
+
+#include "lib/runtime/status.h"
+
+namespace lvs::checkd {
+
+grpc::Status CheckerService::SetTargets(grpc::ServerContext*, const v1::SetTargetsRequest* req,
+                                        v1::SetTargetsResponse* resp) {
+  absl::Status status;
+  loop_->RunSync([&] {
+    auto r = engine_->SetTargets(*req);
+    if (r.ok()) {
+      *resp = *std::move(r);
+    } else {
+      status = r.status();
+    }
+  });
+  return runtime::ToGrpcStatus(status);
+}
+
+grpc::Status CheckerService::WatchHealth(grpc::ServerContext* ctx, const v1::WatchHealthRequest*,
+                                         grpc::ServerWriter<v1::HealthEvent>* writer) {
+  std::shared_ptr<rpc::WatchHub<v1::HealthEvent>::Subscription> sub;
+  loop_->RunSync([&] { sub = hub_->Subscribe(engine_->Snapshot()); });
+  return rpc::ServeWatch(ctx, writer, *sub);
+}
+
+grpc::Status CheckerService::ListChecks(grpc::ServerContext*, const v1::ListChecksRequest*,
+                                        v1::ListChecksResponse* resp) {
+  loop_->RunSync([&] { *resp = engine_->ListChecks(); });
+  return grpc::Status::OK;
+}
+
+grpc::Status CheckerService::ProbeOnce(grpc::ServerContext* ctx, const v1::ProbeOnceRequest* req,
+                                       v1::ProbeOnceResponse* resp) {
+  auto result = std::make_shared<std::promise<v1::ProbeOnceResponse>>();
+  absl::Status started;
+  loop_->RunSync([&] {
+    started = engine_->ProbeOnce(req->target_id(), [result](v1::ProbeOnceResponse r) { result->set_value(std::move(r)); });
+  });
+  if (!started.ok()) return runtime::ToGrpcStatus(started);
+  auto future = result->get_future();
+  // Every checker has its own timeout, so this ends; the loop polls for a client
+  // that gave up meanwhile.
+  while (future.wait_for(std::chrono::milliseconds(200)) != std::future_status::ready) {
+    if (ctx->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
+  }
+  *resp = future.get();
+  return grpc::Status::OK;
+}
+
+grpc::Status CheckerService::GetStats(grpc::ServerContext*, const v1::GetStatsRequest* req,
+                                      v1::CheckerStats* resp) {
+  loop_->RunSync([&] { *resp = engine_->Stats(req->reset()); });
+  return grpc::Status::OK;
+}
+
+}  // namespace lvs::checkd

@@ -1,0 +1,35 @@
+// The gRPC edge of checkd: each RPC hops onto the loop thread and forwards to the
+// CheckEngine. WatchHealth streams from a WatchHub fed by the engine.
+#pragma once
+
+#include "lib/event/event_loop.h"
+#include "lib/rpc/watch_hub.h"
+#include "lvs/v1/check.grpc.pb.h"
+#include "services/checkd/check_engine.h"
+
+namespace lvs::checkd {
+
+class CheckerService final : public v1::CheckerService::Service {
+ public:
+  // `hub` is what the engine's listener publishes to.
+  CheckerService(event::EventLoop* loop, CheckEngine* engine, rpc::WatchHub<v1::HealthEvent>* hub)
+      : loop_(loop), engine_(engine), hub_(hub) {}
+
+  grpc::Status SetTargets(grpc::ServerContext*, const v1::SetTargetsRequest* req,
+                          v1::SetTargetsResponse* resp) override;
+  grpc::Status WatchHealth(grpc::ServerContext* ctx, const v1::WatchHealthRequest*,
+                           grpc::ServerWriter<v1::HealthEvent>* writer) override;
+  grpc::Status ListChecks(grpc::ServerContext*, const v1::ListChecksRequest*,
+                          v1::ListChecksResponse* resp) override;
+  grpc::Status ProbeOnce(grpc::ServerContext* ctx, const v1::ProbeOnceRequest* req,
+                         v1::ProbeOnceResponse* resp) override;
+  grpc::Status GetStats(grpc::ServerContext*, const v1::GetStatsRequest* req,
+                        v1::CheckerStats* resp) override;
+
+ private:
+  event::EventLoop* loop_;
+  CheckEngine* engine_;
+  rpc::WatchHub<v1::HealthEvent>* hub_;
+};
+
+}  // namespace lvs::checkd

@@ -1,0 +1,129 @@
+#include "services/checkd/http_checker.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+
+namespace lvs::checkd {
+namespace {
+
+std::string Bracketed(const std::string& ip) {
+  return ip.find(':') != std::string::npos ? absl::StrCat("[", ip, "]") : ip;
+}
+
+}  // namespace
+
+HttpChecker::HttpChecker(CurlMulti* multi, const CheckerSpec& spec)
+    : multi_(multi), spec_(spec), easy_(curl_easy_init()) {}
+
+HttpChecker::~HttpChecker() {
+  Cancel();
+  curl_easy_cleanup(easy_);
+  curl_slist_free_all(headers_);
+  curl_slist_free_all(connect_to_);
+}
+
+void HttpChecker::Start(Done done) {
+  done_ = std::move(done);
+  url_index_ = 0;
+  StartUrl();
+}
+
+void HttpChecker::StartUrl() {
+  const UrlSpec& url = spec_.urls[url_index_];
+  const bool tls = spec_.kind == CheckKind::kSsl;
+  const std::string& vhost = url.virtualhost.empty() ? spec_.virtualhost : url.virtualhost;
+  // To send a TLS server name, curl needs it as the URL's host; CONNECT_TO then
+  // sends the connection to the real server's address anyway.
+  const std::string host = spec_.sni.empty() ? Bracketed(spec_.connect_ip) : spec_.sni;
+  std::string target = absl::StrCat(tls ? "https://" : "http://", host, ":", spec_.connect_port, url.path);
+
+  curl_easy_reset(easy_);
+  curl_slist_free_all(headers_);
+  headers_ = nullptr;
+  curl_slist_free_all(connect_to_);
+  connect_to_ = nullptr;
+  if (!vhost.empty()) headers_ = curl_slist_append(headers_, absl::StrCat("Host: ", vhost).c_str());
+  curl_easy_setopt(easy_, CURLOPT_URL, target.c_str());
+  curl_easy_setopt(easy_, CURLOPT_HTTPHEADER, headers_);
+  curl_easy_setopt(easy_, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(easy_, CURLOPT_FRESH_CONNECT, 1L);
+  curl_easy_setopt(easy_, CURLOPT_FORBID_REUSE, 1L);
+  // keepalived speaks HTTP/1.0 by default and does not follow redirects.
+  curl_easy_setopt(easy_, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_0);
+  curl_easy_setopt(easy_, CURLOPT_USERAGENT, "lvs-ha checkd");
+  curl_easy_setopt(easy_, CURLOPT_TIMEOUT_MS, static_cast<long>(absl::ToInt64Milliseconds(spec_.connect_timeout)));
+  curl_easy_setopt(easy_, CURLOPT_ERRORBUFFER, error_);
+  curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, &HttpChecker::OnBody);
+  curl_easy_setopt(easy_, CURLOPT_WRITEDATA, this);
+  curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYPEER, spec_.verify_peer ? 1L : 0L);
+  curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYHOST, spec_.verify_peer ? 2L : 0L);
+  if (!spec_.sni.empty()) {
+    connect_to_ = curl_slist_append(nullptr, absl::StrCat("::", Bracketed(spec_.connect_ip), ":", spec_.connect_port).c_str());
+    curl_easy_setopt(easy_, CURLOPT_CONNECT_TO, connect_to_);
+  }
+  if (!spec_.bindto.empty()) curl_easy_setopt(easy_, CURLOPT_INTERFACE, absl::StrCat("host!", spec_.bindto).c_str());
+  if (spec_.bind_port != 0) curl_easy_setopt(easy_, CURLOPT_LOCALPORT, static_cast<long>(spec_.bind_port));
+  error_[0] = '\0';
+  digest_.Reset();
+  auto s = multi_->Add(easy_, [this](CURLcode rc) { OnTransferDone(rc); });
+  if (!s.ok()) {
+    Done done = std::move(done_);
+    done_ = nullptr;
+    done(CheckOutcome::Down(std::string(s.message())));
+  }
+}
+
+size_t HttpChecker::OnBody(char* data, size_t size, size_t n, void* p) {
+  static_cast<HttpChecker*>(p)->digest_.Update(absl::string_view(data, size * n));
+  return size * n;
+}
+
+void HttpChecker::OnTransferDone(CURLcode rc) {
+  CheckOutcome outcome;
+  if (rc != CURLE_OK) {
+    outcome = DescribeFailure(rc);
+  } else {
+    long status = 0;
+    curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &status);
+    const UrlSpec& url = spec_.urls[url_index_];
+    outcome = EvaluateHttpResponse(status, url.digest.empty() ? "" : digest_.HexDigest(),
+                                   url.status_codes, url.digest);
+    if (outcome.ok && ++url_index_ < spec_.urls.size()) return StartUrl();
+  }
+  if (!outcome.ok && spec_.urls.size() > 1) {
+    outcome.reason = absl::StrCat(outcome.reason, " (", spec_.urls[url_index_].path, ")");
+  }
+  Done done = std::move(done_);
+  done_ = nullptr;
+  if (done) done(std::move(outcome));
+}
+
+CheckOutcome HttpChecker::DescribeFailure(CURLcode rc) const {
+  switch (rc) {
+    case CURLE_COULDNT_CONNECT: {
+      long os_errno = 0;
+      curl_easy_getinfo(easy_, CURLINFO_OS_ERRNO, &os_errno);
+      return CheckOutcome::Down(os_errno != 0 ? DescribeConnectError(static_cast<int>(os_errno))
+                                              : "could not connect");
+    }
+    case CURLE_OPERATION_TIMEDOUT:
+      return CheckOutcome::Down(NoAnswerIn(spec_.connect_timeout));
+    case CURLE_GOT_NOTHING:
+      return CheckOutcome::Down("connection closed without a response");
+    case CURLE_PEER_FAILED_VERIFICATION:
+      return CheckOutcome::Down(absl::StrCat("TLS certificate not trusted: ", error_));
+    case CURLE_SSL_CONNECT_ERROR:
+      return CheckOutcome::Down(absl::StrCat("TLS handshake failed: ", error_));
+    default:
+      return CheckOutcome::Down(error_[0] != '\0' ? absl::AsciiStrToLower(error_)
+                                                  : absl::AsciiStrToLower(curl_easy_strerror(rc)));
+  }
+}
+
+void HttpChecker::Cancel() {
+  multi_->Remove(easy_);
+  done_ = nullptr;
+}
+
+}  // namespace lvs::checkd

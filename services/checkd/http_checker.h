@@ -1,0 +1,39 @@
+// HTTP_GET and SSL_GET: each url in turn, on a fresh connection, through the
+// shared CurlMulti. Up when every url answers with an accepted status and, where a
+// digest is set, a body with that MD5.
+#pragma once
+
+#include <curl/curl.h>
+
+#include <string>
+
+#include "services/checkd/checker.h"
+#include "services/checkd/curl_multi.h"
+
+namespace lvs::checkd {
+
+class HttpChecker final : public Checker {
+ public:
+  HttpChecker(CurlMulti* multi, const CheckerSpec& spec);
+  ~HttpChecker() override;
+  void Start(Done done) override;
+  void Cancel() override;
+
+ private:
+  void StartUrl();
+  void OnTransferDone(CURLcode result);
+  CheckOutcome DescribeFailure(CURLcode result) const;
+  static size_t OnBody(char* data, size_t size, size_t n, void* self);
+
+  CurlMulti* multi_;
+  const CheckerSpec spec_;
+  CURL* easy_;
+  curl_slist* headers_ = nullptr;
+  curl_slist* connect_to_ = nullptr;
+  char error_[CURL_ERROR_SIZE] = {};
+  size_t url_index_ = 0;
+  BodyDigest digest_;
+  Done done_;
+};
+
+}  // namespace lvs::checkd

@@ -1,0 +1,63 @@
+// checkd: probes real servers for whoever hands it targets (ipvsd) and serves
+// their health. It has no config section; --config is accepted and ignored.
+#include <sys/resource.h>
+
+#include "lib/rpc/watch_hub.h"
+#include "lib/runtime/daemon.h"
+#include "lib/runtime/logging.h"
+#include "services/checkd/check_engine.h"
+#include "services/checkd/checker_factory.h"
+#include "services/checkd/checker_service.h"
+
+namespace {
+
+// Each probe in flight holds a socket or a pidfd; thousands of targets need more
+// than the usual soft limit of 1024.
+void RaiseFileLimit() {
+  rlimit lim;
+  if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &lim);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace lvs;
+  auto options = runtime::ParseFlagsOrDie("checkd", argc, argv);
+  auto log = runtime::Logger("checkd");
+  RaiseFileLimit();
+  auto daemon = runtime::Daemon::Create(options);
+  if (!daemon.ok()) {
+    log->critical("cannot start: {}", daemon.status().ToString());
+    return 1;
+  }
+  event::EventLoop* loop = &(*daemon)->loop();
+  auto factory = checkd::LoopCheckerFactory::Create(loop);
+  if (!factory.ok()) {
+    log->critical("cannot start: {}", factory.status().ToString());
+    return 1;
+  }
+  rpc::WatchHub<v1::HealthEvent> hub;
+  auto engine = std::make_unique<checkd::CheckEngine>(loop, factory->get(), [&](const v1::HealthEvent& e) {
+    if (e.snapshot()) return;
+    if (e.removed()) {
+      log->info("{}: removed", e.id());
+    } else {
+      log->info("{}: {} ({})", e.id(), e.up() ? "UP" : "DOWN", e.reason());
+    }
+    hub.Publish(e);
+  });
+  checkd::CheckerService service(loop, engine.get(), &hub);
+  (*daemon)->AddService(&service);
+  // RPCs may still arrive while the server drains, so the engine lives until
+  // Run() returns; only the watch streams are ended here.
+  (*daemon)->OnStop([&] { hub.Close(); });
+  if (auto s = (*daemon)->Start(); !s.ok()) {
+    log->critical("cannot start: {}", s.ToString());
+    return 1;
+  }
+  (*daemon)->SetStatus("probing; waiting for targets");
+  return (*daemon)->Run();
+}
