@@ -27,6 +27,8 @@ API
         a.run("echo hi > /tmp/x", check=False)            # str => sh -c
         p = a.spawn(["sleep", "100"], name="sleeper")     # Proc, log file per proc
         p.alive(); p.signal(signal.SIGTERM); p.kill(); p.wait(5); p.log()
+        p.required = True     # lab.wait_until/hold_for/capture waits fail at
+                              # once if p exits (cleared by kill()/terminate())
         a.down(); a.up()      # cut / heal the host's cable at the switch port:
                               # the host's interface stays up (carrier on), the
                               # frames just go nowhere -- a split brain
@@ -40,6 +42,7 @@ API
         web = a.httpd("This is RS1\\n", port=80)  # busybox httpd serving one page
         wait_until(lambda: a.has_address(vip), 5, "VIP on lvs1")
         hold_for(lambda: not b.has_address(vip), 2, "VIP absent on lvs2")
+        lab.wait_until(...); lab.hold_for(...)   # the same, guarded by lab.check()
 
 Packets (`Packet`): ``ts`` (float, CLOCK_REALTIME seconds, comparable with
 ``time.time()``), ``src_mac``, ``dst_mac``, ``ethertype`` and, when present,
@@ -79,19 +82,25 @@ class LabInterrupted(BaseException):
     """Raised in the main thread when the test process gets SIGTERM/SIGHUP."""
 
 
-def wait_until(predicate, timeout, what, interval=0.01):
+def wait_until(predicate, timeout, what, interval=0.01, guard=None):
     """Calls predicate until it returns a truthy value, which is returned.
 
     Raises TimeoutError naming `what`, the timeout and the last value (or
-    exception) seen, once `timeout` seconds have passed."""
+    exception) seen, once `timeout` seconds have passed. An AssertionError from
+    the predicate, or from `guard` (called before each try), ends the wait at
+    once: it means the condition can no longer come true."""
     deadline = time.monotonic() + timeout
     last = None
     while True:
+        if guard is not None:
+            guard()
         try:
             value = predicate()
             if value:
                 return value
             last = value
+        except AssertionError:
+            raise
         except Exception as e:  # the condition may raise while not yet true
             last = e
         if time.monotonic() >= deadline:
@@ -100,11 +109,13 @@ def wait_until(predicate, timeout, what, interval=0.01):
         time.sleep(interval)
 
 
-def hold_for(predicate, duration, what, interval=0.02):
+def hold_for(predicate, duration, what, interval=0.02, guard=None):
     """Checks that predicate stays truthy for `duration` seconds; raises
     AssertionError naming `what` and the moment it stopped holding."""
     start = time.monotonic()
     while True:
+        if guard is not None:
+            guard()
         value = predicate()
         if not value:
             raise AssertionError(f"{what} stopped holding after "
@@ -160,6 +171,8 @@ class Proc:
         self.log_path = log_path
         self.ns = ns
         self.graceful = graceful  # at lab close: SIGTERM first (tcpdump), else SIGKILL
+        # While set, the process exiting fails the Lab's waits at once (Lab.check).
+        self.required = False
 
     @property
     def pid(self):
@@ -174,10 +187,12 @@ class Proc:
             os.kill(self.pid, sig)
 
     def terminate(self):
+        self.required = False
         self.signal(signal.SIGTERM)
 
     def kill(self):
         """SIGKILLs the whole process group at once (daemons that fork die too)."""
+        self.required = False
         if self.alive():
             try:
                 os.killpg(self.pid, signal.SIGKILL)
@@ -201,6 +216,9 @@ class Proc:
             except subprocess.TimeoutExpired:
                 pass
         self.kill()
+
+    def log_tail(self, lines=40):
+        return "\n".join(self.log().splitlines()[-lines:])
 
     def log(self):
         try:
@@ -366,6 +384,7 @@ class Capture:
     """tcpdump writing a pcap in a namespace; read it any time with packets()."""
 
     def __init__(self, lab, ns, iface, bpf, name):
+        self.lab = lab
         self.path = os.path.join(lab.logdir, f"{name}.pcap")
         cmd = ["tcpdump", "-i", iface, "-n", "-U", "--immediate-mode", "-s", "512",
                "--time-stamp-precision=micro", "-w", self.path]
@@ -389,7 +408,7 @@ class Capture:
                 if (after is None or p.ts > after) and where(p):
                     return p
             return None
-        return wait_until(found, timeout, what, interval=0.005)
+        return wait_until(found, timeout, what, interval=0.005, guard=self.lab.check)
 
     def stop(self):
         self.proc.stop(grace=2.0)
@@ -640,6 +659,20 @@ class Lab:
             host.addrs.append(a)
         self.hosts[name] = host
         return host
+
+    def check(self):
+        """Raises AssertionError if a process marked `required` has exited."""
+        for p in self._procs:
+            if p.required and not p.alive():
+                raise AssertionError(f"{p.name} (pid {p.pid}) exited with status "
+                                     f"{p.popen.returncode}; log tail:\n{p.log_tail()}")
+
+    def wait_until(self, predicate, timeout, what, interval=0.01):
+        """wait_until that fails at once when a required process has exited."""
+        return wait_until(predicate, timeout, what, interval, guard=self.check)
+
+    def hold_for(self, predicate, duration, what, interval=0.02):
+        return hold_for(predicate, duration, what, interval, guard=self.check)
 
     def capture(self, bpf="", name=None):
         """Captures on the bridge: every frame on the wire, one clock."""

@@ -10,6 +10,7 @@ import sys
 import time
 import unittest
 
+sys.dont_write_bytecode = True  # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lvsnet import Lab, LabError, wait_until, _list_netns  # noqa: E402
 
@@ -102,6 +103,16 @@ class HarnessTest(unittest.TestCase):
         child.wait(20)
         child.stdout.close()
         self.assertNotIn(child_ns, _list_netns())
+
+    def test_required_process_exit_ends_waits(self):
+        with Lab("harness-required") as lab:
+            a = lab.add_host("a", ["192.168.64.130/24"])
+            p = a.spawn(["sh", "-c", "echo bye; exit 3"], name="short")
+            p.required = True
+            t0 = time.monotonic()
+            with self.assertRaisesRegex(AssertionError, r"short .* exited with status 3"):
+                lab.wait_until(lambda: False, 10, "never")
+            self.assertLess(time.monotonic() - t0, 5)
 
     def test_wait_until_deadline_message(self):
         t0 = time.monotonic()

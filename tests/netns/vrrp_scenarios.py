@@ -24,7 +24,7 @@ import os
 import time
 import types
 
-from lvsnet import Lab, hold_for, wait_until
+from lvsnet import Lab
 
 VIP = "192.168.64.100"
 VIP_LABEL = "ens160:vip"
@@ -227,6 +227,7 @@ class Director:
         os.makedirs(run_dir, exist_ok=True)
         self.proc = self.host.spawn(self.impl.command(self.conf, run_dir),
                                     name=f"{self.impl.name}{self.starts}")
+        self.proc.required = True
         return self.proc
 
     def kill9(self):
@@ -237,11 +238,8 @@ class Director:
         self.proc.terminate()
         self.proc.wait(timeout)
 
-    def assert_running(self):
-        if not self.proc.alive():
-            raise AssertionError(f"{self.impl.name} on {self.host.name} exited "
-                                 f"({self.proc.popen.returncode}); log tail:\n"
-                                 + self.proc.log()[-3000:])
+    def log_tail(self, lines=40):
+        return self.proc.log_tail(lines) if self.proc else ""
 
 
 def announces(pkt, vip):
@@ -267,7 +265,7 @@ class VrrpScenarios:
                 hosts[h] = lab.add_host(h, [a4, a6] if ipv6 else [a4])
             if ipv6:
                 for h in hosts.values():
-                    wait_until(h.link_local, 10, f"IPv6 link-local on {h.name}")
+                    lab.wait_until(h.link_local, 10, f"IPv6 link-local on {h.name}")
             s = types.SimpleNamespace(lab=lab, wire=lab.capture(WIRE_FILTER, name="wire"),
                                       **hosts)
             s.d1 = Director(s.lvs1, self.IMPL1, conf1)
@@ -278,12 +276,12 @@ class VrrpScenarios:
                 s.d2.start()
             try:
                 yield s
+                lab.check()
             except BaseException:
                 print(f"\nlogs: {lab.logdir}")
+                for d in (s.d1, s.d2):
+                    print(f"--- {d.impl.name} on {d.host.name}, last lines:\n{d.log_tail()}")
                 raise
-            for d in (s.d1, s.d2):
-                if d.proc is not None and d.proc.alive():
-                    d.assert_running()
 
     # observations
 
@@ -294,8 +292,8 @@ class VrrpScenarios:
     def wait_master(self, s, master, other, vip, timeout, label=None, after=0.0):
         """Waits until `master` holds the VIP, `other` does not, and master's
         announcement (GARP/NA) after `after` is on the wire; returns it."""
-        wait_until(lambda: master.has_address(vip, label=label) and not other.has_address(vip),
-                   timeout, f"{vip} on {master.name} only")
+        s.lab.wait_until(lambda: master.has_address(vip, label=label)
+                         and not other.has_address(vip), timeout, f"{vip} on {master.name} only")
         return s.wire.wait_for(lambda p: p.src_mac == master.mac and announces(p, vip),
                                TOLERANCE + 1.0, f"announcement of {vip} by {master.name}",
                                after=after)
@@ -303,8 +301,8 @@ class VrrpScenarios:
     def assert_sole_master(self, s, master, other, vip, advert_int, label=None):
         """For two advert intervals: VIP only on master, adverts only from it."""
         t0 = time.time()
-        hold_for(lambda: master.has_address(vip, label=label) and not other.has_address(vip),
-                 2 * advert_int + 0.2, f"{vip} on {master.name} only")
+        s.lab.hold_for(lambda: master.has_address(vip, label=label)
+                       and not other.has_address(vip), 2 * advert_int + 0.2, f"{vip} on {master.name} only")
         self.assertEqual(self.adverts(s, other, after=t0), [],
                          f"{other.name} advertised while {master.name} is master")
         self.assertGreaterEqual(len(self.adverts(s, master, after=t0)), 2,
@@ -317,7 +315,7 @@ class VrrpScenarios:
         def reached():
             c.run(["ping", "-n", "-c", "1", "-W", "1", vip], check=False)
             return c.neighbour_mac(vip) == master.mac
-        wait_until(reached, 5, f"client to reach {vip} at {master.name} ({master.mac})")
+        s.lab.wait_until(reached, 5, f"client to reach {vip} at {master.name} ({master.mac})")
 
     def measure_failover(self, s, old, new, vip, after, bound, what):
         """Gap from old's last advert to new's first announcement after `after`;
@@ -381,7 +379,7 @@ class VrrpScenarios:
             t = time.time()
             s.d1.kill9()
             self.measure_failover(s, s.lvs1, s.lvs2, VIP, t, master_down(90, 1, 2), "kill -9")
-            wait_until(lambda: s.lvs2.has_address(VIP, label=VIP_LABEL), 1, "VIP on lvs2")
+            s.lab.wait_until(lambda: s.lvs2.has_address(VIP, label=VIP_LABEL), 1, "VIP on lvs2")
             self.assert_client_reaches(s, s.lvs2, VIP)
 
     def test_sigterm_failover(self):
@@ -393,7 +391,7 @@ class VrrpScenarios:
             s.d1.terminate()
             _, last = self.measure_failover(s, s.lvs1, s.lvs2, VIP, t, skew(90, 1, 2), "SIGTERM")
             self.assertEqual(last.vrrp.priority, 0, "a stopping master's last advert has priority 0")
-            wait_until(lambda: not s.lvs1.has_address(VIP), 1, "lvs1 to release the VIP")
+            s.lab.wait_until(lambda: not s.lvs1.has_address(VIP), 1, "lvs1 to release the VIP")
             self.assert_sole_master(s, s.lvs2, s.lvs1, VIP, 1, label=VIP_LABEL)
             self.assert_client_reaches(s, s.lvs2, VIP)
 
@@ -403,11 +401,12 @@ class VrrpScenarios:
         with self.pair(seed_config("master"), seed_config("backup")) as s:
             self.elect(s)
             s.d1.kill9()
-            wait_until(lambda: s.lvs2.has_address(VIP), master_down(90, 1, 2) + 2, "VIP on lvs2")
+            s.lab.wait_until(lambda: s.lvs2.has_address(VIP), master_down(90, 1, 2) + 2,
+                             "VIP on lvs2")
             self.assertTrue(s.lvs1.has_address(VIP), "a crashed master leaves its VIP behind")
             t = time.time()
             s.d1.start()
-            wait_until(lambda: not s.lvs1.has_address(VIP), 2.0,
+            s.lab.wait_until(lambda: not s.lvs1.has_address(VIP), 2.0,
                        "restarted lvs1 to remove its stale VIP before it is master again")
             self.wait_master(s, s.lvs1, s.lvs2, VIP, master_down(100, 1, 2) + 2,
                              label=VIP_LABEL, after=t)
@@ -423,7 +422,7 @@ class VrrpScenarios:
             self.wait_master(s, s.lvs2, s.lvs1, VIP, master_down(90, 1, 2) + 2, label=VIP_LABEL)
             t = time.time()
             s.d1.start()
-            hold_for(lambda: s.lvs2.has_address(VIP) and not s.lvs1.has_address(VIP),
+            s.lab.hold_for(lambda: s.lvs2.has_address(VIP) and not s.lvs1.has_address(VIP),
                      master_down(100, 1, 2) + 2.0, "VIP staying on lvs2 (nopreempt)")
             self.assertEqual(self.adverts(s, s.lvs1, after=t), [],
                              "nopreempt backup with higher priority advertised")
@@ -500,7 +499,7 @@ class VrrpScenarios:
             self.elect(s)
             own = s.lvs1.capture("ip proto 112", name="lvs1-own")
             s.lvs1.down()
-            wait_until(lambda: s.lvs2.has_address(VIP), master_down(90, 1, 2) + 2,
+            s.lab.wait_until(lambda: s.lvs2.has_address(VIP), master_down(90, 1, 2) + 2,
                        "VIP on lvs2 during the cut")
             self.assertTrue(s.lvs1.has_address(VIP), "lvs1 alone should still be master")
             self.assert_client_reaches(s, s.lvs2, VIP)
@@ -517,8 +516,9 @@ class VrrpScenarios:
                                    after=t_heal)
             self.assertLessEqual(garp.ts, deadline,
                                  f"lvs1 re-asserted {garp.ts - t_heal:.3f}s after heal")
-            wait_until(lambda: not s.lvs2.has_address(VIP), max(deadline - time.time(), 0) + 0.2,
-                       "lvs2 to release the VIP after heal")
+            s.lab.wait_until(lambda: not s.lvs2.has_address(VIP),
+                             max(deadline - time.time(), 0) + 0.2,
+                             "lvs2 to release the VIP after heal")
             late = self.adverts(s, s.lvs2, after=deadline)
             self.assertEqual(late, [], "lvs2 still advertising one interval after heal")
             print(f"split brain healed: lvs1 GARP {1000 * (garp.ts - t_heal):.1f} ms after heal")
