@@ -1,0 +1,417 @@
+#!/usr/bin/python3
+# ctest-timeout: 300
+"""checkd against real servers in namespaces, driven through its gRPC API with
+checkd-client.
+
+Topology: lvs1 (192.168.64.130) runs checkd; rs1 (192.168.64.143) runs the
+servers below. 192.168.64.200 is a blackhole: lvs1 has a permanent neighbour
+entry for it pointing at a MAC nobody owns, so SYNs leave and nothing answers.
+
+rs1 serves
+  :80   HTTP   /ok -> 200 "This is RS1\\n", /fail -> 500, /host -> "host=<Host header>"
+  :443  HTTPS  the same, self-signed certificate; /sni -> "sni=<server name sent>"
+  :81   accepts connections and never answers (stall)
+  :82   nothing (refused)
+  :90   a plain listener the tests kill (listener death)
+"""
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from lvsnet import Lab, wait_until  # noqa: E402
+
+BIN = os.environ.get("LVS_BIN", os.path.join(os.path.dirname(__file__), "../../build/bin"))
+CHECKD = os.path.join(BIN, "checkd")
+CLIENT = os.path.join(BIN, "checkd-client")
+
+LVS1 = "192.168.64.130"
+RS1 = "192.168.64.143"
+BLACKHOLE = "192.168.64.200"
+RS1_BODY = "This is RS1\n"
+
+SERVERS = r'''
+import http.server, socket, ssl, sys, threading
+
+body = sys.argv[1].encode()
+cert, key = sys.argv[2], sys.argv[3]
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        if self.path == "/ok":
+            code, out = 200, body
+        elif self.path == "/fail":
+            code, out = 500, b"failing\n"
+        elif self.path == "/host":
+            code, out = 200, ("host=" + str(self.headers.get("Host"))).encode()
+        elif self.path == "/sni":
+            code, out = 200, ("sni=" + str(getattr(self.connection, "lvs_sni", None))).encode()
+        else:
+            code, out = 404, b"no\n"
+        self.send_response(code)
+        self.send_header("Content-Length", str(len(out)))
+        self.end_headers()
+        self.wfile.write(out)
+    def log_message(self, *a):
+        pass
+
+def serve(server):
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+serve(http.server.ThreadingHTTPServer(("0.0.0.0", 80), Handler))
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(cert, key)
+def remember_sni(sock, name, _ctx):
+    sock.lvs_sni = name
+ctx.sni_callback = remember_sni
+tls = http.server.ThreadingHTTPServer(("0.0.0.0", 443), Handler)
+tls.socket = ctx.wrap_socket(tls.socket, server_side=True)
+serve(tls)
+
+stall = socket.socket()
+stall.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+stall.bind(("0.0.0.0", 81))
+stall.listen(64)
+held = []
+print("ready", flush=True)
+while True:
+    conn, _ = stall.accept()
+    held.append(conn)
+'''
+
+LISTENER = r'''
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", int(sys.argv[1])))
+s.listen(64)
+print("ready", flush=True)
+while True:
+    c, _ = s.accept()
+    c.close()
+'''
+
+
+def md5(text):
+    return hashlib.md5(text.encode()).hexdigest()
+
+
+def target(tid, port, checker, address=RS1, delay_loop_ms=1000, alpha=False):
+    """A CheckTarget in protobuf text format."""
+    return (f'targets {{ id: "{tid}" address: "{address}" port: {port} '
+            f'delay_loop_ms: {delay_loop_ms} alpha: {str(alpha).lower()} checkers {{ {checker} }} }}\n')
+
+
+# Common checker settings: quick loop, no retries, first run at once.
+FAST = "connect_timeout_ms: 1000 retry: 0 retry_set: true warmup_ms: 1"
+
+
+class Checkd:
+    """checkd on a host, and its client."""
+
+    def __init__(self, lab, host, tmp):
+        self.host = host
+        self.run_dir = os.path.join(tmp, "run")
+        self.proc = host.spawn([CHECKD, "--run-dir", self.run_dir, "--config", "/nonexistent"],
+                               name="checkd")
+        self.proc.required = True
+        lab.wait_until(lambda: os.path.exists(os.path.join(self.run_dir, "checkd.sock")), 10,
+                       "checkd socket")
+        self.tmp = tmp
+        self._seq = 0
+
+    def client(self, *args, check=True, input=None):
+        return self.host.run([CLIENT, "--run-dir", self.run_dir, *args], check=check, input=input)
+
+    def set(self, text, check=True):
+        res = self.client("set", "-", input=text, check=check)
+        return json.loads(res.stdout) if res.returncode == 0 else res
+
+    def checks(self):
+        return {c["target_id"]: c for c in json.loads(self.client("list").stdout).get("checks", [])}
+
+    def health(self):
+        """Current health by id, from a WatchHealth snapshot."""
+        n = len(self.checks())
+        out = self.client("watch", "--count", str(n), "--seconds", "10").stdout
+        return {e["id"]: e for e in map(json.loads, out.splitlines())}
+
+    def watch(self):
+        self._seq += 1
+        return self.host.spawn([CLIENT, "--run-dir", self.run_dir, "watch"], name=f"watch{self._seq}")
+
+
+def events(proc):
+    out = []
+    for line in proc.log().splitlines():
+        try:
+            out.append(json.loads(line))
+        except ValueError:
+            pass
+    return out
+
+
+class CheckdTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="checkd-test-")
+        cls.lab = Lab("checkd-probes")
+        cls.lab.__enter__()
+        try:
+            cls._build()
+        except BaseException:
+            cls.lab.__exit__(None, None, None)
+            shutil.rmtree(cls.tmp, ignore_errors=True)
+            raise
+
+    @classmethod
+    def _build(cls):
+        lab, tmp = cls.lab, cls.tmp
+        cls.lvs1 = lab.add_host("lvs1", [f"{LVS1}/24"])
+        cls.rs1 = lab.add_host("rs1", [f"{RS1}/24"])
+        cls.lvs1.run(["ip", "neigh", "add", BLACKHOLE, "lladdr", "02:00:00:00:de:ad",
+                      "dev", "ens160", "nud", "permanent"])
+        cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                        "-subj", "/CN=rs1.test", "-keyout", key, "-out", cert],
+                       check=True, capture_output=True)
+        servers = os.path.join(tmp, "servers.py")
+        with open(servers, "w") as f:
+            f.write(SERVERS)
+        cls.listener_py = os.path.join(tmp, "listener.py")
+        with open(cls.listener_py, "w") as f:
+            f.write(LISTENER)
+        web = cls.rs1.spawn(["python3", servers, RS1_BODY, cert, key], name="servers")
+        web.required = True
+        lab.wait_until(lambda: "ready" in web.log(), 10, "servers on rs1")
+        cls.scripts = {}
+        for name, body in {"exit0": "exit 0", "exit1": "exit 1", "exit7": "exit 7",
+                           "hang": "exec sleep 300"}.items():
+            path = os.path.join(tmp, f"{name}.sh")
+            with open(path, "w") as f:
+                f.write(f"#!/bin/sh\n{body}\n")
+            os.chmod(path, 0o755)
+            cls.scripts[name] = path
+        cls.checkd = Checkd(lab, cls.lvs1, tmp)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.lab.__exit__(None, None, None)
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def wait_health(self, expected, timeout=15):
+        """Waits until every id in `expected` has (up, reason-prefix) as given."""
+        def matches():
+            h = self.checkd.health()
+            bad = {i: (h.get(i, {}).get("up"), h.get(i, {}).get("reason"))
+                   for i, (up, reason) in expected.items()
+                   if i not in h or h[i]["up"] != up or not h[i]["reason"].startswith(reason)}
+            return h if not bad else None
+        try:
+            return self.lab.wait_until(matches, timeout, "expected health")
+        except TimeoutError:
+            h = self.checkd.health()
+            diff = {i: (h.get(i), want) for i, want in expected.items()
+                    if i not in h or (h[i]["up"], h[i]["reason"][:len(want[1])]) != want}
+            self.fail(f"health not as expected after {timeout}s: {json.dumps(diff, indent=1)}")
+
+    def test_probes_against_real_servers(self):
+        s = self.scripts
+        text = "".join([
+            target("tcp-open", 80, f"tcp {{}} {FAST}"),
+            target("tcp-refused", 82, f"tcp {{}} {FAST}"),
+            target("tcp-blackhole", 80, f"tcp {{}} {FAST}", address=BLACKHOLE),
+            target("tcp-stall", 81, f"tcp {{}} {FAST}"),
+            target("http-200", 80, f'http {{ urls {{ path: "/ok" }} }} {FAST}'),
+            target("http-500", 80, f'http {{ urls {{ path: "/fail" }} }} {FAST}'),
+            target("http-500-accepted", 80,
+                   f'http {{ urls {{ path: "/fail" status_codes {{ low: 500 high: 599 }} }} }} {FAST}'),
+            target("http-digest", 80, f'http {{ urls {{ path: "/ok" digest: "{md5(RS1_BODY)}" }} }} {FAST}'),
+            target("http-digest-wrong", 80, f'http {{ urls {{ path: "/ok" digest: "{md5("other")}" }} }} {FAST}'),
+            target("http-two-urls", 80,
+                   f'http {{ urls {{ path: "/ok" }} urls {{ path: "/fail" }} }} {FAST}'),
+            target("http-vhost", 80,
+                   f'http {{ virtualhost: "www.rs1.test" urls {{ path: "/host" digest: "{md5("host=www.rs1.test")}" }} }} {FAST}'),
+            target("http-stall", 81, f'http {{ urls {{ path: "/ok" }} }} {FAST}'),
+            target("http-refused", 82, f'http {{ urls {{ path: "/ok" }} }} {FAST}'),
+            target("https-noverify", 443, f'http {{ ssl: true urls {{ path: "/ok" digest: "{md5(RS1_BODY)}" }} }} {FAST}'),
+            target("https-verify", 443, f'http {{ ssl: true verify_peer: true urls {{ path: "/ok" }} }} {FAST}'),
+            target("https-sni", 443,
+                   f'http {{ ssl: true sni: "www.rs1.test" urls {{ path: "/sni" digest: "{md5("sni=www.rs1.test")}" }} }} {FAST}'),
+            target("https-no-sni", 443,
+                   f'http {{ ssl: true urls {{ path: "/sni" digest: "{md5("sni=None")}" }} }} {FAST}'),
+            target("misc-0", 0, f'misc {{ path: "{s["exit0"]}" }} {FAST}'),
+            target("misc-1", 0, f'misc {{ path: "{s["exit1"]}" }} {FAST}'),
+            target("misc-7", 0, f'misc {{ path: "{s["exit7"]}" }} {FAST}'),
+            target("misc-7-dynamic", 0, f'misc {{ path: "{s["exit7"]}" dynamic: true }} {FAST}'),
+            target("misc-hang", 0, f'misc {{ path: "{s["hang"]}" timeout_ms: 1000 }} {FAST}', delay_loop_ms=3000),
+            target("alpha-open", 80, f"tcp {{}} {FAST}", alpha=True),
+        ])
+        resp = self.checkd.set(text)
+        self.assertEqual(resp["added"], 23, resp)
+        self.assertEqual(resp["rejected"], [], resp)
+        h = self.wait_health({
+            "tcp-open": (True, "connected"),
+            "tcp-refused": (False, "connection refused"),
+            "tcp-blackhole": (False, "no answer in 1 s"),
+            "tcp-stall": (True, "connected"),
+            "http-200": (True, "HTTP 200"),
+            "http-500": (False, "HTTP 500"),
+            "http-500-accepted": (True, "HTTP 500"),
+            "http-digest": (True, "HTTP 200"),
+            "http-digest-wrong": (False, "digest mismatch"),
+            "http-two-urls": (False, "HTTP 500 (/fail)"),
+            "http-vhost": (True, "HTTP 200"),
+            "http-stall": (False, "no answer in 1 s"),
+            "http-refused": (False, "connection refused"),
+            "https-noverify": (True, "HTTP 200"),
+            "https-verify": (False, "TLS certificate not trusted"),
+            "https-sni": (True, "HTTP 200"),
+            "https-no-sni": (True, "HTTP 200"),
+            "misc-0": (True, "exit status 0"),
+            "misc-1": (False, "exit status 1"),
+            "misc-7": (False, "exit status 7"),
+            "misc-7-dynamic": (True, "exit status 7"),
+            "misc-hang": (False, "script timed out (no answer in 1 s)"),
+            "alpha-open": (True, "connected"),
+        })
+        self.assertEqual(h["misc-7-dynamic"]["weight"], 5)
+        self.assertEqual(h["misc-0"]["weight"], -1)
+
+        # ListChecks: last result, latency, consecutive failures.
+        checks = self.checkd.checks()
+        self.assertEqual(checks["tcp-refused"]["kind"], "TCP_CHECK")
+        self.assertGreaterEqual(checks["tcp-refused"]["consecutive_failures"], 1)
+        self.assertEqual(checks["tcp-open"]["consecutive_failures"], 0)
+        self.assertGreaterEqual(checks["tcp-blackhole"]["last"]["latency_us"], 900_000)
+        self.assertLess(checks["tcp-open"]["last"]["latency_us"], 500_000)
+        self.assertEqual(checks["https-sni"]["kind"], "SSL_GET")
+
+        # The hanging script is killed past its timeout (SIGTERM, SIGKILL 2 s
+        # later): no sleep from it outlives a few cycles.
+        def no_stale_hang():
+            runs = int(self.checkd.checks()["misc-hang"]["runs"])
+            out = self.lvs1.run(["pgrep", "-c", "-x", "sleep"], check=False).stdout.strip()
+            return runs >= 2 and int(out or 0) <= 1
+        self.lab.wait_until(no_stale_hang, 15, "hung scripts killed")
+
+        # ProbeOnce runs now and reports without changing state.
+        probe = json.loads(self.checkd.client("probe", "http-500").stdout)
+        self.assertEqual([(r["ok"], r["reason"]) for r in probe["results"]], [(False, "HTTP 500")])
+        res = self.checkd.client("probe", "no-such-target", check=False)
+        self.assertEqual(res.returncode, 3)
+        self.assertIn("NOT_FOUND", res.stderr)
+
+    def test_retries_delay_the_verdict(self):
+        # retry 2, delay_before_retry 400 ms: down after three refused connects,
+        # about 0.8 s after the first; never before.
+        watch = self.checkd.watch()
+        self.lab.wait_until(lambda: sum(e["snapshot"] for e in events(watch)) == len(self.checkd.checks()),
+                            5, "watch snapshot")
+        t0 = time.time()
+        self.checkd.set(target("retry-2", 82, "tcp {} connect_timeout_ms: 1000 retry: 2 "
+                               "delay_before_retry_ms: 400 warmup_ms: 1", delay_loop_ms=5000))
+        down = self.lab.wait_until(
+            lambda: next((e for e in events(watch) if e["id"] == "retry-2" and not e["up"]), None),
+            10, "retry-2 down")
+        elapsed = int(down["at_unix_ms"]) / 1000 - t0
+        self.assertGreaterEqual(elapsed, 0.75, down)
+        self.assertLess(elapsed, 2.0, down)
+        self.assertEqual(down["reason"], "connection refused")
+        c = self.checkd.checks()["retry-2"]
+        self.assertEqual(c["consecutive_failures"], 3)
+        self.assertEqual(int(c["runs"]), 3)
+        watch.kill()
+
+    def test_set_targets_is_idempotent_and_rejects_bad_targets(self):
+        good = (target("keep-a", 80, f"tcp {{}} {FAST}") +
+                target("keep-b", 82, f"tcp {{}} {FAST}"))
+        self.checkd.set(good)
+        self.wait_health({"keep-a": (True, "connected"), "keep-b": (False, "connection refused")})
+        runs_before = int(self.checkd.checks()["keep-a"]["runs"])
+        watch = self.checkd.watch()
+        self.lab.wait_until(lambda: sum(e["snapshot"] for e in events(watch)) == 2, 5, "snapshot")
+        snap = events(watch)
+        self.assertTrue(all(e["snapshot"] for e in snap))
+        self.assertEqual({e["id"]: e["up"] for e in snap}, {"keep-a": True, "keep-b": False})
+
+        # The same set again: nothing added, removed or changed; state and
+        # schedule carry on (runs keep counting up), no event.
+        resp = self.checkd.set(good)
+        self.assertEqual((resp["added"], resp["removed"], resp["changed"], resp["unchanged"]),
+                         (0, 0, 0, 2), resp)
+        self.lab.wait_until(lambda: int(self.checkd.checks()["keep-a"]["runs"]) > runs_before, 5,
+                            "keep-a keeps running")
+        self.assertEqual(len(events(watch)), 2, events(watch))
+
+        # Bad targets are rejected with a reason; the valid rest is applied.
+        bad = good + "".join([
+            target("bad-addr", 80, "tcp {}", address="192.168.64.999"),
+            target("bad-port", 70000, "tcp {}"),
+            target("bad-url", 80, 'http { urls { path: "no-slash" } }'),
+            target("bad-digest", 80, 'http { urls { path: "/" digest: "xyz" } }'),
+            target("bad-user", 0, 'misc { path: "/bin/true" user: "no-such-user-here" }'),
+            target("new-c", 80, f"tcp {{}} {FAST}"),
+        ])
+        resp = self.checkd.set(bad)
+        rejected = {r["id"]: r["message"] for r in resp["rejected"]}
+        self.assertEqual(set(rejected), {"bad-addr", "bad-port", "bad-url", "bad-digest", "bad-user"})
+        self.assertIn("not an IPv4 or IPv6 address", rejected["bad-addr"])
+        self.assertIn("out of range", rejected["bad-port"])
+        self.assertIn("must start with /", rejected["bad-url"])
+        self.assertIn("32 hex digits", rejected["bad-digest"])
+        self.assertIn("does not exist", rejected["bad-user"])
+        self.assertEqual((resp["added"], resp["unchanged"]), (1, 2), resp)
+        self.wait_health({"new-c": (True, "connected"), "keep-a": (True, "connected")})
+
+        # A malformed request (duplicate ids) is INVALID_ARGUMENT and changes nothing.
+        res = self.checkd.set(good + target("keep-a", 81, "tcp {}"), check=False)
+        self.assertEqual(res.returncode, 3)
+        self.assertIn("INVALID_ARGUMENT", res.stderr)
+        self.assertIn("more than once", res.stderr)
+        self.assertIn("new-c", self.checkd.checks())
+
+        # A changed target restarts from its health (no flap); a dropped one is
+        # announced as removed.
+        resp = self.checkd.set(target("keep-a", 80, "tcp {} connect_timeout_ms: 2000 retry: 0 "
+                                      "retry_set: true warmup_ms: 1"))
+        self.assertEqual((resp["changed"], resp["removed"]), (1, 2), resp)
+        self.lab.wait_until(lambda: {e["id"] for e in events(watch) if e.get("removed")} ==
+                            {"keep-b", "new-c"}, 5, "removal events")
+        self.assertFalse([e for e in events(watch) if e["id"] == "keep-a" and not e["snapshot"]],
+                         "a changed but healthy target flapped")
+        watch.kill()
+
+    def test_listener_death_reaches_watchers(self):
+        listener = self.rs1.spawn(["python3", self.listener_py, "90"], name="listener90")
+        self.lab.wait_until(lambda: "ready" in listener.log(), 10, "listener on rs1:90")
+        self.checkd.set(target("dies", 90, "tcp {} connect_timeout_ms: 1000 retry: 1 "
+                               "delay_before_retry_ms: 200 warmup_ms: 1"))
+        self.wait_health({"dies": (True, "connected")})
+        watch = self.checkd.watch()
+        self.lab.wait_until(lambda: len(events(watch)) >= 1, 5, "snapshot")
+        t_kill = time.time()
+        listener.kill()
+        down = self.lab.wait_until(
+            lambda: next((e for e in events(watch) if not e["snapshot"] and not e["up"]), None),
+            10, "down event")
+        seen = time.time()
+        # Detection: at most one delay_loop until the next check, plus one retry.
+        self.assertLess(int(down["at_unix_ms"]) / 1000 - t_kill, 1.0 + 0.2 + 0.3, down)
+        self.assertEqual(down["reason"], "connection refused")
+        # Delivery to the watcher follows the verdict closely (the client polls
+        # its log here, so allow for that too).
+        self.assertLess(seen - int(down["at_unix_ms"]) / 1000, 0.5)
+        watch.kill()
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
