@@ -26,6 +26,14 @@ v1::SourceLocation DiagnosticSink::ToProto(const Location& at) const {
   return location;
 }
 
+Location DiagnosticSink::FromProto(const v1::SourceLocation& location) const {
+  Location at{-1, location.line(), location.column()};
+  const auto& names = files_->names;
+  auto it = std::find(names.begin(), names.end(), location.file());
+  if (it != names.end()) at.file = static_cast<int>(it - names.begin());
+  return at;
+}
+
 void DiagnosticSink::Add(v1::Diagnostic::Severity severity, const Location& at,
                          std::string_view keyword, std::string message) {
   v1::Diagnostic diagnostic;

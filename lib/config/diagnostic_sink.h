@@ -33,6 +33,7 @@ class DiagnosticSink {
   size_t error_count() const { return error_count_; }
 
   v1::SourceLocation ToProto(const Location& at) const;
+  Location FromProto(const v1::SourceLocation& location) const;
 
   // Diagnostics in file order, then line and column order.
   std::vector<v1::Diagnostic> Take();

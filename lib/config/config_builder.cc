@@ -1,0 +1,795 @@
+#include "lib/config/config_builder.h"
+
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "lib/config/keyword_suggester.h"
+
+namespace lvs::config {
+namespace {
+
+constexpr int kAny = -1;
+constexpr uint64_t kDay = 86'400'000;
+
+bool UnsupportedIn(Section section, std::string_view name) {
+  if (IsUnsupported(section, name)) return true;
+  return (section == Section::kHttpCheck || section == Section::kMiscCheck) &&
+         IsUnsupported(Section::kChecker, name);
+}
+
+std::string ArgCountMessage(int min_args, int max_args) {
+  if (max_args == 0) return "takes no value";
+  if (min_args == max_args) {
+    return min_args == 1 ? "expects one value" : absl::StrCat("expects ", min_args, " values");
+  }
+  if (max_args == kAny) {
+    return min_args == 1 ? "expects at least one value"
+                         : absl::StrCat("expects at least ", min_args, " values");
+  }
+  return absl::StrCat("expects ", min_args, " to ", max_args, " values");
+}
+
+}  // namespace
+
+void ConfigBuilder::CheckSettings::Override(const CheckSettings& nearer) {
+  auto take = [](auto& mine, const auto& theirs) {
+    if (theirs) mine = theirs;
+  };
+  take(connect_timeout_ms, nearer.connect_timeout_ms);
+  take(retry, nearer.retry);
+  take(delay_before_retry_ms, nearer.delay_before_retry_ms);
+  take(warmup_ms, nearer.warmup_ms);
+  take(delay_loop_ms, nearer.delay_loop_ms);
+  take(alpha, nearer.alpha);
+  take(inhibit_on_failure, nearer.inhibit_on_failure);
+  take(virtualhost, nearer.virtualhost);
+}
+
+ConfigBuilder::ConfigBuilder(DiagnosticSink& sink) : sink_(sink), values_(sink) {
+  DefineTables();
+}
+
+template <typename T>
+void ConfigBuilder::Register(Section section, const std::vector<Keyword<T>>& table) {
+  for (const Keyword<T>& keyword : table) {
+    known_[keyword.name].push_back(section);
+    names_by_section_[section].push_back(keyword.name);
+  }
+}
+
+template <typename T>
+void ConfigBuilder::Dispatch(const Statement& block, Section section,
+                             const std::vector<Keyword<T>>& table, T& target) {
+  for (const Statement& s : block.children) {
+    auto it = std::find_if(table.begin(), table.end(),
+                           [&](const Keyword<T>& k) { return k.name == s.name(); });
+    if (it == table.end()) {
+      if (UnsupportedIn(section, s.name())) {
+        sink_.Warning(s.location(), s.name(),
+                      s.has_block ? "has no effect in lvs-ha; ignored with its block"
+                                  : "has no effect in lvs-ha; ignored");
+      } else {
+        ReportUnknown(s, section);
+      }
+      continue;
+    }
+    if (it->block == BlockUse::kRequired && !s.has_block) {
+      sink_.Error(s.location(), s.name(), "expects a '{ ... }' block");
+      continue;
+    }
+    if (it->block == BlockUse::kNone && s.has_block) {
+      sink_.Error(s.block_location, s.name(), "takes no '{ ... }' block");
+      continue;
+    }
+    const int n = static_cast<int>(s.args.size());
+    if (n < it->min_args || (it->max_args != kAny && n > it->max_args)) {
+      const Location at = n > it->max_args && it->max_args != kAny
+                              ? s.args[it->max_args].location
+                              : s.location();
+      sink_.Error(at, s.name(), ArgCountMessage(it->min_args, it->max_args));
+      continue;
+    }
+    it->apply(s, target);
+  }
+}
+
+void ConfigBuilder::ReportUnknown(const Statement& s, Section section) {
+  std::vector<std::string_view> candidates = names_by_section_[section];
+  for (std::string_view name : UnsupportedNames(section)) candidates.push_back(name);
+  if (section == Section::kHttpCheck || section == Section::kMiscCheck) {
+    for (std::string_view name : UnsupportedNames(Section::kChecker)) candidates.push_back(name);
+  }
+  std::string message = absl::StrCat("unknown keyword in ", SectionName(section));
+  if (std::optional<std::string> suggestion = SuggestKeyword(s.name(), candidates)) {
+    absl::StrAppend(&message, "; did you mean '", *suggestion, "'?");
+  } else if (auto it = known_.find(s.name()); it != known_.end()) {
+    std::vector<std::string> homes;
+    for (Section home : it->second) homes.push_back(SectionName(home));
+    absl::StrAppend(&message, "; it belongs in ", absl::StrJoin(homes, " or "));
+  }
+  sink_.Error(s.location(), s.name(), std::move(message));
+}
+
+bool ConfigBuilder::CheckNoBlock(const Statement& s) {
+  if (!s.has_block) return true;
+  sink_.Error(s.block_location, s.name(), "takes no '{ ... }' block");
+  return false;
+}
+
+std::string ConfigBuilder::Script(const Statement& s) {
+  if (s.args.size() > 1) {
+    sink_.Warning(s.args[1].location, s.name(),
+                  "running a script as another user/group has no effect in lvs-ha; the "
+                  "daemon's user runs it");
+  }
+  return s.args.empty() ? "" : s.args[0].text;
+}
+
+std::vector<const Statement*> ConfigBuilder::ListEntries(const Statement& block) {
+  std::vector<const Statement*> out;
+  for (const Statement& entry : block.children) {
+    if (CheckNoBlock(entry)) out.push_back(&entry);
+  }
+  return out;
+}
+
+void ConfigBuilder::DefineTables() {
+  top_ = {
+      {"global_defs", 0, 0, BlockUse::kRequired,
+       [this](const Statement& s, v1::Config& c) {
+         auto* g = c.mutable_global_defs();
+         *g->mutable_location() = sink_.ToProto(s.location());
+         Dispatch(s, Section::kGlobalDefs, global_defs_, *g);
+       }},
+      {"vrrp_script", 1, 1, BlockUse::kRequired,
+       [this](const Statement& s, v1::Config& c) {
+         auto* script = c.add_vrrp_scripts();
+         script->set_name(s.args[0].text);
+         *script->mutable_location() = sink_.ToProto(s.args[0].location);
+         script->set_interval_ms(1000);
+         script->set_rise(1);
+         script->set_fall(1);
+         Dispatch(s, Section::kVrrpScript, vrrp_script_, *script);
+         if (script->script().empty()) {
+           sink_.Error(s.location(), s.name(), absl::StrCat("'", s.args[0].text, "' has no 'script'"));
+         }
+         if (script->timeout_ms() == 0) script->set_timeout_ms(script->interval_ms());
+       }},
+      {"vrrp_sync_group", 1, 1, BlockUse::kRequired,
+       [this](const Statement& s, v1::Config& c) {
+         auto* group = c.add_vrrp_sync_groups();
+         group->set_name(s.args[0].text);
+         *group->mutable_location() = sink_.ToProto(s.args[0].location);
+         Dispatch(s, Section::kVrrpSyncGroup, sync_group_, *group);
+       }},
+      {"vrrp_instance", 1, 1, BlockUse::kRequired,
+       [this](const Statement& s, v1::Config& c) {
+         InstanceContext context{c.add_vrrp_instances(), {}};
+         v1::VrrpInstance& vi = *context.instance;
+         vi.set_name(s.args[0].text);
+         *vi.mutable_location() = sink_.ToProto(s.args[0].location);
+         vi.set_initial_state(v1::BACKUP);
+         vi.set_priority(100);
+         vi.set_advert_int_ms(1000);
+         Dispatch(s, Section::kVrrpInstance, vrrp_instance_, context);
+         instances_.push_back(std::move(context));
+       }},
+      {"virtual_server_group", 1, 1, BlockUse::kRequired,
+       [this](const Statement& s, v1::Config& c) {
+         auto* group = c.add_virtual_server_groups();
+         group->set_name(s.args[0].text);
+         *group->mutable_location() = sink_.ToProto(s.args[0].location);
+         ReadVirtualServerGroup(s, *group);
+       }},
+      {"virtual_server", 1, 2, BlockUse::kRequired,
+       [this](const Statement& s, v1::Config& c) {
+         VirtualServerContext context{c.add_virtual_servers(), {}, {}, nullptr};
+         ReadVirtualServerHeader(s, *context.vs);
+         Dispatch(s, Section::kVirtualServer, virtual_server_, context);
+         v1::VirtualServer& vs = *context.vs;
+         if (context.settings.delay_loop_ms) vs.set_delay_loop_ms(*context.settings.delay_loop_ms);
+         if (context.settings.retry) vs.set_retry(*context.settings.retry);
+         if (context.settings.delay_before_retry_ms) {
+           vs.set_delay_before_retry_ms(*context.settings.delay_before_retry_ms);
+         }
+         if (context.settings.connect_timeout_ms) {
+           vs.set_connect_timeout_ms(*context.settings.connect_timeout_ms);
+         }
+         if (context.settings.warmup_ms) vs.set_warmup_ms(*context.settings.warmup_ms);
+         if (context.settings.alpha) vs.set_alpha(*context.settings.alpha);
+         if (context.settings.inhibit_on_failure) {
+           vs.set_inhibit_on_failure(*context.settings.inhibit_on_failure);
+         }
+         if (context.settings.virtualhost) vs.set_virtualhost(*context.settings.virtualhost);
+         if (vs.port() == 0 && vs.fwmark() == 0 && vs.group().empty() && !vs.address().empty() &&
+             vs.persistence_timeout_s() == 0) {
+           sink_.Error(s.location(), s.name(),
+                       "a virtual server without a port must be persistent "
+                       "(persistence_timeout)");
+         }
+         for (const Statement* rs : context.real_servers) ReadRealServer(*rs, context);
+       }},
+  };
+  Register(Section::kTop, top_);
+  DefineGlobalDefs();
+  DefineVrrpScript();
+  DefineSyncGroup();
+  DefineVrrpInstance();
+  DefineVirtualServer();
+  DefineRealServer();
+  DefineCheckers();
+}
+
+void ConfigBuilder::DefineGlobalDefs() {
+  using G = v1::GlobalDefs;
+  global_defs_ = {
+      {"router_id", 1, 1, BlockUse::kNone,
+       [](const Statement& s, G& g) { g.set_router_id(s.args[0].text); }},
+      {"vrrp_version", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, G& g) {
+         if (auto v = values_.Integer(s, 0, 2, 3)) g.set_vrrp_version(*v);
+       }},
+      {"vrrp_garp_master_delay", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, G& g) {
+         if (auto v = values_.Millis(s, 0, 0, kDay)) g.set_vrrp_garp_master_delay_ms(*v);
+         garp_delay_set_ = true;
+       }},
+      {"vrrp_garp_master_repeat", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, G& g) {
+         if (auto v = values_.Integer(s, 0, 1, 1000)) g.set_vrrp_garp_master_repeat(*v);
+         garp_repeat_set_ = true;
+       }},
+      {"vrrp_garp_master_refresh", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, G& g) {
+         if (auto v = values_.Millis(s, 0, 0, kDay)) g.set_vrrp_garp_master_refresh_ms(*v);
+       }},
+      {"vrrp_garp_master_refresh_repeat", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, G& g) {
+         if (auto v = values_.Integer(s, 0, 1, 1000)) g.set_vrrp_garp_master_refresh_repeat(*v);
+       }},
+      {"vrrp_garp_interval", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, G& g) {
+         if (auto v = values_.Millis(s, 0, 0, kDay)) g.set_vrrp_garp_interval_ms(*v);
+       }},
+      {"vrrp_gna_interval", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, G& g) {
+         if (auto v = values_.Millis(s, 0, 0, kDay)) g.set_vrrp_gna_interval_ms(*v);
+       }},
+      {"vrrp_min_garp", 0, 1, BlockUse::kNone,
+       [this](const Statement& s, G&) {
+         if (auto v = values_.Bool(s, 0)) min_garp_ = *v;
+       }},
+      {"lvs_sync_daemon", 1, kAny, BlockUse::kNone,
+       [this](const Statement& s, G& g) {
+         auto* sync = g.mutable_lvs_sync_daemon();
+         sync->set_interface(s.args[0].text);
+         for (size_t i = 1; i < s.args.size(); ++i) {
+           const std::string& word = s.args[i].text;
+           const bool has_value = i + 1 < s.args.size();
+           if (word == "inst" && has_value) {
+             sync->set_vrrp_instance(s.args[++i].text);
+           } else if (word == "id" && has_value) {
+             if (auto v = values_.Integer(s.args[++i], s.name(), 0, 255)) sync->set_sync_id(*v);
+           } else if ((word == "maxlen" || word == "port" || word == "ttl" || word == "group") &&
+                      has_value) {
+             sink_.Warning(s.args[i].location, s.name(),
+                           absl::StrCat("option '", word, "' has no effect in lvs-ha; ignored"));
+             ++i;
+           } else if (sync->vrrp_instance().empty() && i == 1) {
+             sync->set_vrrp_instance(word);
+           } else {
+             sink_.Error(s.args[i].location, s.name(),
+                         absl::StrCat("unexpected '", word,
+                                      "' (expected inst, id, maxlen, port, ttl or group)"));
+           }
+         }
+       }},
+      {"enable_script_security", 0, 0, BlockUse::kNone,
+       [](const Statement&, G& g) { g.set_enable_script_security(true); }},
+      {"script_user", 1, 2, BlockUse::kNone,
+       [](const Statement& s, G& g) {
+         g.set_script_user(s.args[0].text);
+         if (s.args.size() > 1) g.set_script_group(s.args[1].text);
+       }},
+      {"vrrp_strict", 0, 0, BlockUse::kNone,
+       [](const Statement&, G& g) { g.set_vrrp_strict(true); }},
+  };
+  Register(Section::kGlobalDefs, global_defs_);
+}
+
+void ConfigBuilder::DefineVrrpScript() {
+  using V = v1::VrrpScript;
+  vrrp_script_ = {
+      {"script", 1, kAny, BlockUse::kNone,
+       [](const Statement& s, V& v) {
+         std::vector<std::string> words;
+         for (const Token& t : s.args) words.push_back(t.text);
+         v.set_script(absl::StrJoin(words, " "));
+       }},
+      {"interval", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, V& v) {
+         if (auto ms = values_.Millis(s, 0, 1, kDay)) v.set_interval_ms(*ms);
+       }},
+      {"timeout", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, V& v) {
+         if (auto ms = values_.Millis(s, 0, 1, kDay)) v.set_timeout_ms(*ms);
+       }},
+      {"weight", 1, 2, BlockUse::kNone,
+       [this](const Statement& s, V& v) {
+         if (auto w = values_.Integer(s, 0, -253, 253)) v.set_weight(*w);
+         if (s.args.size() > 1) {
+           if (s.args[1].text == "reverse") {
+             v.set_reverse(true);
+           } else {
+             sink_.Error(s.args[1].location, s.name(),
+                         absl::StrCat("unexpected '", s.args[1].text, "' (expected reverse)"));
+           }
+         }
+       }},
+      {"rise", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, V& v) {
+         if (auto n = values_.Integer(s, 0, 1, 1'000'000)) v.set_rise(*n);
+       }},
+      {"fall", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, V& v) {
+         if (auto n = values_.Integer(s, 0, 1, 1'000'000)) v.set_fall(*n);
+       }},
+      {"user", 1, 2, BlockUse::kNone,
+       [](const Statement& s, V& v) {
+         v.set_user(s.args[0].text);
+         if (s.args.size() > 1) v.set_group(s.args[1].text);
+       }},
+  };
+  Register(Section::kVrrpScript, vrrp_script_);
+}
+
+void ConfigBuilder::DefineSyncGroup() {
+  using G = v1::VrrpSyncGroup;
+  auto notify = [this](void (G::*setter)(const std::string&)) {
+    return [this, setter](const Statement& s, G& g) { (g.*setter)(Script(s)); };
+  };
+  sync_group_ = {
+      {"group", 0, 0, BlockUse::kRequired,
+       [this](const Statement& s, G& g) {
+         for (const Statement* entry : ListEntries(s)) {
+           g.add_instances(entry->name());
+           g.add_instance_locations()->CopyFrom(sink_.ToProto(entry->location()));
+           if (!entry->args.empty()) {
+             sink_.Error(entry->args[0].location, entry->name(),
+                         "one vrrp_instance name per line expected");
+           }
+         }
+       }},
+      {"track_interface", 0, 0, BlockUse::kRequired,
+       [this](const Statement& s, G& g) { ReadTrackInterfaces(s, g.mutable_track_interfaces()); }},
+      {"track_script", 0, 0, BlockUse::kRequired,
+       [this](const Statement& s, G& g) { ReadTrackScripts(s, g.mutable_track_scripts()); }},
+      {"notify_master", 1, 3, BlockUse::kNone, notify(&G::set_notify_master)},
+      {"notify_backup", 1, 3, BlockUse::kNone, notify(&G::set_notify_backup)},
+      {"notify_fault", 1, 3, BlockUse::kNone, notify(&G::set_notify_fault)},
+      {"notify_stop", 1, 3, BlockUse::kNone, notify(&G::set_notify_stop)},
+      {"notify", 1, 3, BlockUse::kNone, notify(&G::set_notify)},
+  };
+  Register(Section::kVrrpSyncGroup, sync_group_);
+}
+
+void ConfigBuilder::DefineVrrpInstance() {
+  using I = InstanceContext;
+  auto notify = [this](void (v1::VrrpInstance::*setter)(const std::string&)) {
+    return [this, setter](const Statement& s, I& c) { (c.instance->*setter)(Script(s)); };
+  };
+  vrrp_instance_ = {
+      {"state", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, I& c) {
+         const std::string state = absl::AsciiStrToUpper(s.args[0].text);
+         if (state == "MASTER") {
+           c.instance->set_initial_state(v1::MASTER);
+         } else if (state == "BACKUP") {
+           c.instance->set_initial_state(v1::BACKUP);
+         } else {
+           sink_.Error(s.args[0].location, s.name(),
+                       absl::StrCat("'", s.args[0].text, "' is not MASTER or BACKUP"));
+         }
+       }},
+      {"interface", 1, 1, BlockUse::kNone,
+       [](const Statement& s, I& c) { c.instance->set_interface(s.args[0].text); }},
+      {"virtual_router_id", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, I& c) {
+         if (auto v = values_.Integer(s, 0, 1, 255)) c.instance->set_virtual_router_id(*v);
+       }},
+      {"priority", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, I& c) {
+         c.notes.priority = s.args[0];
+         if (auto v = values_.Integer(s, 0, 1, 255)) c.instance->set_priority(*v);
+       }},
+      {"advert_int", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, I& c) {
+         c.notes.advert_int = s.args[0];
+         if (auto v = values_.Millis(s, 0, 10, 255'000)) c.instance->set_advert_int_ms(*v);
+       }},
+      {"version", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, I& c) {
+         c.notes.version = s.args[0];
+         if (auto v = values_.Integer(s, 0, 2, 3)) c.instance->set_version(*v);
+       }},
+      {"authentication", 0, 0, BlockUse::kRequired,
+       [this](const Statement& s, I& c) {
+         c.notes.authentication = s.keyword;
+         Dispatch(s, Section::kAuthentication, authentication_,
+                  *c.instance->mutable_authentication());
+       }},
+      {"virtual_ipaddress", 0, 0, BlockUse::kRequired,
+       [this](const Statement& s, I& c) {
+         ReadVirtualIps(s, c.instance->mutable_virtual_ipaddresses());
+       }},
+      {"virtual_ipaddress_excluded", 0, 0, BlockUse::kRequired,
+       [this](const Statement& s, I& c) {
+         ReadVirtualIps(s, c.instance->mutable_virtual_ipaddresses_excluded());
+       }},
+      {"nopreempt", 0, 0, BlockUse::kNone,
+       [](const Statement&, I& c) { c.instance->set_nopreempt(true); }},
+      {"preempt", 0, 0, BlockUse::kNone,
+       [](const Statement&, I& c) { c.instance->set_nopreempt(false); }},
+      {"preempt_delay", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, I& c) {
+         if (auto v = values_.Millis(s, 0, 0, 1'000'000)) c.instance->set_preempt_delay_ms(*v);
+       }},
+      {"unicast_src_ip", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, I& c) {
+         if (auto ip = values_.Ip(s.args[0], s.name())) c.instance->set_unicast_src_ip(ip->text);
+       }},
+      {"mcast_src_ip", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, I& c) {
+         if (auto ip = values_.Ip(s.args[0], s.name())) c.instance->set_unicast_src_ip(ip->text);
+       }},
+      {"unicast_peer", 0, 0, BlockUse::kRequired,
+       [this](const Statement& s, I& c) {
+         for (const Statement* entry : ListEntries(s)) {
+           if (auto ip = values_.Ip(entry->keyword, "unicast_peer")) {
+             c.instance->add_unicast_peers(ip->text);
+           }
+           for (size_t i = 0; i < entry->args.size(); ++i) {
+             const std::string& word = entry->args[i].text;
+             if ((word == "min_ttl" || word == "max_ttl") && i + 1 < entry->args.size()) {
+               sink_.Warning(entry->args[i].location, "unicast_peer",
+                             absl::StrCat("'", word, "' has no effect in lvs-ha; ignored"));
+               ++i;
+             } else {
+               sink_.Error(entry->args[i].location, "unicast_peer",
+                           absl::StrCat("unexpected '", word, "' after the peer address"));
+             }
+           }
+         }
+       }},
+      {"track_interface", 0, 0, BlockUse::kRequired,
+       [this](const Statement& s, I& c) {
+         ReadTrackInterfaces(s, c.instance->mutable_track_interfaces());
+       }},
+      {"track_script", 0, 0, BlockUse::kRequired,
+       [this](const Statement& s, I& c) {
+         ReadTrackScripts(s, c.instance->mutable_track_scripts());
+       }},
+      {"notify_master", 1, 3, BlockUse::kNone, notify(&v1::VrrpInstance::set_notify_master)},
+      {"notify_backup", 1, 3, BlockUse::kNone, notify(&v1::VrrpInstance::set_notify_backup)},
+      {"notify_fault", 1, 3, BlockUse::kNone, notify(&v1::VrrpInstance::set_notify_fault)},
+      {"notify_stop", 1, 3, BlockUse::kNone, notify(&v1::VrrpInstance::set_notify_stop)},
+      {"notify", 1, 3, BlockUse::kNone, notify(&v1::VrrpInstance::set_notify)},
+      {"garp_master_delay", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, I& c) {
+         c.notes.garp_delay_set = true;
+         if (auto v = values_.Millis(s, 0, 0, kDay)) c.instance->set_garp_master_delay_ms(*v);
+       }},
+      {"garp_master_repeat", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, I& c) {
+         c.notes.garp_repeat_set = true;
+         if (auto v = values_.Integer(s, 0, 1, 1000)) c.instance->set_garp_master_repeat(*v);
+       }},
+      {"garp_master_refresh", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, I& c) {
+         c.notes.garp_refresh_set = true;
+         if (auto v = values_.Millis(s, 0, 0, kDay)) c.instance->set_garp_master_refresh_ms(*v);
+       }},
+      {"garp_master_refresh_repeat", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, I& c) {
+         c.notes.garp_refresh_repeat_set = true;
+         if (auto v = values_.Integer(s, 0, 1, 1000)) {
+           c.instance->set_garp_master_refresh_repeat(*v);
+         }
+       }},
+      {"use_vmac", 0, 2, BlockUse::kNone,
+       [this](const Statement& s, I& c) {
+         c.notes.use_vmac_named = !s.args.empty();
+         c.instance->set_use_vmac(s.args.empty() ? "vrrp" : s.args[0].text);
+         if (s.args.size() > 1) {
+           sink_.Warning(s.args[1].location, s.name(),
+                         "a fixed VMAC address has no effect in lvs-ha; ignored");
+         }
+       }},
+      {"accept", 0, 0, BlockUse::kNone,
+       [](const Statement&, I& c) {
+         c.instance->set_accept(true);
+         c.notes.accept_set = true;
+       }},
+      {"no_accept", 0, 0, BlockUse::kNone,
+       [](const Statement&, I& c) {
+         c.instance->set_accept(false);
+         c.notes.accept_set = true;
+       }},
+      {"dont_track_primary", 0, 0, BlockUse::kNone,
+       [](const Statement&, I& c) { c.instance->set_dont_track_primary(true); }},
+  };
+  Register(Section::kVrrpInstance, vrrp_instance_);
+
+  using A = v1::VrrpAuthentication;
+  authentication_ = {
+      {"auth_type", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, A& a) {
+         const std::string type = absl::AsciiStrToUpper(s.args[0].text);
+         if (type == "PASS") {
+           a.set_type(A::PASS);
+         } else if (type == "AH") {
+           a.set_type(A::AH);
+         } else {
+           sink_.Error(s.args[0].location, s.name(),
+                       absl::StrCat("'", s.args[0].text, "' is not PASS or AH"));
+         }
+       }},
+      {"auth_pass", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, A& a) {
+         std::string pass = s.args[0].text;
+         if (pass.size() > 8) {
+           sink_.Warning(s.args[0].location, s.name(),
+                         "only the first 8 characters are used (as keepalived)");
+           pass.resize(8);
+         }
+         a.set_pass(pass);
+       }},
+  };
+  Register(Section::kAuthentication, authentication_);
+}
+
+void ConfigBuilder::ReadVirtualIps(const Statement& block,
+                                   google::protobuf::RepeatedPtrField<v1::VirtualIp>* out) {
+  static const std::vector<std::string_view> kOptions = {"dev", "label", "brd", "broadcast",
+                                                         "scope"};
+  for (const Statement* entry : ListEntries(block)) {
+    v1::VirtualIp vip;
+    *vip.mutable_location() = sink_.ToProto(entry->location());
+    uint32_t prefix_len = 0;
+    auto ip = values_.IpWithPrefix(entry->keyword, block.name(), &prefix_len);
+    if (!ip) continue;
+    vip.set_address(ip->text);
+    vip.set_prefix_len(prefix_len);
+    vip.set_scope("global");
+    bool ok = true;
+    for (size_t i = 0; i < entry->args.size(); ++i) {
+      const Token& option = entry->args[i];
+      const bool known = std::find(kOptions.begin(), kOptions.end(), option.text) != kOptions.end();
+      if (!known) {
+        if (IsUnsupported(Section::kVirtualIpOption, option.text)) {
+          sink_.Warning(option.location, option.text,
+                        "virtual address option has no effect in lvs-ha; ignored");
+          if ((option.text == "peer" || option.text == "preferred_lft") &&
+              i + 1 < entry->args.size()) {
+            ++i;
+          }
+          continue;
+        }
+        std::string message = "unknown virtual address option";
+        std::vector<std::string_view> candidates = kOptions;
+        for (auto name : UnsupportedNames(Section::kVirtualIpOption)) candidates.push_back(name);
+        if (auto suggestion = SuggestKeyword(option.text, candidates)) {
+          absl::StrAppend(&message, "; did you mean '", *suggestion, "'?");
+        }
+        sink_.Error(option.location, option.text, message);
+        ok = false;
+        continue;
+      }
+      if (i + 1 >= entry->args.size()) {
+        sink_.Error(option.location, option.text, "expects a value");
+        ok = false;
+        break;
+      }
+      const Token& value = entry->args[++i];
+      if (option.text == "dev") {
+        vip.set_dev(value.text);
+      } else if (option.text == "label") {
+        vip.set_label(value.text);
+      } else if (option.text == "brd" || option.text == "broadcast") {
+        if (value.text == "+" || value.text == "-") {
+          vip.set_broadcast(value.text);
+        } else if (auto brd = values_.Ip(value, option.text)) {
+          if (brd->ipv6 != ip->ipv6) {
+            sink_.Error(value.location, option.text, "broadcast address family differs");
+            ok = false;
+          }
+          vip.set_broadcast(brd->text);
+        } else {
+          ok = false;
+        }
+      } else {
+        static const std::vector<std::string_view> kScopes = {"global", "host", "link", "site",
+                                                              "nowhere"};
+        uint32_t number = 0;
+        if (std::find(kScopes.begin(), kScopes.end(), value.text) == kScopes.end() &&
+            !(absl::SimpleAtoi(value.text, &number) && number <= 255)) {
+          sink_.Error(value.location, option.text,
+                      absl::StrCat("'", value.text,
+                                   "' is not a scope (global, host, link, site, nowhere or 0-255)"));
+          ok = false;
+        }
+        vip.set_scope(value.text);
+      }
+    }
+    if (ok) *out->Add() = std::move(vip);
+  }
+}
+
+void ConfigBuilder::ReadTrackInterfaces(const Statement& block,
+                                        google::protobuf::RepeatedPtrField<v1::TrackInterface>* out) {
+  for (const Statement* entry : ListEntries(block)) {
+    v1::TrackInterface track;
+    track.set_name(entry->name());
+    for (size_t i = 0; i < entry->args.size(); ++i) {
+      const Token& word = entry->args[i];
+      if (word.text == "weight" && i + 1 < entry->args.size()) {
+        if (auto w = values_.Integer(entry->args[++i], "weight", -254, 254)) track.set_weight(*w);
+      } else if (word.text == "reverse") {
+        track.set_reverse(true);
+      } else if (word.text == "noreverse" || word.text == "no_reverse") {
+        track.set_reverse(false);
+      } else {
+        sink_.Error(word.location, entry->name(),
+                    absl::StrCat("unexpected '", word.text, "' (expected weight N or reverse)"));
+      }
+    }
+    *out->Add() = std::move(track);
+  }
+}
+
+void ConfigBuilder::ReadTrackScripts(const Statement& block,
+                                     google::protobuf::RepeatedPtrField<v1::TrackScript>* out) {
+  for (const Statement* entry : ListEntries(block)) {
+    v1::TrackScript track;
+    track.set_name(entry->name());
+    *track.mutable_location() = sink_.ToProto(entry->location());
+    for (size_t i = 0; i < entry->args.size(); ++i) {
+      const Token& word = entry->args[i];
+      if (word.text == "weight" && i + 1 < entry->args.size()) {
+        if (auto w = values_.Integer(entry->args[++i], "weight", -253, 253)) {
+          track.set_weight(*w);
+          track.set_weight_set(true);
+        }
+      } else if (word.text == "reverse") {
+        track.set_reverse(true);
+      } else if (word.text == "noreverse" || word.text == "no_reverse") {
+        track.set_reverse(false);
+      } else {
+        sink_.Error(word.location, entry->name(),
+                    absl::StrCat("unexpected '", word.text, "' (expected weight N or reverse)"));
+      }
+    }
+    *out->Add() = std::move(track);
+  }
+}
+
+void ConfigBuilder::FinishInstance(InstanceContext& context, const v1::GlobalDefs& global) {
+  v1::VrrpInstance& vi = *context.instance;
+  const InstanceNotes& notes = context.notes;
+  const Location at = LocationOf(vi.location());
+  if (vi.virtual_router_id() == 0) {
+    sink_.Error(at, "vrrp_instance", absl::StrCat("'", vi.name(), "' has no virtual_router_id"));
+  }
+  if (vi.interface().empty()) {
+    sink_.Error(at, "vrrp_instance", absl::StrCat("'", vi.name(), "' has no interface"));
+  }
+  // The family follows the first address, as in keepalived.
+  if (vi.virtual_ipaddresses_size() > 0) {
+    vi.set_family_inet6(vi.virtual_ipaddresses(0).address().find(':') != std::string::npos);
+  }
+  for (const v1::VirtualIp& vip : vi.virtual_ipaddresses()) {
+    const bool inet6 = vip.address().find(':') != std::string::npos;
+    if (inet6 != vi.family_inet6()) {
+      sink_.Error(LocationOf(vip.location()), "virtual_ipaddress",
+                  absl::StrCat(vip.address(), " is ", inet6 ? "IPv6" : "IPv4", " but '",
+                               vi.name(), "' is ", vi.family_inet6() ? "IPv6" : "IPv4",
+                               " (its first address); put it under virtual_ipaddress_excluded"));
+    }
+  }
+  for (int i = 0; i < 2; ++i) {
+    auto* vips = i == 0 ? vi.mutable_virtual_ipaddresses() : vi.mutable_virtual_ipaddresses_excluded();
+    for (v1::VirtualIp& vip : *vips) {
+      if (vip.dev().empty()) vip.set_dev(vi.interface());
+    }
+  }
+  // Version: the instance's, else the global one; IPv6 needs VRRPv3.
+  uint32_t version = vi.version() ? vi.version() : (global.vrrp_version() ? global.vrrp_version() : 2);
+  if (vi.family_inet6() && version == 2) {
+    if (notes.version) {
+      sink_.Error(notes.version->location, "version", "VRRPv2 cannot carry IPv6 addresses; use version 3");
+    }
+    version = 3;
+  }
+  vi.set_version(version);
+  if (notes.advert_int) {
+    const Token& token = *notes.advert_int;
+    const uint32_t ms = vi.advert_int_ms();
+    if (version == 2 && (ms % 1000 != 0 || ms == 0)) {
+      sink_.Error(token.location, "advert_int",
+                  absl::StrCat(token.text,
+                               " s: VRRPv2 adverts are whole seconds (1-255); use version 3 for "
+                               "fractions"));
+    } else if (version == 3 && (ms > 40'950 || ms % 10 != 0)) {
+      sink_.Error(token.location, "advert_int",
+                  absl::StrCat(token.text,
+                               " s: VRRPv3 adverts are 0.01-40.95 s in steps of 0.01 s"));
+    }
+  }
+  if (vi.priority() == 255 && notes.priority) {
+    // keepalived lets only the address owner use 255; the parser cannot see the
+    // interface's addresses, so it says what 255 implies and vrrpd checks it.
+    sink_.Warning(notes.priority->location, "priority",
+                  "255 means this router owns the virtual addresses (they must be configured "
+                  "on the interface); use 1-254 otherwise");
+  }
+  if (notes.authentication) {
+    const auto& auth = vi.authentication();
+    if (version == 3) {
+      sink_.Warning(notes.authentication->location, "authentication",
+                    "VRRPv3 has no authentication; ignored");
+      vi.clear_authentication();
+    } else if (auth.type() == v1::VrrpAuthentication::NONE) {
+      sink_.Error(notes.authentication->location, "authentication", "has no auth_type");
+    } else if (auth.pass().empty()) {
+      sink_.Error(notes.authentication->location, "authentication", "has no auth_pass");
+    }
+  }
+  if (!notes.garp_delay_set) vi.set_garp_master_delay_ms(global.vrrp_garp_master_delay_ms());
+  if (!notes.garp_repeat_set) vi.set_garp_master_repeat(global.vrrp_garp_master_repeat());
+  if (!notes.garp_refresh_set) vi.set_garp_master_refresh_ms(global.vrrp_garp_master_refresh_ms());
+  if (!notes.garp_refresh_repeat_set) {
+    vi.set_garp_master_refresh_repeat(global.vrrp_garp_master_refresh_repeat());
+  }
+  if (!notes.accept_set) vi.set_accept(!global.vrrp_strict());
+  if (!vi.use_vmac().empty() && !notes.use_vmac_named) {
+    vi.set_use_vmac(absl::StrCat("vrrp.", vi.virtual_router_id()));
+  }
+}
+
+Location ConfigBuilder::LocationOf(const v1::SourceLocation& location) const {
+  return sink_.FromProto(location);
+}
+
+void ConfigBuilder::Build(const std::vector<Statement>& top, v1::Config& config) {
+  Statement root;
+  root.children = top;
+  Dispatch(root, Section::kTop, top_, config);
+
+  v1::GlobalDefs& global = *config.mutable_global_defs();
+  if (global.vrrp_version() == 0) global.set_vrrp_version(2);
+  if (!garp_delay_set_) global.set_vrrp_garp_master_delay_ms(min_garp_ ? 0 : 5000);
+  if (!garp_repeat_set_) global.set_vrrp_garp_master_repeat(min_garp_ ? 1 : 5);
+  if (global.vrrp_garp_master_refresh_repeat() == 0) global.set_vrrp_garp_master_refresh_repeat(1);
+  for (InstanceContext& context : instances_) FinishInstance(context, global);
+}
+
+// The LVS keywords (config_builder_lvs.cc) dispatch on these block types.
+template void ConfigBuilder::Dispatch(const Statement&, Section,
+                                      const std::vector<Keyword<VirtualServerContext>>&,
+                                      VirtualServerContext&);
+template void ConfigBuilder::Dispatch(const Statement&, Section,
+                                      const std::vector<Keyword<RealServerContext>>&,
+                                      RealServerContext&);
+template void ConfigBuilder::Dispatch(const Statement&, Section,
+                                      const std::vector<Keyword<CheckerContext>>&,
+                                      CheckerContext&);
+template void ConfigBuilder::Dispatch(const Statement&, Section,
+                                      const std::vector<Keyword<v1::UrlCheck>>&, v1::UrlCheck&);
+template void ConfigBuilder::Register(Section, const std::vector<Keyword<VirtualServerContext>>&);
+template void ConfigBuilder::Register(Section, const std::vector<Keyword<RealServerContext>>&);
+template void ConfigBuilder::Register(Section, const std::vector<Keyword<CheckerContext>>&);
+template void ConfigBuilder::Register(Section, const std::vector<Keyword<v1::UrlCheck>>&);
+
+}  // namespace lvs::config

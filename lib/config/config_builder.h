@@ -1,0 +1,141 @@
+// Gives keepalived.conf statements their meaning: one keyword table per block,
+// keepalived's defaults and units, and the checks that need the source text.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lib/config/diagnostic_sink.h"
+#include "lib/config/syntax_tree.h"
+#include "lib/config/unsupported_keywords.h"
+#include "lib/config/value_reader.h"
+#include "lvs/v1/config.pb.h"
+
+namespace lvs::config {
+
+class ConfigBuilder {
+ public:
+  explicit ConfigBuilder(DiagnosticSink& sink);
+
+  // Fills `config` from the top-level statements.
+  void Build(const std::vector<Statement>& top, v1::Config& config);
+
+ private:
+  enum class BlockUse { kNone, kRequired, kOptional };
+
+  template <typename T>
+  struct Keyword {
+    std::string_view name;
+    int min_args = 0;
+    int max_args = 0;  // -1: any number
+    BlockUse block = BlockUse::kNone;
+    std::function<void(const Statement&, T&)> apply;
+  };
+
+  // Checker timing settings, given on a virtual server, a real server or a checker;
+  // the nearest one wins.
+  struct CheckSettings {
+    std::optional<uint32_t> connect_timeout_ms, retry, delay_before_retry_ms, warmup_ms,
+        delay_loop_ms;
+    std::optional<bool> alpha, inhibit_on_failure;
+    std::optional<std::string> virtualhost;
+    void Override(const CheckSettings& nearer);
+  };
+  struct VirtualServerContext {
+    v1::VirtualServer* vs;
+    CheckSettings settings;
+    std::vector<const Statement*> real_servers;
+    const Statement* persistence = nullptr;
+  };
+  struct RealServerContext {
+    v1::RealServer* rs;
+    CheckSettings settings;
+    bool lb_kind_set = false;
+    std::vector<const Statement*> checkers;
+  };
+  struct CheckerContext {
+    v1::Checker* checker;
+    CheckSettings settings;
+  };
+  // What an instance's final checks need beyond the proto.
+  struct InstanceNotes {
+    std::optional<Token> advert_int;
+    std::optional<Token> version;
+    std::optional<Token> priority;
+    std::optional<Token> authentication;
+    bool garp_delay_set = false, garp_repeat_set = false, garp_refresh_set = false,
+         garp_refresh_repeat_set = false, accept_set = false, use_vmac_named = false;
+  };
+  struct InstanceContext {
+    v1::VrrpInstance* instance;
+    InstanceNotes notes;
+  };
+
+  template <typename T>
+  void Dispatch(const Statement& block, Section section, const std::vector<Keyword<T>>& table,
+                T& target);
+  template <typename T>
+  void Register(Section section, const std::vector<Keyword<T>>& table);
+  void ReportUnknown(const Statement& s, Section section);
+  bool CheckNoBlock(const Statement& s);
+
+  void DefineTables();
+  void DefineGlobalDefs();
+  void DefineVrrpScript();
+  void DefineSyncGroup();
+  void DefineVrrpInstance();
+  void DefineVirtualServer();
+  void DefineRealServer();
+  void DefineCheckers();
+
+  // Entries of list blocks (virtual_ipaddress, unicast_peer, track_*, group).
+  void ReadVirtualIps(const Statement& block, google::protobuf::RepeatedPtrField<v1::VirtualIp>* out);
+  void ReadTrackInterfaces(const Statement& block,
+                           google::protobuf::RepeatedPtrField<v1::TrackInterface>* out);
+  void ReadTrackScripts(const Statement& block,
+                        google::protobuf::RepeatedPtrField<v1::TrackScript>* out);
+  std::vector<const Statement*> ListEntries(const Statement& block);
+  std::string Script(const Statement& s);
+
+  void ReadVirtualServerHeader(const Statement& s, v1::VirtualServer& vs);
+  void ReadVirtualServerGroup(const Statement& s, v1::VirtualServerGroup& group);
+  void ReadRealServer(const Statement& s, VirtualServerContext& parent);
+  void ReadChecker(const Statement& s, const RealServerContext& parent,
+                   const VirtualServerContext& vs);
+  void ReadCheckSetting(const Statement& s, CheckSettings& settings);
+  template <typename Ctx>
+  std::vector<Keyword<Ctx>> SettingKeywords(std::initializer_list<std::string_view> names);
+
+  void FinishInstance(InstanceContext& context, const v1::GlobalDefs& global);
+
+  Location LocationOf(const v1::SourceLocation& location) const;
+
+  DiagnosticSink& sink_;
+  ValueReader values_;
+
+  std::vector<Keyword<v1::Config>> top_;
+  std::vector<Keyword<v1::GlobalDefs>> global_defs_;
+  std::vector<Keyword<v1::VrrpScript>> vrrp_script_;
+  std::vector<Keyword<v1::VrrpSyncGroup>> sync_group_;
+  std::vector<Keyword<InstanceContext>> vrrp_instance_;
+  std::vector<Keyword<v1::VrrpAuthentication>> authentication_;
+  std::vector<Keyword<VirtualServerContext>> virtual_server_;
+  std::vector<Keyword<RealServerContext>> real_server_;
+  std::vector<Keyword<CheckerContext>> tcp_check_, http_check_, misc_check_;
+  std::vector<Keyword<v1::UrlCheck>> url_;
+
+  // Every implemented keyword with the blocks it belongs to, for "did you mean" and
+  // "belongs in" hints.
+  std::map<std::string_view, std::vector<Section>> known_;
+  std::map<Section, std::vector<std::string_view>> names_by_section_;
+
+  std::vector<InstanceContext> instances_;
+  bool min_garp_ = false;
+  bool garp_delay_set_ = false, garp_repeat_set_ = false;
+};
+
+}  // namespace lvs::config

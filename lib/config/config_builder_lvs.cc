@@ -1,0 +1,516 @@
+// ConfigBuilder, LVS part: virtual_server_group, virtual_server, real_server and
+// the health checkers.
+#include <arpa/inet.h>
+
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "lib/config/config_builder.h"
+#include "lib/config/keyword_suggester.h"
+
+namespace lvs::config {
+namespace {
+
+constexpr int kAny = -1;
+constexpr uint64_t kDay = 86'400'000;
+constexpr int64_t kMaxInt32 = 2'147'483'647;
+
+// The schedulers of the Linux IPVS code.
+const std::vector<std::string_view>& KernelSchedulers() {
+  static const std::vector<std::string_view> kSchedulers = {
+      "rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "fo", "ovf", "mh", "twos"};
+  return kSchedulers;
+}
+
+const std::vector<std::string_view>& SchedulerFlags() {
+  static const std::vector<std::string_view> kFlags = {
+      "flag-1", "flag-2", "flag-3", "sh-port", "sh-fallback", "mh-port", "mh-fallback"};
+  return kFlags;
+}
+
+bool IsContiguousNetmask(uint32_t host_order) {
+  const uint32_t inverted = ~host_order;
+  return (inverted & (inverted + 1)) == 0;
+}
+
+}  // namespace
+
+template <typename Ctx>
+std::vector<ConfigBuilder::Keyword<Ctx>> ConfigBuilder::SettingKeywords(
+    std::initializer_list<std::string_view> names) {
+  std::vector<Keyword<Ctx>> out;
+  for (std::string_view name : names) {
+    const bool flag = name == "alpha" || name == "inhibit_on_failure";
+    out.push_back(Keyword<Ctx>{name, flag ? 0 : 1, 1, BlockUse::kNone,
+                               [this](const Statement& s, Ctx& c) {
+                                 ReadCheckSetting(s, c.settings);
+                               }});
+  }
+  return out;
+}
+
+void ConfigBuilder::ReadCheckSetting(const Statement& s, CheckSettings& settings) {
+  const std::string& name = s.name();
+  if (name == "alpha" || name == "inhibit_on_failure") {
+    if (auto v = values_.Bool(s, 0)) (name == "alpha" ? settings.alpha : settings.inhibit_on_failure) = *v;
+  } else if (name == "virtualhost") {
+    settings.virtualhost = s.args[0].text;
+  } else if (name == "retry" || name == "nb_get_retry") {
+    if (name == "nb_get_retry") {
+      sink_.Warning(s.location(), name,
+                    absl::StrCat("deprecated alias of 'retry'; taken as 'retry ", s.args[0].text,
+                                 "'"));
+    }
+    if (auto v = values_.Integer(s, 0, 0, 1'000'000)) settings.retry = *v;
+  } else if (name == "connect_timeout") {
+    if (auto v = values_.Millis(s, 0, 1, kDay)) settings.connect_timeout_ms = *v;
+  } else if (name == "delay_before_retry") {
+    if (auto v = values_.Millis(s, 0, 0, kDay)) settings.delay_before_retry_ms = *v;
+  } else if (name == "warmup") {
+    if (auto v = values_.Millis(s, 0, 0, kDay)) settings.warmup_ms = *v;
+  } else if (name == "delay_loop") {
+    if (auto v = values_.Millis(s, 0, 10, kDay)) settings.delay_loop_ms = *v;
+  }
+}
+
+void ConfigBuilder::DefineVirtualServer() {
+  using V = VirtualServerContext;
+  auto method = [this](void (v1::VirtualServer::*setter)(v1::ForwardingMethod)) {
+    return [this, setter](const Statement& s, V& c) {
+      if (auto m = values_.Method(s.args[0], s.name())) (c.vs->*setter)(*m);
+      if (s.args.size() > 1) {
+        sink_.Warning(s.args[1].location, s.name(),
+                      "tunnel options have no effect in lvs-ha; ipip is used");
+      }
+    };
+  };
+  auto scheduler = [this](const Statement& s, V& c) {
+    const std::string& name = s.args[0].text;
+    const auto& known = KernelSchedulers();
+    if (std::find(known.begin(), known.end(), name) != known.end()) {
+      c.vs->set_lb_algo(name);
+      return;
+    }
+    std::string message = absl::StrCat("'", name, "' is not a kernel IPVS scheduler (",
+                                       absl::StrJoin(known, " ", [](std::string* out, std::string_view name) {
+                                         out->append(name);
+                                       }), ")");
+    if (auto suggestion = SuggestKeyword(name, known)) {
+      absl::StrAppend(&message, "; did you mean '", *suggestion, "'?");
+    }
+    sink_.Error(s.args[0].location, s.name(), message);
+  };
+  auto script = [this](void (v1::VirtualServer::*setter)(const std::string&)) {
+    return [this, setter](const Statement& s, V& c) { (c.vs->*setter)(Script(s)); };
+  };
+  virtual_server_ = {
+      {"lb_algo", 1, 1, BlockUse::kNone, scheduler},
+      {"lvs_sched", 1, 1, BlockUse::kNone, scheduler},
+      {"lb_kind", 1, kAny, BlockUse::kNone, method(&v1::VirtualServer::set_lb_kind)},
+      {"lvs_method", 1, kAny, BlockUse::kNone, method(&v1::VirtualServer::set_lb_kind)},
+      {"protocol", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, V& c) {
+         const std::string p = absl::AsciiStrToUpper(s.args[0].text);
+         if (p == "TCP") {
+           c.vs->set_protocol(v1::TCP);
+         } else if (p == "UDP") {
+           c.vs->set_protocol(v1::UDP);
+         } else if (p == "SCTP") {
+           c.vs->set_protocol(v1::SCTP);
+         } else {
+           sink_.Error(s.args[0].location, s.name(),
+                       absl::StrCat("'", s.args[0].text, "' is not TCP, UDP or SCTP"));
+         }
+       }},
+      {"persistence_timeout", 0, 1, BlockUse::kNone,
+       [this](const Statement& s, V& c) {
+         if (s.args.empty()) {
+           c.vs->set_persistence_timeout_s(360);  // keepalived's default: 6 minutes
+         } else if (auto v = values_.Integer(s, 0, 1, kMaxInt32)) {
+           c.vs->set_persistence_timeout_s(*v);
+         }
+       }},
+      {"persistence_granularity", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, V& c) {
+         const std::string& text = s.args[0].text;
+         in_addr mask{};
+         uint32_t prefix = 0;
+         if (text.find('.') != std::string::npos) {
+           if (inet_pton(AF_INET, text.c_str(), &mask) == 1 &&
+               IsContiguousNetmask(ntohl(mask.s_addr))) {
+             c.vs->set_persistence_granularity(text);
+             return;
+           }
+         } else if (absl::SimpleAtoi(text, &prefix) && prefix >= 1 && prefix <= 128) {
+           c.vs->set_persistence_granularity(text);
+           return;
+         }
+         sink_.Error(s.args[0].location, s.name(),
+                     absl::StrCat("'", text,
+                                  "' is not a netmask (e.g. 255.255.255.0) or an IPv6 prefix "
+                                  "length 1-128"));
+       }},
+      {"quorum", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, V& c) {
+         if (auto v = values_.Integer(s, 0, 1, kMaxInt32)) c.vs->set_quorum(*v);
+       }},
+      {"hysteresis", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, V& c) {
+         if (auto v = values_.Integer(s, 0, 0, kMaxInt32)) c.vs->set_hysteresis(*v);
+       }},
+      {"quorum_up", 1, 3, BlockUse::kNone, script(&v1::VirtualServer::set_quorum_up)},
+      {"quorum_down", 1, 3, BlockUse::kNone, script(&v1::VirtualServer::set_quorum_down)},
+      {"sorry_server", 1, 2, BlockUse::kNone,
+       [this](const Statement& s, V& c) {
+         auto ip = values_.Ip(s.args[0], s.name());
+         if (!ip) return;
+         auto* sorry = c.vs->mutable_sorry_server();
+         sorry->set_address(ip->text);
+         if (s.args.size() > 1) {
+           if (auto port = values_.Integer(s, 1, 0, 65535)) sorry->set_port(*port);
+         } else {
+           sorry->set_port(c.vs->port());
+         }
+       }},
+      {"sorry_server_inhibit", 0, 1, BlockUse::kNone,
+       [this](const Statement& s, V& c) {
+         if (auto v = values_.Bool(s, 0)) c.vs->set_sorry_server_inhibit(*v);
+       }},
+      {"sorry_server_lvs_method", 1, kAny, BlockUse::kNone,
+       [this](const Statement& s, V& c) {
+         if (auto m = values_.Method(s.args[0], s.name())) c.vs->mutable_sorry_server()->set_lb_kind(*m);
+       }},
+      {"ops", 0, 0, BlockUse::kNone, [](const Statement&, V& c) { c.vs->set_ops(true); }},
+      {"omega", 0, 0, BlockUse::kNone, [](const Statement&, V& c) { c.vs->set_omega(true); }},
+      {"real_server", 1, 2, BlockUse::kOptional,
+       [](const Statement& s, V& c) { c.real_servers.push_back(&s); }},
+  };
+  for (std::string_view flag : SchedulerFlags()) {
+    virtual_server_.push_back(
+        {flag, 0, 0, BlockUse::kNone,
+         [](const Statement& s, V& c) { c.vs->add_lb_flags(s.name()); }});
+  }
+  for (auto& k : SettingKeywords<V>({"connect_timeout", "retry", "nb_get_retry",
+                                     "delay_before_retry", "warmup", "delay_loop", "alpha",
+                                     "inhibit_on_failure", "virtualhost"})) {
+    virtual_server_.push_back(std::move(k));
+  }
+  Register(Section::kVirtualServer, virtual_server_);
+}
+
+void ConfigBuilder::DefineRealServer() {
+  using R = RealServerContext;
+  auto checker = [](const Statement& s, R& c) { c.checkers.push_back(&s); };
+  auto method = [this](const Statement& s, R& c) {
+    if (auto m = values_.Method(s.args[0], s.name())) {
+      c.rs->set_lb_kind(*m);
+      c.lb_kind_set = true;
+    }
+    if (s.args.size() > 1) {
+      sink_.Warning(s.args[1].location, s.name(),
+                    "tunnel options have no effect in lvs-ha; ipip is used");
+    }
+  };
+  real_server_ = {
+      {"weight", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, R& c) {
+         if (auto v = values_.Integer(s, 0, 0, 65535)) c.rs->set_weight(*v);
+       }},
+      {"uthreshold", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, R& c) {
+         if (auto v = values_.Integer(s, 0, 0, kMaxInt32)) c.rs->set_uthreshold(*v);
+       }},
+      {"lthreshold", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, R& c) {
+         if (auto v = values_.Integer(s, 0, 0, kMaxInt32)) c.rs->set_lthreshold(*v);
+       }},
+      {"notify_up", 1, 3, BlockUse::kNone,
+       [this](const Statement& s, R& c) { c.rs->set_notify_up(Script(s)); }},
+      {"notify_down", 1, 3, BlockUse::kNone,
+       [this](const Statement& s, R& c) { c.rs->set_notify_down(Script(s)); }},
+      {"lb_kind", 1, kAny, BlockUse::kNone, method},
+      {"lvs_method", 1, kAny, BlockUse::kNone, method},
+      {"TCP_CHECK", 0, 0, BlockUse::kRequired, checker},
+      {"HTTP_GET", 0, 0, BlockUse::kRequired, checker},
+      {"SSL_GET", 0, 0, BlockUse::kRequired, checker},
+      {"MISC_CHECK", 0, 0, BlockUse::kRequired, checker},
+  };
+  for (auto& k : SettingKeywords<R>({"connect_timeout", "retry", "nb_get_retry",
+                                     "delay_before_retry", "warmup", "delay_loop", "alpha",
+                                     "inhibit_on_failure", "virtualhost"})) {
+    real_server_.push_back(std::move(k));
+  }
+  Register(Section::kRealServer, real_server_);
+}
+
+void ConfigBuilder::DefineCheckers() {
+  using C = CheckerContext;
+  const auto timing = SettingKeywords<C>({"connect_timeout", "retry", "nb_get_retry",
+                                          "delay_before_retry", "warmup", "delay_loop", "alpha"});
+  const std::vector<Keyword<C>> connection = {
+      {"connect_ip", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, C& c) {
+         if (auto ip = values_.Ip(s.args[0], s.name())) c.checker->set_connect_ip(ip->text);
+       }},
+      {"connect_port", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, C& c) {
+         if (auto v = values_.Integer(s, 0, 1, 65535)) c.checker->set_connect_port(*v);
+       }},
+      {"bindto", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, C& c) {
+         if (auto ip = values_.Ip(s.args[0], s.name())) c.checker->set_bindto(ip->text);
+       }},
+      {"bind_port", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, C& c) {
+         if (auto v = values_.Integer(s, 0, 1, 65535)) c.checker->set_bind_port(*v);
+       }},
+  };
+  const std::vector<Keyword<C>> http = {
+      {"url", 0, 0, BlockUse::kRequired,
+       [this](const Statement& s, C& c) {
+         v1::UrlCheck* url = c.checker->mutable_http()->add_urls();
+         Dispatch(s, Section::kUrl, url_, *url);
+         if (url->path().empty()) sink_.Error(s.location(), s.name(), "has no 'path'");
+       }},
+      {"virtualhost", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, C& c) { ReadCheckSetting(s, c.settings); }},
+      {"enable_sni", 0, 1, BlockUse::kNone,
+       [this](const Statement& s, C& c) {
+         if (auto v = values_.Bool(s, 0)) c.checker->mutable_http()->set_enable_sni(*v);
+       }},
+  };
+  const std::vector<Keyword<C>> misc = {
+      {"misc_path", 1, kAny, BlockUse::kNone,
+       [](const Statement& s, C& c) {
+         std::vector<std::string> words;
+         for (const Token& t : s.args) words.push_back(t.text);
+         c.checker->mutable_misc()->set_path(absl::StrJoin(words, " "));
+       }},
+      {"misc_timeout", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, C& c) {
+         if (auto v = values_.Millis(s, 0, 1, kDay)) c.checker->mutable_misc()->set_timeout_ms(*v);
+       }},
+      {"misc_dynamic", 0, 0, BlockUse::kNone,
+       [](const Statement&, C& c) { c.checker->mutable_misc()->set_dynamic(true); }},
+      {"user", 1, 2, BlockUse::kNone,
+       [](const Statement& s, C& c) {
+         c.checker->mutable_misc()->set_user(s.args[0].text);
+         if (s.args.size() > 1) c.checker->mutable_misc()->set_group(s.args[1].text);
+       }},
+  };
+  auto join = [](std::initializer_list<const std::vector<Keyword<C>>*> parts) {
+    std::vector<Keyword<C>> out;
+    for (const auto* part : parts) out.insert(out.end(), part->begin(), part->end());
+    return out;
+  };
+  tcp_check_ = join({&connection, &timing});
+  http_check_ = join({&connection, &timing, &http});
+  misc_check_ = join({&timing, &misc});
+  Register(Section::kChecker, tcp_check_);
+  Register(Section::kHttpCheck, http_check_);
+  Register(Section::kMiscCheck, misc_check_);
+
+  using U = v1::UrlCheck;
+  url_ = {
+      {"path", 1, 1, BlockUse::kNone, [](const Statement& s, U& u) { u.set_path(s.args[0].text); }},
+      {"digest", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, U& u) {
+         const std::string digest = absl::AsciiStrToLower(s.args[0].text);
+         if (digest.size() != 32 ||
+             !std::all_of(digest.begin(), digest.end(),
+                          [](char ch) { return absl::ascii_isxdigit(static_cast<unsigned char>(ch)); })) {
+           sink_.Error(s.args[0].location, s.name(),
+                       "expects an MD5 digest: 32 hexadecimal digits (as genhash prints)");
+           return;
+         }
+         u.set_digest(digest);
+       }},
+      {"status_code", 1, kAny, BlockUse::kNone,
+       [this](const Statement& s, U& u) {
+         for (const Token& token : s.args) {
+           std::vector<std::string> bounds = absl::StrSplit(token.text, absl::MaxSplits('-', 1));
+           uint32_t low = 0, high = 0;
+           const bool ok = absl::SimpleAtoi(bounds[0], &low) &&
+                           (bounds.size() == 1 ? (high = low, true)
+                                               : absl::SimpleAtoi(bounds[1], &high)) &&
+                           low >= 100 && high <= 599 && low <= high;
+           if (!ok) {
+             sink_.Error(token.location, s.name(),
+                         absl::StrCat("'", token.text,
+                                      "' is not an HTTP status code or range within 100-599"));
+             continue;
+           }
+           auto* range = u.add_status_codes();
+           range->set_low(low);
+           range->set_high(high);
+         }
+       }},
+      {"virtualhost", 1, 1, BlockUse::kNone,
+       [](const Statement& s, U& u) { u.set_virtualhost(s.args[0].text); }},
+  };
+  Register(Section::kUrl, url_);
+}
+
+void ConfigBuilder::ReadVirtualServerHeader(const Statement& s, v1::VirtualServer& vs) {
+  *vs.mutable_location() = sink_.ToProto(s.location());
+  vs.set_protocol(v1::TCP);
+  vs.set_delay_loop_ms(60'000);
+  vs.set_lb_algo("wlc");
+  vs.set_lb_kind(v1::NAT);
+  vs.set_quorum(1);
+  const Token& first = s.args[0];
+  if (first.text == "fwmark" || first.text == "group") {
+    if (s.args.size() != 2) {
+      sink_.Error(first.location, s.name(),
+                  absl::StrCat("'", first.text, "' expects a ",
+                               first.text == "fwmark" ? "mark number" : "group name"));
+      return;
+    }
+    if (first.text == "group") {
+      vs.set_group(s.args[1].text);
+    } else if (auto mark = values_.Integer(s, 1, 1, 4'294'967'295)) {
+      vs.set_fwmark(*mark);
+    }
+    return;
+  }
+  auto ip = values_.Ip(first, s.name());
+  if (!ip) return;
+  vs.set_address(ip->text);
+  vs.set_ipv6(ip->ipv6);
+  if (s.args.size() > 1) {
+    if (auto port = values_.Integer(s, 1, 1, 65535)) vs.set_port(*port);
+  }
+}
+
+void ConfigBuilder::ReadVirtualServerGroup(const Statement& s, v1::VirtualServerGroup& group) {
+  for (const Statement* entry : ListEntries(s)) {
+    v1::VirtualServerGroupEntry item;
+    *item.mutable_location() = sink_.ToProto(entry->location());
+    if (entry->name() == "fwmark") {
+      if (entry->args.empty() || entry->args.size() > 2) {
+        sink_.Error(entry->location(), "fwmark", "expects a mark number and optionally inet|inet6");
+        continue;
+      }
+      auto mark = values_.Integer(entry->args[0], "fwmark", 1, 4'294'967'295);
+      if (!mark) continue;
+      item.set_fwmark(*mark);
+      if (entry->args.size() == 2) {
+        const std::string& family = entry->args[1].text;
+        if (family != "inet" && family != "inet6") {
+          sink_.Error(entry->args[1].location, "fwmark",
+                      absl::StrCat("'", family, "' is not inet or inet6"));
+          continue;
+        }
+        item.set_ipv6(family == "inet6");
+      }
+      *group.add_entries() = std::move(item);
+      continue;
+    }
+    // ADDR, ADDR/LEN, ADDR-LAST_PART or ADDR-ADDR.
+    const std::string& text = entry->name();
+    const size_t dash = text.find('-');
+    Token base = entry->keyword;
+    base.text = text.substr(0, dash);
+    uint32_t prefix_len = 0;
+    auto ip = values_.IpWithPrefix(base, s.name(), &prefix_len);
+    if (!ip) continue;
+    if (dash != std::string::npos) {
+      const std::string last = text.substr(dash + 1);
+      uint32_t number = 0;
+      bool ok = false;
+      if (absl::SimpleAtoi(last, &number)) {
+        ok = number <= (ip->ipv6 ? 0xffffu : 255u);
+      } else {
+        unsigned char buf[16];
+        ok = inet_pton(ip->ipv6 ? AF_INET6 : AF_INET, last.c_str(), buf) == 1;
+      }
+      if (!ok) {
+        sink_.Error(entry->location(), s.name(),
+                    absl::StrCat("'", text, "' is not an address range"));
+        continue;
+      }
+    }
+    item.set_address(text);
+    item.set_ipv6(ip->ipv6);
+    if (!entry->args.empty()) {
+      if (auto port = values_.Integer(entry->args[0], s.name(), 0, 65535)) item.set_port(*port);
+      if (entry->args.size() > 1) {
+        sink_.Error(entry->args[1].location, s.name(), "expects ADDRESS [PORT]");
+      }
+    }
+    *group.add_entries() = std::move(item);
+  }
+}
+
+void ConfigBuilder::ReadRealServer(const Statement& s, VirtualServerContext& parent) {
+  v1::VirtualServer& vs = *parent.vs;
+  RealServerContext context{vs.add_real_servers(), {}, false, {}};
+  v1::RealServer& rs = *context.rs;
+  *rs.mutable_location() = sink_.ToProto(s.location());
+  rs.set_weight(1);
+  if (auto ip = values_.Ip(s.args[0], s.name())) {
+    rs.set_address(ip->text);
+    if (vs.fwmark() != 0 && ip->ipv6) vs.set_ipv6(true);
+  }
+  if (s.args.size() > 1) {
+    if (auto port = values_.Integer(s, 1, 0, 65535)) rs.set_port(*port);
+  } else {
+    rs.set_port(vs.port());
+  }
+  Dispatch(s, Section::kRealServer, real_server_, context);
+  CheckSettings effective = parent.settings;
+  effective.Override(context.settings);
+  if (!context.lb_kind_set) rs.set_lb_kind(vs.lb_kind());
+  rs.set_inhibit_on_failure(effective.inhibit_on_failure.value_or(false));
+  rs.set_alpha(effective.alpha.value_or(false));
+  rs.set_delay_loop_ms(effective.delay_loop_ms.value_or(vs.delay_loop_ms()));
+  for (const Statement* checker : context.checkers) ReadChecker(*checker, context, parent);
+}
+
+void ConfigBuilder::ReadChecker(const Statement& s, const RealServerContext& parent,
+                                const VirtualServerContext& vs) {
+  v1::RealServer& rs = *parent.rs;
+  v1::Checker& checker = *rs.add_checkers();
+  *checker.mutable_location() = sink_.ToProto(s.location());
+  CheckerContext context{&checker, {}};
+  const std::string& kind = s.name();
+  if (kind == "TCP_CHECK") {
+    checker.mutable_tcp();
+    Dispatch(s, Section::kChecker, tcp_check_, context);
+  } else if (kind == "MISC_CHECK") {
+    checker.mutable_misc();
+    Dispatch(s, Section::kMiscCheck, misc_check_, context);
+    if (checker.misc().path().empty()) sink_.Error(s.location(), kind, "has no 'misc_path'");
+  } else {
+    checker.mutable_http()->set_ssl(kind == "SSL_GET");
+    Dispatch(s, Section::kHttpCheck, http_check_, context);
+    if (checker.http().urls_size() == 0) {
+      sink_.Error(s.location(), kind, "has no 'url' block");
+    }
+  }
+  // The nearest setting wins: checker, then real server, then virtual server.
+  CheckSettings settings = vs.settings;
+  settings.Override(parent.settings);
+  settings.Override(context.settings);
+  const bool http = checker.has_http();
+  const bool misc = checker.has_misc();
+  checker.set_connect_timeout_ms(settings.connect_timeout_ms.value_or(5000));
+  checker.set_retry(settings.retry.value_or(misc ? 0 : 1));
+  checker.set_retry_set(settings.retry.has_value());
+  checker.set_delay_before_retry_ms(settings.delay_before_retry_ms.value_or(http ? 3000 : 1000));
+  checker.set_delay_loop_ms(settings.delay_loop_ms.value_or(vs.vs->delay_loop_ms()));
+  checker.set_warmup_ms(settings.warmup_ms.value_or(checker.delay_loop_ms()));
+  checker.set_alpha(settings.alpha.value_or(false));
+  if (checker.connect_ip().empty()) checker.set_connect_ip(rs.address());
+  if (checker.connect_port() == 0) checker.set_connect_port(rs.port());
+  if (http && settings.virtualhost) checker.mutable_http()->set_virtualhost(*settings.virtualhost);
+  if (misc && checker.misc().timeout_ms() == 0) {
+    checker.mutable_misc()->set_timeout_ms(checker.delay_loop_ms());
+  }
+}
+
+}  // namespace lvs::config

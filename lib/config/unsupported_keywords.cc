@@ -1,0 +1,265 @@
+#include "lib/config/unsupported_keywords.h"
+
+#include <algorithm>
+
+namespace lvs::config {
+namespace {
+
+using S = Section;
+
+// Keep in step with UNSUPPORTED.md.
+constexpr UnsupportedKeyword kUnsupported[] = {
+    // Top level.
+    {S::kTop, "net_namespace"},
+    {S::kTop, "net_namespace_ipvs"},
+    {S::kTop, "namespace_with_ipsets"},
+    {S::kTop, "instance"},
+    {S::kTop, "use_pid_dir"},
+    {S::kTop, "linkbeat_use_polling"},
+    {S::kTop, "child_wait_time"},
+    {S::kTop, "linkbeat_interfaces"},
+    {S::kTop, "interface_up_down_delays"},
+    {S::kTop, "track_group"},
+    {S::kTop, "static_ipaddress"},
+    {S::kTop, "static_routes"},
+    {S::kTop, "static_rules"},
+    {S::kTop, "bfd_instance"},
+    {S::kTop, "track_file"},
+    {S::kTop, "vrrp_track_file"},
+    {S::kTop, "track_process"},
+    {S::kTop, "vrrp_track_process"},
+    {S::kTop, "garp_group"},
+    {S::kTop, "SSL"},
+    // global_defs.
+    {S::kGlobalDefs, "tmp_config_directory"},
+    {S::kGlobalDefs, "config_save_dir"},
+    {S::kGlobalDefs, "process_names"},
+    {S::kGlobalDefs, "process_name"},
+    {S::kGlobalDefs, "vrrp_process_name"},
+    {S::kGlobalDefs, "checker_process_name"},
+    {S::kGlobalDefs, "bfd_process_name"},
+    {S::kGlobalDefs, "startup_script"},
+    {S::kGlobalDefs, "startup_script_timeout"},
+    {S::kGlobalDefs, "shutdown_script"},
+    {S::kGlobalDefs, "shutdown_script_timeout"},
+    {S::kGlobalDefs, "notification_email"},
+    {S::kGlobalDefs, "notification_email_from"},
+    {S::kGlobalDefs, "smtp_server"},
+    {S::kGlobalDefs, "smtp_helo_name"},
+    {S::kGlobalDefs, "smtp_connect_timeout"},
+    {S::kGlobalDefs, "smtp_alert"},
+    {S::kGlobalDefs, "smtp_alert_vrrp"},
+    {S::kGlobalDefs, "smtp_alert_checker"},
+    {S::kGlobalDefs, "checker_log_all_failures"},
+    {S::kGlobalDefs, "no_email_faults"},
+    {S::kGlobalDefs, "vrrp_mcast_group4"},
+    {S::kGlobalDefs, "vrrp_mcast_group6"},
+    {S::kGlobalDefs, "default_interface"},
+    {S::kGlobalDefs, "lvs_sync_daemon_interface"},
+    {S::kGlobalDefs, "lvs_timeouts"},
+    {S::kGlobalDefs, "lvs_flush"},
+    {S::kGlobalDefs, "lvs_flush_on_stop"},
+    {S::kGlobalDefs, "vrrp_garp_lower_prio_delay"},
+    {S::kGlobalDefs, "vrrp_garp_lower_prio_repeat"},
+    {S::kGlobalDefs, "vrrp_down_timer_adverts"},
+    {S::kGlobalDefs, "vrrp_garp_extra_if"},
+    {S::kGlobalDefs, "vrrp_lower_prio_no_advert"},
+    {S::kGlobalDefs, "vrrp_higher_prio_send_advert"},
+    {S::kGlobalDefs, "nftables"},
+    {S::kGlobalDefs, "nftables_priority"},
+    {S::kGlobalDefs, "nftables_counters"},
+    {S::kGlobalDefs, "nftables_ifindex"},
+    {S::kGlobalDefs, "nftables_ipvs"},
+    {S::kGlobalDefs, "nftables_ipvs_priority"},
+    {S::kGlobalDefs, "nftables_ipvs_start_fwmark"},
+    {S::kGlobalDefs, "vrrp_iptables"},
+    {S::kGlobalDefs, "vrrp_ipsets"},
+    {S::kGlobalDefs, "disable_local_igmp"},
+    {S::kGlobalDefs, "vrrp_check_unicast_src"},
+    {S::kGlobalDefs, "vrrp_skip_check_adv_addr"},
+    {S::kGlobalDefs, "vrrp_notify_priority_changes"},
+    {S::kGlobalDefs, "max_auto_priority"},
+    {S::kGlobalDefs, "min_auto_priority_delay"},
+    {S::kGlobalDefs, "vrrp_priority"},
+    {S::kGlobalDefs, "checker_priority"},
+    {S::kGlobalDefs, "bfd_priority"},
+    {S::kGlobalDefs, "vrrp_no_swap"},
+    {S::kGlobalDefs, "checker_no_swap"},
+    {S::kGlobalDefs, "bfd_no_swap"},
+    {S::kGlobalDefs, "vrrp_cpu_affinity"},
+    {S::kGlobalDefs, "checker_cpu_affinity"},
+    {S::kGlobalDefs, "bfd_cpu_affinity"},
+    {S::kGlobalDefs, "vrrp_rt_priority"},
+    {S::kGlobalDefs, "checker_rt_priority"},
+    {S::kGlobalDefs, "bfd_rt_priority"},
+    {S::kGlobalDefs, "vrrp_rlimit_rttime"},
+    {S::kGlobalDefs, "checker_rlimit_rttime"},
+    {S::kGlobalDefs, "bfd_rlimit_rttime"},
+    {S::kGlobalDefs, "snmp_socket"},
+    {S::kGlobalDefs, "enable_snmp_vrrp"},
+    {S::kGlobalDefs, "enable_snmp_checker"},
+    {S::kGlobalDefs, "enable_snmp_rfc"},
+    {S::kGlobalDefs, "enable_snmp_rfcv2"},
+    {S::kGlobalDefs, "enable_snmp_rfcv3"},
+    {S::kGlobalDefs, "enable_traps"},
+    {S::kGlobalDefs, "enable_dbus"},
+    {S::kGlobalDefs, "dbus_service_name"},
+    {S::kGlobalDefs, "notify_fifo"},
+    {S::kGlobalDefs, "notify_fifo_script"},
+    {S::kGlobalDefs, "vrrp_notify_fifo"},
+    {S::kGlobalDefs, "vrrp_notify_fifo_script"},
+    {S::kGlobalDefs, "lvs_notify_fifo"},
+    {S::kGlobalDefs, "lvs_notify_fifo_script"},
+    {S::kGlobalDefs, "fifo_write_vrrp_states_on_reload"},
+    {S::kGlobalDefs, "dynamic_interfaces"},
+    {S::kGlobalDefs, "vrrp_netlink_cmd_rcv_bufs"},
+    {S::kGlobalDefs, "vrrp_netlink_cmd_rcv_bufs_force"},
+    {S::kGlobalDefs, "vrrp_netlink_monitor_rcv_bufs"},
+    {S::kGlobalDefs, "vrrp_netlink_monitor_rcv_bufs_force"},
+    {S::kGlobalDefs, "lvs_netlink_cmd_rcv_bufs"},
+    {S::kGlobalDefs, "lvs_netlink_cmd_rcv_bufs_force"},
+    {S::kGlobalDefs, "lvs_netlink_monitor_rcv_bufs"},
+    {S::kGlobalDefs, "lvs_netlink_monitor_rcv_bufs_force"},
+    {S::kGlobalDefs, "process_monitor_rcv_bufs"},
+    {S::kGlobalDefs, "process_monitor_rcv_bufs_force"},
+    {S::kGlobalDefs, "vrrp_rx_bufs_policy"},
+    {S::kGlobalDefs, "vrrp_rx_bufs_multiplier"},
+    {S::kGlobalDefs, "rs_init_notifies"},
+    {S::kGlobalDefs, "no_checker_emails"},
+    {S::kGlobalDefs, "umask"},
+    {S::kGlobalDefs, "vrrp_startup_delay"},
+    {S::kGlobalDefs, "log_unknown_vrids"},
+    {S::kGlobalDefs, "vmac_prefix"},
+    {S::kGlobalDefs, "vmac_addr_prefix"},
+    {S::kGlobalDefs, "random_seed"},
+    {S::kGlobalDefs, "reload_check_config"},
+    {S::kGlobalDefs, "include_check"},
+    {S::kGlobalDefs, "reload_time_file"},
+    {S::kGlobalDefs, "reload_repeat"},
+    {S::kGlobalDefs, "reload_file"},
+    {S::kGlobalDefs, "data_use_instance"},
+    {S::kGlobalDefs, "linkbeat_use_polling"},
+    // vrrp_script.
+    {S::kVrrpScript, "init_fail"},
+    // vrrp_sync_group.
+    {S::kVrrpSyncGroup, "track_file"},
+    {S::kVrrpSyncGroup, "track_process"},
+    {S::kVrrpSyncGroup, "track_bfd"},
+    {S::kVrrpSyncGroup, "notify_deleted"},
+    {S::kVrrpSyncGroup, "notify_priority_changes"},
+    {S::kVrrpSyncGroup, "smtp_alert"},
+    {S::kVrrpSyncGroup, "global_tracking"},
+    {S::kVrrpSyncGroup, "sync_group_tracking_weight"},
+    // vrrp_instance.
+    {S::kVrrpInstance, "vrf"},
+    {S::kVrrpInstance, "use_vmac_addr"},
+    {S::kVrrpInstance, "vmac_xmit_base"},
+    {S::kVrrpInstance, "use_ipvlan"},
+    {S::kVrrpInstance, "native_ipv6"},
+    {S::kVrrpInstance, "track_file"},
+    {S::kVrrpInstance, "track_process"},
+    {S::kVrrpInstance, "track_bfd"},
+    {S::kVrrpInstance, "mcast_dst_ip"},
+    {S::kVrrpInstance, "track_src_ip"},
+    {S::kVrrpInstance, "check_unicast_src"},
+    {S::kVrrpInstance, "unicast_fault_no_peer"},
+    {S::kVrrpInstance, "unicast_ttl"},
+    {S::kVrrpInstance, "old_unicast_checksum"},
+    {S::kVrrpInstance, "garp_lower_prio_delay"},
+    {S::kVrrpInstance, "garp_lower_prio_repeat"},
+    {S::kVrrpInstance, "garp_extra_if"},
+    {S::kVrrpInstance, "down_timer_adverts"},
+    {S::kVrrpInstance, "lower_prio_no_advert"},
+    {S::kVrrpInstance, "higher_prio_send_advert"},
+    {S::kVrrpInstance, "virtual_routes"},
+    {S::kVrrpInstance, "virtual_rules"},
+    {S::kVrrpInstance, "promote_secondaries"},
+    {S::kVrrpInstance, "skip_check_adv_addr"},
+    {S::kVrrpInstance, "strict_mode"},
+    {S::kVrrpInstance, "debug"},
+    {S::kVrrpInstance, "notify_master_rx_lower_pri"},
+    {S::kVrrpInstance, "notify_priority_changes"},
+    {S::kVrrpInstance, "notify_deleted"},
+    {S::kVrrpInstance, "smtp_alert"},
+    {S::kVrrpInstance, "kernel_rx_buf_size"},
+    {S::kVrrpInstance, "linkbeat_use_polling"},
+    // Options of a virtual_ipaddress entry.
+    {S::kVirtualIpOption, "use_vmac"},
+    {S::kVirtualIpOption, "peer"},
+    {S::kVirtualIpOption, "home"},
+    {S::kVirtualIpOption, "-nodad"},
+    {S::kVirtualIpOption, "mngtmpaddr"},
+    {S::kVirtualIpOption, "noprefixroute"},
+    {S::kVirtualIpOption, "autojoin"},
+    {S::kVirtualIpOption, "no_track"},
+    {S::kVirtualIpOption, "preferred_lft"},
+    // virtual_server.
+    {S::kVirtualServer, "persistence_engine"},
+    {S::kVirtualServer, "ha_suspend"},
+    {S::kVirtualServer, "smtp_alert"},
+    {S::kVirtualServer, "snmp_name"},
+    {S::kVirtualServer, "ip_family"},
+    // real_server.
+    {S::kRealServer, "smtp_alert"},
+    {S::kRealServer, "snmp_name"},
+    {S::kRealServer, "SMTP_CHECK"},
+    {S::kRealServer, "DNS_CHECK"},
+    {S::kRealServer, "BFD_CHECK"},
+    {S::kRealServer, "UDP_CHECK"},
+    {S::kRealServer, "PING_CHECK"},
+    {S::kRealServer, "FILE_CHECK"},
+    // Options of every checker.
+    {S::kChecker, "bind_if"},
+    {S::kChecker, "fwmark"},
+    {S::kChecker, "log_all_failures"},
+    {S::kHttpCheck, "http_protocol"},
+    {S::kHttpCheck, "fast_recovery"},
+    // url of HTTP_GET / SSL_GET.
+    {S::kUrl, "regex"},
+    {S::kUrl, "regex_no_match"},
+    {S::kUrl, "regex_options"},
+    {S::kUrl, "regex_stack"},
+    {S::kUrl, "regex_min_offset"},
+    {S::kUrl, "regex_max_offset"},
+};
+
+}  // namespace
+
+std::string SectionName(Section section) {
+  switch (section) {
+    case S::kTop: return "top level";
+    case S::kGlobalDefs: return "global_defs";
+    case S::kVrrpScript: return "vrrp_script";
+    case S::kVrrpSyncGroup: return "vrrp_sync_group";
+    case S::kVrrpInstance: return "vrrp_instance";
+    case S::kAuthentication: return "authentication";
+    case S::kVirtualIpOption: return "virtual_ipaddress entry";
+    case S::kVirtualServerGroup: return "virtual_server_group";
+    case S::kVirtualServer: return "virtual_server";
+    case S::kRealServer: return "real_server";
+    case S::kChecker: return "TCP_CHECK";
+    case S::kHttpCheck: return "HTTP_GET/SSL_GET";
+    case S::kMiscCheck: return "MISC_CHECK";
+    case S::kUrl: return "url";
+  }
+  return "";
+}
+
+std::span<const UnsupportedKeyword> UnsupportedKeywords() { return kUnsupported; }
+
+bool IsUnsupported(Section section, std::string_view name) {
+  return std::any_of(std::begin(kUnsupported), std::end(kUnsupported),
+                     [&](const UnsupportedKeyword& k) {
+                       return k.section == section && k.name == name;
+                     });
+}
+
+std::vector<std::string_view> UnsupportedNames(Section section) {
+  std::vector<std::string_view> out;
+  for (const UnsupportedKeyword& k : kUnsupported) {
+    if (k.section == section) out.push_back(k.name);
+  }
+  return out;
+}
+
+}  // namespace lvs::config

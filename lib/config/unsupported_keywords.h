@@ -1,0 +1,42 @@
+// keepalived.conf(5) keywords that lvs-ha accepts but does not act on. A file that
+// uses them still loads; each use draws one warning naming its line. The list is
+// mirrored in lib/config/UNSUPPORTED.md (a unit test keeps the two in step).
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lvs::config {
+
+// The block a keyword appears in.
+enum class Section {
+  kTop,
+  kGlobalDefs,
+  kVrrpScript,
+  kVrrpSyncGroup,
+  kVrrpInstance,
+  kAuthentication,
+  kVirtualIpOption,  // words after the address in a virtual_ipaddress entry
+  kVirtualServerGroup,
+  kVirtualServer,
+  kRealServer,
+  kChecker,  // options common to all checkers
+  kHttpCheck,
+  kMiscCheck,
+  kUrl,
+};
+
+std::string SectionName(Section section);
+
+struct UnsupportedKeyword {
+  Section section;
+  std::string_view name;
+};
+
+std::span<const UnsupportedKeyword> UnsupportedKeywords();
+bool IsUnsupported(Section section, std::string_view name);
+std::vector<std::string_view> UnsupportedNames(Section section);
+
+}  // namespace lvs::config

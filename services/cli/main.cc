@@ -1,0 +1,40 @@
+// lvsctl: the thin command-line client of lvs-ha. Subcommands register themselves
+// (see command_registry.h); this file only dispatches.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "services/cli/command_registry.h"
+
+namespace {
+
+constexpr int kExitUsage = 2;
+
+void PrintUsage(FILE* out) {
+  std::fprintf(out, "usage: lvsctl COMMAND [ARGS...]\n\ncommands:\n");
+  for (const auto& command : lvs::cli::CommandRegistry::Global().commands()) {
+    std::fprintf(out, "  %-10s %s\n", command.name.c_str(), command.summary.c_str());
+  }
+  std::fprintf(out, "\n'lvsctl COMMAND --help' describes a command.\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    PrintUsage(stderr);
+    return kExitUsage;
+  }
+  const std::string name = argv[1];
+  if (name == "-h" || name == "--help" || name == "help") {
+    PrintUsage(stdout);
+    return 0;
+  }
+  const lvs::cli::Command* command = lvs::cli::CommandRegistry::Global().Find(name);
+  if (command == nullptr) {
+    std::fprintf(stderr, "lvsctl: unknown command '%s'\n\n", name.c_str());
+    PrintUsage(stderr);
+    return kExitUsage;
+  }
+  return command->run(std::vector<std::string>(argv + 2, argv + argc));
+}
