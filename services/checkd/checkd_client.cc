@@ -72,7 +72,13 @@ int main(int argc, char** argv) {
     }
   }
   if (args.empty()) return Usage();
-  auto stub = CheckerService::NewStub(lvs::rpc::UnixChannel(run_dir, "checkd"));
+  // A full set of tens of thousands of targets, or their ListChecks, can pass
+  // gRPC's default 4 MB message limit.
+  grpc::ChannelArguments channel_args;
+  channel_args.SetMaxReceiveMessageSize(256 << 20);
+  channel_args.SetMaxSendMessageSize(256 << 20);
+  auto stub = CheckerService::NewStub(grpc::CreateCustomChannel(
+      "unix:" + lvs::rpc::SocketPath(run_dir, "checkd"), grpc::InsecureChannelCredentials(), channel_args));
   const std::string& cmd = args[0];
 
   if (cmd == "set" && args.size() == 2) {
