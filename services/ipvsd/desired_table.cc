@@ -1,0 +1,139 @@
+#include "services/ipvsd/desired_table.h"
+
+namespace lvs::ipvs {
+namespace {
+
+OverrideEntry OverrideFor(const OverrideMap& overrides, const ServiceKey& svc,
+                          const DestKey& real) {
+  if (auto it = overrides.find(OverrideKey{svc, real}); it != overrides.end() &&
+                                                        it->second.kind != OverrideKind::kDefault)
+    return it->second;
+  if (auto it = overrides.find(OverrideKey{svc, std::nullopt}); it != overrides.end())
+    return it->second;
+  return {};
+}
+
+const Dest* ActualDest(const Table& actual, const ServiceKey& svc, const DestKey& real) {
+  auto s = actual.find(svc);
+  if (s == actual.end()) return nullptr;
+  auto d = s->second.dests.find(real);
+  return d == s->second.dests.end() ? nullptr : &d->second;
+}
+
+// A drain keeps the real at weight 0 while connections remain and the timeout has
+// not passed; after that the real leaves the table, and stays out.
+bool DrainStillRunning(const OverrideEntry& o, const Dest* actual, absl::Time now) {
+  if (!actual) return false;
+  if (actual->active_conns + actual->inactive_conns == 0) return false;
+  if (o.drain_timeout > absl::ZeroDuration() && now >= o.since + o.drain_timeout) return false;
+  return true;
+}
+
+Dest MakeDest(const DestSpec& spec) {
+  Dest d;
+  d.spec = spec;
+  return d;
+}
+
+}  // namespace
+
+DesiredTable BuildDesiredTable(const DesiredInputs& in) {
+  DesiredTable out;
+  for (const ServiceConfig& sc : *in.services) {
+    const ServiceKey& key = sc.spec.key;
+    Service& svc = out.table[key];
+    svc.spec = sc.spec;
+    ServiceStatus& st = out.status[key];
+
+    // First pass: each real's own verdict, from health and overrides.
+    struct Verdict {
+      const RealConfig* rc;
+      bool in;          // serving: in the table with its weight
+      bool draining;    // in the table at weight 0
+      bool forced_out;  // disabled or drained by an operator: inhibit_on_failure does not apply
+      int32_t weight;
+    };
+    std::vector<Verdict> verdicts;
+    for (const RealConfig& rc : sc.reals) {
+      RealStatus& rs = st.reals[rc.spec.key];
+      bool up;
+      int32_t weight = rc.spec.weight;
+      if (!rc.has_checkers) {
+        up = true;
+        rs.health = RealStatus::Health::kUp;
+        rs.reason = "no checkers";
+      } else if (auto h = in.health->find(rc.target_id); h != in.health->end()) {
+        up = h->second.up;
+        rs.health = up ? RealStatus::Health::kUp : RealStatus::Health::kDown;
+        rs.reason = h->second.reason;
+        if (h->second.weight >= 0) weight = h->second.weight;
+      } else {
+        up = !rc.alpha;
+        rs.health = RealStatus::Health::kUnknown;
+        rs.reason = rc.alpha ? "not checked yet (alpha: starts down)" : "not checked yet";
+      }
+      const OverrideEntry o = OverrideFor(*in.overrides, key, rc.spec.key);
+      rs.override_kind = o.kind;
+      Verdict v{&rc, up, false, false, weight};
+      switch (o.kind) {
+        case OverrideKind::kDefault: break;
+        case OverrideKind::kEnable: v.in = true; break;
+        case OverrideKind::kDisable:
+          v.in = false;
+          v.forced_out = true;
+          break;
+        case OverrideKind::kDrain:
+          v.in = false;
+          v.forced_out = true;
+          v.draining = DrainStillRunning(o, ActualDest(*in.actual, key, rc.spec.key), in.now);
+          break;
+      }
+      verdicts.push_back(v);
+      if (v.in) st.alive_weight += static_cast<uint64_t>(std::max(weight, 0));
+    }
+
+    // Quorum with hysteresis, as keepalived: lost below quorum - hysteresis, regained
+    // at quorum + hysteresis.
+    const uint64_t lower = sc.quorum > sc.hysteresis ? sc.quorum - sc.hysteresis : 0;
+    const uint64_t upper = uint64_t{sc.quorum} + sc.hysteresis;
+    bool quorum_up;
+    if (auto p = in.previous_quorum->find(key); p != in.previous_quorum->end()) {
+      quorum_up = p->second ? !(st.alive_weight == 0 || st.alive_weight < lower)
+                            : st.alive_weight >= upper;
+    } else {
+      quorum_up = st.alive_weight >= sc.quorum && st.alive_weight > 0;
+    }
+    st.quorum_up = quorum_up;
+    // Without quorum the sorry server takes over the whole service.
+    const bool sorry = !quorum_up && sc.sorry_server.has_value();
+    st.sorry_server_active = sorry;
+
+    for (const Verdict& v : verdicts) {
+      RealStatus& rs = st.reals[v.rc->spec.key];
+      DestSpec d = v.rc->spec;
+      const bool serving = v.in && !sorry;
+      if (serving) {
+        d.weight = v.weight;
+      } else if (v.draining || (v.rc->inhibit_on_failure && !v.forced_out)) {
+        d.weight = 0;
+      } else {
+        continue;
+      }
+      rs.wanted = true;
+      rs.weight = d.weight;
+      svc.dests[d.key] = MakeDest(d);
+    }
+    if (sc.sorry_server) {
+      DestSpec d = *sc.sorry_server;
+      if (sorry) {
+        svc.dests[d.key] = MakeDest(d);
+      } else if (sc.sorry_server_inhibit) {
+        d.weight = 0;
+        svc.dests[d.key] = MakeDest(d);
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace lvs::ipvs
