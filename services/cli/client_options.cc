@@ -1,0 +1,73 @@
+#include "services/cli/client_options.h"
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "lib/rpc/channel.h"
+
+namespace lvs::cli {
+
+absl::StatusOr<ClientOptions> ExtractClientOptions(std::vector<std::string>& args) {
+  ClientOptions opts;
+  std::vector<std::string> rest;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&](std::string* out) -> absl::Status {
+      if (i + 1 >= args.size()) return absl::InvalidArgumentError(absl::StrCat(a, " needs a value"));
+      *out = args[++i];
+      return absl::OkStatus();
+    };
+    absl::Status s;
+    if (a == "--json") opts.json = true;
+    else if (a == "--run-dir") s = value(&opts.run_dir);
+    else if (a == "--connect") s = value(&opts.connect);
+    else if (a == "--tls-cert") s = value(&opts.tls_cert);
+    else if (a == "--tls-key") s = value(&opts.tls_key);
+    else if (a == "--tls-ca") s = value(&opts.tls_ca);
+    else if (a == "--timeout") {
+      std::string t;
+      s = value(&t);
+      if (s.ok() && (!absl::SimpleAtoi(t, &opts.timeout_s) || opts.timeout_s <= 0))
+        s = absl::InvalidArgumentError(absl::StrCat("--timeout '", t, "': expected seconds > 0"));
+    } else rest.push_back(a);
+    if (!s.ok()) return s;
+  }
+  if (!opts.connect.empty() && (opts.tls_cert.empty() || opts.tls_key.empty() || opts.tls_ca.empty()))
+    return absl::InvalidArgumentError("--connect needs --tls-cert, --tls-key and --tls-ca");
+  args = std::move(rest);
+  return opts;
+}
+
+namespace {
+absl::StatusOr<std::string> Slurp(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<grpc::Channel>> DaemonChannel(const ClientOptions& opts,
+                                                             const std::string& daemon) {
+  if (opts.connect.empty()) return lvs::rpc::UnixChannel(opts.run_dir, daemon);
+  grpc::SslCredentialsOptions tls;
+  auto cert = Slurp(opts.tls_cert), key = Slurp(opts.tls_key), ca = Slurp(opts.tls_ca);
+  for (auto* s : {&cert, &key, &ca})
+    if (!s->ok()) return s->status();
+  tls.pem_cert_chain = *cert;
+  tls.pem_private_key = *key;
+  tls.pem_root_certs = *ca;
+  return grpc::CreateChannel(opts.connect, grpc::SslCredentials(tls));
+}
+
+std::unique_ptr<grpc::ClientContext> CallContext(const ClientOptions& opts) {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(opts.timeout_s));
+  return ctx;
+}
+
+}  // namespace lvs::cli
