@@ -51,7 +51,7 @@ uint16_t Get16(std::span<const uint8_t> in, size_t at) {
 
 }  // namespace
 
-std::string_view RejectReasonName(RejectReason r) {
+const char* RejectReasonName(RejectReason r) {
   switch (r) {
     case RejectReason::kNone: return "none";
     case RejectReason::kTruncated: return "truncated";

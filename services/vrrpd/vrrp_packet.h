@@ -46,7 +46,7 @@ enum class RejectReason : uint8_t {
   kAdvertIntMismatch,  // v2: the master's interval differs from ours
   kCount,
 };
-std::string_view RejectReasonName(RejectReason r);  // "bad_checksum", ...
+const char* RejectReasonName(RejectReason r);  // "bad_checksum", ...
 
 struct VrrpAdvert {
   uint8_t version = 2;  // 2 or 3

@@ -7,7 +7,7 @@
 
 namespace lvs::vrrp {
 
-std::string_view StateName(State s) {
+const char* StateName(State s) {
   switch (s) {
     case State::kInit: return "INIT";
     case State::kBackup: return "BACKUP";

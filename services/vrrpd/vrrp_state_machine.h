@@ -20,7 +20,7 @@
 namespace lvs::vrrp {
 
 enum class State : uint8_t { kInit, kBackup, kMaster, kFault, kStopped };
-std::string_view StateName(State s);  // "INIT", "BACKUP", ... (keepalived's words)
+const char* StateName(State s);  // "INIT", "BACKUP", ... (keepalived's words)
 
 inline constexpr uint8_t kPriorityOwner = 255;
 inline constexpr uint8_t kPriorityStop = 0;

@@ -1,0 +1,103 @@
+// vrrpd: VRRP election, virtual addresses and gratuitous ARP / unsolicited NA for
+// the vrrp_instance blocks of a keepalived.conf.
+#include <sched.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "absl/strings/str_cat.h"
+#include "lib/config/config_parser.h"
+#include "lib/runtime/daemon.h"
+#include "services/vrrpd/vrrp_router.h"
+#include "services/vrrpd/vrrp_service.h"
+
+namespace {
+
+using lvs::v1::Diagnostic;
+
+// Parses the config and applies it (or only computes the diff), as SIGHUP, the
+// Reload RPC and the first start all do.
+lvs::v1::ReloadResponse LoadAndApply(const std::string& path, lvs::vrrp::VrrpRouter& router,
+                                     bool dry_run, spdlog::logger& log) {
+  lvs::v1::ReloadResponse resp;
+  auto parsed = lvs::config::ParseFile(path);
+  auto fail = [&](const std::string& message) {
+    Diagnostic* d = resp.add_diagnostics();
+    d->set_severity(Diagnostic::ERROR);
+    d->mutable_location()->set_file(path);
+    d->set_message(message);
+    log.error("{}: {}", path, message);
+    return resp;
+  };
+  if (!parsed.ok()) return fail(std::string(parsed.status().message()));
+  for (const Diagnostic& d : parsed->diagnostics) *resp.add_diagnostics() = d;
+  const std::string text = lvs::config::FormatDiagnostics(parsed->diagnostics);
+  if (!text.empty()) log.warn("{}", text.substr(0, text.size() - 1));
+  if (!parsed->ok()) {
+    log.error("{}: {} error(s); nothing changed", path, parsed->error_count());
+    return resp;
+  }
+  std::vector<std::string> changes;
+  absl::Status s = router.Apply(parsed->config, dry_run, &changes);
+  for (const std::string& c : changes) resp.add_changes(c);
+  if (!s.ok()) return fail(std::string(s.message()));
+  resp.set_applied(!dry_run);
+  for (const std::string& c : changes) log.info("{}{}", dry_run ? "would " : "", c);
+  return resp;
+}
+
+// The protocol's timing floor is the skew (a few ms at priority 254): run ahead of
+// ordinary processes so a busy machine does not delay adverts.
+void EnterRealtime(spdlog::logger& log) {
+  sched_param p{};
+  p.sched_priority = 10;
+  if (sched_setscheduler(0, SCHED_RR, &p) != 0) {
+    log.warn("--realtime: SCHED_RR refused: {}", strerror(errno));
+    return;
+  }
+  if (mlockall(MCL_CURRENT | MCL_FUTURE) != 0) {
+    log.warn("--realtime: mlockall refused: {}", strerror(errno));
+  }
+  log.info("running at SCHED_RR priority {}", p.sched_priority);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::vector<lvs::runtime::FlagSpec> extra = {
+      {"realtime", "run at SCHED_RR real-time priority (memory locked)", true, ""},
+  };
+  lvs::runtime::DaemonOptions options = lvs::runtime::ParseFlagsOrDie("vrrpd", argc, argv, extra);
+  auto log = lvs::runtime::Logger("vrrpd");
+  auto daemon = lvs::runtime::Daemon::Create(options);
+  if (!daemon.ok()) {
+    log->critical("{}", daemon.status().ToString());
+    return 1;
+  }
+  if (options.GetBool("realtime")) EnterRealtime(*log);
+
+  lvs::vrrp::VrrpRouter router((*daemon)->loop(), log);
+  if (absl::Status s = router.Init(); !s.ok()) {
+    log->critical("{}", s.ToString());
+    return 1;
+  }
+  const std::string path = options.config_path;
+  lvs::vrrp::VrrpService service(&(*daemon)->loop(), &router, [&](bool dry_run) {
+    return LoadAndApply(path, router, dry_run, *log);
+  });
+  (*daemon)->AddService(&service);
+  (*daemon)->OnReload([&] { LoadAndApply(path, router, false, *log); });
+  (*daemon)->OnStop([&] { router.Shutdown(); });
+  if (absl::Status s = (*daemon)->Start(); !s.ok()) {
+    log->critical("{}", s.ToString());
+    return 1;
+  }
+  bool started = false;
+  (*daemon)->loop().RunSync([&] {
+    started = LoadAndApply(path, router, false, *log).applied();
+  });
+  if (!started) {
+    log->critical("{}: not started", path);
+    return 1;
+  }
+  return (*daemon)->Run();
+}

@@ -1,0 +1,204 @@
+#include "services/vrrpd/vrrp_instance_spec.h"
+
+#include <map>
+
+#include "absl/strings/str_cat.h"
+
+namespace lvs::vrrp {
+namespace {
+
+absl::Status Bad(const v1::VrrpInstance& in, const std::string& what) {
+  return absl::InvalidArgumentError(absl::StrCat(in.location().file(), ":", in.location().line(),
+                                                 ": vrrp_instance ", in.name(), ": ", what));
+}
+
+template <typename T>
+T OrDefault(T value, T fallback) {
+  return value != T{} ? value : fallback;
+}
+
+absl::StatusOr<Vip> VipFrom(const v1::VrrpInstance& in, const v1::VirtualIp& v) {
+  auto addr = IpAddress::Parse(v.address());
+  if (!addr) return Bad(in, absl::StrCat("bad virtual address ", v.address()));
+  Vip vip;
+  vip.address = *addr;
+  const int max_len = addr->is_v4() ? 32 : 128;
+  vip.prefix_len = v.prefix_len() ? static_cast<int>(v.prefix_len()) : max_len;
+  if (vip.prefix_len > max_len) return Bad(in, absl::StrCat("bad prefix length on ", v.address()));
+  vip.dev = v.dev().empty() ? in.interface() : v.dev();
+  vip.label = v.label();
+  vip.broadcast = v.broadcast();
+  vip.scope = v.scope();
+  return vip;
+}
+
+absl::Status AddTracking(const v1::VrrpInstance& in, const v1::Config& config,
+                         const google::protobuf::RepeatedPtrField<v1::TrackInterface>& ifs,
+                         const google::protobuf::RepeatedPtrField<v1::TrackScript>& scripts,
+                         InstanceSpec& spec) {
+  for (const v1::TrackInterface& t : ifs) {
+    spec.vrrp.tracked.push_back({absl::StrCat("if:", t.name()), t.weight()});
+    spec.track_interfaces.push_back(t.name());
+  }
+  for (const v1::TrackScript& t : scripts) {
+    const v1::VrrpScript* found = nullptr;
+    for (const v1::VrrpScript& s : config.vrrp_scripts()) {
+      if (s.name() == t.name()) found = &s;
+    }
+    if (found == nullptr) return Bad(in, absl::StrCat("track_script ", t.name(), " is not defined"));
+    spec.vrrp.tracked.push_back(
+        {absl::StrCat("script:", t.name()), t.weight_set() ? t.weight() : found->weight()});
+    TrackScriptSpec s;
+    s.name = found->name();
+    s.script = found->script();
+    s.interval = absl::Milliseconds(OrDefault<uint32_t>(found->interval_ms(), 1000));
+    s.timeout = found->timeout_ms() ? absl::Milliseconds(found->timeout_ms()) : s.interval;
+    s.rise = static_cast<int>(OrDefault<uint32_t>(found->rise(), 1));
+    s.fall = static_cast<int>(OrDefault<uint32_t>(found->fall(), 1));
+    spec.track_scripts.push_back(std::move(s));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<InstanceSpec> SpecFrom(const v1::VrrpInstance& in, const v1::Config& config,
+                                      const std::map<std::string, const v1::VrrpSyncGroup*>& groups) {
+  const v1::GlobalDefs& g = config.global_defs();
+  InstanceSpec spec;
+  VrrpConfig& c = spec.vrrp;
+  c.name = in.name();
+  if (in.interface().empty()) return Bad(in, "no interface");
+  spec.interface = in.interface();
+  if (in.virtual_router_id() < 1 || in.virtual_router_id() > 255) {
+    return Bad(in, absl::StrCat("virtual_router_id ", in.virtual_router_id(), " is not 1..255"));
+  }
+  c.vrid = static_cast<uint8_t>(in.virtual_router_id());
+  const uint32_t prio = in.priority() ? in.priority() : 100;
+  if (prio > 255) return Bad(in, absl::StrCat("priority ", prio, " is not 1..255"));
+  c.priority = static_cast<uint8_t>(prio);
+  c.preempt = !in.nopreempt();
+  c.preempt_delay = absl::Milliseconds(in.preempt_delay_ms());
+  c.garp_master_delay = absl::Milliseconds(
+      in.garp_master_delay_ms() ? in.garp_master_delay_ms()
+                                : OrDefault<uint32_t>(g.vrrp_garp_master_delay_ms(), 5000));
+  c.garp_master_repeat = in.garp_master_repeat() ? in.garp_master_repeat()
+                                                 : OrDefault<uint32_t>(g.vrrp_garp_master_repeat(), 5);
+  c.garp_master_refresh = absl::Milliseconds(in.garp_master_refresh_ms()
+                                                 ? in.garp_master_refresh_ms()
+                                                 : g.vrrp_garp_master_refresh_ms());
+  c.garp_master_refresh_repeat =
+      in.garp_master_refresh_repeat()
+          ? in.garp_master_refresh_repeat()
+          : OrDefault<uint32_t>(g.vrrp_garp_master_refresh_repeat(), 1);
+
+  if (in.virtual_ipaddresses().empty()) return Bad(in, "no virtual_ipaddress");
+  for (const v1::VirtualIp& v : in.virtual_ipaddresses()) {
+    auto vip = VipFrom(in, v);
+    if (!vip.ok()) return vip.status();
+    spec.vips.push_back(*vip);
+  }
+  spec.family = spec.vips.front().address.family();
+  c.version = static_cast<uint8_t>(in.version() ? in.version() : OrDefault<uint32_t>(g.vrrp_version(), 2));
+  if (c.version != 2 && c.version != 3) return Bad(in, "version must be 2 or 3");
+  // VRRPv2 is IPv4 only (RFC 3768); keepalived runs IPv6 instances as v3.
+  if (spec.family == IpFamily::kV6) c.version = 3;
+  const uint32_t adv_ms = in.advert_int_ms() ? in.advert_int_ms() : 1000;
+  if (c.version == 2 && (adv_ms % 1000 != 0 || adv_ms > 255000)) {
+    return Bad(in, "VRRPv2 advert_int must be whole seconds, 1..255");
+  }
+  if (c.version == 3 && (adv_ms % 10 != 0 || adv_ms < 10 || adv_ms > 40950)) {
+    return Bad(in, "VRRPv3 advert_int must be 0.01..40.95 s in centiseconds");
+  }
+  c.advert_int = absl::Milliseconds(adv_ms);
+  // VRRPv3 has no authentication; keepalived ignores the block there, and so do we.
+  const auto auth = c.version == 2 ? in.authentication().type() : v1::VrrpAuthentication::NONE;
+  if (auth == v1::VrrpAuthentication::PASS) {
+    spec.auth_type = VrrpAuthType::kPass;
+    spec.auth_data = PassAuthData(in.authentication().pass());
+  } else if (auth == v1::VrrpAuthentication::AH) {
+    return Bad(in, "auth_type AH is not supported; use PASS or none");
+  }
+  if (!in.unicast_src_ip().empty()) {
+    spec.unicast_src = IpAddress::Parse(in.unicast_src_ip());
+    if (!spec.unicast_src || spec.unicast_src->family() != spec.family) {
+      return Bad(in, absl::StrCat("bad unicast_src_ip ", in.unicast_src_ip()));
+    }
+  }
+  for (const std::string& p : in.unicast_peers()) {
+    auto a = IpAddress::Parse(p);
+    if (!a || a->family() != spec.family) return Bad(in, absl::StrCat("bad unicast_peer ", p));
+    spec.unicast_peers.push_back(*a);
+  }
+  if (auto s = AddTracking(in, config, in.track_interfaces(), in.track_scripts(), spec); !s.ok()) {
+    return s;
+  }
+  spec.notify_master = in.notify_master();
+  spec.notify_backup = in.notify_backup();
+  spec.notify_fault = in.notify_fault();
+  spec.notify_stop = in.notify_stop();
+  spec.notify = in.notify();
+  if (auto it = groups.find(in.name()); it != groups.end()) {
+    spec.sync_group = it->second->name();
+    if (auto s = AddTracking(in, config, it->second->track_interfaces(),
+                             it->second->track_scripts(), spec);
+        !s.ok()) {
+      return s;
+    }
+  }
+  spec.source = in;
+  spec.source.clear_location();
+  for (v1::VirtualIp& v : *spec.source.mutable_virtual_ipaddresses()) v.clear_location();
+  for (v1::VirtualIp& v : *spec.source.mutable_virtual_ipaddresses_excluded()) v.clear_location();
+  // Settings that come from global_defs are part of what the instance runs with.
+  spec.source.set_version(c.version);
+  spec.source.set_garp_master_delay_ms(absl::ToInt64Milliseconds(c.garp_master_delay));
+  spec.source.set_garp_master_repeat(c.garp_master_repeat);
+  spec.source.set_garp_master_refresh_ms(absl::ToInt64Milliseconds(c.garp_master_refresh));
+  spec.source.set_garp_master_refresh_repeat(c.garp_master_refresh_repeat);
+  return spec;
+}
+
+}  // namespace
+
+InstanceExpectation InstanceSpec::Expectation() const {
+  InstanceExpectation e;
+  e.version = vrrp.version;
+  e.vrid = vrrp.vrid;
+  e.unicast = unicast();
+  e.advert_int_cs = static_cast<uint16_t>(absl::ToInt64Milliseconds(vrrp.advert_int) / 10);
+  e.auth_type = auth_type;
+  e.auth_data = auth_data;
+  return e;
+}
+
+absl::StatusOr<std::vector<InstanceSpec>> InstanceSpecsFromConfig(const v1::Config& config) {
+  std::map<std::string, const v1::VrrpSyncGroup*> groups;
+  for (const v1::VrrpSyncGroup& g : config.vrrp_sync_groups()) {
+    for (const std::string& m : g.instances()) groups[m] = &g;
+  }
+  std::vector<InstanceSpec> out;
+  std::map<std::pair<std::string, int>, std::string> vrids;
+  for (const v1::VrrpInstance& in : config.vrrp_instances()) {
+    auto spec = SpecFrom(in, config, groups);
+    if (!spec.ok()) return spec.status();
+    auto key = std::make_pair(spec->interface + (spec->family == IpFamily::kV4 ? "/4" : "/6"),
+                              static_cast<int>(spec->vrrp.vrid));
+    if (auto [it, fresh] = vrids.emplace(key, in.name()); !fresh) {
+      return Bad(in, absl::StrCat("virtual_router_id ", key.second, " on ", spec->interface,
+                                  " is already used by ", it->second));
+    }
+    out.push_back(std::move(*spec));
+  }
+  for (const v1::VrrpSyncGroup& g : config.vrrp_sync_groups()) {
+    for (const std::string& m : g.instances()) {
+      bool found = std::any_of(out.begin(), out.end(),
+                               [&](const InstanceSpec& s) { return s.vrrp.name == m; });
+      if (!found) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("vrrp_sync_group ", g.name(), ": no vrrp_instance ", m));
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace lvs::vrrp

@@ -1,0 +1,47 @@
+// What vrrpd needs to run one vrrp_instance, derived from the config model with
+// keepalived's defaults filled in and every value checked. Pure: no I/O.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "lvs/v1/config.pb.h"
+#include "services/vrrpd/vip_manager.h"
+#include "services/vrrpd/vrrp_packet.h"
+#include "services/vrrpd/vrrp_state_machine.h"
+
+namespace lvs::vrrp {
+
+struct TrackScriptSpec {
+  std::string name;
+  std::string script;
+  absl::Duration interval = absl::Seconds(1);
+  absl::Duration timeout = absl::Seconds(1);
+  int rise = 1;
+  int fall = 1;
+};
+
+struct InstanceSpec {
+  VrrpConfig vrrp;  // primary_address is filled in by the daemon from the interface
+  std::string interface;
+  IpFamily family = IpFamily::kV4;
+  VrrpAuthType auth_type = VrrpAuthType::kNone;
+  std::array<uint8_t, kVrrpAuthLen> auth_data{};
+  std::vector<Vip> vips;
+  std::optional<IpAddress> unicast_src;
+  std::vector<IpAddress> unicast_peers;
+  std::vector<std::string> track_interfaces;  // tracked as "if:<name>"
+  std::vector<TrackScriptSpec> track_scripts;  // tracked as "script:<name>"
+  std::string notify_master, notify_backup, notify_fault, notify_stop, notify;
+  std::string sync_group;
+  v1::VrrpInstance source;  // the config it came from, locations cleared, for reload diffs
+
+  bool unicast() const { return !unicast_peers.empty(); }
+  InstanceExpectation Expectation() const;
+};
+
+// Builds every instance of the config. Errors name the instance and the problem.
+absl::StatusOr<std::vector<InstanceSpec>> InstanceSpecsFromConfig(const v1::Config& config);
+
+}  // namespace lvs::vrrp

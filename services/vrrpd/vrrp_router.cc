@@ -1,0 +1,566 @@
+#include "services/vrrpd/vrrp_router.h"
+
+#include <sys/epoll.h>
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "google/protobuf/util/message_differencer.h"
+
+namespace lvs::vrrp {
+namespace {
+
+// A timer that fires later than this is logged: the protocol's margins are the skew.
+constexpr absl::Duration kLateTimerLog = absl::Milliseconds(20);
+// Bad packets are logged at most once per interval per socket and reason.
+constexpr absl::Duration kRejectLogInterval = absl::Seconds(10);
+
+}  // namespace
+
+v1::VrrpState ToProto(State s) {
+  switch (s) {
+    case State::kInit: return v1::INIT;
+    case State::kBackup: return v1::BACKUP;
+    case State::kMaster: return v1::MASTER;
+    case State::kFault: return v1::FAULT;
+    case State::kStopped: return v1::STOPPED;
+  }
+  return v1::VRRP_STATE_UNSPECIFIED;
+}
+
+struct VrrpRouter::TrackScript {
+  TrackScriptSpec spec;
+  int successes = 0;
+  int failures = 0;
+  bool running = false;
+  event::EventLoop::TimerId timer = 0;
+};
+
+struct VrrpRouter::Instance {
+  InstanceSpec spec;
+  std::unique_ptr<VrrpStateMachine> sm;
+  SocketEntry* socket = nullptr;
+  IpAddress src;
+  std::vector<IpAddress> destinations;
+  InstanceExpectation expect;
+  event::EventLoop::TimerId timer = 0;
+  Counters counters;
+  bool admin_down = false;
+  int64_t since_unix_ms = 0;
+  std::vector<TrackScript> scripts;
+};
+
+struct VrrpRouter::SocketEntry {
+  std::unique_ptr<VrrpSocket> socket;
+  std::map<uint8_t, Instance*> by_vrid;
+  std::map<RejectReason, uint64_t> unattributed;  // packets no instance could be blamed for
+  std::map<RejectReason, absl::Time> last_logged;
+  std::map<RejectReason, uint64_t> suppressed;
+};
+
+VrrpRouter::VrrpRouter(event::EventLoop& loop, std::shared_ptr<spdlog::logger> log)
+    : loop_(loop), log_(std::move(log)), scripts_(loop, log_) {}
+
+VrrpRouter::~VrrpRouter() {
+  for (auto& [name, inst] : instances_) {
+    loop_.CancelTimer(inst->timer);
+    for (TrackScript& t : inst->scripts) loop_.CancelTimer(t.timer);
+  }
+  for (auto& [key, entry] : sockets_) loop_.RemoveFd(entry->socket->fd());
+  hub_.Close();
+}
+
+absl::Status VrrpRouter::Init() {
+  auto vips = VipManager::Create();
+  if (!vips.ok()) return vips.status();
+  vips_ = std::move(*vips);
+  auto links = LinkMonitor::Open(loop_, [this](const std::string& ifname, bool up) {
+    OnLink(ifname, up);
+  });
+  if (!links.ok()) return links.status();
+  links_ = std::move(*links);
+  return absl::OkStatus();
+}
+
+VrrpRouter::Instance* VrrpRouter::Find(const std::string& name) const {
+  auto it = instances_.find(name);
+  return it == instances_.end() ? nullptr : it->second.get();
+}
+
+std::vector<std::string> VrrpRouter::Plan(const std::vector<InstanceSpec>& specs,
+                                         std::vector<std::string>* changes) const {
+  std::map<std::string, const InstanceSpec*> wanted;
+  for (const InstanceSpec& s : specs) wanted[s.vrrp.name] = &s;
+  std::vector<std::string> stop;
+  for (auto& [name, inst] : instances_) {
+    auto it = wanted.find(name);
+    if (it == wanted.end()) {
+      stop.push_back(name);
+      changes->push_back(absl::StrCat("remove vrrp_instance ", name));
+    } else if (!google::protobuf::util::MessageDifferencer::Equals(it->second->source,
+                                                                   inst->spec.source) ||
+               it->second->sync_group != inst->spec.sync_group) {
+      stop.push_back(name);
+      changes->push_back(absl::StrCat("restart changed vrrp_instance ", name));
+    }
+  }
+  for (const InstanceSpec& s : specs) {
+    if (!instances_.count(s.vrrp.name)) {
+      changes->push_back(absl::StrCat("start vrrp_instance ", s.vrrp.name));
+    }
+  }
+  return stop;
+}
+
+absl::Status VrrpRouter::Apply(const v1::Config& config, bool dry_run,
+                               std::vector<std::string>* changes) {
+  auto specs = InstanceSpecsFromConfig(config);
+  if (!specs.ok()) return specs.status();
+  std::vector<std::string> stop = Plan(*specs, changes);
+  if (dry_run) return absl::OkStatus();
+  if (shut_down_) return absl::FailedPreconditionError("vrrpd is stopping");
+  router_id_ = config.global_defs().router_id();
+  for (const std::string& name : stop) {
+    StopInstance(*instances_[name], "removed or changed by reload");
+    instances_.erase(name);
+  }
+  RebuildSyncGroups();
+  absl::Status first_error;
+  for (InstanceSpec& s : *specs) {
+    if (instances_.count(s.vrrp.name)) continue;
+    const std::string name = s.vrrp.name;
+    if (absl::Status st = StartInstance(std::move(s)); !st.ok()) {
+      log_->error("({}) cannot start: {}", name, st.ToString());
+      if (first_error.ok()) first_error = st;
+    }
+  }
+  RebuildSyncGroups();
+  return first_error;
+}
+
+void VrrpRouter::RebuildSyncGroups() {
+  std::map<std::string, std::vector<VrrpStateMachine*>> members;
+  for (auto& [name, inst] : instances_) {
+    if (!inst->spec.sync_group.empty()) members[inst->spec.sync_group].push_back(inst->sm.get());
+  }
+  groups_.clear();
+  for (auto& [name, m] : members) groups_.push_back(std::make_unique<VrrpSyncGroup>(name, m));
+}
+
+absl::StatusOr<VrrpRouter::SocketEntry*> VrrpRouter::SocketFor(const std::string& ifname,
+                                                               IpFamily family) {
+  auto key = std::make_pair(ifname, family);
+  if (auto it = sockets_.find(key); it != sockets_.end()) return it->second.get();
+  auto sock = VrrpSocket::Open(ifname, family);
+  if (!sock.ok()) return sock.status();
+  auto entry = std::make_unique<SocketEntry>();
+  entry->socket = std::move(*sock);
+  SocketEntry* raw = entry.get();
+  if (auto s = loop_.AddFd(raw->socket->fd(), EPOLLIN, [this, raw](uint32_t) { OnReadable(*raw); });
+      !s.ok()) {
+    return s;
+  }
+  sockets_[key] = std::move(entry);
+  return raw;
+}
+
+absl::Status VrrpRouter::StartInstance(InstanceSpec spec) {
+  auto entry = SocketFor(spec.interface, spec.family);
+  if (!entry.ok()) return entry.status();
+  if ((*entry)->by_vrid.count(spec.vrrp.vrid)) {
+    return absl::AlreadyExistsError(absl::StrCat("VRID ", spec.vrrp.vrid, " already runs on ",
+                                                 spec.interface));
+  }
+  std::vector<IpAddress> vip_addrs;
+  for (const Vip& v : spec.vips) vip_addrs.push_back(v.address);
+  auto inst = std::make_unique<Instance>();
+  if (spec.unicast_src) {
+    inst->src = *spec.unicast_src;
+  } else {
+    auto primary = InterfacePrimaryAddress(spec.interface, spec.family, vip_addrs);
+    if (!primary.ok()) return primary.status();
+    inst->src = *primary;
+  }
+  spec.vrrp.primary_address = inst->src;
+  // The instance's own interface is tracked like a weight-0 track_interface:
+  // while it is down the instance is in FAULT, as in keepalived.
+  spec.vrrp.tracked.push_back({absl::StrCat("if:", spec.interface), 0});
+  inst->destinations = spec.unicast() ? spec.unicast_peers
+                                      : std::vector<IpAddress>{VrrpSocket::MulticastGroup(spec.family)};
+  inst->expect = spec.Expectation();
+  inst->socket = *entry;
+  for (const TrackScriptSpec& t : spec.track_scripts) inst->scripts.push_back({.spec = t});
+  inst->spec = std::move(spec);
+  inst->sm = std::make_unique<VrrpStateMachine>(inst->spec.vrrp, log_);
+  Instance* raw = inst.get();
+  inst->sm->AddObserver([this, raw](const VrrpStateMachine&, const Transition& t) {
+    raw->since_unix_ms = absl::ToUnixMillis(absl::Now());
+    hub_.Publish(Event(*raw, t.from, t.to, t.reason, false));
+  });
+  (*entry)->by_vrid[raw->spec.vrrp.vrid] = raw;
+  instances_[raw->spec.vrrp.name] = std::move(inst);
+
+  // A previous run killed with -9 may have left the VIPs behind (keepalived issue
+  // #2361); they come back only when this instance is master again.
+  for (const Vip& v : raw->spec.vips) {
+    if (absl::Status s = vips_->Remove(v); !s.ok()) {
+      log_->warn("({}) removing stale {}: {}", raw->spec.vrrp.name, v.ToString(), s.ToString());
+    }
+  }
+  const absl::Time now = loop_.Now();
+  for (const std::string& name : raw->spec.track_interfaces) {
+    raw->sm->SetTracked(now, absl::StrCat("if:", name), LinkMonitor::IsUp(name));
+  }
+  raw->sm->SetTracked(now, absl::StrCat("if:", raw->spec.interface),
+                      LinkMonitor::IsUp(raw->spec.interface));
+  log_->info("({}) starting: {} VRID {} v{} priority {} advert_int {} from {}{}",
+             raw->spec.vrrp.name, raw->spec.interface, raw->spec.vrrp.vrid, raw->spec.vrrp.version,
+             raw->spec.vrrp.priority, absl::FormatDuration(raw->spec.vrrp.advert_int),
+             raw->src.ToString(), raw->spec.unicast() ? " (unicast)" : "");
+  Drive(*raw, [now](VrrpStateMachine& sm) { return sm.Start(now); });
+  StartTrackScripts(*raw);
+  return absl::OkStatus();
+}
+
+void VrrpRouter::StopInstance(Instance& inst, std::string_view reason) {
+  const absl::Time now = loop_.Now();
+  Drive(inst, [&](VrrpStateMachine& sm) { return sm.Stop(now, reason); });
+  loop_.CancelTimer(inst.timer);
+  for (TrackScript& t : inst.scripts) loop_.CancelTimer(t.timer);
+  inst.socket->by_vrid.erase(inst.spec.vrrp.vrid);
+}
+
+void VrrpRouter::Shutdown() {
+  if (shut_down_) return;
+  shut_down_ = true;
+  for (auto& [name, inst] : instances_) StopInstance(*inst, "shutdown");
+  hub_.Close();
+}
+
+void VrrpRouter::Drive(Instance& inst, const std::function<Actions(VrrpStateMachine&)>& input) {
+  const State before = inst.sm->state();
+  Perform(inst, input(*inst.sm));
+  ArmTimer(inst);
+  const State after = inst.sm->state();
+  if (before == after || following_) return;
+  for (auto& g : groups_) {
+    if (!g->Contains(inst.sm.get())) continue;
+    following_ = true;
+    for (auto& [member, actions] : g->Follow(loop_.Now(), *inst.sm, after)) {
+      Instance* other = Find(member->config().name);
+      if (other == nullptr) continue;
+      Perform(*other, actions);
+      ArmTimer(*other);
+    }
+    following_ = false;
+  }
+}
+
+void VrrpRouter::Perform(Instance& inst, const Actions& actions) {
+  for (const Action& a : actions) {
+    switch (a.kind) {
+      case Action::Kind::kSendAdvert:
+        SendAdvert(inst, a.priority);
+        break;
+      case Action::Kind::kAddVips:
+      case Action::Kind::kRemoveVips:
+        for (const Vip& v : inst.spec.vips) {
+          const bool add = a.kind == Action::Kind::kAddVips;
+          absl::Status s = add ? vips_->Add(v) : vips_->Remove(v);
+          if (!s.ok()) {
+            log_->error("({}) {}", inst.spec.vrrp.name, s.ToString());
+          } else {
+            log_->debug("({}) {} {}", inst.spec.vrrp.name, add ? "added" : "removed", v.ToString());
+          }
+        }
+        break;
+      case Action::Kind::kSendGarp:
+        SendGarps(inst, a.count);
+        break;
+      case Action::Kind::kNotify:
+        RunNotify(inst, a.state);
+        break;
+    }
+  }
+}
+
+void VrrpRouter::SendAdvert(Instance& inst, uint8_t priority) {
+  VrrpAdvert ad;
+  ad.version = inst.spec.vrrp.version;
+  ad.vrid = inst.spec.vrrp.vrid;
+  ad.priority = priority;
+  ad.advert_int_cs = inst.expect.advert_int_cs;
+  ad.auth_type = inst.spec.auth_type;
+  ad.auth_data = inst.spec.auth_data;
+  for (const Vip& v : inst.spec.vips) ad.addresses.push_back(v.address);
+  for (const IpAddress& dst : inst.destinations) {
+    if (absl::Status s = inst.socket->socket->Send(ad, inst.src, dst); !s.ok()) {
+      log_->warn("({}) {}", inst.spec.vrrp.name, s.ToString());
+      continue;
+    }
+    ++inst.counters.adverts_tx;
+    if (priority == kPriorityStop) ++inst.counters.priority_zero_tx;
+  }
+}
+
+GarpSender* VrrpRouter::GarpFor(const std::string& ifname) {
+  if (auto it = garp_.find(ifname); it != garp_.end()) return it->second.get();
+  auto g = GarpSender::Open(ifname);
+  if (!g.ok()) {
+    log_->error("gratuitous ARP on {}: {}", ifname, g.status().ToString());
+    return nullptr;
+  }
+  return (garp_[ifname] = std::move(*g)).get();
+}
+
+void VrrpRouter::SendGarps(Instance& inst, uint32_t count) {
+  for (const Vip& v : inst.spec.vips) {
+    GarpSender* g = GarpFor(v.dev);
+    if (g == nullptr) continue;
+    for (uint32_t i = 0; i < count; ++i) {
+      if (absl::Status s = g->Announce(v.address); !s.ok()) {
+        log_->warn("({}) {}", inst.spec.vrrp.name, s.ToString());
+        break;
+      }
+      ++inst.counters.garp_tx;
+    }
+  }
+}
+
+void VrrpRouter::RunNotify(const Instance& inst, State state) {
+  const InstanceSpec& s = inst.spec;
+  const std::string* specific = nullptr;
+  switch (state) {
+    case State::kMaster: specific = &s.notify_master; break;
+    case State::kBackup: specific = &s.notify_backup; break;
+    case State::kFault: specific = &s.notify_fault; break;
+    case State::kStopped: specific = &s.notify_stop; break;
+    case State::kInit: break;
+  }
+  if (specific != nullptr && !specific->empty()) {
+    scripts_.Run(SplitCommandLine(*specific), absl::ZeroDuration(), nullptr);
+  }
+  if (!s.notify.empty() && state != State::kInit) {
+    // keepalived: notify <script> "INSTANCE" <name> <state> <priority>; STOPPED is "STOP".
+    std::vector<std::string> argv = SplitCommandLine(s.notify);
+    argv.push_back("INSTANCE");
+    argv.push_back(s.vrrp.name);
+    argv.push_back(state == State::kStopped ? "STOP" : std::string(StateName(state)));
+    argv.push_back(std::to_string(inst.sm->effective_priority()));
+    scripts_.Run(std::move(argv), absl::ZeroDuration(), nullptr);
+  }
+}
+
+void VrrpRouter::ArmTimer(Instance& inst) {
+  loop_.CancelTimer(inst.timer);
+  inst.timer = 0;
+  std::optional<absl::Time> at = inst.sm->NextDeadline();
+  if (!at) return;
+  const std::string name = inst.spec.vrrp.name;
+  inst.timer = loop_.AddTimer(std::max(*at - loop_.Now(), absl::ZeroDuration()),
+                              [this, name] { OnTimer(name); });
+}
+
+void VrrpRouter::OnTimer(const std::string& name) {
+  Instance* inst = Find(name);
+  if (inst == nullptr) return;
+  inst->timer = 0;
+  const absl::Duration late = loop_.CurrentTimerLateness();
+  if (late > kLateTimerLog) {
+    log_->warn("({}) timer fired {} late", name, absl::FormatDuration(late));
+  }
+  const absl::Time now = loop_.Now();
+  Drive(*inst, [now](VrrpStateMachine& sm) { return sm.OnTimer(now); });
+}
+
+void VrrpRouter::OnReadable(SocketEntry& entry) {
+  for (;;) {
+    absl::StatusOr<ParseResult> r = entry.socket->Receive();
+    if (!r.ok()) {
+      if (!absl::IsUnavailable(r.status())) log_->warn("{}", r.status().ToString());
+      return;
+    }
+    if (auto* reason = std::get_if<RejectReason>(&*r)) {
+      CountReject(entry, nullptr, *reason, nullptr);
+      continue;
+    }
+    HandleAdvert(entry, std::get<ReceivedAdvert>(*r));
+  }
+}
+
+void VrrpRouter::HandleAdvert(SocketEntry& entry, const ReceivedAdvert& rx) {
+  auto it = entry.by_vrid.find(rx.advert.vrid);
+  if (it == entry.by_vrid.end()) {
+    CountReject(entry, nullptr, RejectReason::kUnknownVrid, &rx.src);
+    return;
+  }
+  Instance& inst = *it->second;
+  if (rx.src == inst.src) return;  // our own advert, looped back by a switch
+  if (RejectReason reason = CheckAgainstInstance(rx, inst.expect); reason != RejectReason::kNone) {
+    CountReject(entry, &inst, reason, &rx.src);
+    return;
+  }
+  ++inst.counters.adverts_rx;
+  if (rx.advert.priority == kPriorityStop) ++inst.counters.priority_zero_rx;
+  const absl::Time now = loop_.Now();
+  Drive(inst, [&](VrrpStateMachine& sm) {
+    return sm.OnAdvert(now, rx.src, rx.advert.priority, rx.advert.advert_int_cs);
+  });
+}
+
+void VrrpRouter::CountReject(SocketEntry& entry, Instance* inst, RejectReason reason,
+                             const IpAddress* src) {
+  ++(inst ? inst->counters.rx_errors[reason] : entry.unattributed[reason]);
+  const absl::Time now = loop_.Now();
+  auto [it, fresh] = entry.last_logged.emplace(reason, now);
+  if (!fresh && now - it->second < kRejectLogInterval) {
+    ++entry.suppressed[reason];
+    return;
+  }
+  it->second = now;
+  const uint64_t suppressed = std::exchange(entry.suppressed[reason], 0);
+  log_->warn("{}: dropped VRRP packet{}{}: {}{}", entry.socket->ifname(),
+             src ? " from " : "", src ? src->ToString() : "", RejectReasonName(reason),
+             suppressed ? absl::StrCat(" (", suppressed, " more since the last report)") : "");
+}
+
+void VrrpRouter::OnLink(const std::string& ifname, bool up) {
+  log_->info("interface {} is {}", ifname, up ? "up" : "down");
+  const absl::Time now = loop_.Now();
+  const std::string item = absl::StrCat("if:", ifname);
+  for (auto& [name, inst] : instances_) {
+    Drive(*inst, [&](VrrpStateMachine& sm) { return sm.SetTracked(now, item, up); });
+  }
+}
+
+void VrrpRouter::StartTrackScripts(Instance& inst) {
+  for (size_t i = 0; i < inst.scripts.size(); ++i) RunTrackScript(inst.spec.vrrp.name, i);
+}
+
+void VrrpRouter::RunTrackScript(const std::string& instance, size_t index) {
+  Instance* inst = Find(instance);
+  if (inst == nullptr || index >= inst->scripts.size()) return;
+  TrackScript& t = inst->scripts[index];
+  t.timer = loop_.AddTimer(t.spec.interval, [this, instance, index] {
+    RunTrackScript(instance, index);
+  });
+  if (t.running) return;  // the previous run is still going; its timeout will end it
+  t.running = true;
+  scripts_.Run(SplitCommandLine(t.spec.script), t.spec.timeout, [this, instance, index](int code) {
+    Instance* inst = Find(instance);
+    if (inst == nullptr || index >= inst->scripts.size()) return;
+    TrackScript& t = inst->scripts[index];
+    t.running = false;
+    const bool ok = code == 0;
+    t.successes = ok ? t.successes + 1 : 0;
+    t.failures = ok ? 0 : t.failures + 1;
+    if (t.successes != t.spec.rise && t.failures != t.spec.fall) return;
+    const absl::Time now = loop_.Now();
+    Drive(*inst, [&](VrrpStateMachine& sm) {
+      return sm.SetTracked(now, absl::StrCat("script:", t.spec.name), ok);
+    });
+  });
+}
+
+v1::VrrpStateEvent VrrpRouter::Event(const Instance& inst, State from, State to,
+                                     const std::string& reason, bool snapshot) const {
+  v1::VrrpStateEvent e;
+  e.set_snapshot(snapshot);
+  e.set_instance(inst.spec.vrrp.name);
+  e.set_from(ToProto(from));
+  e.set_to(ToProto(to));
+  e.set_reason(reason);
+  e.set_at_unix_ms(inst.since_unix_ms);
+  e.set_virtual_router_id(inst.spec.vrrp.vrid);
+  e.set_interface(inst.spec.interface);
+  return e;
+}
+
+std::shared_ptr<rpc::WatchHub<v1::VrrpStateEvent>::Subscription> VrrpRouter::Watch(
+    const std::string& instance) {
+  std::vector<v1::VrrpStateEvent> snapshot;
+  for (auto& [name, inst] : instances_) {
+    if (!instance.empty() && name != instance) continue;
+    snapshot.push_back(
+        Event(*inst, inst->sm->state(), inst->sm->state(), inst->sm->last_reason(), true));
+  }
+  return hub_.Subscribe(snapshot);
+}
+
+absl::StatusOr<v1::VrrpStatus> VrrpRouter::Status(const std::string& instance) const {
+  if (!instance.empty() && Find(instance) == nullptr) {
+    return absl::NotFoundError(absl::StrCat("no vrrp_instance ", instance));
+  }
+  v1::VrrpStatus out;
+  out.set_router_id(router_id_);
+  for (auto& [name, inst] : instances_) {
+    if (!instance.empty() && name != instance) continue;
+    v1::VrrpInstanceStatus* s = out.add_instances();
+    const VrrpStateMachine& sm = *inst->sm;
+    s->set_name(name);
+    s->set_interface(inst->spec.interface);
+    s->set_virtual_router_id(inst->spec.vrrp.vrid);
+    s->set_version(inst->spec.vrrp.version);
+    s->set_state(ToProto(sm.state()));
+    s->set_configured_priority(inst->spec.vrrp.priority);
+    s->set_effective_priority(sm.effective_priority());
+    if (sm.master_address()) s->set_master_address(sm.master_address()->ToString());
+    s->set_since_unix_ms(inst->since_unix_ms);
+    s->set_last_transition_reason(sm.last_reason());
+    for (const Vip& v : inst->spec.vips) s->add_virtual_ipaddresses(v.ToString());
+    s->set_admin_down(inst->admin_down);
+    s->set_advert_int_ms(absl::ToInt64Milliseconds(inst->spec.vrrp.advert_int));
+    s->set_sync_group(inst->spec.sync_group);
+    s->set_primary_address(inst->src.ToString());
+    v1::VrrpCounters* c = s->mutable_counters();
+    c->set_adverts_tx(inst->counters.adverts_tx);
+    c->set_adverts_rx(inst->counters.adverts_rx);
+    c->set_garp_tx(inst->counters.garp_tx);
+    c->set_transitions(sm.transitions());
+    c->set_priority_zero_rx(inst->counters.priority_zero_rx);
+    c->set_priority_zero_tx(inst->counters.priority_zero_tx);
+    for (auto& [reason, n] : inst->counters.rx_errors) {
+      (*c->mutable_rx_errors())[std::string(RejectReasonName(reason))] = n;
+    }
+  }
+  for (auto& [key, entry] : sockets_) {
+    if (entry->unattributed.empty()) continue;
+    v1::VrrpInterfaceCounters* ic = out.add_interfaces();
+    ic->set_interface(key.first);
+    ic->set_family(key.second == IpFamily::kV4 ? 4 : 6);
+    for (auto& [reason, n] : entry->unattributed) {
+      (*ic->mutable_rx_errors())[std::string(RejectReasonName(reason))] = n;
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<State> VrrpRouter::RequestFailover(const std::string& instance) {
+  Instance* inst = Find(instance);
+  if (inst == nullptr) return absl::NotFoundError(absl::StrCat("no vrrp_instance ", instance));
+  if (inst->sm->state() != State::kMaster) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        instance, " is ", StateName(inst->sm->state()), ", not MASTER: nothing to fail over"));
+  }
+  const absl::Time now = loop_.Now();
+  Drive(*inst, [now](VrrpStateMachine& sm) { return sm.RequestFailover(now); });
+  return inst->sm->state();
+}
+
+absl::StatusOr<State> VrrpRouter::SetAdminState(const std::string& instance, bool up) {
+  Instance* inst = Find(instance);
+  if (inst == nullptr) return absl::NotFoundError(absl::StrCat("no vrrp_instance ", instance));
+  if (shut_down_) return absl::FailedPreconditionError("vrrpd is stopping");
+  const absl::Time now = loop_.Now();
+  if (up == !inst->admin_down) return inst->sm->state();
+  inst->admin_down = !up;
+  if (up) {
+    Drive(*inst, [now](VrrpStateMachine& sm) { return sm.Resume(now); });
+  } else {
+    Drive(*inst, [now](VrrpStateMachine& sm) { return sm.Stop(now, "admin down"); });
+  }
+  return inst->sm->state();
+}
+
+}  // namespace lvs::vrrp

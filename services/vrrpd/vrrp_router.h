@@ -1,0 +1,109 @@
+// The daemon's I/O layer around the pure cores: one VrrpStateMachine per
+// vrrp_instance, the raw VRRP sockets it shares, VIPs, GARP/NA, notify and track
+// scripts, timers on the event loop. Everything here runs on the loop thread; the
+// gRPC service reaches it through EventLoop::RunSync.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "lib/event/event_loop.h"
+#include "lib/rpc/watch_hub.h"
+#include "lvs/v1/vrrp.pb.h"
+#include "services/vrrpd/garp_sender.h"
+#include "services/vrrpd/link_monitor.h"
+#include "services/vrrpd/script_runner.h"
+#include "services/vrrpd/vip_manager.h"
+#include "services/vrrpd/vrrp_instance_spec.h"
+#include "services/vrrpd/vrrp_socket.h"
+#include "services/vrrpd/vrrp_state_machine.h"
+#include "services/vrrpd/vrrp_sync_group.h"
+
+namespace lvs::vrrp {
+
+v1::VrrpState ToProto(State s);
+
+class VrrpRouter {
+ public:
+  VrrpRouter(event::EventLoop& loop, std::shared_ptr<spdlog::logger> log);
+  ~VrrpRouter();
+
+  // Opens rtnetlink and the link monitor.
+  absl::Status Init();
+
+  // Applies a config as a diff against what runs: removed and changed instances
+  // stop (priority 0, VIPs removed), new and changed ones start after removing any
+  // stale copy of their VIPs, unchanged ones keep their state. `changes` gets one
+  // line per change. Nothing is touched when the config is invalid or on a dry run.
+  absl::Status Apply(const v1::Config& config, bool dry_run, std::vector<std::string>* changes);
+
+  // Every instance stops: a master sends priority 0 and removes its VIPs. Idempotent.
+  void Shutdown();
+
+  absl::StatusOr<v1::VrrpStatus> Status(const std::string& instance) const;
+  absl::StatusOr<State> RequestFailover(const std::string& instance);
+  absl::StatusOr<State> SetAdminState(const std::string& instance, bool up);
+  // The snapshot events of WatchState, and the subscription taken with it.
+  std::shared_ptr<rpc::WatchHub<v1::VrrpStateEvent>::Subscription> Watch(
+      const std::string& instance);
+  rpc::WatchHub<v1::VrrpStateEvent>& hub() { return hub_; }
+  bool HasInstance(const std::string& name) const { return instances_.count(name) > 0; }
+
+  void set_router_id(std::string id) { router_id_ = std::move(id); }
+
+ private:
+  struct Counters {
+    uint64_t adverts_tx = 0, adverts_rx = 0, garp_tx = 0, priority_zero_rx = 0,
+             priority_zero_tx = 0;
+    std::map<RejectReason, uint64_t> rx_errors;
+  };
+  struct Instance;
+  struct SocketEntry;
+  struct TrackScript;
+
+  // Names the running instances to stop; describes every change.
+  std::vector<std::string> Plan(const std::vector<InstanceSpec>& specs,
+                                std::vector<std::string>* changes) const;
+  absl::Status StartInstance(InstanceSpec spec);
+  void StopInstance(Instance& inst, std::string_view reason);
+  // Feeds one input to an instance, performs the actions, re-arms its timer and
+  // lets its sync group follow.
+  void Drive(Instance& inst, const std::function<Actions(VrrpStateMachine&)>& input);
+  void Perform(Instance& inst, const Actions& actions);
+  void SendAdvert(Instance& inst, uint8_t priority);
+  void SendGarps(Instance& inst, uint32_t count);
+  void RunNotify(const Instance& inst, State state);
+  void ArmTimer(Instance& inst);
+  void OnTimer(const std::string& name);
+  absl::StatusOr<SocketEntry*> SocketFor(const std::string& ifname, IpFamily family);
+  void OnReadable(SocketEntry& entry);
+  void HandleAdvert(SocketEntry& entry, const ReceivedAdvert& rx);
+  void CountReject(SocketEntry& entry, Instance* inst, RejectReason reason, const IpAddress* src);
+  GarpSender* GarpFor(const std::string& ifname);
+  void OnLink(const std::string& ifname, bool up);
+  void StartTrackScripts(Instance& inst);
+  void RunTrackScript(const std::string& instance, size_t index);
+  void RebuildSyncGroups();
+  v1::VrrpStateEvent Event(const Instance& inst, State from, State to, const std::string& reason,
+                           bool snapshot) const;
+  Instance* Find(const std::string& name) const;
+
+  event::EventLoop& loop_;
+  std::shared_ptr<spdlog::logger> log_;
+  std::unique_ptr<VipManager> vips_;
+  std::unique_ptr<LinkMonitor> links_;
+  ScriptRunner scripts_;
+  std::string router_id_;
+  std::map<std::string, std::unique_ptr<Instance>> instances_;
+  std::map<std::pair<std::string, IpFamily>, std::unique_ptr<SocketEntry>> sockets_;
+  std::map<std::string, std::unique_ptr<GarpSender>> garp_;
+  std::vector<std::unique_ptr<VrrpSyncGroup>> groups_;
+  rpc::WatchHub<v1::VrrpStateEvent> hub_;
+  bool following_ = false;  // a sync group is propagating: do not propagate again
+  bool shut_down_ = false;
+};
+
+}  // namespace lvs::vrrp
