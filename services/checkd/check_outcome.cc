@@ -35,6 +35,21 @@ std::string DescribeConnectError(int err) {
   }
 }
 
+CheckOutcome ConnectFailure(int err) {
+  switch (err) {
+    case EMFILE:
+    case ENFILE:
+    case ENOBUFS:
+    case ENOMEM:
+    case EAGAIN:
+    case EADDRNOTAVAIL:
+    case EADDRINUSE:
+      return CheckOutcome::LocalError(DescribeConnectError(err));
+    default:
+      return CheckOutcome::Down(DescribeConnectError(err));
+  }
+}
+
 CheckOutcome EvaluateHttpResponse(long status, absl::string_view body_md5_hex,
                                   const std::vector<StatusRange>& accepted,
                                   absl::string_view expected_digest) {

@@ -21,12 +21,18 @@ struct CheckOutcome {
   absl::Duration latency = absl::ZeroDuration();
   // MISC_CHECK with misc_dynamic: the weight the script asked for; -1 when none.
   int32_t weight = -1;
+  // checkd could not even try (no socket, no fork): says nothing about the real
+  // server, so it counts neither way (keepalived: "Rescheduling.").
+  bool local_error = false;
 
   static CheckOutcome Up(std::string reason = "ok", int32_t weight = -1) {
     return {true, std::move(reason), absl::ZeroDuration(), weight};
   }
   static CheckOutcome Down(std::string reason) {
     return {false, std::move(reason), absl::ZeroDuration(), -1};
+  }
+  static CheckOutcome LocalError(std::string reason) {
+    return {false, "local error: " + reason, absl::ZeroDuration(), -1, true};
   }
 };
 
@@ -35,6 +41,10 @@ std::string NoAnswerIn(absl::Duration timeout);
 
 // A failed connect's errno as a short phrase ("connection refused").
 std::string DescribeConnectError(int err);
+// The outcome of a socket/bind/connect that failed with `err`: down for what the
+// network or the server said, a local error for what this host lacks (file
+// descriptors, memory, ephemeral ports).
+CheckOutcome ConnectFailure(int err);
 
 struct StatusRange {
   uint32_t low;

@@ -9,6 +9,10 @@ CheckerState::Step CheckerState::Record(const CheckOutcome& outcome, absl::Time 
   ++runs_;
   last_ = outcome;
   last_at_ = at;
+  if (outcome.local_error) {
+    step.next_run_in = policy_.delay_loop;
+    return step;
+  }
   if (outcome.ok) {
     consecutive_failures_ = 0;
     retries_done_ = 0;

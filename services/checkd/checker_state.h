@@ -8,7 +8,9 @@
 // after retry+1 consecutive failures and up after one success. After a verdict
 // (either way) the next run is delay_loop later; while down, each delay_loop cycle
 // again makes up to retry+1 attempts, which can only bring it up.
-// A checker starts up unless alpha is set.
+// A checker starts up unless alpha is set. A local error (checkd could not try)
+// is recorded as the last result but counts neither way; the checker runs again
+// after delay_loop, as keepalived reschedules when it cannot create a socket.
 #pragma once
 
 #include <cstdint>

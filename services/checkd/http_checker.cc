@@ -70,7 +70,7 @@ void HttpChecker::StartUrl() {
   if (!s.ok()) {
     Done done = std::move(done_);
     done_ = nullptr;
-    done(CheckOutcome::Down(std::string(s.message())));
+    done(CheckOutcome::LocalError(std::string(s.message())));
   }
 }
 
@@ -104,11 +104,13 @@ CheckOutcome HttpChecker::DescribeFailure(CURLcode rc) const {
     case CURLE_COULDNT_CONNECT: {
       long os_errno = 0;
       curl_easy_getinfo(easy_, CURLINFO_OS_ERRNO, &os_errno);
-      return CheckOutcome::Down(os_errno != 0 ? DescribeConnectError(static_cast<int>(os_errno))
-                                              : "could not connect");
+      return os_errno != 0 ? ConnectFailure(static_cast<int>(os_errno)) : CheckOutcome::Down("could not connect");
     }
     case CURLE_OPERATION_TIMEDOUT:
       return CheckOutcome::Down(NoAnswerIn(spec_.connect_timeout));
+    case CURLE_OUT_OF_MEMORY:
+    case CURLE_FAILED_INIT:
+      return CheckOutcome::LocalError(curl_easy_strerror(rc));
     case CURLE_GOT_NOTHING:
       return CheckOutcome::Down("connection closed without a response");
     case CURLE_PEER_FAILED_VERIFICATION:

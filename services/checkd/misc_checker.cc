@@ -92,14 +92,14 @@ absl::StatusOr<pid_t> MiscChecker::Spawn() {
 void MiscChecker::Start(Done done) {
   done_ = std::move(done);
   auto pid = Spawn();
-  if (!pid.ok()) return Finish(CheckOutcome::Down(std::string(pid.status().message())));
+  if (!pid.ok()) return Finish(CheckOutcome::LocalError(std::string(pid.status().message())));
   running_.pid = *pid;
   running_.pidfd = PidfdOpen(*pid);
   if (running_.pidfd < 0) {
     kill(-*pid, SIGKILL);
     waitpid(*pid, nullptr, 0);
     running_ = {};
-    return Finish(CheckOutcome::Down(absl::StrCat("pidfd_open: ", std::strerror(errno))));
+    return Finish(CheckOutcome::LocalError(absl::StrCat("pidfd_open: ", std::strerror(errno))));
   }
   (void)loop_->AddFd(running_.pidfd, EPOLLIN, [this](uint32_t) { OnExit(); });
   running_.timer = loop_->AddTimer(spec_.misc_timeout, [this] {

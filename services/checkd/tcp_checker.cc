@@ -18,7 +18,7 @@ void TcpChecker::Start(Done done) {
   done_ = std::move(done);
   SocketAddress dst = MakeSocketAddress(spec_.connect_ip, spec_.connect_port);
   fd_ = socket(dst.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
-  if (fd_ < 0) return Finish(CheckOutcome::Down(DescribeConnectError(errno)));
+  if (fd_ < 0) return Finish(ConnectFailure(errno));
   // Close with a reset, not FIN: a checker at thousands of connects per second
   // would otherwise fill the table with its own TIME_WAIT sockets.
   linger lg{1, 0};
@@ -28,12 +28,12 @@ void TcpChecker::Start(Done done) {
     SocketAddress from = MakeSocketAddress(src, spec_.bind_port);
     int one = 1;
     setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (bind(fd_, from.get(), from.len) < 0) return Finish(CheckOutcome::Down(DescribeConnectError(errno)));
+    if (bind(fd_, from.get(), from.len) < 0) return Finish(CheckOutcome::LocalError(DescribeConnectError(errno)));
   }
   if (connect(fd_, dst.get(), dst.len) == 0) return Finish(CheckOutcome::Up("connected"));
-  if (errno != EINPROGRESS) return Finish(CheckOutcome::Down(DescribeConnectError(errno)));
+  if (errno != EINPROGRESS) return Finish(ConnectFailure(errno));
   if (auto s = loop_->AddFd(fd_, EPOLLOUT, [this](uint32_t) { OnWritable(); }); !s.ok()) {
-    return Finish(CheckOutcome::Down(std::string(s.message())));
+    return Finish(CheckOutcome::LocalError(std::string(s.message())));
   }
   timer_ = loop_->AddTimer(spec_.connect_timeout, [this] {
     timer_ = 0;

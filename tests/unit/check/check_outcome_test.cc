@@ -24,6 +24,19 @@ TEST_CASE("connect errors read as phrases") {
   CHECK_FALSE(DescribeConnectError(EIO).empty());
 }
 
+TEST_CASE("connect failures: the server's answers are down, this host's shortages are local") {
+  CHECK_FALSE(ConnectFailure(ECONNREFUSED).local_error);
+  CHECK_FALSE(ConnectFailure(ECONNREFUSED).ok);
+  CHECK_FALSE(ConnectFailure(EHOSTUNREACH).local_error);
+  CHECK_FALSE(ConnectFailure(ENETUNREACH).local_error);
+  for (int err : {EMFILE, ENFILE, ENOBUFS, ENOMEM, EADDRNOTAVAIL}) {
+    auto o = ConnectFailure(err);
+    CHECK(o.local_error);
+    CHECK_FALSE(o.ok);
+    CHECK(o.reason.rfind("local error: ", 0) == 0);
+  }
+}
+
 TEST_CASE("HTTP status: default 200-299") {
   CHECK(EvaluateHttpResponse(200, "", {}, "").ok);
   CHECK(EvaluateHttpResponse(204, "", {}, "").ok);

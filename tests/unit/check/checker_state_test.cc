@@ -110,6 +110,22 @@ TEST_CASE("the last result and its time are kept") {
   CHECK(s.last_at() == t);
 }
 
+TEST_CASE("a local error counts neither way and waits a delay_loop") {
+  FakeRun run{CheckerState({1, kLoop, kRetryDelay}, true)};
+  run.Feed(false);  // first failure: a retry is due
+  auto step = run.state.Record(CheckOutcome::LocalError("too many open files"), run.now);
+  CHECK_FALSE(step.up_changed);
+  CHECK(step.next_run_in == kLoop);
+  CHECK(run.state.up());
+  CHECK(run.state.consecutive_failures() == 1);
+  CHECK(run.state.last()->reason == "local error: too many open files");
+  // The retry that was due is still due: one more failure takes it down.
+  CHECK(run.Feed(false).up_changed);
+  // And a down checker is not brought up by one either.
+  CHECK_FALSE(run.state.Record(CheckOutcome::LocalError("fork: out of memory"), run.now).up_changed);
+  CHECK_FALSE(run.state.up());
+}
+
 TEST_CASE("warmup spreads first runs over [0, warmup)") {
   CHECK(FirstRunDelay(absl::Seconds(10), 0.0) == absl::ZeroDuration());
   CHECK(FirstRunDelay(absl::Seconds(10), 0.5) == absl::Seconds(5));
