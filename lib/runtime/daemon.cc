@@ -12,7 +12,9 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <sstream>
+#include <vector>
 
 #include <grpcpp/health_check_service_interface.h>
 
@@ -39,6 +41,24 @@ bool SocketIsLive(const std::string& path) {
   bool live = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
   close(fd);
   return live;
+}
+
+// CPU seconds and resident memory from /proc/self/stat, as Prometheus client
+// libraries name them.
+void AppendProcessMetrics(MetricsText& m) {
+  std::ifstream in("/proc/self/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto close = stat.rfind(')');
+  if (close == std::string::npos) return;
+  std::istringstream fields(stat.substr(close + 2));
+  std::vector<std::string> f((std::istream_iterator<std::string>(fields)), std::istream_iterator<std::string>());
+  // After "pid (comm) ", field 3 (state) is f[0]; utime is field 14, stime 15, rss 24.
+  if (f.size() < 22) return;
+  double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
+  m.Counter("process_cpu_seconds_total", "User and system CPU time spent in seconds.", {},
+            (std::stod(f[11]) + std::stod(f[12])) / ticks);
+  m.Gauge("process_resident_memory_bytes", "Resident memory size in bytes.", {},
+          std::stod(f[21]) * static_cast<double>(sysconf(_SC_PAGESIZE)));
 }
 
 }  // namespace
@@ -130,9 +150,24 @@ void Daemon::ArmWatchdog(absl::Duration period) {
   });
 }
 
+absl::Status Daemon::StartMetrics() {
+  if (options_.metrics_listen.empty()) return absl::OkStatus();
+  auto server = MetricsServer::Start(*loop_, options_.metrics_listen, [this] {
+    MetricsText m;
+    if (render_metrics_) render_metrics_(m);
+    AppendProcessMetrics(m);
+    return m.text();
+  });
+  if (!server.ok()) return server.status();
+  metrics_ = *std::move(server);
+  log_->info("serving metrics on http://{}/metrics", options_.metrics_listen);
+  return absl::OkStatus();
+}
+
 absl::Status Daemon::Start() {
   if (auto s = InstallSignals(); !s.ok()) return s;
   if (auto s = StartGrpc(); !s.ok()) return s;
+  if (auto s = StartMetrics(); !s.ok()) return s;
   uint64_t usec = 0;
   if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) ArmWatchdog(absl::Microseconds(usec) / 2);
   sd_notify(0, "READY=1");

@@ -23,6 +23,8 @@
 #include "lib/event/event_loop.h"
 #include "lib/runtime/flags.h"
 #include "lib/runtime/logging.h"
+#include "lib/runtime/metrics_server.h"
+#include "lib/runtime/metrics_text.h"
 
 namespace lvs::runtime {
 
@@ -38,6 +40,11 @@ class Daemon {
   void AddService(grpc::Service* service) { services_.push_back(service); }
   void OnReload(std::function<void()> cb) { on_reload_ = std::move(cb); }
   void OnStop(std::function<void()> cb) { on_stop_ = std::move(cb); }
+  // The daemon's own Prometheus metrics, rendered on the loop thread at each scrape
+  // of --metrics-listen; the runtime adds process metrics. Before Start().
+  void SetMetrics(std::function<void(MetricsText&)> render) { render_metrics_ = std::move(render); }
+  // The bound metrics port (0 when not serving), e.g. for --metrics-listen 127.0.0.1:0.
+  int metrics_port() const { return metrics_ ? metrics_->port() : 0; }
 
   // Creates the run dir (0750), refuses to start when another instance answers on
   // the socket, starts gRPC (socket 0660), installs signal handling, the systemd
@@ -53,6 +60,7 @@ class Daemon {
  private:
   explicit Daemon(DaemonOptions options, std::unique_ptr<event::EventLoop> loop);
   absl::Status StartGrpc();
+  absl::Status StartMetrics();
   absl::Status InstallSignals();
   void ArmWatchdog(absl::Duration period);
   void BeginStop(const char* why);
@@ -64,6 +72,8 @@ class Daemon {
   std::unique_ptr<grpc::Server> server_;
   std::function<void()> on_reload_;
   std::function<void()> on_stop_;
+  std::function<void(MetricsText&)> render_metrics_;
+  std::unique_ptr<MetricsServer> metrics_;
   int signal_fd_ = -1;
   bool stopping_ = false;
   std::thread shutdown_thread_;

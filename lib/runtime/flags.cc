@@ -19,6 +19,7 @@ std::vector<FlagSpec> CommonFlags() {
       {"tls-cert", "server certificate (PEM) for --listen", false, ""},
       {"tls-key", "server key (PEM) for --listen", false, ""},
       {"tls-ca", "CA (PEM) that client certificates must chain to", false, ""},
+      {"metrics-listen", "serve Prometheus metrics on host:port (GET /metrics)", false, ""},
   };
 }
 
@@ -68,7 +69,7 @@ absl::StatusOr<DaemonOptions> ParseFlags(absl::string_view daemon, int argc, cha
     const FlagSpec* spec = find_extra(name);
     bool boolean = spec != nullptr && spec->boolean;
     if (name == "help") return absl::CancelledError("help");
-    static const char* kCommon[] = {"config", "run-dir", "log-level", "listen", "tls-cert", "tls-key", "tls-ca"};
+    static const char* kCommon[] = {"config", "run-dir", "log-level", "listen", "tls-cert", "tls-key", "tls-ca", "metrics-listen"};
     bool common = std::find(std::begin(kCommon), std::end(kCommon), name) != std::end(kCommon);
     if (!common && spec == nullptr) return absl::InvalidArgumentError(absl::StrCat("unknown flag --", name));
     if (!has_value && !boolean) {
@@ -83,6 +84,7 @@ absl::StatusOr<DaemonOptions> ParseFlags(absl::string_view daemon, int argc, cha
     else if (name == "tls-cert") opts.tls_cert = value;
     else if (name == "tls-key") opts.tls_key = value;
     else if (name == "tls-ca") opts.tls_ca = value;
+    else if (name == "metrics-listen") opts.metrics_listen = value;
     else opts.extra[name] = value;
   }
   if (!opts.listen.empty() && (opts.tls_cert.empty() || opts.tls_key.empty() || opts.tls_ca.empty()))

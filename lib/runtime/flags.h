@@ -27,6 +27,8 @@ struct DaemonOptions {
   std::string tls_cert;
   std::string tls_key;
   std::string tls_ca;
+  // Optional Prometheus endpoint, HOST:PORT.
+  std::string metrics_listen;
   std::map<std::string, std::string> extra;  // the daemon's own flags
 
   std::string Get(absl::string_view name) const;
