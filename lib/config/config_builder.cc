@@ -397,6 +397,7 @@ void ConfigBuilder::DefineVrrpInstance() {
        [](const Statement& s, I& c) { c.instance->set_interface(s.args[0].text); }},
       {"virtual_router_id", 1, 1, BlockUse::kNone,
        [this](const Statement& s, I& c) {
+         c.notes.vrid_given = true;
          if (auto v = values_.Integer(s, 0, 1, 255)) c.instance->set_virtual_router_id(*v);
        }},
       {"priority", 1, 1, BlockUse::kNone,
@@ -417,6 +418,10 @@ void ConfigBuilder::DefineVrrpInstance() {
       {"authentication", 0, 0, BlockUse::kRequired,
        [this](const Statement& s, I& c) {
          c.notes.authentication = s.keyword;
+         for (const Statement& child : s.children) {
+           c.notes.auth_type_given |= child.name() == "auth_type";
+           c.notes.auth_pass_given |= child.name() == "auth_pass";
+         }
          Dispatch(s, Section::kAuthentication, authentication_,
                   *c.instance->mutable_authentication());
        }},
@@ -585,6 +590,14 @@ void ConfigBuilder::ReadVirtualIps(const Statement& block,
         }
         sink_.Error(option.location, option.text, message);
         ok = false;
+        // Skip the misspelt option's value too, so one typo gives one error.
+        if (i + 1 < entry->args.size()) {
+          const std::string& next = entry->args[i + 1].text;
+          if (std::find(kOptions.begin(), kOptions.end(), next) == kOptions.end() &&
+              !IsUnsupported(Section::kVirtualIpOption, next)) {
+            ++i;
+          }
+        }
         continue;
       }
       if (i + 1 >= entry->args.size()) {
@@ -679,7 +692,7 @@ void ConfigBuilder::FinishInstance(InstanceContext& context, const v1::GlobalDef
   v1::VrrpInstance& vi = *context.instance;
   const InstanceNotes& notes = context.notes;
   const Location at = LocationOf(vi.location());
-  if (vi.virtual_router_id() == 0) {
+  if (!notes.vrid_given) {
     sink_.Error(at, "vrrp_instance", absl::StrCat("'", vi.name(), "' has no virtual_router_id"));
   }
   if (vi.interface().empty()) {
@@ -740,9 +753,9 @@ void ConfigBuilder::FinishInstance(InstanceContext& context, const v1::GlobalDef
       sink_.Warning(notes.authentication->location, "authentication",
                     "VRRPv3 has no authentication; ignored");
       vi.clear_authentication();
-    } else if (auth.type() == v1::VrrpAuthentication::NONE) {
+    } else if (!notes.auth_type_given) {
       sink_.Error(notes.authentication->location, "authentication", "has no auth_type");
-    } else if (auth.pass().empty()) {
+    } else if (!notes.auth_pass_given && auth.type() == v1::VrrpAuthentication::PASS) {
       sink_.Error(notes.authentication->location, "authentication", "has no auth_pass");
     }
   }

@@ -68,7 +68,8 @@ class ConfigBuilder {
     std::optional<Token> priority;
     std::optional<Token> authentication;
     bool garp_delay_set = false, garp_repeat_set = false, garp_refresh_set = false,
-         garp_refresh_repeat_set = false, accept_set = false, use_vmac_named = false;
+         garp_refresh_repeat_set = false, accept_set = false, use_vmac_named = false,
+         vrid_given = false, auth_type_given = false, auth_pass_given = false;
   };
   struct InstanceContext {
     v1::VrrpInstance* instance;

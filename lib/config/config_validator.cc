@@ -10,7 +10,11 @@
 namespace lvs::config {
 namespace {
 
-std::string Where(const v1::SourceLocation& at) { return absl::StrCat(at.file(), ":", at.line()); }
+// Where `first` is, as seen from `here`: "line 4" in the same file, else "file:4".
+std::string Where(const v1::SourceLocation& first, const v1::SourceLocation& here) {
+  if (first.file() == here.file()) return absl::StrCat("line ", first.line());
+  return absl::StrCat(first.file(), ":", first.line());
+}
 
 bool IsIpv6(const std::string& address) { return address.find(':') != std::string::npos; }
 
@@ -61,7 +65,7 @@ void ConfigValidator::ValidateVrrp(const v1::Config& config) {
   for (const auto& script : config.vrrp_scripts()) {
     if (const auto* first = scripts.Add(script.name(), script.location())) {
       Error(script.location(), "vrrp_script",
-            absl::StrCat("'", script.name(), "' is already defined at ", Where(*first)));
+            absl::StrCat("'", script.name(), "' is already defined at ", Where(*first, script.location())));
     }
     script_names.push_back(script.name());
   }
@@ -85,7 +89,7 @@ void ConfigValidator::ValidateVrrp(const v1::Config& config) {
   for (const auto& vi : config.vrrp_instances()) {
     if (const auto* first = instances.Add(vi.name(), vi.location())) {
       Error(vi.location(), "vrrp_instance",
-            absl::StrCat("'", vi.name(), "' is already defined at ", Where(*first)));
+            absl::StrCat("'", vi.name(), "' is already defined at ", Where(*first, vi.location())));
     }
     instance_names.push_back(vi.name());
     if (vi.virtual_router_id() != 0 && !vi.interface().empty()) {
@@ -95,7 +99,7 @@ void ConfigValidator::ValidateVrrp(const v1::Config& config) {
         Error(vi.location(), "virtual_router_id",
               absl::StrCat("VRID ", vi.virtual_router_id(), " is already used on ", vi.interface(),
                            " (", vi.family_inet6() ? "IPv6" : "IPv4", ") by vrrp_instance '",
-                           it->second->name(), "' at ", Where(it->second->location())));
+                           it->second->name(), "' at ", Where(it->second->location(), vi.location())));
       }
     }
     check_track_scripts(vi.track_scripts());
@@ -128,7 +132,7 @@ void ConfigValidator::ValidateVrrp(const v1::Config& config) {
   for (const auto& group : config.vrrp_sync_groups()) {
     if (const auto* first = groups.Add(group.name(), group.location())) {
       Error(group.location(), "vrrp_sync_group",
-            absl::StrCat("'", group.name(), "' is already defined at ", Where(*first)));
+            absl::StrCat("'", group.name(), "' is already defined at ", Where(*first, group.location())));
     }
     for (int i = 0; i < group.instances_size(); ++i) {
       const std::string& name = group.instances(i);
@@ -167,7 +171,7 @@ void ConfigValidator::ValidateVirtualServers(const v1::Config& config) {
   for (const auto& group : config.virtual_server_groups()) {
     if (const auto* first = groups.Add(group.name(), group.location())) {
       Error(group.location(), "virtual_server_group",
-            absl::StrCat("'", group.name(), "' is already defined at ", Where(*first)));
+            absl::StrCat("'", group.name(), "' is already defined at ", Where(*first, group.location())));
     }
     group_names.push_back(group.name());
     if (group.entries_size() == 0) {
@@ -197,7 +201,7 @@ void ConfigValidator::ValidateVirtualServers(const v1::Config& config) {
     }
     if (auto [it, inserted] = services.emplace(key, vs.location()); !inserted) {
       Error(vs.location(), "virtual_server",
-            absl::StrCat(key, " is already defined at ", Where(it->second)));
+            absl::StrCat(key, " is already defined at ", Where(it->second, vs.location())));
     }
 
     std::map<std::string, v1::SourceLocation> reals;
@@ -207,7 +211,7 @@ void ConfigValidator::ValidateVirtualServers(const v1::Config& config) {
       if (auto [it, inserted] = reals.emplace(endpoint, rs.location()); !inserted) {
         Error(rs.location(), "real_server",
               absl::StrCat(endpoint, " is already a real server of this virtual server (",
-                           Where(it->second), ")"));
+                           Where(it->second, rs.location()), ")"));
       }
       if (!vs.address().empty() && rs.lb_kind() != v1::TUN && IsIpv6(rs.address()) != vs.ipv6()) {
         Error(rs.location(), "real_server",

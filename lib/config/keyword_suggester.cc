@@ -35,6 +35,11 @@ std::optional<std::string> SuggestKeyword(std::string_view word,
   std::optional<std::string> best;
   size_t best_distance = budget + 1;
   for (std::string_view candidate : candidates) {
+    // The length difference bounds the distance from below; skip hopeless candidates
+    // cheaply so that many unknown words stay fast.
+    const size_t length_gap = word.size() > candidate.size() ? word.size() - candidate.size()
+                                                             : candidate.size() - word.size();
+    if (length_gap >= best_distance) continue;
     const size_t distance = EditDistance(word, candidate);
     if (distance < best_distance && distance < std::max(word.size(), candidate.size())) {
       best_distance = distance;

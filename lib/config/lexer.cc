@@ -134,7 +134,7 @@ void Lexer::Tokenize(const SourceLine& line, int file, uint32_t line_number,
           token.text.push_back(text[i++]);
         }
         if (!closed) {
-          sink.Error(location_at(open), "", "unterminated quoted string");
+          sink.Error(location_at(open), "syntax", "unterminated quoted string");
         }
         continue;
       }

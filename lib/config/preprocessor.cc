@@ -241,7 +241,7 @@ void Preprocessor::ProcessLine(const SourceLine& line, uint32_t line_number,
   if (first == line.text.size()) return;
   const Location at{context.file, line_number, line.columns[first]};
   if (macro_depth > limits_.max_macro_depth) {
-    sink_->Error(at, "", absl::StrCat("parameter substitution nested more than ",
+    sink_->Error(at, "parameter", absl::StrCat("substitution nested more than ",
                                       limits_.max_macro_depth,
                                       " levels deep (does a parameter refer to itself?)"));
     return;
@@ -265,7 +265,7 @@ void Preprocessor::ProcessLine(const SourceLine& line, uint32_t line_number,
     expanded_bytes_ += expanded.text.size();
     if (expanded_bytes_ > limits_.max_expanded_bytes) {
       if (!budget_reported_) {
-        sink_->Error(at, "", absl::StrCat("parameter substitution produced more than ",
+        sink_->Error(at, "parameter", absl::StrCat("substitution produced more than ",
                                           limits_.max_expanded_bytes, " bytes; stopped"));
         budget_reported_ = true;
       }
@@ -317,13 +317,13 @@ void Preprocessor::Include(const Token& directive, const std::vector<Token>& arg
   const std::string full =
       pattern.starts_with('/') ? pattern : absl::StrCat(context.dir, "/", pattern);
   glob_t matches{};
-  const int rc = glob(full.c_str(), GLOB_BRACE | GLOB_ERR, nullptr, &matches);
+  const int rc = glob(full.c_str(), GLOB_BRACE, nullptr, &matches);
   std::vector<std::string> paths;
   if (rc == 0) {
     for (size_t i = 0; i < matches.gl_pathc; ++i) paths.emplace_back(matches.gl_pathv[i]);
   }
   globfree(&matches);
-  if (rc == GLOB_NOMATCH || (rc == 0 && paths.empty())) {
+  if (rc == GLOB_NOMATCH || rc == GLOB_ABORTED || (rc == 0 && paths.empty())) {
     // As keepalived: a pattern matching nothing (an empty conf.d) is fine, but
     // a plain file name that does not exist is a mistake.
     if (HasWildcard(pattern)) {

@@ -23,18 +23,18 @@ class TreeBuilder {
           continue;
         case Kind::kEnd:
           if (open) {
-            sink_.Error(open->location, "", "'{' is never closed (missing '}')");
+            sink_.Error(open->location, "syntax", "'{' is never closed (missing '}')");
           }
           return out;
         case Kind::kCloseBrace:
           ++pos_;
           if (open) return out;
-          sink_.Error(token.location, "", "'}' without a matching '{'");
+          sink_.Error(token.location, "syntax", "'}' without a matching '{'");
           continue;
         case Kind::kOpenBrace: {
           // A block with no keyword in front of it: read and drop it.
           ++pos_;
-          sink_.Error(token.location, "", "'{' without a keyword before it");
+          sink_.Error(token.location, "syntax", "'{' without a keyword before it");
           ReadChildren(token, depth);
           continue;
         }
@@ -72,7 +72,7 @@ class TreeBuilder {
 
   std::vector<Statement> ReadChildren(const Token& open, int depth) {
     if (depth + 1 < SyntaxTree::kMaxNesting) return ReadBlock(&open, depth + 1);
-    sink_.Error(open.location, "",
+    sink_.Error(open.location, "syntax",
                 absl::StrCat("blocks nested more than ", SyntaxTree::kMaxNesting,
                              " levels deep; block skipped"));
     SkipToClose(open);
@@ -85,7 +85,7 @@ class TreeBuilder {
     while (level > 0) {
       const Token& token = Peek();
       if (token.kind == Kind::kEnd) {
-        sink_.Error(open.location, "", "'{' is never closed (missing '}')");
+        sink_.Error(open.location, "syntax", "'{' is never closed (missing '}')");
         return;
       }
       if (token.kind == Kind::kOpenBrace) ++level;

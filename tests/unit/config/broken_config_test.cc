@@ -1,0 +1,110 @@
+// The corpus of broken configs: each file ends with "# expect: LINE:COL: keyword:
+// message" comments, and the parser must report exactly those diagnostics, in order,
+// all in one run.
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+#include <catch2/catch.hpp>
+
+#include "tests/unit/config/test_util.h"
+
+namespace lvs::config {
+namespace {
+
+std::vector<std::string> ExpectedLines(const std::string& path) {
+  static const std::string kPrefix = "# expect: ";
+  std::vector<std::string> out;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind(kPrefix, 0) == 0) out.push_back(line.substr(kPrefix.size()));
+  }
+  return out;
+}
+
+TEST_CASE("every broken config reports exactly its expected diagnostics") {
+  std::vector<std::string> files;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(testing::FixturePath("broken"))) {
+    if (entry.path().extension() == ".conf") files.push_back(entry.path().string());
+  }
+  std::sort(files.begin(), files.end());
+  REQUIRE(files.size() >= 15);
+  for (const std::string& file : files) {
+    SECTION(std::filesystem::path(file).filename().string()) {
+      const std::vector<std::string> expected = ExpectedLines(file);
+      REQUIRE_FALSE(expected.empty());
+      absl::StatusOr<ParseResult> result = ParseFile(file);
+      REQUIRE(result.ok());
+      CHECK_FALSE(result->ok());
+      CHECK(testing::Lines(*result) == expected);
+      for (const auto& d : result->diagnostics) CHECK(d.location().file() == file);
+    }
+  }
+}
+
+TEST_CASE("a misspelt keyword names the file, line, column and the right keyword") {
+  const std::string file = testing::FixturePath("broken/misspelt-priority.conf");
+  absl::StatusOr<ParseResult> result = ParseFile(file);
+  REQUIRE(result.ok());
+  REQUIRE(result->diagnostics.size() == 1);
+  CHECK(FormatDiagnostic(result->diagnostics[0]) ==
+        file + ":5:5: priorty: unknown keyword in vrrp_instance; did you mean 'priority'?");
+}
+
+TEST_CASE("errors do not stop the parse: later blocks are still read") {
+  ParseResult r = ParseString(
+      "vrrp_instance A {\n"
+      "  interface eth0\n"
+      "  virtual_router_id 300\n"
+      "  virtual_ipaddress {\n"
+      "    10.0.0.1\n"
+      "  }\n"
+      "}\n"
+      "virtual_server 10.0.0.1 80 {\n"
+      "  lb_algo nope\n"
+      "  real_server 10.0.0.2 80 {\n"
+      "    wieght 2\n"
+      "  }\n"
+      "}\n",
+      "multi.conf");
+  CHECK(testing::Errors(r) ==
+        std::vector<std::string>{
+            "3:21: virtual_router_id: 300 is out of range 1-255",
+            "9:11: lb_algo: 'nope' is not a kernel IPVS scheduler (rr wrr lc wlc lblc lblcr dh sh "
+            "sed nq fo ovf mh twos)",
+            "11:5: wieght: unknown keyword in real_server; did you mean 'weight'?"});
+  REQUIRE(r.config.virtual_servers_size() == 1);
+  CHECK(r.config.virtual_servers(0).real_servers_size() == 1);
+}
+
+TEST_CASE("priority 255 is accepted with a warning about address ownership") {
+  ParseResult r = ParseString(
+      "vrrp_instance A {\n"
+      "  interface eth0\n"
+      "  virtual_router_id 1\n"
+      "  priority 255\n"
+      "  virtual_ipaddress {\n"
+      "    10.0.0.1\n"
+      "  }\n"
+      "}\n",
+      "owner.conf");
+  CHECK(r.ok());
+  REQUIRE(r.diagnostics.size() == 1);
+  CHECK(testing::Lines(r)[0].rfind("4:12: priority: warning: 255 means this router owns", 0) == 0);
+  CHECK(r.config.vrrp_instances(0).priority() == 255);
+}
+
+TEST_CASE("the same VRID on another interface or family is fine") {
+  ParseResult r = ParseString(
+      "vrrp_instance A {\n interface eth0\n virtual_router_id 7\n virtual_ipaddress {\n 10.0.0.1\n }\n}\n"
+      "vrrp_instance B {\n interface eth1\n virtual_router_id 7\n virtual_ipaddress {\n 10.0.1.1\n }\n}\n"
+      "vrrp_instance C {\n interface eth0\n virtual_router_id 7\n virtual_ipaddress {\n fd00::1\n }\n}\n",
+      "vrid.conf");
+  INFO(FormatDiagnostics(r.diagnostics));
+  CHECK(r.ok());
+  CHECK(r.config.vrrp_instances(2).version() == 3);
+}
+
+}  // namespace
+}  // namespace lvs::config

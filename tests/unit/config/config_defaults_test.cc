@@ -1,0 +1,456 @@
+// keepalived's defaults and units, asserted one by one, and how virtual server,
+// real server and checker settings inherit.
+#include <catch2/catch.hpp>
+
+#include "tests/unit/config/test_util.h"
+
+namespace lvs::config {
+namespace {
+
+ParseResult ParseOk(const std::string& text) {
+  ParseResult r = ParseString(text, "test.conf");
+  INFO(FormatDiagnostics(r.diagnostics));
+  REQUIRE(r.ok());
+  return r;
+}
+
+constexpr char kMinimal[] = R"(
+vrrp_script chk {
+    script "/bin/true"
+}
+vrrp_instance VI {
+    interface eth0
+    virtual_router_id 1
+    virtual_ipaddress {
+        10.0.0.1
+    }
+}
+virtual_server 10.0.0.1 80 {
+    real_server 10.0.0.2 80 {
+        TCP_CHECK {
+        }
+        HTTP_GET {
+            url {
+                path /
+            }
+        }
+        MISC_CHECK {
+            misc_path "/bin/true"
+        }
+    }
+}
+)";
+
+TEST_CASE("global_defs defaults") {
+  const ParseResult r = ParseOk(kMinimal);
+  const v1::GlobalDefs& g = r.config.global_defs();
+  CHECK(g.router_id().empty());
+  CHECK(g.vrrp_version() == 2);
+  CHECK(g.vrrp_garp_master_delay_ms() == 5000);
+  CHECK(g.vrrp_garp_master_repeat() == 5);
+  CHECK(g.vrrp_garp_master_refresh_ms() == 0);
+  CHECK(g.vrrp_garp_master_refresh_repeat() == 1);
+  CHECK(g.vrrp_garp_interval_ms() == 0);
+  CHECK(g.vrrp_gna_interval_ms() == 0);
+  CHECK_FALSE(g.enable_script_security());
+  CHECK_FALSE(g.vrrp_strict());
+}
+
+TEST_CASE("vrrp_script defaults") {
+  const ParseResult r = ParseOk(kMinimal);
+  const v1::VrrpScript& s = r.config.vrrp_scripts(0);
+  CHECK(s.name() == "chk");
+  CHECK(s.script() == "/bin/true");
+  CHECK(s.interval_ms() == 1000);
+  CHECK(s.timeout_ms() == 1000);
+  CHECK(s.weight() == 0);
+  CHECK(s.rise() == 1);
+  CHECK(s.fall() == 1);
+}
+
+TEST_CASE("vrrp_instance defaults") {
+  const ParseResult r = ParseOk(kMinimal);
+  const v1::VrrpInstance& vi = r.config.vrrp_instances(0);
+  CHECK(vi.initial_state() == v1::BACKUP);
+  CHECK(vi.priority() == 100);
+  CHECK(vi.advert_int_ms() == 1000);
+  CHECK(vi.version() == 2);
+  CHECK(vi.authentication().type() == v1::VrrpAuthentication::NONE);
+  CHECK_FALSE(vi.nopreempt());
+  CHECK(vi.preempt_delay_ms() == 0);
+  CHECK(vi.garp_master_delay_ms() == 5000);
+  CHECK(vi.garp_master_repeat() == 5);
+  CHECK(vi.garp_master_refresh_ms() == 0);
+  CHECK(vi.garp_master_refresh_repeat() == 1);
+  CHECK(vi.use_vmac().empty());
+  CHECK(vi.accept());  // keepalived: accept unless vrrp_strict
+  CHECK_FALSE(vi.family_inet6());
+  REQUIRE(vi.virtual_ipaddresses_size() == 1);
+  CHECK(vi.virtual_ipaddresses(0).prefix_len() == 32);
+  CHECK(vi.virtual_ipaddresses(0).dev() == "eth0");
+  CHECK(vi.virtual_ipaddresses(0).scope() == "global");
+}
+
+TEST_CASE("virtual_server and real_server defaults") {
+  const ParseResult r = ParseOk(kMinimal);
+  const v1::VirtualServer& vs = r.config.virtual_servers(0);
+  CHECK(vs.protocol() == v1::TCP);
+  CHECK(vs.delay_loop_ms() == 60000);
+  CHECK(vs.lb_algo() == "wlc");
+  CHECK(vs.lb_kind() == v1::NAT);
+  CHECK(vs.persistence_timeout_s() == 0);
+  CHECK(vs.quorum() == 1);
+  CHECK(vs.hysteresis() == 0);
+  CHECK_FALSE(vs.alpha());
+  CHECK_FALSE(vs.omega());
+  CHECK_FALSE(vs.ops());
+  const v1::RealServer& rs = vs.real_servers(0);
+  CHECK(rs.weight() == 1);
+  CHECK(rs.lb_kind() == v1::NAT);
+  CHECK_FALSE(rs.inhibit_on_failure());
+  CHECK(rs.delay_loop_ms() == 60000);
+}
+
+TEST_CASE("checker defaults per kind") {
+  const ParseResult r = ParseOk(kMinimal);
+  const v1::RealServer& rs = r.config.virtual_servers(0).real_servers(0);
+  REQUIRE(rs.checkers_size() == 3);
+  const v1::Checker& tcp = rs.checkers(0);
+  CHECK(tcp.has_tcp());
+  CHECK(tcp.connect_ip() == "10.0.0.2");
+  CHECK(tcp.connect_port() == 80);
+  CHECK(tcp.connect_timeout_ms() == 5000);
+  CHECK(tcp.retry() == 1);
+  CHECK_FALSE(tcp.retry_set());
+  CHECK(tcp.delay_before_retry_ms() == 1000);
+  CHECK(tcp.delay_loop_ms() == 60000);
+  CHECK(tcp.warmup_ms() == 60000);
+  CHECK_FALSE(tcp.alpha());
+
+  const v1::Checker& http = rs.checkers(1);
+  REQUIRE(http.has_http());
+  CHECK_FALSE(http.http().ssl());
+  CHECK(http.connect_timeout_ms() == 5000);
+  CHECK(http.retry() == 1);
+  CHECK(http.delay_before_retry_ms() == 3000);
+  REQUIRE(http.http().urls_size() == 1);
+  CHECK(http.http().urls(0).path() == "/");
+  CHECK(http.http().urls(0).status_codes_size() == 0);  // 200-299
+
+  const v1::Checker& misc = rs.checkers(2);
+  REQUIRE(misc.has_misc());
+  CHECK(misc.misc().path() == "/bin/true");
+  CHECK(misc.retry() == 0);
+  CHECK(misc.delay_before_retry_ms() == 1000);
+  CHECK(misc.misc().timeout_ms() == 60000);
+  CHECK_FALSE(misc.misc().dynamic());
+}
+
+TEST_CASE("times in seconds become milliseconds, fractions included") {
+  const ParseResult r = ParseOk(R"(
+global_defs {
+    vrrp_garp_master_delay 0.5
+    vrrp_garp_master_repeat 2
+    vrrp_garp_master_refresh 60
+    vrrp_garp_master_refresh_repeat 3
+    vrrp_garp_interval 0.001
+    vrrp_gna_interval 0.25
+    vrrp_version 3
+}
+vrrp_instance VI {
+    interface eth0
+    virtual_router_id 1
+    advert_int 0.25
+    preempt_delay 4.12
+    garp_master_delay 2
+    virtual_ipaddress {
+        10.0.0.1
+    }
+}
+virtual_server 10.0.0.1 80 {
+    delay_loop 2.5
+    persistence_timeout
+    real_server 10.0.0.2 80 {
+        TCP_CHECK {
+            connect_timeout 0.75
+            delay_before_retry 0.1
+            warmup 0
+        }
+    }
+}
+)");
+  const auto& g = r.config.global_defs();
+  CHECK(g.vrrp_garp_master_delay_ms() == 500);
+  CHECK(g.vrrp_garp_master_repeat() == 2);
+  CHECK(g.vrrp_garp_master_refresh_ms() == 60000);
+  CHECK(g.vrrp_garp_master_refresh_repeat() == 3);
+  CHECK(g.vrrp_garp_interval_ms() == 1);
+  CHECK(g.vrrp_gna_interval_ms() == 250);
+  const auto& vi = r.config.vrrp_instances(0);
+  CHECK(vi.version() == 3);
+  CHECK(vi.advert_int_ms() == 250);
+  CHECK(vi.preempt_delay_ms() == 4120);
+  CHECK(vi.garp_master_delay_ms() == 2000);  // the instance's own
+  CHECK(vi.garp_master_repeat() == 2);       // from global_defs
+  CHECK(vi.garp_master_refresh_ms() == 60000);
+  CHECK(vi.garp_master_refresh_repeat() == 3);
+  const auto& vs = r.config.virtual_servers(0);
+  CHECK(vs.delay_loop_ms() == 2500);
+  CHECK(vs.persistence_timeout_s() == 360);  // keepalived: 6 minutes when no value
+  const auto& check = vs.real_servers(0).checkers(0);
+  CHECK(check.connect_timeout_ms() == 750);
+  CHECK(check.delay_before_retry_ms() == 100);
+  CHECK(check.delay_loop_ms() == 2500);
+  CHECK(check.warmup_ms() == 0);
+}
+
+TEST_CASE("checker settings: checker beats real server beats virtual server") {
+  const ParseResult r = ParseOk(R"(
+virtual_server 10.0.0.1 80 {
+    retry 4
+    connect_timeout 9
+    delay_loop 20
+    alpha
+    inhibit_on_failure
+    virtualhost vs.example
+    real_server 10.0.0.2 8080 {
+        retry 2
+        delay_before_retry 7
+        inhibit_on_failure off
+        TCP_CHECK {
+            retry 6
+            connect_port 81
+        }
+        HTTP_GET {
+            url {
+                path /health
+                digest 9B3A0C85A887A256D6939DA88AABD8CD
+                status_code 200 301-302
+            }
+        }
+    }
+    real_server 10.0.0.3 8080 {
+        TCP_CHECK {
+        }
+    }
+}
+)");
+  const auto& vs = r.config.virtual_servers(0);
+  CHECK(vs.retry() == 4);
+  CHECK(vs.connect_timeout_ms() == 9000);
+  CHECK(vs.inhibit_on_failure());
+  CHECK(vs.alpha());
+  const auto& rs1 = vs.real_servers(0);
+  CHECK_FALSE(rs1.inhibit_on_failure());
+  CHECK(rs1.alpha());
+  const auto& tcp = rs1.checkers(0);
+  CHECK(tcp.retry() == 6);
+  CHECK(tcp.retry_set());
+  CHECK(tcp.connect_timeout_ms() == 9000);
+  CHECK(tcp.delay_before_retry_ms() == 7000);
+  CHECK(tcp.delay_loop_ms() == 20000);
+  CHECK(tcp.connect_port() == 81);
+  CHECK(tcp.alpha());
+  const auto& http = rs1.checkers(1);
+  CHECK(http.retry() == 2);
+  CHECK(http.http().virtualhost() == "vs.example");
+  CHECK(http.http().urls(0).digest() == "9b3a0c85a887a256d6939da88aabd8cd");
+  REQUIRE(http.http().urls(0).status_codes_size() == 2);
+  CHECK(http.http().urls(0).status_codes(1).low() == 301);
+  CHECK(http.http().urls(0).status_codes(1).high() == 302);
+  const auto& rs2 = vs.real_servers(1);
+  CHECK(rs2.inhibit_on_failure());
+  CHECK(rs2.checkers(0).retry() == 4);
+  CHECK(rs2.checkers(0).connect_port() == 8080);
+}
+
+TEST_CASE("nb_get_retry is retry everywhere, with a warning naming its line") {
+  const ParseResult r = ParseString(R"(virtual_server 10.0.0.1 80 {
+    nb_get_retry 5
+    real_server 10.0.0.2 80 {
+        HTTP_GET {
+            nb_get_retry 2
+            url {
+                path /
+            }
+        }
+        TCP_CHECK {
+        }
+    }
+}
+)",
+                                    "alias.conf");
+  CHECK(r.ok());
+  CHECK(testing::Lines(r) ==
+        std::vector<std::string>{
+            "2:5: nb_get_retry: warning: deprecated alias of 'retry'; taken as 'retry 5'",
+            "5:13: nb_get_retry: warning: deprecated alias of 'retry'; taken as 'retry 2'"});
+  const auto& rs = r.config.virtual_servers(0).real_servers(0);
+  CHECK(rs.checkers(0).retry() == 2);
+  CHECK(rs.checkers(1).retry() == 5);
+}
+
+TEST_CASE("vrrp_strict turns accept off; explicit accept wins; vmac gets its default name") {
+  const ParseResult r = ParseOk(R"(
+global_defs {
+    vrrp_strict
+}
+vrrp_instance A {
+    interface eth0
+    virtual_router_id 9
+    use_vmac
+    virtual_ipaddress {
+        10.0.0.1
+    }
+}
+vrrp_instance B {
+    interface eth0
+    virtual_router_id 10
+    accept
+    use_vmac vrrp-b
+    virtual_ipaddress {
+        10.0.0.2
+    }
+}
+)");
+  CHECK_FALSE(r.config.vrrp_instances(0).accept());
+  CHECK(r.config.vrrp_instances(0).use_vmac() == "vrrp.9");
+  CHECK(r.config.vrrp_instances(1).accept());
+  CHECK(r.config.vrrp_instances(1).use_vmac() == "vrrp-b");
+}
+
+TEST_CASE("vrrp_min_garp sends one GARP and no second burst") {
+  const ParseResult r = ParseOk(R"(
+global_defs {
+    vrrp_min_garp
+}
+vrrp_instance A {
+    interface eth0
+    virtual_router_id 9
+    virtual_ipaddress {
+        10.0.0.1
+    }
+}
+)");
+  CHECK(r.config.global_defs().vrrp_garp_master_repeat() == 1);
+  CHECK(r.config.global_defs().vrrp_garp_master_delay_ms() == 0);
+  CHECK(r.config.vrrp_instances(0).garp_master_repeat() == 1);
+}
+
+TEST_CASE("IPv6 instances run VRRPv3 and full virtual address entries are read") {
+  const ParseResult r = ParseOk(R"(
+vrrp_instance V6 {
+    interface eth0
+    virtual_router_id 3
+    advert_int 0.5
+    unicast_src_ip fd00::2
+    unicast_peer {
+        fd00::3
+        fd00:0::4
+    }
+    virtual_ipaddress {
+        fd00::100/64 dev eth1 label eth1:v6 scope global
+    }
+    virtual_ipaddress_excluded {
+        192.168.1.1/24 brd 192.168.1.255 dev eth2 scope link
+    }
+    track_interface {
+        eth1 weight -20
+        eth2
+    }
+}
+)");
+  const auto& vi = r.config.vrrp_instances(0);
+  CHECK(vi.family_inet6());
+  CHECK(vi.version() == 3);
+  CHECK(vi.advert_int_ms() == 500);
+  CHECK(vi.unicast_src_ip() == "fd00::2");
+  REQUIRE(vi.unicast_peers_size() == 2);
+  CHECK(vi.unicast_peers(1) == "fd00::4");  // canonical form
+  const auto& vip = vi.virtual_ipaddresses(0);
+  CHECK(vip.address() == "fd00::100");
+  CHECK(vip.prefix_len() == 64);
+  CHECK(vip.dev() == "eth1");
+  CHECK(vip.label() == "eth1:v6");
+  const auto& ex = vi.virtual_ipaddresses_excluded(0);
+  CHECK(ex.prefix_len() == 24);
+  CHECK(ex.broadcast() == "192.168.1.255");
+  CHECK(ex.dev() == "eth2");
+  CHECK(ex.scope() == "link");
+  REQUIRE(vi.track_interfaces_size() == 2);
+  CHECK(vi.track_interfaces(0).weight() == -20);
+  CHECK(vi.track_interfaces(1).weight() == 0);
+}
+
+TEST_CASE("sync groups, track scripts, fwmark and group virtual servers resolve") {
+  const ParseResult r = ParseOk(R"(
+global_defs {
+    lvs_sync_daemon eth0 VI_1 id 51
+}
+vrrp_script chk {
+    script "/usr/bin/pgrep haproxy"
+    interval 2
+    weight -10
+    fall 3
+    rise 2
+}
+vrrp_instance VI_1 {
+    interface eth0
+    virtual_router_id 51
+    virtual_ipaddress {
+        10.0.0.1
+    }
+    track_script {
+        chk weight 5
+    }
+    notify_master "/etc/lvs/master.sh"
+}
+vrrp_sync_group G {
+    group {
+        VI_1
+    }
+    notify "/etc/lvs/notify.sh"
+}
+virtual_server_group web {
+    10.0.0.1 80
+    10.0.1.1-10 443
+    fwmark 7
+}
+virtual_server group web {
+    lb_algo sh
+    sh-port
+    real_server 10.0.0.2 80 {
+    }
+}
+virtual_server fwmark 9 {
+    lb_kind TUN
+    real_server 10.0.0.3 {
+    }
+}
+)");
+  const auto& c = r.config;
+  CHECK(c.global_defs().lvs_sync_daemon().interface() == "eth0");
+  CHECK(c.global_defs().lvs_sync_daemon().vrrp_instance() == "VI_1");
+  CHECK(c.global_defs().lvs_sync_daemon().sync_id() == 51);
+  CHECK(c.vrrp_scripts(0).interval_ms() == 2000);
+  CHECK(c.vrrp_scripts(0).timeout_ms() == 2000);
+  CHECK(c.vrrp_scripts(0).weight() == -10);
+  CHECK(c.vrrp_instances(0).track_scripts(0).weight() == 5);
+  CHECK(c.vrrp_instances(0).track_scripts(0).weight_set());
+  CHECK(c.vrrp_instances(0).notify_master() == "/etc/lvs/master.sh");
+  CHECK(c.vrrp_sync_groups(0).instances(0) == "VI_1");
+  CHECK(c.vrrp_sync_groups(0).notify() == "/etc/lvs/notify.sh");
+  REQUIRE(c.virtual_server_groups(0).entries_size() == 3);
+  CHECK(c.virtual_server_groups(0).entries(1).address() == "10.0.1.1-10");
+  CHECK(c.virtual_server_groups(0).entries(1).port() == 443);
+  CHECK(c.virtual_server_groups(0).entries(2).fwmark() == 7);
+  CHECK(c.virtual_servers(0).group() == "web");
+  CHECK(c.virtual_servers(0).lb_algo() == "sh");
+  CHECK(c.virtual_servers(0).lb_flags(0) == "sh-port");
+  CHECK(c.virtual_servers(1).fwmark() == 9);
+  CHECK(c.virtual_servers(1).real_servers(0).lb_kind() == v1::TUN);
+  CHECK(c.virtual_servers(1).real_servers(0).port() == 0);
+}
+
+}  // namespace
+}  // namespace lvs::config

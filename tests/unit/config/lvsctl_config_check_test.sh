@@ -1,0 +1,61 @@
+#!/bin/sh
+# lvsctl config check as a user runs it: usage: lvsctl_config_check_test.sh LVSCTL FIXTURES
+set -u
+LVSCTL=$1
+FIXTURES=$2
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+failures=0
+
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+# expect_run NAME EXPECTED_EXIT ARGS...: runs lvsctl, keeps stdout/stderr in $TMP/NAME.*
+expect_run() {
+  name=$1 want=$2
+  shift 2
+  "$LVSCTL" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err"
+  got=$?
+  [ "$got" -eq "$want" ] || { fail "$name: exit $got, want $want"; cat "$TMP/$name.err"; }
+}
+
+expect_line() {  # expect_line NAME STREAM TEXT: STREAM (out|err) has a line equal to TEXT
+  grep -qxF -- "$3" "$TMP/$1.$2" || { fail "$1: no line '$3' in std$2:"; cat "$TMP/$1.$2"; }
+}
+
+for seed in master:31 backup:30; do
+  role=${seed%%:*} line=${seed##*:}
+  f="$FIXTURES/seed-$role.conf"
+  expect_run "seed-$role" 0 config check "$f"
+  expect_line "seed-$role" err "$f:$line:13: nb_get_retry: warning: deprecated alias of 'retry'; taken as 'retry 3'"
+  [ ! -s "$TMP/seed-$role.out" ] || fail "seed-$role: unexpected stdout"
+done
+
+# --json prints the parsed model on stdout.
+expect_run json 0 config check --json "$FIXTURES/seed-master.conf"
+python3 - "$TMP/json.out" <<'PY' || fail "json: model not as expected"
+import json, sys
+c = json.load(open(sys.argv[1]))
+vi = c["vrrp_instances"][0]
+assert vi["virtual_router_id"] == 51 and vi["priority"] == 100 and vi["initial_state"] == "MASTER"
+assert vi["advert_int_ms"] == 1000
+vs = c["virtual_servers"][0]
+assert vs["lb_kind"] == "DR" and vs["lb_algo"] == "rr" and vs["delay_loop_ms"] == 6000
+assert [r["address"] for r in vs["real_servers"]] == ["192.168.64.143", "192.168.64.138"]
+assert vs["real_servers"][0]["checkers"][0]["retry"] == 3
+PY
+
+# A misspelt keyword: exit 1, file:line:col and the suggestion.
+sed 's/^    priority 100$/    priorty 100/' "$FIXTURES/seed-master.conf" >"$TMP/misspelt.conf"
+expect_run misspelt 1 config check "$TMP/misspelt.conf"
+expect_line misspelt err "$TMP/misspelt.conf:9:5: priorty: unknown keyword in vrrp_instance; did you mean 'priority'?"
+
+# Usage errors exit 2; an unreadable file is invalid (1).
+expect_run no-subcommand 2 config
+expect_run bad-option 2 config check --frobnicate
+expect_run two-files 2 config check a.conf b.conf
+expect_run unknown-command 2 no-such-command
+expect_run missing-file 1 config check "$TMP/does-not-exist.conf"
+expect_line missing-file err "$TMP/does-not-exist.conf: cannot open '$TMP/does-not-exist.conf': No such file or directory"
+
+[ "$failures" -eq 0 ] && echo "all lvsctl config check tests passed"
+exit "$failures"

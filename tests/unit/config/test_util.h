@@ -1,0 +1,58 @@
+// Helpers shared by the parser tests.
+#pragma once
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "lib/config/config_parser.h"
+#include "lib/config/diagnostic_sink.h"
+
+namespace lvs::config::testing {
+
+inline std::string FixturePath(const std::string& name) {
+  return std::string(LVS_SOURCE_DIR) + "/tests/fixtures/configs/" + name;
+}
+
+// Diagnostics formatted without the file name: "line:col: keyword: message".
+inline std::vector<std::string> Lines(const ParseResult& result) {
+  std::vector<std::string> out;
+  for (const auto& d : result.diagnostics) {
+    const std::string full = FormatDiagnostic(d);
+    out.push_back(full.substr(d.location().file().size() + 1));
+  }
+  return out;
+}
+
+inline std::vector<std::string> Errors(const ParseResult& result) {
+  std::vector<std::string> out;
+  for (const auto& d : result.diagnostics) {
+    if (d.severity() == v1::Diagnostic::ERROR) {
+      out.push_back(FormatDiagnostic(d).substr(d.location().file().size() + 1));
+    }
+  }
+  return out;
+}
+
+// A scratch directory removed when the test ends.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "lvs-config-test-XXXXXX");
+    path_ = mkdtemp(pattern.data());
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  std::string path() const { return path_; }
+  std::string Write(const std::string& relative, const std::string& text) const {
+    const std::filesystem::path file = std::filesystem::path(path_) / relative;
+    std::filesystem::create_directories(file.parent_path());
+    std::ofstream(file) << text;
+    return file.string();
+  }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace lvs::config::testing
