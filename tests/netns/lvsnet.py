@@ -39,6 +39,7 @@ API
         cap = lab.capture("vrrp or arp")         # tcpdump on the bridge (the wire)
         cap = a.capture("arp")                   # or on a host's interface
         cap.packets()         # [Packet] decoded from pcap, kernel timestamps
+        run_dir = lab.short_dir("lvs1-run")      # short path for Unix sockets
         web = a.httpd("This is RS1\\n", port=80)  # busybox httpd serving one page
         wait_until(lambda: a.has_address(vip), 5, "VIP on lvs1")
         hold_for(lambda: not b.has_address(vip), 2, "VIP absent on lvs2")
@@ -62,6 +63,7 @@ import os
 import re
 import secrets
 import shlex
+import shutil
 import signal
 import socket
 import struct
@@ -569,6 +571,7 @@ class Lab:
         self._procs = []
         self._seq = iter(range(1, 1 << 30))
         self._old_handlers = {}
+        self._short_root = None
         self._closed = False
         self._lock = threading.Lock()
 
@@ -610,6 +613,8 @@ class Lab:
                 pass
         for ns in reversed(self._namespaces):
             _delete_netns(ns)
+        if self._short_root:
+            shutil.rmtree(self._short_root, ignore_errors=True)
         self._restore_signal_handlers()
         try:
             atexit.unregister(self.close)
@@ -659,6 +664,17 @@ class Lab:
             host.addrs.append(a)
         self.hosts[name] = host
         return host
+
+    def short_dir(self, name):
+        """A fresh directory with a short path (/tmp/lvsnet-<run>/<name>), for
+        Unix sockets (108-byte path limit) such as a daemon's --run-dir.
+        Removed when the Lab closes; logs belong in logdir instead."""
+        if self._short_root is None:
+            self._short_root = f"/tmp/{NS_PREFIX}{self.run_id}"
+            os.makedirs(self._short_root, exist_ok=True)
+        path = os.path.join(self._short_root, name)
+        os.makedirs(path)
+        return path
 
     def check(self):
         """Raises AssertionError if a process marked `required` has exited."""

@@ -223,8 +223,7 @@ class Director:
 
     def start(self):
         self.starts += 1
-        run_dir = os.path.join(self.host.lab.logdir, f"{self.host.name}.run{self.starts}")
-        os.makedirs(run_dir, exist_ok=True)
+        run_dir = self.host.lab.short_dir(f"{self.host.name}.run{self.starts}")
         self.proc = self.host.spawn(self.impl.command(self.conf, run_dir),
                                     name=f"{self.impl.name}{self.starts}")
         self.proc.required = True
