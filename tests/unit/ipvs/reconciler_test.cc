@@ -88,6 +88,23 @@ TEST_CASE("one change gives one operation") {
   CHECK(Specs(*kernel.Dump()) == Specs(seed.Desired()));
 }
 
+TEST_CASE("a diff limited to some services looks only at those") {
+  Seed seed;
+  FakeIpvsKernel kernel;
+  Converge(kernel, seed.Desired(), seed.Owned());
+  kernel.table().begin()->second.spec.scheduler = "wlc";  // drift elsewhere is not looked at
+  Table desired = seed.Desired();
+  ServiceSpec extra;
+  extra.key = Svc("10.0.0.5", 80);
+  extra.scheduler = "rr";
+  desired[extra.key].spec = extra;
+  auto owned = Reconciler::KeysOf(desired);
+  auto ops = Reconciler::DiffServices(desired, *kernel.Dump(), owned, {extra.key});
+  REQUIRE(ops.size() == 1);
+  CHECK(ops[0].kind == Kind::kAddService);
+  CHECK(ops[0].service.key == extra.key);
+}
+
 TEST_CASE("adopt on start: an equal kernel table is left alone, counters and all") {
   Seed seed;
   FakeIpvsKernel kernel;

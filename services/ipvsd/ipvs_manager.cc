@@ -1,0 +1,510 @@
+#include "services/ipvsd/ipvs_manager.h"
+
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "lib/config/config_parser.h"
+#include "lib/runtime/logging.h"
+#include "services/ipvsd/api_mapping.h"
+#include "services/ipvsd/reconciler.h"
+
+namespace lvs::ipvs {
+namespace {
+
+lvs::v1::Health HealthToProto(RealStatus::Health h) {
+  switch (h) {
+    case RealStatus::Health::kUp: return lvs::v1::UP;
+    case RealStatus::Health::kDown: return lvs::v1::DOWN;
+    case RealStatus::Health::kUnknown: return lvs::v1::UNKNOWN;
+  }
+  return lvs::v1::HEALTH_UNSPECIFIED;
+}
+
+struct Parsed {
+  lvs::v1::Config config;
+  std::vector<ServiceConfig> services;
+  std::vector<lvs::v1::Diagnostic> diagnostics;
+};
+
+// Parse and validate; errors come back as diagnostics (file:line:col) or a status.
+absl::StatusOr<Parsed> ParseConfig(const std::string& path) {
+  auto r = config::ParseFile(path);
+  if (!r.ok()) return r.status();
+  Parsed p;
+  p.diagnostics = r->diagnostics;
+  if (!r->ok())
+    return absl::InvalidArgumentError(absl::StrCat(path, " is not valid:\n",
+                                                   config::FormatDiagnostics(r->diagnostics)));
+  auto services = ServicesFromConfig(r->config);
+  if (!services.ok()) return services.status();
+  p.config = std::move(r->config);
+  p.services = std::move(*services);
+  return p;
+}
+
+}  // namespace
+
+IpvsManager::IpvsManager(IpvsKernel* kernel, StateStore* store, Options options)
+    : kernel_(kernel),
+      store_(store),
+      options_(std::move(options)),
+      log_(runtime::Logger("ipvsd")) {}
+
+std::set<ServiceKey> IpvsManager::ConfigKeys() const {
+  std::set<ServiceKey> keys;
+  for (const ServiceConfig& sc : services_) keys.insert(sc.spec.key);
+  return keys;
+}
+
+const ServiceConfig* IpvsManager::FindService(const ServiceKey& key) const {
+  for (const ServiceConfig& sc : services_)
+    if (sc.spec.key == key) return &sc;
+  return nullptr;
+}
+
+absl::Status IpvsManager::Start() {
+  auto parsed = ParseConfig(options_.config_path);
+  if (!parsed.ok()) return parsed.status();
+  for (const auto& d : parsed->diagnostics)
+    log_->warn("{}:{}:{}: {}: {}", d.location().file(), d.location().line(),
+               d.location().column(), d.keyword(), d.message());
+  config_ = std::move(parsed->config);
+  services_ = std::move(parsed->services);
+  service_of_target_.clear();
+  for (const ServiceConfig& sc : services_)
+    for (const RealConfig& rc : sc.reals) service_of_target_[rc.target_id] = sc.spec.key;
+
+  auto state = store_->Load();
+  if (!state.ok()) {
+    // A corrupt state file must not keep the data plane down: start without it, loudly.
+    log_->error("{}; starting without saved overrides", std::string(state.status().message()));
+  } else {
+    overrides_ = std::move(state->overrides);
+    owned_ = std::move(state->owned);
+  }
+  if (auto info = kernel_->GetInfo(); info.ok()) {
+    log_->info("kernel IPVS {}.{}.{}, connection table {}", info->version >> 16,
+               (info->version >> 8) & 0xff, info->version & 0xff, info->conn_table_size);
+  } else {
+    return info.status();
+  }
+  if (absl::Status s = DumpKernel(); !s.ok()) return s;
+  size_t adopted = 0;
+  for (const ServiceKey& k : ConfigKeys()) adopted += actual_.count(k);
+  log_->info("adopting the kernel table: {} services in the kernel, {} of them in the config",
+             actual_.size(), adopted);
+  auto ops = Converge(std::nullopt, "start");
+  owned_ = ConfigKeys();
+  Persist();
+  log_->info("converged on start with {} operations", ops.size());
+  ApplySyncRole();
+  return absl::OkStatus();
+}
+
+absl::Status IpvsManager::DumpKernel() {
+  auto table = kernel_->Dump();
+  if (!table.ok()) return table.status();
+  actual_ = std::move(*table);
+  return absl::OkStatus();
+}
+
+DesiredTable IpvsManager::ComputeDesired() {
+  DesiredTable d = BuildDesiredTable(
+      {&services_, &health_, &overrides_, &actual_, &quorum_, options_.wall_clock()});
+  for (const auto& [k, st] : d.status) quorum_[k] = st.quorum_up;
+  return d;
+}
+
+std::vector<Operation> IpvsManager::Converge(const std::optional<std::set<ServiceKey>>& keys,
+                                             const std::string& reason) {
+  DesiredTable before = std::move(desired_);
+  desired_ = ComputeDesired();
+  RunTransitionHooks(before, desired_);
+  if (flushed_) return {};
+  std::set<ServiceKey> owned = owned_;
+  for (const ServiceConfig& sc : services_) owned.insert(sc.spec.key);
+  std::vector<Operation> ops = keys ? Reconciler::DiffServices(desired_.table, actual_, owned, *keys)
+                                    : Reconciler::Diff(desired_.table, actual_, owned);
+  if (ops.empty()) return ops;
+  std::vector<absl::Status> results = kernel_->Apply(ops);
+  std::set<ServiceKey> touched;
+  size_t failed = 0;
+  for (size_t i = 0; i < ops.size(); ++i) {
+    touched.insert(ops[i].service.key);
+    if (results[i].ok()) {
+      if (ops.size() <= 64) log_->info("{}: {}", reason, ops[i].ToString());
+    } else {
+      ++failed;
+      log_->error("{}: {}", reason, std::string(results[i].message()));
+    }
+  }
+  if (ops.size() > 64)
+    log_->info("{}: {} operations, {} failed", reason, ops.size(), failed);
+  Reconciler::Record(actual_, ops, results);
+  Publish(touched, reason);
+  return ops;
+}
+
+void IpvsManager::RunTransitionHooks(const DesiredTable& before, const DesiredTable& after) {
+  if (!options_.run_hook) return;
+  for (const ServiceConfig& sc : services_) {
+    auto b = before.status.find(sc.spec.key);
+    auto a = after.status.find(sc.spec.key);
+    if (a == after.status.end()) continue;
+    if (b != before.status.end() && b->second.quorum_up != a->second.quorum_up) {
+      const std::string& hook = a->second.quorum_up ? sc.quorum_up : sc.quorum_down;
+      log_->warn("{}: quorum {}", sc.spec.key.ToString(), a->second.quorum_up ? "gained" : "lost");
+      if (!hook.empty()) options_.run_hook(hook);
+    }
+    for (const RealConfig& rc : sc.reals) {
+      if (b == before.status.end()) break;
+      auto rb = b->second.reals.find(rc.spec.key);
+      auto ra = a->second.reals.find(rc.spec.key);
+      if (rb == b->second.reals.end() || ra == a->second.reals.end()) continue;
+      using H = RealStatus::Health;
+      const bool was_up = rb->second.health != H::kDown;
+      const bool is_up = ra->second.health != H::kDown;
+      if (was_up == is_up) continue;
+      const std::string& hook = is_up ? rc.notify_up : rc.notify_down;
+      if (!hook.empty()) options_.run_hook(hook);
+    }
+  }
+}
+
+void IpvsManager::Resync() {
+  if (absl::Status s = DumpKernel(); !s.ok()) {
+    log_->error("resync: {}", std::string(s.message()));
+    return;
+  }
+  auto ops = Converge(std::nullopt, "resync");
+  if (!ops.empty())
+    log_->warn("resync repaired drift in the kernel table with {} operations", ops.size());
+}
+
+void IpvsManager::OnHealth(const lvs::v1::HealthEvent& e) {
+  auto svc = service_of_target_.find(e.id());
+  if (svc == service_of_target_.end()) return;  // a target from an older config
+  RealHealth h{e.up(), e.reason(), e.weight()};
+  auto it = health_.find(e.id());
+  if (it != health_.end() && it->second.up == h.up && it->second.weight == h.weight) {
+    it->second.reason = h.reason;
+    return;
+  }
+  log_->info("{} is {}{}", e.id(), e.up() ? "up" : "down",
+             e.reason().empty() ? "" : absl::StrCat(" (", e.reason(), ")"));
+  health_[e.id()] = h;
+  Converge(std::set<ServiceKey>{svc->second}, "health");
+}
+
+void IpvsManager::OnCheckerConnected(bool connected) {
+  if (checker_connected_ == connected) return;
+  checker_connected_ = connected;
+  if (connected) {
+    log_->info("checkd connected: health follows its checks");
+  } else {
+    log_->warn("checkd unreachable: holding the last known weights (fail static)");
+  }
+}
+
+std::vector<lvs::v1::CheckTarget> IpvsManager::Targets() const {
+  std::vector<lvs::v1::CheckTarget> out;
+  for (const ServiceConfig& sc : services_) {
+    for (const RealConfig& rc : sc.reals) {
+      if (!rc.has_checkers) continue;
+      lvs::v1::CheckTarget t;
+      t.set_id(rc.target_id);
+      t.set_address(rc.spec.key.addr.ToString());
+      t.set_port(rc.spec.key.port);
+      t.set_delay_loop_ms(rc.delay_loop_ms);
+      t.set_alpha(rc.alpha);
+      for (const auto& c : rc.source.checkers()) *t.add_checkers() = c;
+      out.push_back(std::move(t));
+    }
+  }
+  return out;
+}
+
+std::string IpvsManager::SyncInstance() const {
+  if (!config_.has_global_defs()) return "";
+  return config_.global_defs().lvs_sync_daemon().vrrp_instance();
+}
+
+void IpvsManager::OnVrrpState(const std::string& instance, lvs::v1::VrrpState state) {
+  if (instance != SyncInstance()) return;
+  SyncRole role = state == lvs::v1::MASTER ? SyncRole::kMaster : SyncRole::kBackup;
+  if (sync_role_ == role) return;
+  log_->info("vrrp instance {} is {}: connection sync daemon becomes {}", instance,
+             lvs::v1::VrrpState_Name(state), role == SyncRole::kMaster ? "master" : "backup");
+  sync_role_ = role;
+  ApplySyncRole();
+}
+
+void IpvsManager::ApplySyncRole() {
+  const auto& cfg = config_.global_defs().lvs_sync_daemon();
+  auto running = kernel_->GetSyncDaemons();
+  if (!running.ok()) {
+    log_->error("connection sync: {}", std::string(running.status().message()));
+    return;
+  }
+  if (cfg.interface().empty()) {
+    // Not configured (or no longer): stop what we may have started.
+    for (const SyncDaemon& d : *running)
+      if (absl::Status s = kernel_->StopSyncDaemon(d.role); !s.ok()) log_->error("{}", std::string(s.message()));
+    return;
+  }
+  // Until vrrpd says otherwise this director is a backup, as keepalived starts.
+  const SyncRole want = sync_role_.value_or(SyncRole::kBackup);
+  uint32_t sync_id = cfg.sync_id();
+  if (sync_id == 0) {
+    for (const auto& vi : config_.vrrp_instances())
+      if (vi.name() == cfg.vrrp_instance()) sync_id = vi.virtual_router_id();
+  }
+  bool have = false;
+  for (const SyncDaemon& d : *running) {
+    if (d.role == want && d.interface == cfg.interface() && d.sync_id == sync_id) {
+      have = true;
+      continue;
+    }
+    if (absl::Status s = kernel_->StopSyncDaemon(d.role); !s.ok()) log_->error("{}", std::string(s.message()));
+  }
+  if (have) return;
+  SyncDaemon d;
+  d.role = want;
+  d.interface = cfg.interface();
+  d.sync_id = sync_id;
+  if (absl::Status s = kernel_->StartSyncDaemon(d); !s.ok()) {
+    log_->error("{}", std::string(s.message()));
+  } else {
+    log_->info("connection sync daemon started as {} on {} (sync id {})",
+               want == SyncRole::kMaster ? "master" : "backup", d.interface, sync_id);
+  }
+}
+
+lvs::v1::ReloadResponse IpvsManager::Reload(bool dry_run) {
+  lvs::v1::ReloadResponse resp;
+  auto r = config::ParseFile(options_.config_path);
+  if (!r.ok()) {
+    lvs::v1::Diagnostic* d = resp.add_diagnostics();
+    d->set_severity(lvs::v1::Diagnostic::ERROR);
+    d->mutable_location()->set_file(options_.config_path);
+    d->set_message(std::string(r.status().message()));
+    return resp;
+  }
+  for (const auto& d : r->diagnostics) *resp.add_diagnostics() = d;
+  if (!r->ok()) {
+    log_->error("reload refused: {} has errors; nothing changed", options_.config_path);
+    return resp;
+  }
+  auto services = ServicesFromConfig(r->config);
+  if (!services.ok()) {
+    lvs::v1::Diagnostic* d = resp.add_diagnostics();
+    d->set_severity(lvs::v1::Diagnostic::ERROR);
+    d->set_message(std::string(services.status().message()));
+    return resp;
+  }
+  if (absl::Status s = DumpKernel(); !s.ok()) {
+    lvs::v1::Diagnostic* d = resp.add_diagnostics();
+    d->set_severity(lvs::v1::Diagnostic::ERROR);
+    d->set_message(std::string(s.message()));
+    return resp;
+  }
+  // The diff of the new config against the kernel, computed on copies.
+  std::map<ServiceKey, bool> quorum = quorum_;
+  DesiredTable next = BuildDesiredTable(
+      {&*services, &health_, &overrides_, &actual_, &quorum, options_.wall_clock()});
+  std::set<ServiceKey> owned = owned_;
+  for (const ServiceConfig& sc : services_) owned.insert(sc.spec.key);
+  for (const Operation& op : Reconciler::Diff(next.table, actual_, owned))
+    resp.add_changes(op.ToString());
+  if (dry_run) return resp;
+
+  config_ = std::move(r->config);
+  services_ = std::move(*services);
+  service_of_target_.clear();
+  for (const ServiceConfig& sc : services_)
+    for (const RealConfig& rc : sc.reals) service_of_target_[rc.target_id] = sc.spec.key;
+  flushed_ = false;
+  owned_ = owned;
+  Converge(std::nullopt, "reload");
+  owned_ = ConfigKeys();
+  Persist();
+  ApplySyncRole();
+  if (on_targets_changed_) on_targets_changed_();
+  resp.set_applied(true);
+  log_->info("reloaded {}: {} changes", options_.config_path, resp.changes_size());
+  return resp;
+}
+
+absl::Status IpvsManager::SetOverride(const lvs::v1::SetOverrideRequest& req) {
+  auto key = ServiceKeyFromProto(req.service());
+  if (!key.ok()) return key.status();
+  auto kind = OverrideFromProto(req.override());
+  if (!kind.ok()) return kind.status();
+  if (req.drain_timeout_s() && *kind != OverrideKind::kDrain)
+    return absl::InvalidArgumentError("drain_timeout_s applies to DRAIN only");
+  const ServiceConfig* sc = FindService(*key);
+  if (!sc)
+    return absl::NotFoundError(
+        absl::StrCat("service ", key->ToString(), " is not in the configuration"));
+  OverrideKey okey{*key, std::nullopt};
+  if (req.has_real()) {
+    auto real = RealKeyFromProto(req.real());
+    if (!real.ok()) return real.status();
+    bool found = false;
+    for (const RealConfig& rc : sc->reals) found = found || rc.spec.key == *real;
+    if (!found)
+      return absl::NotFoundError(absl::StrCat("real server ", real->ToString(), " is not part of ",
+                                              key->ToString()));
+    okey.real = *real;
+  }
+  if (*kind == OverrideKind::kDefault) {
+    overrides_.erase(okey);
+  } else {
+    overrides_[okey] = OverrideEntry{*kind, options_.wall_clock(),
+                                     absl::Seconds(req.drain_timeout_s())};
+  }
+  log_->info("override {} {}: {}", key->ToString(),
+             okey.real ? okey.real->ToString() : std::string("(whole service)"),
+             lvs::v1::Override_Name(OverrideToProto(*kind)));
+  Persist();
+  Converge(std::set<ServiceKey>{*key}, "override");
+  return absl::OkStatus();
+}
+
+absl::StatusOr<uint32_t> IpvsManager::Flush(const std::string& confirm) {
+  if (confirm != "flush")
+    return absl::InvalidArgumentError(
+        "Flush deletes every service ipvsd owns from the kernel; set confirm to \"flush\"");
+  if (absl::Status s = DumpKernel(); !s.ok()) return s;
+  std::vector<Operation> ops;
+  std::set<ServiceKey> owned = owned_;
+  for (const ServiceConfig& sc : services_) owned.insert(sc.spec.key);
+  for (const auto& [key, svc] : actual_)
+    if (owned.count(key)) ops.push_back({Operation::Kind::kDelService, svc.spec, {}});
+  auto results = kernel_->Apply(ops);
+  uint32_t removed = 0;
+  for (const absl::Status& s : results) removed += s.ok();
+  Reconciler::Record(actual_, ops, results);
+  // Stay flushed until the next reload: otherwise the next resync would put it all back.
+  flushed_ = true;
+  log_->warn("flushed {} services on request; the table stays empty until a reload", removed);
+  Publish(owned, "flush");
+  return removed;
+}
+
+lvs::v1::IpvsService IpvsManager::ServiceProto(const ServiceConfig& sc) const {
+  lvs::v1::IpvsService p;
+  const ServiceKey& key = sc.spec.key;
+  *p.mutable_key() = ServiceKeyToProto(key);
+  p.set_scheduler(sc.spec.scheduler);
+  p.set_persistence_timeout_s(sc.spec.timeout_s);
+  if (sc.spec.timeout_s) {
+    IpAddr mask;
+    std::memcpy(mask.bytes.data(), &sc.spec.netmask, 4);
+    p.set_persistence_netmask(key.af == AF_INET ? mask.ToString()
+                                                : absl::StrCat(sc.spec.netmask));
+  }
+  auto have = actual_.find(key);
+  const Service* kernel = have == actual_.end() ? nullptr : &have->second;
+  p.set_in_kernel(kernel != nullptr);
+  if (kernel) *p.mutable_stats() = StatsToProto(kernel->stats);
+  auto st = desired_.status.find(key);
+  if (st != desired_.status.end()) {
+    p.set_quorum_met(st->second.quorum_up);
+    p.set_sorry_server_active(st->second.sorry_server_active);
+  }
+  if (auto o = overrides_.find(OverrideKey{key, std::nullopt}); o != overrides_.end())
+    p.set_override(OverrideToProto(o->second.kind));
+  for (const RealConfig& rc : sc.reals) {
+    lvs::v1::IpvsReal* r = p.add_reals();
+    *r->mutable_key() = RealKeyToProto(rc.spec.key);
+    r->set_forwarding(ForwardingToProto(rc.spec.forwarding));
+    r->set_configured_weight(rc.spec.weight);
+    r->set_upper_threshold(rc.spec.upper_threshold);
+    r->set_lower_threshold(rc.spec.lower_threshold);
+    if (st != desired_.status.end()) {
+      if (auto rs = st->second.reals.find(rc.spec.key); rs != st->second.reals.end()) {
+        r->set_health(HealthToProto(rs->second.health));
+        r->set_health_reason(rs->second.reason);
+        r->set_override(OverrideToProto(rs->second.override_kind));
+      }
+    }
+    if (kernel) {
+      if (auto d = kernel->dests.find(rc.spec.key); d != kernel->dests.end()) {
+        r->set_in_kernel(true);
+        r->set_weight(d->second.spec.weight);
+        r->set_active_connections(d->second.active_conns);
+        r->set_inactive_connections(d->second.inactive_conns);
+        *r->mutable_stats() = StatsToProto(d->second.stats);
+      }
+    }
+  }
+  return p;
+}
+
+lvs::v1::ListServicesResponse IpvsManager::List() {
+  if (absl::Status s = DumpKernel(); !s.ok()) log_->error("listing: {}", std::string(s.message()));
+  lvs::v1::ListServicesResponse resp;
+  for (const ServiceConfig& sc : services_) *resp.add_services() = ServiceProto(sc);
+  resp.set_checker_connected(checker_connected_);
+  if (auto daemons = kernel_->GetSyncDaemons(); daemons.ok()) {
+    for (const SyncDaemon& d : *daemons) {
+      if (d.role == SyncRole::kMaster) resp.set_sync_daemon_master(true);
+      if (d.role == SyncRole::kBackup) resp.set_sync_daemon_backup(true);
+    }
+  }
+  resp.set_status(StatusLine());
+  return resp;
+}
+
+absl::StatusOr<lvs::v1::IpvsService> IpvsManager::Get(const lvs::v1::ServiceKey& key) {
+  auto k = ServiceKeyFromProto(key);
+  if (!k.ok()) return k.status();
+  const ServiceConfig* sc = FindService(*k);
+  if (!sc) return absl::NotFoundError(absl::StrCat("service ", k->ToString(), " is not in the configuration"));
+  if (absl::Status s = DumpKernel(); !s.ok()) return s;
+  return ServiceProto(*sc);
+}
+
+std::vector<lvs::v1::TableEvent> IpvsManager::Snapshot() {
+  std::vector<lvs::v1::TableEvent> out;
+  for (const ServiceConfig& sc : services_) {
+    lvs::v1::TableEvent e;
+    e.set_snapshot(true);
+    *e.mutable_service() = ServiceProto(sc);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+void IpvsManager::Publish(const std::set<ServiceKey>& keys, const std::string& reason) {
+  if (!on_table_event_) return;
+  for (const ServiceKey& k : keys) {
+    lvs::v1::TableEvent e;
+    e.set_reason(reason);
+    if (const ServiceConfig* sc = FindService(k)) {
+      *e.mutable_service() = ServiceProto(*sc);
+      e.set_removed(!actual_.count(k));
+    } else {
+      *e.mutable_service()->mutable_key() = ServiceKeyToProto(k);
+      e.set_removed(true);
+    }
+    on_table_event_(e);
+  }
+}
+
+void IpvsManager::Persist() {
+  if (absl::Status s = store_->Save({overrides_, owned_}); !s.ok())
+    log_->error("saving state: {}", std::string(s.message()));
+}
+
+std::string IpvsManager::StatusLine() const {
+  if (flushed_) return "flushed on request: the kernel table stays empty until a reload";
+  size_t reals = 0;
+  for (const auto& [k, s] : desired_.table) reals += s.dests.size();
+  return absl::StrCat(services_.size(), " services, ", reals, " reals in rotation; ",
+                      checker_connected_ ? "checkd connected"
+                                         : "checkd unreachable: weights held (fail static)");
+}
+
+}  // namespace lvs::ipvs

@@ -1,0 +1,105 @@
+// ipvsd's core: owns the desired table (config ∩ health ∩ overrides) and keeps the
+// kernel's equal to it. Runs on the daemon's loop thread only; talks to the kernel
+// through IpvsKernel, so unit tests can drive it with the fake.
+//
+//   start     parse, load state, dump the kernel and converge by diff (adopt, never flush)
+//   resync    periodic: dump and converge again, logging any drift it repairs
+//   health    one service re-diffed against the cached table: one change, one operation
+//   reload    parse and validate first; an invalid file changes nothing
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "lvs/v1/check.pb.h"
+#include "lvs/v1/config.pb.h"
+#include "lvs/v1/ipvs.pb.h"
+#include "services/ipvsd/desired_table.h"
+#include "services/ipvsd/ipvs_kernel.h"
+#include "services/ipvsd/service_config.h"
+#include "services/ipvsd/state_store.h"
+#include "spdlog/spdlog.h"
+
+namespace lvs::ipvs {
+
+class IpvsManager {
+ public:
+  struct Options {
+    std::string config_path;
+    std::function<absl::Time()> wall_clock = [] { return absl::Now(); };
+    // Runs a notify/quorum hook; the daemon forks a shell, tests record.
+    std::function<void(const std::string& command)> run_hook;
+  };
+
+  IpvsManager(IpvsKernel* kernel, StateStore* store, Options options);
+
+  absl::Status Start();
+  void Resync();
+
+  // checkd.
+  void OnHealth(const lvs::v1::HealthEvent& event);
+  void OnCheckerConnected(bool connected);
+  std::vector<lvs::v1::CheckTarget> Targets() const;
+  // vrrpd: the state of the instance lvs_sync_daemon follows.
+  void OnVrrpState(const std::string& instance, lvs::v1::VrrpState state);
+  // The vrrp_instance that lvs_sync_daemon names, or empty.
+  std::string SyncInstance() const;
+
+  // The Ipvs API.
+  lvs::v1::ReloadResponse Reload(bool dry_run);
+  absl::Status SetOverride(const lvs::v1::SetOverrideRequest& request);
+  absl::StatusOr<uint32_t> Flush(const std::string& confirm);
+  lvs::v1::ListServicesResponse List();
+  absl::StatusOr<lvs::v1::IpvsService> Get(const lvs::v1::ServiceKey& key);
+  std::vector<lvs::v1::TableEvent> Snapshot();
+
+  void set_on_table_event(std::function<void(const lvs::v1::TableEvent&)> cb) {
+    on_table_event_ = std::move(cb);
+  }
+  void set_on_targets_changed(std::function<void()> cb) { on_targets_changed_ = std::move(cb); }
+  std::string StatusLine() const;
+
+ private:
+  // Computes the desired table and applies the difference for `keys` (all when
+  // unset) against the cached kernel table. Returns the operations applied.
+  std::vector<Operation> Converge(const std::optional<std::set<ServiceKey>>& keys,
+                                  const std::string& reason);
+  absl::Status DumpKernel();
+  DesiredTable ComputeDesired();
+  void RunTransitionHooks(const DesiredTable& before, const DesiredTable& after);
+  void Persist();
+  void ApplySyncRole();
+  lvs::v1::IpvsService ServiceProto(const ServiceConfig& sc) const;
+  const ServiceConfig* FindService(const ServiceKey& key) const;
+  void Publish(const std::set<ServiceKey>& keys, const std::string& reason);
+  std::set<ServiceKey> ConfigKeys() const;
+
+  IpvsKernel* kernel_;
+  StateStore* store_;
+  Options options_;
+  std::shared_ptr<spdlog::logger> log_;
+
+  lvs::v1::Config config_;
+  std::vector<ServiceConfig> services_;
+  std::map<std::string, ServiceKey> service_of_target_;
+  HealthMap health_;
+  OverrideMap overrides_;
+  std::set<ServiceKey> owned_;
+  std::map<ServiceKey, bool> quorum_;
+  Table actual_;
+  DesiredTable desired_;
+  bool checker_connected_ = false;
+  bool flushed_ = false;
+  std::optional<SyncRole> sync_role_;
+  std::function<void(const lvs::v1::TableEvent&)> on_table_event_;
+  std::function<void()> on_targets_changed_;
+};
+
+}  // namespace lvs::ipvs

@@ -1,0 +1,113 @@
+// ipvsd: keeps the kernel IPVS table equal to the config's virtual servers, minus
+// the real servers checkd finds down, with operators' overrides.
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <memory>
+
+#include "absl/strings/numbers.h"
+#include "lib/rpc/watch_hub.h"
+#include "lib/runtime/daemon.h"
+#include "lib/runtime/flags.h"
+#include "lib/runtime/logging.h"
+#include "services/ipvsd/ipvs_grpc_service.h"
+#include "services/ipvsd/ipvs_manager.h"
+#include "services/ipvsd/ipvs_netlink.h"
+#include "services/ipvsd/peer_links.h"
+#include "services/ipvsd/state_store.h"
+
+namespace {
+
+// Hooks (notify_up/down, quorum_up/down) run detached: a double fork, so that a
+// slow script never holds the loop and no child is left to reap.
+void RunHook(const std::string& command) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (fork() == 0) {
+      setsid();
+      execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    _exit(0);
+  }
+  if (pid > 0) waitpid(pid, nullptr, 0);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace lvs;
+  const std::vector<runtime::FlagSpec> extra = {
+      {"state-dir", "where ipvsd.state is kept (default: the run dir)", false, ""},
+      {"resync-interval", "seconds between full resyncs with the kernel table", false, "10"},
+  };
+  runtime::DaemonOptions options = runtime::ParseFlagsOrDie("ipvsd", argc, argv, extra);
+  auto log = runtime::Logger("ipvsd");
+  int resync_s = 10;
+  if (!absl::SimpleAtoi(options.Get("resync-interval"), &resync_s) || resync_s < 1) {
+    std::fprintf(stderr, "ipvsd: --resync-interval must be a whole number of seconds >= 1\n");
+    return 2;
+  }
+  const std::string state_dir =
+      options.Get("state-dir").empty() ? options.run_dir : options.Get("state-dir");
+
+  auto kernel = ipvs::IpvsNetlink::Create();
+  if (!kernel.ok()) {
+    log->critical("{}", std::string(kernel.status().message()));
+    return 1;
+  }
+  auto daemon = runtime::Daemon::Create(options);
+  if (!daemon.ok()) {
+    log->critical("{}", std::string(daemon.status().message()));
+    return 1;
+  }
+  event::EventLoop& loop = (*daemon)->loop();
+
+  ipvs::StateStore store(state_dir + "/ipvsd.state");
+  ipvs::IpvsManager manager(kernel->get(), &store, {options.config_path, [] { return absl::Now(); },
+                                                     RunHook});
+  rpc::WatchHub<v1::TableEvent> hub;
+  manager.set_on_table_event([&hub](const v1::TableEvent& e) { hub.Publish(e); });
+  ipvs::IpvsGrpcService service(&loop, &manager, &hub);
+  (*daemon)->AddService(&service);
+
+  if (absl::Status s = (*daemon)->Start(); !s.ok()) {
+    log->critical("{}", std::string(s.message()));
+    return 1;
+  }
+  mkdir(state_dir.c_str(), 0750);
+  if (absl::Status s = manager.Start(); !s.ok()) {
+    log->critical("{}", std::string(s.message()));
+    return 1;
+  }
+
+  ipvs::CheckdLink checkd(options.run_dir, &loop, &manager);
+  manager.set_on_targets_changed([&checkd] { checkd.TargetsChanged(); });
+  checkd.Start();
+  std::unique_ptr<ipvs::VrrpLink> vrrp;
+  if (!manager.SyncInstance().empty()) {
+    vrrp = std::make_unique<ipvs::VrrpLink>(options.run_dir, &loop, &manager,
+                                            manager.SyncInstance());
+    vrrp->Start();
+  }
+
+  std::function<void()> resync = [&] {
+    manager.Resync();
+    (*daemon)->SetStatus(manager.StatusLine());
+    loop.AddTimer(absl::Seconds(resync_s), resync);
+  };
+  loop.AddTimer(absl::Seconds(resync_s), resync);
+  (*daemon)->SetStatus(manager.StatusLine());
+
+  (*daemon)->OnReload([&] {
+    v1::ReloadResponse r = manager.Reload(false);
+    if (!r.applied()) log->error("SIGHUP: reload refused, the running table is unchanged");
+  });
+  (*daemon)->OnStop([&] { hub.Close(); });
+  int rc = (*daemon)->Run();
+  if (vrrp) vrrp->Stop();
+  checkd.Stop();
+  return rc;
+}
