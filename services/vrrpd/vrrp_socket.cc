@@ -80,6 +80,9 @@ absl::StatusOr<std::unique_ptr<VrrpSocket>> VrrpSocket::Open(const std::string& 
   if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname.c_str(), ifname.size()) < 0) {
     return Errno(absl::StrCat("SO_BINDTODEVICE ", ifname));
   }
+  // Room for a burst (a flood of bad packets must not crowd out the good ones).
+  const int rcvbuf = 1 << 20;
+  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
   absl::Status s = family == IpFamily::kV4 ? ConfigureV4(fd, ifindex) : ConfigureV6(fd, ifindex);
   if (!s.ok()) return absl::Status(s.code(), absl::StrCat(ifname, ": ", s.message()));
   return sock;
