@@ -33,7 +33,7 @@ std::unique_ptr<nl_addr, NlAddrDeleter> NlAddr(const IpAddress& a, int prefix_le
 std::string Vip::ToString() const {
   std::string s = absl::StrCat(address.ToString(), "/", prefix_len, " dev ", dev);
   if (!broadcast.empty()) absl::StrAppend(&s, " brd ", broadcast);
-  if (!scope.empty()) absl::StrAppend(&s, " scope ", scope);
+  if (!scope.empty() && scope != "global") absl::StrAppend(&s, " scope ", scope);
   if (!label.empty()) absl::StrAppend(&s, " label ", label);
   return s;
 }
