@@ -60,6 +60,7 @@ class CheckEngine {
   struct Slot {
     std::unique_ptr<Checker> checker;
     event::EventLoop::TimerId timer = 0;
+    absl::Time due;  // when the next run should start, before rounding to a tick
     bool in_flight = false;
     absl::Time started;
   };
