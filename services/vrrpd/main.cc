@@ -42,6 +42,7 @@ lvs::v1::ReloadResponse LoadAndApply(const std::string& path, lvs::vrrp::VrrpRou
   if (!s.ok()) return fail(std::string(s.message()));
   resp.set_applied(!dry_run);
   for (const std::string& c : changes) log.info("{}{}", dry_run ? "would " : "", c);
+  log.info("{}: {}, {} change(s)", path, dry_run ? "checked" : "applied", changes.size());
   return resp;
 }
 

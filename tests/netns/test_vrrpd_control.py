@@ -1,0 +1,229 @@
+#!/usr/bin/python3
+# ctest-timeout: 600
+"""vrrpd-specific behaviour, with real processes on a bridge: the GARP bursts
+(keepalived's defaults: 5 at once, 5 more after 5 s), notify scripts with
+keepalived's arguments, the gRPC control path through lvsctl (failover, admin
+down/up, unknown instance), reload as a diff (SIGHUP and the Reload RPC; an
+invalid file changes nothing), and FAULT from a tracked interface."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import unittest
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from lvsnet import Lab  # noqa: E402
+from vrrp_scenarios import (TOLERANCE, VIP, VIP_LABEL, VRID, master_down, seed_config,  # noqa: E402
+                            skew)
+
+BIN = os.environ.get("LVS_BIN", "")
+VIP2 = "192.168.64.101"
+
+
+def with_instance_lines(conf, lines):
+    """The seed config with extra lines inside vrrp_instance VI_1."""
+    return conf.replace("    virtual_router_id 51\n", "    virtual_router_id 51\n" + lines, 1)
+
+
+SECOND_INSTANCE = f"""
+vrrp_instance VI_2 {{
+    state BACKUP
+    interface ens160
+    virtual_router_id 52
+    priority 100
+    advert_int 1
+    virtual_ipaddress {{
+        {VIP2}/32 dev ens160
+    }}
+}}
+"""
+
+
+class Node:
+    def __init__(self, lab, host, conf_text):
+        self.lab, self.host = lab, host
+        self.conf = os.path.join(lab.logdir, f"{host.name}.conf")
+        self.write(conf_text)
+        self.run_dir = lab.short_dir(host.name)
+        self.proc = host.spawn([os.path.join(BIN, "vrrpd"), "--config", self.conf, "--run-dir",
+                                self.run_dir, "--log-level", "debug"], name="vrrpd")
+        self.proc.required = True
+
+    def write(self, text):
+        with open(self.conf, "w") as f:
+            f.write(text)
+
+    def ctl(self, *args, check=True):
+        return self.host.run([os.path.join(BIN, "lvsctl"), *args, "--run-dir", self.run_dir],
+                             check=check)
+
+    def status(self):
+        out = json.loads(self.ctl("show", "vrrp", "--json").stdout)
+        return {i["name"]: i for i in out["instances"]}
+
+    def state(self, name="VI_1"):
+        return self.status().get(name, {}).get("state")
+
+    def transitions(self, name="VI_1"):
+        return int(self.status()[name]["counters"].get("transitions", 0))
+
+
+class VrrpdControl(unittest.TestCase):
+    def pair(self, lab, conf1=None, conf2=None):
+        lvs1 = lab.add_host("lvs1", ["192.168.64.130/24"])
+        lvs2 = lab.add_host("lvs2", ["192.168.64.137/24"])
+        wire = lab.capture("ip proto 112 or arp", name="wire")
+        n1 = Node(lab, lvs1, conf1 or seed_config("master"))
+        n2 = Node(lab, lvs2, conf2 or seed_config("backup"))
+        lab.wait_until(lambda: lvs1.has_address(VIP, label=VIP_LABEL)
+                       and not lvs2.has_address(VIP), master_down(100, 1, 2) + 2,
+                       "lvs1 to be master")
+        return n1, n2, wire
+
+    def test_garp_bursts_follow_keepalived_defaults(self):
+        with Lab("vrrpd-garp") as lab:
+            n1, _, wire = self.pair(lab)
+            mac = n1.host.mac
+            first = wire.wait_for(lambda p: p.src_mac == mac and p.is_garp(VIP), 2, "first GARP")
+            wire.wait_for(lambda p: p.src_mac == mac and p.is_garp(VIP), 7,
+                          "second GARP burst", after=first.ts + 4.0)
+            lab.wait_until(lambda: len([p for p in wire.packets(
+                lambda p: p.src_mac == mac and p.is_garp(VIP))]) >= 10, 2, "ten GARPs")
+            garps = wire.packets(lambda p: p.src_mac == mac and p.is_garp(VIP))
+            burst1 = [p for p in garps if p.ts - first.ts < 1.0]
+            burst2 = [p for p in garps if 4.0 < p.ts - first.ts < 6.0]
+            self.assertEqual(len(burst1), 5, "five GARPs on becoming master")
+            self.assertEqual(len(burst2), 5, "five more after garp_master_delay")
+            delay = burst2[0].ts - first.ts
+            self.assertAlmostEqual(delay, 5.0, delta=0.2, msg="second burst 5 s later")
+            self.assertEqual(burst1[0].arp.sha, mac)
+
+    def test_notify_scripts_get_keepalived_arguments(self):
+        with Lab("vrrpd-notify") as lab:
+            out = os.path.join(lab.logdir, "notify.out")
+            script = os.path.join(lab.logdir, "notify.sh")
+            with open(script, "w") as f:
+                f.write(f'#!/bin/sh\necho "$*" >> {out}\n')
+            os.chmod(script, 0o755)
+            master_script = os.path.join(lab.logdir, "master.sh")
+            with open(master_script, "w") as f:
+                f.write(f'#!/bin/sh\necho "master-hook $*" >> {out}\n')
+            os.chmod(master_script, 0o755)
+            conf = with_instance_lines(seed_config("master"),
+                                       f"    notify {script}\n    notify_master \"{master_script}\"\n")
+            n1, n2, _ = self.pair(lab, conf1=conf)
+
+            def lines():
+                if not os.path.exists(out):
+                    return []
+                with open(out) as f:
+                    return [line.strip() for line in f]
+            lab.wait_until(lambda: "INSTANCE VI_1 MASTER 100" in lines(), 2, "notify MASTER")
+            self.assertEqual(lines()[0], "INSTANCE VI_1 BACKUP 100")
+            self.assertIn("master-hook", lines())
+            n1.proc.required = False
+            n1.proc.signal(signal.SIGTERM)
+            n1.proc.wait(5)
+            self.assertEqual(n1.proc.popen.returncode, 0)
+            lab.wait_until(lambda: "INSTANCE VI_1 STOP 100" in lines(), 2, "notify STOP")
+
+    def test_failover_admin_state_and_errors_over_grpc(self):
+        with Lab("vrrpd-grpc") as lab:
+            n1, n2, wire = self.pair(lab)
+            t = time.time()
+            r = n1.ctl("failover", "VI_1")
+            self.assertIn("BACKUP", r.stdout)
+            first = wire.wait_for(lambda p: p.src_mac == n2.host.mac and p.is_garp(VIP),
+                                  skew(90, 1, 2) + TOLERANCE + 1, "lvs2 GARP", after=t)
+            zero = wire.packets(lambda p: p.src_mac == n1.host.mac and p.is_vrrp(VRID)
+                                and p.vrrp.priority == 0 and p.ts >= t)
+            self.assertTrue(zero, "failover sends a priority-0 advert")
+            self.assertLessEqual(first.ts - zero[0].ts, skew(90, 1, 2) + TOLERANCE)
+            # lvs1 yielded: it does not preempt the lower-priority master back.
+            lab.hold_for(lambda: n2.host.has_address(VIP) and not n1.host.has_address(VIP),
+                         master_down(100, 1, 2) + 1, "lvs2 keeps the VIP after failover")
+            self.assertEqual(n1.state(), "BACKUP")
+            self.assertEqual(n2.state(), "MASTER")
+            self.assertEqual(n2.status()["VI_1"]["master_address"], "192.168.64.137")
+
+            # Admin down on the master: priority 0, lvs1 takes over after its skew.
+            r = n2.ctl("vrrp", "down", "VI_1")
+            self.assertIn("STOPPED", r.stdout)
+            lab.wait_until(lambda: n1.host.has_address(VIP) and not n2.host.has_address(VIP),
+                           skew(100, 1, 2) + 1, "lvs1 master after lvs2 admin down")
+            self.assertTrue(n2.status()["VI_1"]["admin_down"])
+            n2.ctl("vrrp", "up", "VI_1")
+            lab.wait_until(lambda: n2.state() == "BACKUP", 2, "lvs2 back as BACKUP")
+            lab.hold_for(lambda: n1.host.has_address(VIP), 1.0, "lvs1 stays master")
+
+            # Errors come back as canonical codes with a message.
+            bad = n1.ctl("vrrp", "down", "NOPE", check=False)
+            self.assertNotEqual(bad.returncode, 0)
+            self.assertIn("NOPE", bad.stderr + bad.stdout)
+            self.assertIn("NOT_FOUND", (bad.stderr + bad.stdout).upper().replace(" ", "_"))
+            bad = n2.ctl("failover", "VI_1", check=False)
+            self.assertNotEqual(bad.returncode, 0, "failover of a backup is refused")
+
+    def test_reload_is_a_diff(self):
+        with Lab("vrrpd-reload") as lab:
+            n1, n2, wire = self.pair(lab)
+            before = n1.transitions()
+            t = time.time()
+            n1.proc.signal(signal.SIGHUP)  # unchanged file
+            lab.wait_until(lambda: "applied, 0 change(s)" in n1.proc.log(), 2,
+                           "the unchanged reload applied")
+            # A new instance, VI_1 untouched.
+            n1.write(seed_config("master") + SECOND_INSTANCE)
+            n1.proc.signal(signal.SIGHUP)
+            lab.wait_until(lambda: "VI_2" in n1.status(), 3, "VI_2 running")
+            lab.wait_until(lambda: n1.host.has_address(VIP2), master_down(100, 1, 2) + 1,
+                           "VI_2 master (no peer)")
+            self.assertEqual(n1.transitions(), before, "VI_1 kept its state across reloads")
+            self.assertTrue(n1.host.has_address(VIP, label=VIP_LABEL))
+            zero = wire.packets(lambda p: p.src_mac == n1.host.mac and p.is_vrrp(VRID)
+                                and p.vrrp.priority == 0 and p.ts >= t)
+            self.assertEqual(zero, [], "an unchanged instance never stepped down")
+            # An invalid file: the Reload RPC fails with the error; nothing changes.
+            n1.write(seed_config("master").replace("priority 100", "priority 100\n    bogus_word 1"))
+            # (lvsctl reload also asks ipvsd, which is not running here: only
+            # vrrpd's answer is looked at.)
+            r = n1.ctl("reload", check=False)
+            self.assertNotIn("vrrpd: reloaded", r.stdout)
+            self.assertIn("bogus_word", r.stdout + r.stderr)
+            self.assertIn("VI_2", n1.status(), "a failed reload removed nothing")
+            # Removing VI_2 by the Reload RPC removes its VIP; VI_1 still untouched.
+            n1.write(seed_config("master"))
+            self.assertIn("vrrpd: reloaded", n1.ctl("reload", check=False).stdout)
+            lab.wait_until(lambda: not n1.host.has_address(VIP2), 2, "VI_2's VIP removed")
+            self.assertNotIn("VI_2", n1.status())
+            self.assertEqual(n1.transitions(), before)
+
+    def test_tracked_interface_down_is_fault(self):
+        with Lab("vrrpd-fault") as lab:
+            lvs1 = lab.add_host("lvs1", ["192.168.64.130/24"])
+            # A second link to track (a veth pair inside lvs1: no dummy module here).
+            lvs1.run(["ip", "link", "add", "uplink0", "type", "veth", "peer", "name", "uplink0p"])
+            lvs1.run(["ip", "link", "set", "uplink0p", "up"])
+            lvs1.run(["ip", "link", "set", "uplink0", "up"])
+            conf = with_instance_lines(seed_config("master"),
+                                       "    track_interface {\n        uplink0\n    }\n")
+            lvs2 = lab.add_host("lvs2", ["192.168.64.137/24"])
+            n1 = Node(lab, lvs1, conf)
+            Node(lab, lvs2, seed_config("backup"))
+            lab.wait_until(lambda: lvs1.has_address(VIP) and not lvs2.has_address(VIP),
+                           master_down(100, 1, 2) + 2, "lvs1 master")
+            lvs1.run(["ip", "link", "set", "uplink0", "down"])
+            lab.wait_until(lambda: n1.state() == "FAULT", 2, "lvs1 FAULT")
+            lab.wait_until(lambda: lvs2.has_address(VIP) and not lvs1.has_address(VIP),
+                           skew(90, 1, 2) + 1, "lvs2 takes over from a FAULT master")
+            lvs1.run(["ip", "link", "set", "uplink0", "up"])
+            lab.wait_until(lambda: lvs1.has_address(VIP) and not lvs2.has_address(VIP),
+                           master_down(100, 1, 2) + 2, "lvs1 preempts back after the fault")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
