@@ -184,6 +184,10 @@ void IpvsManager::Resync() {
 void IpvsManager::OnHealth(const lvs::v1::HealthEvent& e) {
   auto svc = service_of_target_.find(e.id());
   if (svc == service_of_target_.end()) return;  // a target from an older config
+  if (e.removed()) {
+    health_.erase(e.id());
+    return;
+  }
   RealHealth h{e.up(), e.reason(), e.weight()};
   auto it = health_.find(e.id());
   if (it != health_.end() && it->second.up == h.up && it->second.weight == h.weight) {

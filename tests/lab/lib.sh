@@ -106,7 +106,23 @@ lab_web() {
   dir=$(mktemp -d)
   echo "$text" >"$dir/index.html"
   ip netns exec "$name" busybox httpd -f -p 80 -h "$dir" &
+  LAB_LAST_PID=$!
   LAB_PIDS+=($!)
+}
+
+# lab_daemon NS LOG CMD...: a daemon in namespace NS, its output appended to LOG;
+# its pid in LAB_LAST_PID (and killed at cleanup).
+lab_daemon() {
+  local ns=$1 log=$2; shift 2
+  ip netns exec "$ns" "$@" >>"$log" 2>&1 &
+  LAB_LAST_PID=$!
+  LAB_PIDS+=($!)
+}
+
+# lab_stop PID: SIGTERM and wait for it to exit.
+lab_stop() {
+  kill "$1" 2>/dev/null || :
+  wait "$1" 2>/dev/null || :
 }
 
 lab_finish() {

@@ -1,0 +1,172 @@
+#!/bin/bash
+# ipvsd against the kernel's IPVS table, in one boot: the seed director lvs1 runs
+# ipvsd and checkd from this build, the two real servers run httpd, and ipvsadm is
+# the independent reader.
+#   - ipvsd programs the seed's table, exactly as ipvsadm -Ln shows it;
+#   - a restart adopts the table without flushing it (counters survive);
+#   - `ipvsadm -C` is repaired within a resync period;
+#   - a real server whose httpd stops is removed, then restored; with
+#     inhibit_on_failure (after a SIGHUP reload) it stays at weight 0 instead;
+#   - bad SetOverride/Flush requests get INVALID_ARGUMENT and change nothing;
+#     a disable override takes a real out and survives a restart;
+#   - Flush empties ipvsd's services, Reload (dry run first) brings them back.
+source "$(dirname "$0")/lib.sh"
+lab_require_vm
+build=${1:?usage: test_ipvsd.sh BUILD_DIR}
+bin=$build/bin
+top=$(cd "$(dirname "$0")/../.." && pwd)
+lab_modules
+lab_seed_topology
+lab_web rs1 "This is RS1"
+lab_web rs2 "This is RS2"
+rs2_pid=$LAB_LAST_PID
+ip -n lvs1 addr add "$LAB_VIP/32" dev ens160 label ens160:vip
+
+run=/tmp/lvs1
+mkdir -p "$run" "$LAB_OUT"
+conf=$run/keepalived.conf
+cp "$top/tests/fixtures/configs/seed-master.conf" "$conf"
+log=$LAB_OUT/ipvsd.log
+: >"$log"
+resync=2
+
+lab_daemon lvs1 "$LAB_OUT/checkd.log" "$bin/checkd" --run-dir "$run"
+start_ipvsd() {
+  lab_daemon lvs1 "$log" "$bin/ipvsd" --config "$conf" --run-dir "$run" --resync-interval $resync
+  ipvsd_pid=$LAB_LAST_PID
+}
+rpc() { ip netns exec lvs1 "$bin/ipvs_rpc" "$run" "$@"; }
+table() { ip netns exec lvs1 ipvsadm -Ln; }
+
+header="IP Virtual Server version 1.2.1 (size=4096)
+Prot LocalAddress:Port Scheduler Flags
+  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn
+TCP  192.168.64.100:80 rr"
+rs2_line="  -> 192.168.64.138:80            Route   1      0          0         "
+rs1_line="  -> 192.168.64.143:80            Route   1      0          0         "
+seed_table="$header
+$rs2_line
+$rs1_line"
+table_is() { [ "$(table)" == "$1" ]; }
+# Real lines only, ignoring connection counts (traffic leaves InActConn behind).
+reals() { table | awk '/->/ && $2 ~ /^192/ { print $2, $3, $4 }'; }
+reals_are() { [ "$(reals)" == "$1" ]; }
+
+# 1. The seed's table, exactly.
+start_ipvsd
+lab_wait_for 60 "ipvsd programs the seed's table (ipvsadm -Ln)" table_is "$seed_table" ||
+  table
+lab_wait_for 30 "checkd reports both reals up" \
+  grep -q "TCP 192.168.64.100:80 -> 192.168.64.138:80 is up" "$log"
+
+answers=$(ip netns exec client sh -c \
+  'for i in 1 2 3 4; do curl -s --max-time 10 http://192.168.64.100/; done' | sort | uniq -c |
+  awk '{ $1 = $1; print }')
+lab_expect_eq "the client reaches both real servers through the VIP" "2 This is RS1
+2 This is RS2" "$answers"
+
+# 2. Restart: adopt without flush. A flushed and re-created service would count
+# from zero again.
+service_conns() { ip netns exec lvs1 ipvsadm -Ln --stats | awk '$1 == "TCP" { print $3 }'; }
+four_conns() { [ "$(service_conns)" == 4 ]; }
+lab_wait_for 20 "the service counted the 4 connections" four_conns
+lab_stop "$ipvsd_pid"
+lab_expect_eq "the kernel keeps the table while ipvsd is gone" "192.168.64.138:80 Route 1
+192.168.64.143:80 Route 1" "$(reals)"
+start_ipvsd
+lab_wait_for 60 "the restarted ipvsd adopts the table with no operation" \
+  grep -q "converged on start with 0 operations" "$log"
+lab_expect_eq "counters survive the restart (no flush)" 4 "$(service_conns)"
+
+# 3. Drift: someone flushes the table by hand.
+ip netns exec lvs1 ipvsadm -C
+lab_wait_for $((resync * 5)) "ipvsadm -C is repaired within the resync period" \
+  reals_are "192.168.64.138:80 Route 1
+192.168.64.143:80 Route 1"
+lab_wait_for 10 "the repair is logged as drift" grep -q "repaired drift" "$log"
+
+# 4. A real server fails: removed, then back when it recovers.
+lab_stop "$rs2_pid"
+lab_wait_for 90 "rs2 is removed when its httpd stops" reals_are "192.168.64.143:80 Route 1"
+lab_web rs2 "This is RS2"
+rs2_pid=$LAB_LAST_PID
+lab_wait_for 90 "rs2 returns when httpd is back" reals_are "192.168.64.138:80 Route 1
+192.168.64.143:80 Route 1"
+
+# 5. inhibit_on_failure, by a SIGHUP reload: the failed real stays at weight 0.
+sed -i 's/^\(\s*\)weight 1/\1weight 1\n\1inhibit_on_failure/' "$conf"
+kill -HUP "$ipvsd_pid"
+lab_wait_for 30 "SIGHUP reloads the config" grep -q "reloaded $conf" "$log"
+lab_stop "$rs2_pid"
+lab_wait_for 90 "with inhibit_on_failure the failed rs2 stays at weight 0" \
+  reals_are "192.168.64.138:80 Route 0
+192.168.64.143:80 Route 1"
+lab_web rs2 "This is RS2"
+rs2_pid=$LAB_LAST_PID
+lab_wait_for 90 "rs2 is back at weight 1" reals_are "192.168.64.138:80 Route 1
+192.168.64.143:80 Route 1"
+
+# 6. Bad requests: INVALID_ARGUMENT, and nothing changes.
+out=$(rpc SetOverride 'service { address: "192.168.64.300" port: 80 } override: DISABLE' || :)
+lab_expect_eq "SetOverride with a bad address: INVALID_ARGUMENT" \
+  "INVALID_ARGUMENT service: '192.168.64.300' is not an IP address" "$(head -n1 <<<"$out")"
+out=$(rpc SetOverride 'service { address: "192.168.64.100" port: 80 } real { address: "192.168.64.143" port: 80 } override: DISABLE drain_timeout_s: 5' || :)
+lab_expect_eq "SetOverride with a drain timeout on DISABLE: INVALID_ARGUMENT" \
+  "INVALID_ARGUMENT drain_timeout_s applies to DRAIN only" "$(head -n1 <<<"$out")"
+out=$(rpc SetOverride 'service { address: "192.168.64.100" port: 80 } override: 9' || :)
+lab_expect_eq "SetOverride with an unknown override: INVALID_ARGUMENT" \
+  "INVALID_ARGUMENT override 9 is not one of default, enable, disable, drain" "$(head -n1 <<<"$out")"
+out=$(rpc SetOverride 'service { address: "192.168.64.100" port: 80 } real { address: "192.168.64.99" port: 80 } override: DISABLE' || :)
+lab_expect_eq "SetOverride on a real the service lacks: NOT_FOUND" \
+  "NOT_FOUND real server 192.168.64.99:80 is not part of TCP 192.168.64.100:80" "$(head -n1 <<<"$out")"
+out=$(rpc Flush 'confirm: "yes"' || :)
+lab_expect_eq "Flush without the confirmation word: INVALID_ARGUMENT" \
+  "INVALID_ARGUMENT Flush deletes every service ipvsd owns from the kernel; set confirm to \"flush\"" \
+  "$(head -n1 <<<"$out")"
+lab_expect_eq "after the bad requests the table is unchanged" "192.168.64.138:80 Route 1
+192.168.64.143:80 Route 1" "$(reals)"
+
+# 7. Disable an override; it survives a restart; default brings the real back.
+out=$(rpc SetOverride 'service { address: "192.168.64.100" port: 80 } real { address: "192.168.64.143" port: 80 } override: DISABLE')
+lab_expect_eq "SetOverride DISABLE on rs1 is accepted" "OK " "$(head -n1 <<<"$out")"
+lab_wait_for 30 "the disabled rs1 leaves the table" reals_are "192.168.64.138:80 Route 1"
+lab_stop "$ipvsd_pid"
+start_ipvsd
+lab_wait_for 60 "ipvsd restarted" test -S "$run/ipvsd.sock"
+out=$(rpc GetService 'key { address: "192.168.64.100" port: 80 }')
+lab_expect_eq "after a restart the override is still in force" "override: DISABLE" \
+  "$(grep -m1 -o 'override: DISABLE' <<<"$out")"
+lab_expect_eq "and rs1 is still out of the table" "192.168.64.138:80 Route 1" "$(reals)"
+out=$(rpc SetOverride 'service { address: "192.168.64.100" port: 80 } real { address: "192.168.64.143" port: 80 } override: OVERRIDE_UNSPECIFIED' || :)
+lab_expect_eq "SetOverride default on rs1 is accepted" "OK " "$(head -n1 <<<"$out")"
+lab_wait_for 30 "default brings rs1 back" reals_are "192.168.64.138:80 Route 1
+192.168.64.143:80 Route 1"
+
+# 8. Flush, then Reload (a dry run first says what it would do).
+out=$(rpc Flush 'confirm: "flush"')
+lab_expect_eq "Flush removes ipvsd's one service" "OK 
+services_removed: 1" "$out"
+lab_expect_eq "the kernel table is empty" "$header" "$(table | head -n 3)
+TCP  192.168.64.100:80 rr"
+lab_expect_eq "... really empty" 3 "$(table | wc -l)"
+out=$(rpc Reload 'dry_run: true')
+lab_expect_eq "Reload dry run lists the changes it would make" \
+  'changes: "add service TCP 192.168.64.100:80 (rr)"' "$(grep -m1 '^changes' <<<"$out")"
+lab_expect_eq "a dry run changes nothing" 3 "$(table | wc -l)"
+out=$(rpc Reload '')
+lab_expect_eq "Reload applies" "applied: true" "$(grep -m1 '^applied' <<<"$out")"
+lab_wait_for 30 "after Reload the table is back" reals_are "192.168.64.138:80 Route 1
+192.168.64.143:80 Route 1"
+
+# 9. A config with an error is refused whole.
+cp "$conf" "$run/good.conf"
+echo "virtual_server 192.168.64.101 80 { lb_algo rr
+  real_server 192.168.64.143 80 { wieght 1 } }" >>"$conf"
+out=$(rpc Reload '' || :)
+lab_expect_eq "Reload of a broken config: INVALID_ARGUMENT" "INVALID_ARGUMENT" \
+  "$(head -n1 <<<"$out" | cut -d' ' -f1)"
+lab_expect_eq "and nothing of it was applied" "192.168.64.138:80 Route 1
+192.168.64.143:80 Route 1" "$(reals)"
+cp "$run/good.conf" "$conf"
+
+lab_finish
