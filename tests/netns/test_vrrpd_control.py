@@ -44,13 +44,13 @@ vrrp_instance VI_2 {{
 
 
 class Node:
-    def __init__(self, lab, host, conf_text):
+    def __init__(self, lab, host, conf_text, extra=()):
         self.lab, self.host = lab, host
         self.conf = os.path.join(lab.logdir, f"{host.name}.conf")
         self.write(conf_text)
         self.run_dir = lab.short_dir(host.name)
         self.proc = host.spawn([os.path.join(BIN, "vrrpd"), "--config", self.conf, "--run-dir",
-                                self.run_dir, "--log-level", "debug"], name="vrrpd")
+                                self.run_dir, "--log-level", "debug", *extra], name="vrrpd")
         self.proc.required = True
 
     def write(self, text):
@@ -73,11 +73,11 @@ class Node:
 
 
 class VrrpdControl(unittest.TestCase):
-    def pair(self, lab, conf1=None, conf2=None):
+    def pair(self, lab, conf1=None, conf2=None, extra1=()):
         lvs1 = lab.add_host("lvs1", ["192.168.64.130/24"])
         lvs2 = lab.add_host("lvs2", ["192.168.64.137/24"])
         wire = lab.capture("ip proto 112 or arp", name="wire")
-        n1 = Node(lab, lvs1, conf1 or seed_config("master"))
+        n1 = Node(lab, lvs1, conf1 or seed_config("master"), extra1)
         n2 = Node(lab, lvs2, conf2 or seed_config("backup"))
         lab.wait_until(lambda: lvs1.has_address(VIP, label=VIP_LABEL)
                        and not lvs2.has_address(VIP), master_down(100, 1, 2) + 2,
@@ -86,7 +86,11 @@ class VrrpdControl(unittest.TestCase):
 
     def test_garp_bursts_follow_keepalived_defaults(self):
         with Lab("vrrpd-garp") as lab:
-            n1, _, wire = self.pair(lab)
+            n1, _, wire = self.pair(lab, extra1=["--realtime"])
+            # --realtime: the protocol runs under SCHED_RR (policy 2).
+            with open(f"/proc/{n1.proc.pid}/stat") as f:
+                policy = int(f.read().rsplit(")", 1)[1].split()[38])
+            self.assertEqual(policy, 2, "vrrpd --realtime runs SCHED_RR")
             mac = n1.host.mac
             first = wire.wait_for(lambda p: p.src_mac == mac and p.is_garp(VIP), 2, "first GARP")
             wire.wait_for(lambda p: p.src_mac == mac and p.is_garp(VIP), 7,
@@ -134,6 +138,23 @@ class VrrpdControl(unittest.TestCase):
     def test_failover_admin_state_and_errors_over_grpc(self):
         with Lab("vrrpd-grpc") as lab:
             n1, n2, wire = self.pair(lab)
+            watch = n1.host.spawn([os.path.join(BIN, "lvsctl"), "watch", "--json", "--run-dir",
+                                   n1.run_dir], name="watch")
+
+            def events():
+                out = []
+                for line in watch.log().splitlines():
+                    try:
+                        e = json.loads(line)
+                    except ValueError:
+                        continue
+                    if isinstance(e, dict) and e.get("instance") == "VI_1":
+                        out.append(e)
+                return out
+            lab.wait_until(lambda: any(e.get("snapshot") for e in events()), 3,
+                           "WatchState snapshot")
+            snap = [e for e in events() if e.get("snapshot")][0]
+            self.assertEqual(snap.get("to"), "MASTER")
             t = time.time()
             r = n1.ctl("failover", "VI_1")
             self.assertIn("BACKUP", r.stdout)
@@ -148,6 +169,10 @@ class VrrpdControl(unittest.TestCase):
                          master_down(100, 1, 2) + 1, "lvs2 keeps the VIP after failover")
             self.assertEqual(n1.state(), "BACKUP")
             self.assertEqual(n2.state(), "MASTER")
+            change = lab.wait_until(lambda: [e for e in events() if not e.get("snapshot")], 2,
+                                    "WatchState transition event")
+            self.assertEqual((change[0].get("from"), change[0].get("to")), ("MASTER", "BACKUP"))
+            self.assertIn("failover", change[0].get("reason", ""))
             self.assertEqual(n2.status()["VI_1"]["master_address"], "192.168.64.137")
 
             # Admin down on the master: priority 0, lvs1 takes over after its skew.
