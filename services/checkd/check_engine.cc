@@ -49,8 +49,10 @@ void LatenessWindow::Fill(v1::CheckerStats* out) const {
   out->set_lateness_max_us(*std::max_element(v.begin(), v.end()));
 }
 
-CheckEngine::CheckEngine(event::EventLoop* loop, CheckerFactory* factory, Listener on_change, uint64_t seed)
-    : loop_(loop), factory_(factory), on_change_(std::move(on_change)), rng_(seed) {}
+CheckEngine::CheckEngine(event::EventLoop* loop, CheckerFactory* factory, Listener on_change, uint64_t seed,
+                         size_t max_in_flight)
+    : loop_(loop), factory_(factory), on_change_(std::move(on_change)), rng_(seed),
+      max_in_flight_(std::max<size_t>(max_in_flight, 1)) {}
 
 CheckEngine::~CheckEngine() {
   for (auto& [id, t] : targets_) Stop(t.get());
@@ -144,13 +146,17 @@ void CheckEngine::Schedule(Target* t, size_t i, absl::Duration after) {
   t->slots[i].due = due;
   t->slots[i].timer = loop_->AddTimer(tick - now, [this, t, i] {
     t->slots[i].timer = 0;
-    lateness_.Add(loop_->Now() - t->slots[i].due);
+    if (in_flight_ >= max_in_flight_) {
+      queue_.emplace_back(t, i);
+      return;
+    }
     Run(t, i);
   });
 }
 
 void CheckEngine::Run(Target* t, size_t i) {
   Slot& s = t->slots[i];
+  lateness_.Add(loop_->Now() - s.due);
   s.in_flight = true;
   s.started = loop_->Now();
   ++in_flight_;
@@ -166,9 +172,24 @@ void CheckEngine::OnResult(Target* t, size_t i, CheckOutcome outcome) {
   TargetHealth::Step step = t->health.Record(i, outcome, absl::Now());
   Schedule(t, i, step.next_run_in);
   if (step.changed) on_change_(EventFor(*t, false));
+  StartQueued();
+}
+
+void CheckEngine::StartQueued() {
+  // A checker may finish inside Start (and land back here): the outer call keeps
+  // draining, so the stack stays flat however long the queue is.
+  if (draining_) return;
+  draining_ = true;
+  while (!queue_.empty() && in_flight_ < max_in_flight_) {
+    auto [t, i] = queue_.front();
+    queue_.pop_front();
+    Run(t, i);
+  }
+  draining_ = false;
 }
 
 void CheckEngine::Stop(Target* t) {
+  std::erase_if(queue_, [t](const auto& q) { return q.first == t; });
   for (Slot& s : t->slots) {
     if (s.timer != 0) loop_->CancelTimer(s.timer);
     s.timer = 0;

@@ -3,6 +3,7 @@
 // each change of a target's health. Everything here runs on the loop thread.
 #pragma once
 
+#include <deque>
 #include <functional>
 #include <memory>
 #include <random>
@@ -36,8 +37,11 @@ class LatenessWindow {
 class CheckEngine {
  public:
   using Listener = std::function<void(const v1::HealthEvent&)>;
+  // At most `max_in_flight` probes run at once; the rest wait their turn in
+  // order, so an overloaded checkd slows its rounds down instead of running out
+  // of file descriptors (which would also cut off its own gRPC server).
   CheckEngine(event::EventLoop* loop, CheckerFactory* factory, Listener on_change,
-              uint64_t seed = std::random_device{}());
+              uint64_t seed = std::random_device{}(), size_t max_in_flight = 4096);
   ~CheckEngine();
   CheckEngine(const CheckEngine&) = delete;
   CheckEngine& operator=(const CheckEngine&) = delete;
@@ -76,6 +80,7 @@ class CheckEngine {
   void Schedule(Target* t, size_t i, absl::Duration after);
   void Run(Target* t, size_t i);
   void OnResult(Target* t, size_t i, CheckOutcome outcome);
+  void StartQueued();
   void Stop(Target* t);
   v1::HealthEvent EventFor(const Target& t, bool snapshot) const;
 
@@ -85,6 +90,9 @@ class CheckEngine {
   std::mt19937_64 rng_;
   std::unordered_map<std::string, std::unique_ptr<Target>> targets_;
   std::vector<std::shared_ptr<Probe>> probes_;
+  const size_t max_in_flight_;
+  std::deque<std::pair<Target*, size_t>> queue_;
+  bool draining_ = false;
   uint64_t runs_ = 0;
   uint32_t in_flight_ = 0;
   LatenessWindow lateness_;

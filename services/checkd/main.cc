@@ -12,13 +12,17 @@
 namespace {
 
 // Each probe in flight holds a socket or a pidfd; thousands of targets need more
-// than the usual soft limit of 1024.
-void RaiseFileLimit() {
+// than the usual soft limit of 1024. Returns how many probes may run at once,
+// leaving room for gRPC, logs and curl.
+size_t RaiseFileLimit() {
   rlimit lim;
-  if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return 512;
+  if (lim.rlim_cur < lim.rlim_max) {
     lim.rlim_cur = lim.rlim_max;
     setrlimit(RLIMIT_NOFILE, &lim);
+    getrlimit(RLIMIT_NOFILE, &lim);
   }
+  return lim.rlim_cur > 2048 ? lim.rlim_cur - 1024 : lim.rlim_cur / 2;
 }
 
 }  // namespace
@@ -27,7 +31,7 @@ int main(int argc, char** argv) {
   using namespace lvs;
   auto options = runtime::ParseFlagsOrDie("checkd", argc, argv);
   auto log = runtime::Logger("checkd");
-  RaiseFileLimit();
+  const size_t max_in_flight = RaiseFileLimit();
   auto daemon = runtime::Daemon::Create(options);
   if (!daemon.ok()) {
     log->critical("cannot start: {}", daemon.status().ToString());
@@ -48,7 +52,7 @@ int main(int argc, char** argv) {
       log->info("{}: {} ({})", e.id(), e.up() ? "UP" : "DOWN", e.reason());
     }
     hub.Publish(e);
-  });
+  }, std::random_device{}(), max_in_flight);
   checkd::CheckerService service(loop, engine.get(), &hub);
   (*daemon)->AddService(&service);
   // RPCs may still arrive while the server drains, so the engine lives until
