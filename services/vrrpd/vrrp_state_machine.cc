@@ -258,8 +258,11 @@ Actions VrrpStateMachine::SetTracked(absl::Time now, std::string_view name, bool
 }
 
 Actions VrrpStateMachine::ForceState(absl::Time now, State to, std::string_view reason) {
+  // A member held in FAULT only by its group leaves it with the group; one whose
+  // own tracked item is down stays in FAULT.
   const bool allowed = (to == State::kMaster && state_ == State::kBackup) ||
                        (to == State::kBackup && state_ == State::kMaster) ||
+                       (to == State::kBackup && state_ == State::kFault && !fault_tracked()) ||
                        (to == State::kFault &&
                         (state_ == State::kBackup || state_ == State::kMaster));
   if (allowed) TransitionTo(to, std::string(reason), now);

@@ -249,6 +249,42 @@ class VrrpdControl(unittest.TestCase):
             lab.wait_until(lambda: lvs1.has_address(VIP) and not lvs2.has_address(VIP),
                            master_down(100, 1, 2) + 2, "lvs1 preempts back after the fault")
 
+    def test_sync_group_moves_together(self):
+        """VI_1 and VI_2 in one vrrp_sync_group; only VI_2 tracks uplink0. When
+        it goes down, VI_2 enters FAULT and VI_1 follows, so both VIPs move to
+        lvs2 together; when it comes back, both return."""
+        def conf(router_id, prio, track):
+            group = "vrrp_sync_group G {\n    group {\n        VI_1\n        VI_2\n    }\n}\n"
+            base = seed_config("master").replace("priority 100", f"priority {prio}")
+            second = SECOND_INSTANCE.replace("priority 100", f"priority {prio}")
+            if track:
+                second = second.replace("    advert_int 1\n",
+                                        "    advert_int 1\n    track_interface {\n        uplink0\n    }\n", 1)
+            return group + base.replace("LVS_MASTER", router_id) + second
+
+        with Lab("vrrpd-sync-group") as lab:
+            lvs1 = lab.add_host("lvs1", ["192.168.64.130/24"])
+            lvs1.run(["ip", "link", "add", "uplink0", "type", "veth", "peer", "name", "uplink0p"])
+            lvs1.run(["ip", "link", "set", "uplink0p", "up"])
+            lvs1.run(["ip", "link", "set", "uplink0", "up"])
+            lvs2 = lab.add_host("lvs2", ["192.168.64.137/24"])
+            n1 = Node(lab, lvs1, conf("LVS_MASTER", 100, True))
+            n2 = Node(lab, lvs2, conf("LVS_BACKUP", 90, False))
+
+            def on(host, other):
+                return (host.has_address(VIP) and host.has_address(VIP2)
+                        and not other.has_address(VIP) and not other.has_address(VIP2))
+            lab.wait_until(lambda: on(lvs1, lvs2), master_down(100, 1, 2) + 2, "both VIPs on lvs1")
+            lvs1.run(["ip", "link", "set", "uplink0", "down"])
+            lab.wait_until(lambda: on(lvs2, lvs1), skew(90, 1, 2) + 1.5, "both VIPs on lvs2")
+            st = n1.status()
+            self.assertEqual(st["VI_2"]["state"], "FAULT")
+            self.assertEqual(st["VI_1"]["state"], "FAULT")
+            self.assertIn("sync group", st["VI_1"]["last_transition_reason"])
+            self.assertEqual(n2.status()["VI_1"]["sync_group"], "G")
+            lvs1.run(["ip", "link", "set", "uplink0", "up"])
+            lab.wait_until(lambda: on(lvs1, lvs2), master_down(100, 1, 2) + 2, "both VIPs back on lvs1")
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

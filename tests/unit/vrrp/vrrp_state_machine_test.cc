@@ -379,5 +379,37 @@ TEST_CASE("sync group members follow each other") {
   CHECK(g.Follow(now, b, State::kStopped).empty());
 }
 
+TEST_CASE("sync group: a member's FAULT takes the others along, and back") {
+  VrrpConfig c1 = Seed(100), c2 = Seed(100);
+  c2.name = "VI_2";
+  c2.vrid = 52;
+  c2.tracked = {{"if:uplink0", 0}};
+  VrrpStateMachine a(c1, nullptr), b(c2, nullptr);
+  VrrpSyncGroup g("G", {&a, &b});
+  absl::Time now = kT0;
+  b.Start(now);
+  MakeMaster(a, now);
+  g.Follow(now, a, State::kMaster);
+  REQUIRE(b.state() == State::kMaster);
+
+  b.SetTracked(now, "if:uplink0", false);
+  REQUIRE(b.state() == State::kFault);
+  auto follow = g.Follow(now, b, State::kFault);
+  CHECK(a.state() == State::kFault);
+  REQUIRE(follow.size() == 1);
+  CHECK(Find(follow[0].second, Kind::kSendAdvert)->priority == 0);
+  CHECK(Has(follow[0].second, Kind::kRemoveVips));
+
+  // A member whose own item is down does not leave FAULT with the group.
+  CHECK(b.ForceState(now, State::kBackup, "test").empty());
+  CHECK(b.state() == State::kFault);
+
+  b.SetTracked(now, "if:uplink0", true);
+  REQUIRE(b.state() == State::kBackup);
+  g.Follow(now, b, State::kBackup);
+  CHECK(a.state() == State::kBackup);
+  CHECK(a.NextDeadline() == now + a.master_down_interval());
+}
+
 }  // namespace
 }  // namespace lvs::vrrp
