@@ -1,0 +1,253 @@
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include <catch2/catch.hpp>
+
+#include "absl/strings/str_cat.h"
+
+#include "services/ipvsd/fake_ipvs_kernel.h"
+#include "services/ipvsd/ipvs_manager.h"
+#include "tests/unit/ipvs/ipvs_test_util.h"
+
+namespace lvs::ipvs {
+namespace {
+
+using testing::Real;
+using testing::Svc;
+
+const ServiceKey kVip = Svc("192.168.64.100", 80);
+const std::string kRs2 = "TCP 192.168.64.100:80 -> 192.168.64.138:80";
+
+constexpr char kSyncConfig[] = R"(
+global_defs {
+  lvs_sync_daemon ens160 VI_1
+}
+vrrp_instance VI_1 {
+  interface ens160
+  virtual_router_id 51
+  priority 100
+  virtual_ipaddress {
+    192.168.64.100/32
+  }
+}
+)";
+
+// A manager over the fake kernel, its config and state in a fresh directory.
+struct Harness {
+  std::string dir;
+  std::string config_path;
+  FakeIpvsKernel kernel;
+  std::unique_ptr<StateStore> store;
+  std::unique_ptr<IpvsManager> manager;
+  std::vector<std::string> hooks;
+  absl::Time now = absl::FromUnixSeconds(1'800'000'000);
+
+  explicit Harness(const std::string& config = testing::kSeedVirtualServer) {
+    char tmpl[] = "/tmp/ipvs-manager-test.XXXXXX";
+    dir = mkdtemp(tmpl);
+    config_path = dir + "/keepalived.conf";
+    WriteConfig(config);
+    store = std::make_unique<StateStore>(dir + "/ipvsd.state");
+    Restart();
+  }
+  ~Harness() {
+    std::remove(config_path.c_str());
+    std::remove((dir + "/ipvsd.state").c_str());
+    rmdir(dir.c_str());
+  }
+  void WriteConfig(const std::string& text) { std::ofstream(config_path) << text; }
+  void Restart() {
+    manager = std::make_unique<IpvsManager>(
+        &kernel, store.get(),
+        IpvsManager::Options{config_path, [this] { return now; },
+                             [this](const std::string& cmd) { hooks.push_back(cmd); }});
+    REQUIRE(manager->Start().ok());
+  }
+  std::map<DestKey, int32_t> Weights() {
+    std::map<DestKey, int32_t> w;
+    for (const auto& [k, d] : kernel.table().at(kVip).dests) w[k] = d.spec.weight;
+    return w;
+  }
+  static lvs::v1::HealthEvent Health(const std::string& id, bool up) {
+    lvs::v1::HealthEvent e;
+    e.set_id(id);
+    e.set_up(up);
+    e.set_weight(-1);
+    e.set_reason(up ? "connected" : "connection refused");
+    return e;
+  }
+};
+
+TEST_CASE("manager: start programs the table; a restart adopts it with no operation") {
+  Harness h;
+  CHECK(h.Weights().size() == 2);
+  const size_t ops = h.kernel.operations_applied();
+  h.kernel.table().at(kVip).stats.conns = 99;
+  h.Restart();
+  CHECK(h.kernel.operations_applied() == ops);
+  CHECK(h.kernel.table().at(kVip).stats.conns == 99);
+}
+
+TEST_CASE("manager: a health change costs one operation; checkd gone holds the weights") {
+  Harness h;
+  h.manager->OnCheckerConnected(true);
+  const size_t before = h.kernel.operations_applied();
+  h.manager->OnHealth(Harness::Health(kRs2, false));
+  CHECK(h.kernel.operations_applied() == before + 1);
+  CHECK(h.Weights().count(Real("192.168.64.138", 80)) == 0);
+
+  h.manager->OnCheckerConnected(false);
+  h.manager->Resync();
+  CHECK(h.Weights().count(Real("192.168.64.138", 80)) == 0);
+  CHECK(h.manager->List().checker_connected() == false);
+  CHECK(h.manager->StatusLine().find("fail static") != std::string::npos);
+}
+
+TEST_CASE("manager: resync repairs drift") {
+  Harness h;
+  h.kernel.Flush();
+  h.manager->Resync();
+  CHECK(h.Weights().size() == 2);
+}
+
+TEST_CASE("manager: overrides are validated, applied, and survive a restart") {
+  Harness h;
+  lvs::v1::SetOverrideRequest req;
+  req.mutable_service()->set_address("192.168.64.100");
+  req.mutable_service()->set_port(80);
+
+  SECTION("bad input is INVALID_ARGUMENT and changes nothing") {
+    req.mutable_service()->set_address("not-an-address");
+    req.set_override(lvs::v1::DISABLE);
+    CHECK(h.manager->SetOverride(req).code() == absl::StatusCode::kInvalidArgument);
+    req.mutable_service()->set_address("192.168.64.100");
+    req.mutable_service()->set_port(70000);
+    CHECK(h.manager->SetOverride(req).code() == absl::StatusCode::kInvalidArgument);
+    req.mutable_service()->set_port(80);
+    req.set_override(static_cast<lvs::v1::Override>(17));
+    CHECK(h.manager->SetOverride(req).code() == absl::StatusCode::kInvalidArgument);
+    req.set_override(lvs::v1::ENABLE);
+    req.set_drain_timeout_s(3);
+    CHECK(h.manager->SetOverride(req).code() == absl::StatusCode::kInvalidArgument);
+    req.mutable_service()->set_port(81);
+    req.set_drain_timeout_s(0);
+    CHECK(h.manager->SetOverride(req).code() == absl::StatusCode::kNotFound);
+    CHECK(h.Weights().size() == 2);
+  }
+  SECTION("disable persists across a restart, default clears it") {
+    req.mutable_real()->set_address("192.168.64.143");
+    req.mutable_real()->set_port(80);
+    req.set_override(lvs::v1::DISABLE);
+    REQUIRE(h.manager->SetOverride(req).ok());
+    CHECK(h.Weights().count(Real("192.168.64.143", 80)) == 0);
+    h.Restart();
+    CHECK(h.Weights().count(Real("192.168.64.143", 80)) == 0);
+    req.set_override(lvs::v1::OVERRIDE_UNSPECIFIED);
+    REQUIRE(h.manager->SetOverride(req).ok());
+    CHECK(h.Weights().count(Real("192.168.64.143", 80)) == 1);
+    h.Restart();
+    CHECK(h.Weights().count(Real("192.168.64.143", 80)) == 1);
+  }
+}
+
+TEST_CASE("manager: reload validates first; dry run reports; a dropped service is deleted") {
+  Harness h;
+  h.WriteConfig("virtual_server 192.168.64.100 80 {\n  wieght 1\n}\n");
+  auto r = h.manager->Reload(false);
+  CHECK_FALSE(r.applied());
+  std::vector<std::string> errors;
+  for (const auto& d : r.diagnostics())
+    if (d.severity() == lvs::v1::Diagnostic::ERROR)
+      errors.push_back(absl::StrCat(d.location().line(), ":", d.location().column(), " ", d.keyword()));
+  CHECK(errors == std::vector<std::string>{"2:3 wieght"});
+  CHECK(h.Weights().size() == 2);
+
+  h.WriteConfig(R"(
+virtual_server 10.0.0.1 80 {
+  lb_algo wrr
+  real_server 10.0.1.1 80 {
+    weight 2
+  }
+}
+)");
+  r = h.manager->Reload(true);
+  CHECK_FALSE(r.applied());
+  std::vector<std::string> changes(r.changes().begin(), r.changes().end());
+  CHECK(changes == std::vector<std::string>{
+                       "add service TCP 10.0.0.1:80 (wrr)",
+                       "add real 10.0.1.1:80 to TCP 10.0.0.1:80 (Masq, weight 2)",
+                       "delete service TCP 192.168.64.100:80"});
+  CHECK(h.kernel.table().count(kVip) == 1);
+  r = h.manager->Reload(false);
+  CHECK(r.applied());
+  CHECK(h.kernel.table().count(kVip) == 0);
+  CHECK(h.kernel.table().count(Svc("10.0.0.1", 80)) == 1);
+}
+
+TEST_CASE("manager: flush needs the word, then holds until reload") {
+  Harness h;
+  CHECK(h.manager->Flush("yes").status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(h.kernel.table().size() == 1);
+  auto n = h.manager->Flush("flush");
+  REQUIRE(n.ok());
+  CHECK(*n == 1);
+  h.manager->Resync();
+  CHECK(h.kernel.table().empty());
+  CHECK(h.manager->Reload(false).applied());
+  CHECK(h.kernel.table().size() == 1);
+}
+
+TEST_CASE("manager: notify and quorum hooks run on transitions") {
+  Harness h(R"(
+virtual_server 192.168.64.100 80 {
+  lb_algo rr
+  lb_kind DR
+  quorum 2
+  quorum_up "/bin/echo quorum up"
+  quorum_down "/bin/echo quorum down"
+  real_server 192.168.64.143 80 {
+    weight 1
+    notify_down "/bin/echo rs1 down"
+    TCP_CHECK {
+      connect_timeout 3
+    }
+  }
+  real_server 192.168.64.138 80 {
+    weight 1
+    TCP_CHECK {
+      connect_timeout 3
+    }
+  }
+}
+)");
+  h.manager->OnHealth(Harness::Health("TCP 192.168.64.100:80 -> 192.168.64.143:80", false));
+  CHECK(h.hooks == std::vector<std::string>{"/bin/echo quorum down", "/bin/echo rs1 down"});
+  h.hooks.clear();
+  h.manager->OnHealth(Harness::Health("TCP 192.168.64.100:80 -> 192.168.64.143:80", true));
+  CHECK(h.hooks == std::vector<std::string>{"/bin/echo quorum up"});
+}
+
+TEST_CASE("manager: the sync daemon's role follows the VRRP instance") {
+  Harness h(std::string(kSyncConfig) + testing::kSeedVirtualServer);
+  auto daemons = *h.kernel.GetSyncDaemons();
+  REQUIRE(daemons.size() == 1);
+  CHECK(daemons[0].role == SyncRole::kBackup);  // until vrrpd says otherwise
+  CHECK(daemons[0].interface == "ens160");
+  CHECK(daemons[0].sync_id == 51);
+  CHECK(h.manager->SyncInstance() == "VI_1");
+
+  h.manager->OnVrrpState("VI_1", lvs::v1::MASTER);
+  daemons = *h.kernel.GetSyncDaemons();
+  REQUIRE(daemons.size() == 1);
+  CHECK(daemons[0].role == SyncRole::kMaster);
+
+  h.manager->OnVrrpState("VI_2", lvs::v1::BACKUP);  // not the one it follows
+  CHECK(h.kernel.GetSyncDaemons()->at(0).role == SyncRole::kMaster);
+  h.manager->OnVrrpState("VI_1", lvs::v1::FAULT);
+  CHECK(h.kernel.GetSyncDaemons()->at(0).role == SyncRole::kBackup);
+}
+
+}  // namespace
+}  // namespace lvs::ipvs
