@@ -60,9 +60,9 @@ void ConfigBuilder::Register(Section section, const std::vector<Keyword<T>>& tab
 }
 
 template <typename T>
-void ConfigBuilder::Dispatch(const Statement& block, Section section,
+void ConfigBuilder::Dispatch(const std::vector<Statement>& statements, Section section,
                              const std::vector<Keyword<T>>& table, T& target) {
-  for (const Statement& s : block.children) {
+  for (const Statement& s : statements) {
     auto it = std::find_if(table.begin(), table.end(),
                            [&](const Keyword<T>& k) { return k.name == s.name(); });
     if (it == table.end()) {
@@ -776,9 +776,7 @@ Location ConfigBuilder::LocationOf(const v1::SourceLocation& location) const {
 }
 
 void ConfigBuilder::Build(const std::vector<Statement>& top, v1::Config& config) {
-  Statement root;
-  root.children = top;
-  Dispatch(root, Section::kTop, top_, config);
+  Dispatch(top, Section::kTop, top_, config);
 
   v1::GlobalDefs& global = *config.mutable_global_defs();
   if (global.vrrp_version() == 0) global.set_vrrp_version(2);
@@ -789,16 +787,16 @@ void ConfigBuilder::Build(const std::vector<Statement>& top, v1::Config& config)
 }
 
 // The LVS keywords (config_builder_lvs.cc) dispatch on these block types.
-template void ConfigBuilder::Dispatch(const Statement&, Section,
+template void ConfigBuilder::Dispatch(const std::vector<Statement>&, Section,
                                       const std::vector<Keyword<VirtualServerContext>>&,
                                       VirtualServerContext&);
-template void ConfigBuilder::Dispatch(const Statement&, Section,
+template void ConfigBuilder::Dispatch(const std::vector<Statement>&, Section,
                                       const std::vector<Keyword<RealServerContext>>&,
                                       RealServerContext&);
-template void ConfigBuilder::Dispatch(const Statement&, Section,
+template void ConfigBuilder::Dispatch(const std::vector<Statement>&, Section,
                                       const std::vector<Keyword<CheckerContext>>&,
                                       CheckerContext&);
-template void ConfigBuilder::Dispatch(const Statement&, Section,
+template void ConfigBuilder::Dispatch(const std::vector<Statement>&, Section,
                                       const std::vector<Keyword<v1::UrlCheck>>&, v1::UrlCheck&);
 template void ConfigBuilder::Register(Section, const std::vector<Keyword<VirtualServerContext>>&);
 template void ConfigBuilder::Register(Section, const std::vector<Keyword<RealServerContext>>&);

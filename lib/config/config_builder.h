@@ -78,7 +78,12 @@ class ConfigBuilder {
 
   template <typename T>
   void Dispatch(const Statement& block, Section section, const std::vector<Keyword<T>>& table,
-                T& target);
+                T& target) {
+    Dispatch(block.children, section, table, target);
+  }
+  template <typename T>
+  void Dispatch(const std::vector<Statement>& statements, Section section,
+                const std::vector<Keyword<T>>& table, T& target);
   template <typename T>
   void Register(Section section, const std::vector<Keyword<T>>& table);
   void ReportUnknown(const Statement& s, Section section);
