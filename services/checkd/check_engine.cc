@@ -106,6 +106,7 @@ absl::StatusOr<v1::SetTargetsResponse> CheckEngine::SetTargets(const v1::SetTarg
       continue;
     }
     if (existed) {
+      (*built)->since = old->second->since;
       Stop(old->second.get());
       targets_.erase(old);
       resp.set_changed(resp.changed() + 1);
@@ -121,6 +122,7 @@ absl::StatusOr<v1::SetTargetsResponse> CheckEngine::SetTargets(const v1::SetTarg
     Stop(t.get());
     v1::HealthEvent e = EventFor(*t, false);
     e.set_removed(true);
+    e.set_at_unix_ms(UnixMillis(absl::Now()));
     on_change_(e);
     resp.set_removed(resp.removed() + 1);
   }
@@ -171,7 +173,10 @@ void CheckEngine::OnResult(Target* t, size_t i, CheckOutcome outcome) {
   outcome.latency = loop_->Now() - s.started;
   TargetHealth::Step step = t->health.Record(i, outcome, absl::Now());
   Schedule(t, i, step.next_run_in);
-  if (step.changed) on_change_(EventFor(*t, false));
+  if (step.changed) {
+    t->since = absl::Now();
+    on_change_(EventFor(*t, false));
+  }
   StartQueued();
 }
 
@@ -208,7 +213,7 @@ v1::HealthEvent CheckEngine::EventFor(const Target& t, bool snapshot) const {
   e.set_up(t.health.up());
   e.set_reason(t.health.reason());
   e.set_weight(t.health.weight());
-  e.set_at_unix_ms(UnixMillis(absl::Now()));
+  e.set_at_unix_ms(UnixMillis(t.since));
   return e;
 }
 

@@ -72,6 +72,7 @@ class CheckEngine {
     TargetSpec spec;
     TargetHealth health;
     std::vector<Slot> slots;
+    absl::Time since = absl::Now();  // wall time of the last change (or of adding it)
   };
   struct Probe;
 
