@@ -192,9 +192,13 @@ class CheckdTest(unittest.TestCase):
         web = cls.rs1.spawn(["python3", servers, RS1_BODY, cert, key], name="servers")
         web.required = True
         lab.wait_until(lambda: "ready" in web.log(), 10, "servers on rs1")
+        # The hanging script's sleep runs from a copy in our temp dir, so the test
+        # can find exactly its own processes (the PID namespace is shared).
+        cls.hang_sleep = os.path.join(tmp, "hang-sleep")
+        shutil.copy("/bin/sleep", cls.hang_sleep)
         cls.scripts = {}
         for name, body in {"exit0": "exit 0", "exit1": "exit 1", "exit7": "exit 7",
-                           "hang": "exec sleep 300"}.items():
+                           "hang": f"exec {cls.hang_sleep} 300"}.items():
             path = os.path.join(tmp, f"{name}.sh")
             with open(path, "w") as f:
                 f.write(f"#!/bin/sh\n{body}\n")
@@ -299,7 +303,7 @@ class CheckdTest(unittest.TestCase):
         # later): no sleep from it outlives a few cycles.
         def no_stale_hang():
             runs = int(self.checkd.checks()["misc-hang"]["runs"])
-            out = self.lvs1.run(["pgrep", "-c", "-x", "sleep"], check=False).stdout.strip()
+            out = self.lvs1.run(["pgrep", "-c", "-f", self.hang_sleep], check=False).stdout.strip()
             return runs >= 2 and int(out or 0) <= 1
         self.lab.wait_until(no_stale_hang, 15, "hung scripts killed")
 
