@@ -35,6 +35,8 @@ CLIENT = os.path.join(BIN, "checkd-client")
 
 LVS1 = "192.168.64.130"
 RS1 = "192.168.64.143"
+LVS1_6 = "fd00:64::130"
+RS1_6 = "fd00:64::143"
 BLACKHOLE = "192.168.64.200"
 RS1_BODY = "This is RS1\n"
 
@@ -66,7 +68,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
 def serve(server):
     threading.Thread(target=server.serve_forever, daemon=True).start()
 
-serve(http.server.ThreadingHTTPServer(("0.0.0.0", 80), Handler))
+class DualStack(http.server.ThreadingHTTPServer):
+    address_family = socket.AF_INET6  # and IPv4, mapped
+
+serve(DualStack(("::", 80), Handler))
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
 ctx.load_cert_chain(cert, key)
 def remember_sni(sock, name, _ctx):
@@ -175,8 +180,8 @@ class CheckdTest(unittest.TestCase):
     @classmethod
     def _build(cls):
         lab, tmp = cls.lab, cls.tmp
-        cls.lvs1 = lab.add_host("lvs1", [f"{LVS1}/24"])
-        cls.rs1 = lab.add_host("rs1", [f"{RS1}/24"])
+        cls.lvs1 = lab.add_host("lvs1", [f"{LVS1}/24", f"{LVS1_6}/64"])
+        cls.rs1 = lab.add_host("rs1", [f"{RS1}/24", f"{RS1_6}/64"])
         cls.lvs1.run(["ip", "neigh", "add", BLACKHOLE, "lladdr", "02:00:00:00:de:ad",
                       "dev", "ens160", "nud", "permanent"])
         cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
@@ -258,9 +263,15 @@ class CheckdTest(unittest.TestCase):
             target("misc-7-dynamic", 0, f'misc {{ path: "{s["exit7"]}" dynamic: true }} {FAST}'),
             target("misc-hang", 0, f'misc {{ path: "{s["hang"]}" timeout_ms: 1000 }} {FAST}', delay_loop_ms=3000),
             target("alpha-open", 80, f"tcp {{}} {FAST}", alpha=True),
+            target("v6-tcp-open", 80, f"tcp {{}} {FAST}", address=RS1_6),
+            target("v6-tcp-refused", 82, f"tcp {{}} {FAST}", address=RS1_6),
+            target("v6-http", 80, f'http {{ urls {{ path: "/ok" digest: "{md5(RS1_BODY)}" }} }} {FAST}',
+                   address=RS1_6),
+            target("bindto", 80, f'tcp {{}} bindto: "{LVS1}" bind_port: 40123 {FAST}'),
+            target("bindto-foreign", 80, f'tcp {{}} bindto: "192.168.64.77" {FAST}'),
         ])
         resp = self.checkd.set(text)
-        self.assertEqual(resp["added"], 23, resp)
+        self.assertEqual(resp["added"], 28, resp)
         self.assertEqual(resp["rejected"], [], resp)
         h = self.wait_health({
             "tcp-open": (True, "connected"),
@@ -286,6 +297,10 @@ class CheckdTest(unittest.TestCase):
             "misc-7-dynamic": (True, "exit status 7"),
             "misc-hang": (False, "script timed out (no answer in 1 s)"),
             "alpha-open": (True, "connected"),
+            "v6-tcp-open": (True, "connected"),
+            "v6-tcp-refused": (False, "connection refused"),
+            "v6-http": (True, "HTTP 200"),
+            "bindto": (True, "connected"),
         })
         self.assertEqual(h["misc-7-dynamic"]["weight"], 5)
         self.assertEqual(h["misc-0"]["weight"], -1)
@@ -298,6 +313,11 @@ class CheckdTest(unittest.TestCase):
         self.assertGreaterEqual(checks["tcp-blackhole"]["last"]["latency_us"], 900_000)
         self.assertLess(checks["tcp-open"]["last"]["latency_us"], 500_000)
         self.assertEqual(checks["https-sni"]["kind"], "SSL_GET")
+        # Binding to an address this host does not have is checkd's problem, not
+        # the server's: a local error, counted neither way (the target stays up).
+        self.assertTrue(checks["bindto-foreign"]["last"]["reason"].startswith("local error:"),
+                        checks["bindto-foreign"])
+        self.assertTrue(checks["bindto-foreign"]["up"])
 
         # The hanging script is killed past its timeout (SIGTERM, SIGKILL 2 s
         # later): no sleep from it outlives a few cycles.
