@@ -157,11 +157,16 @@ def _delete_netns(ns):
 
 
 def sweep_stale_namespaces():
-    """Removes lvsnet namespaces whose owning test process no longer exists."""
+    """Removes lvsnet namespaces and short dirs whose owning test process no
+    longer exists (a run killed with SIGKILL could not clean up itself)."""
     for ns in _list_netns():
         m = _NS_RE.match(ns)
         if m and not _pid_alive(int(m.group(1))):
             _delete_netns(ns)
+    for d in os.listdir("/tmp"):
+        m = re.match(r"^lvsnet-(\d+)-[0-9a-f]+$", d)
+        if m and not _pid_alive(int(m.group(1))):
+            shutil.rmtree(os.path.join("/tmp", d), ignore_errors=True)
 
 
 class Proc:
