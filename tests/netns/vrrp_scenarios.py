@@ -302,19 +302,21 @@ class VrrpScenarios:
         """For two advert intervals: VIP only on master, adverts only from it."""
         t0 = time.time()
         s.lab.hold_for(lambda: master.has_address(vip, label=label)
-                       and not other.has_address(vip), 2 * advert_int + 0.2, f"{vip} on {master.name} only")
+                       and not other.has_address(vip), 2 * advert_int + 0.2,
+                       f"{vip} on {master.name} only")
         self.assertEqual(self.adverts(s, other, after=t0), [],
                          f"{other.name} advertised while {master.name} is master")
         self.assertGreaterEqual(len(self.adverts(s, master, after=t0)), 2,
                                 f"{master.name} is not advertising")
 
     def assert_client_reaches(self, s, master, vip):
-        """The client's neighbour entry for the VIP points at the master."""
+        """The client gets answers from the VIP, and its neighbour entry for the
+        VIP points at the master."""
         c = s.client
 
         def reached():
-            c.run(["ping", "-n", "-c", "1", "-W", "1", vip], check=False)
-            return c.neighbour_mac(vip) == master.mac
+            ok = c.run(["ping", "-n", "-c", "1", "-W", "1", vip], check=False).returncode == 0
+            return ok and c.neighbour_mac(vip) == master.mac
         s.lab.wait_until(reached, 5, f"client to reach {vip} at {master.name} ({master.mac})")
 
     def measure_failover(self, s, old, new, vip, after, bound, what):
