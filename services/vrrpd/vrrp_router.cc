@@ -121,6 +121,11 @@ absl::Status VrrpRouter::Apply(const v1::Config& config, bool dry_run,
   if (dry_run) return absl::OkStatus();
   if (shut_down_) return absl::FailedPreconditionError("vrrpd is stopping");
   router_id_ = config.global_defs().router_id();
+  group_notify_.clear();
+  for (const v1::VrrpSyncGroup& g : config.vrrp_sync_groups()) {
+    group_notify_[g.name()] = {g.notify_master(), g.notify_backup(), g.notify_fault(),
+                               g.notify_stop(), g.notify()};
+  }
   for (const std::string& name : stop) {
     StopInstance(*instances_[name], "removed or changed by reload");
     instances_.erase(name);
@@ -254,6 +259,9 @@ void VrrpRouter::Drive(Instance& inst, const std::function<Actions(VrrpStateMach
       ArmTimer(*other);
     }
     following_ = false;
+    if (auto it = group_notify_.find(g->name()); it != group_notify_.end()) {
+      RunNotifyScripts(it->second, "GROUP", g->name(), after, 0);
+    }
   }
 }
 
@@ -330,26 +338,29 @@ void VrrpRouter::SendGarps(Instance& inst, uint32_t count) {
 
 void VrrpRouter::RunNotify(const Instance& inst, State state) {
   const InstanceSpec& s = inst.spec;
+  RunNotifyScripts({s.notify_master, s.notify_backup, s.notify_fault, s.notify_stop, s.notify},
+                   "INSTANCE", s.vrrp.name, state, inst.sm->effective_priority());
+}
+
+void VrrpRouter::RunNotifyScripts(const NotifyScripts& scripts, const char* kind,
+                                  const std::string& name, State state, int priority) {
   const std::string* specific = nullptr;
   switch (state) {
-    case State::kMaster: specific = &s.notify_master; break;
-    case State::kBackup: specific = &s.notify_backup; break;
-    case State::kFault: specific = &s.notify_fault; break;
-    case State::kStopped: specific = &s.notify_stop; break;
-    case State::kInit: break;
+    case State::kMaster: specific = &scripts.master; break;
+    case State::kBackup: specific = &scripts.backup; break;
+    case State::kFault: specific = &scripts.fault; break;
+    case State::kStopped: specific = &scripts.stop; break;
+    case State::kInit: return;
   }
-  if (specific != nullptr && !specific->empty()) {
-    scripts_.Run(SplitCommandLine(*specific), absl::ZeroDuration(), nullptr);
-  }
-  if (!s.notify.empty() && state != State::kInit) {
-    // keepalived: notify <script> "INSTANCE" <name> <state> <priority>; STOPPED is "STOP".
-    std::vector<std::string> argv = SplitCommandLine(s.notify);
-    argv.push_back("INSTANCE");
-    argv.push_back(s.vrrp.name);
-    argv.push_back(state == State::kStopped ? "STOP" : std::string(StateName(state)));
-    argv.push_back(std::to_string(inst.sm->effective_priority()));
-    scripts_.Run(std::move(argv), absl::ZeroDuration(), nullptr);
-  }
+  if (!specific->empty()) scripts_.Run(SplitCommandLine(*specific), absl::ZeroDuration(), nullptr);
+  if (scripts.generic.empty()) return;
+  // keepalived: notify <script> INSTANCE|GROUP <name> <state> <priority>; STOPPED is "STOP".
+  std::vector<std::string> argv = SplitCommandLine(scripts.generic);
+  argv.push_back(kind);
+  argv.push_back(name);
+  argv.push_back(state == State::kStopped ? "STOP" : StateName(state));
+  argv.push_back(std::to_string(priority));
+  scripts_.Run(std::move(argv), absl::ZeroDuration(), nullptr);
 }
 
 void VrrpRouter::ArmTimer(Instance& inst) {

@@ -60,6 +60,9 @@ class VrrpRouter {
              priority_zero_tx = 0;
     std::map<RejectReason, uint64_t> rx_errors;
   };
+  struct NotifyScripts {
+    std::string master, backup, fault, stop, generic;
+  };
   struct Instance;
   struct SocketEntry;
   struct TrackScript;
@@ -76,6 +79,8 @@ class VrrpRouter {
   void SendAdvert(Instance& inst, uint8_t priority);
   void SendGarps(Instance& inst, uint32_t count);
   void RunNotify(const Instance& inst, State state);
+  void RunNotifyScripts(const NotifyScripts& scripts, const char* kind, const std::string& name,
+                        State state, int priority);
   void ArmTimer(Instance& inst);
   void OnTimer(const std::string& name);
   absl::StatusOr<SocketEntry*> SocketFor(const std::string& ifname, IpFamily family);
@@ -101,6 +106,7 @@ class VrrpRouter {
   std::map<std::pair<std::string, IpFamily>, std::unique_ptr<SocketEntry>> sockets_;
   std::map<std::string, std::unique_ptr<GarpSender>> garp_;
   std::vector<std::unique_ptr<VrrpSyncGroup>> groups_;
+  std::map<std::string, NotifyScripts> group_notify_;
   rpc::WatchHub<v1::VrrpStateEvent> hub_;
   bool following_ = false;  // a sync group is propagating: do not propagate again
   bool shut_down_ = false;

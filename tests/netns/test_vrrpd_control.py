@@ -253,8 +253,9 @@ class VrrpdControl(unittest.TestCase):
         """VI_1 and VI_2 in one vrrp_sync_group; only VI_2 tracks uplink0. When
         it goes down, VI_2 enters FAULT and VI_1 follows, so both VIPs move to
         lvs2 together; when it comes back, both return."""
-        def conf(router_id, prio, track):
-            group = "vrrp_sync_group G {\n    group {\n        VI_1\n        VI_2\n    }\n}\n"
+        def conf(router_id, prio, track, notify=""):
+            group = ("vrrp_sync_group G {\n    group {\n        VI_1\n        VI_2\n    }\n"
+                     + (f"    notify {notify}\n" if notify else "") + "}\n")
             base = seed_config("master").replace("priority 100", f"priority {prio}")
             second = SECOND_INSTANCE.replace("priority 100", f"priority {prio}")
             if track:
@@ -268,7 +269,18 @@ class VrrpdControl(unittest.TestCase):
             lvs1.run(["ip", "link", "set", "uplink0p", "up"])
             lvs1.run(["ip", "link", "set", "uplink0", "up"])
             lvs2 = lab.add_host("lvs2", ["192.168.64.137/24"])
-            n1 = Node(lab, lvs1, conf("LVS_MASTER", 100, True))
+            out = os.path.join(lab.logdir, "group-notify.out")
+            script = os.path.join(lab.logdir, "group-notify.sh")
+            with open(script, "w") as f:
+                f.write(f'#!/bin/sh\necho "$*" >> {out}\n')
+            os.chmod(script, 0o755)
+
+            def notified():
+                if not os.path.exists(out):
+                    return []
+                with open(out) as f:
+                    return [line.strip() for line in f]
+            n1 = Node(lab, lvs1, conf("LVS_MASTER", 100, True, notify=script))
             n2 = Node(lab, lvs2, conf("LVS_BACKUP", 90, False))
 
             def on(host, other):
@@ -282,6 +294,8 @@ class VrrpdControl(unittest.TestCase):
             self.assertEqual(st["VI_1"]["state"], "FAULT")
             self.assertIn("sync group", st["VI_1"]["last_transition_reason"])
             self.assertEqual(n2.status()["VI_1"]["sync_group"], "G")
+            lab.wait_until(lambda: "GROUP G FAULT 0" in notified(), 2, "group notify FAULT")
+            self.assertIn("GROUP G MASTER 0", notified())
             lvs1.run(["ip", "link", "set", "uplink0", "up"])
             lab.wait_until(lambda: on(lvs1, lvs2), master_down(100, 1, 2) + 2, "both VIPs back on lvs1")
 
