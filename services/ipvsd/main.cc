@@ -84,14 +84,25 @@ int main(int argc, char** argv) {
   }
 
   ipvs::CheckdLink checkd(options.run_dir, &loop, &manager);
-  manager.set_on_targets_changed([&checkd] { checkd.TargetsChanged(); });
-  checkd.Start();
+  // vrrpd is followed only while lvs_sync_daemon names an instance; a reload may
+  // name another one.
   std::unique_ptr<ipvs::VrrpLink> vrrp;
-  if (!manager.SyncInstance().empty()) {
-    vrrp = std::make_unique<ipvs::VrrpLink>(options.run_dir, &loop, &manager,
-                                            manager.SyncInstance());
+  std::string vrrp_instance;
+  auto follow_vrrp = [&] {
+    if (manager.SyncInstance() == vrrp_instance) return;
+    if (vrrp) vrrp->Stop();
+    vrrp.reset();
+    vrrp_instance = manager.SyncInstance();
+    if (vrrp_instance.empty()) return;
+    vrrp = std::make_unique<ipvs::VrrpLink>(options.run_dir, &loop, &manager, vrrp_instance);
     vrrp->Start();
-  }
+  };
+  manager.set_on_targets_changed([&] {
+    checkd.TargetsChanged();
+    follow_vrrp();
+  });
+  checkd.Start();
+  follow_vrrp();
 
   std::function<void()> resync = [&] {
     manager.Resync();

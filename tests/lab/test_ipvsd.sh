@@ -9,7 +9,9 @@
 #     inhibit_on_failure (after a SIGHUP reload) it stays at weight 0 instead;
 #   - bad SetOverride/Flush requests get INVALID_ARGUMENT and change nothing;
 #     a disable override takes a real out and survives a restart;
-#   - Flush empties ipvsd's services, Reload (dry run first) brings them back.
+#   - Flush empties ipvsd's services, Reload (dry run first) brings them back;
+#   - a drained real goes to weight 0, then out at its timeout;
+#   - the connection sync daemon is master or backup as vrrpd's instance is.
 source "$(dirname "$0")/lib.sh"
 lab_require_vm
 build=${1:?usage: test_ipvsd.sh BUILD_DIR}
@@ -168,5 +170,38 @@ lab_expect_eq "Reload of a broken config: INVALID_ARGUMENT" "INVALID_ARGUMENT" \
 lab_expect_eq "and nothing of it was applied" "192.168.64.138:80 Route 1
 192.168.64.143:80 Route 1" "$(reals)"
 cp "$run/good.conf" "$conf"
+
+# 10. Drain: a real with a live connection goes to weight 0, and leaves the table
+# when its drain timeout passes.
+ip netns exec client sh -c 'sleep 120 | busybox nc 192.168.64.100 80' >/dev/null 2>&1 &
+LAB_PIDS+=($!)
+busy_real() { table | awk '/->/ && $2 ~ /^192/ && $5 >= 1 { print $2; exit }'; }
+has_busy_real() { [ -n "$(busy_real)" ]; }
+lab_wait_for 30 "a client holds a connection to one real server" has_busy_real
+busy=$(busy_real)
+idle=$(reals | awk -v b="$busy" '$1 != b { print $1 }')
+busy_addr=${busy%:*}
+out=$(rpc SetOverride "service { address: \"192.168.64.100\" port: 80 } real { address: \"$busy_addr\" port: 80 } override: DRAIN drain_timeout_s: 6")
+lab_expect_eq "SetOverride DRAIN is accepted" "OK " "$(head -n1 <<<"$out")"
+drained_to_zero() { reals | grep -qx "$busy Route 0"; }
+lab_wait_for 30 "the draining real is at weight 0 while its connection lives" drained_to_zero
+lab_wait_for 60 "the drained real leaves the table after its timeout" reals_are "$idle Route 1"
+rpc SetOverride "service { address: \"192.168.64.100\" port: 80 } real { address: \"$busy_addr\" port: 80 } override: OVERRIDE_UNSPECIFIED" >/dev/null
+lab_wait_for 30 "default after the drain brings it back" reals_are "192.168.64.138:80 Route 1
+192.168.64.143:80 Route 1"
+
+# 11. Connection sync follows vrrpd: backup until vrrpd says MASTER, backup again
+# when the instance is taken down.
+sed -i 's/^\(\s*\)router_id LVS_MASTER/&\n\1lvs_sync_daemon ens160 VI_1/' "$conf"
+out=$(rpc Reload '')
+lab_expect_eq "Reload with lvs_sync_daemon applies" "applied: true" "$(grep -m1 '^applied' <<<"$out")"
+sync_is() { ip netns exec lvs1 ipvsadm -L --daemon | grep -q "^$1 sync daemon (mcast=ens160, syncid=51"; }
+lab_wait_for 30 "without vrrpd the sync daemon runs as backup" sync_is backup
+ip -n lvs1 addr del "$LAB_VIP/32" dev ens160
+lab_daemon lvs1 "$LAB_OUT/vrrpd.log" "$bin/vrrpd" --config "$conf" --run-dir "$run"
+lab_wait_for 60 "vrrpd becomes MASTER: the sync daemon becomes master" sync_is master
+lab_expect_eq "and only one sync daemon runs" 1 "$(ip netns exec lvs1 ipvsadm -L --daemon | wc -l)"
+ip netns exec lvs1 "$bin/lvsctl" vrrp down VI_1 --run-dir "$run"
+lab_wait_for 60 "the instance taken down: the sync daemon is backup again" sync_is backup
 
 lab_finish
