@@ -27,6 +27,7 @@ ParseResult Finish(Preprocessor& preprocessor, FileTable& files, DiagnosticSink&
 PreprocessorLimits LimitsFor(const ParseOptions& options) {
   PreprocessorLimits limits;
   limits.allow_includes = options.allow_includes;
+  limits.max_expanded_bytes = options.max_expanded_bytes;
   return limits;
 }
 

@@ -17,6 +17,8 @@ inline constexpr char kDefaultConfigPath[] = "/etc/lvs/keepalived.conf";
 struct ParseOptions {
   // Off for text of unknown origin (the fuzzer): `include` then is an error.
   bool allow_includes = true;
+  // Upper bound on the text that parameter substitution may produce in total.
+  size_t max_expanded_bytes = 16 << 20;
 };
 
 struct ParseResult {
