@@ -73,12 +73,18 @@ absl::StatusOr<pid_t> MiscChecker::Spawn() {
   pid_t pid = fork();
   if (pid == 0) {
     setsid();
-    sigset_t all;
-    sigemptyset(&all);
-    sigprocmask(SIG_SETMASK, &all, nullptr);
+    // The script gets a clean slate: no signal masked or ignored (exec keeps both),
+    // none of checkd's descriptors (curl's sockets are not all close-on-exec).
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    struct sigaction dfl{};
+    dfl.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; ++sig) sigaction(sig, &dfl, nullptr);
     dup2(devnull, 0);
     dup2(devnull, 1);
     dup2(devnull, 2);
+    syscall(SYS_close_range, 3U, ~0U, 0U);
     if (switch_user_ && (setgid(gid_) != 0 || setgroups(1, &gid_) != 0 || setuid(uid_) != 0)) _exit(126);
     execv(argv[0], argv.data());
     _exit(127);
