@@ -2,6 +2,7 @@
 
 #include <future>
 
+#include "lib/runtime/logging.h"
 #include "lib/runtime/status.h"
 
 namespace lvs::checkd {
@@ -17,7 +18,16 @@ grpc::Status CheckerService::SetTargets(grpc::ServerContext*, const v1::SetTarge
       status = r.status();
     }
   });
-  return runtime::ToGrpcStatus(status);
+  auto log = runtime::Logger("checkd");
+  if (!status.ok()) {
+    log->warn("SetTargets refused: {}", std::string(status.message()));
+    return runtime::ToGrpcStatus(status);
+  }
+  log->info("SetTargets: {} targets, {} added, {} removed, {} changed, {} unchanged, {} rejected",
+            req->targets_size(), resp->added(), resp->removed(), resp->changed(), resp->unchanged(),
+            resp->rejected_size());
+  for (const v1::TargetError& e : resp->rejected()) log->warn("rejected target {}", e.message());
+  return grpc::Status::OK;
 }
 
 grpc::Status CheckerService::WatchHealth(grpc::ServerContext* ctx, const v1::WatchHealthRequest*,
