@@ -14,8 +14,7 @@ namespace {
 // The stages after reading: tree, meaning, cross-checks.
 ParseResult Finish(Preprocessor& preprocessor, FileTable& files, DiagnosticSink& sink) {
   ParseResult result;
-  const std::vector<Token> tokens = preprocessor.TakeTokens();
-  const std::vector<Statement> statements = SyntaxTree::Build(tokens, sink);
+  const std::vector<Statement> statements = SyntaxTree::Build(preprocessor.TakeTokens(), sink);
   ConfigBuilder builder(sink);
   builder.Build(statements, result.config);
   ConfigValidator(sink).Validate(result.config);

@@ -183,6 +183,7 @@ bool Preprocessor::TryDefine(const SourceLine& line, std::string* value_out,
 bool Preprocessor::ExpandOnce(const SourceLine& line, const FileContext& context,
                               SourceLine& out) {
   const std::string& text = line.text;
+  if (text.find('$') == std::string::npos) return false;
   bool changed = false;
   out = SourceLine{};
   size_t i = 0;

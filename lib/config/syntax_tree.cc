@@ -9,7 +9,7 @@ using Kind = Token::Kind;
 
 class TreeBuilder {
  public:
-  TreeBuilder(const std::vector<Token>& tokens, DiagnosticSink& sink)
+  TreeBuilder(std::vector<Token>& tokens, DiagnosticSink& sink)
       : tokens_(tokens), sink_(sink) {}
 
   // Reads statements until the matching '}' (when `open` is set) or the end.
@@ -53,8 +53,8 @@ class TreeBuilder {
 
   Statement ReadStatement(int depth) {
     Statement statement;
-    statement.keyword = tokens_[pos_++];
-    while (Peek().kind == Kind::kWord) statement.args.push_back(tokens_[pos_++]);
+    statement.keyword = std::move(tokens_[pos_++]);
+    while (Peek().kind == Kind::kWord) statement.args.push_back(std::move(tokens_[pos_++]));
     // "keyword args" with the '{' alone on the next line opens a block too.
     size_t ahead = 0;
     while (Peek(ahead).kind == Kind::kNewline) ++ahead;
@@ -94,15 +94,14 @@ class TreeBuilder {
     }
   }
 
-  const std::vector<Token>& tokens_;
+  std::vector<Token>& tokens_;  // words are moved out as they are read
   DiagnosticSink& sink_;
   size_t pos_ = 0;
 };
 
 }  // namespace
 
-std::vector<Statement> SyntaxTree::Build(const std::vector<Token>& tokens,
-                                         DiagnosticSink& sink) {
+std::vector<Statement> SyntaxTree::Build(std::vector<Token> tokens, DiagnosticSink& sink) {
   if (tokens.empty()) return {};
   TreeBuilder builder(tokens, sink);
   return builder.ReadBlock(nullptr, 0);

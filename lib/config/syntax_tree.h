@@ -26,7 +26,7 @@ class SyntaxTree {
   static constexpr int kMaxNesting = 32;
 
   // Builds the top-level statements; unbalanced braces are reported to `sink`.
-  static std::vector<Statement> Build(const std::vector<Token>& tokens, DiagnosticSink& sink);
+  static std::vector<Statement> Build(std::vector<Token> tokens, DiagnosticSink& sink);
 };
 
 }  // namespace lvs::config
