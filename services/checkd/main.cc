@@ -1,7 +1,12 @@
 // checkd: probes real servers for whoever hands it targets (ipvsd) and serves
 // their health. It has no config section; --config is accepted and ignored.
+#include <sched.h>
 #include <sys/resource.h>
 
+#include <cerrno>
+#include <cstring>
+
+#include "absl/strings/numbers.h"
 #include "lib/rpc/watch_hub.h"
 #include "lib/runtime/daemon.h"
 #include "lib/runtime/logging.h"
@@ -25,11 +30,34 @@ size_t RaiseFileLimit() {
   return lim.rlim_cur > 2048 ? lim.rlim_cur - 1024 : lim.rlim_cur / 2;
 }
 
+// keepalived's checker_realtime_priority: a director busy with other work should
+// still start checks on time. Only the loop thread; gRPC threads and MISC scripts
+// (SCHED_RESET_ON_FORK) keep normal scheduling.
+bool SetRealtimePriority(const std::string& value, spdlog::logger& log) {
+  int prio = 0;
+  if (!absl::SimpleAtoi(value, &prio) || prio < 0 || prio > 99) {
+    log.critical("--realtime-priority {}: want 0 (off) to 99", value);
+    return false;
+  }
+  if (prio == 0) return true;
+  sched_param p{};
+  p.sched_priority = prio;
+  if (sched_setscheduler(0, SCHED_RR | SCHED_RESET_ON_FORK, &p) != 0) {
+    log.critical("--realtime-priority {}: {}", prio, std::strerror(errno));
+    return false;
+  }
+  log.info("probe loop runs at SCHED_RR priority {}", prio);
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace lvs;
-  auto options = runtime::ParseFlagsOrDie("checkd", argc, argv);
+  auto options = runtime::ParseFlagsOrDie(
+      "checkd", argc, argv,
+      {{"realtime-priority", "SCHED_RR priority (1-99) for the probe loop, as keepalived's "
+                             "checker_realtime_priority; 0: normal scheduling", false, "0"}});
   auto log = runtime::Logger("checkd");
   const size_t max_in_flight = RaiseFileLimit();
   auto daemon = runtime::Daemon::Create(options);
@@ -62,6 +90,7 @@ int main(int argc, char** argv) {
     log->critical("cannot start: {}", s.ToString());
     return 1;
   }
+  if (!SetRealtimePriority(options.Get("realtime-priority"), *log)) return 1;
   (*daemon)->SetStatus("probing; waiting for targets");
   return (*daemon)->Run();
 }
