@@ -1,0 +1,132 @@
+#include "lib/metrics/daemon_metrics.h"
+
+#include <functional>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+
+namespace lvs::metrics {
+namespace {
+
+using Labels = runtime::MetricsText::Labels;
+
+// Families must be written together, so each metric is one pass over the items.
+template <typename Items, typename Fn>
+void Family(const Items& items, Fn fn) {
+  for (const auto& item : items) fn(item);
+}
+
+Labels ServiceLabels(const lvs::v1::ServiceKey& k) {
+  if (k.fwmark() != 0) return {{"service", absl::StrCat("FWM ", k.fwmark())}};
+  const char* proto = k.protocol() == lvs::v1::UDP ? "UDP" : k.protocol() == lvs::v1::SCTP ? "SCTP" : "TCP";
+  bool v6 = k.address().find(':') != std::string::npos;
+  return {{"service", v6 ? absl::StrCat(proto, " [", k.address(), "]:", k.port())
+                         : absl::StrCat(proto, " ", k.address(), ":", k.port())}};
+}
+
+Labels RealLabels(const lvs::v1::IpvsService& svc, const lvs::v1::IpvsReal& r) {
+  Labels l = ServiceLabels(svc.key());
+  bool v6 = r.key().address().find(':') != std::string::npos;
+  l.emplace_back("real", v6 ? absl::StrCat("[", r.key().address(), "]:", r.key().port())
+                            : absl::StrCat(r.key().address(), ":", r.key().port()));
+  return l;
+}
+
+}  // namespace
+
+void RenderVrrp(const lvs::v1::VrrpStatus& st, runtime::MetricsText& out) {
+  const auto& is = st.instances();
+  Family(is, [&](const auto& i) {
+    for (auto state : {lvs::v1::INIT, lvs::v1::BACKUP, lvs::v1::MASTER, lvs::v1::FAULT, lvs::v1::STOPPED})
+      out.Gauge("lvs_vrrp_state", "1 for the state the instance is in, 0 for the others.",
+                {{"instance", i.name()}, {"state", lvs::v1::VrrpState_Name(state)}}, i.state() == state);
+  });
+  Family(is, [&](const auto& i) {
+    out.Gauge("lvs_vrrp_priority", "Effective priority (configured plus tracking weights).",
+              {{"instance", i.name()}}, i.effective_priority());
+  });
+  Family(is, [&](const auto& i) {
+    out.Counter("lvs_vrrp_transitions_total", "State transitions.", {{"instance", i.name()}},
+                i.counters().transitions());
+  });
+  Family(is, [&](const auto& i) {
+    out.Counter("lvs_vrrp_adverts_sent_total", "Adverts sent.", {{"instance", i.name()}}, i.counters().adverts_tx());
+  });
+  Family(is, [&](const auto& i) {
+    out.Counter("lvs_vrrp_adverts_received_total", "Valid adverts received.", {{"instance", i.name()}},
+                i.counters().adverts_rx());
+  });
+  Family(is, [&](const auto& i) {
+    out.Counter("lvs_vrrp_garp_sent_total", "Gratuitous ARPs and unsolicited NAs sent.", {{"instance", i.name()}},
+                i.counters().garp_tx());
+  });
+  Family(is, [&](const auto& i) {
+    for (const auto& [reason, n] : i.counters().rx_errors())
+      out.Counter("lvs_vrrp_received_errors_total", "Received packets dropped, by reason.",
+                  {{"instance", i.name()}, {"reason", reason}}, n);
+  });
+}
+
+void RenderIpvs(const lvs::v1::ListServicesResponse& t, runtime::MetricsText& out) {
+  out.Gauge("lvs_ipvs_checker_connected", "1 when checkd is reachable (0: weights held).", {}, t.checker_connected());
+  const auto& svcs = t.services();
+  auto per_real = [&](const std::function<void(const lvs::v1::IpvsService&, const lvs::v1::IpvsReal&)>& fn) {
+    for (const auto& svc : svcs)
+      for (const auto& r : svc.reals()) fn(svc, r);
+  };
+  Family(svcs, [&](const auto& s) {
+    out.Gauge("lvs_ipvs_service_quorum_met", "1 when enough reals are up for the quorum.", ServiceLabels(s.key()),
+              s.quorum_met());
+  });
+  Family(svcs, [&](const auto& s) {
+    out.Counter("lvs_ipvs_service_connections_total", "Connections scheduled.", ServiceLabels(s.key()),
+                s.stats().connections());
+  });
+  per_real([&](const auto& s, const auto& r) {
+    out.Gauge("lvs_ipvs_real_weight", "Weight in the kernel (-1: not in the kernel).", RealLabels(s, r),
+              r.in_kernel() ? r.weight() : -1);
+  });
+  per_real([&](const auto& s, const auto& r) {
+    out.Gauge("lvs_ipvs_real_up", "1 when the real's checks pass.", RealLabels(s, r), r.health() == lvs::v1::UP);
+  });
+  per_real([&](const auto& s, const auto& r) {
+    out.Gauge("lvs_ipvs_real_active_connections", "Active connections.", RealLabels(s, r), r.active_connections());
+  });
+  per_real([&](const auto& s, const auto& r) {
+    out.Gauge("lvs_ipvs_real_inactive_connections", "Inactive connections.", RealLabels(s, r),
+              r.inactive_connections());
+  });
+  per_real([&](const auto& s, const auto& r) {
+    out.Counter("lvs_ipvs_real_connections_total", "Connections scheduled to the real.", RealLabels(s, r),
+                r.stats().connections());
+  });
+  per_real([&](const auto& s, const auto& r) {
+    out.Counter("lvs_ipvs_real_packets_in_total", "Packets in.", RealLabels(s, r), r.stats().packets_in());
+  });
+  per_real([&](const auto& s, const auto& r) {
+    out.Counter("lvs_ipvs_real_packets_out_total", "Packets out.", RealLabels(s, r), r.stats().packets_out());
+  });
+  per_real([&](const auto& s, const auto& r) {
+    out.Counter("lvs_ipvs_real_bytes_in_total", "Bytes in.", RealLabels(s, r), r.stats().bytes_in());
+  });
+  per_real([&](const auto& s, const auto& r) {
+    out.Counter("lvs_ipvs_real_bytes_out_total", "Bytes out.", RealLabels(s, r), r.stats().bytes_out());
+  });
+}
+
+void RenderChecks(const lvs::v1::ListChecksResponse& c, runtime::MetricsText& out) {
+  auto labels = [](const lvs::v1::CheckStatus& s) -> Labels {
+    return {{"target", s.target_id()}, {"checker", absl::StrCat(s.checker_index())}, {"kind", s.kind()}};
+  };
+  const auto& cs = c.checks();
+  Family(cs, [&](const auto& s) { out.Gauge("lvs_check_up", "1 when the checker considers its target up.", labels(s), s.up()); });
+  Family(cs, [&](const auto& s) { out.Counter("lvs_check_runs_total", "Checks run.", labels(s), s.runs()); });
+  Family(cs, [&](const auto& s) {
+    out.Gauge("lvs_check_consecutive_failures", "Failures since the last success.", labels(s), s.consecutive_failures());
+  });
+  Family(cs, [&](const auto& s) {
+    out.Gauge("lvs_check_latency_seconds", "Latency of the last check.", labels(s), s.last().latency_us() / 1e6);
+  });
+}
+
+}  // namespace lvs::metrics
