@@ -34,11 +34,16 @@ API
                               # frames just go nowhere -- a split brain
         a.if_down(); a.if_up()  # admin state of the host's own interface
         a.has_address("192.168.64.100", label="ens160:vip")
-        a.addresses()         # [{'family','local','prefixlen','label'}]
-        a.mac                 # MAC of the host's interface
+        a.addresses()         # [{'family','local','prefixlen','label','tentative'}]
+        a.add_address("192.168.64.100/32", label="ens160:vip")  # IPv6: nodad
+        a.mac; a.ip; a.ip6    # MAC of the interface, first IPv4 / IPv6 address
+        a.neighbour_mac("192.168.64.100")  # MAC in a's neighbour table, or None
+        a.link_local()        # non-tentative fe80:: address, or None
+        a.sysctl("net.ipv4.ip_nonlocal_bind", 1)
         cap = lab.capture("vrrp or arp")         # tcpdump on the bridge (the wire)
         cap = a.capture("arp")                   # or on a host's interface
         cap.packets()         # [Packet] decoded from pcap, kernel timestamps
+        cap.wait_for(lambda p: p.is_garp(vip), 5, "GARP", after=t0)  # first match
         run_dir = lab.short_dir("lvs1-run")      # short path for Unix sockets
         web = a.httpd("This is RS1\\n", port=80)  # busybox httpd serving one page
         wait_until(lambda: a.has_address(vip), 5, "VIP on lvs1")
