@@ -117,6 +117,15 @@ absl::StatusOr<InstanceSpec> SpecFrom(const v1::VrrpInstance& in, const v1::Conf
   } else if (auth == v1::VrrpAuthentication::AH) {
     return Bad(in, "auth_type AH is not supported; use PASS or none");
   }
+  if (!in.use_vmac().empty()) {
+    if (spec.family == IpFamily::kV6) return Bad(in, "use_vmac with IPv6 is not supported");
+    if (!in.unicast_peers().empty()) return Bad(in, "use_vmac with unicast_peer is not supported");
+    spec.vmac = in.use_vmac();
+    // The VIPs of the instance's own interface live on the macvlan, as in keepalived.
+    for (Vip& v : spec.vips) {
+      if (v.dev == in.interface()) v.dev = spec.vmac;
+    }
+  }
   if (!in.unicast_src_ip().empty()) {
     spec.unicast_src = IpAddress::Parse(in.unicast_src_ip());
     if (!spec.unicast_src || spec.unicast_src->family() != spec.family) {

@@ -35,6 +35,7 @@ struct InstanceSpec {
   std::vector<TrackScriptSpec> track_scripts;  // tracked as "script:<name>"
   std::string notify_master, notify_backup, notify_fault, notify_stop, notify;
   std::string sync_group;
+  std::string vmac;  // use_vmac: the macvlan's name; empty: none
   v1::VrrpInstance source;  // the config it came from, locations cleared, for reload diffs
 
   bool unicast() const { return !unicast_peers.empty(); }

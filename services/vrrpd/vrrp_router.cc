@@ -75,6 +75,9 @@ absl::Status VrrpRouter::Init() {
   auto vips = VipManager::Create();
   if (!vips.ok()) return vips.status();
   vips_ = std::move(*vips);
+  auto vmacs = VmacManager::Create();
+  if (!vmacs.ok()) return vmacs.status();
+  vmacs_ = std::move(*vmacs);
   auto links = LinkMonitor::Open(loop_, [this](const std::string& ifname, bool up) {
     OnLink(ifname, up);
   });
@@ -170,8 +173,25 @@ absl::StatusOr<VrrpRouter::SocketEntry*> VrrpRouter::SocketFor(const std::string
   return raw;
 }
 
+void VrrpRouter::ReleaseSocket(SocketEntry* entry) {
+  if (!entry->by_vrid.empty()) return;
+  for (auto it = sockets_.begin(); it != sockets_.end(); ++it) {
+    if (it->second.get() != entry) continue;
+    loop_.RemoveFd(entry->socket->fd());
+    sockets_.erase(it);
+    return;
+  }
+}
+
 absl::Status VrrpRouter::StartInstance(InstanceSpec spec) {
-  auto entry = SocketFor(spec.interface, spec.family);
+  if (!spec.vmac.empty()) {
+    if (absl::Status s = vmacs_->Ensure(spec.vmac, spec.interface, spec.vrrp.vrid); !s.ok()) {
+      return s;
+    }
+    log_->info("({}) virtual MAC on {} over {}", spec.vrrp.name, spec.vmac, spec.interface);
+  }
+  // With use_vmac, adverts leave from (and the peers' arrive on) the macvlan.
+  auto entry = SocketFor(spec.vmac.empty() ? spec.interface : spec.vmac, spec.family);
   if (!entry.ok()) return entry.status();
   if ((*entry)->by_vrid.count(spec.vrrp.vrid)) {
     return absl::AlreadyExistsError(absl::StrCat("VRID ", spec.vrrp.vrid, " already runs on ",
@@ -234,6 +254,13 @@ void VrrpRouter::StopInstance(Instance& inst, std::string_view reason) {
   loop_.CancelTimer(inst.timer);
   for (TrackScript& t : inst.scripts) loop_.CancelTimer(t.timer);
   inst.socket->by_vrid.erase(inst.spec.vrrp.vrid);
+  if (!inst.spec.vmac.empty()) {
+    ReleaseSocket(inst.socket);
+    garp_.erase(inst.spec.vmac);
+    if (absl::Status s = vmacs_->Remove(inst.spec.vmac); !s.ok()) {
+      log_->warn("({}) {}", inst.spec.vrrp.name, s.ToString());
+    }
+  }
 }
 
 void VrrpRouter::Shutdown() {

@@ -17,6 +17,7 @@
 #include "services/vrrpd/link_monitor.h"
 #include "services/vrrpd/script_runner.h"
 #include "services/vrrpd/vip_manager.h"
+#include "services/vrrpd/vmac_manager.h"
 #include "services/vrrpd/vrrp_instance_spec.h"
 #include "services/vrrpd/vrrp_socket.h"
 #include "services/vrrpd/vrrp_state_machine.h"
@@ -84,6 +85,8 @@ class VrrpRouter {
   void ArmTimer(Instance& inst);
   void OnTimer(const std::string& name);
   absl::StatusOr<SocketEntry*> SocketFor(const std::string& ifname, IpFamily family);
+  // Closes a socket no instance uses any more (its interface may be going away).
+  void ReleaseSocket(SocketEntry* entry);
   void OnReadable(SocketEntry& entry);
   void HandleAdvert(SocketEntry& entry, const ReceivedAdvert& rx);
   void CountReject(SocketEntry& entry, Instance* inst, RejectReason reason, const IpAddress* src);
@@ -99,6 +102,7 @@ class VrrpRouter {
   event::EventLoop& loop_;
   std::shared_ptr<spdlog::logger> log_;
   std::unique_ptr<VipManager> vips_;
+  std::unique_ptr<VmacManager> vmacs_;
   std::unique_ptr<LinkMonitor> links_;
   ScriptRunner scripts_;
   std::string router_id_;

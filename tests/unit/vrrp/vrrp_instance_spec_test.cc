@@ -113,6 +113,17 @@ TEST_CASE("a changed instance is told apart from an unchanged one") {
   CHECK(a->front().source.SerializeAsString() != c->front().source.SerializeAsString());
 }
 
+TEST_CASE("use_vmac moves the interface's VIPs onto the macvlan") {
+  auto specs = InstanceSpecsFromConfig(Parse(Instance(" use_vmac")));
+  REQUIRE(specs.ok());
+  CHECK(specs->front().vmac == "vrrp.51");
+  CHECK(specs->front().vips[0].dev == "vrrp.51");
+  CHECK(specs->front().interface == "ens160");
+  auto uc = InstanceSpecsFromConfig(Parse(Instance(
+      " use_vmac\n unicast_src_ip 192.168.64.130\n unicast_peer {\n  192.168.64.137\n }")));
+  CHECK(!uc.ok());
+}
+
 TEST_CASE("refusals name the instance and the problem") {
   // The parser refuses this too; the daemon does not rely on it.
   v1::Config c = Parse(Instance(""));
