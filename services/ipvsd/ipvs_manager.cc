@@ -120,6 +120,7 @@ std::vector<Operation> IpvsManager::Converge(const std::optional<std::set<Servic
   DesiredTable before = std::move(desired_);
   desired_ = ComputeDesired();
   RunTransitionHooks(before, desired_);
+  last_failures_.clear();
   if (flushed_) return {};
   std::set<ServiceKey> owned = owned_;
   for (const ServiceConfig& sc : services_) owned.insert(sc.spec.key);
@@ -135,6 +136,7 @@ std::vector<Operation> IpvsManager::Converge(const std::optional<std::set<Servic
       if (ops.size() <= 64) log_->info("{}: {}", reason, ops[i].ToString());
     } else {
       ++failed;
+      last_failures_.push_back(std::string(results[i].message()));
       log_->error("{}: {}", reason, std::string(results[i].message()));
     }
   }
@@ -330,6 +332,14 @@ lvs::v1::ReloadResponse IpvsManager::Reload(bool dry_run) {
   flushed_ = false;
   owned_ = owned;
   Converge(std::nullopt, "reload");
+  // Valid config, but the kernel may still refuse an entry (a scheduler it lacks):
+  // the rest is applied and each refusal is reported.
+  for (const std::string& failure : last_failures_) {
+    lvs::v1::Diagnostic* d = resp.add_diagnostics();
+    d->set_severity(lvs::v1::Diagnostic::WARNING);
+    d->set_keyword("kernel");
+    d->set_message(failure);
+  }
   owned_ = ConfigKeys();
   Persist();
   ApplySyncRole();

@@ -95,6 +95,7 @@ class IpvsManager {
   std::map<ServiceKey, bool> quorum_;
   Table actual_;
   DesiredTable desired_;
+  std::vector<std::string> last_failures_;  // the kernel's refusals in the last Converge
   bool checker_connected_ = false;
   bool flushed_ = false;
   std::optional<SyncRole> sync_role_;
