@@ -1,6 +1,7 @@
 #include "lib/config/config_builder.h"
 
 #include <algorithm>
+#include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -711,10 +712,22 @@ void ConfigBuilder::FinishInstance(InstanceContext& context, const v1::GlobalDef
                                " (its first address); put it under virtual_ipaddress_excluded"));
     }
   }
+  // An address listed twice (keepalived's own samples do it) is kept once.
+  std::set<std::string> seen;
   for (int i = 0; i < 2; ++i) {
     auto* vips = i == 0 ? vi.mutable_virtual_ipaddresses() : vi.mutable_virtual_ipaddresses_excluded();
-    for (v1::VirtualIp& vip : *vips) {
+    for (int j = 0; j < vips->size();) {
+      v1::VirtualIp& vip = *vips->Mutable(j);
       if (vip.dev().empty()) vip.set_dev(vi.interface());
+      const std::string key = absl::StrCat(vip.address(), "/", vip.prefix_len(), "%", vip.dev());
+      if (!seen.insert(key).second) {
+        sink_.Warning(LocationOf(vip.location()), i == 0 ? "virtual_ipaddress" : "virtual_ipaddress_excluded",
+                      absl::StrCat(vip.address(), "/", vip.prefix_len(), " on ", vip.dev(),
+                                   " is listed twice in '", vi.name(), "'; the first entry is used"));
+        vips->DeleteSubrange(j, 1);
+        continue;
+      }
+      ++j;
     }
   }
   // Version: the instance's, else the global one; IPv6 needs VRRPv3.

@@ -1,5 +1,7 @@
 #include "lib/config/config_parser.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 
 #include "lib/config/config_builder.h"
@@ -23,10 +25,18 @@ ParseResult Finish(Preprocessor& preprocessor, FileTable& files, DiagnosticSink&
   return result;
 }
 
+std::string DefaultConfigId() {
+  char name[256] = {};
+  if (gethostname(name, sizeof(name) - 1) != 0) return "";
+  std::string id(name);
+  return id.substr(0, id.find('.'));
+}
+
 PreprocessorLimits LimitsFor(const ParseOptions& options) {
   PreprocessorLimits limits;
   limits.allow_includes = options.allow_includes;
   limits.max_expanded_bytes = options.max_expanded_bytes;
+  limits.config_id = options.config_id ? *options.config_id : DefaultConfigId();
   return limits;
 }
 

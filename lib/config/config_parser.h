@@ -3,6 +3,7 @@
 // block nesting.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +20,9 @@ struct ParseOptions {
   bool allow_includes = true;
   // Upper bound on the text that parameter substitution may produce in total.
   size_t max_expanded_bytes = 16 << 20;
+  // keepalived's config-id (keepalived -i) for "@ID" conditional lines; unset: the
+  // host name up to its first dot, as keepalived.
+  std::optional<std::string> config_id;
 };
 
 struct ParseResult {

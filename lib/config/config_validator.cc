@@ -85,7 +85,7 @@ void ConfigValidator::ValidateVrrp(const v1::Config& config) {
   UniqueNames instances;
   std::vector<std::string_view> instance_names;
   std::map<std::tuple<std::string, uint32_t, bool>, const v1::VrrpInstance*> vrids;
-  std::set<std::string> all_vips;
+  std::map<std::string, std::string> vip_owner;  // address/len%dev -> instance
   for (const auto& vi : config.vrrp_instances()) {
     if (const auto* first = instances.Add(vi.name(), vi.location())) {
       Error(vi.location(), "vrrp_instance",
@@ -120,9 +120,11 @@ void ConfigValidator::ValidateVrrp(const v1::Config& config) {
     }
     for (const auto& vip : vi.virtual_ipaddresses()) {
       const std::string key = absl::StrCat(vip.address(), "/", vip.prefix_len(), "%", vip.dev());
-      if (!all_vips.insert(key).second) {
+      auto [it, inserted] = vip_owner.emplace(key, vi.name());
+      if (!inserted) {
         Error(vip.location(), "virtual_ipaddress",
-              absl::StrCat(vip.address(), " is configured twice on ", vip.dev()));
+              absl::StrCat(vip.address(), " on ", vip.dev(), " also belongs to vrrp_instance '",
+                           it->second, "'"));
       }
     }
   }

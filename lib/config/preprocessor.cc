@@ -253,12 +253,23 @@ void Preprocessor::ProcessLine(const SourceLine& line, uint32_t line_number,
     return;
   }
   const std::string_view rest = std::string_view(line.text).substr(first);
-  if (rest[0] == '@' || rest.starts_with("~SEQ") || rest.starts_with("~LST")) {
+  if (rest[0] == '@') {
+    // Conditional line: the rest of it counts only on the matching router. Nested
+    // conditions count as substitution levels, which bounds the recursion.
+    const bool negated = rest.size() > 1 && rest[1] == '^';
+    const size_t id_start = first + (negated ? 2 : 1);
+    size_t id_end = id_start;
+    while (id_end < line.text.size() && !IsSpace(line.text[id_end])) ++id_end;
+    const std::string_view id = std::string_view(line.text).substr(id_start, id_end - id_start);
+    const bool matches = !id.empty() && id == limits_.config_id;
+    if (matches != negated) {
+      ProcessLine(line.Substr(id_end, std::string::npos), line_number, context, macro_depth + 1);
+    }
+    return;
+  }
+  if (rest.starts_with("~SEQ") || rest.starts_with("~LST")) {
     const std::string_view word = rest.substr(0, rest.find_first_of(" \t"));
-    sink_->Warning(at, word,
-                   rest[0] == '@'
-                       ? "conditional configuration lines have no effect in lvs-ha; line ignored"
-                       : "sequence and list blocks have no effect in lvs-ha; line ignored");
+    sink_->Warning(at, word, "sequence and list blocks have no effect in lvs-ha; line ignored");
     return;
   }
   SourceLine expanded;

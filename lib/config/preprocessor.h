@@ -23,6 +23,9 @@ struct PreprocessorLimits {
   // doubles itself at each level cannot exhaust memory.
   size_t max_expanded_bytes = 16 << 20;
   bool allow_includes = true;
+  // keepalived's config-id: "@ID line" is read only when ID matches, "@^ID line"
+  // only when it does not.
+  std::string config_id;
 };
 
 class Preprocessor {

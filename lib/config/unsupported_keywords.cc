@@ -183,6 +183,7 @@ constexpr UnsupportedKeyword kUnsupported[] = {
     {S::kVrrpInstance, "smtp_alert"},
     {S::kVrrpInstance, "kernel_rx_buf_size"},
     {S::kVrrpInstance, "linkbeat_use_polling"},
+    {S::kVrrpInstance, "lvs_sync_daemon_interface"},
     // Options of a virtual_ipaddress entry.
     {S::kVirtualIpOption, "use_vmac"},
     {S::kVirtualIpOption, "peer"},

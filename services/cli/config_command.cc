@@ -13,11 +13,12 @@ constexpr int kInvalid = 1;
 constexpr int kUsageError = 2;
 
 constexpr char kUsage[] =
-    "usage: lvsctl config check [--json] [FILE]\n"
+    "usage: lvsctl config check [--json] [--config-id ID] [FILE]\n"
     "\n"
     "Parses and validates a keepalived.conf file (default %s).\n"
     "Prints every warning and error to stderr as file:line:col: keyword: message.\n"
-    "  --json   print the parsed model as JSON on stdout\n"
+    "  --json            print the parsed model as JSON on stdout\n"
+    "  --config-id ID    keepalived's -i: which \"@ID\" lines apply (default: short host name)\n"
     "Exit status: 0 valid (warnings allowed), 1 invalid, 2 usage error.\n";
 
 int Usage(FILE* stream, int code) {
@@ -27,12 +28,19 @@ int Usage(FILE* stream, int code) {
 
 int Check(const std::vector<std::string>& args, FILE* out, FILE* err) {
   bool json = false;
+  config::ParseOptions options;
   std::string path;
   bool have_path = false;
   for (size_t i = 1; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (arg == "--json") {
       json = true;
+    } else if (arg == "--config-id" || arg == "-i") {
+      if (i + 1 >= args.size()) {
+        std::fprintf(err, "lvsctl config check: %s needs a value\n", arg.c_str());
+        return Usage(err, kUsageError);
+      }
+      options.config_id = args[++i];
     } else if (arg == "-h" || arg == "--help") {
       return Usage(out, kValid);
     } else if (arg.size() > 1 && arg[0] == '-') {
@@ -48,7 +56,7 @@ int Check(const std::vector<std::string>& args, FILE* out, FILE* err) {
   }
   if (!have_path) path = config::kDefaultConfigPath;
 
-  absl::StatusOr<config::ParseResult> result = config::ParseFile(path);
+  absl::StatusOr<config::ParseResult> result = config::ParseFile(path, options);
   if (!result.ok()) {
     std::fprintf(err, "%s: %s\n", path.c_str(), std::string(result.status().message()).c_str());
     return kInvalid;

@@ -181,14 +181,59 @@ TEST_CASE("a '{' on the next line opens the block") {
   CHECK(r.config.global_defs().router_id() == "R");
 }
 
-TEST_CASE("conditional and sequence lines are skipped with a warning") {
-  ParseResult r = ParseString("global_defs {\n  @main router_id A\n  ~SEQ(i,1,3) x\n}\n", "c.conf");
+TEST_CASE("conditional lines follow the config-id, as keepalived -i") {
+  constexpr char kText[] =
+      "$PRIO=50\n"
+      "@main $PRIO=200\n"
+      "vrrp_instance VI {\n"
+      "    interface eth0\n"
+      "    virtual_router_id 1\n"
+      "    priority $PRIO\n"
+      "    @main   unicast_src_ip 10.0.0.1\n"
+      "    @backup unicast_src_ip 10.0.0.2\n"
+      "    unicast_peer {\n"
+      "        @^main   10.0.0.1\n"
+      "        @^backup 10.0.0.2\n"
+      "    }\n"
+      "    virtual_ipaddress {\n"
+      "        10.0.0.100\n"
+      "    }\n"
+      "    @main @backup priori 1\n"
+      "}\n";
+  ParseResult main = ParseString(kText, "c.conf", ParseOptions{.config_id = "main"});
+  INFO(FormatDiagnostics(main.diagnostics));
+  REQUIRE(main.ok());
+  const auto& m = main.config.vrrp_instances(0);
+  CHECK(m.priority() == 200);
+  CHECK(m.unicast_src_ip() == "10.0.0.1");
+  CHECK(std::vector<std::string>(m.unicast_peers().begin(), m.unicast_peers().end()) ==
+        std::vector<std::string>{"10.0.0.2"});
+
+  ParseResult backup = ParseString(kText, "c.conf", ParseOptions{.config_id = "backup"});
+  REQUIRE(backup.ok());
+  CHECK(backup.config.vrrp_instances(0).priority() == 50);
+  CHECK(backup.config.vrrp_instances(0).unicast_src_ip() == "10.0.0.2");
+  CHECK(backup.config.vrrp_instances(0).unicast_peers(0) == "10.0.0.1");
+
+  ParseResult other = ParseString(kText, "c.conf", ParseOptions{.config_id = "other"});
+  REQUIRE(other.ok());
+  CHECK(other.config.vrrp_instances(0).unicast_src_ip().empty());
+  CHECK(other.config.vrrp_instances(0).unicast_peers_size() == 2);
+}
+
+TEST_CASE("a conditional line's errors point into the line") {
+  ParseResult r = ParseString("global_defs {\n  @main routr_id A\n}\n", "c.conf",
+                              ParseOptions{.config_id = "main"});
+  CHECK(Lines(r) == std::vector<std::string>{
+                        "2:9: routr_id: unknown keyword in global_defs; did you mean 'router_id'?"});
+}
+
+TEST_CASE("sequence and list lines are skipped with a warning") {
+  ParseResult r = ParseString("global_defs {\n  ~SEQ(i,1,3) x\n}\n", "c.conf");
   CHECK(r.ok());
   CHECK(Lines(r) ==
         std::vector<std::string>{
-            "2:3: @main: warning: conditional configuration lines have no effect in lvs-ha; "
-            "line ignored",
-            "3:3: ~SEQ(i,1,3): warning: sequence and list blocks have no effect in lvs-ha; "
+            "2:3: ~SEQ(i,1,3): warning: sequence and list blocks have no effect in lvs-ha; "
             "line ignored"});
 }
 
