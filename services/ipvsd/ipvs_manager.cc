@@ -179,8 +179,11 @@ void IpvsManager::Resync() {
     return;
   }
   auto ops = Converge(std::nullopt, "resync");
-  if (!ops.empty())
+  if (ops.empty()) {
+    log_->debug("resync: the kernel table is in sync");
+  } else {
     log_->warn("resync repaired drift in the kernel table with {} operations", ops.size());
+  }
 }
 
 void IpvsManager::OnHealth(const lvs::v1::HealthEvent& e) {

@@ -7,6 +7,8 @@
 #   - `ipvsadm -C` is repaired within a resync period;
 #   - a real server whose httpd stops is removed, then restored; with
 #     inhibit_on_failure (after a SIGHUP reload) it stays at weight 0 instead;
+#   - with checkd gone the last weights are held; when it returns it gets the
+#     targets again;
 #   - bad SetOverride/Flush requests get INVALID_ARGUMENT and change nothing;
 #     a disable override takes a real out and survives a restart;
 #   - Flush empties ipvsd's services, Reload (dry run first) brings them back;
@@ -32,9 +34,14 @@ log=$LAB_OUT/ipvsd.log
 : >"$log"
 resync=2
 
-lab_daemon lvs1 "$LAB_OUT/checkd.log" "$bin/checkd" --run-dir "$run"
+start_checkd() {
+  lab_daemon lvs1 "$LAB_OUT/checkd.log" "$bin/checkd" --run-dir "$run"
+  checkd_pid=$LAB_LAST_PID
+}
+start_checkd
 start_ipvsd() {
-  lab_daemon lvs1 "$log" "$bin/ipvsd" --config "$conf" --run-dir "$run" --resync-interval $resync
+  lab_daemon lvs1 "$log" "$bin/ipvsd" --config "$conf" --run-dir "$run" --resync-interval $resync \
+    --log-level debug
   ipvsd_pid=$LAB_LAST_PID
 }
 rpc() { ip netns exec lvs1 "$bin/ipvs_rpc" "$run" "$@"; }
@@ -108,7 +115,32 @@ rs2_pid=$LAB_LAST_PID
 lab_wait_for 90 "rs2 is back at weight 1" reals_are "192.168.64.138:80 Route 1
 192.168.64.143:80 Route 1"
 
-# 6. Bad requests: INVALID_ARGUMENT, and nothing changes.
+# 6. Fail static: with checkd gone a failing real is not acted on (ipvsd holds the
+# last weights); when checkd returns it gets the targets again and the failure is
+# seen.
+lab_stop "$checkd_pid"
+lab_wait_for 30 "ipvsd notices checkd is gone" grep -q "checkd unreachable" "$log"
+lab_expect_eq "ListServices says the weights are held" \
+  'status: "1 services, 2 reals in rotation; checkd unreachable: weights held (fail static)"' \
+  "$(rpc ListServices '' | grep '^status')"
+lab_stop "$rs2_pid"
+in_sync() { grep -c "resync: the kernel table is in sync" "$log" || :; }
+two_more_resyncs() { [ "$(in_sync)" -ge $((synced + 2)) ]; }
+synced=$(in_sync)
+lab_wait_for 30 "two resyncs pass without checkd" two_more_resyncs
+lab_expect_eq "the failed rs2 keeps its last weight meanwhile" "192.168.64.138:80 Route 1
+192.168.64.143:80 Route 1" "$(reals)"
+start_checkd
+lab_wait_for 60 "checkd back: ipvsd sends it the targets again" grep -q "sent 2 targets to checkd: 2 added" "$log"
+lab_wait_for 90 "and rs2's failure is acted on (inhibited: weight 0)" \
+  reals_are "192.168.64.138:80 Route 0
+192.168.64.143:80 Route 1"
+lab_web rs2 "This is RS2"
+rs2_pid=$LAB_LAST_PID
+lab_wait_for 90 "rs2 is back at weight 1" reals_are "192.168.64.138:80 Route 1
+192.168.64.143:80 Route 1"
+
+# 7. Bad requests: INVALID_ARGUMENT, and nothing changes.
 out=$(rpc SetOverride 'service { address: "192.168.64.300" port: 80 } override: DISABLE' || :)
 lab_expect_eq "SetOverride with a bad address: INVALID_ARGUMENT" \
   "INVALID_ARGUMENT service: '192.168.64.300' is not an IP address" "$(head -n1 <<<"$out")"
@@ -128,7 +160,7 @@ lab_expect_eq "Flush without the confirmation word: INVALID_ARGUMENT" \
 lab_expect_eq "after the bad requests the table is unchanged" "192.168.64.138:80 Route 1
 192.168.64.143:80 Route 1" "$(reals)"
 
-# 7. Disable an override; it survives a restart; default brings the real back.
+# 8. Disable an override; it survives a restart; default brings the real back.
 out=$(rpc SetOverride 'service { address: "192.168.64.100" port: 80 } real { address: "192.168.64.143" port: 80 } override: DISABLE')
 lab_expect_eq "SetOverride DISABLE on rs1 is accepted" "OK " "$(head -n1 <<<"$out")"
 lab_wait_for 30 "the disabled rs1 leaves the table" reals_are "192.168.64.138:80 Route 1"
@@ -144,7 +176,7 @@ lab_expect_eq "SetOverride default on rs1 is accepted" "OK " "$(head -n1 <<<"$ou
 lab_wait_for 30 "default brings rs1 back" reals_are "192.168.64.138:80 Route 1
 192.168.64.143:80 Route 1"
 
-# 8. Flush, then Reload (a dry run first says what it would do).
+# 9. Flush, then Reload (a dry run first says what it would do).
 out=$(rpc Flush 'confirm: "flush"')
 lab_expect_eq "Flush removes ipvsd's one service" "OK 
 services_removed: 1" "$out"
@@ -160,7 +192,7 @@ lab_expect_eq "Reload applies" "applied: true" "$(grep -m1 '^applied' <<<"$out")
 lab_wait_for 30 "after Reload the table is back" reals_are "192.168.64.138:80 Route 1
 192.168.64.143:80 Route 1"
 
-# 9. A config with an error is refused whole.
+# 10. A config with an error is refused whole.
 cp "$conf" "$run/good.conf"
 echo "virtual_server 192.168.64.101 80 { lb_algo rr
   real_server 192.168.64.143 80 { wieght 1 } }" >>"$conf"
@@ -171,7 +203,7 @@ lab_expect_eq "and nothing of it was applied" "192.168.64.138:80 Route 1
 192.168.64.143:80 Route 1" "$(reals)"
 cp "$run/good.conf" "$conf"
 
-# 10. Drain: a real with a live connection goes to weight 0, and leaves the table
+# 11. Drain: a real with a live connection goes to weight 0, and leaves the table
 # when its drain timeout passes.
 ip netns exec client sh -c 'sleep 120 | busybox nc 192.168.64.100 80' >/dev/null 2>&1 &
 LAB_PIDS+=($!)
@@ -190,7 +222,7 @@ rpc SetOverride "service { address: \"192.168.64.100\" port: 80 } real { address
 lab_wait_for 30 "default after the drain brings it back" reals_are "192.168.64.138:80 Route 1
 192.168.64.143:80 Route 1"
 
-# 11. Connection sync follows vrrpd: backup until vrrpd says MASTER, backup again
+# 12. Connection sync follows vrrpd: backup until vrrpd says MASTER, backup again
 # when the instance is taken down.
 sed -i 's/^\(\s*\)router_id LVS_MASTER/&\n\1lvs_sync_daemon ens160 VI_1/' "$conf"
 out=$(rpc Reload '')

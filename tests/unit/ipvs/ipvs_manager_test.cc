@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 
+#include "lib/runtime/logging.h"
 #include "services/ipvsd/fake_ipvs_kernel.h"
 #include "services/ipvsd/ipvs_manager.h"
 #include "tests/unit/ipvs/ipvs_test_util.h"
@@ -45,6 +46,7 @@ struct Harness {
   absl::Time now = absl::FromUnixSeconds(1'800'000'000);
 
   explicit Harness(const std::string& config = testing::kSeedVirtualServer) {
+    runtime::SetLogLevel("off");
     char tmpl[] = "/tmp/ipvs-manager-test.XXXXXX";
     dir = mkdtemp(tmpl);
     config_path = dir + "/keepalived.conf";
