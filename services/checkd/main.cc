@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "absl/strings/numbers.h"
+#include "lib/metrics/daemon_metrics.h"
 #include "lib/rpc/watch_hub.h"
 #include "lib/runtime/daemon.h"
 #include "lib/runtime/logging.h"
@@ -83,6 +84,11 @@ int main(int argc, char** argv) {
   }, std::random_device{}(), max_in_flight);
   checkd::CheckerService service(loop, engine.get(), &hub);
   (*daemon)->AddService(&service);
+  (*daemon)->SetMetrics([&](runtime::MetricsText& m) {
+    v1::ListChecksResponse checks;
+    service.ListChecks(nullptr, &v1::ListChecksRequest::default_instance(), &checks);
+    metrics::RenderChecks(checks, m);
+  });
   // RPCs may still arrive while the server drains, so the engine lives until
   // Run() returns; only the watch streams are ended here.
   (*daemon)->OnStop([&] { hub.Close(); });

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "absl/strings/numbers.h"
+#include "lib/metrics/daemon_metrics.h"
 #include "lib/rpc/watch_hub.h"
 #include "lib/runtime/daemon.h"
 #include "lib/runtime/flags.h"
@@ -72,6 +73,11 @@ int main(int argc, char** argv) {
   manager.set_on_table_event([&hub](const v1::TableEvent& e) { hub.Publish(e); });
   ipvs::IpvsGrpcService service(&loop, &manager, &hub);
   (*daemon)->AddService(&service);
+  (*daemon)->SetMetrics([&](runtime::MetricsText& m) {
+    v1::ListServicesResponse table;
+    service.ListServices(nullptr, &v1::ListServicesRequest::default_instance(), &table);
+    metrics::RenderIpvs(table, m);
+  });
 
   if (absl::Status s = (*daemon)->Start(); !s.ok()) {
     log->critical("{}", std::string(s.message()));

@@ -5,6 +5,7 @@
 #include <sys/mman.h>
 
 #include "absl/strings/str_cat.h"
+#include "lib/metrics/daemon_metrics.h"
 #include "lib/config/config_parser.h"
 #include "lib/runtime/daemon.h"
 #include "services/vrrpd/vrrp_router.h"
@@ -86,6 +87,11 @@ int main(int argc, char** argv) {
     return LoadAndApply(path, router, dry_run, *log);
   });
   (*daemon)->AddService(&service);
+  (*daemon)->SetMetrics([&](lvs::runtime::MetricsText& m) {
+    lvs::v1::VrrpStatus status;
+    service.GetStatus(nullptr, &lvs::v1::GetVrrpStatusRequest::default_instance(), &status);
+    lvs::metrics::RenderVrrp(status, m);
+  });
   (*daemon)->OnReload([&] { LoadAndApply(path, router, false, *log); });
   (*daemon)->OnStop([&] { router.Shutdown(); });
   if (absl::Status s = (*daemon)->Start(); !s.ok()) {
