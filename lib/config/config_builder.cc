@@ -399,6 +399,7 @@ void ConfigBuilder::DefineVrrpInstance() {
       {"virtual_router_id", 1, 1, BlockUse::kNone,
        [this](const Statement& s, I& c) {
          c.notes.vrid_given = true;
+         *c.instance->mutable_virtual_router_id_location() = sink_.ToProto(s.args[0].location);
          if (auto v = values_.Integer(s, 0, 1, 255)) c.instance->set_virtual_router_id(*v);
        }},
       {"priority", 1, 1, BlockUse::kNone,

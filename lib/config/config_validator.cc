@@ -96,7 +96,7 @@ void ConfigValidator::ValidateVrrp(const v1::Config& config) {
       auto key = std::make_tuple(vi.interface(), vi.virtual_router_id(), vi.family_inet6());
       auto [it, inserted] = vrids.emplace(key, &vi);
       if (!inserted) {
-        Error(vi.location(), "virtual_router_id",
+        Error(vi.virtual_router_id_location(), "virtual_router_id",
               absl::StrCat("VRID ", vi.virtual_router_id(), " is already used on ", vi.interface(),
                            " (", vi.family_inet6() ? "IPv6" : "IPv4", ") by vrrp_instance '",
                            it->second->name(), "' at ", Where(it->second->location(), vi.location())));
