@@ -3,6 +3,7 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/reflection.h"
 
 namespace lvs::vrrp {
 namespace {
@@ -10,6 +11,26 @@ namespace {
 absl::Status Bad(const v1::VrrpInstance& in, const std::string& what) {
   return absl::InvalidArgumentError(absl::StrCat(in.location().file(), ":", in.location().line(),
                                                  ": vrrp_instance ", in.name(), ": ", what));
+}
+
+// Where a statement sits in the file is no part of what it means: drop every
+// SourceLocation, however deep, so that moving a block is no change on reload.
+void ClearLocations(google::protobuf::Message& m) {
+  const google::protobuf::Reflection* r = m.GetReflection();
+  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  r->ListFields(m, &fields);
+  for (const google::protobuf::FieldDescriptor* f : fields) {
+    if (f->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) continue;
+    if (f->message_type() == v1::SourceLocation::descriptor()) {
+      r->ClearField(&m, f);
+    } else if (f->is_repeated()) {
+      for (int i = 0; i < r->FieldSize(m, f); ++i) {
+        ClearLocations(*r->MutableRepeatedMessage(&m, f, i));
+      }
+    } else {
+      ClearLocations(*r->MutableMessage(&m, f));
+    }
+  }
 }
 
 template <typename T>
@@ -154,9 +175,7 @@ absl::StatusOr<InstanceSpec> SpecFrom(const v1::VrrpInstance& in, const v1::Conf
     }
   }
   spec.source = in;
-  spec.source.clear_location();
-  for (v1::VirtualIp& v : *spec.source.mutable_virtual_ipaddresses()) v.clear_location();
-  for (v1::VirtualIp& v : *spec.source.mutable_virtual_ipaddresses_excluded()) v.clear_location();
+  ClearLocations(spec.source);
   // Settings that come from global_defs are part of what the instance runs with.
   spec.source.set_version(c.version);
   spec.source.set_garp_master_delay_ms(absl::ToInt64Milliseconds(c.garp_master_delay));
