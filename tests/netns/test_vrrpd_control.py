@@ -249,6 +249,29 @@ class VrrpdControl(unittest.TestCase):
             lab.wait_until(lambda: lvs1.has_address(VIP) and not lvs2.has_address(VIP),
                            master_down(100, 1, 2) + 2, "lvs1 preempts back after the fault")
 
+    def test_track_script_weight_moves_the_master(self):
+        """A failing track_script with weight -20 takes lvs1 from 100 to 80, below
+        lvs2's 90: lvs2 preempts. When the script passes again lvs1 is back at
+        100 and preempts in turn."""
+        with Lab("vrrpd-track-script") as lab:
+            flag = os.path.join(lab.logdir, "healthy")
+            open(flag, "w").close()
+            script = (f"vrrp_script chk {{\n    script \"/usr/bin/test -e {flag}\"\n"
+                      "    interval 0.2\n    weight -20\n    fall 2\n    rise 2\n}\n")
+            conf = script + with_instance_lines(seed_config("master"),
+                                                "    track_script {\n        chk\n    }\n")
+            n1, n2, _ = self.pair(lab, conf1=conf)
+            self.assertEqual(int(n1.status()["VI_1"]["effective_priority"]), 100)
+            os.unlink(flag)
+            lab.wait_until(lambda: int(n1.status()["VI_1"]["effective_priority"]) == 80, 2,
+                           "lvs1 at priority 80")
+            lab.wait_until(lambda: n2.host.has_address(VIP) and not n1.host.has_address(VIP),
+                           master_down(90, 1, 2) + 2, "lvs2 preempts the weakened master")
+            open(flag, "w").close()
+            lab.wait_until(lambda: n1.host.has_address(VIP) and not n2.host.has_address(VIP),
+                           master_down(100, 1, 2) + 2, "lvs1 preempts back")
+            self.assertEqual(int(n1.status()["VI_1"]["effective_priority"]), 100)
+
     def test_sync_group_moves_together(self):
         """VI_1 and VI_2 in one vrrp_sync_group; only VI_2 tracks uplink0. When
         it goes down, VI_2 enters FAULT and VI_1 follows, so both VIPs move to
