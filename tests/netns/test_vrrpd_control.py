@@ -1,5 +1,6 @@
 #!/usr/bin/python3
 # ctest-timeout: 600
+# ctest-run-serial
 """vrrpd-specific behaviour, with real processes on a bridge: the GARP bursts
 (keepalived's defaults: 5 at once, 5 more after 5 s), notify scripts with
 keepalived's arguments, the gRPC control path through lvsctl (failover, admin

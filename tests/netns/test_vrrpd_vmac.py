@@ -1,5 +1,6 @@
 #!/usr/bin/python3
 # ctest-timeout: 300
+# ctest-run-serial
 """use_vmac: the VIP lives on a macvlan carrying the VRRP virtual MAC
 00:00:5e:00:01:33 (VRID 51), adverts and GARPs leave from it, and the client's
 neighbour entry for the VIP is the virtual MAC -- so after a failover the
