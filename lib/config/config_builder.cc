@@ -210,6 +210,14 @@ void ConfigBuilder::DefineTables() {
                        "a virtual server without a port must be persistent "
                        "(persistence_timeout)");
          }
+         if (vs.has_sorry_server()) {
+           if (vs.sorry_server().address().empty()) {
+             sink_.Error(s.location(), "sorry_server_lvs_method",
+                         "given without a sorry_server");
+           } else if (vs.sorry_server().lb_kind() == v1::FORWARDING_METHOD_UNSPECIFIED) {
+             vs.mutable_sorry_server()->set_lb_kind(vs.lb_kind());
+           }
+         }
          for (const Statement* rs : context.real_servers) ReadRealServer(*rs, context);
        }},
   };

@@ -101,6 +101,7 @@ TEST_CASE("virtual_server and real_server defaults") {
   CHECK(vs.persistence_timeout_s() == 0);
   CHECK(vs.quorum() == 1);
   CHECK(vs.hysteresis() == 0);
+  CHECK_FALSE(vs.has_sorry_server());
   CHECK_FALSE(vs.alpha());
   CHECK_FALSE(vs.omega());
   CHECK_FALSE(vs.ops());
@@ -424,6 +425,7 @@ virtual_server group web {
 }
 virtual_server fwmark 9 {
     lb_kind TUN
+    sorry_server 10.0.0.9 8080
     real_server 10.0.0.3 {
     }
 }
@@ -448,6 +450,9 @@ virtual_server fwmark 9 {
   CHECK(c.virtual_servers(0).lb_algo() == "sh");
   CHECK(c.virtual_servers(0).lb_flags(0) == "sh-port");
   CHECK(c.virtual_servers(1).fwmark() == 9);
+  CHECK(c.virtual_servers(1).sorry_server().address() == "10.0.0.9");
+  CHECK(c.virtual_servers(1).sorry_server().port() == 8080);
+  CHECK(c.virtual_servers(1).sorry_server().lb_kind() == v1::TUN);  // the virtual server's
   CHECK(c.virtual_servers(1).real_servers(0).lb_kind() == v1::TUN);
   CHECK(c.virtual_servers(1).real_servers(0).port() == 0);
 }
