@@ -84,10 +84,16 @@ int main(int argc, char** argv) {
   }, std::random_device{}(), max_in_flight);
   checkd::CheckerService service(loop, engine.get(), &hub);
   (*daemon)->AddService(&service);
+  // Rendered on the loop thread, so the engine can be read directly.
   (*daemon)->SetMetrics([&](runtime::MetricsText& m) {
-    v1::ListChecksResponse checks;
-    service.ListChecks(nullptr, &v1::ListChecksRequest::default_instance(), &checks);
-    metrics::RenderChecks(checks, m);
+    metrics::RenderChecks(engine->ListChecks(), m);
+    v1::CheckerStats st = engine->Stats(false);
+    m.Counter("lvs_checkd_runs_total", "Checker runs completed.", {}, static_cast<double>(st.runs()));
+    m.Gauge("lvs_checkd_in_flight", "Probes running now.", {}, st.in_flight());
+    m.Gauge("lvs_checkd_schedule_lateness_seconds", "How late scheduled checks started (recent runs).",
+            {{"quantile", "0.5"}}, st.lateness_p50_us() / 1e6);
+    m.Gauge("lvs_checkd_schedule_lateness_seconds", "How late scheduled checks started (recent runs).",
+            {{"quantile", "0.99"}}, st.lateness_p99_us() / 1e6);
   });
   // RPCs may still arrive while the server drains, so the engine lives until
   // Run() returns; only the watch streams are ended here.
