@@ -48,9 +48,7 @@ void ConfigBuilder::CheckSettings::Override(const CheckSettings& nearer) {
   take(virtualhost, nearer.virtualhost);
 }
 
-ConfigBuilder::ConfigBuilder(DiagnosticSink& sink) : sink_(sink), values_(sink) {
-  DefineTables();
-}
+ConfigBuilder::ConfigBuilder(DiagnosticSink& sink) : sink_(sink), values_(sink) { DefineTables(); }
 
 template <typename T>
 void ConfigBuilder::Register(Section section, const std::vector<Keyword<T>>& table) {
@@ -86,9 +84,8 @@ void ConfigBuilder::Dispatch(const std::vector<Statement>& statements, Section s
     }
     const int n = static_cast<int>(s.args.size());
     if (n < it->min_args || (it->max_args != kAny && n > it->max_args)) {
-      const Location at = n > it->max_args && it->max_args != kAny
-                              ? s.args[it->max_args].location
-                              : s.location();
+      const Location at =
+          n > it->max_args && it->max_args != kAny ? s.args[it->max_args].location : s.location();
       sink_.Error(at, s.name(), ArgCountMessage(it->min_args, it->max_args));
       continue;
     }
@@ -154,7 +151,8 @@ void ConfigBuilder::DefineTables() {
          script->set_fall(1);
          Dispatch(s, Section::kVrrpScript, vrrp_script_, *script);
          if (script->script().empty()) {
-           sink_.Error(s.location(), s.name(), absl::StrCat("'", s.args[0].text, "' has no 'script'"));
+           sink_.Error(s.location(), s.name(),
+                       absl::StrCat("'", s.args[0].text, "' has no 'script'"));
          }
          if (script->timeout_ms() == 0) script->set_timeout_ms(script->interval_ms());
        }},
@@ -212,8 +210,7 @@ void ConfigBuilder::DefineTables() {
          }
          if (vs.has_sorry_server()) {
            if (vs.sorry_server().address().empty()) {
-             sink_.Error(s.location(), "sorry_server_lvs_method",
-                         "given without a sorry_server");
+             sink_.Error(s.location(), "sorry_server_lvs_method", "given without a sorry_server");
            } else if (vs.sorry_server().lb_kind() == v1::FORWARDING_METHOD_UNSPECIFIED) {
              vs.mutable_sorry_server()->set_lb_kind(vs.lb_kind());
            }
@@ -638,9 +635,10 @@ void ConfigBuilder::ReadVirtualIps(const Statement& block,
         uint32_t number = 0;
         if (std::find(kScopes.begin(), kScopes.end(), value.text) == kScopes.end() &&
             !(absl::SimpleAtoi(value.text, &number) && number <= 255)) {
-          sink_.Error(value.location, option.text,
-                      absl::StrCat("'", value.text,
-                                   "' is not a scope (global, host, link, site, nowhere or 0-255)"));
+          sink_.Error(
+              value.location, option.text,
+              absl::StrCat("'", value.text,
+                           "' is not a scope (global, host, link, site, nowhere or 0-255)"));
           ok = false;
         }
         vip.set_scope(value.text);
@@ -650,8 +648,8 @@ void ConfigBuilder::ReadVirtualIps(const Statement& block,
   }
 }
 
-void ConfigBuilder::ReadTrackInterfaces(const Statement& block,
-                                        google::protobuf::RepeatedPtrField<v1::TrackInterface>* out) {
+void ConfigBuilder::ReadTrackInterfaces(
+    const Statement& block, google::protobuf::RepeatedPtrField<v1::TrackInterface>* out) {
   for (const Statement* entry : ListEntries(block)) {
     v1::TrackInterface track;
     track.set_name(entry->name());
@@ -716,23 +714,25 @@ void ConfigBuilder::FinishInstance(InstanceContext& context, const v1::GlobalDef
     const bool inet6 = vip.address().find(':') != std::string::npos;
     if (inet6 != vi.family_inet6()) {
       sink_.Error(LocationOf(vip.location()), "virtual_ipaddress",
-                  absl::StrCat(vip.address(), " is ", inet6 ? "IPv6" : "IPv4", " but '",
-                               vi.name(), "' is ", vi.family_inet6() ? "IPv6" : "IPv4",
+                  absl::StrCat(vip.address(), " is ", inet6 ? "IPv6" : "IPv4", " but '", vi.name(),
+                               "' is ", vi.family_inet6() ? "IPv6" : "IPv4",
                                " (its first address); put it under virtual_ipaddress_excluded"));
     }
   }
   // An address listed twice (keepalived's own samples do it) is kept once.
   std::set<std::string> seen;
   for (int i = 0; i < 2; ++i) {
-    auto* vips = i == 0 ? vi.mutable_virtual_ipaddresses() : vi.mutable_virtual_ipaddresses_excluded();
+    auto* vips =
+        i == 0 ? vi.mutable_virtual_ipaddresses() : vi.mutable_virtual_ipaddresses_excluded();
     for (int j = 0; j < vips->size();) {
       v1::VirtualIp& vip = *vips->Mutable(j);
       if (vip.dev().empty()) vip.set_dev(vi.interface());
       const std::string key = absl::StrCat(vip.address(), "/", vip.prefix_len(), "%", vip.dev());
       if (!seen.insert(key).second) {
-        sink_.Warning(LocationOf(vip.location()), i == 0 ? "virtual_ipaddress" : "virtual_ipaddress_excluded",
-                      absl::StrCat(vip.address(), "/", vip.prefix_len(), " on ", vip.dev(),
-                                   " is listed twice in '", vi.name(), "'; the first entry is used"));
+        sink_.Warning(
+            LocationOf(vip.location()), i == 0 ? "virtual_ipaddress" : "virtual_ipaddress_excluded",
+            absl::StrCat(vip.address(), "/", vip.prefix_len(), " on ", vip.dev(),
+                         " is listed twice in '", vi.name(), "'; the first entry is used"));
         vips->DeleteSubrange(j, 1);
         continue;
       }
@@ -740,10 +740,12 @@ void ConfigBuilder::FinishInstance(InstanceContext& context, const v1::GlobalDef
     }
   }
   // Version: the instance's, else the global one; IPv6 needs VRRPv3.
-  uint32_t version = vi.version() ? vi.version() : (global.vrrp_version() ? global.vrrp_version() : 2);
+  uint32_t version =
+      vi.version() ? vi.version() : (global.vrrp_version() ? global.vrrp_version() : 2);
   if (vi.family_inet6() && version == 2) {
     if (notes.version) {
-      sink_.Error(notes.version->location, "version", "VRRPv2 cannot carry IPv6 addresses; use version 3");
+      sink_.Error(notes.version->location, "version",
+                  "VRRPv2 cannot carry IPv6 addresses; use version 3");
     }
     version = 3;
   }
@@ -757,9 +759,9 @@ void ConfigBuilder::FinishInstance(InstanceContext& context, const v1::GlobalDef
                                " s: VRRPv2 adverts are whole seconds (1-255); use version 3 for "
                                "fractions"));
     } else if (version == 3 && (ms > 40'950 || ms % 10 != 0)) {
-      sink_.Error(token.location, "advert_int",
-                  absl::StrCat(token.text,
-                               " s: VRRPv3 adverts are 0.01-40.95 s in steps of 0.01 s"));
+      sink_.Error(
+          token.location, "advert_int",
+          absl::StrCat(token.text, " s: VRRPv3 adverts are 0.01-40.95 s in steps of 0.01 s"));
     }
   }
   if (vi.priority() == 255 && notes.priority) {
@@ -816,8 +818,7 @@ template void ConfigBuilder::Dispatch(const std::vector<Statement>&, Section,
                                       const std::vector<Keyword<RealServerContext>>&,
                                       RealServerContext&);
 template void ConfigBuilder::Dispatch(const std::vector<Statement>&, Section,
-                                      const std::vector<Keyword<CheckerContext>>&,
-                                      CheckerContext&);
+                                      const std::vector<Keyword<CheckerContext>>&, CheckerContext&);
 template void ConfigBuilder::Dispatch(const std::vector<Statement>&, Section,
                                       const std::vector<Keyword<v1::UrlCheck>>&, v1::UrlCheck&);
 template void ConfigBuilder::Register(Section, const std::vector<Keyword<VirtualServerContext>>&);

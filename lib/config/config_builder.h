@@ -99,7 +99,8 @@ class ConfigBuilder {
   void DefineCheckers();
 
   // Entries of list blocks (virtual_ipaddress, unicast_peer, track_*, group).
-  void ReadVirtualIps(const Statement& block, google::protobuf::RepeatedPtrField<v1::VirtualIp>* out);
+  void ReadVirtualIps(const Statement& block,
+                      google::protobuf::RepeatedPtrField<v1::VirtualIp>* out);
   void ReadTrackInterfaces(const Statement& block,
                            google::protobuf::RepeatedPtrField<v1::TrackInterface>* out);
   void ReadTrackScripts(const Statement& block,

@@ -21,8 +21,9 @@ constexpr int64_t kMaxInt32 = 2'147'483'647;
 
 // The schedulers of the Linux IPVS code.
 const std::vector<std::string_view>& KernelSchedulers() {
-  static const std::vector<std::string_view> kSchedulers = {
-      "rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "fo", "ovf", "mh", "twos"};
+  static const std::vector<std::string_view> kSchedulers = {"rr",    "wrr", "lc", "wlc", "lblc",
+                                                            "lblcr", "dh",  "sh", "sed", "nq",
+                                                            "fo",    "ovf", "mh", "twos"};
   return kSchedulers;
 }
 
@@ -45,10 +46,9 @@ std::vector<ConfigBuilder::Keyword<Ctx>> ConfigBuilder::SettingKeywords(
   std::vector<Keyword<Ctx>> out;
   for (std::string_view name : names) {
     const bool flag = name == "alpha" || name == "inhibit_on_failure";
-    out.push_back(Keyword<Ctx>{name, flag ? 0 : 1, 1, BlockUse::kNone,
-                               [this](const Statement& s, Ctx& c) {
-                                 ReadCheckSetting(s, c.settings);
-                               }});
+    out.push_back(
+        Keyword<Ctx>{name, flag ? 0 : 1, 1, BlockUse::kNone,
+                     [this](const Statement& s, Ctx& c) { ReadCheckSetting(s, c.settings); }});
   }
   return out;
 }
@@ -56,14 +56,15 @@ std::vector<ConfigBuilder::Keyword<Ctx>> ConfigBuilder::SettingKeywords(
 void ConfigBuilder::ReadCheckSetting(const Statement& s, CheckSettings& settings) {
   const std::string& name = s.name();
   if (name == "alpha" || name == "inhibit_on_failure") {
-    if (auto v = values_.Bool(s, 0)) (name == "alpha" ? settings.alpha : settings.inhibit_on_failure) = *v;
+    if (auto v = values_.Bool(s, 0))
+      (name == "alpha" ? settings.alpha : settings.inhibit_on_failure) = *v;
   } else if (name == "virtualhost") {
     settings.virtualhost = s.args[0].text;
   } else if (name == "retry" || name == "nb_get_retry") {
     if (name == "nb_get_retry") {
-      sink_.Warning(s.location(), name,
-                    absl::StrCat("deprecated alias of 'retry'; taken as 'retry ", s.args[0].text,
-                                 "'"));
+      sink_.Warning(
+          s.location(), name,
+          absl::StrCat("deprecated alias of 'retry'; taken as 'retry ", s.args[0].text, "'"));
     }
     if (auto v = values_.Integer(s, 0, 0, 1'000'000)) settings.retry = *v;
   } else if (name == "connect_timeout") {
@@ -95,10 +96,11 @@ void ConfigBuilder::DefineVirtualServer() {
       c.vs->set_lb_algo(name);
       return;
     }
-    std::string message = absl::StrCat("'", name, "' is not a kernel IPVS scheduler (",
-                                       absl::StrJoin(known, " ", [](std::string* out, std::string_view name) {
-                                         out->append(name);
-                                       }), ")");
+    std::string message = absl::StrCat(
+        "'", name, "' is not a kernel IPVS scheduler (",
+        absl::StrJoin(known, " ",
+                      [](std::string* out, std::string_view name) { out->append(name); }),
+        ")");
     if (auto suggestion = SuggestKeyword(name, known)) {
       absl::StrAppend(&message, "; did you mean '", *suggestion, "'?");
     }
@@ -182,7 +184,8 @@ void ConfigBuilder::DefineVirtualServer() {
        }},
       {"sorry_server_lvs_method", 1, kAny, BlockUse::kNone,
        [this](const Statement& s, V& c) {
-         if (auto m = values_.Method(s.args[0], s.name())) c.vs->mutable_sorry_server()->set_lb_kind(*m);
+         if (auto m = values_.Method(s.args[0], s.name()))
+           c.vs->mutable_sorry_server()->set_lb_kind(*m);
        }},
       {"ops", 0, 0, BlockUse::kNone, [](const Statement&, V& c) { c.vs->set_ops(true); }},
       {"omega", 0, 0, BlockUse::kNone, [](const Statement&, V& c) { c.vs->set_omega(true); }},
@@ -190,13 +193,12 @@ void ConfigBuilder::DefineVirtualServer() {
        [](const Statement& s, V& c) { c.real_servers.push_back(&s); }},
   };
   for (std::string_view flag : SchedulerFlags()) {
-    virtual_server_.push_back(
-        {flag, 0, 0, BlockUse::kNone,
-         [](const Statement& s, V& c) { c.vs->add_lb_flags(s.name()); }});
+    virtual_server_.push_back({flag, 0, 0, BlockUse::kNone,
+                               [](const Statement& s, V& c) { c.vs->add_lb_flags(s.name()); }});
   }
-  for (auto& k : SettingKeywords<V>({"connect_timeout", "retry", "nb_get_retry",
-                                     "delay_before_retry", "warmup", "delay_loop", "alpha",
-                                     "inhibit_on_failure", "virtualhost"})) {
+  for (auto& k :
+       SettingKeywords<V>({"connect_timeout", "retry", "nb_get_retry", "delay_before_retry",
+                           "warmup", "delay_loop", "alpha", "inhibit_on_failure", "virtualhost"})) {
     virtual_server_.push_back(std::move(k));
   }
   Register(Section::kVirtualServer, virtual_server_);
@@ -239,9 +241,9 @@ void ConfigBuilder::DefineRealServer() {
       {"SSL_GET", 0, 0, BlockUse::kRequired, checker},
       {"MISC_CHECK", 0, 0, BlockUse::kRequired, checker},
   };
-  for (auto& k : SettingKeywords<R>({"connect_timeout", "retry", "nb_get_retry",
-                                     "delay_before_retry", "warmup", "delay_loop", "alpha",
-                                     "inhibit_on_failure", "virtualhost"})) {
+  for (auto& k :
+       SettingKeywords<R>({"connect_timeout", "retry", "nb_get_retry", "delay_before_retry",
+                           "warmup", "delay_loop", "alpha", "inhibit_on_failure", "virtualhost"})) {
     real_server_.push_back(std::move(k));
   }
   Register(Section::kRealServer, real_server_);
@@ -320,9 +322,9 @@ void ConfigBuilder::DefineCheckers() {
       {"digest", 1, 1, BlockUse::kNone,
        [this](const Statement& s, U& u) {
          const std::string digest = absl::AsciiStrToLower(s.args[0].text);
-         if (digest.size() != 32 ||
-             !std::all_of(digest.begin(), digest.end(),
-                          [](char ch) { return absl::ascii_isxdigit(static_cast<unsigned char>(ch)); })) {
+         if (digest.size() != 32 || !std::all_of(digest.begin(), digest.end(), [](char ch) {
+               return absl::ascii_isxdigit(static_cast<unsigned char>(ch));
+             })) {
            sink_.Error(s.args[0].location, s.name(),
                        "expects an MD5 digest: 32 hexadecimal digits (as genhash prints)");
            return;
@@ -334,10 +336,10 @@ void ConfigBuilder::DefineCheckers() {
          for (const Token& token : s.args) {
            std::vector<std::string> bounds = absl::StrSplit(token.text, absl::MaxSplits('-', 1));
            uint32_t low = 0, high = 0;
-           const bool ok = absl::SimpleAtoi(bounds[0], &low) &&
-                           (bounds.size() == 1 ? (high = low, true)
-                                               : absl::SimpleAtoi(bounds[1], &high)) &&
-                           low >= 100 && high <= 599 && low <= high;
+           const bool ok =
+               absl::SimpleAtoi(bounds[0], &low) &&
+               (bounds.size() == 1 ? (high = low, true) : absl::SimpleAtoi(bounds[1], &high)) &&
+               low >= 100 && high <= 599 && low <= high;
            if (!ok) {
              sink_.Error(token.location, s.name(),
                          absl::StrCat("'", token.text,

@@ -20,14 +20,18 @@ bool IsIpv6(const std::string& address) { return address.find(':') != std::strin
 
 std::string ProtocolName(v1::Protocol protocol) {
   switch (protocol) {
-    case v1::UDP: return "UDP";
-    case v1::SCTP: return "SCTP";
-    default: return "TCP";
+    case v1::UDP:
+      return "UDP";
+    case v1::SCTP:
+      return "SCTP";
+    default:
+      return "TCP";
   }
 }
 
 std::string Endpoint(const std::string& address, uint32_t port) {
-  return IsIpv6(address) ? absl::StrCat("[", address, "]:", port) : absl::StrCat(address, ":", port);
+  return IsIpv6(address) ? absl::StrCat("[", address, "]:", port)
+                         : absl::StrCat(address, ":", port);
 }
 
 // Reports the second and later uses of a name, pointing back at the first.
@@ -38,6 +42,7 @@ class UniqueNames {
     auto [it, inserted] = seen_.emplace(name, at);
     return inserted ? nullptr : &it->second;
   }
+
  private:
   std::map<std::string, v1::SourceLocation> seen_;
 };
@@ -65,14 +70,14 @@ void ConfigValidator::ValidateVrrp(const v1::Config& config) {
   for (const auto& script : config.vrrp_scripts()) {
     if (const auto* first = scripts.Add(script.name(), script.location())) {
       Error(script.location(), "vrrp_script",
-            absl::StrCat("'", script.name(), "' is already defined at ", Where(*first, script.location())));
+            absl::StrCat("'", script.name(), "' is already defined at ",
+                         Where(*first, script.location())));
     }
     script_names.push_back(script.name());
   }
   auto check_track_scripts = [&](const auto& tracks) {
     for (const v1::TrackScript& track : tracks) {
-      if (std::find(script_names.begin(), script_names.end(), track.name()) ==
-          script_names.end()) {
+      if (std::find(script_names.begin(), script_names.end(), track.name()) == script_names.end()) {
         std::string message = absl::StrCat("no vrrp_script named '", track.name(), "'");
         if (auto suggestion = SuggestKeyword(track.name(), script_names)) {
           absl::StrAppend(&message, "; did you mean '", *suggestion, "'?");
@@ -99,7 +104,8 @@ void ConfigValidator::ValidateVrrp(const v1::Config& config) {
         Error(vi.virtual_router_id_location(), "virtual_router_id",
               absl::StrCat("VRID ", vi.virtual_router_id(), " is already used on ", vi.interface(),
                            " (", vi.family_inet6() ? "IPv6" : "IPv4", ") by vrrp_instance '",
-                           it->second->name(), "' at ", Where(it->second->location(), vi.location())));
+                           it->second->name(), "' at ",
+                           Where(it->second->location(), vi.location())));
       }
     }
     check_track_scripts(vi.track_scripts());
@@ -134,7 +140,8 @@ void ConfigValidator::ValidateVrrp(const v1::Config& config) {
   for (const auto& group : config.vrrp_sync_groups()) {
     if (const auto* first = groups.Add(group.name(), group.location())) {
       Error(group.location(), "vrrp_sync_group",
-            absl::StrCat("'", group.name(), "' is already defined at ", Where(*first, group.location())));
+            absl::StrCat("'", group.name(), "' is already defined at ",
+                         Where(*first, group.location())));
     }
     for (int i = 0; i < group.instances_size(); ++i) {
       const std::string& name = group.instances(i);
@@ -150,18 +157,17 @@ void ConfigValidator::ValidateVrrp(const v1::Config& config) {
       }
       auto [it, inserted] = instance_group.emplace(name, group.name());
       if (!inserted) {
-        Error(at, "group",
-              absl::StrCat("vrrp_instance '", name, "' is already in sync group '", it->second,
-                           "'"));
+        Error(
+            at, "group",
+            absl::StrCat("vrrp_instance '", name, "' is already in sync group '", it->second, "'"));
       }
     }
     check_track_scripts(group.track_scripts());
   }
 
   const auto& sync = config.global_defs().lvs_sync_daemon();
-  if (!sync.vrrp_instance().empty() &&
-      std::find(instance_names.begin(), instance_names.end(), sync.vrrp_instance()) ==
-          instance_names.end()) {
+  if (!sync.vrrp_instance().empty() && std::find(instance_names.begin(), instance_names.end(),
+                                                 sync.vrrp_instance()) == instance_names.end()) {
     Error(config.global_defs().location(), "lvs_sync_daemon",
           absl::StrCat("no vrrp_instance named '", sync.vrrp_instance(), "'"));
   }
@@ -173,7 +179,8 @@ void ConfigValidator::ValidateVirtualServers(const v1::Config& config) {
   for (const auto& group : config.virtual_server_groups()) {
     if (const auto* first = groups.Add(group.name(), group.location())) {
       Error(group.location(), "virtual_server_group",
-            absl::StrCat("'", group.name(), "' is already defined at ", Where(*first, group.location())));
+            absl::StrCat("'", group.name(), "' is already defined at ",
+                         Where(*first, group.location())));
     }
     group_names.push_back(group.name());
     if (group.entries_size() == 0) {

@@ -11,8 +11,7 @@ void DiagnosticSink::Error(const Location& at, std::string_view keyword, std::st
   Add(v1::Diagnostic::ERROR, at, keyword, std::move(message));
 }
 
-void DiagnosticSink::Warning(const Location& at, std::string_view keyword,
-                             std::string message) {
+void DiagnosticSink::Warning(const Location& at, std::string_view keyword, std::string message) {
   Add(v1::Diagnostic::WARNING, at, keyword, std::move(message));
 }
 

@@ -23,14 +23,30 @@ size_t ResolveEscape(const std::string& text, size_t i, std::string& word) {
   }
   const char c = text[i];
   switch (c) {
-    case 'a': word.push_back('\a'); return 1;
-    case 'b': word.push_back('\b'); return 1;
-    case 'E': word.push_back('\x1b'); return 1;
-    case 'f': word.push_back('\f'); return 1;
-    case 'n': word.push_back('\n'); return 1;
-    case 'r': word.push_back('\r'); return 1;
-    case 't': word.push_back('\t'); return 1;
-    case 'v': word.push_back('\v'); return 1;
+    case 'a':
+      word.push_back('\a');
+      return 1;
+    case 'b':
+      word.push_back('\b');
+      return 1;
+    case 'E':
+      word.push_back('\x1b');
+      return 1;
+    case 'f':
+      word.push_back('\f');
+      return 1;
+    case 'n':
+      word.push_back('\n');
+      return 1;
+    case 'r':
+      word.push_back('\r');
+      return 1;
+    case 't':
+      word.push_back('\t');
+      return 1;
+    case 'v':
+      word.push_back('\v');
+      return 1;
     case 'x': {
       size_t n = 1;
       int value = 0;
@@ -88,8 +104,8 @@ SourceLine SourceLine::Substr(size_t pos, size_t len) const {
   return out;
 }
 
-void Lexer::Tokenize(const SourceLine& line, int file, uint32_t line_number,
-                     DiagnosticSink& sink, std::vector<Token>& out) {
+void Lexer::Tokenize(const SourceLine& line, int file, uint32_t line_number, DiagnosticSink& sink,
+                     std::vector<Token>& out) {
   const std::string& text = line.text;
   auto location_at = [&](size_t i) {
     const uint32_t column =

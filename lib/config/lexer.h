@@ -29,8 +29,8 @@ struct SourceLine {
 class Lexer {
  public:
   // Appends the tokens of `line` (without a trailing kNewline) to `out`.
-  static void Tokenize(const SourceLine& line, int file, uint32_t line_number,
-                       DiagnosticSink& sink, std::vector<Token>& out);
+  static void Tokenize(const SourceLine& line, int file, uint32_t line_number, DiagnosticSink& sink,
+                       std::vector<Token>& out);
 };
 
 }  // namespace lvs::config

@@ -180,8 +180,7 @@ bool Preprocessor::TryDefine(const SourceLine& line, std::string* value_out,
   return true;
 }
 
-bool Preprocessor::ExpandOnce(const SourceLine& line, const FileContext& context,
-                              SourceLine& out) {
+bool Preprocessor::ExpandOnce(const SourceLine& line, const FileContext& context, SourceLine& out) {
   const std::string& text = line.text;
   if (text.find('$') == std::string::npos) return false;
   bool changed = false;
@@ -242,9 +241,9 @@ void Preprocessor::ProcessLine(const SourceLine& line, uint32_t line_number,
   if (first == line.text.size()) return;
   const Location at{context.file, line_number, line.columns[first]};
   if (macro_depth > limits_.max_macro_depth) {
-    sink_->Error(at, "parameter", absl::StrCat("substitution nested more than ",
-                                      limits_.max_macro_depth,
-                                      " levels deep (does a parameter refer to itself?)"));
+    sink_->Error(at, "parameter",
+                 absl::StrCat("substitution nested more than ", limits_.max_macro_depth,
+                              " levels deep (does a parameter refer to itself?)"));
     return;
   }
   std::string name, value;
@@ -277,8 +276,9 @@ void Preprocessor::ProcessLine(const SourceLine& line, uint32_t line_number,
     expanded_bytes_ += expanded.text.size();
     if (expanded_bytes_ > limits_.max_expanded_bytes) {
       if (!budget_reported_) {
-        sink_->Error(at, "parameter", absl::StrCat("substitution produced more than ",
-                                          limits_.max_expanded_bytes, " bytes; stopped"));
+        sink_->Error(at, "parameter",
+                     absl::StrCat("substitution produced more than ", limits_.max_expanded_bytes,
+                                  " bytes; stopped"));
         budget_reported_ = true;
       }
       return;
@@ -320,9 +320,9 @@ void Preprocessor::Include(const Token& directive, const std::vector<Token>& arg
     return;
   }
   if (context.include_depth >= limits_.max_include_depth) {
-    sink_->Error(directive.location, directive.text,
-                 absl::StrCat("includes nested more than ", limits_.max_include_depth,
-                              " levels deep"));
+    sink_->Error(
+        directive.location, directive.text,
+        absl::StrCat("includes nested more than ", limits_.max_include_depth, " levels deep"));
     return;
   }
   const std::string& pattern = args[0].text;
@@ -363,8 +363,7 @@ void Preprocessor::IncludeFile(const std::string& path, const Location& at,
   }
   char resolved[PATH_MAX];
   const std::string canonical = realpath(path.c_str(), resolved) ? resolved : path;
-  if (std::find(include_stack_.begin(), include_stack_.end(), canonical) !=
-      include_stack_.end()) {
+  if (std::find(include_stack_.begin(), include_stack_.end(), canonical) != include_stack_.end()) {
     sink_->Error(at, "include", absl::StrCat("'", path, "' includes itself"));
     return;
   }

@@ -55,8 +55,7 @@ class Preprocessor {
   bool TryDefine(const SourceLine& line, std::string* value_out, std::string* name_out) const;
   bool ExpandOnce(const SourceLine& line, const FileContext& context, SourceLine& out);
   void EmitTokens(std::vector<Token> tokens, const FileContext& context);
-  void Include(const Token& directive, const std::vector<Token>& args,
-               const FileContext& context);
+  void Include(const Token& directive, const std::vector<Token>& args, const FileContext& context);
   void IncludeFile(const std::string& path, const Location& at, const FileContext& context);
 
   FileTable* files_;

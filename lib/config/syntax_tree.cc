@@ -9,8 +9,7 @@ using Kind = Token::Kind;
 
 class TreeBuilder {
  public:
-  TreeBuilder(std::vector<Token>& tokens, DiagnosticSink& sink)
-      : tokens_(tokens), sink_(sink) {}
+  TreeBuilder(std::vector<Token>& tokens, DiagnosticSink& sink) : tokens_(tokens), sink_(sink) {}
 
   // Reads statements until the matching '}' (when `open` is set) or the end.
   std::vector<Statement> ReadBlock(const Token* open, int depth) {

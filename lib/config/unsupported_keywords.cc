@@ -228,20 +228,34 @@ constexpr UnsupportedKeyword kUnsupported[] = {
 
 std::string SectionName(Section section) {
   switch (section) {
-    case S::kTop: return "top level";
-    case S::kGlobalDefs: return "global_defs";
-    case S::kVrrpScript: return "vrrp_script";
-    case S::kVrrpSyncGroup: return "vrrp_sync_group";
-    case S::kVrrpInstance: return "vrrp_instance";
-    case S::kAuthentication: return "authentication";
-    case S::kVirtualIpOption: return "virtual_ipaddress entry";
-    case S::kVirtualServerGroup: return "virtual_server_group";
-    case S::kVirtualServer: return "virtual_server";
-    case S::kRealServer: return "real_server";
-    case S::kChecker: return "TCP_CHECK";
-    case S::kHttpCheck: return "HTTP_GET/SSL_GET";
-    case S::kMiscCheck: return "MISC_CHECK";
-    case S::kUrl: return "url";
+    case S::kTop:
+      return "top level";
+    case S::kGlobalDefs:
+      return "global_defs";
+    case S::kVrrpScript:
+      return "vrrp_script";
+    case S::kVrrpSyncGroup:
+      return "vrrp_sync_group";
+    case S::kVrrpInstance:
+      return "vrrp_instance";
+    case S::kAuthentication:
+      return "authentication";
+    case S::kVirtualIpOption:
+      return "virtual_ipaddress entry";
+    case S::kVirtualServerGroup:
+      return "virtual_server_group";
+    case S::kVirtualServer:
+      return "virtual_server";
+    case S::kRealServer:
+      return "real_server";
+    case S::kChecker:
+      return "TCP_CHECK";
+    case S::kHttpCheck:
+      return "HTTP_GET/SSL_GET";
+    case S::kMiscCheck:
+      return "MISC_CHECK";
+    case S::kUrl:
+      return "url";
   }
   return "";
 }
@@ -249,10 +263,9 @@ std::string SectionName(Section section) {
 std::span<const UnsupportedKeyword> UnsupportedKeywords() { return kUnsupported; }
 
 bool IsUnsupported(Section section, std::string_view name) {
-  return std::any_of(std::begin(kUnsupported), std::end(kUnsupported),
-                     [&](const UnsupportedKeyword& k) {
-                       return k.section == section && k.name == name;
-                     });
+  return std::any_of(
+      std::begin(kUnsupported), std::end(kUnsupported),
+      [&](const UnsupportedKeyword& k) { return k.section == section && k.name == name; });
 }
 
 std::vector<std::string_view> UnsupportedNames(Section section) {

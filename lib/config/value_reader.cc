@@ -26,8 +26,7 @@ std::optional<int64_t> ValueReader::Integer(const Token& token, std::string_view
     return std::nullopt;
   }
   if (value < low || value > high) {
-    sink_.Error(token.location, keyword,
-                absl::StrCat(value, " is out of range ", low, "-", high));
+    sink_.Error(token.location, keyword, absl::StrCat(value, " is out of range ", low, "-", high));
     return std::nullopt;
   }
   return value;
@@ -71,9 +70,9 @@ std::optional<uint32_t> ValueReader::Millis(const Token& token, std::string_view
     return std::nullopt;
   }
   if (micros % 1000 != 0) {
-    sink_.Warning(token.location, keyword,
-                  absl::StrCat(text, " s rounded to ", FormatSeconds(ms),
-                               " s (lvs-ha keeps milliseconds)"));
+    sink_.Warning(
+        token.location, keyword,
+        absl::StrCat(text, " s rounded to ", FormatSeconds(ms), " s (lvs-ha keeps milliseconds)"));
   }
   return static_cast<uint32_t>(ms);
 }

@@ -28,9 +28,7 @@ class CommandRegistry {
 };
 
 struct CommandRegistrar {
-  explicit CommandRegistrar(Command command) {
-    CommandRegistry::Global().Add(std::move(command));
-  }
+  explicit CommandRegistrar(Command command) { CommandRegistry::Global().Add(std::move(command)); }
 };
 
 }  // namespace lvs::cli
@@ -38,7 +36,6 @@ struct CommandRegistrar {
 #define LVS_CLI_CONCAT_INNER(a, b) a##b
 #define LVS_CLI_CONCAT(a, b) LVS_CLI_CONCAT_INNER(a, b)
 // LVS_CLI_COMMAND("config", "check a keepalived.conf file", RunConfigCommand);
-#define LVS_CLI_COMMAND(name, summary, fn)                                        \
-  static const ::lvs::cli::CommandRegistrar LVS_CLI_CONCAT(lvs_cli_command_,      \
-                                                           __LINE__)(             \
-      ::lvs::cli::Command{name, summary, fn})
+#define LVS_CLI_COMMAND(name, summary, fn)                  \
+  static const ::lvs::cli::CommandRegistrar LVS_CLI_CONCAT( \
+      lvs_cli_command_, __LINE__)(::lvs::cli::Command{name, summary, fn})

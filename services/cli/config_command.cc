@@ -75,8 +75,7 @@ int Check(const std::vector<std::string>& args, FILE* out, FILE* err) {
     options.preserve_proto_field_names = true;
     if (auto status = google::protobuf::util::MessageToJsonString(result->config, &text, options);
         !status.ok()) {
-      std::fprintf(err, "lvsctl config check: cannot print JSON: %s\n",
-                   status.ToString().c_str());
+      std::fprintf(err, "lvsctl config check: cannot print JSON: %s\n", status.ToString().c_str());
       return kInvalid;
     }
     std::fputs(text.c_str(), out);

@@ -15,12 +15,13 @@ void PrintUsage(FILE* out) {
   for (const auto& command : lvs::cli::CommandRegistry::Global().commands()) {
     std::fprintf(out, "  %-10s %s\n", command.name.c_str(), command.summary.c_str());
   }
-  std::fprintf(out,
-               "\noptions for commands that talk to the daemons: --run-dir DIR (default /run/lvs),\n"
-               "  --json, --timeout S, --connect HOST:PORT --tls-cert F --tls-key F --tls-ca F\n"
-               "exit codes: 0 done; 1 the config is invalid, a daemon refused, or is not running;\n"
-               "  2 bad usage\n"
-               "\n'lvsctl COMMAND --help' describes a command.\n");
+  std::fprintf(
+      out,
+      "\noptions for commands that talk to the daemons: --run-dir DIR (default /run/lvs),\n"
+      "  --json, --timeout S, --connect HOST:PORT --tls-cert F --tls-key F --tls-ca F\n"
+      "exit codes: 0 done; 1 the config is invalid, a daemon refused, or is not running;\n"
+      "  2 bad usage\n"
+      "\n'lvsctl COMMAND --help' describes a command.\n");
 }
 
 }  // namespace

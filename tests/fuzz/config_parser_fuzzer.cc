@@ -10,8 +10,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   // Includes would make the result depend on the machine's files; a smaller
   // substitution budget keeps each run fast while exercising the same limit.
-  const lvs::config::ParseOptions options{.allow_includes = false,
-                                          .max_expanded_bytes = 256 << 10};
+  const lvs::config::ParseOptions options{.allow_includes = false, .max_expanded_bytes = 256 << 10};
   lvs::config::ParseResult result = lvs::config::ParseString(text, "fuzz.conf", options);
   // Formatting reads every diagnostic's fields.
   const std::string formatted = lvs::config::FormatDiagnostics(result.diagnostics);

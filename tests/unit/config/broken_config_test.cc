@@ -2,10 +2,9 @@
 // message" comments, and the parser must report exactly those diagnostics, in order,
 // all in one run.
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
-
-#include <catch2/catch.hpp>
 
 #include "tests/unit/config/test_util.h"
 
@@ -24,8 +23,7 @@ std::vector<std::string> ExpectedLines(const std::string& path) {
 
 TEST_CASE("every broken config reports exactly its expected diagnostics") {
   std::vector<std::string> files;
-  for (const auto& entry :
-       std::filesystem::directory_iterator(testing::FixturePath("broken"))) {
+  for (const auto& entry : std::filesystem::directory_iterator(testing::FixturePath("broken"))) {
     if (entry.path().extension() == ".conf") files.push_back(entry.path().string());
   }
   std::sort(files.begin(), files.end());
@@ -97,9 +95,12 @@ TEST_CASE("priority 255 is accepted with a warning about address ownership") {
 
 TEST_CASE("the same VRID on another interface or family is fine") {
   ParseResult r = ParseString(
-      "vrrp_instance A {\n interface eth0\n virtual_router_id 7\n virtual_ipaddress {\n 10.0.0.1\n }\n}\n"
-      "vrrp_instance B {\n interface eth1\n virtual_router_id 7\n virtual_ipaddress {\n 10.0.1.1\n }\n}\n"
-      "vrrp_instance C {\n interface eth0\n virtual_router_id 7\n virtual_ipaddress {\n fd00::1\n }\n}\n",
+      "vrrp_instance A {\n interface eth0\n virtual_router_id 7\n virtual_ipaddress {\n 10.0.0.1\n "
+      "}\n}\n"
+      "vrrp_instance B {\n interface eth1\n virtual_router_id 7\n virtual_ipaddress {\n 10.0.1.1\n "
+      "}\n}\n"
+      "vrrp_instance C {\n interface eth0\n virtual_router_id 7\n virtual_ipaddress {\n fd00::1\n "
+      "}\n}\n",
       "vrid.conf");
   INFO(FormatDiagnostics(r.diagnostics));
   CHECK(r.ok());

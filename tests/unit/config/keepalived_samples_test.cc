@@ -3,9 +3,8 @@
 // implemented or accepted with warnings. The one sample keepalived itself rejects
 // in part (`keepalived -t` says "Unknown keyword 'VI_2'") fails here the same way.
 #include <algorithm>
-#include <filesystem>
-
 #include <catch2/catch.hpp>
+#include <filesystem>
 
 #include "tests/unit/config/test_util.h"
 

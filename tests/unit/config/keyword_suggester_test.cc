@@ -15,8 +15,8 @@ TEST_CASE("edit distance counts insertions, deletions, substitutions, transposit
 }
 
 TEST_CASE("suggestions are offered only for close words") {
-  const std::vector<std::string_view> words = {"priority", "preempt_delay", "interface",
-                                               "virtual_router_id", "rr", "wrr"};
+  const std::vector<std::string_view> words = {
+      "priority", "preempt_delay", "interface", "virtual_router_id", "rr", "wrr"};
   CHECK(SuggestKeyword("priorty", words) == "priority");
   CHECK(SuggestKeyword("interfcae", words) == "interface");
   CHECK(SuggestKeyword("virtual_routerid", words) == "virtual_router_id");

@@ -26,8 +26,10 @@ TEST_CASE("include resolves relative to the including file, globs in sorted orde
             "        10.0.0.1\n"
             "    }\n"
             "}\n");
-  dir.Write("conf.d/20-b.conf", "virtual_server 10.0.0.1 443 {\n  real_server 10.0.0.3 443 {\n  }\n}\n");
-  dir.Write("conf.d/10-a.conf", "virtual_server 10.0.0.1 80 {\n  real_server 10.0.0.2 80 {\n  }\n}\n");
+  dir.Write("conf.d/20-b.conf",
+            "virtual_server 10.0.0.1 443 {\n  real_server 10.0.0.3 443 {\n  }\n}\n");
+  dir.Write("conf.d/10-a.conf",
+            "virtual_server 10.0.0.1 80 {\n  real_server 10.0.0.2 80 {\n  }\n}\n");
   dir.Write("conf.d/ignored.txt", "garbage\n");
   absl::StatusOr<ParseResult> r = ParseFile(main);
   REQUIRE(r.ok());
@@ -53,8 +55,9 @@ TEST_CASE("errors inside an included file carry that file's name and line") {
   REQUIRE(r.ok());
   REQUIRE(r->diagnostics.size() == 1);
   CHECK(FormatDiagnostic(r->diagnostics[0]) ==
-        dir.path() + "/inc.conf:2:3: routr_id: unknown keyword in global_defs; did you mean "
-                     "'router_id'?");
+        dir.path() +
+            "/inc.conf:2:3: routr_id: unknown keyword in global_defs; did you mean "
+            "'router_id'?");
 }
 
 TEST_CASE("a missing include file is an error; a pattern matching nothing a warning") {
@@ -65,12 +68,11 @@ TEST_CASE("a missing include file is an error; a pattern matching nothing a warn
                                      "include\n");
   absl::StatusOr<ParseResult> r = ParseFile(main);
   REQUIRE(r.ok());
-  CHECK(Lines(*r) == std::vector<std::string>{
-                         "1:9: include: cannot open '" + dir.path() +
-                             "/missing.conf': no such file",
-                         "2:9: include: warning: no file matches '" + dir.path() +
-                             "/conf.d/*.conf'",
-                         "3:1: include: expects exactly one file name or pattern"});
+  CHECK(Lines(*r) ==
+        std::vector<std::string>{
+            "1:9: include: cannot open '" + dir.path() + "/missing.conf': no such file",
+            "2:9: include: warning: no file matches '" + dir.path() + "/conf.d/*.conf'",
+            "3:1: include: expects exactly one file name or pattern"});
 }
 
 TEST_CASE("an include cycle is reported, not followed forever") {
@@ -86,9 +88,9 @@ TEST_CASE("an include cycle is reported, not followed forever") {
 TEST_CASE("include refuses devices and can be disabled") {
   ParseResult r = ParseString("include /dev/zero\n", "dev.conf");
   CHECK(Lines(r) == std::vector<std::string>{"1:9: include: '/dev/zero' is not a regular file"});
-  ParseResult off = ParseString("include x.conf\n", "off.conf", ParseOptions{.allow_includes = false});
-  CHECK(Lines(off) ==
-        std::vector<std::string>{"1:1: include: include is disabled for this parse"});
+  ParseResult off =
+      ParseString("include x.conf\n", "off.conf", ParseOptions{.allow_includes = false});
+  CHECK(Lines(off) == std::vector<std::string>{"1:1: include: include is disabled for this parse"});
 }
 
 TEST_CASE("the main file must be readable") {
@@ -224,8 +226,9 @@ TEST_CASE("conditional lines follow the config-id, as keepalived -i") {
 TEST_CASE("a conditional line's errors point into the line") {
   ParseResult r = ParseString("global_defs {\n  @main routr_id A\n}\n", "c.conf",
                               ParseOptions{.config_id = "main"});
-  CHECK(Lines(r) == std::vector<std::string>{
-                        "2:9: routr_id: unknown keyword in global_defs; did you mean 'router_id'?"});
+  CHECK(Lines(r) ==
+        std::vector<std::string>{
+            "2:9: routr_id: unknown keyword in global_defs; did you mean 'router_id'?"});
 }
 
 TEST_CASE("sequence and list lines are skipped with a warning") {

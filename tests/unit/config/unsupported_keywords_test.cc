@@ -2,10 +2,9 @@
 // line, and UNSUPPORTED.md lists exactly the table.
 #include "lib/config/unsupported_keywords.h"
 
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <set>
-
-#include <catch2/catch.hpp>
 
 #include "tests/unit/config/test_util.h"
 
@@ -19,7 +18,7 @@ constexpr char kInstance[] =
     "    virtual_ipaddress {\n"
     "        10.0.0.1%s\n"  // line 5: virtual address options go here
     "    }\n"
-    "%s"                    // line 7: instance keywords go here
+    "%s"  // line 7: instance keywords go here
     "}\n";
 
 // A config holding `keyword` in `section`, and the line it lands on.
@@ -60,7 +59,8 @@ std::pair<std::string, uint32_t> ConfigWith(Section section, std::string_view ke
                   "    real_server 10.0.0.2 80 {\n        HTTP_GET {\n            url {\n"
                   "                path /\n" +
                   (section == Section::kUrl ? "                " + k + " x\n" : "") +
-                  "            }\n" + (section == Section::kHttpCheck ? "            " + k + " x\n" : "") +
+                  "            }\n" +
+                  (section == Section::kHttpCheck ? "            " + k + " x\n" : "") +
                   "        }\n    }\n}\n",
               section == Section::kUrl ? 6u : 7u};
     default:
