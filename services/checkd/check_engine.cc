@@ -213,6 +213,7 @@ v1::HealthEvent CheckEngine::EventFor(const Target& t, bool snapshot) const {
   e.set_up(t.health.up());
   e.set_reason(t.health.reason());
   e.set_weight(t.health.weight());
+  e.set_checked(t.health.checked());
   e.set_at_unix_ms(UnixMillis(t.since));
   return e;
 }

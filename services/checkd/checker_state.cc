@@ -16,6 +16,7 @@ CheckerState::Step CheckerState::Record(const CheckOutcome& outcome, absl::Time 
   if (outcome.ok) {
     consecutive_failures_ = 0;
     retries_done_ = 0;
+    decided_ = true;
     step.up_changed = !up_;
     up_ = true;
     if (outcome.weight >= 0 && outcome.weight != weight_) {
@@ -32,6 +33,7 @@ CheckerState::Step CheckerState::Record(const CheckOutcome& outcome, absl::Time 
     return step;
   }
   retries_done_ = 0;
+  decided_ = true;
   step.up_changed = up_;
   up_ = false;
   step.next_run_in = policy_.delay_loop;

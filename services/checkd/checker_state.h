@@ -40,6 +40,9 @@ class CheckerState {
   Step Record(const CheckOutcome& outcome, absl::Time at);
 
   bool up() const { return up_; }
+  // A verdict was reached at least once (a success, or retry+1 failures): until
+  // then up() is only the initial state.
+  bool decided() const { return decided_; }
   // misc_dynamic's last weight; -1 until a script set one. A down result keeps
   // it, as keepalived does.
   int32_t weight() const { return weight_; }
@@ -52,6 +55,7 @@ class CheckerState {
  private:
   RetryPolicy policy_;
   bool up_;
+  bool decided_ = false;
   int32_t weight_ = -1;
   uint32_t retries_done_ = 0;  // keepalived's retry_it
   uint32_t consecutive_failures_ = 0;

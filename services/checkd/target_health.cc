@@ -14,9 +14,10 @@ TargetHealth::TargetHealth(const TargetSpec& spec, std::optional<bool> initially
 
 TargetHealth::Step TargetHealth::Record(size_t i, const CheckOutcome& outcome, absl::Time at) {
   bool was_up = up();
+  bool was_checked = checked();
   int32_t old_weight = weight();
   CheckerState::Step s = checkers_[i].Record(outcome, at);
-  Step step{s.next_run_in, was_up != up() || old_weight != weight()};
+  Step step{s.next_run_in, was_up != up() || old_weight != weight() || was_checked != checked()};
   if (outcome.ok && up()) up_reason_ = outcome.reason;
   return step;
 }
@@ -24,6 +25,13 @@ TargetHealth::Step TargetHealth::Record(size_t i, const CheckOutcome& outcome, a
 bool TargetHealth::up() const {
   for (const CheckerState& c : checkers_) {
     if (!c.up()) return false;
+  }
+  return true;
+}
+
+bool TargetHealth::checked() const {
+  for (const CheckerState& c : checkers_) {
+    if (!c.decided()) return false;
   }
   return true;
 }

@@ -25,6 +25,8 @@ class TargetHealth {
   Step Record(size_t checker, const CheckOutcome& outcome, absl::Time at);
 
   bool up() const;
+  // Every checker reached a verdict: up() is a finding, not the initial state.
+  bool checked() const;
   // misc_dynamic weight of the first checker that set one; -1 when none did.
   int32_t weight() const;
   // Why the target is what it is: the failing checker's last reason when down,

@@ -372,6 +372,7 @@ class CheckdTest(unittest.TestCase):
         snap = events(watch)
         self.assertTrue(all(e["snapshot"] for e in snap))
         self.assertEqual({e["id"]: e["up"] for e in snap}, {"keep-a": True, "keep-b": False})
+        self.assertTrue(all(e["checked"] for e in snap))
 
         # The same set again: nothing added, removed or changed; state and
         # schedule carry on (runs keep counting up), no event.
@@ -416,7 +417,9 @@ class CheckdTest(unittest.TestCase):
         self.assertEqual((resp["changed"], resp["removed"]), (1, 2), resp)
         self.lab.wait_until(lambda: {e["id"] for e in events(watch) if e.get("removed")} ==
                             {"keep-b", "new-c"}, 5, "removal events")
-        self.assertFalse([e for e in events(watch) if e["id"] == "keep-a" and not e["snapshot"]],
+        self.lab.wait_until(lambda: any(e["id"] == "keep-a" and e["checked"] and not e["snapshot"]
+                                        for e in events(watch)), 5, "keep-a checked again")
+        self.assertFalse([e for e in events(watch) if e["id"] == "keep-a" and not e["up"]],
                          "a changed but healthy target flapped")
         watch.kill()
 

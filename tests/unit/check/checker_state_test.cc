@@ -126,6 +126,21 @@ TEST_CASE("a local error counts neither way and waits a delay_loop") {
   CHECK_FALSE(run.state.up());
 }
 
+TEST_CASE("decided: after a success, or after retry+1 failures, not before") {
+  FakeRun ok{CheckerState({1, kLoop, kRetryDelay}, true)};
+  CHECK_FALSE(ok.state.decided());
+  ok.Feed(true);
+  CHECK(ok.state.decided());
+  FakeRun failing{CheckerState({1, kLoop, kRetryDelay}, true)};
+  failing.Feed(false);
+  CHECK_FALSE(failing.state.decided());  // a retry is pending: still the initial state
+  failing.Feed(false);
+  CHECK(failing.state.decided());
+  FakeRun local{CheckerState({0, kLoop, kRetryDelay}, true)};
+  local.state.Record(CheckOutcome::LocalError("too many open files"), local.now);
+  CHECK_FALSE(local.state.decided());
+}
+
 TEST_CASE("warmup spreads first runs over [0, warmup)") {
   CHECK(FirstRunDelay(absl::Seconds(10), 0.0) == absl::ZeroDuration());
   CHECK(FirstRunDelay(absl::Seconds(10), 0.5) == absl::Seconds(5));

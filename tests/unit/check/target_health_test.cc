@@ -47,6 +47,18 @@ TEST_CASE("several checkers: up only when all are up") {
   CHECK(h.reason() == "connection refused");
 }
 
+TEST_CASE("checked once every checker reached a verdict; the first verdict is a change") {
+  TargetHealth h(Spec(2, false));
+  CHECK_FALSE(h.checked());
+  CHECK_FALSE(h.Record(0, CheckOutcome::Up("connected"), kT).changed);  // 1 of 2
+  CHECK_FALSE(h.checked());
+  auto step = h.Record(1, CheckOutcome::Up("HTTP 200"), kT);
+  CHECK(step.changed);  // still up, but now a finding
+  CHECK(h.checked());
+  CHECK(h.up());
+  CHECK(TargetHealth(Spec(0, false)).checked());
+}
+
 TEST_CASE("alpha: down until the first success, with a reason that says so") {
   TargetHealth h(Spec(1, true));
   CHECK_FALSE(h.up());
