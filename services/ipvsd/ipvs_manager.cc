@@ -56,6 +56,14 @@ std::set<ServiceKey> IpvsManager::ConfigKeys() const {
   return keys;
 }
 
+std::set<ServiceKey> IpvsManager::Owned() const {
+  std::set<ServiceKey> owned = owned_;
+  for (const ServiceConfig& sc : services_) owned.insert(sc.spec.key);
+  if (options_.own_whole_table)
+    for (const auto& [k, v] : actual_) owned.insert(k);
+  return owned;
+}
+
 const ServiceConfig* IpvsManager::FindService(const ServiceKey& key) const {
   for (const ServiceConfig& sc : services_)
     if (sc.spec.key == key) return &sc;
@@ -122,8 +130,7 @@ std::vector<Operation> IpvsManager::Converge(const std::optional<std::set<Servic
   RunTransitionHooks(before, desired_);
   last_failures_.clear();
   if (flushed_) return {};
-  std::set<ServiceKey> owned = owned_;
-  for (const ServiceConfig& sc : services_) owned.insert(sc.spec.key);
+  const std::set<ServiceKey> owned = Owned();
   std::vector<Operation> ops = keys ? Reconciler::DiffServices(desired_.table, actual_, owned, *keys)
                                     : Reconciler::Diff(desired_.table, actual_, owned);
   if (ops.empty()) return ops;
@@ -183,6 +190,22 @@ void IpvsManager::Resync() {
     log_->debug("resync: the kernel table is in sync");
   } else {
     log_->warn("resync repaired drift in the kernel table with {} operations", ops.size());
+  }
+}
+
+void IpvsManager::Shutdown() {
+  if (!options_.run_hook) return;
+  for (const ServiceConfig& sc : services_) {
+    if (!sc.omega) continue;
+    auto st = desired_.status.find(sc.spec.key);
+    if (st == desired_.status.end()) continue;
+    if (st->second.quorum_up && !sc.quorum_down.empty()) options_.run_hook(sc.quorum_down);
+    for (const RealConfig& rc : sc.reals) {
+      auto rs = st->second.reals.find(rc.spec.key);
+      if (rs != st->second.reals.end() && rs->second.health != RealStatus::Health::kDown &&
+          !rc.notify_down.empty())
+        options_.run_hook(rc.notify_down);
+    }
   }
 }
 
@@ -321,8 +344,7 @@ lvs::v1::ReloadResponse IpvsManager::Reload(bool dry_run) {
   std::map<ServiceKey, bool> quorum = quorum_;
   DesiredTable next = BuildDesiredTable(
       {&*services, &health_, &overrides_, &actual_, &quorum, options_.wall_clock()});
-  std::set<ServiceKey> owned = owned_;
-  for (const ServiceConfig& sc : services_) owned.insert(sc.spec.key);
+  const std::set<ServiceKey> owned = Owned();
   for (const Operation& op : Reconciler::Diff(next.table, actual_, owned))
     resp.add_changes(op.ToString());
   if (dry_run) return resp;
@@ -394,8 +416,7 @@ absl::StatusOr<uint32_t> IpvsManager::Flush(const std::string& confirm) {
         "Flush deletes every service ipvsd owns from the kernel; set confirm to \"flush\"");
   if (absl::Status s = DumpKernel(); !s.ok()) return s;
   std::vector<Operation> ops;
-  std::set<ServiceKey> owned = owned_;
-  for (const ServiceConfig& sc : services_) owned.insert(sc.spec.key);
+  const std::set<ServiceKey> owned = Owned();
   for (const auto& [key, svc] : actual_)
     if (owned.count(key)) ops.push_back({Operation::Kind::kDelService, svc.spec, {}});
   auto results = kernel_->Apply(ops);

@@ -36,12 +36,18 @@ class IpvsManager {
     std::function<absl::Time()> wall_clock = [] { return absl::Now(); };
     // Runs a notify/quorum hook; the daemon forks a shell, tests record.
     std::function<void(const std::string& command)> run_hook;
+    // Own every service in the kernel, not only the config's: others are deleted.
+    bool own_whole_table = false;
   };
 
   IpvsManager(IpvsKernel* kernel, StateStore* store, Options options);
 
   absl::Status Start();
   void Resync();
+  // Daemon stopping: with `omega`, keepalived's shutdown notifications (quorum_down
+  // for a service that had quorum, notify_down for each real that was up). The
+  // kernel table stays as it is.
+  void Shutdown();
 
   // checkd.
   void OnHealth(const lvs::v1::HealthEvent& event);
@@ -80,6 +86,7 @@ class IpvsManager {
   const ServiceConfig* FindService(const ServiceKey& key) const;
   void Publish(const std::set<ServiceKey>& keys, const std::string& reason);
   std::set<ServiceKey> ConfigKeys() const;
+  std::set<ServiceKey> Owned() const;
 
   IpvsKernel* kernel_;
   StateStore* store_;

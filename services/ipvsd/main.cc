@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   const std::vector<runtime::FlagSpec> extra = {
       {"state-dir", "where ipvsd.state is kept (default: the run dir)", false, ""},
       {"resync-interval", "seconds between full resyncs with the kernel table", false, "10"},
+      {"own-whole-table", "delete kernel services the config does not declare", true, ""},
   };
   runtime::DaemonOptions options = runtime::ParseFlagsOrDie("ipvsd", argc, argv, extra);
   auto log = runtime::Logger("ipvsd");
@@ -67,8 +68,9 @@ int main(int argc, char** argv) {
   event::EventLoop& loop = (*daemon)->loop();
 
   ipvs::StateStore store(state_dir + "/ipvsd.state");
-  ipvs::IpvsManager manager(kernel->get(), &store, {options.config_path, [] { return absl::Now(); },
-                                                     RunHook});
+  ipvs::IpvsManager manager(kernel->get(), &store,
+                            {options.config_path, [] { return absl::Now(); }, RunHook,
+                             options.GetBool("own-whole-table")});
   rpc::WatchHub<v1::TableEvent> hub;
   manager.set_on_table_event([&hub](const v1::TableEvent& e) { hub.Publish(e); });
   ipvs::IpvsGrpcService service(&loop, &manager, &hub);
@@ -122,7 +124,10 @@ int main(int argc, char** argv) {
     v1::ReloadResponse r = manager.Reload(false);
     if (!r.applied()) log->error("SIGHUP: reload refused, the running table is unchanged");
   });
-  (*daemon)->OnStop([&] { hub.Close(); });
+  (*daemon)->OnStop([&] {
+    manager.Shutdown();
+    hub.Close();
+  });
   int rc = (*daemon)->Run();
   if (vrrp) vrrp->Stop();
   checkd.Stop();

@@ -89,7 +89,7 @@ lab_expect_eq "counters survive the restart (no flush)" 4 "$(service_conns)"
 
 # 3. Drift: someone flushes the table by hand.
 ip netns exec lvs1 ipvsadm -C
-lab_wait_for $((resync * 5)) "ipvsadm -C is repaired within the resync period" \
+lab_wait_for $((resync * 8)) "ipvsadm -C is repaired within a few resync periods" \
   reals_are "192.168.64.138:80 Route 1
 192.168.64.143:80 Route 1"
 lab_wait_for 10 "the repair is logged as drift" grep -q "repaired drift" "$log"

@@ -45,7 +45,11 @@ struct Harness {
   std::vector<std::string> hooks;
   absl::Time now = absl::FromUnixSeconds(1'800'000'000);
 
-  explicit Harness(const std::string& config = testing::kSeedVirtualServer) {
+  bool own_whole_table = false;
+
+  explicit Harness(const std::string& config = testing::kSeedVirtualServer,
+                   bool own_all = false)
+      : own_whole_table(own_all) {
     runtime::SetLogLevel("off");
     char tmpl[] = "/tmp/ipvs-manager-test.XXXXXX";
     dir = mkdtemp(tmpl);
@@ -64,7 +68,8 @@ struct Harness {
     manager = std::make_unique<IpvsManager>(
         &kernel, store.get(),
         IpvsManager::Options{config_path, [this] { return now; },
-                             [this](const std::string& cmd) { hooks.push_back(cmd); }});
+                             [this](const std::string& cmd) { hooks.push_back(cmd); },
+                             own_whole_table});
     REQUIRE(manager->Start().ok());
   }
   std::map<DestKey, int32_t> Weights() {
@@ -229,6 +234,43 @@ virtual_server 192.168.64.100 80 {
   h.hooks.clear();
   h.manager->OnHealth(Harness::Health("TCP 192.168.64.100:80 -> 192.168.64.143:80", true));
   CHECK(h.hooks == std::vector<std::string>{"/bin/echo quorum up"});
+}
+
+TEST_CASE("manager: only the config's services are touched, unless told to own the table") {
+  for (bool own_all : {false, true}) {
+    Harness h(testing::kSeedVirtualServer, own_all);
+    ServiceSpec foreign;
+    foreign.key = Svc("10.9.9.9", 80);
+    foreign.scheduler = "rr";
+    REQUIRE(h.kernel.ApplyOne({Operation::Kind::kAddService, foreign, {}}).ok());
+    h.manager->Resync();
+    CHECK(h.kernel.table().count(foreign.key) == (own_all ? 0u : 1u));
+    CHECK(h.kernel.table().count(kVip) == 1);
+  }
+}
+
+TEST_CASE("manager: omega runs the shutdown notifications; without it, none") {
+  const std::string config = R"(
+virtual_server 192.168.64.100 80 {
+  lb_algo rr
+  omega
+  quorum_down "/bin/echo quorum down"
+  real_server 192.168.64.143 80 {
+    weight 1
+    notify_down "/bin/echo rs1 down"
+  }
+}
+)";
+  Harness with(config);
+  with.manager->Shutdown();
+  CHECK(with.hooks == std::vector<std::string>{"/bin/echo quorum down", "/bin/echo rs1 down"});
+  CHECK(with.kernel.table().count(kVip) == 1);  // the table stays
+
+  std::string no_omega = config;
+  no_omega.erase(no_omega.find("  omega\n"), 8);
+  Harness without(no_omega);
+  without.manager->Shutdown();
+  CHECK(without.hooks.empty());
 }
 
 TEST_CASE("manager: the sync daemon's role follows the VRRP instance") {
