@@ -138,13 +138,15 @@ void CheckEngine::Launch(Target* t) {
 }
 
 void CheckEngine::Schedule(Target* t, size_t i, absl::Duration after) {
-  // Start times are rounded up to a 2 ms tick, so checks due within the same tick
-  // share one wakeup of the loop: at tens of thousands of checks a second that
-  // halves the context switches. Lateness is measured from the unrounded time.
+  // Start times are rounded to the nearest 2 ms tick, so checks due within the
+  // same tick share one wakeup of the loop: at tens of thousands of checks a
+  // second that halves the context switches. Nearest, not up: a check started on
+  // a tick finishes just past it, and rounding up would add a tick every round.
+  // Lateness is measured from the unrounded time.
   constexpr absl::Duration kTick = absl::Milliseconds(2);
   absl::Time now = loop_->Now();
   absl::Time due = now + after;
-  absl::Time tick = absl::UnixEpoch() + absl::Ceil(due - absl::UnixEpoch(), kTick);
+  absl::Time tick = absl::UnixEpoch() + absl::Floor(due - absl::UnixEpoch() + kTick / 2, kTick);
   t->slots[i].due = due;
   t->slots[i].timer = loop_->AddTimer(tick - now, [this, t, i] {
     t->slots[i].timer = 0;

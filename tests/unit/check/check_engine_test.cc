@@ -146,13 +146,17 @@ TEST_CASE("a new target is announced, then its checks run and changes are publis
 TEST_CASE("retries are spaced by delay_before_retry, rounds by delay_loop") {
   Fixture f;
   f.factory.scripts[80].results = {false, false, false};
-  REQUIRE(f.engine.SetTargets(Request({Target("r", 80, 2, 30)})).ok());
+  // delay_loop far from delay_before_retry, so a loaded machine cannot blur them.
+  v1::CheckTarget t = Target("r", 80, 2, 30);
+  t.set_delay_loop_ms(1000);
+  REQUIRE(f.engine.SetTargets(Request({t})).ok());
   f.RunUntil([&] { return f.factory.scripts[80].starts.size() >= 4; });
+  // Start times are rounded to the nearest 2 ms tick: up to 1 ms early.
   const auto& s = f.factory.scripts[80].starts;
-  CHECK(s[1] - s[0] >= absl::Milliseconds(30));
-  CHECK(s[2] - s[1] >= absl::Milliseconds(30));
-  CHECK(s[2] - s[1] < absl::Milliseconds(90));
-  CHECK(s[3] - s[2] >= absl::Milliseconds(100));  // the verdict: next round
+  CHECK(s[1] - s[0] >= absl::Milliseconds(29));
+  CHECK(s[2] - s[1] >= absl::Milliseconds(29));
+  CHECK(s[2] - s[1] < absl::Milliseconds(500));
+  CHECK(s[3] - s[2] >= absl::Milliseconds(999));  // the verdict: next round
   auto changes = f.ChangesFor("r");
   REQUIRE(changes.size() >= 2);
   CHECK_FALSE(changes[1].up());
@@ -246,8 +250,11 @@ TEST_CASE("ListChecks and stats reflect the runs") {
 
 TEST_CASE("ProbeOnce runs fresh checkers and leaves the state alone") {
   Fixture f;
-  REQUIRE(f.engine.SetTargets(Request({Target("a", 80)})).ok());
+  v1::CheckTarget slow = Target("a", 80);
+  slow.set_delay_loop_ms(60000);  // no scheduled run between the first and the probe
+  REQUIRE(f.engine.SetTargets(Request({slow})).ok());
   CHECK(f.engine.ProbeOnce("nope", [](v1::ProbeOnceResponse) {}).code() == absl::StatusCode::kNotFound);
+  f.RunUntil([&] { return f.factory.scripts[80].starts.size() == 1; });
   f.factory.scripts[80].results = {false};
   std::optional<v1::ProbeOnceResponse> got;
   REQUIRE(f.engine.ProbeOnce("a", [&](v1::ProbeOnceResponse r) { got = r; }).ok());
