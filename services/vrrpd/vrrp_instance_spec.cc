@@ -138,6 +138,8 @@ absl::StatusOr<InstanceSpec> SpecFrom(const v1::VrrpInstance& in, const v1::Conf
   } else if (auth == v1::VrrpAuthentication::AH) {
     return Bad(in, "auth_type AH is not supported; use PASS or none");
   }
+  spec.garp_interval = absl::Milliseconds(spec.family == IpFamily::kV4 ? g.vrrp_garp_interval_ms()
+                                                                        : g.vrrp_gna_interval_ms());
   if (!in.use_vmac().empty()) {
     if (spec.family == IpFamily::kV6) return Bad(in, "use_vmac with IPv6 is not supported");
     if (!in.unicast_peers().empty()) return Bad(in, "use_vmac with unicast_peer is not supported");

@@ -36,6 +36,8 @@ struct InstanceSpec {
   std::string notify_master, notify_backup, notify_fault, notify_stop, notify;
   std::string sync_group;
   std::string vmac;  // use_vmac: the macvlan's name; empty: none
+  // Spacing between gratuitous ARPs (IPv4) or NAs (IPv6); zero: all at once.
+  absl::Duration garp_interval = absl::ZeroDuration();
   v1::VrrpInstance source;  // the config it came from, locations cleared, for reload diffs
 
   bool unicast() const { return !unicast_peers.empty(); }

@@ -103,7 +103,8 @@ std::vector<std::string> VrrpRouter::Plan(const std::vector<InstanceSpec>& specs
       changes->push_back(absl::StrCat("remove vrrp_instance ", name));
     } else if (!google::protobuf::util::MessageDifferencer::Equals(it->second->source,
                                                                    inst->spec.source) ||
-               it->second->sync_group != inst->spec.sync_group) {
+               it->second->sync_group != inst->spec.sync_group ||
+               it->second->garp_interval != inst->spec.garp_interval) {
       stop.push_back(name);
       changes->push_back(absl::StrCat("restart changed vrrp_instance ", name));
     }
@@ -350,17 +351,39 @@ GarpSender* VrrpRouter::GarpFor(const std::string& ifname) {
 }
 
 void VrrpRouter::SendGarps(Instance& inst, uint32_t count) {
-  for (const Vip& v : inst.spec.vips) {
-    GarpSender* g = GarpFor(v.dev);
-    if (g == nullptr) continue;
-    for (uint32_t i = 0; i < count; ++i) {
-      if (absl::Status s = g->Announce(v.address); !s.ok()) {
-        log_->warn("({}) {}", inst.spec.vrrp.name, s.ToString());
-        break;
-      }
-      ++inst.counters.garp_tx;
-    }
+  // keepalived's order: one round over the VIPs per repeat.
+  std::vector<const Vip*> messages;
+  for (uint32_t i = 0; i < count; ++i) {
+    for (const Vip& v : inst.spec.vips) messages.push_back(&v);
   }
+  const absl::Duration interval = inst.spec.garp_interval;
+  if (interval == absl::ZeroDuration()) {
+    for (const Vip* v : messages) Announce(inst, *v);
+    return;
+  }
+  // vrrp_garp_interval / vrrp_gna_interval: spaced out, and only while still master.
+  const std::string name = inst.spec.vrrp.name;
+  for (size_t k = 0; k < messages.size(); ++k) {
+    const Vip vip = *messages[k];
+    if (k == 0) {
+      Announce(inst, vip);
+      continue;
+    }
+    loop_.AddTimer(interval * static_cast<int64_t>(k), [this, name, vip] {
+      Instance* i = Find(name);
+      if (i != nullptr && i->sm->state() == State::kMaster) Announce(*i, vip);
+    });
+  }
+}
+
+void VrrpRouter::Announce(Instance& inst, const Vip& vip) {
+  GarpSender* g = GarpFor(vip.dev);
+  if (g == nullptr) return;
+  if (absl::Status s = g->Announce(vip.address); !s.ok()) {
+    log_->warn("({}) {}", inst.spec.vrrp.name, s.ToString());
+    return;
+  }
+  ++inst.counters.garp_tx;
 }
 
 void VrrpRouter::RunNotify(const Instance& inst, State state) {

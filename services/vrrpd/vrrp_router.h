@@ -79,6 +79,7 @@ class VrrpRouter {
   void Perform(Instance& inst, const Actions& actions);
   void SendAdvert(Instance& inst, uint8_t priority);
   void SendGarps(Instance& inst, uint32_t count);
+  void Announce(Instance& inst, const Vip& vip);
   void RunNotify(const Instance& inst, State state);
   void RunNotifyScripts(const NotifyScripts& scripts, const char* kind, const std::string& name,
                         State state, int priority);

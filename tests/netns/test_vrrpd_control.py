@@ -107,6 +107,21 @@ class VrrpdControl(unittest.TestCase):
             self.assertAlmostEqual(delay, 5.0, delta=0.2, msg="second burst 5 s later")
             self.assertEqual(burst1[0].arp.sha, mac)
 
+    def test_garp_interval_spaces_the_burst(self):
+        """vrrp_garp_interval 0.1: the five GARPs on becoming master go out 100 ms
+        apart instead of at once."""
+        with Lab("vrrpd-garp-interval") as lab:
+            conf = seed_config("master").replace("   router_id LVS_MASTER\n",
+                                                 "   router_id LVS_MASTER\n   vrrp_garp_interval 0.1\n")
+            n1, _, wire = self.pair(lab, conf1=conf)
+            mac = n1.host.mac
+            lab.wait_until(lambda: len(wire.packets(lambda p: p.src_mac == mac
+                                                    and p.is_garp(VIP))) >= 5, 2, "five GARPs")
+            ts = [p.ts for p in wire.packets(lambda p: p.src_mac == mac and p.is_garp(VIP))][:5]
+            gaps = [b - a for a, b in zip(ts, ts[1:])]
+            for g in gaps:
+                self.assertAlmostEqual(g, 0.1, delta=0.05, msg=f"GARP spacing {gaps}")
+
     def test_notify_scripts_get_keepalived_arguments(self):
         with Lab("vrrpd-notify") as lab:
             out = os.path.join(lab.logdir, "notify.out")
