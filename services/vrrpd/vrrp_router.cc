@@ -91,22 +91,68 @@ VrrpRouter::Instance* VrrpRouter::Find(const std::string& name) const {
   return it == instances_.end() ? nullptr : it->second.get();
 }
 
-std::vector<std::string> VrrpRouter::Plan(const std::vector<InstanceSpec>& specs,
-                                         std::vector<std::string>* changes) const {
+namespace {
+
+enum class Change { kNone, kInPlace, kRestart };
+
+// What a reload must do to a running instance: nothing, update its VIPs and
+// notify scripts in place (keeping state), or restart it.
+Change Classify(const InstanceSpec& running, const InstanceSpec& wanted) {
+  if (running.sync_group != wanted.sync_group || running.garp_interval != wanted.garp_interval ||
+      running.family != wanted.family) {
+    return Change::kRestart;
+  }
+  using google::protobuf::util::MessageDifferencer;
+  if (MessageDifferencer::Equals(running.source, wanted.source)) return Change::kNone;
+  v1::VrrpInstance a = running.source, b = wanted.source;
+  for (v1::VrrpInstance* m : {&a, &b}) {
+    m->clear_virtual_ipaddresses();
+    m->clear_notify_master();
+    m->clear_notify_backup();
+    m->clear_notify_fault();
+    m->clear_notify_stop();
+    m->clear_notify();
+  }
+  return MessageDifferencer::Equals(a, b) ? Change::kInPlace : Change::kRestart;
+}
+
+bool Contains(const std::vector<Vip>& vips, const Vip& v) {
+  return std::find(vips.begin(), vips.end(), v) != vips.end();
+}
+
+}  // namespace
+
+VrrpRouter::ReloadPlan VrrpRouter::Plan(const std::vector<InstanceSpec>& specs,
+                                        std::vector<std::string>* changes) const {
   std::map<std::string, const InstanceSpec*> wanted;
   for (const InstanceSpec& s : specs) wanted[s.vrrp.name] = &s;
-  std::vector<std::string> stop;
+  ReloadPlan plan;
   for (auto& [name, inst] : instances_) {
     auto it = wanted.find(name);
     if (it == wanted.end()) {
-      stop.push_back(name);
+      plan.stop.push_back(name);
       changes->push_back(absl::StrCat("remove vrrp_instance ", name));
-    } else if (!google::protobuf::util::MessageDifferencer::Equals(it->second->source,
-                                                                   inst->spec.source) ||
-               it->second->sync_group != inst->spec.sync_group ||
-               it->second->garp_interval != inst->spec.garp_interval) {
-      stop.push_back(name);
-      changes->push_back(absl::StrCat("restart changed vrrp_instance ", name));
+      continue;
+    }
+    switch (Classify(inst->spec, *it->second)) {
+      case Change::kNone:
+        break;
+      case Change::kInPlace: {
+        plan.update.push_back(name);
+        std::string line = absl::StrCat("update vrrp_instance ", name, " in place");
+        for (const Vip& v : inst->spec.vips) {
+          if (!Contains(it->second->vips, v)) absl::StrAppend(&line, "; remove ", v.ToString());
+        }
+        for (const Vip& v : it->second->vips) {
+          if (!Contains(inst->spec.vips, v)) absl::StrAppend(&line, "; add ", v.ToString());
+        }
+        changes->push_back(line);
+        break;
+      }
+      case Change::kRestart:
+        plan.stop.push_back(name);
+        changes->push_back(absl::StrCat("restart changed vrrp_instance ", name));
+        break;
     }
   }
   for (const InstanceSpec& s : specs) {
@@ -114,14 +160,41 @@ std::vector<std::string> VrrpRouter::Plan(const std::vector<InstanceSpec>& specs
       changes->push_back(absl::StrCat("start vrrp_instance ", s.vrrp.name));
     }
   }
-  return stop;
+  return plan;
+}
+
+void VrrpRouter::UpdateInPlace(Instance& inst, const InstanceSpec& wanted) {
+  const bool master = inst.sm->state() == State::kMaster;
+  for (const Vip& v : inst.spec.vips) {
+    if (Contains(wanted.vips, v) || !master) continue;
+    if (absl::Status s = vips_->Remove(v); !s.ok()) log_->error("({}) {}", inst.spec.vrrp.name, s.ToString());
+  }
+  std::vector<Vip> added;
+  for (const Vip& v : wanted.vips) {
+    if (!Contains(inst.spec.vips, v)) added.push_back(v);
+  }
+  inst.spec.vips = wanted.vips;
+  inst.spec.notify_master = wanted.notify_master;
+  inst.spec.notify_backup = wanted.notify_backup;
+  inst.spec.notify_fault = wanted.notify_fault;
+  inst.spec.notify_stop = wanted.notify_stop;
+  inst.spec.notify = wanted.notify;
+  inst.spec.source = wanted.source;
+  if (!master) return;
+  for (const Vip& v : added) {
+    if (absl::Status s = vips_->Add(v); !s.ok()) {
+      log_->error("({}) {}", inst.spec.vrrp.name, s.ToString());
+      continue;
+    }
+    for (uint32_t i = 0; i < inst.spec.vrrp.garp_master_repeat; ++i) Announce(inst, v);
+  }
 }
 
 absl::Status VrrpRouter::Apply(const v1::Config& config, bool dry_run,
                                std::vector<std::string>* changes) {
   auto specs = InstanceSpecsFromConfig(config);
   if (!specs.ok()) return specs.status();
-  std::vector<std::string> stop = Plan(*specs, changes);
+  ReloadPlan plan = Plan(*specs, changes);
   if (dry_run) return absl::OkStatus();
   if (shut_down_) return absl::FailedPreconditionError("vrrpd is stopping");
   router_id_ = config.global_defs().router_id();
@@ -130,9 +203,14 @@ absl::Status VrrpRouter::Apply(const v1::Config& config, bool dry_run,
     group_notify_[g.name()] = {g.notify_master(), g.notify_backup(), g.notify_fault(),
                                g.notify_stop(), g.notify()};
   }
-  for (const std::string& name : stop) {
+  for (const std::string& name : plan.stop) {
     StopInstance(*instances_[name], "removed or changed by reload");
     instances_.erase(name);
+  }
+  for (InstanceSpec& s : *specs) {
+    if (std::find(plan.update.begin(), plan.update.end(), s.vrrp.name) != plan.update.end()) {
+      UpdateInPlace(*instances_[s.vrrp.name], s);
+    }
   }
   RebuildSyncGroups();
   absl::Status first_error;

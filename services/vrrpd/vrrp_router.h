@@ -68,9 +68,13 @@ class VrrpRouter {
   struct SocketEntry;
   struct TrackScript;
 
-  // Names the running instances to stop; describes every change.
-  std::vector<std::string> Plan(const std::vector<InstanceSpec>& specs,
-                                std::vector<std::string>* changes) const;
+  struct ReloadPlan {
+    std::vector<std::string> stop;    // removed or changed beyond VIPs/notify: restarted
+    std::vector<std::string> update;  // only VIPs or notify scripts changed: kept running
+  };
+  // Decides what a reload does to each running instance; describes every change.
+  ReloadPlan Plan(const std::vector<InstanceSpec>& specs, std::vector<std::string>* changes) const;
+  void UpdateInPlace(Instance& inst, const InstanceSpec& wanted);
   absl::Status StartInstance(InstanceSpec spec);
   void StopInstance(Instance& inst, std::string_view reason);
   // Feeds one input to an instance, performs the actions, re-arms its timer and

@@ -242,6 +242,20 @@ class VrrpdControl(unittest.TestCase):
             lab.wait_until(lambda: not n1.host.has_address(VIP2), 2, "VI_2's VIP removed")
             self.assertNotIn("VI_2", n1.status())
             self.assertEqual(n1.transitions(), before)
+            # A VIP added to the running master: in place, announced, state kept.
+            vip3 = "192.168.64.102"
+            line = f"{VIP}/32 dev ens160 label ens160:vip"
+            n1.write(seed_config("master").replace(line, f"{line}\n        {vip3}/32 dev ens160"))
+            dry = n1.ctl("reload", "--dry-run", check=False)
+            self.assertIn("in place", dry.stdout)
+            self.assertFalse(n1.host.has_address(vip3), "a dry run changes nothing")
+            t = time.time()
+            self.assertIn("vrrpd: reloaded", n1.ctl("reload", check=False).stdout)
+            lab.wait_until(lambda: n1.host.has_address(vip3), 2, "the new VIP on the master")
+            wire.wait_for(lambda p: p.src_mac == n1.host.mac and p.is_garp(vip3), 2,
+                          "GARP for the new VIP", after=t)
+            self.assertEqual(n1.transitions(), before, "VI_1 kept its state")
+            self.assertTrue(n1.host.has_address(VIP, label=VIP_LABEL))
 
     def test_tracked_interface_down_is_fault(self):
         with Lab("vrrpd-fault") as lab:
