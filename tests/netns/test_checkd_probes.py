@@ -206,8 +206,10 @@ class CheckdTest(unittest.TestCase):
         # listing itself takes fd 3).
         clean_fds = ("exec python3 -c 'import os, sys; "
                      "sys.exit(0 if max(map(int, os.listdir(\"/proc/self/fd\"))) <= 3 else 1)'")
+        os.chmod(tmp, 0o755)  # the misc user "nobody" must reach its script
         for name, body in {"exit0": "exit 0", "exit1": "exit 1", "exit7": "exit 7",
-                           "hang": f"exec {cls.hang_sleep} 300", "clean-fds": clean_fds}.items():
+                           "hang": f"exec {cls.hang_sleep} 300", "clean-fds": clean_fds,
+                           "is-nobody": '[ "$(id -un)" = nobody ]'}.items():
             path = os.path.join(tmp, f"{name}.sh")
             with open(path, "w") as f:
                 f.write(f"#!/bin/sh\n{body}\n")
@@ -265,6 +267,8 @@ class CheckdTest(unittest.TestCase):
             target("misc-1", 0, f'misc {{ path: "{s["exit1"]}" }} {FAST}'),
             target("misc-7", 0, f'misc {{ path: "{s["exit7"]}" }} {FAST}'),
             target("misc-7-dynamic", 0, f'misc {{ path: "{s["exit7"]}" dynamic: true }} {FAST}'),
+            target("misc-user", 0, f'misc {{ path: "{s["is-nobody"]}" user: "nobody" }} {FAST}'),
+            target("misc-root", 0, f'misc {{ path: "{s["is-nobody"]}" }} {FAST}'),
             target("misc-clean-fds", 0, f'misc {{ path: "{s["clean-fds"]}" }} {FAST}'),
             target("misc-hang", 0, f'misc {{ path: "{s["hang"]}" timeout_ms: 1000 }} {FAST}', delay_loop_ms=3000),
             target("alpha-open", 80, f"tcp {{}} {FAST}", alpha=True),
@@ -276,7 +280,7 @@ class CheckdTest(unittest.TestCase):
             target("bindto-foreign", 80, f'tcp {{}} bindto: "192.168.64.77" {FAST}'),
         ])
         resp = self.checkd.set(text)
-        self.assertEqual(resp["added"], 29, resp)
+        self.assertEqual(resp["added"], 31, resp)
         self.assertEqual(resp["rejected"], [], resp)
         h = self.wait_health({
             "tcp-open": (True, "connected"),
@@ -302,6 +306,8 @@ class CheckdTest(unittest.TestCase):
             "misc-7-dynamic": (True, "exit status 7"),
             "misc-hang": (False, "script timed out (no answer in 1 s)"),
             "misc-clean-fds": (True, "exit status 0"),
+            "misc-user": (True, "exit status 0"),
+            "misc-root": (False, "exit status 1"),
             "alpha-open": (True, "connected"),
             "v6-tcp-open": (True, "connected"),
             "v6-tcp-refused": (False, "connection refused"),
