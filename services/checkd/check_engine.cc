@@ -80,44 +80,9 @@ absl::StatusOr<v1::SetTargetsResponse> CheckEngine::SetTargets(const v1::SetTarg
     }
   }
   v1::SetTargetsResponse resp;
-  std::unordered_map<std::string, std::unique_ptr<Target>> next;
-  for (const v1::CheckTarget& in : request.targets()) {
-    auto old = targets_.find(in.id());
-    bool existed = old != targets_.end();
-    if (existed && google::protobuf::util::MessageDifferencer::Equals(old->second->spec.source, in)) {
-      next[in.id()] = std::move(old->second);
-      targets_.erase(old);
-      resp.set_unchanged(resp.unchanged() + 1);
-      continue;
-    }
-    absl::StatusOr<std::unique_ptr<Target>> built = [&]() -> absl::StatusOr<std::unique_ptr<Target>> {
-      auto spec = TargetSpec::FromProto(in);
-      if (!spec.ok()) return spec.status();
-      return Build(*std::move(spec), existed ? std::optional<bool>(old->second->health.up()) : std::nullopt);
-    }();
-    if (!built.ok()) {
-      v1::TargetError* e = resp.add_rejected();
-      e->set_id(in.id());
-      e->set_message(std::string(built.status().message()));
-      if (existed) {  // fail static: keep the last good version running
-        next[in.id()] = std::move(old->second);
-        targets_.erase(old);
-      }
-      continue;
-    }
-    if (existed) {
-      (*built)->since = old->second->since;
-      Stop(old->second.get());
-      targets_.erase(old);
-      resp.set_changed(resp.changed() + 1);
-    } else {
-      resp.set_added(resp.added() + 1);
-    }
-    Target* t = built->get();
-    next[in.id()] = *std::move(built);
-    if (!existed) on_change_(EventFor(*t, false));
-    Launch(t);
-  }
+  TargetMap next;
+  for (const v1::CheckTarget& in : request.targets()) Apply(in, next, resp);
+  // What is left was not in the request.
   for (auto& [id, t] : targets_) {
     Stop(t.get());
     v1::HealthEvent e = EventFor(*t, false);
@@ -128,6 +93,38 @@ absl::StatusOr<v1::SetTargetsResponse> CheckEngine::SetTargets(const v1::SetTarg
   }
   targets_ = std::move(next);
   return resp;
+}
+
+void CheckEngine::Apply(const v1::CheckTarget& in, TargetMap& next, v1::SetTargetsResponse& resp) {
+  auto old = targets_.extract(in.id());
+  if (!old.empty() && google::protobuf::util::MessageDifferencer::Equals(old.mapped()->spec.source, in)) {
+    next.insert(std::move(old));
+    resp.set_unchanged(resp.unchanged() + 1);
+    return;
+  }
+  absl::StatusOr<std::unique_ptr<Target>> built = [&]() -> absl::StatusOr<std::unique_ptr<Target>> {
+    auto spec = TargetSpec::FromProto(in);
+    if (!spec.ok()) return spec.status();
+    return Build(*std::move(spec), old.empty() ? std::nullopt : std::optional<bool>(old.mapped()->health.up()));
+  }();
+  if (!built.ok()) {
+    v1::TargetError* e = resp.add_rejected();
+    e->set_id(in.id());
+    e->set_message(std::string(built.status().message()));
+    if (!old.empty()) next.insert(std::move(old));  // fail static: the last good version keeps running
+    return;
+  }
+  Target* t = built->get();
+  if (old.empty()) {
+    resp.set_added(resp.added() + 1);
+    on_change_(EventFor(*t, false));
+  } else {
+    t->since = old.mapped()->since;
+    Stop(old.mapped().get());
+    resp.set_changed(resp.changed() + 1);
+  }
+  next[in.id()] = *std::move(built);
+  Launch(t);
 }
 
 void CheckEngine::Launch(Target* t) {

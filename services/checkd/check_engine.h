@@ -75,8 +75,11 @@ class CheckEngine {
     absl::Time since = absl::Now();  // wall time of the last change (or of adding it)
   };
   struct Probe;
+  using TargetMap = std::unordered_map<std::string, std::unique_ptr<Target>>;
 
   absl::StatusOr<std::unique_ptr<Target>> Build(TargetSpec spec, std::optional<bool> initially_up);
+  // One target of a SetTargets: moves it (kept, rebuilt or new) from targets_ to `next`.
+  void Apply(const v1::CheckTarget& in, TargetMap& next, v1::SetTargetsResponse& resp);
   void Launch(Target* t);
   void Schedule(Target* t, size_t i, absl::Duration after);
   void Run(Target* t, size_t i);
@@ -89,7 +92,7 @@ class CheckEngine {
   CheckerFactory* factory_;
   Listener on_change_;
   std::mt19937_64 rng_;
-  std::unordered_map<std::string, std::unique_ptr<Target>> targets_;
+  TargetMap targets_;
   std::vector<std::shared_ptr<Probe>> probes_;
   const size_t max_in_flight_;
   std::deque<std::pair<Target*, size_t>> queue_;
