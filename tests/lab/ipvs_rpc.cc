@@ -2,7 +2,9 @@
 // in protobuf text format, for lab scenarios that must send what lvsctl would refuse
 // to. Prints "CODE message" on the first line and the response (text format) after;
 // exits with the gRPC status code.
+// ipvs_rpc RUN_DIR WatchTable N: prints the first N table events, one per line.
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include <google/protobuf/text_format.h>
@@ -76,6 +78,23 @@ int main(int argc, char** argv) {
   if (method == "Flush")
     return Unary<FlushRequest, FlushResponse>(
         text, [&](auto* c, auto& q, auto* r) { return s->Flush(c, q, r); });
+  if (method == "WatchTable") {
+    int want = std::atoi(text.c_str());
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));
+    ctx.set_wait_for_ready(true);
+    auto reader = s->WatchTable(&ctx, WatchTableRequest());
+    TableEvent e;
+    int got = 0;
+    while (got < want && reader->Read(&e)) {
+      std::printf("%s\n", e.ShortDebugString().c_str());
+      std::fflush(stdout);
+      ++got;
+    }
+    ctx.TryCancel();
+    reader->Finish();
+    return got == want ? 0 : 1;
+  }
   std::fprintf(stderr, "ipvs_rpc: unknown method %s\n", method.c_str());
   return 100;
 }

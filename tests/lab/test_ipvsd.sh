@@ -161,9 +161,20 @@ lab_expect_eq "after the bad requests the table is unchanged" "192.168.64.138:80
 192.168.64.143:80 Route 1" "$(reals)"
 
 # 8. Disable an override; it survives a restart; default brings the real back.
+# A WatchTable stream sees the snapshot, then the change.
+ip netns exec lvs1 "$bin/ipvs_rpc" "$run" WatchTable 2 >"$run/watch.txt" &
+watch_pid=$!
+LAB_PIDS+=($watch_pid)
+lab_wait_for 30 "WatchTable starts with a snapshot" grep -q "snapshot: true" "$run/watch.txt"
 out=$(rpc SetOverride 'service { address: "192.168.64.100" port: 80 } real { address: "192.168.64.143" port: 80 } override: DISABLE')
 lab_expect_eq "SetOverride DISABLE on rs1 is accepted" "OK " "$(head -n1 <<<"$out")"
 lab_wait_for 30 "the disabled rs1 leaves the table" reals_are "192.168.64.138:80 Route 1"
+two_events() { [ "$(wc -l <"$run/watch.txt")" -ge 2 ]; }
+lab_wait_for 30 "WatchTable then reports the change" two_events
+lab_expect_eq "... as an override event without rs1 in the kernel" 1 \
+  "$(tail -n1 "$run/watch.txt" | grep -c 'reason: "override"')"
+lab_expect_eq "... rs1 shown DISABLE and out of the kernel" 1 \
+  "$(tail -n1 "$run/watch.txt" | grep -o 'reals { key { address: "192.168.64.143" port: 80 }[^}]*' | grep -v in_kernel | grep -c 'override: DISABLE')"
 lab_stop "$ipvsd_pid"
 start_ipvsd
 lab_wait_for 60 "ipvsd restarted" test -S "$run/ipvsd.sock"
