@@ -49,6 +49,13 @@ sed 's/^    priority 100$/    priorty 100/' "$FIXTURES/seed-master.conf" >"$TMP/
 expect_run misspelt 1 config check "$TMP/misspelt.conf"
 expect_line misspelt err "$TMP/misspelt.conf:9:5: priorty: unknown keyword in vrrp_instance; did you mean 'priority'?"
 
+# --config-id picks the "@ID" lines, as keepalived -i.
+printf 'global_defs {\n    @lvs1 router_id ONE\n    @lvs2 routr_id TWO\n}\n' >"$TMP/cond.conf"
+expect_run cond-lvs1 0 config check --config-id lvs1 "$TMP/cond.conf"
+expect_run cond-lvs2 1 config check --config-id lvs2 "$TMP/cond.conf"
+expect_line cond-lvs2 err "$TMP/cond.conf:3:11: routr_id: unknown keyword in global_defs; did you mean 'router_id'?"
+expect_run cond-missing-id 2 config check "$TMP/cond.conf" --config-id
+
 # Usage errors exit 2; an unreadable file is invalid (1).
 expect_run no-subcommand 2 config
 expect_run bad-option 2 config check --frobnicate
