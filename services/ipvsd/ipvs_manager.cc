@@ -133,7 +133,10 @@ std::vector<Operation> IpvsManager::Converge(const std::optional<std::set<Servic
   const std::set<ServiceKey> owned = Owned();
   std::vector<Operation> ops = keys ? Reconciler::DiffServices(desired_.table, actual_, owned, *keys)
                                     : Reconciler::Diff(desired_.table, actual_, owned);
-  if (ops.empty()) return ops;
+  if (ops.empty()) {
+    if (!keys) known_failures_.clear();
+    return ops;
+  }
   std::vector<absl::Status> results = kernel_->Apply(ops);
   std::set<ServiceKey> touched;
   size_t failed = 0;
@@ -143,12 +146,22 @@ std::vector<Operation> IpvsManager::Converge(const std::optional<std::set<Servic
       if (ops.size() <= 64) log_->info("{}: {}", reason, ops[i].ToString());
     } else {
       ++failed;
-      last_failures_.push_back(std::string(results[i].message()));
-      log_->error("{}: {}", reason, std::string(results[i].message()));
+      std::string message(results[i].message());
+      if (known_failures_.insert(message).second) {
+        log_->error("{}: {}", reason, message);
+      } else {
+        log_->debug("{}: still refused: {}", reason, message);
+      }
+      last_failures_.push_back(std::move(message));
     }
   }
   if (ops.size() > 64)
     log_->info("{}: {} operations, {} failed", reason, ops.size(), failed);
+  if (!keys) {
+    // After a full pass, forget refusals that did not recur, so a new one is loud.
+    std::set<std::string> recurring(last_failures_.begin(), last_failures_.end());
+    known_failures_ = std::move(recurring);
+  }
   Reconciler::Record(actual_, ops, results);
   Publish(touched, reason);
   return ops;

@@ -103,6 +103,9 @@ class IpvsManager {
   Table actual_;
   DesiredTable desired_;
   std::vector<std::string> last_failures_;  // the kernel's refusals in the last Converge
+  // Refusals already logged at error level: a resync that meets the same one again
+  // logs it at debug, so a lasting refusal does not flood the log.
+  std::set<std::string> known_failures_;
   bool checker_connected_ = false;
   bool flushed_ = false;
   std::optional<SyncRole> sync_role_;
