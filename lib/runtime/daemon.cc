@@ -19,6 +19,7 @@
 #include <grpcpp/health_check_service_interface.h>
 
 #include "absl/strings/str_cat.h"
+#include "lib/rpc/channel.h"
 
 namespace lvs::runtime {
 namespace {
@@ -93,6 +94,9 @@ absl::Status Daemon::StartGrpc() {
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
+  // A full SetTargets for tens of thousands of reals exceeds gRPC's 4 MB default.
+  builder.SetMaxReceiveMessageSize(rpc::kMaxMessageBytes);
+  builder.SetMaxSendMessageSize(rpc::kMaxMessageBytes);
   builder.AddListeningPort("unix:" + sock, grpc::InsecureServerCredentials());
   if (!options_.listen.empty()) {
     grpc::SslServerCredentialsOptions tls(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);

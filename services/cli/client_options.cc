@@ -61,7 +61,9 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> DaemonChannel(const ClientOptions
   tls.pem_cert_chain = *cert;
   tls.pem_private_key = *key;
   tls.pem_root_certs = *ca;
-  return grpc::CreateChannel(opts.connect, grpc::SslCredentials(tls));
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(lvs::rpc::kMaxMessageBytes);
+  return grpc::CreateCustomChannel(opts.connect, grpc::SslCredentials(tls), args);
 }
 
 std::unique_ptr<grpc::ClientContext> CallContext(const ClientOptions& opts) {

@@ -1,0 +1,104 @@
+"""lvsctl against real daemons, human and JSON forms (golden output with the
+moving parts masked): a director namespace runs vrrpd with the reference master
+config and checkd; ipvsd is deliberately absent (it needs IPVS: the lab covers
+it), which also proves that `status` reports a missing daemon in one line and
+still shows the rest."""
+# ctest-timeout: 120
+import json
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from lvsnet import Lab  # noqa: E402
+
+BIN = os.environ.get("LVS_BIN", "build/bin")
+SRC = os.environ.get("LVS_SOURCE_DIR", ".")
+CONF = os.path.join(SRC, "tests/fixtures/configs/seed-master.conf")
+
+STATUS_GOLDEN = """\
+daemons: vrrpd up, ipvsd DOWN, checkd up
+
+INSTANCE     IFACE    VRID STATE       PRIO MASTER            SINCE  VIPS
+VI_1         ens160     51 MASTER       100 192.168.64.130   <since>  192.168.64.100/32 dev ens160 label ens160:vip
+
+checks: 0, 0 down
+"""
+
+SHOW_VRRP_GOLDEN = """\
+INSTANCE     IFACE    VRID STATE       PRIO MASTER            SINCE  VIPS
+VI_1         ens160     51 MASTER       100 192.168.64.130   <since>  192.168.64.100/32 dev ens160 label ens160:vip
+    adverts tx <n> rx <n>, garp tx <n>, transitions <n>
+    last transition: <reason>
+"""
+
+
+def mask(text):
+    text = re.sub(r" +\d+[smh](?=  )", "   <since>", text)
+    text = re.sub(r"(tx|rx|transitions) \d+", r"\1 <n>", text)
+    return re.sub(r"last transition: .*", "last transition: <reason>", text)
+
+
+def expect(cond, what, detail=""):
+    if not cond:
+        raise AssertionError(f"{what}\n{detail}")
+    print(f"ok: {what}")
+
+
+def main():
+    with Lab("lvsctl") as lab:
+        lvs1 = lab.add_host("lvs1", ["192.168.64.130/24"])
+        run = lab.short_dir("run")
+        for d, args in (("vrrpd", ["--config", CONF]), ("checkd", [])):
+            p = lvs1.spawn([f"{BIN}/{d}", "--run-dir", run, *args], name=d)
+            p.required = True
+        lab.wait_until(lambda: lvs1.has_address("192.168.64.100", label="ens160:vip"), 15, "lvs1 is MASTER")
+
+        def lvsctl(*args):
+            return lvs1.run([f"{BIN}/lvsctl", *args, "--run-dir", run], check=False)
+
+        r = lvsctl("status")
+        expect(r.returncode == 1, "status exits 1 when a daemon is missing", r.stderr)
+        expect(mask(r.stdout) == STATUS_GOLDEN, "status matches its golden form", mask(r.stdout))
+        expect(r.stderr.strip() == f"ipvsd is not running: {run}/ipvsd.sock does not exist",
+               "the missing daemon is one clear line", r.stderr)
+
+        r = lvsctl("show", "vrrp")
+        expect(r.returncode == 0 and mask(r.stdout) == SHOW_VRRP_GOLDEN, "show vrrp matches its golden form",
+               mask(r.stdout) + r.stderr)
+
+        r = lvsctl("show", "vrrp", "--json")
+        st = json.loads(r.stdout)
+        inst = st["instances"][0]
+        expect(st["router_id"] == "LVS_MASTER" and inst["name"] == "VI_1" and inst["state"] == "MASTER"
+               and inst["virtual_router_id"] == 51 and inst["effective_priority"] == 100
+               and inst["master_address"] == "192.168.64.130", "show vrrp --json carries the model", r.stdout)
+
+        r = lvsctl("status", "--json")
+        st = json.loads(r.stdout)
+        expect(st["ipvsd"] is None and st["vrrpd"]["instances"][0]["state"] == "MASTER"
+               and st["checkd"] is not None, "status --json: one object, the missing daemon null", r.stdout)
+
+        watch = lvs1.spawn([f"{BIN}/lvsctl", "watch", "--run-dir", run], name="watch")
+        lab.wait_until(lambda: "vrrp VI_1" in watch.log(), 10, "watch prints the snapshot")
+        r = lvsctl("vrrp", "down", "VI_1")
+        expect(r.returncode == 0 and r.stdout == "VI_1: STOPPED\n", "vrrp down", r.stdout + r.stderr)
+        lab.wait_until(lambda: not lvs1.has_address("192.168.64.100"), 5, "admin down releases the VIP")
+        lab.wait_until(lambda: re.search(r"^\d\d:\d\d:\d\d\.\d{3} vrrp VI_1 MASTER -> STOPPED: admin down$",
+                                         watch.log(), re.M), 5, "watch shows the transition with a timestamp")
+        r = lvsctl("vrrp", "up", "VI_1")
+        expect(r.returncode == 0, "vrrp up", r.stderr)
+        lab.wait_until(lambda: lvs1.has_address("192.168.64.100"), 10, "back to MASTER")
+        watch.kill()
+
+        r = lvsctl("vrrp", "down", "VI_9")
+        expect(r.returncode == 1 and r.stderr.strip() == "lvsctl: vrrpd: NOT_FOUND: no vrrp_instance VI_9",
+               "an unknown instance is NOT_FOUND, exit 1", r.stderr)
+        r = lvsctl("vrrp", "sideways", "VI_1")
+        expect(r.returncode == 2, "bad usage exits 2", r.stderr)
+        r = lvsctl("drain", "192.168.64.143")
+        expect(r.returncode == 1 and "ipvsd is not running" in r.stderr, "drain without ipvsd says so", r.stderr)
+
+
+if __name__ == "__main__":
+    main()
