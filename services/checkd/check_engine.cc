@@ -271,7 +271,10 @@ struct CheckEngine::Probe {
 absl::Status CheckEngine::ProbeOnce(const std::string& id, std::function<void(v1::ProbeOnceResponse)> done) {
   auto it = targets_.find(id);
   if (it == targets_.end()) return absl::NotFoundError(absl::StrCat("no target \"", id, "\""));
-  const TargetSpec& spec = it->second->spec;
+  return ProbeOnce(it->second->spec, std::move(done));
+}
+
+absl::Status CheckEngine::ProbeOnce(const TargetSpec& spec, std::function<void(v1::ProbeOnceResponse)> done) {
   auto probe = std::make_shared<Probe>();
   for (const CheckerSpec& cs : spec.checkers) {
     auto c = factory_->Create(cs);

@@ -59,6 +59,8 @@ class CheckEngine {
   // Runs the target's checkers once, now, with fresh checkers, without touching
   // its state or schedule. NOT_FOUND for an unknown id.
   absl::Status ProbeOnce(const std::string& id, std::function<void(v1::ProbeOnceResponse)> done);
+  // The same for a target outside the set.
+  absl::Status ProbeOnce(const TargetSpec& spec, std::function<void(v1::ProbeOnceResponse)> done);
 
  private:
   struct Slot {

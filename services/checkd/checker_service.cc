@@ -46,10 +46,17 @@ grpc::Status CheckerService::ListChecks(grpc::ServerContext*, const v1::ListChec
 grpc::Status CheckerService::ProbeOnce(grpc::ServerContext* ctx, const v1::ProbeOnceRequest* req,
                                        v1::ProbeOnceResponse* resp) {
   auto result = std::make_shared<std::promise<v1::ProbeOnceResponse>>();
+  auto deliver = [result](v1::ProbeOnceResponse r) { result->set_value(std::move(r)); };
   absl::Status started;
-  loop_->RunSync([&] {
-    started = engine_->ProbeOnce(req->target_id(), [result](v1::ProbeOnceResponse r) { result->set_value(std::move(r)); });
-  });
+  if (!req->target_id().empty()) {
+    loop_->RunSync([&] { started = engine_->ProbeOnce(req->target_id(), deliver); });
+  } else if (req->has_target()) {
+    auto spec = TargetSpec::FromProto(req->target());
+    if (!spec.ok()) return runtime::ToGrpcStatus(spec.status());
+    loop_->RunSync([&] { started = engine_->ProbeOnce(*spec, deliver); });
+  } else {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "ProbeOnce needs target_id or target");
+  }
   if (!started.ok()) return runtime::ToGrpcStatus(started);
   auto future = result->get_future();
   // Every checker has its own timeout, so this ends; the loop polls for a client

@@ -96,6 +96,24 @@ def main():
                "an unknown instance is NOT_FOUND, exit 1", r.stderr)
         r = lvsctl("vrrp", "sideways", "VI_1")
         expect(r.returncode == 2, "bad usage exits 2", r.stderr)
+        # probe: checkd's verdict on an address typed on the command line.
+        lvs1.httpd("hello\n", port=8080)
+        r = lvsctl("probe", "tcp", "192.168.64.130:8080")
+        expect(r.returncode == 0 and re.fullmatch(r"up in [0-9.]+ ms: connected\n", r.stdout), "probe tcp: up",
+               r.stdout + r.stderr)
+        r = lvsctl("probe", "tcp", "192.168.64.130:8081")
+        expect(r.returncode == 1 and "DOWN" in r.stdout and "connection refused" in r.stdout,
+               "probe tcp on a closed port: DOWN, connection refused", r.stdout + r.stderr)
+        r = lvsctl("probe", "http", "192.168.64.130:8080", "--status", "200")
+        expect(r.returncode == 0 and r.stdout.startswith("up in"), "probe http: 200 is up", r.stdout + r.stderr)
+        r = lvsctl("probe", "http", "192.168.64.130:8080", "--status", "204")
+        expect(r.returncode == 1 and "HTTP 200" in r.stdout, "probe http expecting 204: DOWN, says HTTP 200",
+               r.stdout + r.stderr)
+        r = lvsctl("probe", "tcp", "192.168.64.300:80")
+        expect(r.returncode == 2 and "not an IP address" in r.stderr, "probe of a bad address: usage", r.stderr)
+        r = lvsctl("probe", "--target", "nope")
+        expect(r.returncode == 1 and "NOT_FOUND" in r.stderr, "probe of an unknown target: NOT_FOUND", r.stderr)
+
         r = lvsctl("drain", "192.168.64.143")
         expect(r.returncode == 1 and "ipvsd is not running" in r.stderr, "drain without ipvsd says so", r.stderr)
 

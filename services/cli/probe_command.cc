@@ -1,0 +1,99 @@
+// lvsctl probe: checkd's ProbeOnce, for a target of the current set or for an
+// address typed on the command line (the quickest way to see what a checker sees).
+//   lvsctl probe tcp 192.168.64.143:80 [--connect-timeout S]
+//   lvsctl probe http|https ADDR:PORT [--path P] [--status CODE] [--virtualhost H] [--digest MD5]
+//   lvsctl probe --target ID
+#include <cstdio>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "lvs/v1/check.grpc.pb.h"
+#include "services/cli/client_options.h"
+#include "services/cli/command_registry.h"
+#include "services/cli/command_support.h"
+#include "services/cli/endpoint_syntax.h"
+
+namespace lvs::cli {
+namespace {
+
+constexpr char kUsage[] =
+    "probe tcp|http|https ADDR:PORT [--connect-timeout S] [--path P] [--status CODE] "
+    "[--virtualhost H] [--digest MD5] | probe --target ID";
+
+// Builds the ad-hoc target from the words after "probe".
+absl::StatusOr<lvs::v1::CheckTarget> AdHocTarget(const std::vector<std::string>& args) {
+  if (args.size() < 2) return absl::InvalidArgumentError(kUsage);
+  const std::string kind = args[0];
+  if (kind != "tcp" && kind != "http" && kind != "https")
+    return absl::InvalidArgumentError(absl::StrCat("'", kind, "': expected tcp, http or https"));
+  auto where = ParseRealKey(args[1]);
+  if (!where.ok()) return where.status();
+  lvs::v1::CheckTarget t;
+  t.set_id(absl::StrCat(kind, " ", args[1]));
+  t.set_address(where->address());
+  t.set_port(where->port());
+  t.set_delay_loop_ms(60000);
+  lvs::v1::Checker* c = t.add_checkers();
+  c->set_connect_timeout_ms(5000);
+  lvs::v1::UrlCheck url;
+  url.set_path("/");
+  if (kind == "tcp") c->mutable_tcp();
+  else c->mutable_http()->set_ssl(kind == "https");
+  for (size_t i = 2; i < args.size(); ++i) {
+    const std::string& flag = args[i];
+    if (i + 1 >= args.size()) return absl::InvalidArgumentError(absl::StrCat(flag, " needs a value"));
+    const std::string& v = args[++i];
+    uint32_t n;
+    if (flag == "--connect-timeout" && absl::SimpleAtoi(v, &n) && n > 0) c->set_connect_timeout_ms(n * 1000);
+    else if (kind == "tcp") return absl::InvalidArgumentError(absl::StrCat("unexpected '", flag, "' for tcp"));
+    else if (flag == "--path") url.set_path(v);
+    else if (flag == "--digest") url.set_digest(v);
+    else if (flag == "--virtualhost") c->mutable_http()->set_virtualhost(v);
+    else if (flag == "--status" && absl::SimpleAtoi(v, &n)) {
+      auto* r = url.add_status_codes();
+      r->set_low(n);
+      r->set_high(n);
+    } else return absl::InvalidArgumentError(absl::StrCat("bad option '", flag, " ", v, "'"));
+  }
+  if (kind != "tcp") *c->mutable_http()->add_urls() = url;
+  return t;
+}
+
+int RunProbe(const std::vector<std::string>& raw) {
+  std::vector<std::string> args = raw;
+  auto opts = ExtractClientOptions(args);
+  if (!opts.ok()) return ReportUsage(std::string(opts.status().message()));
+  lvs::v1::ProbeOnceRequest req;
+  if (args.size() == 2 && args[0] == "--target") {
+    req.set_target_id(args[1]);
+  } else {
+    auto target = AdHocTarget(args);
+    if (!target.ok()) return ReportUsage(std::string(target.status().message()));
+    *req.mutable_target() = *target;
+  }
+  auto channel = DaemonChannel(*opts, "checkd");
+  if (!channel.ok()) return ReportUsage(std::string(channel.status().message()));
+  lvs::v1::ProbeOnceResponse resp;
+  auto ctx = CallContext(*opts);
+  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(opts->timeout_s + 60));
+  auto s = lvs::v1::CheckerService::NewStub(*channel)->ProbeOnce(ctx.get(), req, &resp);
+  if (!s.ok()) return ReportRpcError(*opts, "checkd", s);
+  if (opts->json) {
+    PrintJson(resp);
+    std::printf("\n");
+  }
+  bool all_ok = resp.results_size() > 0;
+  for (const auto& r : resp.results()) {
+    all_ok = all_ok && r.ok();
+    if (!opts->json)
+      std::printf("%s in %.1f ms%s%s\n", r.ok() ? "up" : "DOWN", r.latency_us() / 1000.0,
+                  r.reason().empty() ? "" : ": ", r.reason().c_str());
+  }
+  return all_ok ? kExitOk : kExitFailed;
+}
+
+}  // namespace
+
+LVS_CLI_COMMAND("probe", "probe tcp|http|https ADDR:PORT [...] | --target ID: checkd's verdict, now", RunProbe);
+
+}  // namespace lvs::cli
