@@ -1,5 +1,6 @@
 // lvsctl: the thin command-line client of lvs-ha. Subcommands register themselves
 // (see command_registry.h); this file only dispatches.
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -42,5 +43,14 @@ int main(int argc, char** argv) {
     PrintUsage(stderr);
     return kExitUsage;
   }
-  return command->run(std::vector<std::string>(argv + 2, argv + argc));
+  std::vector<std::string> args(argv + 2, argv + argc);
+  // `config` explains itself; every other command's help is its summary line.
+  bool wants_help = std::find_if(args.begin(), args.end(), [](const std::string& a) {
+                      return a == "--help" || a == "-h";
+                    }) != args.end();
+  if (wants_help && name != "config") {
+    std::printf("usage: lvsctl %s\n", command->summary.c_str());
+    return 0;
+  }
+  return command->run(args);
 }
