@@ -1,5 +1,6 @@
 #include "services/ipvsd/ipvs_manager.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -466,7 +467,13 @@ lvs::v1::IpvsService IpvsManager::ServiceProto(const ServiceConfig& sc) const {
   }
   if (auto o = overrides_.find(OverrideKey{key, std::nullopt}); o != overrides_.end())
     p.set_override(OverrideToProto(o->second.kind));
-  for (const RealConfig& rc : sc.reals) {
+  // Reals in ipvsadm -Ln's order (by address, then port), not the config's.
+  std::vector<const RealConfig*> reals;
+  for (const RealConfig& rc : sc.reals) reals.push_back(&rc);
+  std::sort(reals.begin(), reals.end(),
+            [](const RealConfig* a, const RealConfig* b) { return a->spec.key < b->spec.key; });
+  for (const RealConfig* real : reals) {
+    const RealConfig& rc = *real;
     lvs::v1::IpvsReal* r = p.add_reals();
     *r->mutable_key() = RealKeyToProto(rc.spec.key);
     r->set_forwarding(ForwardingToProto(rc.spec.forwarding));

@@ -90,6 +90,12 @@ struct Harness {
 TEST_CASE("manager: start programs the table; a restart adopts it with no operation") {
   Harness h;
   CHECK(h.Weights().size() == 2);
+  auto list = h.manager->List();
+  REQUIRE(list.services_size() == 1);
+  REQUIRE(list.services(0).reals_size() == 2);
+  // ipvsadm -Ln's order, not the config's (which has .143 first).
+  CHECK(list.services(0).reals(0).key().address() == "192.168.64.138");
+  CHECK(list.services(0).reals(1).key().address() == "192.168.64.143");
   const size_t ops = h.kernel.operations_applied();
   h.kernel.table().at(kVip).stats.conns = 99;
   h.Restart();
