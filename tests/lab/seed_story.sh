@@ -66,6 +66,16 @@ lab_wait_for 30 "lvs2 (BACKUP) does not hold the VIP" no_vip lvs2
 lab_wait_for 90 "lvs1's IPVS table is the seed's DR service" table_is lvs1 "$both_reals"
 lab_wait_for 90 "lvs2's IPVS table is the seed's DR service" table_is lvs2 "$both_reals"
 
+# lvsctl's view of the table: real, forwarding, weight/configured, health.
+lvsctl_reals() {
+  ip netns exec "$1" "$bin/lvsctl" show services --run-dir "/run/lvs-$1" | awk '/->/ { print $2, $3, $4, $7 }'
+}
+lvsctl_reals_are() { [ "$(lvsctl_reals "$1")" == "$2" ]; }
+lab_wait_for 30 "lvsctl show services on lvs1: both reals up at weight 1" lvsctl_reals_are lvs1 \
+"RemoteAddress:Port Forward Weight Health
+192.168.64.138:80 Route 1/1 UP
+192.168.64.143:80 Route 1/1 UP"
+
 # metric HOST DAEMON LINE: the daemon's /metrics has exactly that sample line.
 metric() { ip netns exec "$1" curl -s --max-time 5 "http://127.0.0.1:${METRICS_PORT[$2]}/metrics" | grep -qxF "$3"; }
 lab_wait_for 30 "lvs1's vrrpd metrics say MASTER" \
@@ -88,6 +98,10 @@ kill "${LAB_PIDS[0]}"   # rs1's httpd (lab_web rs1 ran first)
 lab_wait_for 120 "lvs1 removed rs1 from the table" table_is lvs1 "$only_rs2"
 lab_wait_for 60 "lvs2 removed rs1 from the table" table_is lvs2 "$only_rs2"
 lab_wait_for 30 "the client is served by rs2 alone" none_recent_from RS1
+lab_wait_for 30 "lvsctl show services on lvs1: rs1 DOWN and out of the kernel" lvsctl_reals_are lvs1 \
+"RemoteAddress:Port Forward Weight Health
+192.168.64.138:80 Route 1/1 UP
+192.168.64.143:80 Route -/1 DOWN"
 lab_web rs1 "This is RS1"
 lab_wait_for 120 "rs1 back: lvs1 restored it" table_is lvs1 "$both_reals"
 
