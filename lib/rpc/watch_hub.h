@@ -12,6 +12,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -108,15 +109,18 @@ class WatchHub {
 };
 
 // Drains a subscription into a server stream until the client goes away, the hub
-// closes, or the subscriber overflows.
+// closes, or the subscriber overflows. `keep`, when given, picks the events this
+// stream wants (one instance out of all, say).
 template <typename Event>
 grpc::Status ServeWatch(grpc::ServerContext* context, grpc::ServerWriter<Event>* writer,
-                        typename WatchHub<Event>::Subscription& sub) {
+                        typename WatchHub<Event>::Subscription& sub,
+                        const std::function<bool(const Event&)>& keep = nullptr) {
   using Result = typename WatchHub<Event>::Subscription::Result;
   Event e;
   while (!context->IsCancelled()) {
     switch (sub.Next(&e, absl::Milliseconds(200))) {
       case Result::kEvent:
+        if (keep && !keep(e)) break;
         if (!writer->Write(e)) return grpc::Status::OK;
         break;
       case Result::kTimeout:

@@ -20,17 +20,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/rpc/channel.h"
+#include "lib/rpc/tls_files.h"
 
 namespace lvs::runtime {
 namespace {
-
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // True when something accepts connections on the Unix socket at path.
 bool SocketIsLive(const std::string& path) {
@@ -100,13 +93,10 @@ absl::Status Daemon::StartGrpc() {
   builder.AddListeningPort("unix:" + sock, grpc::InsecureServerCredentials());
   if (!options_.listen.empty()) {
     grpc::SslServerCredentialsOptions tls(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
-    auto cert = ReadFile(options_.tls_cert);
-    auto key = ReadFile(options_.tls_key);
-    auto ca = ReadFile(options_.tls_ca);
-    for (const auto* s : {&cert, &key, &ca})
-      if (!s->ok()) return s->status();
-    tls.pem_root_certs = *ca;
-    tls.pem_key_cert_pairs.push_back({*key, *cert});
+    auto files = rpc::LoadTlsFiles(options_.tls_cert, options_.tls_key, options_.tls_ca);
+    if (!files.ok()) return files.status();
+    tls.pem_root_certs = files->ca;
+    tls.pem_key_cert_pairs.push_back({files->key, files->cert});
     builder.AddListeningPort(options_.listen, grpc::SslServerCredentials(tls));
   }
   for (grpc::Service* s : services_) builder.RegisterService(s);

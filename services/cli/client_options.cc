@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "lib/rpc/channel.h"
+#include "lib/rpc/tls_files.h"
 
 namespace lvs::cli {
 
@@ -41,26 +42,15 @@ absl::StatusOr<ClientOptions> ExtractClientOptions(std::vector<std::string>& arg
   return opts;
 }
 
-namespace {
-absl::StatusOr<std::string> Slurp(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-}  // namespace
-
 absl::StatusOr<std::shared_ptr<grpc::Channel>> DaemonChannel(const ClientOptions& opts,
                                                              const std::string& daemon) {
   if (opts.connect.empty()) return lvs::rpc::UnixChannel(opts.run_dir, daemon);
   grpc::SslCredentialsOptions tls;
-  auto cert = Slurp(opts.tls_cert), key = Slurp(opts.tls_key), ca = Slurp(opts.tls_ca);
-  for (auto* s : {&cert, &key, &ca})
-    if (!s->ok()) return s->status();
-  tls.pem_cert_chain = *cert;
-  tls.pem_private_key = *key;
-  tls.pem_root_certs = *ca;
+  auto files = lvs::rpc::LoadTlsFiles(opts.tls_cert, opts.tls_key, opts.tls_ca);
+  if (!files.ok()) return files.status();
+  tls.pem_cert_chain = files->cert;
+  tls.pem_private_key = files->key;
+  tls.pem_root_certs = files->ca;
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(lvs::rpc::kMaxMessageBytes);
   return grpc::CreateCustomChannel(opts.connect, grpc::SslCredentials(tls), args);

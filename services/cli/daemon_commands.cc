@@ -351,6 +351,25 @@ int RunReload(std::vector<std::string> args) {
   return rc;
 }
 
+namespace {
+
+// Starts a thread that reads one daemon's Watch* stream until it ends.
+template <typename Service, typename Event, typename Emit, typename End, typename Open, typename Line>
+void WatchStream(std::vector<std::thread>& threads, const ClientOptions& opts, const std::string& daemon,
+                 Emit& emit, End& report_end, Open open, Line line) {
+  if (!Running(opts, daemon)) return;
+  threads.emplace_back([&opts, daemon, &emit, &report_end, open, line] {
+    auto stub = Stub<Service>(opts, daemon);
+    grpc::ClientContext ctx;
+    auto reader = open(*stub, ctx);
+    Event e;
+    while (reader->Read(&e)) emit(e, line(e));
+    report_end(daemon, reader->Finish());
+  });
+}
+
+}  // namespace
+
 int RunWatch(std::vector<std::string> args) {
   auto opts = ExtractClientOptions(args);
   if (!opts.ok()) return ReportUsage(std::string(opts.status().message()));
@@ -370,34 +389,14 @@ int RunWatch(std::vector<std::string> args) {
     std::lock_guard<std::mutex> lock(out_mu);
     ReportRpcError(*opts, d, s.ok() ? grpc::Status(grpc::StatusCode::UNAVAILABLE, "stream ended") : s);
   };
+  // One thread per running daemon, each draining its stream into the shared output.
   std::vector<std::thread> threads;
-  if (Running(*opts, "vrrpd"))
-    threads.emplace_back([&] {
-      auto stub = Stub<lvs::v1::Vrrp>(*opts, "vrrpd");
-      grpc::ClientContext ctx;
-      auto r = stub->WatchState(&ctx, {});
-      lvs::v1::VrrpStateEvent e;
-      while (r->Read(&e)) emit(e, VrrpEventLine(e));
-      report_end("vrrpd", r->Finish());
-    });
-  if (Running(*opts, "ipvsd"))
-    threads.emplace_back([&] {
-      auto stub = Stub<lvs::v1::Ipvs>(*opts, "ipvsd");
-      grpc::ClientContext ctx;
-      auto r = stub->WatchTable(&ctx, {});
-      lvs::v1::TableEvent e;
-      while (r->Read(&e)) emit(e, TableEventLine(e));
-      report_end("ipvsd", r->Finish());
-    });
-  if (Running(*opts, "checkd"))
-    threads.emplace_back([&] {
-      auto stub = Stub<lvs::v1::CheckerService>(*opts, "checkd");
-      grpc::ClientContext ctx;
-      auto r = stub->WatchHealth(&ctx, {});
-      lvs::v1::HealthEvent e;
-      while (r->Read(&e)) emit(e, HealthEventLine(e));
-      report_end("checkd", r->Finish());
-    });
+  WatchStream<lvs::v1::Vrrp, lvs::v1::VrrpStateEvent>(threads, *opts, "vrrpd", emit, report_end,
+      [](auto& stub, auto& ctx) { return stub.WatchState(&ctx, {}); }, VrrpEventLine);
+  WatchStream<lvs::v1::Ipvs, lvs::v1::TableEvent>(threads, *opts, "ipvsd", emit, report_end,
+      [](auto& stub, auto& ctx) { return stub.WatchTable(&ctx, {}); }, TableEventLine);
+  WatchStream<lvs::v1::CheckerService, lvs::v1::HealthEvent>(threads, *opts, "checkd", emit, report_end,
+      [](auto& stub, auto& ctx) { return stub.WatchHealth(&ctx, {}); }, HealthEventLine);
   if (threads.empty()) return kExitFailed;
   for (auto& t : threads) t.join();
   return kExitFailed;  // a watch only ends when its daemons go away

@@ -38,23 +38,9 @@ grpc::Status VrrpService::WatchState(grpc::ServerContext* ctx, const v1::WatchSt
   }
   if (req->instance().empty()) return rpc::ServeWatch(ctx, writer, *sub);
   // One instance: filter the shared stream.
-  using Result = rpc::WatchHub<v1::VrrpStateEvent>::Subscription::Result;
-  v1::VrrpStateEvent e;
-  while (!ctx->IsCancelled()) {
-    switch (sub->Next(&e, absl::Milliseconds(200))) {
-      case Result::kEvent:
-        if (e.instance() == req->instance() && !writer->Write(e)) return grpc::Status::OK;
-        break;
-      case Result::kTimeout:
-        break;
-      case Result::kClosed:
-        return grpc::Status::OK;
-      case Result::kOverflow:
-        return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                            "watcher fell too far behind; reconnect for a fresh snapshot");
-    }
-  }
-  return grpc::Status::CANCELLED;
+  const std::string& instance = req->instance();
+  return rpc::ServeWatch<v1::VrrpStateEvent>(
+      ctx, writer, *sub, [&](const v1::VrrpStateEvent& e) { return e.instance() == instance; });
 }
 
 grpc::Status VrrpService::RequestFailover(grpc::ServerContext*,
