@@ -1,6 +1,6 @@
 """lvsctl doctor director on a director namespace with planted faults: vrrpd is
-MASTER but its VIP was removed behind its back, the interface has multicast off, and
-(on this host) the kernel has no IPVS. Each is found with its fix; a config that
+MASTER but its VIP was removed behind its back, the interface has multicast off, an
+nftables rule drops VRRP, and (on this host) the kernel has no IPVS. Each is found with its fix; a config that
 does not load is reported as such."""
 # ctest-timeout: 120
 import os
@@ -48,6 +48,16 @@ def main():
                "a MASTER without its VIP is found", r.stdout)
         expect("fix: ip link set ens160 multicast on" in r.stdout, "multicast off is found", r.stdout)
         expect(r.stdout.count("PROBLEM:") == healthy_findings + 2, "exactly the planted faults", r.stdout)
+
+        # A firewall in the director's namespace that drops VRRP.
+        lvs1.run(["nft", "add", "table", "inet", "filter"])
+        lvs1.run(["nft", "add", "chain", "inet", "filter", "input",
+                  "{ type filter hook input priority 0; policy accept; }"])
+        lvs1.run(["nft", "add", "rule", "inet", "filter", "input", "ip", "protocol", "vrrp", "drop"])
+        r = doctor()
+        expect("a firewall rule drops VRRP (IP protocol 112): ip protocol vrrp drop" in r.stdout,
+               "a firewall rule dropping VRRP is found", r.stdout)
+        expect(r.stdout.count("PROBLEM:") == healthy_findings + 3, "and nothing else new", r.stdout)
 
         bad = os.path.join(lab.logdir, "bad.conf")
         with open(bad, "w") as f:
