@@ -79,6 +79,11 @@ class VrrpdControl(unittest.TestCase):
         lvs2 = lab.add_host("lvs2", ["192.168.64.137/24"])
         wire = lab.capture("ip proto 112 or arp", name="wire")
         n1 = Node(lab, lvs1, conf1 or seed_config("master"), extra1)
+        # The backup starts once lvs1 is master: started together, both can reach
+        # Master_Down in the same instant, and lvs1 then rightly re-asserts against
+        # lvs2 with a second GARP burst, which tests here do not expect.
+        lab.wait_until(lambda: lvs1.has_address(VIP, label=VIP_LABEL), master_down(100, 1, 2) + 2,
+                       "lvs1 to be master on its own")
         n2 = Node(lab, lvs2, conf2 or seed_config("backup"))
         lab.wait_until(lambda: lvs1.has_address(VIP, label=VIP_LABEL)
                        and not lvs2.has_address(VIP), master_down(100, 1, 2) + 2,
