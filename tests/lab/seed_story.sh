@@ -1,148 +1,130 @@
 #!/bin/bash
-# The reference deployment, end to end, with lvs-ha instead of keepalived: two
-# directors (lvs1 MASTER 100, lvs2 BACKUP 90) running checkd + ipvsd + vrrpd with the
-# seed's own keepalived.conf files, two busybox web servers behind the VIP in DR
-# mode, and a client probing the VIP all along. It checks the seed's three promises:
-#   1. a failed real server leaves rotation (and comes back when it recovers);
-#   2. a failed director is replaced by its peer (SIGTERM, as the seed does it, and kill -9);
-#   3. no single machine going down interrupts the web service.
-# Used by the lab tier (test_seed_story.sh) and by scripts/demo.
+# The reference deployment, run for real and told as a story (scripts/demo; the lab
+# test lab.seed_story). The seed's five machines as namespaces with its addresses,
+# interface names and keepalived.conf files: directors lvs1 (MASTER, 100) and lvs2
+# (BACKUP, 90) running checkd + ipvsd + vrrpd; rs1 and rs2 set up for DR by `lvsctl
+# realserver up`, each with a web server saying "This is RS1" / "This is RS2"; a
+# client sending 50 requests a second through the VIP all along. Then the seed's own
+# checks, measured:
+#   - the VIP is on lvs1, the IPVS table is the seed's, answers alternate RS1/RS2;
+#   - lvs1's vrrpd is stopped: lvs2 takes the VIP, pages are still served;
+#   - rs1's web server is stopped: after the detection time only RS2 answers;
+#   - everything restored: rs1 back in rotation, lvs1 preempts the VIP back.
+# It checks the seed's three promises and exits 0 only if all held. A summary in
+# JSON goes to $LAB_OUT/demo.json.
 #
-# usage (inside the VM): seed_story.sh BUILD_DIR
-source "$(dirname "$0")/lib.sh"
+# usage (a kernel with IPVS: inside the VM, or a host that has it): seed_story.sh BUILD_DIR
+set -euo pipefail
+CLUSTER_BIN=${1:?usage: seed_story.sh BUILD_DIR}/bin
+CLUSTER_STACK=lvs-ha
+LAB_QUIET=${LAB_QUIET:-1}   # the story's own lines; checks print only when they fail
+source "$(dirname "$0")/cluster.sh"
 lab_require_vm
-bin=${1:?usage: seed_story.sh BUILD_DIR}/bin
-here=$(cd "$(dirname "$0")" && pwd)
-fixtures=$(cd "$here/../fixtures/configs" && pwd)
-out=${LAB_OUT:-/tmp/lab/out}
-mkdir -p "$out"
+: >"$CLUSTER_RESULTS"
 
-lab_modules
-lab_seed_topology
-lab_web rs1 "This is RS1"
-lab_web rs2 "This is RS2"
-
-declare -A CONF=([lvs1]="$fixtures/seed-master.conf" [lvs2]="$fixtures/seed-backup.conf")
-declare -A DPID
-declare -A METRICS_PORT=([vrrpd]=9101 [ipvsd]=9102 [checkd]=9103)
-
-# director_start HOST: checkd, ipvsd, vrrpd in HOST's namespace, each with its own log.
-director_start() {
-  local h=$1 d
-  for d in checkd ipvsd vrrpd; do
-    ip netns exec "$h" "$bin/$d" --config "${CONF[$h]}" --run-dir "/run/lvs-$h" \
-      --metrics-listen "127.0.0.1:${METRICS_PORT[$d]}" >>"$out/$h-$d.log" 2>&1 &
-    DPID[$h-$d]=$!
-    LAB_PIDS+=($!)
-    if [ "$d" = checkd ]; then
-      lab_wait_for 60 "$h: checkd serves its socket" test -S "/run/lvs-$h/checkd.sock"
-    fi
-  done
+story() { printf '%s\n' "$*"; }
+indent() { sed 's/^/      /'; }
+ms_since() { awk -v a="$(now)" -v b="$1" 'BEGIN { printf "%.0f", (a - b) * 1000 }'; }
+# last_answers N: the bodies of the client's last N answers, e.g. "RS1 RS2 RS1".
+last_answers() { awk '$3 == "ok" { print $NF }' "$CLUSTER_CLIENT_LOG" | tail -n "$1" | tr '\n' ' '; }
+only_rs2_lately() {
+  [ "$(awk '$3 == "ok" { print $NF }' "$CLUSTER_CLIENT_LOG" | tail -n 50 | sort -u)" == RS2 ]
 }
-director_kill() {  # HOST SIGNAL
-  local d
-  for d in vrrpd ipvsd checkd; do kill "-$2" "${DPID[$1-$d]}" 2>/dev/null || :; done
-  for d in vrrpd ipvsd checkd; do wait "${DPID[$1-$d]}" 2>/dev/null || :; done
+both_lately() {
+  [ "$(awk '$3 == "ok" { print $NF }' "$CLUSTER_CLIENT_LOG" | tail -n 20 | sort -u | tr '\n' ' ')" == "RS1 RS2 " ]
 }
 
-has_vip() { ip -n "$1" -4 addr show dev ens160 label ens160:vip | grep -q "inet $LAB_VIP/32"; }
-no_vip() { ! has_vip "$1"; }
-# The table without the connection counters, which the client's traffic moves.
-table() { ip netns exec "$1" ipvsadm -Ln | tail -n +4 | awk '{ print $1, $2, $3, $4 }'; }
-table_is() { [ "$(table "$1")" == "$2" ]; }
+story "== lvs-ha on the seed's cluster: client, lvs1, lvs2, rs1, rs2 (LVS-DR, VIP $LAB_VIP) =="
+story ""
+story "-- setting up: real servers by 'lvsctl realserver up --vip $LAB_VIP', web servers, directors"
+cluster_up
+cluster_client_start 50
+t0=$(now)
+DRILL_LAST_EVENT=$t0
 
-both_reals="TCP 192.168.64.100:80 rr 
--> 192.168.64.138:80 Route 1
--> 192.168.64.143:80 Route 1"
-only_rs2="TCP 192.168.64.100:80 rr 
--> 192.168.64.138:80 Route 1"
+story ""
+story "-- 1. lvs1 holds the VIP; lvs2 stands by"
+ip -n lvs1 -4 -br addr show dev ens160 | sed 's/^/      lvs1: /'
+ip -n lvs2 -4 -br addr show dev ens160 | sed 's/^/      lvs2: /'
+ip netns exec lvs1 "$CLUSTER_BIN/lvsctl" show vrrp --run-dir /run/lvs-lvs1 | indent
 
-lab_log "starting lvs-ha on both directors with the seed's configs"
-director_start lvs1
-director_start lvs2
-lab_wait_for 90 "lvs1 (MASTER, priority 100) holds the VIP with label ens160:vip" has_vip lvs1
-lab_wait_for 30 "lvs2 (BACKUP) does not hold the VIP" no_vip lvs2
-# The seed's note: the backup needs the virtual server too, or failover loses the service.
-lab_wait_for 90 "lvs1's IPVS table is the seed's DR service" table_is lvs1 "$both_reals"
-lab_wait_for 90 "lvs2's IPVS table is the seed's DR service" table_is lvs2 "$both_reals"
+story ""
+story "-- 2. the IPVS table on lvs1 (ipvsadm -Ln), and as lvsctl shows it with health"
+ip netns exec lvs1 ipvsadm -Ln | indent
+ip netns exec lvs1 "$CLUSTER_BIN/lvsctl" show services --run-dir /run/lvs-lvs1 | indent
 
-# lvsctl's view of the table: real, forwarding, weight/configured, health.
-lvsctl_reals() {
-  ip netns exec "$1" "$bin/lvsctl" show services --run-dir "/run/lvs-$1" | awk '/->/ { print $2, $3, $4, $7 }'
-}
-lvsctl_reals_are() { [ "$(lvsctl_reals "$1")" == "$2" ]; }
-lab_wait_for 30 "lvsctl show services on lvs1: both reals up at weight 1" lvsctl_reals_are lvs1 \
-"RemoteAddress:Port Forward Weight Health
-192.168.64.138:80 Route 1/1 UP
-192.168.64.143:80 Route 1/1 UP"
+story ""
+lab_wait_for 30 "answers from both real servers" both_lately
+story "-- 3. the client's last answers through the VIP: $(last_answers 8)"
 
-# metric HOST DAEMON LINE: the daemon's /metrics has exactly that sample line.
-metric() { ip netns exec "$1" curl -s --max-time 5 "http://127.0.0.1:${METRICS_PORT[$2]}/metrics" | grep -qxF "$3"; }
-lab_wait_for 30 "lvs1's vrrpd metrics say MASTER" \
-  metric lvs1 vrrpd 'lvs_vrrp_state{instance="VI_1",state="MASTER"} 1'
-lab_wait_for 30 "lvs1's ipvsd metrics show rs1 at weight 1" \
-  metric lvs1 ipvsd 'lvs_ipvs_real_weight{service="TCP 192.168.64.100:80",real="192.168.64.143:80"} 1'
-lab_wait_for 30 "lvs2's checkd metrics show rs2's check up" \
-  metric lvs2 checkd 'lvs_check_up{target="TCP 192.168.64.100:80 -> 192.168.64.138:80",checker="0",kind="TCP_CHECK"} 1'
+story ""
+story "-- 4. stop lvs1's vrrpd (the seed: systemctl stop keepalived on the master)"
+f=$LAB_FAILURES
+t_stop=$(now)
+cluster_stop lvs1 vrrpd
+drill_event "$(add $CLUSTER_SKEW_LVS2 $CLUSTER_MARGIN)" "lvs1's vrrpd stopped"
+drill_measure takeover_ms 30 "lvs2 alone holds the VIP" only_lvs2_has_vip
+takeover_ms=$(ms_since "$t_stop")
+lab_wait_for 30 "the client is answered through lvs2" client_answered_since "$(now)"
+story "      the VIP moved to lvs2 in ${takeover_ms} ms (protocol bound: skew time ${CLUSTER_SKEW_LVS2} s)"
+ip -n lvs2 -4 -br addr show dev ens160 | sed 's/^/      lvs2: /'
+story "      pages still served through lvs2: $(last_answers 6)"
+promise2=held
+[ "$LAB_FAILURES" -eq "$f" ] || promise2=broken
 
-ip netns exec client python3 "$here/http_probe.py" "http://$LAB_VIP/" "$out/probe.log" 0.2 &
-LAB_PIDS+=($!)
-# recent_answers_from RS: some of the client's last 10 requests were answered by RS.
-recent_answers_from() { tail -n 10 "$out/probe.log" 2>/dev/null | grep -q " ok This is $1"; }
-none_recent_from() { [ "$(tail -n 10 "$out/probe.log" | grep -c ' ok ')" -ge 10 ] && ! recent_answers_from "$1"; }
-lab_wait_for 90 "the client gets answers from rs1 through the VIP" recent_answers_from RS1
-lab_wait_for 30 "the client gets answers from rs2 through the VIP" recent_answers_from RS2
+story ""
+story "-- 5. stop rs1's web server"
+f=$LAB_FAILURES
+t_rs=$(now)
+cluster_web_stop rs1
+drill_event "$(add $CLUSTER_DETECT_REFUSED $CLUSTER_MARGIN)" "rs1's web server stopped"
+drill_measure detection_ms 60 "lvs2 took rs1 out of rotation" table_is lvs2 "$CLUSTER_ONLY_RS2"
+detection_ms=$(ms_since "$t_rs")
+lab_wait_for 60 "lvs1 (backup) took rs1 out too" table_is lvs1 "$CLUSTER_ONLY_RS2"
+lab_wait_for 30 "only RS2 answers" only_rs2_lately
+story "      rs1 left rotation after ${detection_ms} ms (bound: delay_loop 6 s + retry 3 x delay_before_retry 3 s)"
+ip netns exec lvs2 "$CLUSTER_BIN/lvsctl" show services --run-dir /run/lvs-lvs2 | indent
+story "      the client's last answers: $(last_answers 6)"
+promise1=held
+[ "$LAB_FAILURES" -eq "$f" ] || promise1=broken
 
-lab_log "promise 1: a failed real server leaves rotation"
-kill "${LAB_PIDS[0]}"   # rs1's httpd (lab_web rs1 ran first)
-lab_wait_for 120 "lvs1 removed rs1 from the table" table_is lvs1 "$only_rs2"
-lab_wait_for 60 "lvs2 removed rs1 from the table" table_is lvs2 "$only_rs2"
-lab_wait_for 30 "the client is served by rs2 alone" none_recent_from RS1
-lab_wait_for 30 "lvsctl show services on lvs1: rs1 DOWN and out of the kernel" lvsctl_reals_are lvs1 \
-"RemoteAddress:Port Forward Weight Health
-192.168.64.138:80 Route 1/1 UP
-192.168.64.143:80 Route -/1 DOWN"
-lab_web rs1 "This is RS1"
-lab_wait_for 120 "rs1 back: lvs1 restored it" table_is lvs1 "$both_reals"
+story ""
+story "-- 6. restore everything: rs1's web server, then lvs1's vrrpd"
+cluster_web rs1
+drill_event "$CLUSTER_MARGIN" "rs1's web server started"
+drill_measure return_ms 60 "rs1 is back in rotation" table_is lvs2 "$CLUSTER_BOTH_REALS"
+story "      rs1 back in rotation after $(ms_since "$DRILL_LAST_EVENT") ms"
+t_start=$(now)
+cluster_start lvs1 vrrpd
+drill_event "$CLUSTER_MARGIN" "lvs1's vrrpd started"
+drill_measure preempt_ms 60 "lvs1 preempted the VIP back" only_lvs1_has_vip
+story "      lvs1 preempted the VIP back $(ms_since "$t_start") ms after its vrrpd started (Master_Down 3.6 s)"
+cluster_steady "restored"
+lab_wait_for 30 "answers from both real servers again" both_lately
+story "      the client's last answers: $(last_answers 8)"
 
-lab_log "promise 2: a failed director is replaced by its peer"
-mark=$(wc -l <"$out/probe.log")
-director_kill lvs1 TERM
-lab_wait_for 30 "after SIGTERM on lvs1, lvs2 holds the VIP" has_vip lvs2
-lab_wait_for 10 "lvs1 released the VIP on stop" no_vip lvs1
-lab_wait_for 30 "the client is served through lvs2" \
-  sh -c "tail -n +$((mark + 1)) '$out/probe.log' | tail -n 3 | grep -q ' ok '"
+t1=$(now)
+lab_wait_for 30 "the client's requests so far have finished" client_done_until "$(add "$t1" 1.2)"
+story ""
+story "-- the client's view of the whole run"
+promise3=held
+python3 "$CLUSTER_HERE/drill_report.py" "$CLUSTER_CLIENT_LOG" --drill seed-story --stack lvs-ha \
+  --from "$t0" --to "$t1" "${DRILL_EVENTS[@]}" "${DRILL_FIGURES[@]}" --json "$CLUSTER_RESULTS" ||
+  promise3=broken
 
-lab_log "lvs1 returns and preempts (priority 100 > 90)"
-director_start lvs1
-lab_wait_for 90 "lvs1 holds the VIP again" has_vip lvs1
-lab_wait_for 30 "lvs2 gave it up" no_vip lvs2
-
-lab_log "a director dies hard (kill -9)"
-director_kill lvs1 KILL
-lab_wait_for 30 "after kill -9 of lvs1, lvs2 holds the VIP" has_vip lvs2
-# lvs1's address stays (the namespace is the machine: its daemons died, not its
-# network), so kill -9 leaves the VIP there until vrrpd comes back and cleans it.
-director_start lvs1
-lab_wait_for 90 "restarted lvs1 takes the VIP back" has_vip lvs1
-lab_wait_for 30 "and lvs2 released it" no_vip lvs2
-lab_wait_for 30 "the client is served again" \
-  sh -c "tail -n 3 '$out/probe.log' | grep -q ' ok '"
-
-lab_log "promise 3: no request failed for good; the longest outage the client saw:"
-# Bounded by Master_Down (3 x 1 s + skew) plus the software-emulated VM's slowness.
-if python3 - "$out/probe.log" 10 <<'PY'; then lab_pass "no outage longer than 10 s"; else lab_fail "an outage longer than 10 s"; fi
-import sys
-worst, start, fails = 0.0, None, 0
-for line in open(sys.argv[1]):
-    t, kind = line.split()[:2]
-    t = float(t)
-    if kind == "fail":
-        fails += 1
-        start = t if start is None else start
-    elif start is not None:
-        worst, start = max(worst, t - start), None
-print(f"  failed attempts: {fails}, longest gap until an answer: {worst:.2f} s")
-sys.exit(0 if worst <= float(sys.argv[2]) and start is None else 1)
+story ""
+story "== promises =="
+story "   1. a failed real server leaves rotation:           $promise1 (after ${detection_ms} ms)"
+story "   2. a failed director is replaced by its peer:       $promise2 (in ${takeover_ms} ms)"
+story "   3. no single machine down interrupts the service:   $promise3 (requests failed only while a fault was being detected)"
+python3 - "$CLUSTER_RESULTS" "$LAB_OUT/demo.json" "$promise1" "$promise2" "$promise3" "$LAB_FAILURES" <<'PY'
+import json, sys
+results, out, p1, p2, p3, failures = sys.argv[1:7]
+run = [json.loads(l) for l in open(results) if l.strip()][-1]
+json.dump({"promises": {"failed_real_server_leaves_rotation": p1 == "held",
+                        "failed_director_replaced": p2 == "held",
+                        "service_not_interrupted": p3 == "held"},
+           "checks_failed": int(failures), "client": run}, open(out, "w"), indent=2)
 PY
+if [ "$promise1 $promise2 $promise3" != "held held held" ]; then lab_fail "a promise did not hold"; fi
 lab_finish
