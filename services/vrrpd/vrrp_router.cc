@@ -49,6 +49,11 @@ struct VrrpRouter::Instance {
   bool admin_down = false;
   int64_t since_unix_ms = 0;
   std::vector<TrackScript> scripts;
+  // A previous run killed with -9 (or crashed) may have left the VIPs on the
+  // interface. They stay until another master is heard, so a master whose vrrpd
+  // is restarted within Master_Down keeps serving instead of dropping the VIP for
+  // the seconds until someone takes over; see SettleLeftOverVips.
+  bool vips_left_over = false;
 };
 
 struct VrrpRouter::SocketEntry {
@@ -306,12 +311,8 @@ absl::Status VrrpRouter::StartInstance(InstanceSpec spec) {
   instances_[raw->spec.vrrp.name] = std::move(inst);
 
   // A previous run killed with -9 may have left the VIPs behind (keepalived issue
-  // #2361); they come back only when this instance is master again.
-  for (const Vip& v : raw->spec.vips) {
-    if (absl::Status s = vips_->Remove(v); !s.ok()) {
-      log_->warn("({}) removing stale {}: {}", raw->spec.vrrp.name, v.ToString(), s.ToString());
-    }
-  }
+  // #2361): settled once this instance hears another master, or becomes one.
+  raw->vips_left_over = true;
   const absl::Time now = loop_.Now();
   for (const std::string& name : raw->spec.track_interfaces) {
     raw->sm->SetTracked(now, absl::StrCat("if:", name), LinkMonitor::IsUp(name));
@@ -349,9 +350,30 @@ void VrrpRouter::Shutdown() {
   hub_.Close();
 }
 
+void VrrpRouter::SettleLeftOverVips(Instance& inst, const IpAddress* other_master) {
+  if (!inst.vips_left_over) return;
+  const State state = inst.sm->state();
+  if (state == State::kMaster) {
+    inst.vips_left_over = false;  // ours now, by election
+    return;
+  }
+  if (state == State::kBackup && other_master == nullptr) return;  // nobody else yet
+  inst.vips_left_over = false;
+  for (const Vip& v : inst.spec.vips) {
+    if (absl::Status s = vips_->Remove(v); !s.ok()) {
+      log_->warn("({}) removing {} left by a previous run: {}", inst.spec.vrrp.name, v.ToString(),
+                 s.ToString());
+    }
+  }
+  log_->info("({}) {}: the addresses a previous run may have left are removed", inst.spec.vrrp.name,
+             other_master ? absl::StrCat("master ", other_master->ToString(), " is active")
+                          : std::string(StateName(state)));
+}
+
 void VrrpRouter::Drive(Instance& inst, const std::function<Actions(VrrpStateMachine&)>& input) {
   const State before = inst.sm->state();
   Perform(inst, input(*inst.sm));
+  SettleLeftOverVips(inst, nullptr);
   ArmTimer(inst);
   const State after = inst.sm->state();
   if (before == after || following_) return;
@@ -546,6 +568,9 @@ void VrrpRouter::HandleAdvert(SocketEntry& entry, const ReceivedAdvert& rx) {
   Drive(inst, [&](VrrpStateMachine& sm) {
     return sm.OnAdvert(now, rx.src, rx.advert.priority, rx.advert.advert_int_cs);
   });
+  // A live master elsewhere (not one leaving with priority 0): the left-over VIPs
+  // are its now; this instance takes them back only by election, with a GARP.
+  if (rx.advert.priority != kPriorityStop) SettleLeftOverVips(inst, &rx.src);
 }
 
 void VrrpRouter::CountReject(SocketEntry& entry, Instance* inst, RejectReason reason,

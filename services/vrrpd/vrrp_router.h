@@ -80,6 +80,9 @@ class VrrpRouter {
   // Feeds one input to an instance, performs the actions, re-arms its timer and
   // lets its sync group follow.
   void Drive(Instance& inst, const std::function<Actions(VrrpStateMachine&)>& input);
+  // Removes VIPs a previous run left once this instance is not going to be master
+  // by them: it hears another live master (other_master), or it is FAULT/STOPPED.
+  void SettleLeftOverVips(Instance& inst, const IpAddress* other_master);
   void Perform(Instance& inst, const Actions& actions);
   void SendAdvert(Instance& inst, uint8_t priority);
   void SendGarps(Instance& inst, uint32_t count);

@@ -23,6 +23,9 @@ CLUSTER_MARGIN=${CLUSTER_MARGIN:-3}
 # (bench/cluster, which also runs keepalived through the drills).
 CLUSTER_ENFORCE=${CLUSTER_ENFORCE:-1}
 CLUSTER_CLIENT_LOG=$LAB_OUT/client.log
+# A request that gets no answer within this many seconds has failed (a browser
+# waits longer; a SYN lost once is retransmitted after 1 s and still counts as ok).
+CLUSTER_CLIENT_TIMEOUT=3
 CLUSTER_RESULTS=$LAB_OUT/drills.jsonl
 declare -A CLUSTER_CONF=([lvs1]="$CLUSTER_FIXTURES/seed-master.conf" [lvs2]="$CLUSTER_FIXTURES/seed-backup.conf")
 declare -A CLUSTER_WEB_PID
@@ -30,6 +33,7 @@ declare -A CLUSTER_METRICS_PORT=([vrrpd]=9101 [ipvsd]=9102 [checkd]=9103)
 
 # The seed's protocol figures: advert_int 1 s, priorities 100 and 90.
 CLUSTER_MASTER_DOWN_LVS2=3.648   # 3 x 1 s + (256 - 90) / 256
+CLUSTER_MASTER_DOWN_LVS1=3.609   # 3 x 1 s + (256 - 100) / 256: lvs1 back preempts after it
 CLUSTER_SKEW_LVS2=0.648
 # Real-server detection, from the seed's TCP_CHECK on rs1 (delay_loop 6,
 # connect_timeout 3, retry 3, delay_before_retry 3): a refused connection fails at
@@ -146,15 +150,10 @@ units_running() {
 }
 no_drill_rules() { [ -z "$(ip netns exec lvs1 nft list tables)$(ip netns exec lvs2 nft list tables)" ]; }
 
-# cluster_web HOST: the real server's web server ("This is RS1" on rs1): busybox
-# httpd, or with CLUSTER_WEB=keepalive one that keeps connections open.
+# cluster_web HOST: the real server's web server, nginx, saying "This is RS1" on rs1
+# (it also keeps connections alive, which test_conn_sync.sh needs).
 cluster_web() {
-  local n=${1#rs}
-  if [ "${CLUSTER_WEB:-busybox}" = keepalive ]; then
-    lab_daemon "$1" "$LAB_OUT/$1-web.log" python3 "$CLUSTER_HERE/keepalive_web.py" 80 "This is RS$n"
-  else
-    lab_web "$1" "This is RS$n"
-  fi
+  lab_nginx "$1" "This is RS${1#rs}"
   CLUSTER_WEB_PID[$1]=$LAB_LAST_PID
 }
 cluster_web_stop() { lab_stop "${CLUSTER_WEB_PID[$1]}"; }
@@ -181,7 +180,7 @@ cluster_up() {
 # cluster_client_start [RATE]: the client's steady stream of requests through the VIP.
 cluster_client_start() {
   lab_daemon client "$LAB_OUT/client.err" "$CLUSTER_BIN/lab_http_load" rate \
-    --target "$LAB_VIP:80" --rate "${1:-50}" --timeout-ms 1000 --out "$CLUSTER_CLIENT_LOG"
+    --target "$LAB_VIP:80" --rate "${1:-50}" --timeout-ms $((CLUSTER_CLIENT_TIMEOUT * 1000)) --out "$CLUSTER_CLIENT_LOG"
   CLUSTER_CLIENT_PID=$LAB_LAST_PID
   lab_wait_for 60 "the client is answered through the VIP" client_answered_since "$(now)"
 }
@@ -212,8 +211,9 @@ DRILL_EVENTS=()
 DRILL_FIGURES=()
 DRILL_REQUIRE=()
 
-# drill_event ALLOWANCE_S LABEL: a fault (or a repair) happens now; requests that
-# start within ALLOWANCE_S after it may fail.
+# drill_event ALLOWANCE_S LABEL: a fault (or a repair) happens now (call it just
+# before acting); requests that start within ALLOWANCE_S after it may fail, and so
+# may those in flight when it happens (drill_report.py's --inflight).
 drill_event() {
   DRILL_LAST_EVENT=$(now)
   DRILL_EVENTS+=(--event "$DRILL_LAST_EVENT" "$1" "$2")
@@ -222,13 +222,14 @@ drill_event() {
 drill_figure() { DRILL_FIGURES+=(--figure "$1" "$2"); }
 
 # drill_measure KEY DEADLINE WHAT CMD...: lab_wait_for, and the time from the last
-# event to success as figure KEY (ms).
+# event to success as figure KEY (ms), also left in DRILL_MEASURED ("?" on failure).
 drill_measure() {
   local key=$1 t; shift
-  if lab_wait_for "$@"; then
-    t=$(now)
-    drill_figure "$key" "$(awk -v a="$t" -v b="$DRILL_LAST_EVENT" 'BEGIN { printf "%.0f", (a - b) * 1000 }')"
-  fi
+  DRILL_MEASURED="?"
+  lab_wait_for "$@" || return 1
+  t=$(now)
+  DRILL_MEASURED=$(awk -v a="$t" -v b="$DRILL_LAST_EVENT" 'BEGIN { printf "%.0f", (a - b) * 1000 }')
+  drill_figure "$key" "$DRILL_MEASURED"
 }
 
 masters_logged() { grep -cE -- '-> MASTER:|Entering MASTER STATE' "$LAB_OUT/$1-$(cluster_vrrp_unit).log" || :; }
@@ -271,13 +272,16 @@ cluster_drill() {
   lab_log "drill $name ($CLUSTER_STACK)"
   t0=$(now)
   DRILL_LAST_EVENT=$t0
-  "drill_${name//-/_}"
+  # Under || a failed wait inside the drill does not end the run: it is counted by
+  # lab_fail and the drill goes on to its end, and to its report.
+  "drill_${name//-/_}" || lab_fail "$name: the drill's last step failed"
   cluster_steady "after $name"
   t1=$(now)
-  # Requests started before t1 end within their 1 s timeout; then the log is complete.
+  # Requests started before t1 end within their timeout; then the log is complete.
   lab_wait_for 30 "the client's requests up to the drill's end have finished" \
-    client_done_until "$(add "$t1" 1.2)"
+    client_done_until "$(add "$t1" "$CLUSTER_CLIENT_TIMEOUT.2")"
   if python3 "$CLUSTER_HERE/drill_report.py" "$CLUSTER_CLIENT_LOG" --drill "$name" \
+      --inflight "$CLUSTER_CLIENT_TIMEOUT" \
       --stack "$CLUSTER_STACK" --from "$t0" --to "$t1" "${DRILL_EVENTS[@]}" "${DRILL_FIGURES[@]}" \
       "${DRILL_REQUIRE[@]}" --json "$CLUSTER_RESULTS"; then
     lab_pass "$name: the service held (failures only inside the allowance)"
@@ -292,8 +296,8 @@ drill_vrrp_kill9() {
   local m pid
   m=$(masters_logged lvs1)
   pid=$(cluster_pid lvs1 vrrp)
-  kill -9 "$pid"
   drill_event "$(add $CLUSTER_MASTER_DOWN_LVS2 $CLUSTER_MARGIN)" "kill -9 of lvs1's VRRP daemon"
+  kill -9 "$pid"
   lab_wait_for 30 "lvs1's VRRP daemon was restarted" unit_replaced lvs1 vrrp "$pid"
   drill_measure master_again_ms 60 "lvs1 is master again" masters_logged_above lvs1 "$m"
 }
@@ -302,42 +306,42 @@ drill_vrrp_kill9() {
 drill_vrrp_sigterm() {
   local m unit
   unit=$(cluster_vrrp_unit)
-  cluster_stop lvs1 "$unit"
   drill_event "$(add $CLUSTER_SKEW_LVS2 $CLUSTER_MARGIN)" "lvs1's $unit stopped (SIGTERM)"
+  cluster_stop lvs1 "$unit"
   drill_measure takeover_ms 30 "lvs2 alone holds the VIP" only_lvs2_has_vip
   lab_wait_for 30 "the client is answered through lvs2" client_answered_since "$(now)"
   m=$(masters_logged lvs1)
+  drill_event "$(add $CLUSTER_MASTER_DOWN_LVS1 $CLUSTER_MARGIN)" "lvs1's $unit started again: it preempts (100 > 90)"
   cluster_start lvs1 "$unit"
-  drill_event "$CLUSTER_MARGIN" "lvs1's $unit started again: it preempts (100 > 90)"
   drill_measure preempt_ms 60 "lvs1 is master again" masters_logged_above lvs1 "$m"
 }
 
 # The master's interface goes down, then comes back.
 drill_link_down() {
   local m
-  ip -n lvs1 link set ens160 down
   drill_event "$(add $CLUSTER_MASTER_DOWN_LVS2 $CLUSTER_MARGIN)" "lvs1's ens160 down"
+  ip -n lvs1 link set ens160 down
   drill_measure takeover_ms 30 "lvs2 holds the VIP" has_vip lvs2
   lab_wait_for 30 "the client is answered through lvs2" client_answered_since "$(now)"
   m=$(masters_logged lvs1)
+  drill_event "$(add $CLUSTER_MASTER_DOWN_LVS1 $CLUSTER_MARGIN)" "lvs1's ens160 up again: it preempts"
   ip -n lvs1 link set ens160 up
-  drill_event "$CLUSTER_MARGIN" "lvs1's ens160 up again: it preempts"
   drill_measure preempt_ms 60 "lvs1 is master again" masters_logged_above lvs1 "$m"
 }
 
 # VRRP is dropped on the way into the backup: it stops hearing the master and
 # claims the VIP too (split brain); then the rule goes.
 drill_split_brain() {
+  drill_event "$CLUSTER_MARGIN" "VRRP dropped on lvs2's input"
   ip netns exec lvs2 nft -f - <<'NFT'
 table inet drill {
   chain input { type filter hook input priority 0; ip protocol vrrp drop; }
 }
 NFT
-  drill_event "$CLUSTER_MARGIN" "VRRP dropped on lvs2's input"
   drill_measure split_ms 30 "lvs2 claims the VIP too (split brain)" has_vip lvs2
   lab_wait_for 30 "the client is answered during the split brain" client_answered_since "$(now)"
-  ip netns exec lvs2 nft delete table inet drill
   drill_event "$CLUSTER_MARGIN" "the rule removed: the split brain heals"
+  ip netns exec lvs2 nft delete table inet drill
   drill_measure heal_ms 60 "exactly one master again: lvs1" only_lvs1_has_vip
 }
 
@@ -348,8 +352,8 @@ _drill_kill_role() {
   table_watch_start lvs1
   pid=$(cluster_pid lvs1 "$role")
   CHECKER_ACTIVATIONS=$(checker_activations lvs1)
-  kill -9 "$pid"
   drill_event 0 "kill -9 of lvs1's ${role} daemon"
+  kill -9 "$pid"
   lab_wait_for 30 "it was restarted" unit_replaced lvs1 "$role" "$pid"
   cluster_converged lvs1
   table_watch_stop
@@ -370,7 +374,7 @@ cluster_converged() {
 }
 lvsctl_both_up() {
   [ "$(ip netns exec "$1" "$CLUSTER_BIN/lvsctl" show services --run-dir "/run/lvs-$1" |
-    awk '/->/ { print $2, $7 }')" == "192.168.64.138:80 UP
+    awk '$1 == "->" && $2 ~ /^[0-9]/ { print $2, $7 }')" == "192.168.64.138:80 UP
 192.168.64.143:80 UP" ]
 }
 checker_activations() { grep -c 'Activating healthchecker' "$LAB_OUT/$1-keepalived.log" 2>/dev/null || :; }
@@ -378,25 +382,25 @@ checker_activations_above() { [ "$(checker_activations "$1")" -gt "$2" ]; }
 
 # rs1's web server stops (connections refused), later starts again.
 drill_rs_web_stop() {
-  cluster_web_stop rs1
   drill_event "$(add $CLUSTER_DETECT_REFUSED $CLUSTER_MARGIN)" "rs1's web server stopped"
+  cluster_web_stop rs1
   drill_measure detection_ms 60 "lvs1 took rs1 out of rotation" table_is lvs1 "$CLUSTER_ONLY_RS2"
   lab_wait_for 60 "lvs2 took rs1 out too" table_is lvs2 "$CLUSTER_ONLY_RS2"
   lab_wait_for 30 "the client is answered by rs2" client_answered_since "$(now)"
-  cluster_web rs1
   drill_event "$CLUSTER_MARGIN" "rs1's web server started again"
+  cluster_web rs1
   drill_measure return_ms 60 "rs1 is back in rotation" table_is lvs1 "$CLUSTER_BOTH_REALS"
 }
 
 # rs1's cable is pulled (its switch port goes down: probes time out), then put back.
 drill_rs_unplug() {
-  ip -n sw link set rs1 down
   drill_event "$(add $CLUSTER_DETECT_SILENT $CLUSTER_MARGIN)" "rs1 unplugged"
+  ip -n sw link set rs1 down
   drill_measure detection_ms 90 "lvs1 took rs1 out of rotation" table_is lvs1 "$CLUSTER_ONLY_RS2"
   lab_wait_for 60 "lvs2 took rs1 out too" table_is lvs2 "$CLUSTER_ONLY_RS2"
   lab_wait_for 30 "the client is answered by rs2" client_answered_since "$(now)"
-  ip -n sw link set rs1 up
   drill_event "$CLUSTER_MARGIN" "rs1 plugged in again"
+  ip -n sw link set rs1 up
   drill_measure return_ms 60 "rs1 is back in rotation" table_is lvs1 "$CLUSTER_BOTH_REALS"
 }
 

@@ -4,8 +4,9 @@
 The client (lab_http_load rate) logs one line per request:
     <start> <end> ok <body>      or      <start> <end> fail <reason>
 with CLOCK_REALTIME seconds. A drill is the interval [FROM, TO]; inside it, each
-fault (--event T BOUND) allows failed requests that start in [T, T + BOUND]. Any
-other failure is a "late" one: a promise broken.
+fault (--event T BOUND) allows failed requests that start in
+[T - INFLIGHT, T + BOUND] (a request in flight when the fault hits may fail too).
+Any other failure is a "late" one: a promise broken.
 
 Prints one readable line, appends a JSON object to --json, exits 1 when a request
 failed outside every allowance (or nothing at all was answered after the drill).
@@ -43,6 +44,8 @@ def main():
     ap.add_argument("--figure", nargs=2, action="append", default=[], metavar=("KEY", "VALUE"))
     ap.add_argument("--require-zero", action="append", default=[], metavar="KEY",
                     help="the drill held only if figure KEY is 0")
+    ap.add_argument("--inflight", type=float, default=1.0,
+                    help="requests started this long before a fault may fail too (the client's timeout)")
     ap.add_argument("--json")
     a = ap.parse_args()
 
@@ -50,13 +53,14 @@ def main():
     events = [(float(t), float(b), label) for t, b, label in a.event]
     oks = [r for r in reqs if r[2]]
     fails = [r for r in reqs if not r[2]]
-    late = [r for r in fails if not any(t <= r[0] <= t + b for t, b, _ in events)]
+    late = [r for r in fails if not any(t - a.inflight <= r[0] <= t + b for t, b, _ in events)]
 
-    # The longest time the client went without an answer: between the starts of two
-    # consecutive answered requests (at 50/s the steady value is 20 ms).
+    # The longest time the client went without an answer: between two consecutive
+    # answers as they arrived (at 50/s the steady value is 20 ms).
     gap = 0.0
-    for prev, cur in zip(oks, oks[1:]):
-        gap = max(gap, cur[0] - prev[0])
+    ends = sorted(r[1] for r in oks)
+    for prev, cur in zip(ends, ends[1:]):
+        gap = max(gap, cur - prev)
     # The outage: from the first failed request's start to the last one's end.
     outage = (max(r[1] for r in fails) - fails[0][0]) if fails else 0.0
     served_by = {}

@@ -117,6 +117,36 @@ lab_web() {
   LAB_PIDS+=($!)
 }
 
+# lab_nginx NAME TEXT: nginx on port 80 in NAME serving TEXT, in the foreground, with
+# every path it writes under a fresh directory (the VM's root is read-only).
+lab_nginx() {
+  local name=$1 text=$2 dir
+  dir=$(mktemp -d)
+  chmod 755 "$dir"
+  mkdir -p "$dir/www"
+  echo "$text" >"$dir/www/index.html"
+  cat >"$dir/nginx.conf" <<NGINX
+daemon off;
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $dir/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  keepalive_requests 1000000;  # long-lived test connections are never closed by nginx
+  client_body_temp_path $dir/body;
+  proxy_temp_path $dir/proxy;
+  fastcgi_temp_path $dir/fastcgi;
+  uwsgi_temp_path $dir/uwsgi;
+  scgi_temp_path $dir/scgi;
+  server { listen 80 backlog=1024; root $dir/www; }
+}
+NGINX
+  ip netns exec "$name" nginx -e "$dir/error.log" -c "$dir/nginx.conf" &
+  LAB_LAST_PID=$!
+  LAB_PIDS+=($!)
+}
+
 # lab_daemon NS LOG CMD...: a daemon in namespace NS, its output appended to LOG;
 # its pid in LAB_LAST_PID (and killed at cleanup).
 lab_daemon() {

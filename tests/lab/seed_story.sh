@@ -24,7 +24,6 @@ lab_require_vm
 
 story() { printf '%s\n' "$*"; }
 indent() { sed 's/^/      /'; }
-ms_since() { awk -v a="$(now)" -v b="$1" 'BEGIN { printf "%.0f", (a - b) * 1000 }'; }
 # last_answers N: the bodies of the client's last N answers, e.g. "RS1 RS2 RS1".
 last_answers() { awk '$3 == "ok" { print $NF }' "$CLUSTER_CLIENT_LOG" | tail -n "$1" | tr '\n' ' '; }
 only_rs2_lately() {
@@ -60,11 +59,10 @@ story "-- 3. the client's last answers through the VIP: $(last_answers 8)"
 story ""
 story "-- 4. stop lvs1's vrrpd (the seed: systemctl stop keepalived on the master)"
 f=$LAB_FAILURES
-t_stop=$(now)
-cluster_stop lvs1 vrrpd
 drill_event "$(add $CLUSTER_SKEW_LVS2 $CLUSTER_MARGIN)" "lvs1's vrrpd stopped"
+cluster_stop lvs1 vrrpd
 drill_measure takeover_ms 30 "lvs2 alone holds the VIP" only_lvs2_has_vip
-takeover_ms=$(ms_since "$t_stop")
+takeover_ms=$DRILL_MEASURED
 lab_wait_for 30 "the client is answered through lvs2" client_answered_since "$(now)"
 story "      the VIP moved to lvs2 in ${takeover_ms} ms (protocol bound: skew time ${CLUSTER_SKEW_LVS2} s)"
 ip -n lvs2 -4 -br addr show dev ens160 | sed 's/^/      lvs2: /'
@@ -75,11 +73,10 @@ promise2=held
 story ""
 story "-- 5. stop rs1's web server"
 f=$LAB_FAILURES
-t_rs=$(now)
-cluster_web_stop rs1
 drill_event "$(add $CLUSTER_DETECT_REFUSED $CLUSTER_MARGIN)" "rs1's web server stopped"
+cluster_web_stop rs1
 drill_measure detection_ms 60 "lvs2 took rs1 out of rotation" table_is lvs2 "$CLUSTER_ONLY_RS2"
-detection_ms=$(ms_since "$t_rs")
+detection_ms=$DRILL_MEASURED
 lab_wait_for 60 "lvs1 (backup) took rs1 out too" table_is lvs1 "$CLUSTER_ONLY_RS2"
 lab_wait_for 30 "only RS2 answers" only_rs2_lately
 story "      rs1 left rotation after ${detection_ms} ms (bound: delay_loop 6 s + retry 3 x delay_before_retry 3 s)"
@@ -90,25 +87,26 @@ promise1=held
 
 story ""
 story "-- 6. restore everything: rs1's web server, then lvs1's vrrpd"
-cluster_web rs1
 drill_event "$CLUSTER_MARGIN" "rs1's web server started"
+cluster_web rs1
 drill_measure return_ms 60 "rs1 is back in rotation" table_is lvs2 "$CLUSTER_BOTH_REALS"
-story "      rs1 back in rotation after $(ms_since "$DRILL_LAST_EVENT") ms"
-t_start=$(now)
+story "      rs1 back in rotation after $DRILL_MEASURED ms (bound: delay_loop 6 s)"
+drill_event "$(add $CLUSTER_MASTER_DOWN_LVS1 $CLUSTER_MARGIN)" "lvs1's vrrpd started"
 cluster_start lvs1 vrrpd
-drill_event "$CLUSTER_MARGIN" "lvs1's vrrpd started"
 drill_measure preempt_ms 60 "lvs1 preempted the VIP back" only_lvs1_has_vip
-story "      lvs1 preempted the VIP back $(ms_since "$t_start") ms after its vrrpd started (Master_Down 3.6 s)"
+story "      lvs1 preempted the VIP back $DRILL_MEASURED ms after its vrrpd started (Master_Down 3.6 s)"
 cluster_steady "restored"
 lab_wait_for 30 "answers from both real servers again" both_lately
 story "      the client's last answers: $(last_answers 8)"
 
 t1=$(now)
-lab_wait_for 30 "the client's requests so far have finished" client_done_until "$(add "$t1" 1.2)"
+lab_wait_for 30 "the client's requests so far have finished" \
+  client_done_until "$(add "$t1" "$CLUSTER_CLIENT_TIMEOUT.2")"
 story ""
 story "-- the client's view of the whole run"
 promise3=held
 python3 "$CLUSTER_HERE/drill_report.py" "$CLUSTER_CLIENT_LOG" --drill seed-story --stack lvs-ha \
+  --inflight "$CLUSTER_CLIENT_TIMEOUT" \
   --from "$t0" --to "$t1" "${DRILL_EVENTS[@]}" "${DRILL_FIGURES[@]}" --json "$CLUSTER_RESULTS" ||
   promise3=broken
 

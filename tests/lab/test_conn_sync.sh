@@ -9,11 +9,11 @@
 # machine looks to its peer; 20 keep-alive connections each send a request every
 # 500 ms all along.
 #
-# usage (inside the VM): test_conn_sync.sh BUILD_DIR [STACK]
+# usage (inside the VM): test_conn_sync.sh BUILD_DIR [STACK [report]]
 set -euo pipefail
-CLUSTER_BIN=${1:?usage: test_conn_sync.sh BUILD_DIR [STACK]}/bin
+CLUSTER_BIN=${1:?usage: test_conn_sync.sh BUILD_DIR [STACK [report]]}/bin
 CLUSTER_STACK=${2:-lvs-ha}
-CLUSTER_WEB=keepalive
+if [ "${3:-}" = report ]; then CLUSTER_ENFORCE=0; fi
 source "$(dirname "$0")/cluster.sh"
 lab_require_vm
 conns=20

@@ -9,12 +9,14 @@
 # Each asserts: requests fail only inside the fault's window, exactly one master
 # after it, both tables complete, every daemon running, nothing left behind.
 #
-# usage (inside the VM): test_drills.sh BUILD_DIR director|realserver|all [STACK]
-# STACK is lvs-ha (default) or keepalived (bench/cluster; only reported).
+# usage (inside the VM): test_drills.sh BUILD_DIR director|realserver|all|DRILL [STACK [report]]
+# STACK is lvs-ha (default) or keepalived; "report" (bench/cluster) records whether
+# each promise held in drills.jsonl without failing the run.
 set -euo pipefail
-CLUSTER_BIN=${1:?usage: test_drills.sh BUILD_DIR GROUP [STACK]}/bin
-group=${2:?usage: test_drills.sh BUILD_DIR GROUP [STACK]}
+CLUSTER_BIN=${1:?usage: test_drills.sh BUILD_DIR GROUP [STACK [report]]}/bin
+group=${2:?usage: test_drills.sh BUILD_DIR GROUP [STACK [report]]}
 CLUSTER_STACK=${3:-lvs-ha}
+if [ "${4:-}" = report ]; then CLUSTER_ENFORCE=0; fi
 source "$(dirname "$0")/cluster.sh"
 lab_require_vm
 
