@@ -61,8 +61,17 @@ std::vector<std::string> VrrpDropRules() {
 
 std::vector<Finding> CheckDirector(const ClientOptions& opts, const std::string& config_path) {
   std::vector<Finding> out;
-  if (!IpvsAvailable())
+  if (!IpvsAvailable()) {
     out.push_back({"the kernel has no IPVS (generic netlink family \"IPVS\" not found)", "modprobe ip_vs"});
+  } else if (ReadSysctl("net.ipv4.vs.expire_nodest_conn") == "0") {
+    // With 0 the kernel drops, until the entry times out, every packet of a
+    // connection whose real server was taken out, and a new connection from a
+    // client port such an entry still holds hangs: a failed real server keeps
+    // costing requests after the checker removed it.
+    out.push_back({"net.ipv4.vs.expire_nodest_conn is 0: connections to a real server taken out of the "
+                   "table are dropped until they time out, and new ones that reuse their client port hang",
+                   "sysctl -w net.ipv4.vs.expire_nodest_conn=1  (and put it in /etc/sysctl.d/)"});
+  }
   for (const auto& rule : VrrpDropRules())
     out.push_back({absl::StrCat("a firewall rule drops VRRP (IP protocol 112): ", rule),
                    "nft insert rule inet filter input ip protocol vrrp accept  (or iptables -I INPUT -p vrrp -j ACCEPT)"});
