@@ -6,6 +6,10 @@
 # Stacks:
 #   lvs-ha      checkd, ipvsd and vrrpd on each director, each its own "unit";
 #   keepalived  one keepalived on each director (its parent restarts its children).
+#   keepalived+retry  keepalived on a copy of the configs with `nb_get_retry`
+#               spelled `retry`: keepalived ignores nb_get_retry inside TCP_CHECK,
+#               lvs-ha takes it as retry, so this is keepalived on the check
+#               settings the seed's file states (bench/cluster compares both).
 # Every unit runs under a supervisor that behaves like systemd's Restart=on-failure
 # with RestartSec=1s (the packaged units' setting): a clean exit ends it, a crash
 # or a kill -9 brings the process back a second later.
@@ -29,6 +33,15 @@ CLUSTER_CLIENT_TIMEOUT=3
 CLUSTER_RESULTS=$LAB_OUT/drills.jsonl
 declare -A CLUSTER_CONF=([lvs1]="$CLUSTER_FIXTURES/seed-master.conf" [lvs2]="$CLUSTER_FIXTURES/seed-backup.conf")
 declare -A CLUSTER_WEB_PID
+CLUSTER_STACK_LABEL=$CLUSTER_STACK   # the name results are filed under
+if [ "$CLUSTER_STACK" = keepalived+retry ]; then
+  CLUSTER_STACK=keepalived
+  mkdir -p /tmp/cluster-conf
+  for h in lvs1 lvs2; do
+    sed 's/\bnb_get_retry\b/retry/' "${CLUSTER_CONF[$h]}" >"/tmp/cluster-conf/$h.conf"
+    CLUSTER_CONF[$h]=/tmp/cluster-conf/$h.conf
+  done
+fi
 declare -A CLUSTER_METRICS_PORT=([vrrpd]=9101 [ipvsd]=9102 [checkd]=9103)
 
 # The seed's protocol figures: advert_int 1 s, priorities 100 and 90.
@@ -306,7 +319,7 @@ cluster_drill() {
     client_done_until "$(add "$t1" "$CLUSTER_CLIENT_TIMEOUT.2")"
   if python3 "$CLUSTER_HERE/drill_report.py" "$CLUSTER_CLIENT_LOG" --drill "$name" \
       --inflight "$CLUSTER_CLIENT_TIMEOUT" \
-      --stack "$CLUSTER_STACK" --from "$t0" --to "$t1" "${DRILL_EVENTS[@]}" "${DRILL_FIGURES[@]}" \
+      --stack "$CLUSTER_STACK_LABEL" --from "$t0" --to "$t1" "${DRILL_EVENTS[@]}" "${DRILL_FIGURES[@]}" \
       "${DRILL_REQUIRE[@]}" --json "$CLUSTER_RESULTS"; then
     lab_pass "$name: the service held (failures only inside the allowance)"
   else

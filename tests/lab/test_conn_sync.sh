@@ -91,7 +91,7 @@ phase() {
   broken=$(sed -n 's/.* broken=\([0-9]*\).*/\1/p' <<<"$summary")
   alive=$(sed -n 's/.* alive=\([0-9]*\).*/\1/p' <<<"$summary")
   printf '{"stack": "%s", "drill": "conn-sync", "mode": "%s", "conns": %d, "alive": %d, "broken": %d, "summary": "%s"}\n' \
-    "$CLUSTER_STACK" "$mode" $conns "${alive:-0}" "${broken:-$conns}" "$summary" >>"$CLUSTER_RESULTS"
+    "$CLUSTER_STACK_LABEL" "$mode" $conns "${alive:-0}" "${broken:-$conns}" "$summary" >>"$CLUSTER_RESULTS"
   eval "BROKEN_$mode=${broken:-$conns}"
 }
 
