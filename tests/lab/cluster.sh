@@ -185,6 +185,10 @@ cluster_up() {
   done
   # What lvsctl doctor director asks of a director: without it a real server taken
   # out of the table keeps costing requests (see README, "Running it").
+  if [ "$CLUSTER_STACK" = lvs-ha ]; then
+    lab_wait_for 10 "lvsctl doctor director reports the kernel's default expire_nodest_conn=0" \
+      doctor_reports lvs1 'PROBLEM: net.ipv4.vs.expire_nodest_conn is 0'
+  fi
   for h in lvs1 lvs2; do ip netns exec "$h" sysctl -qw net.ipv4.vs.expire_nodest_conn=1; done
   lab_log "starting $CLUSTER_STACK on both directors with the seed's keepalived.conf files"
   cluster_director_start lvs1
@@ -194,6 +198,12 @@ cluster_up() {
   if [ "$CLUSTER_STACK" = lvs-ha ]; then
     lab_wait_for 30 "lvsctl doctor director finds no problem on lvs1" doctor_clean lvs1
   fi
+}
+doctor_reports() {  # HOST TEXT: doctor director exits 1 and its findings include TEXT
+  local out rc=0
+  out=$(ip netns exec "$1" "$CLUSTER_BIN/lvsctl" doctor director --config "${CLUSTER_CONF[$1]}" \
+    --run-dir "/run/lvs-$1") || rc=$?
+  [ "$rc" = 1 ] && grep -qF -- "$2" <<<"$out"
 }
 doctor_clean() {
   ip netns exec "$1" "$CLUSTER_BIN/lvsctl" doctor director --config "${CLUSTER_CONF[$1]}" \
