@@ -1,4 +1,4 @@
-# The seed's cluster with one of two stacks on its directors, a client sending a
+# The seed's cluster with lvs-ha or keepalived on its directors, a client sending a
 # steady stream of requests through the VIP, and the failure drills. Source it (after
 # setting CLUSTER_STACK and CLUSTER_BIN); used by test_drills.sh, test_conn_sync.sh,
 # seed_story.sh and bench/cluster.
@@ -57,7 +57,6 @@ CLUSTER_DETECT_SILENT=27         # 6 + 4 x 3 + 3 x 3
 now() { date +%s.%N; }
 # add A B: A + B for the shell's decimal seconds.
 add() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a + b }'; }
-sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a - b }'; }
 
 # --- units ---------------------------------------------------------------------
 
