@@ -190,13 +190,18 @@ cluster_up() {
   fi
   for h in lvs1 lvs2; do ip netns exec "$h" sysctl -qw net.ipv4.vs.expire_nodest_conn=1; done
   lab_log "starting $CLUSTER_STACK on both directors with the seed's keepalived.conf files"
-  cluster_director_start lvs1
-  lab_wait_for 60 "lvs1 holds the VIP" has_vip lvs1
-  cluster_director_start lvs2
-  cluster_steady "the cluster is up"
+  cluster_directors_up "the cluster is up"
   if [ "$CLUSTER_STACK" = lvs-ha ]; then
     lab_wait_for 30 "lvsctl doctor director finds no problem on lvs1" doctor_clean lvs1
   fi
+}
+# cluster_directors_up WHAT: lvs1 first, so it is master before lvs2 starts (two
+# directors started in the same instant may both reach Master_Down); then steady.
+cluster_directors_up() {
+  cluster_director_start lvs1
+  lab_wait_for 60 "lvs1 holds the VIP" has_vip lvs1
+  cluster_director_start lvs2
+  cluster_steady "$1"
 }
 doctor_reports() {  # HOST TEXT: doctor director exits 1 and its findings include TEXT
   local out rc=0

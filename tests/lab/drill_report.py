@@ -11,7 +11,8 @@ Any other failure is a "late" one: a promise broken.
 Prints one readable line, appends a JSON object to --json, exits 1 when a request
 failed outside every allowance (or nothing at all was answered after the drill).
 
-usage: drill_report.py LOG --drill NAME --stack STACK --from T0 --to T1
+usage: drill_report.py LOG --summary --from T0 --to T1
+       drill_report.py LOG --drill NAME --stack STACK --from T0 --to T1
                        [--event T BOUND_S LABEL]... [--figure KEY VALUE]...
                        [--require-zero KEY]... [--json FILE]
 """
@@ -33,11 +34,20 @@ def parse(path, t0, t1):
     return reqs
 
 
+def longest_wait(oks):
+    """The longest time the client went without an answer: between two consecutive
+    answers as they arrived (at 50/s the steady value is 20 ms)."""
+    ends = sorted(r[1] for r in oks)
+    return max((cur - prev for prev, cur in zip(ends, ends[1:])), default=0.0)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("log")
-    ap.add_argument("--drill", required=True)
-    ap.add_argument("--stack", required=True)
+    ap.add_argument("--summary", action="store_true",
+                    help="only print what the client saw in [FROM, TO], judge nothing")
+    ap.add_argument("--drill")
+    ap.add_argument("--stack")
     ap.add_argument("--from", dest="t0", type=float, required=True)
     ap.add_argument("--to", dest="t1", type=float, required=True)
     ap.add_argument("--event", nargs=3, action="append", default=[], metavar=("T", "BOUND_S", "LABEL"))
@@ -50,17 +60,18 @@ def main():
     a = ap.parse_args()
 
     reqs = parse(a.log, a.t0, a.t1)
+    if a.summary:
+        print(f"{len(reqs)} requests, {sum(1 for r in reqs if not r[2])} failed, longest wait for an "
+              f"answer {longest_wait([r for r in reqs if r[2]]) * 1000:.0f} ms")
+        return 0
+    if not a.drill or not a.stack:
+        ap.error("--drill and --stack are required unless --summary")
     events = [(float(t), float(b), label) for t, b, label in a.event]
     oks = [r for r in reqs if r[2]]
     fails = [r for r in reqs if not r[2]]
     late = [r for r in fails if not any(t - a.inflight <= r[0] <= t + b for t, b, _ in events)]
 
-    # The longest time the client went without an answer: between two consecutive
-    # answers as they arrived (at 50/s the steady value is 20 ms).
-    gap = 0.0
-    ends = sorted(r[1] for r in oks)
-    for prev, cur in zip(ends, ends[1:]):
-        gap = max(gap, cur - prev)
+    gap = longest_wait(oks)
     # The outage: from the first failed request's start to the last one's end.
     outage = (max(r[1] for r in fails) - fails[0][0]) if fails else 0.0
     served_by = {}

@@ -111,8 +111,7 @@ std::string ErrnoName(int err) {
 
 struct Options {
   std::string mode;
-  sockaddr_storage addr{};
-  socklen_t addr_len = 0;
+  sockaddr_in addr{};
   std::string host;  // the Host header: the target's address without the port
   std::string out;
   std::string path = "/";
@@ -145,37 +144,20 @@ double ParsePositiveDouble(const std::string& flag, const std::string& v) {
   return d;
 }
 
-// IP:PORT, or [IPv6]:PORT. Numeric only: the lab addresses are literals and a
-// resolver would only add a way to hang.
+// IPv4 IP:PORT (the lab's addresses). Numeric only: the addresses are literals and
+// a resolver would only add a way to hang.
 void ParseTarget(const std::string& v, Options* opt) {
-  std::string ip;
-  std::string port;
-  bool v6 = !v.empty() && v[0] == '[';
-  size_t colon = v6 ? v.find("]:") : v.rfind(':');
+  size_t colon = v.rfind(':');
   if (colon == std::string::npos || colon == 0) UsageError("--target wants IP:PORT");
-  ip = v6 ? v.substr(1, colon - 1) : v.substr(0, colon);
-  port = v.substr(colon + (v6 ? 2 : 1));
-  int64_t p = ParsePositiveInt("--target port", port);
+  std::string ip = v.substr(0, colon);
+  int64_t p = ParsePositiveInt("--target port", v.substr(colon + 1));
   if (p > 65535) UsageError("--target port out of range");
-  if (v6) {
-    auto* sin6 = reinterpret_cast<sockaddr_in6*>(&opt->addr);
-    sin6->sin6_family = AF_INET6;
-    sin6->sin6_port = htons(static_cast<uint16_t>(p));
-    if (inet_pton(AF_INET6, ip.c_str(), &sin6->sin6_addr) != 1) {
-      UsageError("--target: bad IPv6 address '" + ip + "'");
-    }
-    opt->addr_len = sizeof(sockaddr_in6);
-    opt->host = "[" + ip + "]";
-  } else {
-    auto* sin = reinterpret_cast<sockaddr_in*>(&opt->addr);
-    sin->sin_family = AF_INET;
-    sin->sin_port = htons(static_cast<uint16_t>(p));
-    if (inet_pton(AF_INET, ip.c_str(), &sin->sin_addr) != 1) {
-      UsageError("--target: bad IPv4 address '" + ip + "'");
-    }
-    opt->addr_len = sizeof(sockaddr_in);
-    opt->host = ip;
+  opt->addr.sin_family = AF_INET;
+  opt->addr.sin_port = htons(static_cast<uint16_t>(p));
+  if (inet_pton(AF_INET, ip.c_str(), &opt->addr.sin_addr) != 1) {
+    UsageError("--target: bad IPv4 address '" + ip + "'");
   }
+  opt->host = ip;
 }
 
 void ApplyFlag(const std::string& name, const std::string& value, Options* opt) {
@@ -224,7 +206,7 @@ Options ParseArgs(int argc, char** argv) {
     }
     ApplyFlag(name, value, &opt);
   }
-  if (opt.addr_len == 0) UsageError("--target is required");
+  if (opt.addr.sin_family != AF_INET) UsageError("--target is required");
   if (opt.out.empty()) UsageError("--out is required");
   if (opt.timeout_ms == 0) opt.timeout_ms = opt.mode == "rate" ? 1000 : 2000;
   if (opt.conns > 100000) UsageError("--conns is unreasonably large");
@@ -459,9 +441,9 @@ int SocketError(int fd) {
 // Starts a non-blocking connect. Returns the fd, or -errno if it failed at once (a
 // refused loopback connect or an exhausted port range fails here).
 int StartConnect(const Options& opt) {
-  int fd = socket(opt.addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return -errno;
-  if (connect(fd, reinterpret_cast<const sockaddr*>(&opt.addr), opt.addr_len) < 0 &&
+  if (connect(fd, reinterpret_cast<const sockaddr*>(&opt.addr), sizeof opt.addr) < 0 &&
       errno != EINPROGRESS) {
     int err = errno;
     close(fd);

@@ -27,14 +27,8 @@ indent() { sed 's/^/      /'; }
 # last_answers N: the bodies of the client's last N answers, e.g. "RS1 RS2 RS1".
 last_answers() { awk '$3 == "ok" { print $NF }' "$CLUSTER_CLIENT_LOG" | tail -n "$1" | tr '\n' ' '; }
 # client_saw FROM TO: what the client saw for the requests it started in [FROM, TO].
-# Lines are written as requests finish, so end times ($2) ascend down the file.
 client_saw() {
-  awk -v a="$1" -v b="$2" '$1 >= a && $1 <= b {
-      n++
-      if ($3 == "ok") { if (last && $2 - last > gap) gap = $2 - last; last = $2 } else f++
-    }
-    END { printf "%d requests, %d failed, longest wait for an answer %.0f ms", n, f, gap * 1000 }' \
-    "$CLUSTER_CLIENT_LOG"
+  python3 "$CLUSTER_HERE/drill_report.py" "$CLUSTER_CLIENT_LOG" --summary --from "$1" --to "$2"
 }
 # log_time FILE REGEX: when the daemon logged the last line matching REGEX (epoch s).
 log_time() { date -d "$(grep -E -- "$2" "$1" | tail -n1 | cut -d' ' -f1,2)" +%s.%N; }

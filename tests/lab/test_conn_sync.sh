@@ -64,10 +64,7 @@ phase() {
         ip netns exec "$h" ipvsadm --stop-daemon "$d"
       done
     done
-    cluster_director_start lvs1
-    lab_wait_for 60 "lvs1 holds the VIP" has_vip lvs1
-    cluster_director_start lvs2
-    cluster_steady "restarted without lvs_sync_daemon"
+    cluster_directors_up "restarted without lvs_sync_daemon"
     lab_wait_for 30 "no sync daemon runs on lvs1" no_sync lvs1
     lab_wait_for 30 "no sync daemon runs on lvs2" no_sync lvs2
   fi
