@@ -81,8 +81,11 @@ void VrrpStateMachine::EnterMaster(absl::Time now) {
   lower_master_seen_at_.reset();
   master_down_at_.reset();
   master_address_ = config_.primary_address;
-  SendAdvert(effective_priority());
+  // The addresses first, then the advert: a peer hearing it (the old master, or a
+  // restarted vrrpd holding addresses its killed run left) may drop its copy at
+  // once, and there must be no moment when neither holds them.
   pending_.push_back({.kind = Action::Kind::kAddVips});
+  SendAdvert(effective_priority());
   SendGarp(config_.garp_master_repeat);
   advert_at_ = now + config_.advert_int;
   if (config_.garp_master_delay > absl::ZeroDuration()) {

@@ -70,8 +70,8 @@ TEST_CASE("§6.4.1 Initialize: the address owner becomes master at once") {
   Actions a = m.Start(kT0);
   CHECK(m.state() == State::kMaster);
   REQUIRE(a.size() >= 4);
-  CHECK(a[0] == Action{.kind = Kind::kSendAdvert, .priority = 255});
-  CHECK(a[1].kind == Kind::kAddVips);
+  CHECK(a[0].kind == Kind::kAddVips);
+  CHECK(a[1] == Action{.kind = Kind::kSendAdvert, .priority = 255});
   CHECK(a[2] == Action{.kind = Kind::kSendGarp, .count = 5});
   CHECK(a[3] == Action{.kind = Kind::kNotify, .state = State::kMaster});
   CHECK(m.NextDeadline() == kT0 + absl::Seconds(1));
