@@ -5,6 +5,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "lib/config/keyword_suggester.h"
 
@@ -13,6 +14,32 @@ namespace {
 
 constexpr int kAny = -1;
 constexpr uint64_t kDay = 86'400'000;
+
+// A word keepalived could have registered: letters, digits, '_', '-', '.'.
+bool LooksLikeKeyword(std::string_view name) {
+  if (name.empty()) return false;
+  for (char c : name) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.') {
+      return false;
+    }
+  }
+  return true;
+}
+
+// At most 40 bytes of `text`, control bytes as \xNN (no terminal escapes in logs).
+std::string Printable(std::string_view text) {
+  std::string out;
+  for (size_t i = 0; i < text.size() && i < 40; ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == 0x7f) {
+      absl::StrAppend(&out, "\\x", absl::Hex(c, absl::kZeroPad2));
+    } else {
+      out.push_back(static_cast<char>(c));
+    }
+  }
+  if (text.size() > 40) out += "...";
+  return out;
+}
 
 bool UnsupportedIn(Section section, std::string_view name) {
   if (IsUnsupported(section, name)) return true;
@@ -65,28 +92,34 @@ void ConfigBuilder::Dispatch(const std::vector<Statement>& statements, Section s
     auto it = std::find_if(table.begin(), table.end(),
                            [&](const Keyword<T>& k) { return k.name == s.name(); });
     if (it == table.end()) {
-      if (UnsupportedIn(section, s.name())) {
-        sink_.Warning(s.location(), s.name(),
-                      s.has_block ? "has no effect in lvs-ha; ignored with its block"
-                                  : "has no effect in lvs-ha; ignored");
-      } else {
-        ReportUnknown(s, section);
-      }
+      ReportUnknown(s, section);
       continue;
     }
+    // keepalived logs a statement of the wrong shape and skips it (or the part it
+    // cannot use); so does lvs-ha, with a warning.
     if (it->block == BlockUse::kRequired && !s.has_block) {
-      sink_.Error(s.location(), s.name(), "expects a '{ ... }' block");
+      sink_.Warning(s.location(), s.name(), "expects a '{ ... }' block; ignored");
       continue;
     }
     if (it->block == BlockUse::kNone && s.has_block) {
-      sink_.Error(s.block_location, s.name(), "takes no '{ ... }' block");
-      continue;
+      sink_.Warning(s.block_location, s.name(), "takes no '{ ... }' block; the block is ignored");
     }
     const int n = static_cast<int>(s.args.size());
-    if (n < it->min_args || (it->max_args != kAny && n > it->max_args)) {
-      const Location at =
-          n > it->max_args && it->max_args != kAny ? s.args[it->max_args].location : s.location();
-      sink_.Error(at, s.name(), ArgCountMessage(it->min_args, it->max_args));
+    if (n < it->min_args) {
+      sink_.Warning(s.location(), s.name(),
+                    absl::StrCat(ArgCountMessage(it->min_args, it->max_args), "; ignored"));
+      continue;
+    }
+    if (it->max_args != kAny && n > it->max_args) {
+      const Token& extra = s.args[it->max_args];
+      sink_.Warning(extra.location, s.name(),
+                    absl::StrCat(ArgCountMessage(it->min_args, it->max_args), "; '", extra.text,
+                                 n - it->max_args > 1 ? "' and what follows are" : "' is",
+                                 " ignored"));
+      // Kept for the builder's lifetime: some keywords (real_server) are read later.
+      Statement& trimmed = trimmed_.emplace_back(s);
+      trimmed.args.resize(it->max_args);
+      it->apply(trimmed, target);
       continue;
     }
     it->apply(s, target);
@@ -94,20 +127,50 @@ void ConfigBuilder::Dispatch(const std::vector<Statement>& statements, Section s
 }
 
 void ConfigBuilder::ReportUnknown(const Statement& s, Section section) {
-  std::vector<std::string_view> candidates = names_by_section_[section];
-  for (std::string_view name : UnsupportedNames(section)) candidates.push_back(name);
-  if (section == Section::kHttpCheck || section == Section::kMiscCheck) {
-    for (std::string_view name : UnsupportedNames(Section::kChecker)) candidates.push_back(name);
+  const std::string& name = s.name();
+  if (!LooksLikeKeyword(name)) {
+    // keepalived would skip it too, but text like this (a shell prompt, a sentence, a
+    // '//' comment opening a block) means the file is not what its author thinks.
+    sink_.Error(s.location(), "syntax",
+                absl::StrCat("'", Printable(name),
+                             "' is not a keyword (text pasted from a shell or a document? "
+                             "comments start with # or !)"));
+    return;
   }
-  std::string message = absl::StrCat("unknown keyword in ", SectionName(section));
-  if (std::optional<std::string> suggestion = SuggestKeyword(s.name(), candidates)) {
+  if (std::optional<std::string_view> fork = ForkFeature(name)) {
+    sink_.Error(s.location(), name, absl::StrCat(std::string(*fork), "; lvs-ha cannot run it"));
+    return;
+  }
+  const std::string ignored = s.has_block ? "ignored with its block" : "ignored";
+  if (UnsupportedIn(section, name)) {
+    sink_.Warning(s.location(), name, absl::StrCat("has no effect in lvs-ha; ", ignored));
+    return;
+  }
+  if (std::optional<ObsoleteKeyword> old = Obsolete(section, name)) {
+    std::string message = absl::StrCat(std::string(old->why), "; ", ignored);
+    if (!old->replacement.empty()) {
+      absl::StrAppend(&message, " (use '", std::string(old->replacement), "')");
+    }
+    sink_.Warning(s.location(), name, std::move(message));
+    return;
+  }
+  std::vector<std::string_view> candidates = names_by_section_[section];
+  for (std::string_view candidate : UnsupportedNames(section)) candidates.push_back(candidate);
+  if (section == Section::kHttpCheck || section == Section::kMiscCheck) {
+    for (std::string_view candidate : UnsupportedNames(Section::kChecker)) {
+      candidates.push_back(candidate);
+    }
+  }
+  std::string message = absl::StrCat("unknown keyword in ", SectionName(section), "; ", ignored,
+                                     " (as keepalived)");
+  if (std::optional<std::string> suggestion = SuggestKeyword(name, candidates)) {
     absl::StrAppend(&message, "; did you mean '", *suggestion, "'?");
-  } else if (auto it = known_.find(s.name()); it != known_.end()) {
+  } else if (auto it = known_.find(name); it != known_.end()) {
     std::vector<std::string> homes;
     for (Section home : it->second) homes.push_back(SectionName(home));
     absl::StrAppend(&message, "; it belongs in ", absl::StrJoin(homes, " or "));
   }
-  sink_.Error(s.location(), s.name(), std::move(message));
+  sink_.Warning(s.location(), name, std::move(message));
 }
 
 bool ConfigBuilder::CheckNoBlock(const Statement& s) {
@@ -286,9 +349,9 @@ void ConfigBuilder::DefineGlobalDefs() {
            } else if (sync->vrrp_instance().empty() && i == 1) {
              sync->set_vrrp_instance(word);
            } else {
-             sink_.Error(s.args[i].location, s.name(),
+             sink_.Warning(s.args[i].location, s.name(),
                          absl::StrCat("unexpected '", word,
-                                      "' (expected inst, id, maxlen, port, ttl or group)"));
+                                      "' (expected inst, id, maxlen, port, ttl or group); ignored"));
            }
          }
        }},
@@ -329,8 +392,8 @@ void ConfigBuilder::DefineVrrpScript() {
            if (s.args[1].text == "reverse") {
              v.set_reverse(true);
            } else {
-             sink_.Error(s.args[1].location, s.name(),
-                         absl::StrCat("unexpected '", s.args[1].text, "' (expected reverse)"));
+             sink_.Warning(s.args[1].location, s.name(),
+                         absl::StrCat("unexpected '", s.args[1].text, "' (expected reverse); ignored"));
            }
          }
        }},
@@ -363,8 +426,8 @@ void ConfigBuilder::DefineSyncGroup() {
            g.add_instances(entry->name());
            g.add_instance_locations()->CopyFrom(sink_.ToProto(entry->location()));
            if (!entry->args.empty()) {
-             sink_.Error(entry->args[0].location, entry->name(),
-                         "one vrrp_instance name per line expected");
+             sink_.Warning(entry->args[0].location, entry->name(),
+                         "one vrrp_instance name per line expected; ignored");
            }
          }
        }},
@@ -395,8 +458,9 @@ void ConfigBuilder::DefineVrrpInstance() {
          } else if (state == "BACKUP") {
            c.instance->set_initial_state(v1::BACKUP);
          } else {
-           sink_.Error(s.args[0].location, s.name(),
-                       absl::StrCat("'", s.args[0].text, "' is not MASTER or BACKUP"));
+           sink_.Warning(s.args[0].location, s.name(),
+                         absl::StrCat("'", s.args[0].text,
+                                      "' is not MASTER or BACKUP; BACKUP is used (as keepalived)"));
          }
        }},
       {"interface", 1, 1, BlockUse::kNone,
@@ -405,7 +469,9 @@ void ConfigBuilder::DefineVrrpInstance() {
        [this](const Statement& s, I& c) {
          c.notes.vrid_given = true;
          *c.instance->mutable_virtual_router_id_location() = sink_.ToProto(s.args[0].location);
-         if (auto v = values_.Integer(s, 0, 1, 255)) c.instance->set_virtual_router_id(*v);
+         if (auto v = values_.Integer(s, 0, 1, 255, BadValue::kRequired)) {
+           c.instance->set_virtual_router_id(*v);
+         }
        }},
       {"priority", 1, 1, BlockUse::kNone,
        [this](const Statement& s, I& c) {
@@ -450,16 +516,34 @@ void ConfigBuilder::DefineVrrpInstance() {
        }},
       {"unicast_src_ip", 1, 1, BlockUse::kNone,
        [this](const Statement& s, I& c) {
-         if (auto ip = values_.Ip(s.args[0], s.name())) c.instance->set_unicast_src_ip(ip->text);
+         uint32_t prefix_len = 0;
+         if (auto ip = values_.IpWithPrefix(s.args[0], s.name(), &prefix_len)) {
+           if (s.args[0].text.find('/') != std::string::npos) {
+             sink_.Warning(s.args[0].location, s.name(), "the prefix length is ignored");
+           }
+           c.instance->set_unicast_src_ip(ip->text);
+         }
        }},
       {"mcast_src_ip", 1, 1, BlockUse::kNone,
        [this](const Statement& s, I& c) {
-         if (auto ip = values_.Ip(s.args[0], s.name())) c.instance->set_unicast_src_ip(ip->text);
+         uint32_t prefix_len = 0;
+         if (auto ip = values_.IpWithPrefix(s.args[0], s.name(), &prefix_len)) {
+           if (s.args[0].text.find('/') != std::string::npos) {
+             sink_.Warning(s.args[0].location, s.name(), "the prefix length is ignored");
+           }
+           c.instance->set_unicast_src_ip(ip->text);
+         }
        }},
       {"unicast_peer", 0, 0, BlockUse::kRequired,
        [this](const Statement& s, I& c) {
          for (const Statement* entry : ListEntries(s)) {
-           if (auto ip = values_.Ip(entry->keyword, "unicast_peer")) {
+           uint32_t prefix_len = 0;
+           if (auto ip = values_.IpWithPrefix(entry->keyword, "unicast_peer", &prefix_len)) {
+             if (entry->keyword.text.find('/') != std::string::npos) {
+               sink_.Warning(entry->location(), "unicast_peer",
+                             absl::StrCat("a peer is an address, not a network; '/",
+                                          prefix_len, "' ignored (as keepalived)"));
+             }
              c.instance->add_unicast_peers(ip->text);
            }
            for (size_t i = 0; i < entry->args.size(); ++i) {
@@ -469,8 +553,8 @@ void ConfigBuilder::DefineVrrpInstance() {
                              absl::StrCat("'", word, "' has no effect in lvs-ha; ignored"));
                ++i;
              } else {
-               sink_.Error(entry->args[i].location, "unicast_peer",
-                           absl::StrCat("unexpected '", word, "' after the peer address"));
+               sink_.Warning(entry->args[i].location, "unicast_peer",
+                             absl::StrCat("unexpected '", word, "' after the peer address; ignored"));
              }
            }
          }
@@ -529,6 +613,14 @@ void ConfigBuilder::DefineVrrpInstance() {
          c.instance->set_accept(false);
          c.notes.accept_set = true;
        }},
+      {"lvs_sync_daemon_interface", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, I& c) {
+         // keepalived still reads the 1.2 form: this instance drives the sync daemon.
+         sink_.Warning(s.location(), s.name(),
+                       absl::StrCat("deprecated; taken as global_defs 'lvs_sync_daemon ",
+                                    s.args[0].text, " ", c.instance->name(), "'"));
+         sync_daemon_from_instance_ = {s.args[0].text, c.instance->name()};
+       }},
       {"dont_track_primary", 0, 0, BlockUse::kNone,
        [](const Statement&, I& c) { c.instance->set_dont_track_primary(true); }},
   };
@@ -538,14 +630,23 @@ void ConfigBuilder::DefineVrrpInstance() {
   authentication_ = {
       {"auth_type", 1, 1, BlockUse::kNone,
        [this](const Statement& s, A& a) {
-         const std::string type = absl::AsciiStrToUpper(s.args[0].text);
+         // keepalived compares exactly: "pass" or "PASS;" is unknown, and unknown
+         // means no authentication.
+         const std::string& type = s.args[0].text;
          if (type == "PASS") {
            a.set_type(A::PASS);
          } else if (type == "AH") {
-           a.set_type(A::AH);
-         } else {
            sink_.Error(s.args[0].location, s.name(),
-                       absl::StrCat("'", s.args[0].text, "' is not PASS or AH"));
+                       "IPsec AH authentication is not implemented in lvs-ha (RFC 5798 removed "
+                       "it); use PASS or no authentication block");
+         } else {
+           std::string message = absl::StrCat(
+               "'", type, "' is not PASS or AH; ignored, so no authentication is used (as "
+               "keepalived)");
+           if (absl::AsciiStrToUpper(type).rfind("PASS", 0) == 0) {
+             absl::StrAppend(&message, "; did you mean 'PASS'?");
+           }
+           sink_.Warning(s.args[0].location, s.name(), std::move(message));
          }
        }},
       {"auth_pass", 1, 1, BlockUse::kNone,
@@ -662,8 +763,8 @@ void ConfigBuilder::ReadTrackInterfaces(
       } else if (word.text == "noreverse" || word.text == "no_reverse") {
         track.set_reverse(false);
       } else {
-        sink_.Error(word.location, entry->name(),
-                    absl::StrCat("unexpected '", word.text, "' (expected weight N or reverse)"));
+        sink_.Warning(word.location, entry->name(),
+                    absl::StrCat("unexpected '", word.text, "' (expected weight N or reverse); ignored"));
       }
     }
     *out->Add() = std::move(track);
@@ -688,8 +789,8 @@ void ConfigBuilder::ReadTrackScripts(const Statement& block,
       } else if (word.text == "noreverse" || word.text == "no_reverse") {
         track.set_reverse(false);
       } else {
-        sink_.Error(word.location, entry->name(),
-                    absl::StrCat("unexpected '", word.text, "' (expected weight N or reverse)"));
+        sink_.Warning(word.location, entry->name(),
+                    absl::StrCat("unexpected '", word.text, "' (expected weight N or reverse); ignored"));
       }
     }
     *out->Add() = std::move(track);
@@ -710,14 +811,20 @@ void ConfigBuilder::FinishInstance(InstanceContext& context, const v1::GlobalDef
   if (vi.virtual_ipaddresses_size() > 0) {
     vi.set_family_inet6(vi.virtual_ipaddresses(0).address().find(':') != std::string::npos);
   }
-  for (const v1::VirtualIp& vip : vi.virtual_ipaddresses()) {
+  // keepalived ignores an address of the other family, with a warning.
+  for (int i = 0; i < vi.virtual_ipaddresses_size();) {
+    const v1::VirtualIp& vip = vi.virtual_ipaddresses(i);
     const bool inet6 = vip.address().find(':') != std::string::npos;
-    if (inet6 != vi.family_inet6()) {
-      sink_.Error(LocationOf(vip.location()), "virtual_ipaddress",
+    if (inet6 == vi.family_inet6()) {
+      ++i;
+      continue;
+    }
+    sink_.Warning(LocationOf(vip.location()), "virtual_ipaddress",
                   absl::StrCat(vip.address(), " is ", inet6 ? "IPv6" : "IPv4", " but '", vi.name(),
                                "' is ", vi.family_inet6() ? "IPv6" : "IPv4",
-                               " (its first address); put it under virtual_ipaddress_excluded"));
-    }
+                               " (its first address); ignored (as keepalived); put it under "
+                               "virtual_ipaddress_excluded"));
+    vi.mutable_virtual_ipaddresses()->DeleteSubrange(i, 1);
   }
   // An address listed twice (keepalived's own samples do it) is kept once.
   std::set<std::string> seen;
@@ -778,9 +885,11 @@ void ConfigBuilder::FinishInstance(InstanceContext& context, const v1::GlobalDef
                     "VRRPv3 has no authentication; ignored");
       vi.clear_authentication();
     } else if (!notes.auth_type_given) {
-      sink_.Error(notes.authentication->location, "authentication", "has no auth_type");
+      sink_.Warning(notes.authentication->location, "authentication",
+                    "has no auth_type; no authentication is used (as keepalived)");
     } else if (!notes.auth_pass_given && auth.type() == v1::VrrpAuthentication::PASS) {
-      sink_.Error(notes.authentication->location, "authentication", "has no auth_pass");
+      sink_.Warning(notes.authentication->location, "authentication",
+                    "has no auth_pass; an empty password is sent (as keepalived)");
     }
   }
   if (!notes.garp_delay_set) vi.set_garp_master_delay_ms(global.vrrp_garp_master_delay_ms());
@@ -790,6 +899,17 @@ void ConfigBuilder::FinishInstance(InstanceContext& context, const v1::GlobalDef
     vi.set_garp_master_refresh_repeat(global.vrrp_garp_master_refresh_repeat());
   }
   if (!notes.accept_set) vi.set_accept(!global.vrrp_strict());
+  // What vrrpd cannot run is refused here, so that config check and the daemon agree.
+  // keepalived runs these; vrrpd has no VMAC for them yet, so the VIPs stay on the
+  // interface itself (its own MAC, announced by the same gratuitous ARPs/NAs).
+  if (!vi.use_vmac().empty() && (vi.family_inet6() || vi.unicast_peers_size() > 0)) {
+    sink_.Warning(at, "use_vmac",
+                  absl::StrCat("'", vi.name(), "': use_vmac with ",
+                               vi.family_inet6() ? "IPv6" : "unicast_peer",
+                               " is not implemented in lvs-ha; ignored, the VIPs go on ",
+                               vi.interface(), " with its own MAC"));
+    vi.clear_use_vmac();
+  }
   if (!vi.use_vmac().empty() && !notes.use_vmac_named) {
     vi.set_use_vmac(absl::StrCat("vrrp.", vi.virtual_router_id()));
   }
@@ -803,6 +923,10 @@ void ConfigBuilder::Build(const std::vector<Statement>& top, v1::Config& config)
   Dispatch(top, Section::kTop, top_, config);
 
   v1::GlobalDefs& global = *config.mutable_global_defs();
+  if (sync_daemon_from_instance_ && !global.has_lvs_sync_daemon()) {
+    global.mutable_lvs_sync_daemon()->set_interface(sync_daemon_from_instance_->first);
+    global.mutable_lvs_sync_daemon()->set_vrrp_instance(sync_daemon_from_instance_->second);
+  }
   if (global.vrrp_version() == 0) global.set_vrrp_version(2);
   if (!garp_delay_set_) global.set_vrrp_garp_master_delay_ms(min_garp_ ? 0 : 5000);
   if (!garp_repeat_set_) global.set_vrrp_garp_master_repeat(min_garp_ ? 1 : 5);

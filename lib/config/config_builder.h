@@ -2,6 +2,7 @@
 // keepalived's defaults and units, and the checks that need the source text.
 #pragma once
 
+#include <deque>
 #include <functional>
 #include <map>
 #include <optional>
@@ -86,6 +87,8 @@ class ConfigBuilder {
                 const std::vector<Keyword<T>>& table, T& target);
   template <typename T>
   void Register(Section section, const std::vector<Keyword<T>>& table);
+  // An unknown keyword: a warning (keepalived skips it), or an error for text that is
+  // not a keyword at all and for keepalived forks' features.
   void ReportUnknown(const Statement& s, Section section);
   bool CheckNoBlock(const Statement& s);
 
@@ -141,7 +144,10 @@ class ConfigBuilder {
   std::map<Section, std::vector<std::string_view>> names_by_section_;
 
   std::vector<InstanceContext> instances_;
+  std::deque<Statement> trimmed_;  // statements whose extra words were dropped
   bool min_garp_ = false;
+  // A vrrp_instance's old lvs_sync_daemon_interface: interface, instance.
+  std::optional<std::pair<std::string, std::string>> sync_daemon_from_instance_;
   bool garp_delay_set_ = false, garp_repeat_set_ = false;
 };
 

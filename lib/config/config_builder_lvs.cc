@@ -101,10 +101,12 @@ void ConfigBuilder::DefineVirtualServer() {
         absl::StrJoin(known, " ",
                       [](std::string* out, std::string_view name) { out->append(name); }),
         ")");
+    // keepalived: "Invalid lvs_scheduler - ignoring"; its default, wlc, is used.
+    absl::StrAppend(&message, "; ignored, wlc is used (as keepalived)");
     if (auto suggestion = SuggestKeyword(name, known)) {
       absl::StrAppend(&message, "; did you mean '", *suggestion, "'?");
     }
-    sink_.Error(s.args[0].location, s.name(), message);
+    sink_.Warning(s.args[0].location, s.name(), message);
   };
   auto script = [this](void (v1::VirtualServer::*setter)(const std::string&)) {
     return [this, setter](const Statement& s, V& c) { (c.vs->*setter)(Script(s)); };
@@ -124,8 +126,9 @@ void ConfigBuilder::DefineVirtualServer() {
          } else if (p == "SCTP") {
            c.vs->set_protocol(v1::SCTP);
          } else {
-           sink_.Error(s.args[0].location, s.name(),
-                       absl::StrCat("'", s.args[0].text, "' is not TCP, UDP or SCTP"));
+           sink_.Warning(s.args[0].location, s.name(),
+                         absl::StrCat("'", s.args[0].text,
+                                      "' is not TCP, UDP or SCTP; ignored, TCP is used"));
          }
        }},
       {"persistence_timeout", 0, 1, BlockUse::kNone,
@@ -151,10 +154,10 @@ void ConfigBuilder::DefineVirtualServer() {
            c.vs->set_persistence_granularity(text);
            return;
          }
-         sink_.Error(s.args[0].location, s.name(),
+         sink_.Warning(s.args[0].location, s.name(),
                      absl::StrCat("'", text,
                                   "' is not a netmask (e.g. 255.255.255.0) or an IPv6 prefix "
-                                  "length 1-128"));
+                                  "length 1-128; ignored"));
        }},
       {"quorum", 1, 1, BlockUse::kNone,
        [this](const Statement& s, V& c) {
@@ -325,8 +328,8 @@ void ConfigBuilder::DefineCheckers() {
          if (digest.size() != 32 || !std::all_of(digest.begin(), digest.end(), [](char ch) {
                return absl::ascii_isxdigit(static_cast<unsigned char>(ch));
              })) {
-           sink_.Error(s.args[0].location, s.name(),
-                       "expects an MD5 digest: 32 hexadecimal digits (as genhash prints)");
+           sink_.Warning(s.args[0].location, s.name(),
+                       "expects an MD5 digest: 32 hexadecimal digits (as genhash prints); ignored");
            return;
          }
          u.set_digest(digest);
@@ -341,9 +344,9 @@ void ConfigBuilder::DefineCheckers() {
                (bounds.size() == 1 ? (high = low, true) : absl::SimpleAtoi(bounds[1], &high)) &&
                low >= 100 && high <= 599 && low <= high;
            if (!ok) {
-             sink_.Error(token.location, s.name(),
+             sink_.Warning(token.location, s.name(),
                          absl::StrCat("'", token.text,
-                                      "' is not an HTTP status code or range within 100-599"));
+                                      "' is not an HTTP status code or range within 100-599; ignored"));
              continue;
            }
            auto* range = u.add_status_codes();

@@ -14,7 +14,8 @@ namespace lvs::config {
 namespace {
 
 // The stages after reading: tree, meaning, cross-checks.
-ParseResult Finish(Preprocessor& preprocessor, FileTable& files, DiagnosticSink& sink) {
+ParseResult Finish(Preprocessor& preprocessor, FileTable& files, DiagnosticSink& sink,
+                   const ParseOptions& options) {
   ParseResult result;
   const std::vector<Statement> statements = SyntaxTree::Build(preprocessor.TakeTokens(), sink);
   ConfigBuilder builder(sink);
@@ -22,6 +23,13 @@ ParseResult Finish(Preprocessor& preprocessor, FileTable& files, DiagnosticSink&
   ConfigValidator(sink).Validate(result.config);
   for (const std::string& name : files.names) result.config.add_files(name);
   result.diagnostics = sink.Take();
+  if (options.strict) {
+    for (v1::Diagnostic& d : result.diagnostics) {
+      if (d.severity() != v1::Diagnostic::WARNING) continue;
+      d.set_severity(v1::Diagnostic::ERROR);
+      d.set_message(d.message() + " [strict]");
+    }
+  }
   return result;
 }
 
@@ -59,7 +67,7 @@ absl::StatusOr<ParseResult> ParseFile(const std::string& path, const ParseOption
   DiagnosticSink sink(&files);
   Preprocessor preprocessor(&files, &sink, LimitsFor(options));
   if (absl::Status status = preprocessor.ReadFile(path); !status.ok()) return status;
-  return Finish(preprocessor, files, sink);
+  return Finish(preprocessor, files, sink, options);
 }
 
 ParseResult ParseString(std::string_view text, const std::string& name,
@@ -68,7 +76,7 @@ ParseResult ParseString(std::string_view text, const std::string& name,
   DiagnosticSink sink(&files);
   Preprocessor preprocessor(&files, &sink, LimitsFor(options));
   preprocessor.ReadText(text, name);
-  return Finish(preprocessor, files, sink);
+  return Finish(preprocessor, files, sink, options);
 }
 
 std::string FormatDiagnostics(const std::vector<v1::Diagnostic>& diagnostics) {

@@ -23,6 +23,9 @@ struct ParseOptions {
   // keepalived's config-id (keepalived -i) for "@ID" conditional lines; unset: the
   // host name up to its first dot, as keepalived.
   std::optional<std::string> config_id;
+  // Every warning becomes an error (lvsctl config check --strict, the daemons'
+  // --strict-config): for CI of config repositories.
+  bool strict = false;
 };
 
 struct ParseResult {

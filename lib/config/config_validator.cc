@@ -59,31 +59,44 @@ void ConfigValidator::Warning(const v1::SourceLocation& at, std::string_view key
   sink_.Warning(sink_.FromProto(at), keyword, std::move(message));
 }
 
-void ConfigValidator::Validate(const v1::Config& config) {
+void ConfigValidator::Validate(v1::Config& config) {
   ValidateVrrp(config);
   ValidateVirtualServers(config);
 }
 
-void ConfigValidator::ValidateVrrp(const v1::Config& config) {
+void ConfigValidator::ValidateVrrp(v1::Config& config) {
   UniqueNames scripts;
-  std::vector<std::string_view> script_names;
-  for (const auto& script : config.vrrp_scripts()) {
+  std::vector<std::string> script_names;
+  auto* all_scripts = config.mutable_vrrp_scripts();
+  for (int i = 0; i < all_scripts->size();) {
+    const v1::VrrpScript& script = all_scripts->Get(i);
     if (const auto* first = scripts.Add(script.name(), script.location())) {
-      Error(script.location(), "vrrp_script",
-            absl::StrCat("'", script.name(), "' is already defined at ",
-                         Where(*first, script.location())));
+      // keepalived finds scripts by name, first match: the later block is never used.
+      Warning(script.location(), "vrrp_script",
+              absl::StrCat("'", script.name(), "' is already defined at ",
+                           Where(*first, script.location()), "; this definition is ignored"));
+      all_scripts->DeleteSubrange(i, 1);
+      continue;
     }
     script_names.push_back(script.name());
+    ++i;
   }
-  auto check_track_scripts = [&](const auto& tracks) {
-    for (const v1::TrackScript& track : tracks) {
-      if (std::find(script_names.begin(), script_names.end(), track.name()) == script_names.end()) {
-        std::string message = absl::StrCat("no vrrp_script named '", track.name(), "'");
-        if (auto suggestion = SuggestKeyword(track.name(), script_names)) {
-          absl::StrAppend(&message, "; did you mean '", *suggestion, "'?");
-        }
-        Error(track.location(), "track_script", message);
+  // keepalived drops a track_script entry naming no vrrp_script, with a warning.
+  auto check_track_scripts = [&](auto* tracks) {
+    std::vector<std::string_view> names(script_names.begin(), script_names.end());
+    for (int i = 0; i < tracks->size();) {
+      const v1::TrackScript& track = tracks->Get(i);
+      if (std::find(script_names.begin(), script_names.end(), track.name()) != script_names.end()) {
+        ++i;
+        continue;
       }
+      std::string message = absl::StrCat("no vrrp_script named '", track.name(),
+                                         "'; the reference is dropped (as keepalived)");
+      if (auto suggestion = SuggestKeyword(track.name(), names)) {
+        absl::StrAppend(&message, "; did you mean '", *suggestion, "'?");
+      }
+      Warning(track.location(), "track_script", message);
+      tracks->DeleteSubrange(i, 1);
     }
   };
 
@@ -91,7 +104,7 @@ void ConfigValidator::ValidateVrrp(const v1::Config& config) {
   std::vector<std::string_view> instance_names;
   std::map<std::tuple<std::string, uint32_t, bool>, const v1::VrrpInstance*> vrids;
   std::map<std::string, std::string> vip_owner;  // address/len%dev -> instance
-  for (const auto& vi : config.vrrp_instances()) {
+  for (auto& vi : *config.mutable_vrrp_instances()) {
     if (const auto* first = instances.Add(vi.name(), vi.location())) {
       Error(vi.location(), "vrrp_instance",
             absl::StrCat("'", vi.name(), "' is already defined at ", Where(*first, vi.location())));
@@ -108,7 +121,7 @@ void ConfigValidator::ValidateVrrp(const v1::Config& config) {
                            Where(it->second->location(), vi.location())));
       }
     }
-    check_track_scripts(vi.track_scripts());
+    check_track_scripts(vi.mutable_track_scripts());
     for (const std::string& peer : vi.unicast_peers()) {
       if (IsIpv6(peer) != vi.family_inet6()) {
         Error(vi.location(), "unicast_peer",
@@ -137,7 +150,7 @@ void ConfigValidator::ValidateVrrp(const v1::Config& config) {
 
   std::map<std::string, std::string> instance_group;
   UniqueNames groups;
-  for (const auto& group : config.vrrp_sync_groups()) {
+  for (auto& group : *config.mutable_vrrp_sync_groups()) {
     if (const auto* first = groups.Add(group.name(), group.location())) {
       Error(group.location(), "vrrp_sync_group",
             absl::StrCat("'", group.name(), "' is already defined at ",
@@ -148,11 +161,18 @@ void ConfigValidator::ValidateVrrp(const v1::Config& config) {
       const v1::SourceLocation& at =
           i < group.instance_locations_size() ? group.instance_locations(i) : group.location();
       if (std::find(instance_names.begin(), instance_names.end(), name) == instance_names.end()) {
-        std::string message = absl::StrCat("no vrrp_instance named '", name, "'");
+        // keepalived: "doesn't exist - ignoring".
+        std::string message =
+            absl::StrCat("no vrrp_instance named '", name, "'; ignored (as keepalived)");
         if (auto suggestion = SuggestKeyword(name, instance_names)) {
           absl::StrAppend(&message, "; did you mean '", *suggestion, "'?");
         }
-        Error(at, "group", message);
+        Warning(at, "group", message);
+        group.mutable_instances()->DeleteSubrange(i, 1);
+        if (i < group.instance_locations_size()) {
+          group.mutable_instance_locations()->DeleteSubrange(i, 1);
+        }
+        --i;
         continue;
       }
       auto [it, inserted] = instance_group.emplace(name, group.name());
@@ -162,14 +182,16 @@ void ConfigValidator::ValidateVrrp(const v1::Config& config) {
             absl::StrCat("vrrp_instance '", name, "' is already in sync group '", it->second, "'"));
       }
     }
-    check_track_scripts(group.track_scripts());
+    check_track_scripts(group.mutable_track_scripts());
   }
 
-  const auto& sync = config.global_defs().lvs_sync_daemon();
+  auto& sync = *config.mutable_global_defs()->mutable_lvs_sync_daemon();
   if (!sync.vrrp_instance().empty() && std::find(instance_names.begin(), instance_names.end(),
                                                  sync.vrrp_instance()) == instance_names.end()) {
-    Error(config.global_defs().location(), "lvs_sync_daemon",
-          absl::StrCat("no vrrp_instance named '", sync.vrrp_instance(), "'"));
+    Warning(config.global_defs().location(), "lvs_sync_daemon",
+            absl::StrCat("no vrrp_instance named '", sync.vrrp_instance(),
+                         "'; the sync daemon follows no instance (runs as master and backup)"));
+    sync.clear_vrrp_instance();
   }
 }
 
@@ -229,7 +251,9 @@ void ConfigValidator::ValidateVirtualServers(const v1::Config& config) {
                            " (only TUN may mix families)"));
       }
       if (rs.port() == 0 && vs.fwmark() == 0 && vs.group().empty() && rs.lb_kind() == v1::NAT) {
-        Error(rs.location(), "real_server", "a NAT real server needs a port");
+        Warning(rs.location(), "real_server",
+                "a NAT real server without a port: the kernel keeps each packet's destination "
+                "port");
       }
     }
     if (vs.real_servers_size() == 0 && !vs.has_sorry_server()) {

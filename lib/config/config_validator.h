@@ -12,10 +12,11 @@ class ConfigValidator {
  public:
   explicit ConfigValidator(DiagnosticSink& sink) : sink_(sink) {}
 
-  void Validate(const v1::Config& config);
+  // Cross-checks; a dangling reference keepalived drops is dropped here too.
+  void Validate(v1::Config& config);
 
  private:
-  void ValidateVrrp(const v1::Config& config);
+  void ValidateVrrp(v1::Config& config);
   void ValidateVirtualServers(const v1::Config& config);
   void Error(const v1::SourceLocation& at, std::string_view keyword, std::string message);
   void Warning(const v1::SourceLocation& at, std::string_view keyword, std::string message);

@@ -7,6 +7,11 @@ namespace {
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r'; }
 
+// U+00A0 in UTF-8: text copied from web pages carries it where a space was meant.
+bool IsNoBreakSpace(const std::string& text, size_t i) {
+  return i + 1 < text.size() && text[i] == '\xc2' && text[i + 1] == '\xa0';
+}
+
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -113,10 +118,21 @@ void Lexer::Tokenize(const SourceLine& line, int file, uint32_t line_number, Dia
     return Location{file, line_number, column};
   };
   size_t i = 0;
+  bool nbsp_reported = false;
   while (i < text.size()) {
     const char c = text[i];
     if (IsSpace(c)) {
       ++i;
+      continue;
+    }
+    if (IsNoBreakSpace(text, i)) {
+      if (!nbsp_reported) {
+        sink.Warning(location_at(i), "syntax",
+                     "non-breaking space (U+00A0) read as a space; keepalived reads it as part "
+                     "of a word, so replace it with a plain space");
+        nbsp_reported = true;
+      }
+      i += 2;
       continue;
     }
     if (c == '\n') {
@@ -133,7 +149,14 @@ void Lexer::Tokenize(const SourceLine& line, int file, uint32_t line_number, Dia
     Token token{Token::Kind::kWord, "", location_at(i)};
     while (i < text.size()) {
       const char d = text[i];
-      if (IsSpace(d) || d == '\n' || d == '{' || d == '}') break;
+      if (IsSpace(d) || d == '\n' || d == '{' || d == '}' || IsNoBreakSpace(text, i)) break;
+      if (d == '\\' && i + 1 < text.size() && text[i + 1] != '\n') {
+        // Outside quotes keepalived's script reader takes a backslash as quoting the
+        // next character (`script \"/path\"` is the word "/path" with its quotes).
+        token.text.push_back(text[i + 1]);
+        i += 2;
+        continue;
+      }
       if (d == '"' || d == '\'') {
         const size_t open = i++;
         bool closed = false;

@@ -55,7 +55,6 @@ constexpr UnsupportedKeyword kUnsupported[] = {
     {S::kGlobalDefs, "vrrp_mcast_group4"},
     {S::kGlobalDefs, "vrrp_mcast_group6"},
     {S::kGlobalDefs, "default_interface"},
-    {S::kGlobalDefs, "lvs_sync_daemon_interface"},
     {S::kGlobalDefs, "lvs_timeouts"},
     {S::kGlobalDefs, "lvs_flush"},
     {S::kGlobalDefs, "lvs_flush_on_stop"},
@@ -183,7 +182,6 @@ constexpr UnsupportedKeyword kUnsupported[] = {
     {S::kVrrpInstance, "smtp_alert"},
     {S::kVrrpInstance, "kernel_rx_buf_size"},
     {S::kVrrpInstance, "linkbeat_use_polling"},
-    {S::kVrrpInstance, "lvs_sync_daemon_interface"},
     // Options of a virtual_ipaddress entry.
     {S::kVirtualIpOption, "use_vmac"},
     {S::kVirtualIpOption, "peer"},
@@ -260,7 +258,32 @@ std::string SectionName(Section section) {
   return "";
 }
 
+constexpr ObsoleteKeyword kObsolete[] = {
+    {S::kVirtualServer, "nat_mask", "dropped by keepalived long ago (the kernel needs no NAT mask)",
+     ""},
+    {S::kRealServer, "nat_mask", "dropped by keepalived long ago (the kernel needs no NAT mask)",
+     ""},
+    {S::kGlobalDefs, "lvs_id", "keepalived 1.1's name for router_id, no longer read", "router_id"},
+    {S::kGlobalDefs, "lvs_sync_daemon_interface",
+     "replaced by lvs_sync_daemon IFACE INSTANCE in keepalived 1.2.20", "lvs_sync_daemon"},
+};
+
 std::span<const UnsupportedKeyword> UnsupportedKeywords() { return kUnsupported; }
+
+std::optional<ObsoleteKeyword> Obsolete(Section section, std::string_view name) {
+  for (const ObsoleteKeyword& k : kObsolete) {
+    if (k.section == section && k.name == name) return k;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string_view> ForkFeature(std::string_view name) {
+  if (name == "local_address_group" || name == "laddr_group_name") {
+    return "a DPVS (keepalived fork) FNAT local address group";
+  }
+  if (name == "syn_proxy") return "DPVS (keepalived fork) SYN proxy";
+  return std::nullopt;
+}
 
 bool IsUnsupported(Section section, std::string_view name) {
   return std::any_of(

@@ -3,6 +3,7 @@
 // mirrored in lib/config/UNSUPPORTED.md (a unit test keeps the two in step).
 #pragma once
 
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -36,6 +37,20 @@ struct UnsupportedKeyword {
 };
 
 std::span<const UnsupportedKeyword> UnsupportedKeywords();
+
+// A keyword keepalived once read and no longer does: its current parser skips it
+// with a warning; so does lvs-ha, saying why and what replaced it.
+struct ObsoleteKeyword {
+  Section section;
+  std::string_view name;
+  std::string_view why;
+  std::string_view replacement;  // empty: none, the keyword is just dropped
+};
+std::optional<ObsoleteKeyword> Obsolete(Section section, std::string_view name);
+
+// Keywords of keepalived forks (DPVS) whose meaning stock keepalived and the kernel's
+// IPVS do not have: "<what it is>", or nothing.
+std::optional<std::string_view> ForkFeature(std::string_view name);
 bool IsUnsupported(Section section, std::string_view name);
 std::vector<std::string_view> UnsupportedNames(Section section);
 

@@ -18,22 +18,31 @@ std::string FormatSeconds(uint64_t ms) {
   return out;
 }
 
+void ValueReader::Bad(BadValue bad, const Location& at, std::string_view keyword,
+                      std::string message) {
+  if (bad == BadValue::kRequired) {
+    sink_.Error(at, keyword, std::move(message));
+  } else {
+    sink_.Warning(at, keyword, absl::StrCat(message, "; ignored (as keepalived)"));
+  }
+}
+
 std::optional<int64_t> ValueReader::Integer(const Token& token, std::string_view keyword,
-                                            int64_t low, int64_t high) {
+                                            int64_t low, int64_t high, BadValue bad) {
   int64_t value = 0;
   if (!absl::SimpleAtoi(token.text, &value)) {
-    sink_.Error(token.location, keyword, absl::StrCat("'", token.text, "' is not an integer"));
+    Bad(bad, token.location, keyword, absl::StrCat("'", token.text, "' is not an integer"));
     return std::nullopt;
   }
   if (value < low || value > high) {
-    sink_.Error(token.location, keyword, absl::StrCat(value, " is out of range ", low, "-", high));
+    Bad(bad, token.location, keyword, absl::StrCat(value, " is out of range ", low, "-", high));
     return std::nullopt;
   }
   return value;
 }
 
 std::optional<uint32_t> ValueReader::Millis(const Token& token, std::string_view keyword,
-                                            uint64_t low_ms, uint64_t high_ms) {
+                                            uint64_t low_ms, uint64_t high_ms, BadValue bad) {
   const std::string& text = token.text;
   uint64_t micros = 0;
   size_t i = 0;
@@ -58,15 +67,15 @@ std::optional<uint32_t> ValueReader::Millis(const Token& token, std::string_view
     ok = frac_digits > 0;
   }
   if (!ok || i != text.size()) {
-    sink_.Error(token.location, keyword,
-                absl::StrCat("'", text, "' is not a time in seconds (e.g. 1 or 0.5)"));
+    Bad(bad, token.location, keyword,
+        absl::StrCat("'", text, "' is not a time in seconds (e.g. 1 or 0.5)"));
     return std::nullopt;
   }
   const uint64_t ms = (micros + 500) / 1000;
   if (ms < low_ms || ms > high_ms) {
-    sink_.Error(token.location, keyword,
-                absl::StrCat(text, " s is out of range ", FormatSeconds(low_ms), "-",
-                             FormatSeconds(high_ms), " s"));
+    Bad(bad, token.location, keyword,
+        absl::StrCat(text, " s is out of range ", FormatSeconds(low_ms), "-",
+                     FormatSeconds(high_ms), " s"));
     return std::nullopt;
   }
   if (micros % 1000 != 0) {
@@ -83,8 +92,8 @@ std::optional<bool> ValueReader::Bool(const Statement& s, size_t arg) {
   const std::string value = absl::AsciiStrToLower(token.text);
   if (value == "on" || value == "true" || value == "yes") return true;
   if (value == "off" || value == "false" || value == "no") return false;
-  sink_.Error(token.location, s.name(),
-              absl::StrCat("'", token.text, "' is not one of on, off, true, false, yes, no"));
+  Bad(BadValue::kIgnore, token.location, s.name(),
+      absl::StrCat("'", token.text, "' is not one of on, off, true, false, yes, no"));
   return std::nullopt;
 }
 
@@ -135,8 +144,15 @@ std::optional<v1::ForwardingMethod> ValueReader::Method(const Token& token,
   if (value == "NAT") return v1::NAT;
   if (value == "DR") return v1::DR;
   if (value == "TUN") return v1::TUN;
-  sink_.Error(token.location, keyword,
-              absl::StrCat("'", token.text, "' is not a forwarding method (NAT, DR or TUN)"));
+  if (value == "FNAT") {
+    sink_.Error(token.location, keyword,
+                "FNAT is a feature of DPVS (a keepalived fork), not of the kernel's IPVS");
+    return std::nullopt;
+  }
+  sink_.Warning(token.location, keyword,
+                absl::StrCat("'", token.text,
+                             "' is not a forwarding method (NAT, DR or TUN); ignored (as "
+                             "keepalived)"));
   return std::nullopt;
 }
 

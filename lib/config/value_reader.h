@@ -18,20 +18,26 @@ struct IpAddress {
   bool ipv6 = false;
 };
 
+// How a bad value is reported. keepalived logs a bad value and keeps the keyword's
+// default (kIgnore: a warning ending in "; ignored"); only values without which the
+// block means nothing (a VRID, an address) are errors (kRequired).
+enum class BadValue { kIgnore, kRequired };
+
 class ValueReader {
  public:
   explicit ValueReader(DiagnosticSink& sink) : sink_(sink) {}
 
   std::optional<int64_t> Integer(const Token& token, std::string_view keyword, int64_t low,
-                                 int64_t high);
-  std::optional<int64_t> Integer(const Statement& s, size_t arg, int64_t low, int64_t high) {
-    return Integer(s.args.at(arg), s.name(), low, high);
+                                 int64_t high, BadValue bad = BadValue::kIgnore);
+  std::optional<int64_t> Integer(const Statement& s, size_t arg, int64_t low, int64_t high,
+                                 BadValue bad = BadValue::kIgnore) {
+    return Integer(s.args.at(arg), s.name(), low, high, bad);
   }
 
   // A keepalived <TIMER>: seconds with an optional fraction ("1", "0.5", "2.71828"),
   // returned in milliseconds. Fractions finer than 1 ms are rounded, with a warning.
   std::optional<uint32_t> Millis(const Token& token, std::string_view keyword, uint64_t low_ms,
-                                 uint64_t high_ms);
+                                 uint64_t high_ms, BadValue bad = BadValue::kIgnore);
   std::optional<uint32_t> Millis(const Statement& s, size_t arg, uint64_t low_ms,
                                  uint64_t high_ms) {
     return Millis(s.args.at(arg), s.name(), low_ms, high_ms);
@@ -50,6 +56,9 @@ class ValueReader {
   std::optional<v1::ForwardingMethod> Method(const Token& token, std::string_view keyword);
 
   DiagnosticSink& sink() { return sink_; }
+
+  // A bad value: an error, or a warning saying it is ignored.
+  void Bad(BadValue bad, const Location& at, std::string_view keyword, std::string message);
 
  private:
   DiagnosticSink& sink_;

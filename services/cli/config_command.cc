@@ -13,13 +13,18 @@ constexpr int kInvalid = 1;
 constexpr int kUsageError = 2;
 
 constexpr char kUsage[] =
-    "usage: lvsctl config check [--json] [--config-id ID] [FILE]\n"
+    "usage: lvsctl config check [--strict] [--json] [--config-id ID] [FILE]\n"
+    "       lvsctl config fix [--write] [--config-id ID] [FILE]\n"
     "\n"
     "Parses and validates a keepalived.conf file (default %s).\n"
     "Prints every warning and error to stderr as file:line:col: keyword: message.\n"
+    "  --strict          every warning is an error (exit 1), for CI of config repositories\n"
     "  --json            print the parsed model as JSON on stdout\n"
     "  --config-id ID    keepalived's -i: which \"@ID\" lines apply (default: short host name)\n"
-    "Exit status: 0 valid (warnings allowed), 1 invalid, 2 usage error.\n";
+    "Exit status: 0 the daemons would run it (warnings allowed), 1 they would refuse it,\n"
+    "2 usage error.\n"
+    "config fix prints a unified diff that fixes the mechanical problems (misspelt or\n"
+    "obsolete keywords, extra words, nb_get_retry); --write applies it (FILE.orig kept).\n";
 
 int Usage(FILE* stream, int code) {
   std::fprintf(stream, kUsage, config::kDefaultConfigPath);
@@ -35,6 +40,8 @@ int Check(const std::vector<std::string>& args, FILE* out, FILE* err) {
     const std::string& arg = args[i];
     if (arg == "--json") {
       json = true;
+    } else if (arg == "--strict") {
+      options.strict = true;
     } else if (arg == "--config-id" || arg == "-i") {
       if (i + 1 >= args.size()) {
         std::fprintf(err, "lvsctl config check: %s needs a value\n", arg.c_str());

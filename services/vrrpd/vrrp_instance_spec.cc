@@ -98,26 +98,22 @@ absl::StatusOr<InstanceSpec> SpecFrom(const v1::VrrpInstance& in, const v1::Conf
   c.priority = static_cast<uint8_t>(prio);
   c.preempt = !in.nopreempt();
   c.preempt_delay = absl::Milliseconds(in.preempt_delay_ms());
-  c.garp_master_delay = absl::Milliseconds(
-      in.garp_master_delay_ms() ? in.garp_master_delay_ms()
-                                : OrDefault<uint32_t>(g.vrrp_garp_master_delay_ms(), 5000));
-  c.garp_master_repeat = in.garp_master_repeat() ? in.garp_master_repeat()
-                                                 : OrDefault<uint32_t>(g.vrrp_garp_master_repeat(), 5);
-  c.garp_master_refresh = absl::Milliseconds(in.garp_master_refresh_ms()
-                                                 ? in.garp_master_refresh_ms()
-                                                 : g.vrrp_garp_master_refresh_ms());
-  c.garp_master_refresh_repeat =
-      in.garp_master_refresh_repeat()
-          ? in.garp_master_refresh_repeat()
-          : OrDefault<uint32_t>(g.vrrp_garp_master_refresh_repeat(), 1);
+  // The config layer resolved these (instance, else global_defs, else keepalived's
+  // default); 0 is a real value here ("vrrp_garp_master_delay 0": no second burst).
+  c.garp_master_delay = absl::Milliseconds(in.garp_master_delay_ms());
+  c.garp_master_repeat = in.garp_master_repeat();
+  c.garp_master_refresh = absl::Milliseconds(in.garp_master_refresh_ms());
+  c.garp_master_refresh_repeat = in.garp_master_refresh_repeat();
 
-  if (in.virtual_ipaddresses().empty()) return Bad(in, "no virtual_ipaddress");
+  // keepalived runs an instance without addresses (it elects and runs notify scripts;
+  // its adverts carry no address), and so does vrrpd.
   for (const v1::VirtualIp& v : in.virtual_ipaddresses()) {
     auto vip = VipFrom(in, v);
     if (!vip.ok()) return vip.status();
     spec.vips.push_back(*vip);
   }
-  spec.family = spec.vips.front().address.family();
+  spec.family = spec.vips.empty() ? (in.family_inet6() ? IpFamily::kV6 : IpFamily::kV4)
+                                  : spec.vips.front().address.family();
   c.version = static_cast<uint8_t>(in.version() ? in.version() : OrDefault<uint32_t>(g.vrrp_version(), 2));
   if (c.version != 2 && c.version != 3) return Bad(in, "version must be 2 or 3");
   // VRRPv2 is IPv4 only (RFC 3768); keepalived runs IPv6 instances as v3.

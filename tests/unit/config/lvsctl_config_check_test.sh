@@ -44,16 +44,25 @@ assert [r["address"] for r in vs["real_servers"]] == ["192.168.64.143", "192.168
 assert vs["real_servers"][0]["checkers"][0]["retry"] == 3
 PY
 
-# A misspelt keyword: exit 1, file:line:col and the suggestion.
+# A misspelt keyword: keepalived skips it, so the file runs (exit 0) with a warning
+# giving file:line:col and the suggestion; --strict refuses it (exit 1).
 sed 's/^    priority 100$/    priorty 100/' "$FIXTURES/seed-master.conf" >"$TMP/misspelt.conf"
-expect_run misspelt 1 config check "$TMP/misspelt.conf"
-expect_line misspelt err "$TMP/misspelt.conf:9:5: priorty: unknown keyword in vrrp_instance; did you mean 'priority'?"
+expect_run misspelt 0 config check "$TMP/misspelt.conf"
+expect_line misspelt err "$TMP/misspelt.conf:9:5: priorty: warning: unknown keyword in vrrp_instance; ignored (as keepalived); did you mean 'priority'?"
+expect_run misspelt-strict 1 config check --strict "$TMP/misspelt.conf"
+expect_line misspelt-strict err "$TMP/misspelt.conf:9:5: priorty: unknown keyword in vrrp_instance; ignored (as keepalived); did you mean 'priority'? [strict]"
+expect_run seed-strict 1 config check --strict "$FIXTURES/seed-master.conf"
+
+# What cannot be understood is refused: a keepalived fork's feature, unbalanced braces.
+printf 'virtual_server 10.0.0.1 80 {\n  lb_kind FNAT\n}\n' >"$TMP/fnat.conf"
+expect_run fnat 1 config check "$TMP/fnat.conf"
+expect_line fnat err "$TMP/fnat.conf:2:11: lb_kind: FNAT is a feature of DPVS (a keepalived fork), not of the kernel's IPVS"
 
 # --config-id picks the "@ID" lines, as keepalived -i.
 printf 'global_defs {\n    @lvs1 router_id ONE\n    @lvs2 routr_id TWO\n}\n' >"$TMP/cond.conf"
 expect_run cond-lvs1 0 config check --config-id lvs1 "$TMP/cond.conf"
-expect_run cond-lvs2 1 config check --config-id lvs2 "$TMP/cond.conf"
-expect_line cond-lvs2 err "$TMP/cond.conf:3:11: routr_id: unknown keyword in global_defs; did you mean 'router_id'?"
+expect_run cond-lvs2 1 config check --strict --config-id lvs2 "$TMP/cond.conf"
+expect_line cond-lvs2 err "$TMP/cond.conf:3:11: routr_id: unknown keyword in global_defs; ignored (as keepalived); did you mean 'router_id'? [strict]"
 expect_run cond-missing-id 2 config check "$TMP/cond.conf" --config-id
 
 # Usage errors exit 2; an unreadable file is invalid (1).

@@ -56,8 +56,8 @@ TEST_CASE("errors inside an included file carry that file's name and line") {
   REQUIRE(r->diagnostics.size() == 1);
   CHECK(FormatDiagnostic(r->diagnostics[0]) ==
         dir.path() +
-            "/inc.conf:2:3: routr_id: unknown keyword in global_defs; did you mean "
-            "'router_id'?");
+            "/inc.conf:2:3: routr_id: warning: unknown keyword in global_defs; ignored "
+            "(as keepalived); did you mean 'router_id'?");
 }
 
 TEST_CASE("a missing include file is an error; a pattern matching nothing a warning") {
@@ -133,7 +133,7 @@ TEST_CASE("a bad value from a parameter points at the reference") {
       "    }\n"
       "}\n",
       "p.conf");
-  CHECK(Lines(r) == std::vector<std::string>{"5:16: priority: 300 is out of range 1-255"});
+  CHECK(Lines(r) == std::vector<std::string>{"5:16: priority: warning: 300 is out of range 1-255; ignored (as keepalived)"});
 }
 
 TEST_CASE("multi-line parameter definitions expand to several statements") {
@@ -228,7 +228,8 @@ TEST_CASE("a conditional line's errors point into the line") {
                               ParseOptions{.config_id = "main"});
   CHECK(Lines(r) ==
         std::vector<std::string>{
-            "2:9: routr_id: unknown keyword in global_defs; did you mean 'router_id'?"});
+            "2:9: routr_id: warning: unknown keyword in global_defs; ignored (as keepalived); "
+                                    "did you mean 'router_id'?"});
 }
 
 TEST_CASE("sequence and list lines are skipped with a warning") {

@@ -167,14 +167,14 @@ TEST_CASE("manager: overrides are validated, applied, and survive a restart") {
 
 TEST_CASE("manager: reload validates first; dry run reports; a dropped service is deleted") {
   Harness h;
-  h.WriteConfig("virtual_server 192.168.64.100 80 {\n  wieght 1\n}\n");
+  h.WriteConfig("virtual_server 192.168.64.100 80 {\n  lb_kind FNAT\n}\n");
   auto r = h.manager->Reload(false);
   CHECK_FALSE(r.applied());
   std::vector<std::string> errors;
   for (const auto& d : r.diagnostics())
     if (d.severity() == lvs::v1::Diagnostic::ERROR)
       errors.push_back(absl::StrCat(d.location().line(), ":", d.location().column(), " ", d.keyword()));
-  CHECK(errors == std::vector<std::string>{"2:3 wieght"});
+  CHECK(errors == std::vector<std::string>{"2:11 lb_kind"});
   CHECK(h.Weights().size() == 2);
 
   h.WriteConfig(R"(

@@ -119,9 +119,13 @@ TEST_CASE("use_vmac moves the interface's VIPs onto the macvlan") {
   CHECK(specs->front().vmac == "vrrp.51");
   CHECK(specs->front().vips[0].dev == "vrrp.51");
   CHECK(specs->front().interface == "ens160");
+  // With unicast peers the config layer drops use_vmac (with a warning): the VIPs
+  // stay on the interface.
   auto uc = InstanceSpecsFromConfig(Parse(Instance(
       " use_vmac\n unicast_src_ip 192.168.64.130\n unicast_peer {\n  192.168.64.137\n }")));
-  CHECK(!uc.ok());
+  REQUIRE(uc.ok());
+  CHECK(uc->front().vmac.empty());
+  CHECK(uc->front().vips[0].dev == "ens160");
 }
 
 TEST_CASE("refusals name the instance and the problem") {
@@ -141,9 +145,36 @@ TEST_CASE("refusals name the instance and the problem") {
   REQUIRE(!vrid.ok());
   CHECK(std::string(vrid.status().message()).find("VI_1") != std::string::npos);
 
+  // An instance without addresses runs, as in keepalived (election and notify only).
   v1::Config novip = Parse(Instance(""));
   novip.mutable_vrrp_instances(0)->clear_virtual_ipaddresses();
-  CHECK(!InstanceSpecsFromConfig(novip).ok());
+  auto bare = InstanceSpecsFromConfig(novip);
+  REQUIRE(bare.ok());
+  CHECK(bare->front().vips.empty());
+  CHECK(bare->front().family == IpFamily::kV4);
+}
+
+}  // namespace
+}  // namespace lvs::vrrp
+
+namespace lvs::vrrp {
+namespace {
+
+// "0" is a value: keepalived sends no second GARP burst with vrrp_garp_master_delay 0,
+// and vrrp_min_garp means one GARP and no delay.
+TEST_CASE("an explicit 0 or vrrp_min_garp reaches the daemon as written") {
+  auto zero = InstanceSpecsFromConfig(Parse(Instance("", " vrrp_garp_master_delay 0")));
+  REQUIRE(zero.ok());
+  CHECK(zero->front().vrrp.garp_master_delay == absl::ZeroDuration());
+  CHECK(zero->front().vrrp.garp_master_repeat == 5);
+  auto per_instance = InstanceSpecsFromConfig(
+      Parse(Instance(" garp_master_delay 0", " vrrp_garp_master_delay 7")));
+  REQUIRE(per_instance.ok());
+  CHECK(per_instance->front().vrrp.garp_master_delay == absl::ZeroDuration());
+  auto min = InstanceSpecsFromConfig(Parse(Instance("", " vrrp_min_garp")));
+  REQUIRE(min.ok());
+  CHECK(min->front().vrrp.garp_master_delay == absl::ZeroDuration());
+  CHECK(min->front().vrrp.garp_master_repeat == 1);
 }
 
 }  // namespace
