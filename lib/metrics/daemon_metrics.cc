@@ -35,6 +35,8 @@ Labels RealLabels(const lvs::v1::IpvsService& svc, const lvs::v1::IpvsReal& r) {
 }  // namespace
 
 void RenderVrrp(const lvs::v1::VrrpStatus& st, runtime::MetricsText& out) {
+  out.Gauge("lvs_config_warnings", "Warnings in the config file last applied (lvsctl config check).",
+            {}, st.config_warnings());
   const auto& is = st.instances();
   Family(is, [&](const auto& i) {
     for (auto state : {lvs::v1::INIT, lvs::v1::BACKUP, lvs::v1::MASTER, lvs::v1::FAULT, lvs::v1::STOPPED})
@@ -68,6 +70,8 @@ void RenderVrrp(const lvs::v1::VrrpStatus& st, runtime::MetricsText& out) {
 }
 
 void RenderIpvs(const lvs::v1::ListServicesResponse& t, runtime::MetricsText& out) {
+  out.Gauge("lvs_config_warnings", "Warnings in the config file last applied (lvsctl config check).",
+            {}, t.config_warnings());
   out.Gauge("lvs_ipvs_checker_connected", "1 when checkd is reachable (0: weights held).", {}, t.checker_connected());
   const auto& svcs = t.services();
   auto per_real = [&](const std::function<void(const lvs::v1::IpvsService&, const lvs::v1::IpvsReal&)>& fn) {

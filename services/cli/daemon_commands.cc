@@ -136,6 +136,13 @@ int RunStatus(std::vector<std::string> args) {
               have_services ? "up" : "DOWN", have_checks ? "up" : "DOWN");
   if (have_vrrp) std::printf("%s\n", VrrpTable(vrrp, false).c_str());
   if (have_services) std::printf("%s\n", ServicesTable(services).c_str());
+  // Warnings never pass silently: both config readers report how many they saw.
+  const uint32_t warnings = std::max(have_vrrp ? vrrp.config_warnings() : 0u,
+                                     have_services ? services.config_warnings() : 0u);
+  if (have_vrrp || have_services) {
+    std::printf("config: %u warning%s%s\n\n", warnings, warnings == 1 ? "" : "s",
+                warnings ? " (lvsctl config check)" : "");
+  }
   if (have_checks) {
     int down = 0;
     for (const auto& c : checks.checks()) down += !c.up();

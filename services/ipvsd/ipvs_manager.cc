@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "lib/config/diagnostic_sink.h"
 #include "lib/config/config_parser.h"
 #include "lib/runtime/logging.h"
 #include "services/ipvsd/api_mapping.h"
@@ -28,8 +29,8 @@ struct Parsed {
 };
 
 // Parse and validate; errors come back as diagnostics (file:line:col) or a status.
-absl::StatusOr<Parsed> ParseConfig(const std::string& path) {
-  auto r = config::ParseFile(path);
+absl::StatusOr<Parsed> ParseConfig(const std::string& path, bool strict) {
+  auto r = config::ParseFile(path, config::ParseOptions{.strict = strict});
   if (!r.ok()) return r.status();
   Parsed p;
   p.diagnostics = r->diagnostics;
@@ -72,11 +73,12 @@ const ServiceConfig* IpvsManager::FindService(const ServiceKey& key) const {
 }
 
 absl::Status IpvsManager::Start() {
-  auto parsed = ParseConfig(options_.config_path);
+  auto parsed = ParseConfig(options_.config_path, options_.strict_config);
   if (!parsed.ok()) return parsed.status();
   for (const auto& d : parsed->diagnostics)
     log_->warn("{}:{}:{}: {}: {}", d.location().file(), d.location().line(),
                d.location().column(), d.keyword(), d.message());
+  config_warnings_ = parsed->diagnostics.size();
   config_ = std::move(parsed->config);
   services_ = std::move(parsed->services);
   service_of_target_.clear();
@@ -328,7 +330,8 @@ void IpvsManager::ApplySyncRole() {
 
 lvs::v1::ReloadResponse IpvsManager::Reload(bool dry_run) {
   lvs::v1::ReloadResponse resp;
-  auto r = config::ParseFile(options_.config_path);
+  auto r = config::ParseFile(options_.config_path,
+                             config::ParseOptions{.strict = options_.strict_config});
   if (!r.ok()) {
     lvs::v1::Diagnostic* d = resp.add_diagnostics();
     d->set_severity(lvs::v1::Diagnostic::ERROR);
@@ -341,6 +344,7 @@ lvs::v1::ReloadResponse IpvsManager::Reload(bool dry_run) {
     log_->error("reload refused: {} has errors; nothing changed", options_.config_path);
     return resp;
   }
+  for (const auto& d : r->diagnostics) log_->warn("{}", config::FormatDiagnostic(d));
   auto services = ServicesFromConfig(r->config);
   if (!services.ok()) {
     lvs::v1::Diagnostic* d = resp.add_diagnostics();
@@ -364,6 +368,7 @@ lvs::v1::ReloadResponse IpvsManager::Reload(bool dry_run) {
   if (dry_run) return resp;
 
   config_ = std::move(r->config);
+  config_warnings_ = r->warning_count();
   services_ = std::move(*services);
   service_of_target_.clear();
   for (const ServiceConfig& sc : services_)
@@ -505,6 +510,7 @@ lvs::v1::ListServicesResponse IpvsManager::List() {
   lvs::v1::ListServicesResponse resp;
   for (const ServiceConfig& sc : services_) *resp.add_services() = ServiceProto(sc);
   resp.set_checker_connected(checker_connected_);
+  resp.set_config_warnings(static_cast<uint32_t>(config_warnings_));
   if (auto daemons = kernel_->GetSyncDaemons(); daemons.ok()) {
     for (const SyncDaemon& d : *daemons) {
       if (d.role == SyncRole::kMaster) resp.set_sync_daemon_master(true);

@@ -38,6 +38,8 @@ class IpvsManager {
     std::function<void(const std::string& command)> run_hook;
     // Own every service in the kernel, not only the config's: others are deleted.
     bool own_whole_table = false;
+    // --strict-config: every config warning refuses the file.
+    bool strict_config = false;
   };
 
   IpvsManager(IpvsKernel* kernel, StateStore* store, Options options);
@@ -94,6 +96,7 @@ class IpvsManager {
   std::shared_ptr<spdlog::logger> log_;
 
   lvs::v1::Config config_;
+  size_t config_warnings_ = 0;  // of the file last applied
   std::vector<ServiceConfig> services_;
   std::map<std::string, ServiceKey> service_of_target_;
   HealthMap health_;

@@ -44,6 +44,8 @@ int main(int argc, char** argv) {
       {"state-dir", "where ipvsd.state is kept (default: the run dir)", false, ""},
       {"resync-interval", "seconds between full resyncs with the kernel table", false, "10"},
       {"own-whole-table", "delete kernel services the config does not declare", true, ""},
+      {"strict-config", "refuse a config file with warnings (as lvsctl config check --strict)",
+       true, ""},
   };
   runtime::DaemonOptions options = runtime::ParseFlagsOrDie("ipvsd", argc, argv, extra);
   auto log = runtime::Logger("ipvsd");
@@ -70,7 +72,7 @@ int main(int argc, char** argv) {
   ipvs::StateStore store(state_dir + "/ipvsd.state");
   ipvs::IpvsManager manager(kernel->get(), &store,
                             {options.config_path, [] { return absl::Now(); }, RunHook,
-                             options.GetBool("own-whole-table")});
+                             options.GetBool("own-whole-table"), options.GetBool("strict-config")});
   rpc::WatchHub<v1::TableEvent> hub;
   manager.set_on_table_event([&hub](const v1::TableEvent& e) { hub.Publish(e); });
   ipvs::IpvsGrpcService service(&loop, &manager, &hub);

@@ -17,10 +17,11 @@ using lvs::v1::Diagnostic;
 
 // Parses the config and applies it (or only computes the diff), as SIGHUP, the
 // Reload RPC and the first start all do.
-lvs::v1::ReloadResponse LoadAndApply(const std::string& path, lvs::vrrp::VrrpRouter& router,
-                                     bool dry_run, spdlog::logger& log) {
+lvs::v1::ReloadResponse LoadAndApply(const std::string& path, bool strict,
+                                     lvs::vrrp::VrrpRouter& router, bool dry_run,
+                                     spdlog::logger& log) {
   lvs::v1::ReloadResponse resp;
-  auto parsed = lvs::config::ParseFile(path);
+  auto parsed = lvs::config::ParseFile(path, lvs::config::ParseOptions{.strict = strict});
   auto fail = [&](const std::string& message) {
     Diagnostic* d = resp.add_diagnostics();
     d->set_severity(Diagnostic::ERROR);
@@ -42,6 +43,7 @@ lvs::v1::ReloadResponse LoadAndApply(const std::string& path, lvs::vrrp::VrrpRou
   for (const std::string& c : changes) resp.add_changes(c);
   if (!s.ok()) return fail(std::string(s.message()));
   resp.set_applied(!dry_run);
+  if (!dry_run) router.set_config_warnings(parsed->warning_count());
   for (const std::string& c : changes) log.info("{}{}", dry_run ? "would " : "", c);
   log.info("{}: {}, {} change(s)", path, dry_run ? "checked" : "applied", changes.size());
   return resp;
@@ -67,6 +69,8 @@ void EnterRealtime(spdlog::logger& log) {
 int main(int argc, char** argv) {
   const std::vector<lvs::runtime::FlagSpec> extra = {
       {"realtime", "run at SCHED_RR real-time priority (memory locked)", true, ""},
+      {"strict-config", "refuse a config file with warnings (as lvsctl config check --strict)",
+       true, ""},
   };
   lvs::runtime::DaemonOptions options = lvs::runtime::ParseFlagsOrDie("vrrpd", argc, argv, extra);
   auto log = lvs::runtime::Logger("vrrpd");
@@ -83,8 +87,9 @@ int main(int argc, char** argv) {
     return 1;
   }
   const std::string path = options.config_path;
+  const bool strict = options.GetBool("strict-config");
   lvs::vrrp::VrrpService service(&(*daemon)->loop(), &router, [&](bool dry_run) {
-    return LoadAndApply(path, router, dry_run, *log);
+    return LoadAndApply(path, strict, router, dry_run, *log);
   });
   (*daemon)->AddService(&service);
   (*daemon)->SetMetrics([&](lvs::runtime::MetricsText& m) {
@@ -92,7 +97,7 @@ int main(int argc, char** argv) {
     service.GetStatus(nullptr, &lvs::v1::GetVrrpStatusRequest::default_instance(), &status);
     lvs::metrics::RenderVrrp(status, m);
   });
-  (*daemon)->OnReload([&] { LoadAndApply(path, router, false, *log); });
+  (*daemon)->OnReload([&] { LoadAndApply(path, strict, router, false, *log); });
   (*daemon)->OnStop([&] { router.Shutdown(); });
   if (absl::Status s = (*daemon)->Start(); !s.ok()) {
     log->critical("{}", s.ToString());
@@ -100,7 +105,7 @@ int main(int argc, char** argv) {
   }
   bool started = false;
   (*daemon)->loop().RunSync([&] {
-    started = LoadAndApply(path, router, false, *log).applied();
+    started = LoadAndApply(path, strict, router, false, *log).applied();
   });
   if (!started) {
     log->critical("{}: not started", path);

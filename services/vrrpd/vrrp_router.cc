@@ -658,6 +658,7 @@ absl::StatusOr<v1::VrrpStatus> VrrpRouter::Status(const std::string& instance) c
   }
   v1::VrrpStatus out;
   out.set_router_id(router_id_);
+  out.set_config_warnings(static_cast<uint32_t>(config_warnings_));
   for (auto& [name, inst] : instances_) {
     if (!instance.empty() && name != instance) continue;
     v1::VrrpInstanceStatus* s = out.add_instances();

@@ -45,6 +45,7 @@ class VrrpRouter {
   void Shutdown();
 
   absl::StatusOr<v1::VrrpStatus> Status(const std::string& instance) const;
+  void set_config_warnings(size_t n) { config_warnings_ = n; }
   absl::StatusOr<State> RequestFailover(const std::string& instance);
   absl::StatusOr<State> SetAdminState(const std::string& instance, bool up);
   // The snapshot events of WatchState, and the subscription taken with it.
@@ -114,6 +115,7 @@ class VrrpRouter {
   std::unique_ptr<LinkMonitor> links_;
   ScriptRunner scripts_;
   std::string router_id_;
+  size_t config_warnings_ = 0;  // of the file last applied, for GetStatus
   std::map<std::string, std::unique_ptr<Instance>> instances_;
   std::map<std::pair<std::string, IpFamily>, std::unique_ptr<SocketEntry>> sockets_;
   std::map<std::string, std::unique_ptr<GarpSender>> garp_;

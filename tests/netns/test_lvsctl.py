@@ -22,6 +22,8 @@ daemons: vrrpd up, ipvsd DOWN, checkd up
 INSTANCE     IFACE    VRID STATE       PRIO MASTER            SINCE  VIPS
 VI_1         ens160     51 MASTER       100 192.168.64.130   <since>  192.168.64.100/32 dev ens160 label ens160:vip
 
+config: 1 warning (lvsctl config check)
+
 checks: 0, 0 down
 """
 

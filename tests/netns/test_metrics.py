@@ -52,6 +52,8 @@ def main():
         expect(code == "200", "GET /metrics is 200", code)
         expect(sample(body, 'lvs_vrrp_state{instance="VI_1",state="BACKUP"}') == 0, "BACKUP gauge is 0", body)
         expect(sample(body, 'lvs_vrrp_priority{instance="VI_1"}') == 100, "priority 100", body)
+        # The seed's one warning (nb_get_retry) is counted, never silent.
+        expect(sample(body, "lvs_config_warnings") == 1, "lvs_config_warnings is 1 (nb_get_retry)", body)
         sent = sample(body, 'lvs_vrrp_adverts_sent_total{instance="VI_1"}')
         lab.wait_until(lambda: sample(scrape(lvs1, 9101)[1], 'lvs_vrrp_adverts_sent_total{instance="VI_1"}') > sent,
                        5, "adverts sent count up")
