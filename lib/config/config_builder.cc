@@ -621,6 +621,9 @@ void ConfigBuilder::DefineVrrpInstance() {
                                     s.args[0].text, " ", c.instance->name(), "'"));
          sync_daemon_from_instance_ = {s.args[0].text, c.instance->name()};
        }},
+      // keepalived's way to say "no addresses on purpose"; vrrpd runs such an
+      // instance (election and notify scripts only) with or without it.
+      {"no_virtual_ipaddress", 0, 0, BlockUse::kNone, [](const Statement&, I&) {}},
       {"dont_track_primary", 0, 0, BlockUse::kNone,
        [](const Statement&, I& c) { c.instance->set_dont_track_primary(true); }},
   };

@@ -25,6 +25,12 @@ class ConfigBuilder {
   // Fills `config` from the top-level statements.
   void Build(const std::vector<Statement>& top, v1::Config& config);
 
+  // The keywords given a meaning, per block (the grammar test compares them with
+  // keepalived's).
+  const std::map<Section, std::vector<std::string_view>>& implemented() const {
+    return names_by_section_;
+  }
+
  private:
   enum class BlockUse { kNone, kRequired, kOptional };
 

@@ -138,6 +138,27 @@ constexpr UnsupportedKeyword kUnsupported[] = {
     {S::kGlobalDefs, "reload_file"},
     {S::kGlobalDefs, "data_use_instance"},
     {S::kGlobalDefs, "linkbeat_use_polling"},
+    {S::kGlobalDefs, "lvs_process_name"},
+    {S::kGlobalDefs, "use_symlink_paths"},
+    {S::kGlobalDefs, "set_supplementary_groups"},
+    {S::kGlobalDefs, "v3_checksum_as_v2"},
+    {S::kGlobalDefs, "lvs_flush_onstop"},
+    {S::kGlobalDefs, "vrrp_vmac_garp_intvl"},
+    {S::kGlobalDefs, "vrrp_rlimit_rtime"},
+    {S::kGlobalDefs, "checker_rlimit_rtime"},
+    {S::kGlobalDefs, "bfd_rlimit_rtime"},
+    {S::kGlobalDefs, "enable_snmp_keepalived"},
+    {S::kGlobalDefs, "snmp_vs_stats_update_interval"},
+    {S::kGlobalDefs, "snmp_rs_stats_update_interval"},
+    {S::kGlobalDefs, "dbus_no_interface_name"},
+    {S::kGlobalDefs, "vrrp_delay_after_boot"},
+    {S::kGlobalDefs, "vrrp_owner_ignore_adverts"},
+    {S::kGlobalDefs, "json_version"},
+    {S::kGlobalDefs, "iproute_usr_dir"},
+    {S::kGlobalDefs, "iproute_etc_dir"},
+    {S::kGlobalDefs, "state_dump_file"},
+    {S::kGlobalDefs, "stats_dump_file"},
+    {S::kGlobalDefs, "json_dump_file"},
     // vrrp_script.
     {S::kVrrpScript, "init_fail"},
     // vrrp_sync_group.
@@ -182,6 +203,12 @@ constexpr UnsupportedKeyword kUnsupported[] = {
     {S::kVrrpInstance, "smtp_alert"},
     {S::kVrrpInstance, "kernel_rx_buf_size"},
     {S::kVrrpInstance, "linkbeat_use_polling"},
+    {S::kVrrpInstance, "v3_checksum_as_v2"},
+    {S::kVrrpInstance, "timer_expired_backup"},
+    {S::kVrrpInstance, "thread_timer_expired"},
+    {S::kVrrpInstance, "vmac_garp_intvl"},
+    {S::kVrrpInstance, "owner_ignore_adverts"},
+    {S::kVrrpInstance, "auth_hmac"},
     // Options of a virtual_ipaddress entry.
     {S::kVirtualIpOption, "use_vmac"},
     {S::kVirtualIpOption, "peer"},
@@ -198,6 +225,8 @@ constexpr UnsupportedKeyword kUnsupported[] = {
     {S::kVirtualServer, "smtp_alert"},
     {S::kVirtualServer, "snmp_name"},
     {S::kVirtualServer, "ip_family"},
+    {S::kVirtualServer, "hashed"},
+    {S::kVirtualServer, "weight"},
     // real_server.
     {S::kRealServer, "smtp_alert"},
     {S::kRealServer, "snmp_name"},
@@ -213,6 +242,8 @@ constexpr UnsupportedKeyword kUnsupported[] = {
     {S::kChecker, "log_all_failures"},
     {S::kHttpCheck, "http_protocol"},
     {S::kHttpCheck, "fast_recovery"},
+    {S::kHttpCheck, "sni_name"},
+    {S::kHttpCheck, "tls_compliant"},
     // url of HTTP_GET / SSL_GET.
     {S::kUrl, "regex"},
     {S::kUrl, "regex_no_match"},
@@ -220,6 +251,7 @@ constexpr UnsupportedKeyword kUnsupported[] = {
     {S::kUrl, "regex_stack"},
     {S::kUrl, "regex_min_offset"},
     {S::kUrl, "regex_max_offset"},
+    {S::kUrl, "tls_compliant"},
 };
 
 }  // namespace
