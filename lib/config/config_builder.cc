@@ -41,6 +41,25 @@ std::string Printable(std::string_view text) {
   return out;
 }
 
+}  // namespace
+
+v1::TextEdit Replace(const Token& token, std::string replacement, std::string reason) {
+  v1::TextEdit fix;
+  fix.set_column(token.location.column);
+  fix.set_expect(token.text);
+  fix.set_replacement(std::move(replacement));
+  fix.set_reason(std::move(reason));
+  return fix;
+}
+
+v1::TextEdit DeleteLine(const Token& token, std::string reason) {
+  v1::TextEdit fix = Replace(token, "", std::move(reason));
+  fix.set_delete_line(true);
+  return fix;
+}
+
+namespace {
+
 bool UnsupportedIn(Section section, std::string_view name) {
   if (IsUnsupported(section, name)) return true;
   return (section == Section::kHttpCheck || section == Section::kMiscCheck) &&
@@ -112,10 +131,18 @@ void ConfigBuilder::Dispatch(const std::vector<Statement>& statements, Section s
     }
     if (it->max_args != kAny && n > it->max_args) {
       const Token& extra = s.args[it->max_args];
+      const Token& last = s.args.back();
+      v1::TextEdit fix = Replace(extra, "", "words keepalived ignores after the value");
+      // With a block on the line (`key 80 // x {y}`) what to keep is not mechanical.
+      if (s.has_block) fix.clear_expect();
+      if (last.location.line == extra.location.line) {
+        fix.set_end_column(last.location.column + static_cast<uint32_t>(last.text.size()));
+      }
       sink_.Warning(extra.location, s.name(),
                     absl::StrCat(ArgCountMessage(it->min_args, it->max_args), "; '", extra.text,
                                  n - it->max_args > 1 ? "' and what follows are" : "' is",
-                                 " ignored"));
+                                 " ignored"),
+                    std::move(fix));
       // Kept for the builder's lifetime: some keywords (real_server) are read later.
       Statement& trimmed = trimmed_.emplace_back(s);
       trimmed.args.resize(it->max_args);
@@ -151,7 +178,16 @@ void ConfigBuilder::ReportUnknown(const Statement& s, Section section) {
     if (!old->replacement.empty()) {
       absl::StrAppend(&message, " (use '", std::string(old->replacement), "')");
     }
-    sink_.Warning(s.location(), name, std::move(message));
+    v1::TextEdit fix;
+    if (s.has_block) {
+      sink_.Warning(s.location(), name, std::move(message));
+    } else if (!old->replacement.empty()) {
+      sink_.Warning(s.location(), name, std::move(message),
+                    Replace(s.keyword, std::string(old->replacement), "obsolete keyword renamed"));
+    } else {
+      sink_.Warning(s.location(), name, std::move(message),
+                    DeleteLine(s.keyword, "obsolete keyword, ignored by keepalived"));
+    }
     return;
   }
   std::vector<std::string_view> candidates = names_by_section_[section];
@@ -165,6 +201,9 @@ void ConfigBuilder::ReportUnknown(const Statement& s, Section section) {
                                      " (as keepalived)");
   if (std::optional<std::string> suggestion = SuggestKeyword(name, candidates)) {
     absl::StrAppend(&message, "; did you mean '", *suggestion, "'?");
+    sink_.Warning(s.location(), name, std::move(message),
+                  Replace(s.keyword, *suggestion, "misspelt keyword"));
+    return;
   } else if (auto it = known_.find(name); it != known_.end()) {
     std::vector<std::string> homes;
     for (Section home : it->second) homes.push_back(SectionName(home));
@@ -460,7 +499,8 @@ void ConfigBuilder::DefineVrrpInstance() {
          } else {
            sink_.Warning(s.args[0].location, s.name(),
                          absl::StrCat("'", s.args[0].text,
-                                      "' is not MASTER or BACKUP; BACKUP is used (as keepalived)"));
+                                      "' is not MASTER or BACKUP; BACKUP is used (as keepalived)"),
+                         Replace(s.args[0], "BACKUP", "keepalived reads an unknown state as BACKUP"));
          }
        }},
       {"interface", 1, 1, BlockUse::kNone,
@@ -542,7 +582,8 @@ void ConfigBuilder::DefineVrrpInstance() {
              if (entry->keyword.text.find('/') != std::string::npos) {
                sink_.Warning(entry->location(), "unicast_peer",
                              absl::StrCat("a peer is an address, not a network; '/",
-                                          prefix_len, "' ignored (as keepalived)"));
+                                          prefix_len, "' ignored (as keepalived)"),
+                             Replace(entry->keyword, ip->text, "a peer is an address"));
              }
              c.instance->add_unicast_peers(ip->text);
            }
@@ -615,11 +656,9 @@ void ConfigBuilder::DefineVrrpInstance() {
        }},
       {"lvs_sync_daemon_interface", 1, 1, BlockUse::kNone,
        [this](const Statement& s, I& c) {
-         // keepalived still reads the 1.2 form: this instance drives the sync daemon.
-         sink_.Warning(s.location(), s.name(),
-                       absl::StrCat("deprecated; taken as global_defs 'lvs_sync_daemon ",
-                                    s.args[0].text, " ", c.instance->name(), "'"));
-         sync_daemon_from_instance_ = {s.args[0].text, c.instance->name()};
+         // keepalived still reads the 1.2 form: this instance drives the sync daemon
+         // (the first such line; Build() reports each).
+         sync_daemon_lines_.push_back({s.keyword, s.args[0].text, c.instance->name()});
        }},
       // keepalived's way to say "no addresses on purpose"; vrrpd runs such an
       // instance (election and notify scripts only) with or without it.
@@ -918,6 +957,32 @@ void ConfigBuilder::FinishInstance(InstanceContext& context, const v1::GlobalDef
   }
 }
 
+void ConfigBuilder::ReportSyncDaemonLine(const SyncDaemonLine& line, v1::GlobalDefs& global) {
+  const std::string global_form = absl::StrCat("lvs_sync_daemon ", line.interface, " ", line.instance);
+  v1::TextEdit fix = DeleteLine(line.keyword, "");
+  if (global.has_lvs_sync_daemon()) {
+    // keepalived: "has already been specified - ignoring".
+    fix.set_reason("the sync daemon is already set; keepalived ignores this line");
+    sink_.Warning(line.keyword.location, line.keyword.text,
+                  absl::StrCat("the sync daemon is already set (", global.lvs_sync_daemon().interface(),
+                               "); ignored (as keepalived)"),
+                  std::move(fix));
+    return;
+  }
+  global.mutable_lvs_sync_daemon()->set_interface(line.interface);
+  global.mutable_lvs_sync_daemon()->set_vrrp_instance(line.instance);
+  fix.set_reason("lvs_sync_daemon_interface moved to global_defs");
+  const Location global_at = LocationOf(global.location());
+  if (global.has_location() && global_at.file == line.keyword.location.file) {
+    fix.set_insert_after_line(global_at.line);
+    fix.set_insert_text(absl::StrCat("    ", global_form));
+  } else {
+    fix.set_insert_text(absl::StrCat("global_defs {\n    ", global_form, "\n}"));
+  }
+  sink_.Warning(line.keyword.location, line.keyword.text,
+                absl::StrCat("deprecated; taken as global_defs '", global_form, "'"), std::move(fix));
+}
+
 Location ConfigBuilder::LocationOf(const v1::SourceLocation& location) const {
   return sink_.FromProto(location);
 }
@@ -926,10 +991,7 @@ void ConfigBuilder::Build(const std::vector<Statement>& top, v1::Config& config)
   Dispatch(top, Section::kTop, top_, config);
 
   v1::GlobalDefs& global = *config.mutable_global_defs();
-  if (sync_daemon_from_instance_ && !global.has_lvs_sync_daemon()) {
-    global.mutable_lvs_sync_daemon()->set_interface(sync_daemon_from_instance_->first);
-    global.mutable_lvs_sync_daemon()->set_vrrp_instance(sync_daemon_from_instance_->second);
-  }
+  for (const SyncDaemonLine& line : sync_daemon_lines_) ReportSyncDaemonLine(line, global);
   if (global.vrrp_version() == 0) global.set_vrrp_version(2);
   if (!garp_delay_set_) global.set_vrrp_garp_master_delay_ms(min_garp_ ? 0 : 5000);
   if (!garp_repeat_set_) global.set_vrrp_garp_master_repeat(min_garp_ ? 1 : 5);

@@ -127,6 +127,15 @@ class ConfigBuilder {
   std::vector<Keyword<Ctx>> SettingKeywords(std::initializer_list<std::string_view> names);
 
   void FinishInstance(InstanceContext& context, const v1::GlobalDefs& global);
+  // A vrrp_instance's old lvs_sync_daemon_interface line.
+  struct SyncDaemonLine {
+    Token keyword;
+    std::string interface, instance;
+  };
+
+  // The first becomes global_defs' lvs_sync_daemon, unless one is set: a warning with
+  // the fix that moves it there.
+  void ReportSyncDaemonLine(const SyncDaemonLine& line, v1::GlobalDefs& global);
 
   Location LocationOf(const v1::SourceLocation& location) const;
 
@@ -152,8 +161,7 @@ class ConfigBuilder {
   std::vector<InstanceContext> instances_;
   std::deque<Statement> trimmed_;  // statements whose extra words were dropped
   bool min_garp_ = false;
-  // A vrrp_instance's old lvs_sync_daemon_interface: interface, instance.
-  std::optional<std::pair<std::string, std::string>> sync_daemon_from_instance_;
+  std::vector<SyncDaemonLine> sync_daemon_lines_;
   bool garp_delay_set_ = false, garp_repeat_set_ = false;
 };
 

@@ -64,7 +64,8 @@ void ConfigBuilder::ReadCheckSetting(const Statement& s, CheckSettings& settings
     if (name == "nb_get_retry") {
       sink_.Warning(
           s.location(), name,
-          absl::StrCat("deprecated alias of 'retry'; taken as 'retry ", s.args[0].text, "'"));
+          absl::StrCat("deprecated alias of 'retry'; taken as 'retry ", s.args[0].text, "'"),
+          Replace(s.keyword, "retry", "nb_get_retry is retry"));
     }
     if (auto v = values_.Integer(s, 0, 0, 1'000'000)) settings.retry = *v;
   } else if (name == "connect_timeout") {

@@ -95,7 +95,12 @@ void ConfigValidator::ValidateVrrp(v1::Config& config) {
       if (auto suggestion = SuggestKeyword(track.name(), names)) {
         absl::StrAppend(&message, "; did you mean '", *suggestion, "'?");
       }
-      Warning(track.location(), "track_script", message);
+      v1::TextEdit fix;
+      fix.set_column(track.location().column());
+      fix.set_expect(track.name());
+      fix.set_delete_line(true);
+      fix.set_reason("keepalived drops a reference to a vrrp_script that does not exist");
+      sink_.Warning(sink_.FromProto(track.location()), "track_script", message, std::move(fix));
       tracks->DeleteSubrange(i, 1);
     }
   };

@@ -15,6 +15,11 @@ void DiagnosticSink::Warning(const Location& at, std::string_view keyword, std::
   Add(v1::Diagnostic::WARNING, at, keyword, std::move(message));
 }
 
+void DiagnosticSink::Warning(const Location& at, std::string_view keyword, std::string message,
+                             v1::TextEdit fix) {
+  *Add(v1::Diagnostic::WARNING, at, keyword, std::move(message)).mutable_fix() = std::move(fix);
+}
+
 v1::SourceLocation DiagnosticSink::ToProto(const Location& at) const {
   v1::SourceLocation location;
   if (at.file >= 0 && static_cast<size_t>(at.file) < files_->names.size()) {
@@ -33,14 +38,14 @@ Location DiagnosticSink::FromProto(const v1::SourceLocation& location) const {
   return at;
 }
 
-void DiagnosticSink::Add(v1::Diagnostic::Severity severity, const Location& at,
-                         std::string_view keyword, std::string message) {
+v1::Diagnostic& DiagnosticSink::Add(v1::Diagnostic::Severity severity, const Location& at,
+                                    std::string_view keyword, std::string message) {
   v1::Diagnostic diagnostic;
   diagnostic.set_severity(severity);
   *diagnostic.mutable_location() = ToProto(at);
   diagnostic.set_keyword(std::string(keyword));
   diagnostic.set_message(std::move(message));
-  diagnostics_.emplace_back(at.file, std::move(diagnostic));
+  return diagnostics_.emplace_back(at.file, std::move(diagnostic)).second;
 }
 
 std::vector<v1::Diagnostic> DiagnosticSink::Take() {

@@ -28,6 +28,9 @@ class DiagnosticSink {
 
   void Error(const Location& at, std::string_view keyword, std::string message);
   void Warning(const Location& at, std::string_view keyword, std::string message);
+  // A warning with its mechanical fix (see v1::TextEdit).
+  void Warning(const Location& at, std::string_view keyword, std::string message,
+               v1::TextEdit fix);
 
   bool has_errors() const { return error_count_ > 0; }
   size_t error_count() const { return error_count_; }
@@ -39,8 +42,8 @@ class DiagnosticSink {
   std::vector<v1::Diagnostic> Take();
 
  private:
-  void Add(v1::Diagnostic::Severity severity, const Location& at, std::string_view keyword,
-           std::string message);
+  v1::Diagnostic& Add(v1::Diagnostic::Severity severity, const Location& at,
+                      std::string_view keyword, std::string message);
 
   const FileTable* files_;
   std::vector<std::pair<int, v1::Diagnostic>> diagnostics_;  // file index, diagnostic

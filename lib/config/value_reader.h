@@ -64,6 +64,11 @@ class ValueReader {
   DiagnosticSink& sink_;
 };
 
+// Mechanical fixes for a warning about `token` (lvsctl config fix): replace the
+// token's text, or delete its whole line.
+v1::TextEdit Replace(const Token& token, std::string replacement, std::string reason);
+v1::TextEdit DeleteLine(const Token& token, std::string reason);
+
 // Milliseconds as keepalived would write them in seconds, e.g. 1500 -> "1.5".
 std::string FormatSeconds(uint64_t ms);
 

@@ -2,6 +2,13 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "lib/config/config_fix.h"
 #include "lib/config/config_parser.h"
 #include "services/cli/command_registry.h"
 
@@ -90,17 +97,92 @@ int Check(const std::vector<std::string>& args, FILE* out, FILE* err) {
   return errors ? kInvalid : kValid;
 }
 
+int Fix(const std::vector<std::string>& args, FILE* out, FILE* err) {
+  bool write = false;
+  config::ParseOptions options;
+  std::string path = config::kDefaultConfigPath;
+  bool have_path = false;
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "--write") {
+      write = true;
+    } else if ((arg == "--config-id" || arg == "-i") && i + 1 < args.size()) {
+      options.config_id = args[++i];
+    } else if (arg == "-h" || arg == "--help") {
+      return Usage(out, kValid);
+    } else if (arg.empty() || arg[0] == '-' || have_path) {
+      std::fprintf(err, "lvsctl config fix: unexpected '%s'\n", arg.c_str());
+      return Usage(err, kUsageError);
+    } else {
+      path = arg;
+      have_path = true;
+    }
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::fprintf(err, "%s: cannot open: %s\n", path.c_str(), std::strerror(errno));
+    return kInvalid;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  absl::StatusOr<config::ParseResult> parsed = config::ParseFile(path, options);
+  if (!parsed.ok()) {
+    std::fprintf(err, "%s: %s\n", path.c_str(), std::string(parsed.status().message()).c_str());
+    return kInvalid;
+  }
+  const config::FixResult fix =
+      config::FixConfig(path, text.str(), [&](const std::string& version) {
+        return config::ParseString(version, path, options).diagnostics;
+      });
+  std::fputs(fix.diff.c_str(), out);
+  // Line numbers of what is left are those of the fixed text.
+  for (const std::string& line : fix.left) std::fprintf(err, "not fixed: %s\n", line.c_str());
+  std::fprintf(err, "%s: %zu problem%s fixed, %zu left\n", path.c_str(), fix.fixed,
+               fix.fixed == 1 ? "" : "s", fix.left.size());
+  if (write && !fix.diff.empty()) {
+    const std::string backup = path + ".orig";
+    std::error_code ec;
+    std::filesystem::copy_file(path, backup, std::filesystem::copy_options::overwrite_existing,
+                               ec);
+    if (ec) {
+      std::fprintf(err, "%s: cannot keep the original: %s\n", backup.c_str(),
+                   ec.message().c_str());
+      return kInvalid;
+    }
+    // Write beside the file, then rename: a crash leaves the old or the new file whole.
+    const std::string temp = path + ".fix-tmp";
+    {
+      std::ofstream o(temp, std::ios::binary | std::ios::trunc);
+      o << fix.text;
+      if (!o.flush()) {
+        std::fprintf(err, "%s: cannot write\n", temp.c_str());
+        return kInvalid;
+      }
+    }
+    std::filesystem::permissions(temp, std::filesystem::status(backup).permissions(), ec);
+    std::filesystem::rename(temp, path, ec);
+    if (ec) {
+      std::fprintf(err, "%s: cannot replace: %s\n", path.c_str(), ec.message().c_str());
+      return kInvalid;
+    }
+    std::fprintf(err, "%s: written (the original is %s)\n", path.c_str(), backup.c_str());
+  }
+  return config::ParseString(fix.text, path, options).ok() ? kValid : kInvalid;
+}
+
 }  // namespace
 
 int RunConfigCommand(const std::vector<std::string>& args, FILE* out, FILE* err) {
   if (args.empty()) return Usage(err, kUsageError);
   if (args[0] == "-h" || args[0] == "--help") return Usage(out, kValid);
   if (args[0] == "check") return Check(args, out, err);
+  if (args[0] == "fix") return Fix(args, out, err);
   std::fprintf(err, "lvsctl config: unknown subcommand '%s'\n", args[0].c_str());
   return Usage(err, kUsageError);
 }
 
-LVS_CLI_COMMAND("config", "check a keepalived.conf file (config check [--json] [FILE])",
+LVS_CLI_COMMAND("config",
+                "check a keepalived.conf file, or fix it (config check|fix [FILE])",
                 [](const std::vector<std::string>& args) {
                   return RunConfigCommand(args, stdout, stderr);
                 });

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "absl/strings/str_split.h"
+#include "lib/config/config_fix.h"
 #include "services/ipvsd/service_config.h"
 #include "services/vrrpd/vrrp_instance_spec.h"
 #include "tests/unit/config/test_util.h"
@@ -73,6 +74,57 @@ TEST_CASE("real keepalived.conf files: what keepalived runs loads, the rest is r
   }
   std::printf("corpus: %zu files load, %zu refused, %zu warnings in all\n", loaded, refused,
               warnings);
+}
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// lvsctl config fix on real files: the fixed file still loads, means the same to the
+// daemons, and passes --strict whenever every warning had a mechanical fix.
+TEST_CASE("config fix on real files: still loads, and strict-clean when all was mechanical") {
+  size_t changed = 0, strict_clean = 0, mechanical_only = 0;
+  for (const CorpusFile& file : Manifest()) {
+    if (!file.must_load) continue;
+    const std::string path = CorpusDir() + "/" + file.name;
+    const ParseOptions options{.config_id = "lvs-ha-corpus"};
+    absl::StatusOr<ParseResult> before = ParseFile(path, options);
+    REQUIRE(before.ok());
+    const FixResult fix = FixConfig(path, ReadAll(path), [&](const std::string& text) {
+      return ParseString(text, path, options).diagnostics;
+    });
+    if (fix.diff.empty()) continue;
+    ++changed;
+    INFO(file.name << "\n" << fix.diff);
+    ParseResult after = ParseString(fix.text, path, options);
+    INFO(FormatDiagnostics(after.diagnostics));
+    REQUIRE(after.ok());
+    // What the daemons run is unchanged (locations aside).
+    auto specs_before = vrrp::InstanceSpecsFromConfig(before->config);
+    auto specs_after = vrrp::InstanceSpecsFromConfig(after.config);
+    REQUIRE((specs_before.ok() && specs_after.ok()));
+    REQUIRE(specs_before->size() == specs_after->size());
+    for (size_t i = 0; i < specs_before->size(); ++i) {
+      CHECK((*specs_before)[i].vrrp.priority == (*specs_after)[i].vrrp.priority);
+      CHECK((*specs_before)[i].vips.size() == (*specs_after)[i].vips.size());
+      CHECK((*specs_before)[i].track_scripts.size() == (*specs_after)[i].track_scripts.size());
+    }
+    CHECK(before->config.virtual_servers_size() == after.config.virtual_servers_size());
+    if (fix.left.empty()) {
+      ++mechanical_only;
+      ParseResult strict = ParseString(fix.text, path, {.config_id = "lvs-ha-corpus", .strict = true});
+      INFO(FormatDiagnostics(strict.diagnostics));
+      CHECK(strict.ok());
+      strict_clean += strict.ok();
+    }
+  }
+  std::printf("config fix: %zu files changed, %zu had only mechanical problems, %zu of them pass "
+              "--strict after the fix\n",
+              changed, mechanical_only, strict_clean);
+  CHECK(changed > 20);
 }
 
 }  // namespace

@@ -58,6 +58,22 @@ printf 'virtual_server 10.0.0.1 80 {\n  lb_kind FNAT\n}\n' >"$TMP/fnat.conf"
 expect_run fnat 1 config check "$TMP/fnat.conf"
 expect_line fnat err "$TMP/fnat.conf:2:11: lb_kind: FNAT is a feature of DPVS (a keepalived fork), not of the kernel's IPVS"
 
+# config fix: a unified diff with a reason per hunk that patch(1) applies; --write
+# gives the same file (the original kept as .orig), which then passes --strict.
+sed -e 's/^    priority 100$/    priorty 100/' -e 's/^    nopreempt$/    nopreempt 1/' \
+  -e 's/nb_get_retry/nb_get_retry/' "$FIXTURES/seed-master.conf" >"$TMP/fix.conf"
+cp "$TMP/fix.conf" "$TMP/patched.conf"
+expect_run fix 0 config fix "$TMP/fix.conf"
+expect_line fix out "# 9: misspelt keyword: 'priorty' -> 'priority'"
+expect_line fix out "-    priorty 100"
+expect_line fix out "+    priority 100"
+grep -q "nb_get_retry is retry: 'nb_get_retry' -> 'retry'" "$TMP/fix.out" || fail "fix: nb_get_retry not fixed"
+patch -s "$TMP/patched.conf" <"$TMP/fix.out" || fail "fix: patch(1) refused the diff"
+expect_run fix-write 0 config fix --write "$TMP/fix.conf"
+cmp -s "$TMP/fix.conf" "$TMP/patched.conf" || fail "fix --write differs from the patched file"
+[ -f "$TMP/fix.conf.orig" ] || fail "fix --write kept no .orig"
+expect_run fix-strict 0 config check --strict "$TMP/fix.conf"
+
 # --config-id picks the "@ID" lines, as keepalived -i.
 printf 'global_defs {\n    @lvs1 router_id ONE\n    @lvs2 routr_id TWO\n}\n' >"$TMP/cond.conf"
 expect_run cond-lvs1 0 config check --config-id lvs1 "$TMP/cond.conf"
