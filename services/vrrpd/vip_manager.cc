@@ -35,6 +35,7 @@ std::string Vip::ToString() const {
   if (!broadcast.empty()) absl::StrAppend(&s, " brd ", broadcast);
   if (!scope.empty() && scope != "global") absl::StrAppend(&s, " scope ", scope);
   if (!label.empty()) absl::StrAppend(&s, " label ", label);
+  if (excluded) absl::StrAppend(&s, " (excluded)");
   return s;
 }
 

@@ -21,6 +21,9 @@ struct Vip {
   std::string label;
   std::string broadcast;  // empty: none
   std::string scope;      // empty: global
+  // virtual_ipaddress_excluded: added, removed and announced like the others, but not
+  // carried in adverts (so it need not match the peer's list, and any family goes).
+  bool excluded = false;
   std::string ToString() const;  // "192.168.64.100/32 dev ens160 label ens160:vip"
   friend bool operator==(const Vip&, const Vip&) = default;
 };

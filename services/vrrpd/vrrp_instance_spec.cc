@@ -114,6 +114,12 @@ absl::StatusOr<InstanceSpec> SpecFrom(const v1::VrrpInstance& in, const v1::Conf
   }
   spec.family = spec.vips.empty() ? (in.family_inet6() ? IpFamily::kV6 : IpFamily::kV4)
                                   : spec.vips.front().address.family();
+  for (const v1::VirtualIp& v : in.virtual_ipaddresses_excluded()) {
+    auto vip = VipFrom(in, v);
+    if (!vip.ok()) return vip.status();
+    vip->excluded = true;
+    spec.vips.push_back(*vip);
+  }
   c.version = static_cast<uint8_t>(in.version() ? in.version() : OrDefault<uint32_t>(g.vrrp_version(), 2));
   if (c.version != 2 && c.version != 3) return Bad(in, "version must be 2 or 3");
   // VRRPv2 is IPv4 only (RFC 3768); keepalived runs IPv6 instances as v3.

@@ -429,7 +429,9 @@ void VrrpRouter::SendAdvert(Instance& inst, uint8_t priority) {
   ad.advert_int_cs = inst.expect.advert_int_cs;
   ad.auth_type = inst.spec.auth_type;
   ad.auth_data = inst.spec.auth_data;
-  for (const Vip& v : inst.spec.vips) ad.addresses.push_back(v.address);
+  for (const Vip& v : inst.spec.vips) {
+    if (!v.excluded) ad.addresses.push_back(v.address);
+  }
   for (const IpAddress& dst : inst.destinations) {
     if (absl::Status s = inst.socket->socket->Send(ad, inst.src, dst); !s.ok()) {
       log_->warn("({}) {}", inst.spec.vrrp.name, s.ToString());

@@ -177,5 +177,20 @@ TEST_CASE("an explicit 0 or vrrp_min_garp reaches the daemon as written") {
   CHECK(min->front().vrrp.garp_master_repeat == 1);
 }
 
+TEST_CASE("virtual_ipaddress_excluded: held like the VIPs, of either family, not advertised") {
+  auto specs = InstanceSpecsFromConfig(Parse(Instance(
+      " virtual_ipaddress_excluded {\n  192.168.64.200/32\n  fd00::200/64 dev eth1\n }")));
+  REQUIRE(specs.ok());
+  const InstanceSpec& s = specs->front();
+  REQUIRE(s.vips.size() == 3);
+  CHECK(s.family == IpFamily::kV4);
+  CHECK_FALSE(s.vips[0].excluded);
+  CHECK(s.vips[1].excluded);
+  CHECK(s.vips[1].dev == "ens160");
+  CHECK(s.vips[2].excluded);
+  CHECK(s.vips[2].dev == "eth1");
+  CHECK(s.vips[2].ToString() == "fd00::200/64 dev eth1 (excluded)");
+}
+
 }  // namespace
 }  // namespace lvs::vrrp
