@@ -58,7 +58,7 @@ absl::Status AddTracking(const v1::VrrpInstance& in, const v1::Config& config,
                          const google::protobuf::RepeatedPtrField<v1::TrackScript>& scripts,
                          InstanceSpec& spec) {
   for (const v1::TrackInterface& t : ifs) {
-    spec.vrrp.tracked.push_back({absl::StrCat("if:", t.name()), t.weight()});
+    spec.vrrp.tracked.push_back({absl::StrCat("if:", t.name()), t.weight(), t.reverse()});
     spec.track_interfaces.push_back(t.name());
   }
   for (const v1::TrackScript& t : scripts) {
@@ -68,7 +68,10 @@ absl::Status AddTracking(const v1::VrrpInstance& in, const v1::Config& config,
     }
     if (found == nullptr) return Bad(in, absl::StrCat("track_script ", t.name(), " is not defined"));
     spec.vrrp.tracked.push_back(
-        {absl::StrCat("script:", t.name()), t.weight_set() ? t.weight() : found->weight()});
+        {absl::StrCat("script:", t.name()), t.weight_set() ? t.weight() : found->weight(),
+         // keepalived starts from the vrrp_script's reverse; the entry's 'reverse'
+         // sets it ('noreverse' on the entry is not told apart from nothing here).
+         t.reverse() || found->reverse()});
     TrackScriptSpec s;
     s.name = found->name();
     s.script = found->script();
@@ -140,6 +143,7 @@ absl::StatusOr<InstanceSpec> SpecFrom(const v1::VrrpInstance& in, const v1::Conf
   } else if (auth == v1::VrrpAuthentication::AH) {
     return Bad(in, "auth_type AH is not supported; use PASS or none");
   }
+  spec.dont_track_primary = in.dont_track_primary();
   spec.garp_interval = absl::Milliseconds(spec.family == IpFamily::kV4 ? g.vrrp_garp_interval_ms()
                                                                         : g.vrrp_gna_interval_ms());
   if (!in.use_vmac().empty()) {

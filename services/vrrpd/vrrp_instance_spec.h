@@ -26,6 +26,8 @@ struct InstanceSpec {
   VrrpConfig vrrp;  // primary_address is filled in by the daemon from the interface
   std::string interface;
   IpFamily family = IpFamily::kV4;
+  // dont_track_primary: the instance's own interface going down is not a FAULT.
+  bool dont_track_primary = false;
   VrrpAuthType auth_type = VrrpAuthType::kNone;
   std::array<uint8_t, kVrrpAuthLen> auth_data{};
   std::vector<Vip> vips;

@@ -293,8 +293,11 @@ absl::Status VrrpRouter::StartInstance(InstanceSpec spec) {
   }
   spec.vrrp.primary_address = inst->src;
   // The instance's own interface is tracked like a weight-0 track_interface:
-  // while it is down the instance is in FAULT, as in keepalived.
-  spec.vrrp.tracked.push_back({absl::StrCat("if:", spec.interface), 0});
+  // while it is down the instance is in FAULT, as in keepalived (unless
+  // dont_track_primary).
+  if (!spec.dont_track_primary) {
+    spec.vrrp.tracked.push_back({absl::StrCat("if:", spec.interface), 0});
+  }
   inst->destinations = spec.unicast() ? spec.unicast_peers
                                       : std::vector<IpAddress>{VrrpSocket::MulticastGroup(spec.family)};
   inst->expect = spec.Expectation();

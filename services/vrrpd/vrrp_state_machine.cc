@@ -38,14 +38,14 @@ uint8_t VrrpStateMachine::effective_priority() const {
   int p = config_.priority;
   for (const TrackedItem& t : config_.tracked) {
     const bool up = TrackedUp(t.name);
-    if ((t.weight > 0 && up) || (t.weight < 0 && !up)) p += t.weight;
+    if ((t.weight > 0 && up) || (t.weight < 0 && !up)) p += t.reverse ? -t.weight : t.weight;
   }
   return static_cast<uint8_t>(std::clamp(p, 1, 254));
 }
 
 bool VrrpStateMachine::fault_tracked() const {
   return std::any_of(config_.tracked.begin(), config_.tracked.end(),
-                     [&](const TrackedItem& t) { return t.weight == 0 && !TrackedUp(t.name); });
+                     [&](const TrackedItem& t) { return t.weight == 0 && TrackedUp(t.name) == t.reverse; });
 }
 
 absl::Duration VrrpStateMachine::skew_time() const {

@@ -27,10 +27,12 @@ inline constexpr uint8_t kPriorityStop = 0;
 
 // Something that changes the effective priority (track_interface, track_script).
 // weight > 0 is added while up, weight < 0 is added while down, weight 0 means
-// FAULT while down — keepalived's rules.
+// FAULT while down — keepalived's rules. `reverse` (keepalived's multiplier -1)
+// subtracts instead of adding, and with weight 0 means FAULT while up.
 struct TrackedItem {
   std::string name;
   int weight = 0;
+  bool reverse = false;
 };
 
 struct VrrpConfig {

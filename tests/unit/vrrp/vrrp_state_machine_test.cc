@@ -301,6 +301,29 @@ TEST_CASE("track weights change the effective priority; weight 0 means FAULT") {
   CHECK(m.SetTracked(now, "no-such-item", false).empty());
 }
 
+// keepalived's multiplier -1 (vrrp_track.c): the adjustment is subtracted, and a
+// weight-0 item puts the instance in FAULT while it is up.
+TEST_CASE("reverse tracking: weights subtract, weight 0 means FAULT while up") {
+  absl::Time now = kT0;
+  VrrpConfig c = Seed(100);
+  c.tracked = {{"script:plus", 20, true}, {"script:minus", -30, true}};
+  VrrpStateMachine m(c, nullptr);
+  m.Start(now);
+  CHECK(m.effective_priority() == 80);  // both up: plus contributes -20, minus nothing
+  m.SetTracked(now, "script:minus", false);
+  CHECK(m.effective_priority() == 110);  // minus down: +30
+  m.SetTracked(now, "script:plus", false);
+  CHECK(m.effective_priority() == 130);
+
+  VrrpConfig f = Seed(100);
+  f.tracked = {{"script:maint", 0, true}};
+  VrrpStateMachine fault(f, nullptr);
+  fault.Start(now);
+  CHECK(fault.state() == State::kFault);  // the script succeeds: FAULT
+  fault.SetTracked(now, "script:maint", false);
+  CHECK(fault.state() == State::kBackup);
+}
+
 TEST_CASE("priority is clamped to 1..254 and the owner keeps 255") {
   VrrpConfig c = Seed(250);
   c.tracked = {{"a", 50}};
