@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "services/checkd/checker_service.h"
 
 #include <future>
@@ -51,6 +53,15 @@ grpc::Status CheckerService::ProbeOnce(grpc::ServerContext* ctx, const v1::Probe
   if (!req->target_id().empty()) {
     loop_->RunSync([&] { started = engine_->ProbeOnce(req->target_id(), deliver); });
   } else if (req->has_target()) {
+    const bool script = std::any_of(req->target().checkers().begin(),
+                                    req->target().checkers().end(),
+                                    [](const v1::Checker& c) { return c.has_misc(); });
+    if (script && !allow_probe_scripts_) {
+      return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                          "an ad-hoc MISC_CHECK probe would run a command of the caller's choosing "
+                          "as checkd's user; probe a configured target by id (--target), or start "
+                          "checkd with --allow-probe-scripts");
+    }
     auto spec = TargetSpec::FromProto(req->target());
     if (!spec.ok()) return runtime::ToGrpcStatus(spec.status());
     loop_->RunSync([&] { started = engine_->ProbeOnce(*spec, deliver); });

@@ -11,9 +11,12 @@ namespace lvs::checkd {
 
 class CheckerService final : public v1::CheckerService::Service {
  public:
-  // `hub` is what the engine's listener publishes to.
-  CheckerService(event::EventLoop* loop, CheckEngine* engine, rpc::WatchHub<v1::HealthEvent>* hub)
-      : loop_(loop), engine_(engine), hub_(hub) {}
+  // `hub` is what the engine's listener publishes to. An ad-hoc ProbeOnce target
+  // with a MISC_CHECK runs a command of the caller's choosing as checkd's user (root):
+  // refused unless `allow_probe_scripts` (checkd --allow-probe-scripts).
+  CheckerService(event::EventLoop* loop, CheckEngine* engine, rpc::WatchHub<v1::HealthEvent>* hub,
+                 bool allow_probe_scripts = false)
+      : loop_(loop), engine_(engine), hub_(hub), allow_probe_scripts_(allow_probe_scripts) {}
 
   grpc::Status SetTargets(grpc::ServerContext*, const v1::SetTargetsRequest* req,
                           v1::SetTargetsResponse* resp) override;
@@ -30,6 +33,7 @@ class CheckerService final : public v1::CheckerService::Service {
   event::EventLoop* loop_;
   CheckEngine* engine_;
   rpc::WatchHub<v1::HealthEvent>* hub_;
+  const bool allow_probe_scripts_;
 };
 
 }  // namespace lvs::checkd

@@ -58,7 +58,9 @@ int main(int argc, char** argv) {
   auto options = runtime::ParseFlagsOrDie(
       "checkd", argc, argv,
       {{"realtime-priority", "SCHED_RR priority (1-99) for the probe loop, as keepalived's "
-                             "checker_realtime_priority; 0: normal scheduling", false, "0"}});
+                             "checker_realtime_priority; 0: normal scheduling", false, "0"},
+       {"allow-probe-scripts", "let ProbeOnce run an ad-hoc MISC_CHECK (a command of the "
+                               "caller's choosing, as checkd's user); off by default", true, ""}});
   auto log = runtime::Logger("checkd");
   const size_t max_in_flight = RaiseFileLimit();
   auto daemon = runtime::Daemon::Create(options);
@@ -82,7 +84,8 @@ int main(int argc, char** argv) {
     }
     hub.Publish(e);
   }, std::random_device{}(), max_in_flight);
-  checkd::CheckerService service(loop, engine.get(), &hub);
+  checkd::CheckerService service(loop, engine.get(), &hub,
+                                 options.GetBool("allow-probe-scripts"));
   (*daemon)->AddService(&service);
   // Rendered on the loop thread, so the engine can be read directly.
   (*daemon)->SetMetrics([&](runtime::MetricsText& m) {

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "services/checkd/target_spec.h"
 
 #include <arpa/inet.h>
@@ -13,6 +15,13 @@ constexpr uint32_t kMaxPort = 65535;
 
 absl::Status Invalid(absl::string_view where, absl::string_view what) {
   return absl::InvalidArgumentError(absl::StrCat(where, ": ", what));
+}
+
+bool HasControlBytes(absl::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char c) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    return u < 0x20 || u == 0x7f;
+  });
 }
 
 absl::Duration MsOr(uint32_t ms, absl::Duration fallback) {
@@ -48,6 +57,10 @@ absl::StatusOr<UrlSpec> ParseUrl(const v1::UrlCheck& in, absl::string_view where
     }
     url.status_codes.push_back({r.low(), r.high()});
   }
+  if (HasControlBytes(in.virtualhost()) || HasControlBytes(in.path())) {
+    // Sent in the request line and Host header: CR/LF would inject headers.
+    return Invalid(where, "url path and virtualhost must not contain control characters");
+  }
   url.virtualhost = in.virtualhost();
   return url;
 }
@@ -58,8 +71,12 @@ absl::StatusOr<CheckerSpec> ParseChecker(const v1::CheckTarget& target, const v1
   absl::Duration delay_loop = MsOr(in.delay_loop_ms(), MsOr(target.delay_loop_ms(), kDefaultDelayLoop));
   c.connect_timeout = MsOr(in.connect_timeout_ms(), absl::Seconds(5));
   c.retry.delay_loop = delay_loop;
-  c.retry.delay_before_retry = MsOr(in.delay_before_retry_ms(), absl::Seconds(1));
-  c.warmup = MsOr(in.warmup_ms(), delay_loop);
+  // Set (even to 0) by the config layer: taken as written; absent (an ad-hoc probe):
+  // keepalived's defaults.
+  c.retry.delay_before_retry = in.has_delay_before_retry_ms()
+                                   ? absl::Milliseconds(in.delay_before_retry_ms())
+                                   : absl::Seconds(1);
+  c.warmup = in.has_warmup_ms() ? absl::Milliseconds(in.warmup_ms()) : delay_loop;
   c.alpha = in.alpha() || target.alpha();
 
   if (in.connect_ip().empty()) {
@@ -98,6 +115,9 @@ absl::StatusOr<CheckerSpec> ParseChecker(const v1::CheckTarget& target, const v1
         auto url = ParseUrl(u, where);
         if (!url.ok()) return url.status();
         c.urls.push_back(*std::move(url));
+      }
+      if (HasControlBytes(h.virtualhost()) || HasControlBytes(h.sni())) {
+        return Invalid(where, "virtualhost and sni must not contain control characters");
       }
       c.virtualhost = h.virtualhost();
       c.sni = !h.sni().empty() ? h.sni() : (h.enable_sni() ? h.virtualhost() : "");

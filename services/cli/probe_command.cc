@@ -2,6 +2,8 @@
 // address typed on the command line (the quickest way to see what a checker sees).
 //   lvsctl probe tcp 192.168.64.143:80 [--connect-timeout S]
 //   lvsctl probe http|https ADDR:PORT [--path P] [--status CODE] [--virtualhost H] [--digest MD5]
+//   lvsctl probe misc ADDR:PORT --script "CMD ARGS" (checkd refuses it unless started
+//     with --allow-probe-scripts: it runs a command as checkd's user)
 //   lvsctl probe --target ID
 #include <cstdio>
 
@@ -18,14 +20,14 @@ namespace {
 
 constexpr char kUsage[] =
     "probe tcp|http|https ADDR:PORT [--connect-timeout S] [--path P] [--status CODE] "
-    "[--virtualhost H] [--digest MD5] | probe --target ID";
+    "[--virtualhost H] [--digest MD5] | probe misc ADDR:PORT --script CMD | probe --target ID";
 
 // Builds the ad-hoc target from the words after "probe".
 absl::StatusOr<lvs::v1::CheckTarget> AdHocTarget(const std::vector<std::string>& args) {
   if (args.size() < 2) return absl::InvalidArgumentError(kUsage);
   const std::string kind = args[0];
-  if (kind != "tcp" && kind != "http" && kind != "https")
-    return absl::InvalidArgumentError(absl::StrCat("'", kind, "': expected tcp, http or https"));
+  if (kind != "tcp" && kind != "http" && kind != "https" && kind != "misc")
+    return absl::InvalidArgumentError(absl::StrCat("'", kind, "': expected tcp, http, https or misc"));
   auto where = ParseRealKey(args[1]);
   if (!where.ok()) return where.status();
   lvs::v1::CheckTarget t;
@@ -38,6 +40,7 @@ absl::StatusOr<lvs::v1::CheckTarget> AdHocTarget(const std::vector<std::string>&
   lvs::v1::UrlCheck url;
   url.set_path("/");
   if (kind == "tcp") c->mutable_tcp();
+  else if (kind == "misc") c->mutable_misc();
   else c->mutable_http()->set_ssl(kind == "https");
   for (size_t i = 2; i < args.size(); ++i) {
     const std::string& flag = args[i];
@@ -45,7 +48,8 @@ absl::StatusOr<lvs::v1::CheckTarget> AdHocTarget(const std::vector<std::string>&
     const std::string& v = args[++i];
     uint32_t n;
     if (flag == "--connect-timeout" && absl::SimpleAtoi(v, &n) && n > 0) c->set_connect_timeout_ms(n * 1000);
-    else if (kind == "tcp") return absl::InvalidArgumentError(absl::StrCat("unexpected '", flag, "' for tcp"));
+    else if (kind == "misc" && flag == "--script") c->mutable_misc()->set_path(v);
+    else if (kind == "tcp" || kind == "misc") return absl::InvalidArgumentError(absl::StrCat("unexpected '", flag, "' for tcp"));
     else if (flag == "--path") url.set_path(v);
     else if (flag == "--digest") url.set_digest(v);
     else if (flag == "--virtualhost") c->mutable_http()->set_virtualhost(v);
@@ -55,7 +59,8 @@ absl::StatusOr<lvs::v1::CheckTarget> AdHocTarget(const std::vector<std::string>&
       r->set_high(n);
     } else return absl::InvalidArgumentError(absl::StrCat("bad option '", flag, " ", v, "'"));
   }
-  if (kind != "tcp") *c->mutable_http()->add_urls() = url;
+  if (kind == "http" || kind == "https") *c->mutable_http()->add_urls() = url;
+  if (kind == "misc" && c->misc().path().empty()) return absl::InvalidArgumentError("misc needs --script CMD");
   return t;
 }
 
@@ -94,6 +99,7 @@ int RunProbe(const std::vector<std::string>& raw) {
 
 }  // namespace
 
-LVS_CLI_COMMAND("probe", "probe tcp|http|https ADDR:PORT [...] | --target ID: checkd's verdict, now", RunProbe);
+LVS_CLI_COMMAND("probe", "probe tcp|http|https|misc ADDR:PORT [...] | --target ID: checkd's verdict, now",
+                RunProbe);
 
 }  // namespace lvs::cli

@@ -115,6 +115,16 @@ def main():
         expect(r.returncode == 2 and "not an IP address" in r.stderr, "probe of a bad address: usage", r.stderr)
         r = lvsctl("probe", "--target", "nope")
         expect(r.returncode == 1 and "NOT_FOUND" in r.stderr, "probe of an unknown target: NOT_FOUND", r.stderr)
+        # A probe is never a remote shell: an ad-hoc MISC_CHECK is refused (checkd runs
+        # without --allow-probe-scripts), and the marker file is never written.
+        marker = os.path.join(lab.logdir, "probe-ran")
+        r = lvsctl("probe", "misc", "192.168.64.130:8080", "--script", f"/usr/bin/touch {marker}")
+        expect(r.returncode == 1 and "PERMISSION_DENIED" in r.stderr and "--allow-probe-scripts" in r.stderr
+               and not os.path.exists(marker), "probe misc: PERMISSION_DENIED, nothing run", r.stderr)
+        # CR/LF in a virtualhost would inject request headers: refused before any probe.
+        r = lvsctl("probe", "http", "192.168.64.130:8080", "--virtualhost", "a\r\nX-Injected: 1")
+        expect(r.returncode == 1 and "INVALID_ARGUMENT" in r.stderr and "control characters" in r.stderr,
+               "probe with CR/LF in the virtualhost: INVALID_ARGUMENT", r.stderr)
 
         r = lvsctl("drain", "192.168.64.143")
         expect(r.returncode == 1 and "ipvsd is not running" in r.stderr, "drain without ipvsd says so", r.stderr)
