@@ -475,6 +475,21 @@ void ConfigBuilder::ReadRealServer(const Statement& s, VirtualServerContext& par
   rs.set_alpha(effective.alpha.value_or(false));
   rs.set_delay_loop_ms(effective.delay_loop_ms.value_or(vs.delay_loop_ms()));
   for (const Statement* checker : context.checkers) ReadChecker(*checker, context, parent);
+  static const std::vector<std::string_view> kNotRun = {"PING_CHECK", "UDP_CHECK", "DNS_CHECK",
+                                                        "SMTP_CHECK", "FILE_CHECK", "BFD_CHECK"};
+  for (const Statement& child : s.children) {
+    if (std::find(kNotRun.begin(), kNotRun.end(), child.name()) != kNotRun.end()) {
+      rs.add_unimplemented_checkers(child.name());
+    }
+  }
+  if (rs.checkers_size() == 0 && rs.unimplemented_checkers_size() > 0) {
+    // keepalived would take it out when its check fails; lvs-ha cannot tell.
+    sink_.Warning(s.location(), s.name(),
+                  absl::StrCat(rs.address(), ":", rs.port(), " will never be checked: lvs-ha does "
+                               "not run ", absl::StrJoin(rs.unimplemented_checkers(), ", "),
+                               " yet, so it stays in rotation whatever its health (shown "
+                               "UNCHECKED); add a TCP_CHECK, HTTP_GET or MISC_CHECK"));
+  }
 }
 
 void ConfigBuilder::ReadChecker(const Statement& s, const RealServerContext& parent,

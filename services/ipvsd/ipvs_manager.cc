@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "lib/config/diagnostic_sink.h"
 #include "lib/config/config_parser.h"
 #include "lib/runtime/logging.h"
@@ -489,6 +490,11 @@ lvs::v1::IpvsService IpvsManager::ServiceProto(const ServiceConfig& sc) const {
       if (auto rs = st->second.reals.find(rc.spec.key); rs != st->second.reals.end()) {
         r->set_health(HealthToProto(rs->second.health));
         r->set_health_reason(rs->second.reason);
+        if (rc.source.checkers_size() == 0 && rc.source.unimplemented_checkers_size() > 0) {
+          r->set_health(lvs::v1::UNCHECKED);
+          r->set_health_reason(absl::StrCat(
+              absl::StrJoin(rc.source.unimplemented_checkers(), ", "), " not run by lvs-ha"));
+        }
         r->set_override(OverrideToProto(rs->second.override_kind));
       }
     }

@@ -301,3 +301,39 @@ TEST_CASE("manager: the sync daemon's role follows the VRRP instance") {
 
 }  // namespace
 }  // namespace lvs::ipvs
+
+namespace lvs::ipvs {
+namespace {
+
+// A real server whose only checker is of a kind lvs-ha does not run is in rotation
+// and shown UNCHECKED, never UP; the config says so with a warning.
+TEST_CASE("manager: a real with only unimplemented checkers is UNCHECKED, in rotation") {
+  Harness h(R"(
+virtual_server 192.168.64.100 80 {
+  lb_algo rr
+  lb_kind DR
+  real_server 192.168.64.143 80 {
+    PING_CHECK {
+      retry 2
+    }
+  }
+  real_server 192.168.64.138 80 {
+    TCP_CHECK {
+    }
+  }
+}
+)");
+  CHECK(h.Weights().size() == 2);
+  auto list = h.manager->List();
+  REQUIRE(list.services_size() == 1);
+  REQUIRE(list.services(0).reals_size() == 2);
+  const auto& pinged = list.services(0).reals(1);
+  CHECK(pinged.key().address() == "192.168.64.143");
+  CHECK(pinged.health() == lvs::v1::UNCHECKED);
+  CHECK(pinged.health_reason() == "PING_CHECK not run by lvs-ha");
+  CHECK(list.services(0).reals(0).health() != lvs::v1::UNCHECKED);
+  CHECK(list.config_warnings() >= 2);  // the PING_CHECK block, and the real it leaves unchecked
+}
+
+}  // namespace
+}  // namespace lvs::ipvs
