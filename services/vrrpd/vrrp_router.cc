@@ -1,5 +1,6 @@
 #include "services/vrrpd/vrrp_router.h"
 
+#include <net/if.h>
 #include <sys/epoll.h>
 
 #include <algorithm>
@@ -212,6 +213,7 @@ absl::Status VrrpRouter::Apply(const v1::Config& config, bool dry_run,
     StopInstance(*instances_[name], "removed or changed by reload");
     instances_.erase(name);
   }
+  waiting_.clear();  // the new config's instances wait afresh below
   for (InstanceSpec& s : *specs) {
     if (std::find(plan.update.begin(), plan.update.end(), s.vrrp.name) != plan.update.end()) {
       UpdateInPlace(*instances_[s.vrrp.name], s);
@@ -222,7 +224,7 @@ absl::Status VrrpRouter::Apply(const v1::Config& config, bool dry_run,
   for (InstanceSpec& s : *specs) {
     if (instances_.count(s.vrrp.name)) continue;
     const std::string name = s.vrrp.name;
-    if (absl::Status st = StartInstance(std::move(s)); !st.ok()) {
+    if (absl::Status st = StartOrWait(std::move(s)); !st.ok()) {
       log_->error("({}) cannot start: {}", name, st.ToString());
       if (first_error.ok()) first_error = st;
     }
@@ -346,9 +348,56 @@ void VrrpRouter::StopInstance(Instance& inst, std::string_view reason) {
   }
 }
 
+absl::Status VrrpRouter::StartOrWait(InstanceSpec spec) {
+  if (if_nametoindex(spec.interface.c_str()) != 0) return StartInstance(std::move(spec));
+  log_->warn("({}) interface {} does not exist: FAULT until it appears", spec.vrrp.name,
+             spec.interface);
+  const std::string name = spec.vrrp.name;
+  waiting_[name] = std::move(spec);
+  if (waiting_timer_ == 0) {
+    waiting_timer_ = loop_.AddTimer(absl::Seconds(1), [this] {
+      waiting_timer_ = 0;
+      RetryWaiting();
+    });
+  }
+  return absl::OkStatus();
+}
+
+void VrrpRouter::RetryWaiting() {
+  if (shut_down_) return;
+  for (auto it = waiting_.begin(); it != waiting_.end();) {
+    if (if_nametoindex(it->second.interface.c_str()) == 0) {
+      ++it;
+      continue;
+    }
+    InstanceSpec spec = it->second;
+    const std::string name = it->first;
+    absl::Status st = StartInstance(std::move(spec));
+    if (!st.ok()) {
+      // It exists but cannot run yet (no address yet, say): try again later.
+      log_->debug("({}) {} appeared but cannot start yet: {}", name, it->second.interface,
+                  st.ToString());
+      ++it;
+      continue;
+    }
+    log_->info("({}) interface {} appeared: instance started", name, it->second.interface);
+    it = waiting_.erase(it);
+    RebuildSyncGroups();
+  }
+  if (!waiting_.empty() && waiting_timer_ == 0) {
+    waiting_timer_ = loop_.AddTimer(absl::Seconds(1), [this] {
+      waiting_timer_ = 0;
+      RetryWaiting();
+    });
+  }
+}
+
 void VrrpRouter::Shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
+  if (waiting_timer_ != 0) loop_.CancelTimer(waiting_timer_);
+  waiting_timer_ = 0;
+  waiting_.clear();
   for (auto& [name, inst] : instances_) StopInstance(*inst, "shutdown");
   hub_.Close();
 }
@@ -596,6 +645,7 @@ void VrrpRouter::CountReject(SocketEntry& entry, Instance* inst, RejectReason re
 
 void VrrpRouter::OnLink(const std::string& ifname, bool up) {
   log_->info("interface {} is {}", ifname, up ? "up" : "down");
+  if (!waiting_.empty()) RetryWaiting();
   const absl::Time now = loop_.Now();
   const std::string item = absl::StrCat("if:", ifname);
   for (auto& [name, inst] : instances_) {
@@ -658,10 +708,24 @@ std::shared_ptr<rpc::WatchHub<v1::VrrpStateEvent>::Subscription> VrrpRouter::Wat
 }
 
 absl::StatusOr<v1::VrrpStatus> VrrpRouter::Status(const std::string& instance) const {
-  if (!instance.empty() && Find(instance) == nullptr) {
+  if (!instance.empty() && Find(instance) == nullptr && waiting_.count(instance) == 0) {
     return absl::NotFoundError(absl::StrCat("no vrrp_instance ", instance));
   }
   v1::VrrpStatus out;
+  for (const auto& [name, spec] : waiting_) {
+    if (!instance.empty() && name != instance) continue;
+    v1::VrrpInstanceStatus* s = out.add_instances();
+    s->set_name(name);
+    s->set_interface(spec.interface);
+    s->set_virtual_router_id(spec.vrrp.vrid);
+    s->set_version(spec.vrrp.version);
+    s->set_state(v1::FAULT);
+    s->set_configured_priority(spec.vrrp.priority);
+    s->set_last_transition_reason(
+        absl::StrCat("interface ", spec.interface, " does not exist (waiting for it)"));
+    for (const Vip& v : spec.vips) s->add_virtual_ipaddresses(v.ToString());
+    s->set_advert_int_ms(absl::ToInt64Milliseconds(spec.vrrp.advert_int));
+  }
   out.set_router_id(router_id_);
   out.set_config_warnings(static_cast<uint32_t>(config_warnings_));
   for (auto& [name, inst] : instances_) {

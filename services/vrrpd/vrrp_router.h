@@ -77,6 +77,9 @@ class VrrpRouter {
   ReloadPlan Plan(const std::vector<InstanceSpec>& specs, std::vector<std::string>* changes) const;
   void UpdateInPlace(Instance& inst, const InstanceSpec& wanted);
   absl::Status StartInstance(InstanceSpec spec);
+  // StartInstance, or, when the interface does not exist, waiting for it.
+  absl::Status StartOrWait(InstanceSpec spec);
+  void RetryWaiting();
   void StopInstance(Instance& inst, std::string_view reason);
   // Feeds one input to an instance, performs the actions, re-arms its timer and
   // lets its sync group follow.
@@ -117,6 +120,10 @@ class VrrpRouter {
   std::string router_id_;
   size_t config_warnings_ = 0;  // of the file last applied, for GetStatus
   std::map<std::string, std::unique_ptr<Instance>> instances_;
+  // Instances whose interface does not exist (yet): FAULT in the status, started when
+  // it appears (a link event, or the retry timer), as keepalived does.
+  std::map<std::string, InstanceSpec> waiting_;
+  event::EventLoop::TimerId waiting_timer_ = 0;
   std::map<std::pair<std::string, IpFamily>, std::unique_ptr<SocketEntry>> sockets_;
   std::map<std::string, std::unique_ptr<GarpSender>> garp_;
   std::vector<std::unique_ptr<VrrpSyncGroup>> groups_;
