@@ -221,8 +221,8 @@ bool ConfigBuilder::CheckNoBlock(const Statement& s) {
 std::string ConfigBuilder::Script(const Statement& s) {
   if (s.args.size() > 1) {
     sink_.Warning(s.args[1].location, s.name(),
-                  "running a script as another user/group has no effect in lvs-ha; the "
-                  "daemon's user runs it");
+                  "a notify script's own user/group is not implemented in lvs-ha; it runs as "
+                  "the default script user (script_user, else keepalived_script, else root)");
   }
   return s.args.empty() ? "" : s.args[0].text;
 }
@@ -997,6 +997,19 @@ void ConfigBuilder::Build(const std::vector<Statement>& top, v1::Config& config)
   if (!garp_repeat_set_) global.set_vrrp_garp_master_repeat(min_garp_ ? 1 : 5);
   if (global.vrrp_garp_master_refresh_repeat() == 0) global.set_vrrp_garp_master_refresh_repeat(1);
   for (InstanceContext& context : instances_) FinishInstance(context, global);
+  // MISC_CHECK scripts without a user of their own run as global_defs' script_user
+  // (checkd falls back to keepalived_script, else root, as keepalived).
+  if (!global.script_user().empty()) {
+    for (v1::VirtualServer& vs : *config.mutable_virtual_servers()) {
+      for (v1::RealServer& rs : *vs.mutable_real_servers()) {
+        for (v1::Checker& c : *rs.mutable_checkers()) {
+          if (!c.has_misc() || !c.misc().user().empty()) continue;
+          c.mutable_misc()->set_user(global.script_user());
+          c.mutable_misc()->set_group(global.script_group());
+        }
+      }
+    }
+  }
 }
 
 // The LVS keywords (config_builder_lvs.cc) dispatch on these block types.

@@ -67,6 +67,7 @@ void ConfigValidator::Validate(v1::Config& config) {
 void ConfigValidator::ValidateVrrp(v1::Config& config) {
   UniqueNames scripts;
   std::vector<std::string> script_names;
+  std::map<std::string, v1::SourceLocation> script_at;
   auto* all_scripts = config.mutable_vrrp_scripts();
   for (int i = 0; i < all_scripts->size();) {
     const v1::VrrpScript& script = all_scripts->Get(i);
@@ -79,6 +80,7 @@ void ConfigValidator::ValidateVrrp(v1::Config& config) {
       continue;
     }
     script_names.push_back(script.name());
+    script_at[script.name()] = script.location();
     ++i;
   }
   // keepalived drops a track_script entry naming no vrrp_script, with a warning.
@@ -86,12 +88,22 @@ void ConfigValidator::ValidateVrrp(v1::Config& config) {
     std::vector<std::string_view> names(script_names.begin(), script_names.end());
     for (int i = 0; i < tracks->size();) {
       const v1::TrackScript& track = tracks->Get(i);
-      if (std::find(script_names.begin(), script_names.end(), track.name()) != script_names.end()) {
-        ++i;
-        continue;
+      std::string message;
+      if (auto defined = script_at.find(track.name()); defined != script_at.end()) {
+        // keepalived looks the script up while reading the instance: a vrrp_script
+        // further down the same file is not found, and the reference is dropped.
+        const v1::SourceLocation& at = defined->second;
+        if (at.file() != track.location().file() || at.line() < track.location().line()) {
+          ++i;
+          continue;
+        }
+        message = absl::StrCat("vrrp_script '", track.name(), "' is defined further down (line ",
+                               at.line(), "); keepalived does not find it here and drops the "
+                               "reference, so does lvs-ha: move the vrrp_script block up");
+      } else {
+        message = absl::StrCat("no vrrp_script named '", track.name(),
+                               "'; the reference is dropped (as keepalived)");
       }
-      std::string message = absl::StrCat("no vrrp_script named '", track.name(),
-                                         "'; the reference is dropped (as keepalived)");
       if (auto suggestion = SuggestKeyword(track.name(), names)) {
         absl::StrAppend(&message, "; did you mean '", *suggestion, "'?");
       }

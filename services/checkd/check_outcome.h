@@ -3,6 +3,8 @@
 // No I/O here: the checkers observe, these functions judge, unit tests cover them.
 #pragma once
 
+#include "lib/proc/command_line.h"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -80,9 +82,7 @@ class BodyDigest {
   Ctx* ctx_;
 };
 
-// Splits a MISC_CHECK command line into argv the way keepalived does: words split
-// on blanks, single or double quotes group a word, backslash escapes one character.
-// No shell is involved.
-std::vector<std::string> SplitCommandLine(absl::string_view line);
+// MISC_CHECK command lines are split by lib/proc (keepalived's rules).
+using proc::SplitCommandLine;
 
 }  // namespace lvs::checkd

@@ -19,9 +19,6 @@ namespace {
 
 constexpr absl::Duration kKillGrace = absl::Seconds(2);
 
-// Through syscall(): Debian 12's <sys/pidfd.h> lacks C linkage for C++ callers.
-int PidfdOpen(pid_t pid) { return static_cast<int>(syscall(SYS_pidfd_open, pid, 0)); }
-
 std::string TimedOut(absl::Duration timeout) {
   std::string no_answer = NoAnswerIn(timeout);  // "no answer in 3 s"
   return absl::StrCat("script timed out (", no_answer, ")");
@@ -31,24 +28,19 @@ std::string TimedOut(absl::Duration timeout) {
 
 absl::StatusOr<std::unique_ptr<MiscChecker>> MiscChecker::Create(event::EventLoop* loop,
                                                                  const CheckerSpec& spec) {
-  uid_t uid = 0;
-  gid_t gid = 0;
-  if (!spec.misc_user.empty()) {
-    passwd pw;
-    passwd* found = nullptr;
-    char buf[4096];
-    if (getpwnam_r(spec.misc_user.c_str(), &pw, buf, sizeof buf, &found) != 0 || found == nullptr) {
-      return absl::InvalidArgumentError(absl::StrCat("MISC_CHECK user \"", spec.misc_user, "\" does not exist"));
-    }
-    uid = pw.pw_uid;
-    gid = pw.pw_gid;
+  // keepalived's rule: the checker's user, else keepalived_script if it exists, else root.
+  auto user = spec.misc_user.empty() ? proc::DefaultScriptUser("", "")
+                                     : proc::LookupUser(spec.misc_user, spec.misc_group);
+  if (!user.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("MISC_CHECK ", user.status().message()));
   }
-  return std::unique_ptr<MiscChecker>(new MiscChecker(loop, spec, uid, gid, !spec.misc_user.empty()));
+  std::optional<proc::Credentials> run_as = *user;
+  return std::unique_ptr<MiscChecker>(new MiscChecker(loop, spec, std::move(run_as)));
 }
 
-MiscChecker::MiscChecker(event::EventLoop* loop, const CheckerSpec& spec, uid_t uid, gid_t gid,
-                         bool switch_user)
-    : loop_(loop), spec_(spec), uid_(uid), gid_(gid), switch_user_(switch_user) {}
+MiscChecker::MiscChecker(event::EventLoop* loop, const CheckerSpec& spec,
+                         std::optional<proc::Credentials> run_as)
+    : loop_(loop), spec_(spec), run_as_(std::move(run_as)) {}
 
 MiscChecker::~MiscChecker() {
   Cancel();
@@ -62,51 +54,12 @@ MiscChecker::~MiscChecker() {
   }
 }
 
-absl::StatusOr<pid_t> MiscChecker::Spawn() {
-  // Everything the child needs is prepared before fork: after it, in a threaded
-  // process, only async-signal-safe calls are allowed.
-  std::vector<char*> argv;
-  for (const std::string& a : spec_.argv) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-  if (devnull < 0) return absl::InternalError(absl::StrCat("open /dev/null: ", std::strerror(errno)));
-  pid_t pid = fork();
-  if (pid == 0) {
-    setsid();
-    // The script gets a clean slate: no signal masked or ignored (exec keeps both),
-    // none of checkd's descriptors (curl's sockets are not all close-on-exec).
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    struct sigaction dfl{};
-    dfl.sa_handler = SIG_DFL;
-    for (int sig = 1; sig < NSIG; ++sig) sigaction(sig, &dfl, nullptr);
-    dup2(devnull, 0);
-    dup2(devnull, 1);
-    dup2(devnull, 2);
-    syscall(SYS_close_range, 3U, ~0U, 0U);
-    if (switch_user_ && (setgid(gid_) != 0 || setgroups(1, &gid_) != 0 || setuid(uid_) != 0)) _exit(126);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  int err = errno;
-  close(devnull);
-  if (pid < 0) return absl::InternalError(absl::StrCat("fork: ", std::strerror(err)));
-  return pid;
-}
-
 void MiscChecker::Start(Done done) {
   done_ = std::move(done);
-  auto pid = Spawn();
-  if (!pid.ok()) return Finish(CheckOutcome::LocalError(std::string(pid.status().message())));
-  running_.pid = *pid;
-  running_.pidfd = PidfdOpen(*pid);
-  if (running_.pidfd < 0) {
-    kill(-*pid, SIGKILL);
-    waitpid(*pid, nullptr, 0);
-    running_ = {};
-    return Finish(CheckOutcome::LocalError(absl::StrCat("pidfd_open: ", std::strerror(errno))));
-  }
+  auto child = proc::Spawn(spec_.argv, run_as_);
+  if (!child.ok()) return Finish(CheckOutcome::LocalError(std::string(child.status().message())));
+  running_.pid = child->pid;
+  running_.pidfd = child->pidfd;
   (void)loop_->AddFd(running_.pidfd, EPOLLIN, [this](uint32_t) { OnExit(); });
   running_.timer = loop_->AddTimer(spec_.misc_timeout, [this] {
     running_.timer = 0;

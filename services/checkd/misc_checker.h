@@ -7,9 +7,11 @@
 #include <sys/types.h>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "lib/event/event_loop.h"
+#include "lib/proc/spawn.h"
 #include "services/checkd/checker.h"
 
 namespace lvs::checkd {
@@ -28,8 +30,8 @@ class MiscChecker final : public Checker {
     int pidfd = -1;
     event::EventLoop::TimerId timer = 0;
   };
-  MiscChecker(event::EventLoop* loop, const CheckerSpec& spec, uid_t uid, gid_t gid, bool switch_user);
-  absl::StatusOr<pid_t> Spawn();
+  MiscChecker(event::EventLoop* loop, const CheckerSpec& spec,
+              std::optional<proc::Credentials> run_as);
   void OnExit();
   void OnTimeout();
   // Keeps reaping a child whose result is already decided, killing it if need be.
@@ -39,9 +41,7 @@ class MiscChecker final : public Checker {
 
   event::EventLoop* loop_;
   const CheckerSpec spec_;
-  const uid_t uid_;
-  const gid_t gid_;
-  const bool switch_user_;
+  const std::optional<proc::Credentials> run_as_;  // none: checkd's own user
   Child running_;
   std::vector<std::unique_ptr<Child>> abandoned_;
   Done done_;

@@ -136,6 +136,7 @@ absl::StatusOr<CheckerSpec> ParseChecker(const v1::CheckTarget& target, const v1
       c.misc_timeout = MsOr(m.timeout_ms(), delay_loop);
       c.misc_dynamic = m.dynamic();
       c.misc_user = m.user();
+      c.misc_group = m.group();
       default_retry = 0;
       break;
     }

@@ -45,7 +45,7 @@ struct CheckerSpec {
   std::vector<std::string> argv;
   absl::Duration misc_timeout = absl::ZeroDuration();
   bool misc_dynamic = false;
-  std::string misc_user;
+  std::string misc_user, misc_group;  // empty user: keepalived_script, else root
 };
 
 struct TargetSpec {

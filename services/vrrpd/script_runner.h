@@ -11,13 +11,13 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "lib/event/event_loop.h"
+#include "lib/proc/command_line.h"
+#include "lib/proc/spawn.h"
 #include "spdlog/logger.h"
 
 namespace lvs::vrrp {
 
-// Splits a keepalived script line into argv: whitespace separates, single and
-// double quotes group, as keepalived reads `notify "/path/x.sh" arg`.
-std::vector<std::string> SplitCommandLine(const std::string& line);
+using proc::SplitCommandLine;  // keepalived's rules, shared with MISC_CHECK
 
 class ScriptRunner {
  public:
@@ -28,8 +28,10 @@ class ScriptRunner {
       : loop_(loop), log_(std::move(log)) {}
   ~ScriptRunner();
 
-  // Kills the script after `timeout` (zero: no limit).
-  void Run(std::vector<std::string> argv, absl::Duration timeout, Done done);
+  // Runs `argv` as `run_as` (none: vrrpd's own user) with a clean slate (lib/proc);
+  // kills its session after `timeout` (zero: no limit).
+  void Run(std::vector<std::string> argv, const std::optional<proc::Credentials>& run_as,
+           absl::Duration timeout, Done done);
   size_t running() const { return children_.size(); }
 
  private:

@@ -78,6 +78,8 @@ absl::Status AddTracking(const v1::VrrpInstance& in, const v1::Config& config,
     s.interval = absl::Milliseconds(OrDefault<uint32_t>(found->interval_ms(), 1000));
     s.timeout = found->timeout_ms() ? absl::Milliseconds(found->timeout_ms()) : s.interval;
     s.rise = static_cast<int>(OrDefault<uint32_t>(found->rise(), 1));
+    s.user = found->user();
+    s.group = found->group();
     s.fall = static_cast<int>(OrDefault<uint32_t>(found->fall(), 1));
     spec.track_scripts.push_back(std::move(s));
   }
@@ -144,6 +146,9 @@ absl::StatusOr<InstanceSpec> SpecFrom(const v1::VrrpInstance& in, const v1::Conf
     return Bad(in, "auth_type AH is not supported; use PASS or none");
   }
   spec.dont_track_primary = in.dont_track_primary();
+  spec.script_user = g.script_user();
+  spec.script_group = g.script_group();
+  spec.script_security = g.enable_script_security();
   spec.garp_interval = absl::Milliseconds(spec.family == IpFamily::kV4 ? g.vrrp_garp_interval_ms()
                                                                         : g.vrrp_gna_interval_ms());
   if (!in.use_vmac().empty()) {

@@ -20,6 +20,7 @@ struct TrackScriptSpec {
   absl::Duration timeout = absl::Seconds(1);
   int rise = 1;
   int fall = 1;
+  std::string user, group;  // vrrp_script's "user USER [GROUP]"; empty: the default
 };
 
 struct InstanceSpec {
@@ -28,6 +29,9 @@ struct InstanceSpec {
   IpFamily family = IpFamily::kV4;
   // dont_track_primary: the instance's own interface going down is not a FAULT.
   bool dont_track_primary = false;
+  // global_defs' script_user [group] and enable_script_security, for its scripts.
+  std::string script_user, script_group;
+  bool script_security = false;
   VrrpAuthType auth_type = VrrpAuthType::kNone;
   std::array<uint8_t, kVrrpAuthLen> auth_data{};
   std::vector<Vip> vips;

@@ -32,6 +32,7 @@ v1::VrrpState ToProto(State s) {
 
 struct VrrpRouter::TrackScript {
   TrackScriptSpec spec;
+  std::optional<proc::Credentials> run_as;
   int successes = 0;
   int failures = 0;
   bool running = false;
@@ -50,6 +51,9 @@ struct VrrpRouter::Instance {
   bool admin_down = false;
   int64_t since_unix_ms = 0;
   std::vector<TrackScript> scripts;
+  // Who its notify scripts run as (keepalived's default script user); none: they
+  // cannot run (the user does not exist).
+  std::optional<proc::Credentials> notify_as;
   // A previous run killed with -9 (or crashed) may have left the VIPs on the
   // interface. They stay until another master is heard, so a master whose vrrpd
   // is restarted within Master_Down keeps serving instead of dropping the VIP for
@@ -304,7 +308,7 @@ absl::Status VrrpRouter::StartInstance(InstanceSpec spec) {
                                       : std::vector<IpAddress>{VrrpSocket::MulticastGroup(spec.family)};
   inst->expect = spec.Expectation();
   inst->socket = *entry;
-  for (const TrackScriptSpec& t : spec.track_scripts) inst->scripts.push_back({.spec = t});
+  ResolveScriptUsers(*inst, spec);
   inst->spec = std::move(spec);
   inst->sm = std::make_unique<VrrpStateMachine>(inst->spec.vrrp, log_);
   Instance* raw = inst.get();
@@ -439,8 +443,10 @@ void VrrpRouter::Drive(Instance& inst, const std::function<Actions(VrrpStateMach
       ArmTimer(*other);
     }
     following_ = false;
-    if (auto it = group_notify_.find(g->name()); it != group_notify_.end()) {
-      RunNotifyScripts(it->second, "GROUP", g->name(), after, 0);
+    // The group's scripts run as the instance's (the global default script user).
+    if (auto it = group_notify_.find(g->name()); it != group_notify_.end() && inst.notify_as) {
+      RunNotifyScripts(it->second, "GROUP", g->name(), after, 0, *inst.notify_as,
+                       inst.spec.script_security);
     }
   }
 }
@@ -542,12 +548,26 @@ void VrrpRouter::Announce(Instance& inst, const Vip& vip) {
 
 void VrrpRouter::RunNotify(const Instance& inst, State state) {
   const InstanceSpec& s = inst.spec;
+  if (!inst.notify_as) return;  // its user does not exist (logged at start)
   RunNotifyScripts({s.notify_master, s.notify_backup, s.notify_fault, s.notify_stop, s.notify},
-                   "INSTANCE", s.vrrp.name, state, inst.sm->effective_priority());
+                   "INSTANCE", s.vrrp.name, state, inst.sm->effective_priority(), *inst.notify_as,
+                   s.script_security);
 }
 
 void VrrpRouter::RunNotifyScripts(const NotifyScripts& scripts, const char* kind,
-                                  const std::string& name, State state, int priority) {
+                                  const std::string& name, State state, int priority,
+                                  const proc::Credentials& run_as, bool secure_only) {
+  auto run = [&](std::vector<std::string> argv) {
+    if (argv.empty()) return;
+    if (secure_only) {
+      if (absl::Status s = proc::CheckScriptSecure(argv.front(), run_as); !s.ok()) {
+        log_->error("{} {}: notify script not run (enable_script_security): {}", kind, name,
+                    std::string(s.message()));
+        return;
+      }
+    }
+    scripts_.Run(std::move(argv), run_as, absl::ZeroDuration(), nullptr);
+  };
   const std::string* specific = nullptr;
   switch (state) {
     case State::kMaster: specific = &scripts.master; break;
@@ -556,7 +576,7 @@ void VrrpRouter::RunNotifyScripts(const NotifyScripts& scripts, const char* kind
     case State::kStopped: specific = &scripts.stop; break;
     case State::kInit: return;
   }
-  if (!specific->empty()) scripts_.Run(SplitCommandLine(*specific), absl::ZeroDuration(), nullptr);
+  if (!specific->empty()) run(SplitCommandLine(*specific));
   if (scripts.generic.empty()) return;
   // keepalived: notify <script> INSTANCE|GROUP <name> <state> <priority>; STOPPED is "STOP".
   std::vector<std::string> argv = SplitCommandLine(scripts.generic);
@@ -564,7 +584,7 @@ void VrrpRouter::RunNotifyScripts(const NotifyScripts& scripts, const char* kind
   argv.push_back(name);
   argv.push_back(state == State::kStopped ? "STOP" : StateName(state));
   argv.push_back(std::to_string(priority));
-  scripts_.Run(std::move(argv), absl::ZeroDuration(), nullptr);
+  run(std::move(argv));
 }
 
 void VrrpRouter::ArmTimer(Instance& inst) {
@@ -653,6 +673,36 @@ void VrrpRouter::OnLink(const std::string& ifname, bool up) {
   }
 }
 
+void VrrpRouter::ResolveScriptUsers(Instance& inst, InstanceSpec& spec) {
+  const std::string& name = spec.vrrp.name;
+  auto default_user = proc::DefaultScriptUser(spec.script_user, spec.script_group);
+  if (default_user.ok()) {
+    inst.notify_as = *default_user;
+  } else {
+    log_->error("({}) script_user: {}; its notify scripts will not run", name,
+                std::string(default_user.status().message()));
+  }
+  for (const TrackScriptSpec& t : spec.track_scripts) {
+    auto user = t.user.empty() ? default_user : proc::LookupUser(t.user, t.group);
+    absl::Status usable = user.status();
+    if (usable.ok() && spec.script_security) {
+      const std::vector<std::string> argv = SplitCommandLine(t.script);
+      usable = proc::CheckScriptSecure(argv.empty() ? "" : argv.front(), *user);
+    }
+    if (!usable.ok()) {
+      // keepalived disables such a script: the instance no longer tracks it.
+      log_->error("({}) vrrp_script {} disabled: {}", name, t.name, std::string(usable.message()));
+      const std::string item = absl::StrCat("script:", t.name);
+      auto& tracked = spec.vrrp.tracked;
+      tracked.erase(std::remove_if(tracked.begin(), tracked.end(),
+                                   [&](const TrackedItem& i) { return i.name == item; }),
+                    tracked.end());
+      continue;
+    }
+    inst.scripts.push_back({.spec = t, .run_as = *user});
+  }
+}
+
 void VrrpRouter::StartTrackScripts(Instance& inst) {
   for (size_t i = 0; i < inst.scripts.size(); ++i) RunTrackScript(inst.spec.vrrp.name, i);
 }
@@ -666,7 +716,8 @@ void VrrpRouter::RunTrackScript(const std::string& instance, size_t index) {
   });
   if (t.running) return;  // the previous run is still going; its timeout will end it
   t.running = true;
-  scripts_.Run(SplitCommandLine(t.spec.script), t.spec.timeout, [this, instance, index](int code) {
+  scripts_.Run(SplitCommandLine(t.spec.script), t.run_as, t.spec.timeout,
+               [this, instance, index](int code) {
     Instance* inst = Find(instance);
     if (inst == nullptr || index >= inst->scripts.size()) return;
     TrackScript& t = inst->scripts[index];

@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "lib/event/event_loop.h"
+#include "lib/proc/credentials.h"
 #include "lib/rpc/watch_hub.h"
 #include "lvs/v1/vrrp.pb.h"
 #include "services/vrrpd/garp_sender.h"
@@ -93,7 +94,11 @@ class VrrpRouter {
   void Announce(Instance& inst, const Vip& vip);
   void RunNotify(const Instance& inst, State state);
   void RunNotifyScripts(const NotifyScripts& scripts, const char* kind, const std::string& name,
-                        State state, int priority);
+                        State state, int priority, const proc::Credentials& run_as,
+                        bool secure_only);
+  // Who each script of `spec` runs as; a script whose user does not exist, or that
+  // enable_script_security finds unsafe, is disabled (and untracked), as keepalived.
+  void ResolveScriptUsers(Instance& inst, InstanceSpec& spec);
   void ArmTimer(Instance& inst);
   void OnTimer(const std::string& name);
   absl::StatusOr<SocketEntry*> SocketFor(const std::string& ifname, IpFamily family);

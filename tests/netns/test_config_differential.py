@@ -8,7 +8,10 @@ do what keepalived does. Each case runs one director alone on lvs1 (it becomes
 master), first keepalived, then vrrpd, and compares the two observations."""
 
 import os
+import pwd
+import shutil
 import sys
+import tempfile
 import time
 import types
 import unittest
@@ -104,6 +107,53 @@ class SameFileSameOutcome(unittest.TestCase):
             self.assertGreater(k.start_to_first_advert, 3.0, f"keepalived, state {state}")
             self.assertLess(abs(k.start_to_first_advert - v.start_to_first_advert), 0.5,
                             f"state {state}: start-to-first-advert differs")
+
+    def script_case(self, mode, script_user_line, security):
+        """A vrrp_script (weight 0, tracked) that appends its uid to a file; returns
+        what each implementation left in the file once master (None: never ran)."""
+        results = {}
+        for impl in (KEEPALIVED, VRRPD):
+            work = tempfile.mkdtemp(prefix="lvs-diff-")
+            try:
+                os.chmod(work, 0o755)
+                outdir = os.path.join(work, "out")
+                os.mkdir(outdir)
+                os.chmod(outdir, 0o777)
+                out = os.path.join(outdir, "uid")
+                script = os.path.join(work, "check.sh")
+                with open(script, "w") as f:
+                    f.write(f"#!/bin/sh\nid -u >> {out}\nexit 0\n")
+                os.chmod(script, mode)
+                g = ["enable_script_security"] if security else []
+                conf = with_globals(vrrp_config("LVS_DEVEL", "MASTER", 100), g)
+                # Before the instance: keepalived resolves track_script while reading it.
+                conf = conf.replace("vrrp_instance VI_1 {", f"vrrp_script chk {{\n    script \"{script}\"\n"
+                                    f"    interval 1\n{script_user_line}}}\n\nvrrp_instance VI_1 {{", 1)
+                conf = conf.replace("    virtual_ipaddress {", "    track_script {\n        chk\n    }\n"
+                                    "    virtual_ipaddress {", 1)
+                self.observe(impl, conf, settle=2.0)
+                results[impl.name] = None
+                if os.path.exists(out):
+                    with open(out) as f:
+                        results[impl.name] = f.read().split()
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+        print(f"{self._testMethodName}: {results}")
+        return results
+
+    def test_vrrp_script_user(self):
+        r = self.script_case(0o755, "    user nobody\n", security=False)
+        nobody = str(pwd.getpwnam("nobody").pw_uid)
+        self.assertTrue(r["keepalived"] and set(r["keepalived"]) == {nobody},
+                        f"keepalived's script ran as {r['keepalived']} (the reference)")
+        self.assertEqual(set(r["vrrpd"] or []), {nobody})
+
+    def test_enable_script_security_refuses_a_writable_root_script(self):
+        # Run as root (script_user root), a script anyone may rewrite is disabled by
+        # both; the instance no longer tracks it and becomes master all the same.
+        r = self.script_case(0o777, "", security=True)
+        self.assertIsNone(r["keepalived"], "keepalived ran the insecure script (the reference)")
+        self.assertIsNone(r["vrrpd"], "vrrpd ran the insecure script")
 
 
 if __name__ == "__main__":
