@@ -402,7 +402,14 @@ void ConfigBuilder::DefineGlobalDefs() {
          if (s.args.size() > 1) g.set_script_group(s.args[1].text);
        }},
       {"vrrp_strict", 0, 0, BlockUse::kNone,
-       [](const Statement&, G& g) { g.set_vrrp_strict(true); }},
+       [this](const Statement& s, G& g) {
+         g.set_vrrp_strict(true);
+         sink_.Warning(s.location(), s.name(),
+                       "partly implemented: instances default to no_accept as in keepalived, but "
+                       "lvs-ha installs no firewall rules for it, so the VIPs still answer "
+                       "traffic that is not for IPVS, and unicast or authentication are not "
+                       "refused");
+       }},
   };
   Register(Section::kGlobalDefs, global_defs_);
 }
