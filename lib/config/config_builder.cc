@@ -495,6 +495,17 @@ void ConfigBuilder::DefineVrrpInstance() {
   auto notify = [this](void (v1::VrrpInstance::*setter)(const std::string&)) {
     return [this, setter](const Statement& s, I& c) { (c.instance->*setter)(Script(s)); };
   };
+  // unicast_src_ip, and its old name mcast_src_ip: an address (a prefix length, as
+  // some files write it, is dropped with a warning).
+  auto source_ip = [this](const Statement& s, I& c) {
+    uint32_t prefix_len = 0;
+    if (auto ip = values_.IpWithPrefix(s.args[0], s.name(), &prefix_len)) {
+      if (s.args[0].text.find('/') != std::string::npos) {
+        sink_.Warning(s.args[0].location, s.name(), "the prefix length is ignored");
+      }
+      c.instance->set_unicast_src_ip(ip->text);
+    }
+  };
   vrrp_instance_ = {
       {"state", 1, 1, BlockUse::kNone,
        [this](const Statement& s, I& c) {
@@ -561,26 +572,8 @@ void ConfigBuilder::DefineVrrpInstance() {
        [this](const Statement& s, I& c) {
          if (auto v = values_.Millis(s, 0, 0, 1'000'000)) c.instance->set_preempt_delay_ms(*v);
        }},
-      {"unicast_src_ip", 1, 1, BlockUse::kNone,
-       [this](const Statement& s, I& c) {
-         uint32_t prefix_len = 0;
-         if (auto ip = values_.IpWithPrefix(s.args[0], s.name(), &prefix_len)) {
-           if (s.args[0].text.find('/') != std::string::npos) {
-             sink_.Warning(s.args[0].location, s.name(), "the prefix length is ignored");
-           }
-           c.instance->set_unicast_src_ip(ip->text);
-         }
-       }},
-      {"mcast_src_ip", 1, 1, BlockUse::kNone,
-       [this](const Statement& s, I& c) {
-         uint32_t prefix_len = 0;
-         if (auto ip = values_.IpWithPrefix(s.args[0], s.name(), &prefix_len)) {
-           if (s.args[0].text.find('/') != std::string::npos) {
-             sink_.Warning(s.args[0].location, s.name(), "the prefix length is ignored");
-           }
-           c.instance->set_unicast_src_ip(ip->text);
-         }
-       }},
+      {"unicast_src_ip", 1, 1, BlockUse::kNone, source_ip},
+      {"mcast_src_ip", 1, 1, BlockUse::kNone, source_ip},
       {"unicast_peer", 0, 0, BlockUse::kRequired,
        [this](const Statement& s, I& c) {
          for (const Statement* entry : ListEntries(s)) {

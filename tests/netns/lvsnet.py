@@ -89,6 +89,14 @@ class LabInterrupted(BaseException):
     """Raised in the main thread when the test process gets SIGTERM/SIGHUP."""
 
 
+def expect(cond, what, detail=""):
+    """One named check of a scripted test: raises with `detail` when it fails,
+    prints "ok: what" when it holds."""
+    if not cond:
+        raise AssertionError(f"{what}\n{detail}")
+    print(f"ok: {what}")
+
+
 def wait_until(predicate, timeout, what, interval=0.01, guard=None):
     """Calls predicate until it returns a truthy value, which is returned.
 
