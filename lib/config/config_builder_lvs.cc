@@ -18,6 +18,9 @@ namespace {
 constexpr int kAny = -1;
 constexpr uint64_t kDay = 86'400'000;
 constexpr int64_t kMaxInt32 = 2'147'483'647;
+// keepalived's LVS_MAX_TIMEOUT (31 days): the kernel would store a larger value as
+// something else, and every resync would "repair" it.
+constexpr int64_t kMaxPersistence = 2'678'400;
 
 // The schedulers of the Linux IPVS code.
 const std::vector<std::string_view>& KernelSchedulers() {
@@ -136,7 +139,7 @@ void ConfigBuilder::DefineVirtualServer() {
        [this](const Statement& s, V& c) {
          if (s.args.empty()) {
            c.vs->set_persistence_timeout_s(360);  // keepalived's default: 6 minutes
-         } else if (auto v = values_.Integer(s, 0, 1, kMaxInt32)) {
+         } else if (auto v = values_.Integer(s, 0, 1, kMaxPersistence)) {
            c.vs->set_persistence_timeout_s(*v);
          }
        }},
@@ -224,7 +227,8 @@ void ConfigBuilder::DefineRealServer() {
   real_server_ = {
       {"weight", 1, 1, BlockUse::kNone,
        [this](const Statement& s, R& c) {
-         if (auto v = values_.Integer(s, 0, 0, 65535)) c.rs->set_weight(*v);
+         // keepalived's IPVS_WEIGHT_LIMIT; the kernel stores a signed 32-bit weight.
+         if (auto v = values_.Integer(s, 0, 0, kMaxInt32)) c.rs->set_weight(*v);
        }},
       {"uthreshold", 1, 1, BlockUse::kNone,
        [this](const Statement& s, R& c) {

@@ -5,6 +5,27 @@
 #include "absl/strings/str_cat.h"
 
 namespace lvs::config {
+namespace {
+
+std::string EscapeControl(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 
 void DiagnosticSink::Error(const Location& at, std::string_view keyword, std::string message) {
   ++error_count_;
@@ -43,8 +64,9 @@ v1::Diagnostic& DiagnosticSink::Add(v1::Diagnostic::Severity severity, const Loc
   v1::Diagnostic diagnostic;
   diagnostic.set_severity(severity);
   *diagnostic.mutable_location() = ToProto(at);
-  diagnostic.set_keyword(std::string(keyword));
-  diagnostic.set_message(std::move(message));
+  // Config text reaches logs and terminals through these: no control bytes.
+  diagnostic.set_keyword(EscapeControl(keyword));
+  diagnostic.set_message(EscapeControl(message));
   return diagnostics_.emplace_back(at.file, std::move(diagnostic)).second;
 }
 

@@ -1,5 +1,7 @@
 #include "lib/runtime/daemon.h"
 
+#include "lib/runtime/run_dir.h"
+
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
@@ -72,12 +74,17 @@ Daemon::Daemon(DaemonOptions options, std::unique_ptr<event::EventLoop> loop)
 Daemon::~Daemon() {
   if (shutdown_thread_.joinable()) shutdown_thread_.join();
   if (signal_fd_ >= 0) close(signal_fd_);
+  if (lock_fd_ >= 0) close(lock_fd_);
 }
 
 absl::Status Daemon::StartGrpc() {
   const std::string& dir = options_.run_dir;
   if (mkdir(dir.c_str(), 0750) != 0 && errno != EEXIST)
     return absl::PermissionDeniedError(absl::StrCat("cannot create run dir ", dir, ": ", std::strerror(errno)));
+  if (absl::Status s = CheckRunDir(dir); !s.ok()) return s;
+  auto lock = LockRunDir(dir, options_.daemon);
+  if (!lock.ok()) return lock.status();
+  lock_fd_ = *lock;
   const std::string sock = options_.SocketPath();
   if (sock.size() >= sizeof(sockaddr_un::sun_path))
     return absl::InvalidArgumentError(absl::StrCat("socket path too long: ", sock));

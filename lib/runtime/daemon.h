@@ -75,6 +75,7 @@ class Daemon {
   std::function<void(MetricsText&)> render_metrics_;
   std::unique_ptr<MetricsServer> metrics_;
   int signal_fd_ = -1;
+  int lock_fd_ = -1;  // <run-dir>/<daemon>.lock, held while we run
   bool stopping_ = false;
   std::thread shutdown_thread_;
 };

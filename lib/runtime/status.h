@@ -7,9 +7,18 @@
 
 namespace lvs::runtime {
 
+// Messages echo what the caller sent; past this they are cut, so that a huge name
+// comes back as INVALID_ARGUMENT and not as gRPC's "metadata size exceeds limit".
+inline constexpr size_t kMaxStatusMessage = 2048;
+
 inline grpc::Status ToGrpcStatus(const absl::Status& s) {
   if (s.ok()) return grpc::Status::OK;
-  return grpc::Status(static_cast<grpc::StatusCode>(s.code()), std::string(s.message()));
+  std::string message(s.message());
+  if (message.size() > kMaxStatusMessage) {
+    message.resize(kMaxStatusMessage);
+    message += "... (cut)";
+  }
+  return grpc::Status(static_cast<grpc::StatusCode>(s.code()), std::move(message));
 }
 
 inline absl::Status FromGrpcStatus(const grpc::Status& s) {

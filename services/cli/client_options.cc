@@ -1,5 +1,7 @@
 #include "services/cli/client_options.h"
 
+#include <sys/stat.h>
+
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -7,6 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "lib/rpc/channel.h"
+#include "lib/runtime/run_dir.h"
 #include "lib/rpc/tls_files.h"
 
 namespace lvs::cli {
@@ -44,7 +47,19 @@ absl::StatusOr<ClientOptions> ExtractClientOptions(std::vector<std::string>& arg
 
 absl::StatusOr<std::shared_ptr<grpc::Channel>> DaemonChannel(const ClientOptions& opts,
                                                              const std::string& daemon) {
-  if (opts.connect.empty()) return lvs::rpc::UnixChannel(opts.run_dir, daemon);
+  if (opts.connect.empty()) {
+    // Only a socket a daemon could have made, in a directory no one else writes to
+    // (a missing one is reported as "not running" by the caller).
+    struct stat st;
+    if (stat(opts.run_dir.c_str(), &st) == 0) {
+      if (absl::Status s = lvs::runtime::CheckRunDir(opts.run_dir); !s.ok()) return s;
+      const std::string sock = lvs::rpc::SocketPath(opts.run_dir, daemon);
+      if (absl::Status s = lvs::runtime::CheckDaemonSocket(sock); !s.ok() && !absl::IsNotFound(s)) {
+        return s;
+      }
+    }
+    return lvs::rpc::UnixChannel(opts.run_dir, daemon);
+  }
   grpc::SslCredentialsOptions tls;
   auto files = lvs::rpc::LoadTlsFiles(opts.tls_cert, opts.tls_key, opts.tls_ca);
   if (!files.ok()) return files.status();

@@ -116,5 +116,25 @@ TEST_CASE("the same VRID on another interface or family is fine") {
   CHECK(r.config.vrrp_instances(2).version() == 3);
 }
 
+// keepalived's limits: a persistence_timeout over 31 days is ignored (the kernel would
+// store it as something else); weights go to 2^31-1.
+TEST_CASE("keepalived's limits on persistence_timeout and weight") {
+  ParseResult r = ParseString(
+      "virtual_server 10.0.0.1 80 {\n"
+      "  persistence_timeout 2678401\n"
+      "  real_server 10.0.0.2 80 {\n"
+      "    weight 100000\n"
+      "  }\n"
+      "}\n",
+      "limits.conf");
+  CHECK(r.ok());
+  CHECK(testing::Lines(r) ==
+        std::vector<std::string>{
+            "2:23: persistence_timeout: warning: 2678401 is out of range 1-2678400; ignored (as "
+            "keepalived)"});
+  CHECK(r.config.virtual_servers(0).persistence_timeout_s() == 0);
+  CHECK(r.config.virtual_servers(0).real_servers(0).weight() == 100000);
+}
+
 }  // namespace
 }  // namespace lvs::config

@@ -74,3 +74,54 @@ TEST_CASE("a subscriber that falls behind is cut off, others are not") {
   slow.reset();
   CHECK(hub.Subscribers() == 1);
 }
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "lib/runtime/run_dir.h"
+#include "lib/runtime/status.h"
+
+namespace lvs::runtime {
+namespace {
+
+TEST_CASE("run dir: refused when others may write to it; one daemon per kind holds it") {
+  char tmpl[] = "/tmp/lvs-rundir-test-XXXXXX";
+  const std::string dir = mkdtemp(tmpl);
+  CHECK(CheckRunDir(dir).ok());
+  chmod(dir.c_str(), 0777);
+  absl::Status lax = CheckRunDir(dir);
+  CHECK(lax.code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(std::string(lax.message()).find("writable by others (mode 0777)") != std::string::npos);
+  chmod(dir.c_str(), 0750);
+  REQUIRE(chown(dir.c_str(), 65534, 65534) == 0);
+  CHECK(CheckRunDir(dir).code() == absl::StatusCode::kFailedPrecondition);
+  REQUIRE(chown(dir.c_str(), 0, 0) == 0);
+
+  auto first = LockRunDir(dir, "vrrpd");
+  REQUIRE(first.ok());
+  auto second = LockRunDir(dir, "vrrpd");
+  CHECK(second.status().code() == absl::StatusCode::kAlreadyExists);
+  CHECK(std::string(second.status().message()).find(std::to_string(getpid())) != std::string::npos);
+  auto other_kind = LockRunDir(dir, "ipvsd");
+  CHECK(other_kind.ok());
+  close(*first);
+  close(*other_kind);
+  auto again = LockRunDir(dir, "vrrpd");
+  CHECK(again.ok());
+  close(*again);
+  CHECK(CheckDaemonSocket(dir + "/none.sock").code() == absl::StatusCode::kNotFound);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("status messages are bounded at the gRPC edge") {
+  const std::string huge(1 << 20, 'x');
+  grpc::Status s = ToGrpcStatus(absl::InvalidArgumentError("no instance " + huge));
+  CHECK(s.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(s.error_message().size() < kMaxStatusMessage + 16);
+  CHECK(s.error_message().ends_with("... (cut)"));
+}
+
+}  // namespace
+}  // namespace lvs::runtime
