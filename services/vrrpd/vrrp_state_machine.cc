@@ -161,8 +161,10 @@ Actions VrrpStateMachine::OnAdvert(absl::Time now, const IpAddress& src, uint8_t
     if (priority == kPriorityStop) {
       // §6.4.2: the master is leaving; take over after the skew only.
       master_down_at_ = now + skew_time();
+      master_left_ = src;
       return Take();
     }
+    master_left_.reset();
     const uint8_t ours = effective_priority();
     bool accept = !config_.preempt || yielded_ || priority >= ours;
     if (priority >= ours) {
@@ -196,9 +198,20 @@ Actions VrrpStateMachine::OnAdvert(absl::Time now, const IpAddress& src, uint8_t
       return Take();
     }
     // Another master with a lower priority: a healed split brain. Re-assert at once
-    // so the peer steps down and the switches learn our MAC again.
-    log_->info("({}) lower priority {} advert from {}: re-asserting master", config_.name,
-               priority, src.ToString());
+    // so the peer steps down and the switches learn our MAC again — but at most once
+    // per advert interval: a flood of such adverts must not become a flood of ours
+    // (one bad packet never causes many).
+    if (last_reassert_at_ && now < *last_reassert_at_ + config_.advert_int) {
+      ++reasserts_suppressed_;
+      return Take();
+    }
+    log_->info("({}) lower priority {} advert from {}: re-asserting master{}", config_.name,
+               priority, src.ToString(),
+               reasserts_suppressed_ ? absl::StrCat(" (", reasserts_suppressed_,
+                                                    " more such adverts since the last time)")
+                                     : std::string());
+    reasserts_suppressed_ = 0;
+    last_reassert_at_ = now;
     SendAdvert(effective_priority());
     SendGarp(config_.garp_master_repeat);
     advert_at_ = now + config_.advert_int;
@@ -210,10 +223,14 @@ Actions VrrpStateMachine::OnAdvert(absl::Time now, const IpAddress& src, uint8_t
 Actions VrrpStateMachine::OnTimer(absl::Time now) {
   auto due = [now](const std::optional<absl::Time>& t) { return t && *t <= now; };
   if (state_ == State::kBackup && due(master_down_at_)) {
-    TransitionTo(State::kMaster,
-                 absl::StrCat("no advert for ", absl::FormatDuration(master_down_interval()),
-                              " (master down)"),
-                 now);
+    const std::string reason =
+        master_left_ ? absl::StrCat("master ", master_left_->ToString(),
+                                    " stepped down (priority 0 advert); took over after the skew ",
+                                    absl::FormatDuration(skew_time()))
+                     : absl::StrCat("no advert for ", absl::FormatDuration(master_down_interval()),
+                                    " (master down)");
+    master_left_.reset();
+    TransitionTo(State::kMaster, reason, now);
     return Take();
   }
   if (state_ != State::kMaster) return Take();

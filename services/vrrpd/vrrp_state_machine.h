@@ -134,6 +134,9 @@ class VrrpStateMachine {
   absl::Duration master_adver_int_;
   bool yielded_ = false;  // after RequestFailover: do not preempt
   std::optional<absl::Time> lower_master_seen_at_;  // preempt_delay window start
+  std::optional<IpAddress> master_left_;  // sent priority 0: the takeover's reason
+  std::optional<absl::Time> last_reassert_at_;  // against a lower-priority master
+  uint64_t reasserts_suppressed_ = 0;
 
   std::optional<absl::Time> advert_at_;
   std::optional<absl::Time> master_down_at_;

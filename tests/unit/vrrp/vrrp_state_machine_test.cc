@@ -254,6 +254,38 @@ TEST_CASE("two healed masters converge on the higher priority") {
   CHECK(Has(from_b_hearing_a, Kind::kRemoveVips));
 }
 
+TEST_CASE("a flood of lower-priority adverts is answered once per advert interval") {
+  VrrpConfig c = Seed(100);
+  c.primary_address = Ip("192.168.64.130");
+  VrrpStateMachine m(c, nullptr);
+  absl::Time now = kT0;
+  MakeMaster(m, now);
+  int reasserts = 0;
+  for (int i = 0; i < 1000; ++i) {
+    const absl::Time at = now + absl::Milliseconds(i);  // 1000 adverts in one second
+    Actions a = m.OnAdvert(at, kUs, 50, 100);
+    reasserts += Has(a, Kind::kSendGarp);
+    CHECK(m.state() == State::kMaster);
+  }
+  CHECK(reasserts == 1);
+  Actions later = m.OnAdvert(now + absl::Seconds(1), kUs, 50, 100);
+  CHECK(Has(later, Kind::kSendGarp));
+  CHECK(Has(later, Kind::kSendAdvert));
+}
+
+TEST_CASE("a takeover after a priority-0 advert says so") {
+  VrrpStateMachine m(Seed(90), nullptr);
+  absl::Time now = kT0;
+  m.Start(now);
+  m.OnAdvert(now, kHigherAddr, 100, 100);
+  now += absl::Milliseconds(500);
+  m.OnAdvert(now, kHigherAddr, 0, 100);
+  now = *m.NextDeadline();
+  m.OnTimer(now);
+  REQUIRE(m.state() == State::kMaster);
+  CHECK(m.last_reason().find("stepped down (priority 0 advert)") != std::string::npos);
+}
+
 TEST_CASE("RequestFailover: priority 0, backup, and no preemption of the new master") {
   VrrpStateMachine m(Seed(100), nullptr);
   absl::Time now = kT0;
