@@ -1,6 +1,9 @@
 #include "services/vrrpd/vrrp_router.h"
 
 #include <net/if.h>
+#include <set>
+#include <netinet/in.h>
+#include <ifaddrs.h>
 #include <sys/epoll.h>
 
 #include <algorithm>
@@ -93,7 +96,63 @@ absl::Status VrrpRouter::Init() {
   });
   if (!links.ok()) return links.status();
   links_ = std::move(*links);
+  ArmVipWatch();
   return absl::OkStatus();
+}
+
+namespace {
+
+// Every address on the host's interfaces now (labels included).
+std::set<IpAddress> HostAddresses() {
+  std::set<IpAddress> out;
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0) return out;
+  for (ifaddrs* a = list; a != nullptr; a = a->ifa_next) {
+    if (a->ifa_addr == nullptr) continue;
+    if (a->ifa_addr->sa_family == AF_INET) {
+      const auto* in = reinterpret_cast<const sockaddr_in*>(a->ifa_addr);
+      const auto* b = reinterpret_cast<const uint8_t*>(&in->sin_addr);
+      if (auto ip = IpAddress::FromBytes({b, 4})) out.insert(*ip);
+    } else if (a->ifa_addr->sa_family == AF_INET6) {
+      const auto* in6 = reinterpret_cast<const sockaddr_in6*>(a->ifa_addr);
+      const auto* b = reinterpret_cast<const uint8_t*>(&in6->sin6_addr);
+      if (auto ip = IpAddress::FromBytes({b, 16})) out.insert(*ip);
+    }
+  }
+  freeifaddrs(list);
+  return out;
+}
+
+}  // namespace
+
+void VrrpRouter::ArmVipWatch() {
+  vip_watch_timer_ = loop_.AddTimer(kVipWatchInterval, [this] {
+    vip_watch_timer_ = 0;
+    if (shut_down_) return;
+    RepairVips();
+    ArmVipWatch();
+  });
+}
+
+// keepalived puts back, within about a second, a VIP someone removed from a master
+// (`ip addr del`): so does vrrpd, and announces it again.
+void VrrpRouter::RepairVips() {
+  std::optional<std::set<IpAddress>> present;
+  for (auto& [name, inst] : instances_) {
+    if (inst->sm->state() != State::kMaster) continue;
+    if (!present) present = HostAddresses();
+    for (const Vip& v : inst->spec.vips) {
+      if (present->count(v.address)) continue;
+      log_->warn("({}) {} was removed from {} while master: putting it back", name, v.ToString(),
+                 v.dev);
+      if (absl::Status s = vips_->Add(v); !s.ok()) {
+        log_->error("({}) {}", name, s.ToString());
+        continue;
+      }
+      ++inst->counters.vips_repaired;
+      Announce(*inst, v);
+    }
+  }
 }
 
 VrrpRouter::Instance* VrrpRouter::Find(const std::string& name) const {
@@ -805,6 +864,7 @@ absl::StatusOr<v1::VrrpStatus> VrrpRouter::Status(const std::string& instance) c
     c->set_transitions(sm.transitions());
     c->set_priority_zero_rx(inst->counters.priority_zero_rx);
     c->set_priority_zero_tx(inst->counters.priority_zero_tx);
+    c->set_vips_repaired(inst->counters.vips_repaired);
     for (auto& [reason, n] : inst->counters.rx_errors) {
       (*c->mutable_rx_errors())[std::string(RejectReasonName(reason))] = n;
     }

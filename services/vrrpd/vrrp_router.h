@@ -60,7 +60,7 @@ class VrrpRouter {
  private:
   struct Counters {
     uint64_t adverts_tx = 0, adverts_rx = 0, garp_tx = 0, priority_zero_rx = 0,
-             priority_zero_tx = 0;
+             priority_zero_tx = 0, vips_repaired = 0;
     std::map<RejectReason, uint64_t> rx_errors;
   };
   struct NotifyScripts {
@@ -81,6 +81,9 @@ class VrrpRouter {
   // StartInstance, or, when the interface does not exist, waiting for it.
   absl::Status StartOrWait(InstanceSpec spec);
   void RetryWaiting();
+  void ArmVipWatch();
+  void RepairVips();
+  static constexpr absl::Duration kVipWatchInterval = absl::Seconds(1);
   void StopInstance(Instance& inst, std::string_view reason);
   // Feeds one input to an instance, performs the actions, re-arms its timer and
   // lets its sync group follow.
@@ -129,6 +132,7 @@ class VrrpRouter {
   // it appears (a link event, or the retry timer), as keepalived does.
   std::map<std::string, InstanceSpec> waiting_;
   event::EventLoop::TimerId waiting_timer_ = 0;
+  event::EventLoop::TimerId vip_watch_timer_ = 0;
   std::map<std::pair<std::string, IpFamily>, std::unique_ptr<SocketEntry>> sockets_;
   std::map<std::string, std::unique_ptr<GarpSender>> garp_;
   std::vector<std::unique_ptr<VrrpSyncGroup>> groups_;

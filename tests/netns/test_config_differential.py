@@ -155,6 +155,30 @@ class SameFileSameOutcome(unittest.TestCase):
         self.assertIsNone(r["keepalived"], "keepalived ran the insecure script (the reference)")
         self.assertIsNone(r["vrrpd"], "vrrpd ran the insecure script")
 
+    def test_a_vip_removed_by_hand_is_put_back(self):
+        # keepalived 2.2.7 watches its addresses and restores a VIP deleted from a
+        # master; vrrpd must too, about as fast.
+        conf = vrrp_config("LVS_DEVEL", "MASTER", 100)
+        back_after = {}
+        for impl in (KEEPALIVED, VRRPD):
+            with Lab(f"{type(self).__name__}.{self._testMethodName}.{impl.name}") as lab:
+                lvs1 = lab.add_host("lvs1", [HOSTS["lvs1"][0]])
+                d = Director(lvs1, impl, conf)
+                d.start()
+                try:
+                    lab.wait_until(lambda: lvs1.has_address(VIP), 10, f"{impl.name}: {VIP} on lvs1")
+                    lvs1.run(["ip", "addr", "del", f"{VIP}/32", "dev", "ens160"])
+                    removed = time.time()
+                    lab.wait_until(lambda: lvs1.has_address(VIP), 5,
+                                   f"{impl.name}: {VIP} put back after ip addr del")
+                    back_after[impl.name] = time.time() - removed
+                    lab.check()
+                except BaseException:
+                    print(f"\nlogs: {lab.logdir}\n--- {impl.name} last lines:\n{d.log_tail()}")
+                    raise
+        print(f"{self._testMethodName}: {back_after}")
+        self.assertLess(back_after["vrrpd"], back_after["keepalived"] + 1.0)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
