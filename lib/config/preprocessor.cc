@@ -97,6 +97,16 @@ absl::StatusOr<std::string> ReadRegularFile(const std::string& path, size_t max_
   if (!S_ISREG(st.st_mode)) {
     return absl::InvalidArgumentError(absl::StrCat("'", path, "' is not a regular file"));
   }
+  // /proc and /sys files look regular but are the kernel's (/proc/self/environ would
+  // put the environment into diagnostics): a config is never there.
+  char resolved[PATH_MAX];
+  if (realpath(path.c_str(), resolved) != nullptr) {
+    const std::string_view r(resolved);
+    if (r.rfind("/proc/", 0) == 0 || r.rfind("/sys/", 0) == 0 || r.rfind("/dev/", 0) == 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("'", path, "' is a kernel pseudo-file, not a config file"));
+    }
+  }
   if (static_cast<size_t>(st.st_size) > max_bytes) {
     return absl::ResourceExhaustedError(
         absl::StrCat("'", path, "' is larger than ", max_bytes, " bytes"));
@@ -289,6 +299,21 @@ void Preprocessor::ProcessLine(const SourceLine& line, uint32_t line_number,
       if (newline == std::string::npos) newline = expanded.text.size();
       ProcessLine(expanded.Substr(start, newline - start), line_number, context, macro_depth + 1);
       start = newline + 1;
+    }
+    return;
+  }
+  if (line.text.size() > limits_.max_line_bytes) {
+    sink_->Error(Location{context.file, line_number, 1}, "syntax",
+                 absl::StrCat("line of ", line.text.size(), " bytes (more than ",
+                              limits_.max_line_bytes, "): not a keepalived.conf line; skipped"));
+    return;
+  }
+  if (tokens_.size() >= limits_.max_tokens) {
+    if (!too_many_tokens_) {
+      sink_->Error(Location{context.file, line_number, 1}, "syntax",
+                   absl::StrCat("more than ", limits_.max_tokens,
+                                " words: not a keepalived.conf; reading stopped here"));
+      too_many_tokens_ = true;
     }
     return;
   }

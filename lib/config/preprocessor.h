@@ -19,6 +19,11 @@ struct PreprocessorLimits {
   int max_macro_depth = 16;
   size_t max_files = 1000;
   size_t max_file_bytes = 16 << 20;
+  // Words in all: the largest real files hold a few ten thousand; a file of millions
+  // of words is not a keepalived.conf, and would cost gigabytes to hold.
+  size_t max_tokens = 1'000'000;
+  // keepalived reads lines of a few KiB; one of this size is not a config line.
+  size_t max_line_bytes = 64 << 10;
   // Total bytes that parameter substitution may produce, so that a definition that
   // doubles itself at each level cannot exhaust memory.
   size_t max_expanded_bytes = 16 << 20;
@@ -61,6 +66,7 @@ class Preprocessor {
   FileTable* files_;
   DiagnosticSink* sink_;
   PreprocessorLimits limits_;
+  bool too_many_tokens_ = false;
   std::map<std::string, std::string, std::less<>> parameters_;
   std::vector<std::string> include_stack_;  // canonical paths of the files being read
   std::vector<Token> tokens_;

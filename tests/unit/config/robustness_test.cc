@@ -58,3 +58,29 @@ TEST_CASE("random bytes and mangled seeds never crash") {
 
 }  // namespace
 }  // namespace lvs::config
+
+namespace lvs::config {
+namespace {
+
+TEST_CASE("memory is bounded: huge lines and millions of words are refused early") {
+  const std::string long_line = "global_defs {\n router_id " + std::string(100'000, 'x') + "\n}\n";
+  ParseResult line = ParseString(long_line, "long.conf");
+  CHECK_FALSE(line.ok());
+  CHECK(FormatDiagnostics(line.diagnostics).find("not a keepalived.conf line") != std::string::npos);
+  std::string words;
+  for (int i = 0; i < 40'000; ++i) words += "a b c d e f g h i j k l m n o p q r s t u v w x y z\n";
+  ParseResult many = ParseString(words, "many.conf");
+  CHECK_FALSE(many.ok());
+  CHECK(FormatDiagnostics(many.diagnostics).find("words: not a keepalived.conf") != std::string::npos);
+}
+
+TEST_CASE("an include of a kernel pseudo-file is refused, its content never shown") {
+  ParseResult r = ParseString("include /proc/self/environ\n", "/etc/lvs/keepalived.conf");
+  CHECK_FALSE(r.ok());
+  const std::string text = FormatDiagnostics(r.diagnostics);
+  CHECK(text.find("kernel pseudo-file") != std::string::npos);
+  CHECK(text.find("PATH=") == std::string::npos);
+}
+
+}  // namespace
+}  // namespace lvs::config
