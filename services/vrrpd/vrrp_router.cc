@@ -264,8 +264,26 @@ absl::Status VrrpRouter::Apply(const v1::Config& config, bool dry_run,
   auto specs = InstanceSpecsFromConfig(config);
   if (!specs.ok()) return specs.status();
   ReloadPlan plan = Plan(*specs, changes);
+  // A reload is checked against the live system before anything changes: an
+  // interface (or a VIP's dev) that does not exist refuses the whole reload. At the
+  // first start such an instance waits for its interface instead (StartOrWait).
+  if (applied_once_) {
+    for (const InstanceSpec& s : *specs) {
+      const bool kept = instances_.count(s.vrrp.name) &&
+                        std::find(plan.stop.begin(), plan.stop.end(), s.vrrp.name) == plan.stop.end();
+      std::vector<std::string> devs = {s.interface};
+      for (const Vip& v : s.vips) devs.push_back(v.dev == s.vmac && !s.vmac.empty() ? s.interface : v.dev);
+      for (const std::string& dev : devs) {
+        if (if_nametoindex(dev.c_str()) != 0) continue;
+        if (kept && dev == s.interface) continue;  // running already; nothing to open
+        return absl::FailedPreconditionError(absl::StrCat(
+            "(", s.vrrp.name, ") interface ", dev, " does not exist; nothing changed"));
+      }
+    }
+  }
   if (dry_run) return absl::OkStatus();
   if (shut_down_) return absl::FailedPreconditionError("vrrpd is stopping");
+  applied_once_ = true;
   router_id_ = config.global_defs().router_id();
   group_notify_.clear();
   for (const v1::VrrpSyncGroup& g : config.vrrp_sync_groups()) {

@@ -133,6 +133,7 @@ class VrrpRouter {
   std::map<std::string, InstanceSpec> waiting_;
   event::EventLoop::TimerId waiting_timer_ = 0;
   event::EventLoop::TimerId vip_watch_timer_ = 0;
+  bool applied_once_ = false;  // after the first Apply, reloads are validated live
   std::map<std::pair<std::string, IpFamily>, std::unique_ptr<SocketEntry>> sockets_;
   std::map<std::string, std::unique_ptr<GarpSender>> garp_;
   std::vector<std::unique_ptr<VrrpSyncGroup>> groups_;

@@ -209,10 +209,12 @@ lab_expect_eq "Reload applies" "applied: true" "$(grep -m1 '^applied' <<<"$out")
 lab_wait_for 30 "after Reload the table is back" reals_are "192.168.64.138:80 Route 1
 192.168.64.143:80 Route 1"
 
-# 10. A config with an error is refused whole.
+# 10. A config with an error is refused whole (a misspelt keyword would only be a
+# warning, as in keepalived; a keepalived fork's FNAT cannot be run at all).
 cp "$conf" "$run/good.conf"
 echo "virtual_server 192.168.64.101 80 { lb_algo rr
-  real_server 192.168.64.143 80 { wieght 1 } }" >>"$conf"
+  lb_kind FNAT
+  real_server 192.168.64.143 80 { weight 1 } }" >>"$conf"
 out=$(rpc Reload '' || :)
 lab_expect_eq "Reload of a broken config: INVALID_ARGUMENT" "INVALID_ARGUMENT" \
   "$(head -n1 <<<"$out" | cut -d' ' -f1)"

@@ -234,12 +234,14 @@ class VrrpdControl(unittest.TestCase):
                                 and p.vrrp.priority == 0 and p.ts >= t)
             self.assertEqual(zero, [], "an unchanged instance never stepped down")
             # An invalid file: the Reload RPC fails with the error; nothing changes.
-            n1.write(seed_config("master").replace("priority 100", "priority 100\n    bogus_word 1"))
+            # (a misspelt keyword is only a warning, as in keepalived: use a VRID that
+            # cannot be.)
+            n1.write(seed_config("master").replace("priority 100", "priority 100\n    virtual_router_id 999"))
             # (lvsctl reload also asks ipvsd, which is not running here: only
             # vrrpd's answer is looked at.)
             r = n1.ctl("reload", check=False)
             self.assertNotIn("vrrpd: reloaded", r.stdout)
-            self.assertIn("bogus_word", r.stdout + r.stderr)
+            self.assertIn("999 is out of range 1-255", r.stdout + r.stderr)
             self.assertIn("VI_2", n1.status(), "a failed reload removed nothing")
             # Removing VI_2 by the Reload RPC removes its VIP; VI_1 still untouched.
             n1.write(seed_config("master"))

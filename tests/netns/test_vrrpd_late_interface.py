@@ -74,6 +74,16 @@ def main():
         lab.wait_until(lambda: instances().get("LATE", {}).get("state") == "MASTER", 5,
                        "show vrrp says LATE is MASTER")
         expect(lvs1.has_address("192.168.64.100"), "ON_TIME kept its VIP meanwhile")
+
+        # A reload is checked against the live system first: moving ON_TIME to an
+        # interface that does not exist is refused whole, and nothing changes.
+        with open(conf, "w") as f:
+            f.write(CONF.replace("interface ens160", "interface nosuch1"))
+        r = lvs1.run([f"{BIN}/lvsctl", "reload", "--run-dir", run], check=False)
+        expect(r.returncode != 0 and "nosuch1 does not exist; nothing changed" in r.stdout + r.stderr,
+               "a reload naming a missing interface is refused", r.stdout + r.stderr)
+        expect(instances().get("ON_TIME", {}).get("state") == "MASTER" and lvs1.has_address("192.168.64.100"),
+               "and ON_TIME still runs as before")
         lab.check()
 
 
