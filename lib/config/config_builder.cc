@@ -650,9 +650,12 @@ void ConfigBuilder::DefineVrrpInstance() {
          c.notes.accept_set = true;
        }},
       {"no_accept", 0, 0, BlockUse::kNone,
-       [](const Statement&, I& c) {
+       [this](const Statement& s, I& c) {
          c.instance->set_accept(false);
          c.notes.accept_set = true;
+         sink_.Warning(s.location(), s.name(),
+                       "keepalived drops traffic to the VIPs with firewall rules in this mode; "
+                       "lvs-ha installs none yet, so the VIPs still accept it");
        }},
       {"lvs_sync_daemon_interface", 1, 1, BlockUse::kNone,
        [this](const Statement& s, I& c) {

@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_split.h"
 #include "lib/config/config_fix.h"
+#include "services/checkd/target_spec.h"
 #include "services/ipvsd/service_config.h"
 #include "services/vrrpd/vrrp_instance_spec.h"
 #include "tests/unit/config/test_util.h"
@@ -67,6 +68,21 @@ TEST_CASE("real keepalived.conf files: what keepalived runs loads, the rest is r
       const auto services = ipvs::ServicesFromConfig(r->config);
       CHECK(services.ok());
       if (!services.ok()) UNSCOPED_INFO(services.status().ToString());
+      // checkd's side: every real's checkers, as ipvsd sends them, are accepted.
+      for (const v1::VirtualServer& vs : r->config.virtual_servers()) {
+        for (const v1::RealServer& rs : vs.real_servers()) {
+          if (rs.checkers_size() == 0) continue;
+          v1::CheckTarget t;
+          t.set_id(rs.address());
+          t.set_address(rs.address());
+          t.set_port(rs.port());
+          t.set_delay_loop_ms(rs.delay_loop_ms());
+          for (const v1::Checker& c : rs.checkers()) *t.add_checkers() = c;
+          const auto target = checkd::TargetSpec::FromProto(t);
+          CHECK(target.ok());
+          if (!target.ok()) UNSCOPED_INFO(target.status().ToString());
+        }
+      }
     } else {
       CHECK_FALSE(r->ok());
       ++refused;
