@@ -84,3 +84,16 @@ TEST_CASE("an include of a kernel pseudo-file is refused, its content never show
 
 }  // namespace
 }  // namespace lvs::config
+
+namespace lvs::config {
+namespace {
+
+TEST_CASE("control bytes from the file never reach a diagnostic (or a log) raw") {
+  ParseResult r = ParseString("global_defs {\n  \"rout\x1b[31mer\" x\n}\n", "junk.conf");
+  const std::string text = FormatDiagnostics(r.diagnostics);
+  CHECK(text.find('\x1b') == std::string::npos);
+  CHECK(text.find("\\x1b[31m") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace lvs::config
