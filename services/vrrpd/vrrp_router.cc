@@ -44,6 +44,8 @@ struct VrrpRouter::TrackScript {
 
 struct VrrpRouter::Instance {
   InstanceSpec spec;
+  InstanceSpec original;  // as given to StartInstance, to start it afresh
+  unsigned ifindex = 0;   // of spec.interface when started: a re-created one differs
   std::unique_ptr<VrrpStateMachine> sm;
   SocketEntry* socket = nullptr;
   IpAddress src;
@@ -351,6 +353,7 @@ void VrrpRouter::ReleaseSocket(SocketEntry* entry) {
 }
 
 absl::Status VrrpRouter::StartInstance(InstanceSpec spec) {
+  InstanceSpec original = spec;
   if (!spec.vmac.empty()) {
     if (absl::Status s = vmacs_->Ensure(spec.vmac, spec.interface, spec.vrrp.vrid); !s.ok()) {
       return s;
@@ -385,6 +388,8 @@ absl::Status VrrpRouter::StartInstance(InstanceSpec spec) {
                                       : std::vector<IpAddress>{VrrpSocket::MulticastGroup(spec.family)};
   inst->expect = spec.Expectation();
   inst->socket = *entry;
+  inst->original = std::move(original);
+  inst->ifindex = if_nametoindex(spec.interface.c_str());
   ResolveScriptUsers(*inst, spec);
   inst->spec = std::move(spec);
   inst->sm = std::make_unique<VrrpStateMachine>(inst->spec.vrrp, log_);
@@ -742,6 +747,7 @@ void VrrpRouter::CountReject(SocketEntry& entry, Instance* inst, RejectReason re
 
 void VrrpRouter::OnLink(const std::string& ifname, bool up) {
   log_->info("interface {} is {}", ifname, up ? "up" : "down");
+  ReopenIfRecreated(ifname);
   if (!waiting_.empty()) RetryWaiting();
   const absl::Time now = loop_.Now();
   const std::string item = absl::StrCat("if:", ifname);
@@ -778,6 +784,33 @@ void VrrpRouter::ResolveScriptUsers(Instance& inst, InstanceSpec& spec) {
     }
     inst.scripts.push_back({.spec = t, .run_as = *user});
   }
+}
+
+// An interface deleted (and perhaps made again under its name) leaves the sockets
+// bound to an index that is gone: its instances go back to waiting for it (FAULT)
+// and start afresh, with new sockets, once it exists — as keepalived recovers.
+void VrrpRouter::ReopenIfRecreated(const std::string& ifname) {
+  const unsigned index = if_nametoindex(ifname.c_str());
+  std::vector<std::string> stale;
+  for (auto& [name, inst] : instances_) {
+    if (inst->spec.interface == ifname && inst->ifindex != index) stale.push_back(name);
+  }
+  if (!stale.empty()) garp_.erase(ifname);  // its packet socket is bound to the old index
+  for (const std::string& name : stale) {
+    Instance& inst = *instances_[name];
+    InstanceSpec spec = inst.original;
+    log_->warn("({}) interface {} was {}", name, ifname,
+               index ? "re-created: the instance starts again on it"
+                     : "deleted: FAULT until it is back");
+    StopInstance(inst, index ? "interface re-created" : "interface deleted");
+    SocketEntry* entry = inst.socket;
+    instances_.erase(name);
+    ReleaseSocket(entry);
+    if (absl::Status s = StartOrWait(std::move(spec)); !s.ok()) {
+      log_->error("({}) cannot start again: {}", name, s.ToString());
+    }
+  }
+  if (!stale.empty()) RebuildSyncGroups();
 }
 
 void VrrpRouter::StartTrackScripts(Instance& inst) {

@@ -81,6 +81,7 @@ class VrrpRouter {
   // StartInstance, or, when the interface does not exist, waiting for it.
   absl::Status StartOrWait(InstanceSpec spec);
   void RetryWaiting();
+  void ReopenIfRecreated(const std::string& ifname);
   void ArmVipWatch();
   void RepairVips();
   static constexpr absl::Duration kVipWatchInterval = absl::Seconds(1);

@@ -548,6 +548,20 @@ class Host:
     def if_up(self):
         self.run(["ip", "link", "set", self.ifname, "up"])
 
+    def recreate_link(self, between=None):
+        """Deletes the host's interface and makes it again, same name, MAC, bridge
+        port and addresses (a new ifindex), as a NIC driver reload or a VM's vNIC
+        hot-replace does; `between` runs while it is gone."""
+        self.lab._ip(["-n", self.ns, "link", "del", self.ifname])
+        if between:
+            between()
+        self.lab._ip(["-n", self.ns, "link", "add", self.ifname, "address", self.mac, "type",
+                      "veth", "peer", "name", self.port, "netns", self.lab.switch_ns])
+        self.lab._ip(["-n", self.lab.switch_ns, "link", "set", self.port, "master", "br0", "up"])
+        self.lab._ip(["-n", self.ns, "link", "set", self.ifname, "up"])
+        for a in self.addrs:
+            self.add_address(a)
+
     def capture(self, bpf="", name=None):
         """Captures on this host's interface (what the host sees/sends)."""
         return Capture(self.lab, self.ns, self.ifname, bpf,
