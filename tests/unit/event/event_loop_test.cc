@@ -14,18 +14,20 @@ using lvs::event::EventLoop;
 TEST_CASE("timers fire in deadline order and cancelled ones never fire") {
   auto loop = *EventLoop::Create();
   std::vector<int> fired;
-  // Read before the timers are added: a deadline is counted from its AddTimer, so a
-  // start read after them could be later than the 30 ms timer's origin.
+  // Deadlines fixed against one start, whatever time passes between the AddTimer
+  // calls (on a loaded machine the process can be off the CPU for tens of ms between
+  // two of them, which with plain delays reordered the deadlines).
   const absl::Time start = loop->Now();
-  loop->AddTimer(absl::Milliseconds(30), [&] { fired.push_back(3); loop->Stop(); });
-  loop->AddTimer(absl::Milliseconds(10), [&] { fired.push_back(1); });
-  auto cancelled = loop->AddTimer(absl::Milliseconds(20), [&] { fired.push_back(99); });
-  loop->AddTimer(absl::Milliseconds(20), [&] { fired.push_back(2); });
+  auto at = [&](int ms) { return start + absl::Milliseconds(ms) - loop->Now(); };
+  loop->AddTimer(at(300), [&] { fired.push_back(3); loop->Stop(); });
+  loop->AddTimer(at(100), [&] { fired.push_back(1); });
+  auto cancelled = loop->AddTimer(at(200), [&] { fired.push_back(99); });
+  loop->AddTimer(at(210), [&] { fired.push_back(2); });
   loop->CancelTimer(cancelled);
   loop->CancelTimer(12345);  // unknown ids are harmless
   loop->Run();
   CHECK(fired == std::vector<int>{1, 2, 3});
-  CHECK(loop->Now() - start >= absl::Milliseconds(30));
+  CHECK(loop->Now() - start >= absl::Milliseconds(300));
   CHECK(loop->PendingTimers() == 0);
 }
 
