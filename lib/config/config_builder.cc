@@ -5,7 +5,6 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "lib/config/keyword_suggester.h"
 
@@ -26,19 +25,10 @@ bool LooksLikeKeyword(std::string_view name) {
   return true;
 }
 
-// At most 40 bytes of `text`, control bytes as \xNN (no terminal escapes in logs).
-std::string Printable(std::string_view text) {
-  std::string out;
-  for (size_t i = 0; i < text.size() && i < 40; ++i) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c < 0x20 || c == 0x7f) {
-      absl::StrAppend(&out, "\\x", absl::Hex(c, absl::kZeroPad2));
-    } else {
-      out.push_back(static_cast<char>(c));
-    }
-  }
-  if (text.size() > 40) out += "...";
-  return out;
+// At most 40 bytes of `text` (the sink escapes control bytes in every diagnostic).
+std::string Shortened(std::string_view text) {
+  if (text.size() <= 40) return std::string(text);
+  return absl::StrCat(std::string(text.substr(0, 40)), "...");
 }
 
 }  // namespace
@@ -159,7 +149,7 @@ void ConfigBuilder::ReportUnknown(const Statement& s, Section section) {
     // keepalived would skip it too, but text like this (a shell prompt, a sentence, a
     // '//' comment opening a block) means the file is not what its author thinks.
     sink_.Error(s.location(), "syntax",
-                absl::StrCat("'", Printable(name),
+                absl::StrCat("'", Shortened(name),
                              "' is not a keyword (text pasted from a shell or a document? "
                              "comments start with # or !)"));
     return;
@@ -178,7 +168,6 @@ void ConfigBuilder::ReportUnknown(const Statement& s, Section section) {
     if (!old->replacement.empty()) {
       absl::StrAppend(&message, " (use '", std::string(old->replacement), "')");
     }
-    v1::TextEdit fix;
     if (s.has_block) {
       sink_.Warning(s.location(), name, std::move(message));
     } else if (!old->replacement.empty()) {

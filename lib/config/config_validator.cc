@@ -65,27 +65,25 @@ void ConfigValidator::Validate(v1::Config& config) {
 }
 
 void ConfigValidator::ValidateVrrp(v1::Config& config) {
-  UniqueNames scripts;
-  std::vector<std::string> script_names;
-  std::map<std::string, v1::SourceLocation> script_at;
+  std::map<std::string, v1::SourceLocation> script_at;  // each vrrp_script's first definition
   auto* all_scripts = config.mutable_vrrp_scripts();
   for (int i = 0; i < all_scripts->size();) {
     const v1::VrrpScript& script = all_scripts->Get(i);
-    if (const auto* first = scripts.Add(script.name(), script.location())) {
+    if (auto [first, inserted] = script_at.emplace(script.name(), script.location()); !inserted) {
       // keepalived finds scripts by name, first match: the later block is never used.
       Warning(script.location(), "vrrp_script",
               absl::StrCat("'", script.name(), "' is already defined at ",
-                           Where(*first, script.location()), "; this definition is ignored"));
+                           Where(first->second, script.location()), "; this definition is ignored"));
       all_scripts->DeleteSubrange(i, 1);
       continue;
     }
-    script_names.push_back(script.name());
-    script_at[script.name()] = script.location();
     ++i;
   }
+  std::vector<std::string_view> script_names;  // for "did you mean"
+  for (const auto& [name, at] : script_at) script_names.push_back(name);
   // keepalived drops a track_script entry naming no vrrp_script, with a warning.
   auto check_track_scripts = [&](auto* tracks) {
-    std::vector<std::string_view> names(script_names.begin(), script_names.end());
+    const std::vector<std::string_view>& names = script_names;
     for (int i = 0; i < tracks->size();) {
       const v1::TrackScript& track = tracks->Get(i);
       std::string message;

@@ -3,8 +3,6 @@
 // No I/O here: the checkers observe, these functions judge, unit tests cover them.
 #pragma once
 
-#include "lib/proc/command_line.h"
-
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -82,7 +80,5 @@ class BodyDigest {
   Ctx* ctx_;
 };
 
-// MISC_CHECK command lines are split by lib/proc (keepalived's rules).
-using proc::SplitCommandLine;
 
 }  // namespace lvs::checkd

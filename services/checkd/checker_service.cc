@@ -1,7 +1,6 @@
-#include <algorithm>
-
 #include "services/checkd/checker_service.h"
 
+#include <algorithm>
 #include <future>
 
 #include "lib/runtime/logging.h"

@@ -1,11 +1,12 @@
-#include <algorithm>
-
 #include "services/checkd/target_spec.h"
 
 #include <arpa/inet.h>
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "lib/proc/command_line.h"
 
 namespace lvs::checkd {
 namespace {
@@ -128,7 +129,7 @@ absl::StatusOr<CheckerSpec> ParseChecker(const v1::CheckTarget& target, const v1
     case v1::Checker::kMisc: {
       const v1::MiscCheck& m = in.misc();
       c.kind = CheckKind::kMisc;
-      c.argv = SplitCommandLine(m.path());
+      c.argv = proc::SplitCommandLine(m.path());
       if (c.argv.empty()) return Invalid(where, "MISC_CHECK needs misc_path");
       if (c.argv.front().front() != '/') {
         return Invalid(where, absl::StrCat("misc_path \"", c.argv.front(), "\" must be an absolute path"));

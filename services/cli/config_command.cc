@@ -125,11 +125,7 @@ int Fix(const std::vector<std::string>& args, FILE* out, FILE* err) {
   }
   std::stringstream text;
   text << in.rdbuf();
-  absl::StatusOr<config::ParseResult> parsed = config::ParseFile(path, options);
-  if (!parsed.ok()) {
-    std::fprintf(err, "%s: %s\n", path.c_str(), std::string(parsed.status().message()).c_str());
-    return kInvalid;
-  }
+  // Each pass parses the text as the file itself (same name, same includes).
   const config::FixResult fix =
       config::FixConfig(path, text.str(), [&](const std::string& version) {
         return config::ParseString(version, path, options).diagnostics;

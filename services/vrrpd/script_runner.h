@@ -11,13 +11,11 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "lib/event/event_loop.h"
-#include "lib/proc/command_line.h"
 #include "lib/proc/spawn.h"
 #include "spdlog/logger.h"
 
 namespace lvs::vrrp {
 
-using proc::SplitCommandLine;  // keepalived's rules, shared with MISC_CHECK
 
 class ScriptRunner {
  public:

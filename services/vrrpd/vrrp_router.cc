@@ -1,16 +1,17 @@
 #include "services/vrrpd/vrrp_router.h"
 
-#include <net/if.h>
-#include <set>
-#include <netinet/in.h>
 #include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <sys/epoll.h>
 
 #include <algorithm>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "lib/proc/command_line.h"
 
 namespace lvs::vrrp {
 namespace {
@@ -658,10 +659,10 @@ void VrrpRouter::RunNotifyScripts(const NotifyScripts& scripts, const char* kind
     case State::kStopped: specific = &scripts.stop; break;
     case State::kInit: return;
   }
-  if (!specific->empty()) run(SplitCommandLine(*specific));
+  if (!specific->empty()) run(proc::SplitCommandLine(*specific));
   if (scripts.generic.empty()) return;
   // keepalived: notify <script> INSTANCE|GROUP <name> <state> <priority>; STOPPED is "STOP".
-  std::vector<std::string> argv = SplitCommandLine(scripts.generic);
+  std::vector<std::string> argv = proc::SplitCommandLine(scripts.generic);
   argv.push_back(kind);
   argv.push_back(name);
   argv.push_back(state == State::kStopped ? "STOP" : StateName(state));
@@ -769,7 +770,7 @@ void VrrpRouter::ResolveScriptUsers(Instance& inst, InstanceSpec& spec) {
     auto user = t.user.empty() ? default_user : proc::LookupUser(t.user, t.group);
     absl::Status usable = user.status();
     if (usable.ok() && spec.script_security) {
-      const std::vector<std::string> argv = SplitCommandLine(t.script);
+      const std::vector<std::string> argv = proc::SplitCommandLine(t.script);
       usable = proc::CheckScriptSecure(argv.empty() ? "" : argv.front(), *user);
     }
     if (!usable.ok()) {
@@ -826,7 +827,7 @@ void VrrpRouter::RunTrackScript(const std::string& instance, size_t index) {
   });
   if (t.running) return;  // the previous run is still going; its timeout will end it
   t.running = true;
-  scripts_.Run(SplitCommandLine(t.spec.script), t.run_as, t.spec.timeout,
+  scripts_.Run(proc::SplitCommandLine(t.spec.script), t.run_as, t.spec.timeout,
                [this, instance, index](int code) {
     Instance* inst = Find(instance);
     if (inst == nullptr || index >= inst->scripts.size()) return;

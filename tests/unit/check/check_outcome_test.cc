@@ -5,6 +5,8 @@
 #include <catch2/catch.hpp>
 #include <cerrno>
 
+#include "lib/proc/command_line.h"
+
 namespace lvs::checkd {
 namespace {
 
@@ -111,12 +113,12 @@ TEST_CASE("MISC exit codes, keepalived's rule") {
 
 TEST_CASE("command lines split like keepalived's misc_path") {
   using V = std::vector<std::string>;
-  CHECK(SplitCommandLine("/bin/check") == V{"/bin/check"});
-  CHECK(SplitCommandLine("  /bin/check  -a\tb ") == V{"/bin/check", "-a", "b"});
-  CHECK(SplitCommandLine("/bin/sh -c 'exit 3'") == V{"/bin/sh", "-c", "exit 3"});
-  CHECK(SplitCommandLine("/x \"a b\" c\\ d") == V{"/x", "a b", "c d"});
-  CHECK(SplitCommandLine("/x ''") == V{"/x", ""});
-  CHECK(SplitCommandLine("").empty());
+  CHECK(proc::SplitCommandLine("/bin/check") == V{"/bin/check"});
+  CHECK(proc::SplitCommandLine("  /bin/check  -a\tb ") == V{"/bin/check", "-a", "b"});
+  CHECK(proc::SplitCommandLine("/bin/sh -c 'exit 3'") == V{"/bin/sh", "-c", "exit 3"});
+  CHECK(proc::SplitCommandLine("/x \"a b\" c\\ d") == V{"/x", "a b", "c d"});
+  CHECK(proc::SplitCommandLine("/x ''") == V{"/x", ""});
+  CHECK(proc::SplitCommandLine("").empty());
 }
 
 }  // namespace
