@@ -52,8 +52,7 @@ namespace {
 
 bool UnsupportedIn(Section section, std::string_view name) {
   if (IsUnsupported(section, name)) return true;
-  return (section == Section::kHttpCheck || section == Section::kMiscCheck) &&
-         IsUnsupported(Section::kChecker, name);
+  return TakesCommonCheckerOptions(section) && IsUnsupported(Section::kChecker, name);
 }
 
 std::string ArgCountMessage(int min_args, int max_args) {
@@ -181,7 +180,7 @@ void ConfigBuilder::ReportUnknown(const Statement& s, Section section) {
   }
   std::vector<std::string_view> candidates = names_by_section_[section];
   for (std::string_view candidate : UnsupportedNames(section)) candidates.push_back(candidate);
-  if (section == Section::kHttpCheck || section == Section::kMiscCheck) {
+  if (TakesCommonCheckerOptions(section)) {
     for (std::string_view candidate : UnsupportedNames(Section::kChecker)) {
       candidates.push_back(candidate);
     }
@@ -265,6 +264,14 @@ void ConfigBuilder::DefineTables() {
          vi.set_advert_int_ms(1000);
          Dispatch(s, Section::kVrrpInstance, vrrp_instance_, context);
          instances_.push_back(std::move(context));
+       }},
+      {"track_file", 1, 1, BlockUse::kRequired,
+       [this](const Statement& s, v1::Config& c) { ReadTrackFile(s, c); }},
+      {"vrrp_track_file", 1, 1, BlockUse::kRequired,
+       [this](const Statement& s, v1::Config& c) {
+         sink_.Warning(s.keyword.location, s.name(), "deprecated name of track_file; taken as track_file",
+                       Replace(s.keyword, "track_file", "vrrp_track_file is track_file"));
+         ReadTrackFile(s, c);
        }},
       {"virtual_server_group", 1, 1, BlockUse::kRequired,
        [this](const Statement& s, v1::Config& c) {
@@ -980,6 +987,7 @@ Location ConfigBuilder::LocationOf(const v1::SourceLocation& location) const {
 }
 
 void ConfigBuilder::Build(const std::vector<Statement>& top, v1::Config& config) {
+  config_ = &config;
   Dispatch(top, Section::kTop, top_, config);
 
   v1::GlobalDefs& global = *config.mutable_global_defs();
@@ -1015,9 +1023,12 @@ template void ConfigBuilder::Dispatch(const std::vector<Statement>&, Section,
                                       const std::vector<Keyword<CheckerContext>>&, CheckerContext&);
 template void ConfigBuilder::Dispatch(const std::vector<Statement>&, Section,
                                       const std::vector<Keyword<v1::UrlCheck>>&, v1::UrlCheck&);
+template void ConfigBuilder::Dispatch(const std::vector<Statement>&, Section,
+                                      const std::vector<Keyword<v1::TrackFile>>&, v1::TrackFile&);
 template void ConfigBuilder::Register(Section, const std::vector<Keyword<VirtualServerContext>>&);
 template void ConfigBuilder::Register(Section, const std::vector<Keyword<RealServerContext>>&);
 template void ConfigBuilder::Register(Section, const std::vector<Keyword<CheckerContext>>&);
 template void ConfigBuilder::Register(Section, const std::vector<Keyword<v1::UrlCheck>>&);
+template void ConfigBuilder::Register(Section, const std::vector<Keyword<v1::TrackFile>>&);
 
 }  // namespace lvs::config

@@ -67,6 +67,8 @@ class ConfigBuilder {
   struct CheckerContext {
     v1::Checker* checker;
     CheckSettings settings;
+    bool connection_set = false;  // connect_ip/connect_port/bindto/bind_port given
+    std::vector<const Statement*> smtp_hosts;
   };
   // What an instance's final checks need beyond the proto.
   struct InstanceNotes {
@@ -150,7 +152,16 @@ class ConfigBuilder {
   std::vector<Keyword<v1::VrrpAuthentication>> authentication_;
   std::vector<Keyword<VirtualServerContext>> virtual_server_;
   std::vector<Keyword<RealServerContext>> real_server_;
-  std::vector<Keyword<CheckerContext>> tcp_check_, http_check_, misc_check_;
+  std::vector<Keyword<CheckerContext>> tcp_check_, http_check_, misc_check_, udp_check_, dns_check_,
+      smtp_check_, smtp_host_, file_check_;
+  std::vector<Keyword<v1::TrackFile>> track_file_;
+  // SMTP_CHECK's host blocks, each its own checker (keepalived's reading).
+  void FinishChecker(v1::Checker& checker, const CheckerContext& context, const RealServerContext& parent,
+                     const VirtualServerContext& vs);
+  void ReadSmtpHosts(const Statement& s, CheckerContext& context, v1::RealServer& rs);
+  void ReadTrackFile(const Statement& s, v1::Config& config);
+  void ResolveFileCheck(const Statement& s, v1::Checker& checker);
+  const v1::Config* config_ = nullptr;  // the one Build fills, for FILE_CHECK's track_file lookup
   std::vector<Keyword<v1::UrlCheck>> url_;
 
   // Every implemented keyword with the blocks it belongs to, for "did you mean" and

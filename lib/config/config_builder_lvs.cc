@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "lib/config/config_builder.h"
+#include "lib/config/hex_string.h"
 #include "lib/config/keyword_suggester.h"
 
 namespace lvs::config {
@@ -248,6 +249,11 @@ void ConfigBuilder::DefineRealServer() {
       {"HTTP_GET", 0, 0, BlockUse::kRequired, checker},
       {"SSL_GET", 0, 0, BlockUse::kRequired, checker},
       {"MISC_CHECK", 0, 0, BlockUse::kRequired, checker},
+      {"PING_CHECK", 0, 0, BlockUse::kRequired, checker},
+      {"UDP_CHECK", 0, 0, BlockUse::kRequired, checker},
+      {"DNS_CHECK", 0, 0, BlockUse::kRequired, checker},
+      {"SMTP_CHECK", 0, 0, BlockUse::kRequired, checker},
+      {"FILE_CHECK", 0, 0, BlockUse::kRequired, checker},
   };
   for (auto& k :
        SettingKeywords<R>({"connect_timeout", "retry", "nb_get_retry", "delay_before_retry",
@@ -265,18 +271,22 @@ void ConfigBuilder::DefineCheckers() {
       {"connect_ip", 1, 1, BlockUse::kNone,
        [this](const Statement& s, C& c) {
          if (auto ip = values_.Ip(s.args[0], s.name())) c.checker->set_connect_ip(ip->text);
+         c.connection_set = true;
        }},
       {"connect_port", 1, 1, BlockUse::kNone,
        [this](const Statement& s, C& c) {
          if (auto v = values_.Integer(s, 0, 1, 65535)) c.checker->set_connect_port(*v);
+         c.connection_set = true;
        }},
       {"bindto", 1, 1, BlockUse::kNone,
        [this](const Statement& s, C& c) {
          if (auto ip = values_.Ip(s.args[0], s.name())) c.checker->set_bindto(ip->text);
+         c.connection_set = true;
        }},
       {"bind_port", 1, 1, BlockUse::kNone,
        [this](const Statement& s, C& c) {
          if (auto v = values_.Integer(s, 0, 1, 65535)) c.checker->set_bind_port(*v);
+         c.connection_set = true;
        }},
   };
   const std::vector<Keyword<C>> http = {
@@ -317,12 +327,182 @@ void ConfigBuilder::DefineCheckers() {
     for (const auto* part : parts) out.insert(out.end(), part->begin(), part->end());
     return out;
   };
+  // keepalived's free hex format; X nibbles (wildcards) only in require_reply.
+  auto hex = [this](const Statement& s, bool wildcard) -> std::optional<HexBytes> {
+    std::vector<std::string> words;
+    for (const Token& t : s.args) words.push_back(t.text);
+    auto bytes = ParseKeepalivedHex(absl::StrJoin(words, " "), wildcard);
+    if (!bytes.ok()) {
+      sink_.Warning(s.args[0].location, s.name(),
+                    absl::StrCat("is not a hex string (", bytes.status().message(), "); ignored (as keepalived)"));
+      return std::nullopt;
+    }
+    return *std::move(bytes);
+  };
+  const std::vector<Keyword<C>> udp = {
+      {"payload", 1, kAny, BlockUse::kNone,
+       [hex](const Statement& s, C& c) {
+         if (auto b = hex(s, false)) c.checker->mutable_udp()->set_payload(b->data);
+       }},
+      {"require_reply", 0, kAny, BlockUse::kNone,
+       [hex](const Statement& s, C& c) {
+         v1::UdpCheck* u = c.checker->mutable_udp();
+         u->set_require_reply(true);
+         if (s.args.empty()) return;
+         if (auto b = hex(s, true)) {
+           u->set_reply(b->data);
+           u->set_reply_mask(b->ignore_mask);
+         }
+       }},
+      {"min_reply_length", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, C& c) {
+         if (auto v = values_.Integer(s, 0, 0, 65535)) c.checker->mutable_udp()->set_min_reply_length(*v);
+       }},
+      {"max_reply_length", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, C& c) {
+         if (auto v = values_.Integer(s, 0, 0, 65535)) c.checker->mutable_udp()->set_max_reply_length(*v);
+       }},
+  };
+  const std::vector<Keyword<C>> dns = {
+      {"type", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, C& c) {
+         v1::DnsType type;
+         if (!v1::DnsType_Parse("DNS_" + absl::AsciiStrToUpper(s.args[0].text), &type) ||
+             type == v1::DNS_TYPE_UNSPECIFIED) {
+           sink_.Warning(s.args[0].location, s.name(),
+                         absl::StrCat("'", s.args[0].text, "' is not a DNS_CHECK type (A, NS, CNAME, SOA, MX, TXT, "
+                                      "AAAA, RRSIG, DNSKEY); SOA is used (as keepalived)"));
+           return;
+         }
+         c.checker->mutable_dns()->set_type(type);
+       }},
+      {"name", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, C& c) {
+         const std::string& name = s.args[0].text;
+         if (!c.checker->dns().name().empty()) {
+           sink_.Warning(s.location(), s.name(), "given twice; the first is used (as keepalived)");
+           return;
+         }
+         const bool empty_label = (name.size() > 1 && name[0] == '.') || name.find("..") != std::string::npos;
+         bool too_long = name.size() > 253;
+         for (absl::string_view label : absl::StrSplit(name, '.')) too_long |= label.size() > 63;
+         if (empty_label || too_long) {
+           sink_.Warning(s.args[0].location, s.name(),
+                         absl::StrCat("'", name, "' is not a DNS name (an empty or over-long label); the root is "
+                                      "asked for (as keepalived)"));
+           return;
+         }
+         c.checker->mutable_dns()->set_name(name);
+       }},
+  };
+  const std::vector<Keyword<C>> smtp = {
+      {"helo_name", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, C& c) {
+         const std::string& name = s.args[0].text;
+         if (name.find_first_of(" \t\r\n") != std::string::npos) {
+           sink_.Warning(s.args[0].location, s.name(), "must be one word; the default is used");
+           return;
+         }
+         c.checker->mutable_smtp()->set_helo_name(name);
+       }},
+      {"host", 0, 0, BlockUse::kRequired,
+       [this](const Statement& s, C& c) {
+         sink_.Warning(s.keyword.location, s.name(),
+                       "deprecated by keepalived (\"define additional checkers\"); each host is checked as its "
+                       "own SMTP_CHECK, and all must pass");
+         c.smtp_hosts.push_back(&s);
+       }},
+  };
+  const std::vector<Keyword<C>> file = {
+      {"track_file", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, C& c) {
+         for (const v1::TrackFile& tf : config_->track_files()) {
+           if (tf.name() != s.args[0].text) continue;
+           v1::FileCheck* f = c.checker->mutable_file();
+           f->set_track_file(tf.name());
+           f->set_path(tf.path());
+           if (!c.settings.alpha) {  // not yet given a weight of its own: the track_file's
+             f->set_weight(tf.weight());
+             f->set_reverse(tf.reverse());
+           }
+           f->set_init_file(tf.init_file());
+           f->set_init_value(tf.init_value());
+           f->set_init_overwrite(tf.init_overwrite());
+           return;
+         }
+         sink_.Warning(s.args[0].location, s.name(),
+                       absl::StrCat("no track_file '", s.args[0].text,
+                                    "' is defined above this line; ignored (as keepalived)"));
+       }},
+      {"weight", 1, 2, BlockUse::kNone,
+       [this](const Statement& s, C& c) {
+         auto w = values_.Integer(s, 0, -kMaxInt32, kMaxInt32);
+         if (!w) return;
+         bool reverse = false;
+         if (s.args.size() > 1) {
+           if (s.args[1].text != "reverse" && s.args[1].text != "noreverse") {
+             sink_.Warning(s.args[1].location, s.name(), "expects 'reverse' or 'noreverse'; the weight is ignored (as keepalived)");
+             return;
+           }
+           reverse = s.args[1].text == "reverse";
+         }
+         c.checker->mutable_file()->set_weight(static_cast<int32_t>(*w));
+         c.checker->mutable_file()->set_reverse(reverse);
+         c.settings.alpha = false;  // marks "weight given here" for track_file above
+       }},
+  };
   tcp_check_ = join({&connection, &timing});
   http_check_ = join({&connection, &timing, &http});
   misc_check_ = join({&timing, &misc});
+  udp_check_ = join({&connection, &timing, &udp});
+  dns_check_ = join({&connection, &timing, &dns});
+  smtp_check_ = join({&connection, &timing, &smtp});
+  smtp_host_ = join({&connection, &timing});
+  file_check_ = file;
   Register(Section::kChecker, tcp_check_);
   Register(Section::kHttpCheck, http_check_);
   Register(Section::kMiscCheck, misc_check_);
+  Register(Section::kPingCheck, tcp_check_);
+  Register(Section::kUdpCheck, udp_check_);
+  Register(Section::kDnsCheck, dns_check_);
+  Register(Section::kSmtpCheck, smtp_check_);
+  Register(Section::kSmtpHost, smtp_host_);
+  Register(Section::kFileCheck, file_check_);
+
+  using T = v1::TrackFile;
+  track_file_ = {
+      {"file", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, T& t) {
+         if (!t.path().empty()) {
+           sink_.Warning(s.location(), s.name(), "given twice; the first is used (as keepalived)");
+           return;
+         }
+         t.set_path(s.args[0].text);
+       }},
+      {"weight", 1, 2, BlockUse::kNone,
+       [this](const Statement& s, T& t) {
+         if (auto w = values_.Integer(s, 0, -254, 254)) t.set_weight(static_cast<int32_t>(*w));
+         if (s.args.size() > 1) {
+           if (s.args[1].text == "reverse") {
+             t.set_reverse(true);
+           } else {
+             sink_.Warning(s.args[1].location, s.name(), "expects 'reverse'; ignored (as keepalived)");
+           }
+         }
+       }},
+      {"init_file", 0, 2, BlockUse::kNone,
+       [this](const Statement& s, T& t) {
+         t.set_init_file(true);
+         for (const Token& word : s.args) {
+           if (word.text == "overwrite") {
+             t.set_init_overwrite(true);
+           } else if (auto v = values_.Integer(word, s.name(), INT32_MIN, kMaxInt32)) {
+             t.set_init_value(static_cast<int32_t>(*v));
+           }
+         }
+       }},
+  };
+  Register(Section::kTrackFile, track_file_);
 
   using U = v1::UrlCheck;
   url_ = {
@@ -479,8 +659,7 @@ void ConfigBuilder::ReadRealServer(const Statement& s, VirtualServerContext& par
   rs.set_alpha(effective.alpha.value_or(false));
   rs.set_delay_loop_ms(effective.delay_loop_ms.value_or(vs.delay_loop_ms()));
   for (const Statement* checker : context.checkers) ReadChecker(*checker, context, parent);
-  static const std::vector<std::string_view> kNotRun = {"PING_CHECK", "UDP_CHECK", "DNS_CHECK",
-                                                        "SMTP_CHECK", "FILE_CHECK", "BFD_CHECK"};
+  static const std::vector<std::string_view> kNotRun = {"BFD_CHECK"};
   for (const Statement& child : s.children) {
     if (std::find(kNotRun.begin(), kNotRun.end(), child.name()) != kNotRun.end()) {
       rs.add_unimplemented_checkers(child.name());
@@ -490,9 +669,9 @@ void ConfigBuilder::ReadRealServer(const Statement& s, VirtualServerContext& par
     // keepalived would take it out when its check fails; lvs-ha cannot tell.
     sink_.Warning(s.location(), s.name(),
                   absl::StrCat(rs.address(), ":", rs.port(), " will never be checked: lvs-ha does "
-                               "not run ", absl::StrJoin(rs.unimplemented_checkers(), ", "),
-                               " yet, so it stays in rotation whatever its health (shown "
-                               "UNCHECKED); add a TCP_CHECK, HTTP_GET or MISC_CHECK"));
+                               "run ", absl::StrJoin(rs.unimplemented_checkers(), ", "),
+                               ", so it stays in rotation whatever its health (shown "
+                               "UNCHECKED); add another checker (TCP_CHECK, PING_CHECK, ...)"));
   }
 }
 
@@ -501,7 +680,7 @@ void ConfigBuilder::ReadChecker(const Statement& s, const RealServerContext& par
   v1::RealServer& rs = *parent.rs;
   v1::Checker& checker = *rs.add_checkers();
   *checker.mutable_location() = sink_.ToProto(s.location());
-  CheckerContext context{&checker, {}};
+  CheckerContext context{&checker, {}, false, {}};
   const std::string& kind = s.name();
   if (kind == "TCP_CHECK") {
     checker.mutable_tcp();
@@ -510,6 +689,35 @@ void ConfigBuilder::ReadChecker(const Statement& s, const RealServerContext& par
     checker.mutable_misc();
     Dispatch(s, Section::kMiscCheck, misc_check_, context);
     if (checker.misc().path().empty()) sink_.Error(s.location(), kind, "has no 'misc_path'");
+  } else if (kind == "PING_CHECK") {
+    checker.mutable_ping();
+    Dispatch(s, Section::kPingCheck, tcp_check_, context);
+  } else if (kind == "UDP_CHECK") {
+    checker.mutable_udp();
+    Dispatch(s, Section::kUdpCheck, udp_check_, context);
+    const v1::UdpCheck& u = checker.udp();
+    if (!u.reply().empty() && u.max_reply_length() == 0 && u.min_reply_length() > 255) {
+      sink_.Warning(s.location(), kind, "min_reply_length is above max_reply_length (default 255): it will always fail");
+    } else if (u.max_reply_length() != 0 && u.min_reply_length() > u.max_reply_length()) {
+      sink_.Warning(s.location(), kind, "min_reply_length is above max_reply_length: it will always fail");
+    }
+  } else if (kind == "DNS_CHECK") {
+    checker.mutable_dns();
+    Dispatch(s, Section::kDnsCheck, dns_check_, context);
+  } else if (kind == "SMTP_CHECK") {
+    checker.mutable_smtp();
+    Dispatch(s, Section::kSmtpCheck, smtp_check_, context);
+  } else if (kind == "FILE_CHECK") {
+    checker.mutable_file();
+    Dispatch(s, Section::kFileCheck, file_check_, context);
+    context.settings = {};  // its own "weight" marker, not timing: FILE_CHECK takes none
+    if (checker.file().path().empty()) {
+      // keepalived: "FILE_CHECK has no track_file specified - ignoring".
+      sink_.Warning(s.location(), kind, "has no usable 'track_file'; ignored (as keepalived)");
+      rs.mutable_checkers()->RemoveLast();
+      return;
+    }
+    checker.mutable_file()->set_base_weight(rs.weight());
   } else {
     checker.mutable_http()->set_ssl(kind == "SSL_GET");
     Dispatch(s, Section::kHttpCheck, http_check_, context);
@@ -517,25 +725,100 @@ void ConfigBuilder::ReadChecker(const Statement& s, const RealServerContext& par
       sink_.Error(s.location(), kind, "has no 'url' block");
     }
   }
+  FinishChecker(checker, context, parent, vs);
+  if (!context.smtp_hosts.empty()) ReadSmtpHosts(s, context, rs);
+}
+
+void ConfigBuilder::FinishChecker(v1::Checker& checker, const CheckerContext& context,
+                                  const RealServerContext& parent, const VirtualServerContext& vs) {
+  v1::RealServer& rs = *parent.rs;
   // The nearest setting wins: checker, then real server, then virtual server.
   CheckSettings settings = vs.settings;
   settings.Override(parent.settings);
   settings.Override(context.settings);
   const bool http = checker.has_http();
   const bool misc = checker.has_misc();
+  // keepalived's per-checker defaults: MISC_CHECK and FILE_CHECK do not retry;
+  // DNS_CHECK retries 3 times, delay_loop apart; HTTP_GET waits 3 s between tries.
+  const bool once = misc || checker.has_file();
   checker.set_connect_timeout_ms(settings.connect_timeout_ms.value_or(5000));
-  checker.set_retry(settings.retry.value_or(misc ? 0 : 1));
+  checker.set_retry(settings.retry.value_or(once ? 0 : checker.has_dns() ? 3 : 1));
   checker.set_retry_set(settings.retry.has_value());
-  checker.set_delay_before_retry_ms(settings.delay_before_retry_ms.value_or(http ? 3000 : 1000));
   checker.set_delay_loop_ms(settings.delay_loop_ms.value_or(vs.vs->delay_loop_ms()));
+  const uint32_t retry_gap = http ? 3000 : checker.has_dns() ? checker.delay_loop_ms() : 1000;
+  checker.set_delay_before_retry_ms(settings.delay_before_retry_ms.value_or(retry_gap));
   checker.set_warmup_ms(settings.warmup_ms.value_or(checker.delay_loop_ms()));
-  checker.set_alpha(settings.alpha.value_or(false));
+  // A file's state is known at once: keepalived clears alpha for FILE_CHECK.
+  checker.set_alpha(!checker.has_file() && settings.alpha.value_or(false));
   if (checker.connect_ip().empty()) checker.set_connect_ip(rs.address());
   if (checker.connect_port() == 0) checker.set_connect_port(rs.port());
   if (http && settings.virtualhost) checker.mutable_http()->set_virtualhost(*settings.virtualhost);
   if (misc && checker.misc().timeout_ms() == 0) {
     checker.mutable_misc()->set_timeout_ms(checker.delay_loop_ms());
   }
+}
+
+}  // namespace lvs::config
+
+namespace lvs::config {
+
+void ConfigBuilder::ReadSmtpHosts(const Statement& s, CheckerContext& context, v1::RealServer& rs) {
+  // keepalived: when the SMTP_CHECK block names no destination of its own, its
+  // first host takes the checker's place; every other host is one more checker
+  // with the same HELO and timing.
+  const int main_index = rs.checkers_size() - 1;
+  const v1::Checker main = rs.checkers(main_index);
+  bool replace_main = !context.connection_set && !context.settings.connect_timeout_ms;
+  for (const Statement* host : context.smtp_hosts) {
+    v1::Checker checker = main;
+    checker.clear_connect_ip();
+    checker.clear_connect_port();
+    checker.clear_bindto();
+    checker.clear_bind_port();
+    *checker.mutable_location() = sink_.ToProto(host->location());
+    CheckerContext host_context{&checker, {}, false, {}};
+    Dispatch(*host, Section::kSmtpHost, smtp_host_, host_context);
+    if (checker.connect_ip().empty()) checker.set_connect_ip(rs.address());
+    if (checker.connect_port() == 0) checker.set_connect_port(main.connect_port());
+    if (host_context.settings.connect_timeout_ms) checker.set_connect_timeout_ms(*host_context.settings.connect_timeout_ms);
+    if (host_context.settings.retry) checker.set_retry(*host_context.settings.retry);
+    if (host_context.settings.delay_before_retry_ms) {
+      checker.set_delay_before_retry_ms(*host_context.settings.delay_before_retry_ms);
+    }
+    if (host_context.settings.delay_loop_ms) checker.set_delay_loop_ms(*host_context.settings.delay_loop_ms);
+    if (replace_main) {
+      *rs.mutable_checkers(main_index) = std::move(checker);
+      replace_main = false;
+    } else {
+      *rs.add_checkers() = std::move(checker);
+    }
+  }
+  (void)s;
+}
+
+void ConfigBuilder::ReadTrackFile(const Statement& s, v1::Config& config) {
+  for (const v1::TrackFile& tf : config.track_files()) {
+    if (tf.name() == s.args[0].text) {
+      sink_.Warning(s.args[0].location, s.name(),
+                    absl::StrCat("'", tf.name(), "' is defined twice; the first is used"));
+      return;
+    }
+  }
+  v1::TrackFile tf;
+  tf.set_name(s.args[0].text);
+  tf.set_weight(1);
+  *tf.mutable_location() = sink_.ToProto(s.args[0].location);
+  Dispatch(s, Section::kTrackFile, track_file_, tf);
+  if (tf.path().empty()) {
+    sink_.Warning(s.location(), s.name(), absl::StrCat("'", tf.name(), "' has no 'file'; ignored (as keepalived)"));
+    return;
+  }
+  if (tf.path().front() != '/') {
+    sink_.Warning(s.location(), s.name(),
+                  absl::StrCat("'", tf.name(), "': file '", tf.path(), "' is not an absolute path; ignored"));
+    return;
+  }
+  *config.add_track_files() = std::move(tf);
 }
 
 }  // namespace lvs::config

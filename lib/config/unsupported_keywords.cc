@@ -24,8 +24,6 @@ constexpr UnsupportedKeyword kUnsupported[] = {
     {S::kTop, "static_routes"},
     {S::kTop, "static_rules"},
     {S::kTop, "bfd_instance"},
-    {S::kTop, "track_file"},
-    {S::kTop, "vrrp_track_file"},
     {S::kTop, "track_process"},
     {S::kTop, "vrrp_track_process"},
     {S::kTop, "garp_group"},
@@ -230,12 +228,7 @@ constexpr UnsupportedKeyword kUnsupported[] = {
     // real_server.
     {S::kRealServer, "smtp_alert"},
     {S::kRealServer, "snmp_name"},
-    {S::kRealServer, "SMTP_CHECK"},
-    {S::kRealServer, "DNS_CHECK"},
     {S::kRealServer, "BFD_CHECK"},
-    {S::kRealServer, "UDP_CHECK"},
-    {S::kRealServer, "PING_CHECK"},
-    {S::kRealServer, "FILE_CHECK"},
     // Options of every checker.
     {S::kChecker, "bind_if"},
     {S::kChecker, "fwmark"},
@@ -286,8 +279,37 @@ std::string SectionName(Section section) {
       return "MISC_CHECK";
     case S::kUrl:
       return "url";
+    case S::kPingCheck:
+      return "PING_CHECK";
+    case S::kUdpCheck:
+      return "UDP_CHECK";
+    case S::kDnsCheck:
+      return "DNS_CHECK";
+    case S::kSmtpCheck:
+      return "SMTP_CHECK";
+    case S::kSmtpHost:
+      return "SMTP_CHECK host";
+    case S::kFileCheck:
+      return "FILE_CHECK";
+    case S::kTrackFile:
+      return "track_file";
   }
   return "";
+}
+
+bool TakesCommonCheckerOptions(Section section) {
+  switch (section) {
+    case S::kHttpCheck:
+    case S::kMiscCheck:
+    case S::kPingCheck:
+    case S::kUdpCheck:
+    case S::kDnsCheck:
+    case S::kSmtpCheck:
+    case S::kSmtpHost:
+      return true;
+    default:
+      return false;
+  }
 }
 
 constexpr ObsoleteKeyword kObsolete[] = {

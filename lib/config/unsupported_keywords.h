@@ -27,7 +27,17 @@ enum class Section {
   kHttpCheck,
   kMiscCheck,
   kUrl,
+  kPingCheck,
+  kUdpCheck,
+  kDnsCheck,
+  kSmtpCheck,
+  kSmtpHost,  // SMTP_CHECK's (deprecated) host sub-block
+  kFileCheck,
+  kTrackFile,  // the top-level track_file block
 };
+
+// A checker block that also takes the options common to all checkers (kChecker's).
+bool TakesCommonCheckerOptions(Section section);
 
 std::string SectionName(Section section);
 

@@ -69,6 +69,10 @@ absl::StatusOr<std::unique_ptr<CheckEngine::Target>> CheckEngine::Build(TargetSp
     slot.checker = *std::move(c);
     t->slots.push_back(std::move(slot));
   }
+  Target* raw = t.get();
+  for (size_t i = 0; i < raw->slots.size(); ++i) {
+    raw->slots[i].checker->SetWake([this, raw, i] { Wake(raw, i); });
+  }
   return t;
 }
 
@@ -153,6 +157,20 @@ void CheckEngine::Schedule(Target* t, size_t i, absl::Duration after) {
     }
     Run(t, i);
   });
+}
+
+void CheckEngine::Wake(Target* t, size_t i) {
+  Slot& s = t->slots[i];
+  // Running or queued: that run will see the change.
+  if (s.in_flight || s.timer == 0) return;
+  loop_->CancelTimer(s.timer);
+  s.timer = 0;
+  s.due = loop_->Now();
+  if (in_flight_ >= max_in_flight_) {
+    queue_.emplace_back(t, i);
+    return;
+  }
+  Run(t, i);
 }
 
 void CheckEngine::Run(Target* t, size_t i) {

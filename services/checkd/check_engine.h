@@ -85,6 +85,8 @@ class CheckEngine {
   void Launch(Target* t);
   void Schedule(Target* t, size_t i, absl::Duration after);
   void Run(Target* t, size_t i);
+  // The checker asked to run now (its subject changed).
+  void Wake(Target* t, size_t i);
   void OnResult(Target* t, size_t i, CheckOutcome outcome);
   void StartQueued();
   void Stop(Target* t);

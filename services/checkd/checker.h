@@ -21,6 +21,10 @@ class Checker {
   virtual void Start(Done done) = 0;
   // Abandons a probe in flight without calling `done`; a no-op when idle.
   virtual void Cancel() = 0;
+  // A checker whose subject can change between runs and says so (a tracked
+  // file, through inotify) calls `wake` to be run now rather than at its next
+  // delay_loop. Called once, before the first Start.
+  virtual void SetWake(std::function<void()> wake) {}
 };
 
 class CheckerFactory {

@@ -2,6 +2,11 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "services/checkd/target_spec.h"
 
 namespace lvs::checkd {
 
@@ -19,6 +24,56 @@ SocketAddress MakeSocketAddress(const std::string& ip, uint16_t port) {
     a.len = sizeof(sockaddr_in6);
   }
   return a;
+}
+
+Connecting StartConnect(const CheckerSpec& spec, int type, bool reset_on_close) {
+  Connecting c;
+  SocketAddress dst = MakeSocketAddress(spec.connect_ip, spec.connect_port);
+  const int proto = type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP;
+  c.fd = socket(dst.family(), type | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
+  if (c.fd < 0) {
+    c.err = errno;
+    return c;
+  }
+  auto fail = [&c](bool local) {
+    c.err = errno;
+    c.local = local;
+    close(c.fd);
+    c.fd = -1;
+    return c;
+  };
+  if (type == SOCK_STREAM && reset_on_close) {
+    linger lg{1, 0};
+    setsockopt(c.fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+  }
+  if (!spec.bindto.empty() || spec.bind_port != 0) {
+    std::string src = spec.bindto.empty() ? (dst.family() == AF_INET6 ? "::" : "0.0.0.0") : spec.bindto;
+    SocketAddress from = MakeSocketAddress(src, spec.bind_port);
+    int one = 1;
+    setsockopt(c.fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(c.fd, from.get(), from.len) < 0) return fail(true);
+  }
+  if (connect(c.fd, dst.get(), dst.len) == 0) {
+    c.done = true;
+    return c;
+  }
+  if (errno != EINPROGRESS) return fail(false);
+  return c;
+}
+
+int FinishConnect(int fd, bool* pending) {
+  *pending = false;
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) err = errno;
+  if (err != 0) return err;
+  sockaddr_storage peer;
+  socklen_t plen = sizeof peer;
+  if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &plen) < 0) {
+    if (errno == ENOTCONN) *pending = true;
+    return *pending ? 0 : errno;
+  }
+  return 0;
 }
 
 }  // namespace lvs::checkd

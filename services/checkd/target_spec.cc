@@ -7,6 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "lib/proc/command_line.h"
+#include "services/checkd/dns_message.h"
 
 namespace lvs::checkd {
 namespace {
@@ -141,11 +142,77 @@ absl::StatusOr<CheckerSpec> ParseChecker(const v1::CheckTarget& target, const v1
       default_retry = 0;
       break;
     }
+    case v1::Checker::kPing:
+      c.kind = CheckKind::kPing;
+      break;
+    case v1::Checker::kUdp: {
+      const v1::UdpCheck& u = in.udp();
+      c.kind = CheckKind::kUdp;
+      // keepalived sends 32 filler bytes when no payload is set; so does checkd.
+      c.udp.payload = u.payload().empty() ? std::string("lvs-ha checkd UDP_CHECK probe...", 32) : u.payload();
+      c.udp.require_reply = u.require_reply();
+      c.udp.reply = u.reply();
+      c.udp.ignore_mask = u.reply_mask();
+      if (!c.udp.ignore_mask.empty() && c.udp.ignore_mask.size() != c.udp.reply.size()) {
+        return Invalid(where, "UDP_CHECK reply_mask must be as long as reply");
+      }
+      if (!c.udp.reply.empty() && !c.udp.require_reply) {
+        return Invalid(where, "UDP_CHECK reply bytes need require_reply");
+      }
+      c.udp.min_reply_length = u.min_reply_length();
+      c.udp.max_reply_length = u.max_reply_length() == 0 ? 255 : u.max_reply_length();
+      if (c.udp.max_reply_length > 65535 || c.udp.min_reply_length > c.udp.max_reply_length) {
+        return Invalid(where, absl::StrCat("UDP_CHECK reply length ", c.udp.min_reply_length, "-",
+                                           c.udp.max_reply_length, " is not a range within 0-65535"));
+      }
+      if (c.udp.payload.size() > 65507) return Invalid(where, "UDP_CHECK payload is longer than a datagram");
+      break;
+    }
+    case v1::Checker::kDns: {
+      const v1::DnsCheck& d = in.dns();
+      c.kind = CheckKind::kDns;
+      c.dns_type = static_cast<uint16_t>(d.type() == v1::DNS_TYPE_UNSPECIFIED ? v1::DNS_SOA : d.type());
+      c.dns_name = d.name().empty() ? "." : d.name();
+      if (HasControlBytes(c.dns_name)) return Invalid(where, "DNS_CHECK name must not contain control characters");
+      if (auto q = BuildDnsQuery(c.dns_name, c.dns_type, 0); !q.ok()) return Invalid(where, q.status().message());
+      default_retry = 3;  // keepalived's DNS_DEFAULT_RETRY
+      break;
+    }
+    case v1::Checker::kSmtp: {
+      c.kind = CheckKind::kSmtp;
+      c.helo_name = in.smtp().helo_name().empty() ? "smtpchecker.keepalived.org" : in.smtp().helo_name();
+      if (HasControlBytes(c.helo_name) || c.helo_name.find(' ') != std::string::npos) {
+        // Sent in the HELO line: CR/LF would inject commands.
+        return Invalid(where, "SMTP_CHECK helo_name must be one word without control characters");
+      }
+      break;
+    }
+    case v1::Checker::kFile: {
+      const v1::FileCheck& f = in.file();
+      c.kind = CheckKind::kFile;
+      if (f.path().empty() || f.path().front() != '/') {
+        return Invalid(where, absl::StrCat("FILE_CHECK file \"", f.path(), "\" must be an absolute path"));
+      }
+      c.file_path = f.path();
+      c.file_weight = f.weight();
+      c.file_reverse = f.reverse();
+      c.base_weight = f.base_weight();
+      c.file_init = f.init_file();
+      c.file_init_value = f.init_value();
+      c.file_init_overwrite = f.init_overwrite();
+      default_retry = 0;  // read, not probed: the file's value is the verdict
+      c.warmup = absl::ZeroDuration();  // read at once: its state is known, not probed
+      break;
+    }
     case v1::Checker::KIND_NOT_SET:
-      return Invalid(where, "checker has no kind (TCP_CHECK, HTTP_GET, SSL_GET or MISC_CHECK)");
+      return Invalid(where, "checker has no kind (TCP_CHECK, HTTP_GET, SSL_GET, MISC_CHECK, PING_CHECK, UDP_CHECK, "
+                            "DNS_CHECK, SMTP_CHECK or FILE_CHECK)");
   }
   c.retry.retry = in.retry_set() || in.retry() != 0 ? in.retry() : default_retry;
-  if (c.kind != CheckKind::kMisc && c.connect_port == 0) {
+  // keepalived's DNS_CHECK retries after delay_loop unless told otherwise.
+  if (c.kind == CheckKind::kDns && !in.has_delay_before_retry_ms()) c.retry.delay_before_retry = delay_loop;
+  const bool needs_port = c.kind != CheckKind::kMisc && c.kind != CheckKind::kPing && c.kind != CheckKind::kFile;
+  if (needs_port && c.connect_port == 0) {
     return Invalid(where, "no port to connect to (set the target's port or connect_port)");
   }
   return c;
@@ -159,6 +226,11 @@ const char* CheckKindName(CheckKind kind) {
     case CheckKind::kHttp: return "HTTP_GET";
     case CheckKind::kSsl: return "SSL_GET";
     case CheckKind::kMisc: return "MISC_CHECK";
+    case CheckKind::kPing: return "PING_CHECK";
+    case CheckKind::kUdp: return "UDP_CHECK";
+    case CheckKind::kDns: return "DNS_CHECK";
+    case CheckKind::kSmtp: return "SMTP_CHECK";
+    case CheckKind::kFile: return "FILE_CHECK";
   }
   return "?";
 }

@@ -13,10 +13,11 @@
 #include "lvs/v1/check.pb.h"
 #include "services/checkd/check_outcome.h"
 #include "services/checkd/checker_state.h"
+#include "services/checkd/udp_exchange.h"
 
 namespace lvs::checkd {
 
-enum class CheckKind { kTcp, kHttp, kSsl, kMisc };
+enum class CheckKind { kTcp, kHttp, kSsl, kMisc, kPing, kUdp, kDns, kSmtp, kFile };
 const char* CheckKindName(CheckKind kind);  // "TCP_CHECK", "HTTP_GET", ...
 
 struct UrlSpec {
@@ -46,6 +47,20 @@ struct CheckerSpec {
   absl::Duration misc_timeout = absl::ZeroDuration();
   bool misc_dynamic = false;
   std::string misc_user, misc_group;  // empty user: keepalived_script, else root
+  // UDP_CHECK
+  UdpCheckRule udp;
+  // DNS_CHECK
+  std::string dns_name;  // "" or ".": the root
+  uint16_t dns_type = 6;  // SOA
+  // SMTP_CHECK
+  std::string helo_name;
+  // FILE_CHECK
+  std::string file_path;
+  int32_t file_weight = 0;
+  bool file_reverse = false;
+  int32_t base_weight = 1;
+  bool file_init = false, file_init_overwrite = false;
+  int32_t file_init_value = 0;
 };
 
 struct TargetSpec {

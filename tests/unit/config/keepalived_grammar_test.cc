@@ -32,6 +32,13 @@ const std::map<std::string, Section>& ParsedBlocks() {
       {"HTTP_GET", Section::kHttpCheck},
       {"url", Section::kUrl},
       {"MISC_CHECK", Section::kMiscCheck},
+      {"PING_CHECK", Section::kPingCheck},
+      {"UDP_CHECK", Section::kUdpCheck},
+      {"DNS_CHECK", Section::kDnsCheck},
+      {"SMTP_CHECK", Section::kSmtpCheck},
+      {"host", Section::kSmtpHost},
+      {"FILE_CHECK", Section::kFileCheck},
+      {"track_file", Section::kTrackFile},
   };
   return kBlocks;
 }
@@ -41,17 +48,10 @@ const std::map<std::string, std::pair<Section, std::string>>& SkippedBlocks() {
   static const std::map<std::string, std::pair<Section, std::string>> kBlocks = {
       {"auth_hmac", {Section::kVrrpInstance, "auth_hmac"}},
       {"vrrp_track_process", {Section::kTop, "vrrp_track_process"}},
-      {"track_file", {Section::kTop, "track_file"}},
       {"garp_group", {Section::kTop, "garp_group"}},
       {"track_group", {Section::kTop, "track_group"}},
       {"bfd_instance", {Section::kTop, "bfd_instance"}},
       {"SSL", {Section::kTop, "SSL"}},
-      {"SMTP_CHECK", {Section::kRealServer, "SMTP_CHECK"}},
-      {"host", {Section::kRealServer, "SMTP_CHECK"}},
-      {"DNS_CHECK", {Section::kRealServer, "DNS_CHECK"}},
-      {"UDP_CHECK", {Section::kRealServer, "UDP_CHECK"}},
-      {"PING_CHECK", {Section::kRealServer, "PING_CHECK"}},
-      {"FILE_CHECK", {Section::kRealServer, "FILE_CHECK"}},
       {"BFD_CHECK", {Section::kRealServer, "BFD_CHECK"}},
   };
   return kBlocks;
@@ -84,9 +84,8 @@ TEST_CASE("every keyword of keepalived's grammar is implemented, accepted or obs
         Obsolete(section, keyword)) {
       return true;
     }
-    // Options common to all checkers are read in the HTTP and MISC blocks too.
-    const bool checker = section == Section::kHttpCheck || section == Section::kMiscCheck;
-    return checker &&
+    // Options common to all checkers are read in the other checker blocks too.
+    return TakesCommonCheckerOptions(section) &&
            (in_table(Section::kChecker, keyword) || IsUnsupported(Section::kChecker, keyword));
   };
   std::vector<std::string> missing;

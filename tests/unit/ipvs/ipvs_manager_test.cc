@@ -313,8 +313,8 @@ virtual_server 192.168.64.100 80 {
   lb_algo rr
   lb_kind DR
   real_server 192.168.64.143 80 {
-    PING_CHECK {
-      retry 2
+    BFD_CHECK {
+      name bfd1
     }
   }
   real_server 192.168.64.138 80 {
@@ -330,9 +330,9 @@ virtual_server 192.168.64.100 80 {
   const auto& pinged = list.services(0).reals(1);
   CHECK(pinged.key().address() == "192.168.64.143");
   CHECK(pinged.health() == lvs::v1::UNCHECKED);
-  CHECK(pinged.health_reason() == "PING_CHECK not run by lvs-ha");
+  CHECK(pinged.health_reason() == "BFD_CHECK not run by lvs-ha");
   CHECK(list.services(0).reals(0).health() != lvs::v1::UNCHECKED);
-  CHECK(list.config_warnings() >= 2);  // the PING_CHECK block, and the real it leaves unchecked
+  CHECK(list.config_warnings() >= 2);  // the BFD_CHECK block, and the real it leaves unchecked
 }
 
 }  // namespace
