@@ -1,0 +1,283 @@
+#!/usr/bin/python3
+# ctest-timeout: 300
+"""PING_CHECK, UDP_CHECK, DNS_CHECK, SMTP_CHECK and FILE_CHECK in checkd against
+real servers in namespaces, each broken and repaired by the test.
+
+Topology: lvs1 (192.168.64.130) runs checkd; rs1 (192.168.64.143) answers pings
+(until the test sets icmp_echo_ignore_all) and runs the servers below.
+192.168.64.200 has a permanent neighbour entry to a MAC nobody owns: nothing
+there ever answers.
+
+rs1 serves
+  udp/7     echo, silent while the file SILENT exists
+  udp/9     nothing (ICMP port unreachable)
+  udp/53    DNS: example.com A -> 10.9.9.9 (NOERROR), anything else NXDOMAIN;
+            SERVFAIL for everything while the file SERVFAIL exists
+  tcp/25    SMTP: 220 banner, 250 to HELO, 221 to QUIT
+  tcp/2525  SMTP that turns people away: 554 banner
+"""
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from lvsnet import Lab  # noqa: E402
+from test_checkd_probes import Checkd, target, events  # noqa: E402
+
+LVS1 = "192.168.64.130"
+RS1 = "192.168.64.143"
+LVS1_6 = "fd00:64::130"
+RS1_6 = "fd00:64::143"
+BLACKHOLE = "192.168.64.200"
+
+SERVERS = r'''
+import os, socket, struct, sys, threading
+
+tmp = sys.argv[1]
+
+def udp(port, handle):
+    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    s.bind(("::", port))
+    def loop():
+        while True:
+            data, peer = s.recvfrom(65535)
+            out = handle(data)
+            if out is not None:
+                s.sendto(out, peer)
+    threading.Thread(target=loop, daemon=True).start()
+
+def echo(data):
+    return None if os.path.exists(os.path.join(tmp, "SILENT")) else data
+
+def dns(q):
+    if len(q) < 12:
+        return None
+    qid, flags = struct.unpack("!HH", q[:4])
+    # the question: labels to the zero byte, then type and class
+    i, labels = 12, []
+    while q[i]:
+        labels.append(q[i + 1:i + 1 + q[i]].decode())
+        i += 1 + q[i]
+    qtype = struct.unpack("!H", q[i + 1:i + 3])[0]
+    question = q[12:i + 5]
+    name = ".".join(labels)
+    if os.path.exists(os.path.join(tmp, "SERVFAIL")):
+        rcode, answers = 2, b""
+    elif name == "example.com" and qtype == 1:
+        rcode, answers = 0, b"\xc0\x0c" + struct.pack("!HHIH", 1, 1, 60, 4) + bytes([10, 9, 9, 9])
+    elif name == "example.com":
+        rcode, answers = 0, b""
+    else:
+        rcode, answers = 3, b""
+    header = struct.pack("!HHHHHH", qid, 0x8180 | rcode, 1, 1 if answers else 0, 0, 0)
+    return header + question + answers
+
+def smtp(port, banner):
+    s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    s.bind(("::", port))
+    s.listen(16)
+    def serve(c):
+        f = c.makefile("rwb")
+        f.write(banner + b"\r\n"); f.flush()
+        if not banner.startswith(b"220"):
+            c.close(); return
+        for line in f:
+            if line.upper().startswith(b"HELO"):
+                f.write(b"250 rs1.test hello\r\n"); f.flush()
+            elif line.upper().startswith(b"QUIT"):
+                f.write(b"221 bye\r\n"); f.flush(); break
+        c.close()
+    def loop():
+        while True:
+            c, _ = s.accept()
+            threading.Thread(target=serve, args=(c,), daemon=True).start()
+    threading.Thread(target=loop, daemon=True).start()
+
+udp(7, echo)
+udp(53, dns)
+smtp(25, b"220 rs1.test ESMTP")
+smtp(2525, b"554 rs1.test no service here")
+print("ready", flush=True)
+threading.Event().wait()
+'''
+
+FAST = "connect_timeout_ms: 500 retry: 0 retry_set: true warmup_ms: 1"
+
+
+class CheckersTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="checkers-test-")
+        os.chmod(cls.tmp, 0o755)
+        cls.lab = Lab("checkers")
+        cls.lab.__enter__()
+        try:
+            lab = cls.lab
+            cls.lvs1 = lab.add_host("lvs1", [f"{LVS1}/24", f"{LVS1_6}/64"])
+            cls.rs1 = lab.add_host("rs1", [f"{RS1}/24", f"{RS1_6}/64"])
+            cls.lvs1.run(["ip", "neigh", "add", BLACKHOLE, "lladdr", "02:00:00:00:de:ad",
+                          "dev", "ens160", "nud", "permanent"])
+            servers = os.path.join(cls.tmp, "servers.py")
+            with open(servers, "w") as f:
+                f.write(SERVERS)
+            cls.state = os.path.join(cls.tmp, "state")
+            os.mkdir(cls.state)
+            web = cls.rs1.spawn(["python3", servers, cls.state], name="servers")
+            web.required = True
+            lab.wait_until(lambda: "ready" in web.log(), 10, "servers on rs1")
+            cls.checkd = Checkd(lab, cls.lvs1, cls.tmp)
+        except BaseException:
+            cls.lab.__exit__(None, None, None)
+            shutil.rmtree(cls.tmp, ignore_errors=True)
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.lab.__exit__(None, None, None)
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def flag(self, name, on):
+        path = os.path.join(self.state, name)
+        if on:
+            open(path, "w").close()
+        elif os.path.exists(path):
+            os.remove(path)
+
+    def wait_health(self, expected, timeout=10):
+        """Every id in `expected` reaches (up, reason prefix); returns the health map."""
+        def matches():
+            h = self.checkd.health()
+            ok = all(i in h and h[i]["up"] == up and h[i]["reason"].startswith(reason)
+                     for i, (up, reason) in expected.items())
+            return h if ok else None
+        try:
+            return self.lab.wait_until(matches, timeout, "expected health")
+        except TimeoutError:
+            h = self.checkd.health()
+            self.fail("health not as expected: " + json.dumps(
+                {i: (h.get(i, {}).get("up"), h.get(i, {}).get("reason"), want) for i, want in expected.items()},
+                indent=1))
+
+    def test_ping_udp_dns_smtp_break_and_repair(self):
+        hexecho = "6c76732d6861"  # "lvs-ha"
+        text = "".join([
+            target("ping", 0, f"ping {{}} {FAST}", delay_loop_ms=300),
+            target("ping6", 0, f"ping {{}} {FAST}", address=RS1_6, delay_loop_ms=300),
+            target("ping-blackhole", 0, f"ping {{}} {FAST}", address=BLACKHOLE),
+            target("udp-echo", 7, f'udp {{ payload: "lvs-ha" require_reply: true reply: "lvs" }} {FAST}',
+                   delay_loop_ms=300),
+            target("udp-echo-any", 7, f"udp {{ }} {FAST}", delay_loop_ms=300),
+            target("udp-wrong-reply", 7, f'udp {{ payload: "lvs-ha" require_reply: true reply: "xyz" }} {FAST}'),
+            target("udp-unreachable", 9, f"udp {{ }} {FAST}"),
+            target("udp6-echo", 7, f'udp {{ payload: "v6" require_reply: true }} {FAST}', address=RS1_6),
+            target("dns-a", 53, f'dns {{ type: DNS_A name: "example.com" }} {FAST}', delay_loop_ms=300),
+            target("dns-nodata", 53, f'dns {{ type: DNS_MX name: "example.com" }} {FAST}'),
+            target("dns-nxdomain", 53, f'dns {{ type: DNS_A name: "nowhere.test" }} {FAST}'),
+            target("dns6", 53, f'dns {{ type: DNS_A name: "example.com" }} {FAST}', address=RS1_6),
+            target("smtp", 25, f'smtp {{ helo_name: "lvs1.test" }} {FAST}', delay_loop_ms=300),
+            target("smtp-554", 2525, f"smtp {{ }} {FAST}"),
+            target("smtp-refused", 26, f"smtp {{ }} {FAST}"),
+            target("smtp6", 25, f"smtp {{ }} {FAST}", address=RS1_6),
+        ])
+        del hexecho
+        resp = self.checkd.set(text)
+        self.assertEqual(resp["rejected"], [], resp)
+        self.assertEqual(resp["added"], 16, resp)
+        self.wait_health({
+            "ping": (True, "echo reply"),
+            "ping6": (True, "echo reply"),
+            "ping-blackhole": (False, "no answer in 500 ms"),
+            "udp-echo": (True, "UDP reply matches"),
+            "udp-echo-any": (True, "UDP reply of"),
+            "udp-wrong-reply": (False, "UDP reply differs"),
+            "udp-unreachable": (False, "connection refused"),
+            "udp6-echo": (True, "UDP reply of 2 bytes"),
+            "dns-a": (True, "NOERROR, 1 A record"),
+            "dns-nodata": (True, "NOERROR, no MX record"),
+            "dns-nxdomain": (False, "DNS answered NXDOMAIN"),
+            "dns6": (True, "NOERROR, 1 A record"),
+            "smtp": (True, "SMTP 220, HELO 250"),
+            "smtp-554": (False, "SMTP banner 554"),
+            "smtp-refused": (False, "connection refused"),
+            "smtp6": (True, "SMTP 220, HELO 250"),
+        })
+        kinds = {i: c["kind"] for i, c in self.checkd.checks().items()}
+        self.assertEqual((kinds["ping"], kinds["udp-echo"], kinds["dns-a"], kinds["smtp"]),
+                         ("PING_CHECK", "UDP_CHECK", "DNS_CHECK", "SMTP_CHECK"))
+
+        # Break each server, see each checker go down, repair, see it come back.
+        self.rs1.sysctl("net.ipv4.icmp_echo_ignore_all", "1")
+        self.flag("SILENT", True)
+        self.flag("SERVFAIL", True)
+        self.wait_health({
+            "ping": (False, "no answer in 500 ms"),
+            "ping6": (True, "echo reply"),  # ICMPv6 echo is not covered by that sysctl
+            "udp-echo": (False, "no answer in 500 ms"),
+            # Without require_reply, silence is no failure (keepalived's rule).
+            "udp-echo-any": (True, "no ICMP unreachable"),
+            "dns-a": (False, "DNS answered SERVFAIL"),
+        })
+        self.rs1.sysctl("net.ipv4.icmp_echo_ignore_all", "0")
+        self.flag("SILENT", False)
+        self.flag("SERVFAIL", False)
+        self.wait_health({
+            "ping": (True, "echo reply"),
+            "udp-echo": (True, "UDP reply matches"),
+            "dns-a": (True, "NOERROR, 1 A record"),
+        })
+
+    def test_file_check_follows_the_file_at_once(self):
+        path = os.path.join(self.tmp, "rs1-state")
+        with open(path, "w") as f:
+            f.write("0\n")
+        # delay_loop 60 s: only inotify can make it quick.
+        self.checkd.set(
+            target("file", 80, f'file {{ path: "{path}" weight: 0 }} retry: 0 retry_set: true',
+                   delay_loop_ms=60000) +
+            target("file-weighted", 80,
+                   f'file {{ path: "{path}" weight: 10 base_weight: 5 }} retry: 0 retry_set: true',
+                   delay_loop_ms=60000) +
+            target("file-created", 80,
+                   f'file {{ path: "{path}.new" weight: 0 reverse: true init_file: true init_value: 1 }} '
+                   f'retry: 0 retry_set: true', delay_loop_ms=60000))
+        h = self.wait_health({"file": (True, "tracked file holds 0"),
+                              "file-weighted": (True, "tracked file holds 0"),
+                              "file-created": (True, "tracked file holds 1")})
+        self.assertEqual(h["file-weighted"]["weight"], 5)
+        # init_file made the missing file, with its value.
+        with open(path + ".new") as f:
+            self.assertEqual(f.read(), "1\n")
+
+        watch = self.checkd.watch()
+        self.lab.wait_until(lambda: sum(e["snapshot"] for e in events(watch)) >= 3, 5, "snapshot")
+        t0 = time.time()
+        with open(path, "w") as f:
+            f.write("3\n")
+        down = self.lab.wait_until(
+            lambda: next((e for e in events(watch) if e["id"] == "file" and not e["snapshot"] and not e["up"]),
+                         None), 5, "file down")
+        self.assertLess(int(down["at_unix_ms"]) / 1000 - t0, 1.0, down)
+        h = self.wait_health({"file": (False, "tracked file holds 3"),
+                              "file-weighted": (True, "tracked file holds 3")})
+        self.assertEqual(h["file-weighted"]["weight"], 35)
+        # Replaced by rename (as editors and `mv` do) and then deleted: both seen.
+        tmp_path = path + ".tmp"
+        with open(tmp_path, "w") as f:
+            f.write("0\n")
+        os.rename(tmp_path, path)
+        self.wait_health({"file": (True, "tracked file holds 0")}, timeout=3)
+        os.remove(path + ".new")
+        self.wait_health({"file-created": (False, "tracked file holds 0")}, timeout=3)
+        watch.kill()
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
