@@ -61,7 +61,7 @@ CheckEngine::~CheckEngine() {
 
 absl::StatusOr<std::unique_ptr<CheckEngine::Target>> CheckEngine::Build(TargetSpec spec,
                                                                         std::optional<bool> initially_up) {
-  auto t = std::make_unique<Target>(Target{spec, TargetHealth(spec, initially_up), {}});
+  auto t = std::make_unique<Target>(Target{spec, TargetHealth(spec, initially_up, first_set_), {}});
   for (size_t i = 0; i < t->spec.checkers.size(); ++i) {
     auto c = factory_->Create(t->spec.checkers[i]);
     if (!c.ok()) return absl::InvalidArgumentError(absl::StrCat(spec.id, ": checker ", i, ": ", c.status().message()));
@@ -96,6 +96,7 @@ absl::StatusOr<v1::SetTargetsResponse> CheckEngine::SetTargets(const v1::SetTarg
     resp.set_removed(resp.removed() + 1);
   }
   targets_ = std::move(next);
+  first_set_ = false;
   return resp;
 }
 

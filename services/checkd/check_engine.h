@@ -101,6 +101,8 @@ class CheckEngine {
   const size_t max_in_flight_;
   std::deque<std::pair<Target*, size_t>> queue_;
   bool draining_ = false;
+  // The next SetTargets is the first since start (keepalived's start, not a reload).
+  bool first_set_ = true;
   uint64_t runs_ = 0;
   uint32_t in_flight_ = 0;
   LatenessWindow lateness_;

@@ -29,8 +29,12 @@ struct RetryPolicy {
 
 class CheckerState {
  public:
-  CheckerState(RetryPolicy policy, bool initially_up)
-      : policy_(policy), up_(initially_up) {}
+  // `first_failure_decides`: keepalived at start (check_data.c: "for non alpha
+  // mode, one failure is enough initially") sets the retry counter as if the
+  // retries were spent, so until the first verdict one failure is enough; a
+  // checker added by a reload gets its retries.
+  CheckerState(RetryPolicy policy, bool initially_up, bool first_failure_decides = false)
+      : policy_(policy), up_(initially_up), retries_done_(first_failure_decides ? policy.retry : 0) {}
 
   struct Step {
     absl::Duration next_run_in;  // when to run this checker again

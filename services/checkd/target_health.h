@@ -16,7 +16,10 @@ class TargetHealth {
  public:
   // `initially_up` overrides alpha: a target whose spec changed starts from the
   // health it had, so replacing its checkers does not flap it.
-  explicit TargetHealth(const TargetSpec& spec, std::optional<bool> initially_up = std::nullopt);
+  // `at_start`: the target came with checkd's first set (keepalived's start, not
+  // a reload): until their first verdict, one failure takes a checker down.
+  explicit TargetHealth(const TargetSpec& spec, std::optional<bool> initially_up = std::nullopt,
+                        bool at_start = false);
 
   struct Step {
     absl::Duration next_run_in;

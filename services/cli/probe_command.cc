@@ -4,11 +4,21 @@
 //   lvsctl probe http|https ADDR:PORT [--path P] [--status CODE] [--virtualhost H] [--digest MD5]
 //   lvsctl probe misc ADDR:PORT --script "CMD ARGS" (checkd refuses it unless started
 //     with --allow-probe-scripts: it runs a command as checkd's user)
+//   lvsctl probe ping ADDR
+//   lvsctl probe udp ADDR:PORT [--payload HEX] [--require-reply] [--reply HEX]
+//   lvsctl probe dns ADDR:PORT [--type A|NS|...] [--name NAME]
+//   lvsctl probe smtp ADDR:PORT [--helo NAME]
+// HEX is keepalived's format ("6c 76 73", X nibbles match anything in --reply).
 //   lvsctl probe --target ID
 #include <cstdio>
 
+#include <algorithm>
+#include <set>
+
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "lib/config/hex_string.h"
 #include "lvs/v1/check.grpc.pb.h"
 #include "services/cli/client_options.h"
 #include "services/cli/command_registry.h"
@@ -20,15 +30,56 @@ namespace {
 
 constexpr char kUsage[] =
     "probe tcp|http|https ADDR:PORT [--connect-timeout S] [--path P] [--status CODE] "
-    "[--virtualhost H] [--digest MD5] | probe misc ADDR:PORT --script CMD | probe --target ID";
+    "[--virtualhost H] [--digest MD5] | probe misc ADDR:PORT --script CMD | probe ping ADDR | "
+    "probe udp ADDR:PORT [--payload HEX] [--require-reply] [--reply HEX] | "
+    "probe dns ADDR:PORT [--type T] [--name N] | probe smtp ADDR:PORT [--helo NAME] | probe --target ID";
+
+// Options of the kinds beyond tcp/http/misc; false when `flag` is not one of them.
+absl::StatusOr<bool> ApplyKindOption(const std::string& kind, const std::string& flag, const std::string& v,
+                                     lvs::v1::Checker* c) {
+  if (kind == "udp" && (flag == "--payload" || flag == "--reply")) {
+    auto bytes = lvs::config::ParseKeepalivedHex(v, flag == "--reply");
+    if (!bytes.ok()) return absl::InvalidArgumentError(absl::StrCat(flag, ": ", bytes.status().message()));
+    if (flag == "--payload") {
+      c->mutable_udp()->set_payload(bytes->data);
+    } else {
+      c->mutable_udp()->set_require_reply(true);
+      c->mutable_udp()->set_reply(bytes->data);
+      c->mutable_udp()->set_reply_mask(bytes->ignore_mask);
+    }
+    return true;
+  }
+  if (kind == "dns" && flag == "--type") {
+    lvs::v1::DnsType type;
+    if (!lvs::v1::DnsType_Parse("DNS_" + absl::AsciiStrToUpper(v), &type) || type == lvs::v1::DNS_TYPE_UNSPECIFIED)
+      return absl::InvalidArgumentError(absl::StrCat("'", v, "': expected A, NS, CNAME, SOA, MX, TXT, AAAA, RRSIG or DNSKEY"));
+    c->mutable_dns()->set_type(type);
+    return true;
+  }
+  if (kind == "dns" && flag == "--name") {
+    c->mutable_dns()->set_name(v);
+    return true;
+  }
+  if (kind == "smtp" && flag == "--helo") {
+    c->mutable_smtp()->set_helo_name(v);
+    return true;
+  }
+  return false;
+}
 
 // Builds the ad-hoc target from the words after "probe".
 absl::StatusOr<lvs::v1::CheckTarget> AdHocTarget(const std::vector<std::string>& args) {
   if (args.size() < 2) return absl::InvalidArgumentError(kUsage);
   const std::string kind = args[0];
-  if (kind != "tcp" && kind != "http" && kind != "https" && kind != "misc")
-    return absl::InvalidArgumentError(absl::StrCat("'", kind, "': expected tcp, http, https or misc"));
-  auto where = ParseRealKey(args[1]);
+  static const std::set<std::string> kKinds = {"tcp", "http", "https", "misc", "ping", "udp", "dns", "smtp"};
+  if (kKinds.count(kind) == 0)
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", kind, "': expected tcp, http, https, misc, ping, udp, dns or smtp"));
+  // A ping needs no port: a bare address will do.
+  auto where = kind == "ping" && args[1].find(']') == std::string::npos &&
+                       std::count(args[1].begin(), args[1].end(), ':') != 1
+                   ? ParseRealKey(args[1].find(':') != std::string::npos ? "[" + args[1] + "]:0" : args[1] + ":0")
+                   : ParseRealKey(args[1]);
   if (!where.ok()) return where.status();
   lvs::v1::CheckTarget t;
   t.set_id(absl::StrCat(kind, " ", args[1]));
@@ -41,15 +92,27 @@ absl::StatusOr<lvs::v1::CheckTarget> AdHocTarget(const std::vector<std::string>&
   url.set_path("/");
   if (kind == "tcp") c->mutable_tcp();
   else if (kind == "misc") c->mutable_misc();
+  else if (kind == "ping") c->mutable_ping();
+  else if (kind == "udp") c->mutable_udp();
+  else if (kind == "dns") c->mutable_dns();
+  else if (kind == "smtp") c->mutable_smtp();
   else c->mutable_http()->set_ssl(kind == "https");
   for (size_t i = 2; i < args.size(); ++i) {
     const std::string& flag = args[i];
+    if (kind == "udp" && flag == "--require-reply") {
+      c->mutable_udp()->set_require_reply(true);
+      continue;
+    }
     if (i + 1 >= args.size()) return absl::InvalidArgumentError(absl::StrCat(flag, " needs a value"));
     const std::string& v = args[++i];
     uint32_t n;
+    auto applied = ApplyKindOption(kind, flag, v, c);
+    if (!applied.ok()) return applied.status();
+    if (*applied) continue;
     if (flag == "--connect-timeout" && absl::SimpleAtoi(v, &n) && n > 0) c->set_connect_timeout_ms(n * 1000);
     else if (kind == "misc" && flag == "--script") c->mutable_misc()->set_path(v);
-    else if (kind == "tcp" || kind == "misc") return absl::InvalidArgumentError(absl::StrCat("unexpected '", flag, "' for tcp"));
+    else if (kind != "http" && kind != "https")
+      return absl::InvalidArgumentError(absl::StrCat("unexpected '", flag, "' for ", kind));
     else if (flag == "--path") url.set_path(v);
     else if (flag == "--digest") url.set_digest(v);
     else if (flag == "--virtualhost") c->mutable_http()->set_virtualhost(v);
@@ -99,7 +162,7 @@ int RunProbe(const std::vector<std::string>& raw) {
 
 }  // namespace
 
-LVS_CLI_COMMAND("probe", "probe tcp|http|https|misc ADDR:PORT [...] | --target ID: checkd's verdict, now",
+LVS_CLI_COMMAND("probe", "probe tcp|http|https|misc|udp|dns|smtp ADDR:PORT [...] | ping ADDR | --target ID: checkd's verdict, now",
                 RunProbe);
 
 }  // namespace lvs::cli

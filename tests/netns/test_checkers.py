@@ -8,13 +8,8 @@ Topology: lvs1 (192.168.64.130) runs checkd; rs1 (192.168.64.143) answers pings
 192.168.64.200 has a permanent neighbour entry to a MAC nobody owns: nothing
 there ever answers.
 
-rs1 serves
-  udp/7     echo, silent while the file SILENT exists
-  udp/9     nothing (ICMP port unreachable)
-  udp/53    DNS: example.com A -> 10.9.9.9 (NOERROR), anything else NXDOMAIN;
-            SERVFAIL for everything while the file SERVFAIL exists
-  tcp/25    SMTP: 220 banner, 250 to HELO, 221 to QUIT
-  tcp/2525  SMTP that turns people away: 554 banner
+rs1 runs tests/fixtures/checker_servers.py (UDP echo on 7, DNS on 53, SMTP on
+25 and 2525); nothing listens on udp/9 (ICMP port unreachable) or tcp/26.
 """
 
 import json
@@ -35,79 +30,7 @@ LVS1_6 = "fd00:64::130"
 RS1_6 = "fd00:64::143"
 BLACKHOLE = "192.168.64.200"
 
-SERVERS = r'''
-import os, socket, struct, sys, threading
-
-tmp = sys.argv[1]
-
-def udp(port, handle):
-    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-    s.bind(("::", port))
-    def loop():
-        while True:
-            data, peer = s.recvfrom(65535)
-            out = handle(data)
-            if out is not None:
-                s.sendto(out, peer)
-    threading.Thread(target=loop, daemon=True).start()
-
-def echo(data):
-    return None if os.path.exists(os.path.join(tmp, "SILENT")) else data
-
-def dns(q):
-    if len(q) < 12:
-        return None
-    qid, flags = struct.unpack("!HH", q[:4])
-    # the question: labels to the zero byte, then type and class
-    i, labels = 12, []
-    while q[i]:
-        labels.append(q[i + 1:i + 1 + q[i]].decode())
-        i += 1 + q[i]
-    qtype = struct.unpack("!H", q[i + 1:i + 3])[0]
-    question = q[12:i + 5]
-    name = ".".join(labels)
-    if os.path.exists(os.path.join(tmp, "SERVFAIL")):
-        rcode, answers = 2, b""
-    elif name == "example.com" and qtype == 1:
-        rcode, answers = 0, b"\xc0\x0c" + struct.pack("!HHIH", 1, 1, 60, 4) + bytes([10, 9, 9, 9])
-    elif name == "example.com":
-        rcode, answers = 0, b""
-    else:
-        rcode, answers = 3, b""
-    header = struct.pack("!HHHHHH", qid, 0x8180 | rcode, 1, 1 if answers else 0, 0, 0)
-    return header + question + answers
-
-def smtp(port, banner):
-    s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-    s.bind(("::", port))
-    s.listen(16)
-    def serve(c):
-        f = c.makefile("rwb")
-        f.write(banner + b"\r\n"); f.flush()
-        if not banner.startswith(b"220"):
-            c.close(); return
-        for line in f:
-            if line.upper().startswith(b"HELO"):
-                f.write(b"250 rs1.test hello\r\n"); f.flush()
-            elif line.upper().startswith(b"QUIT"):
-                f.write(b"221 bye\r\n"); f.flush(); break
-        c.close()
-    def loop():
-        while True:
-            c, _ = s.accept()
-            threading.Thread(target=serve, args=(c,), daemon=True).start()
-    threading.Thread(target=loop, daemon=True).start()
-
-udp(7, echo)
-udp(53, dns)
-smtp(25, b"220 rs1.test ESMTP")
-smtp(2525, b"554 rs1.test no service here")
-print("ready", flush=True)
-threading.Event().wait()
-'''
+SERVERS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../fixtures/checker_servers.py")
 
 FAST = "connect_timeout_ms: 500 retry: 0 retry_set: true warmup_ms: 1"
 
@@ -125,12 +48,9 @@ class CheckersTest(unittest.TestCase):
             cls.rs1 = lab.add_host("rs1", [f"{RS1}/24", f"{RS1_6}/64"])
             cls.lvs1.run(["ip", "neigh", "add", BLACKHOLE, "lladdr", "02:00:00:00:de:ad",
                           "dev", "ens160", "nud", "permanent"])
-            servers = os.path.join(cls.tmp, "servers.py")
-            with open(servers, "w") as f:
-                f.write(SERVERS)
             cls.state = os.path.join(cls.tmp, "state")
             os.mkdir(cls.state)
-            web = cls.rs1.spawn(["python3", servers, cls.state], name="servers")
+            web = cls.rs1.spawn(["python3", SERVERS, cls.state], name="servers")
             web.required = True
             lab.wait_until(lambda: "ready" in web.log(), 10, "servers on rs1")
             cls.checkd = Checkd(lab, cls.lvs1, cls.tmp)
@@ -167,7 +87,6 @@ class CheckersTest(unittest.TestCase):
                 indent=1))
 
     def test_ping_udp_dns_smtp_break_and_repair(self):
-        hexecho = "6c76732d6861"  # "lvs-ha"
         text = "".join([
             target("ping", 0, f"ping {{}} {FAST}", delay_loop_ms=300),
             target("ping6", 0, f"ping {{}} {FAST}", address=RS1_6, delay_loop_ms=300),
@@ -187,7 +106,6 @@ class CheckersTest(unittest.TestCase):
             target("smtp-refused", 26, f"smtp {{ }} {FAST}"),
             target("smtp6", 25, f"smtp {{ }} {FAST}", address=RS1_6),
         ])
-        del hexecho
         resp = self.checkd.set(text)
         self.assertEqual(resp["rejected"], [], resp)
         self.assertEqual(resp["added"], 16, resp)
@@ -217,7 +135,9 @@ class CheckersTest(unittest.TestCase):
         self.rs1.sysctl("net.ipv4.icmp_echo_ignore_all", "1")
         self.flag("SILENT", True)
         self.flag("SERVFAIL", True)
+        self.flag("SMTP_DOWN", True)
         self.wait_health({
+            "smtp": (False, "SMTP banner 554"),
             "ping": (False, "no answer in 500 ms"),
             "ping6": (True, "echo reply"),  # ICMPv6 echo is not covered by that sysctl
             "udp-echo": (False, "no answer in 500 ms"),
@@ -228,7 +148,9 @@ class CheckersTest(unittest.TestCase):
         self.rs1.sysctl("net.ipv4.icmp_echo_ignore_all", "0")
         self.flag("SILENT", False)
         self.flag("SERVFAIL", False)
+        self.flag("SMTP_DOWN", False)
         self.wait_health({
+            "smtp": (True, "SMTP 220, HELO 250"),
             "ping": (True, "echo reply"),
             "udp-echo": (True, "UDP reply matches"),
             "dns-a": (True, "NOERROR, 1 A record"),

@@ -149,6 +149,8 @@ TEST_CASE("retries are spaced by delay_before_retry, rounds by delay_loop") {
   // delay_loop far from delay_before_retry, so a loaded machine cannot blur them.
   v1::CheckTarget t = Target("r", 80, 2, 30);
   t.set_delay_loop_ms(1000);
+  // Added after the first set (a reload): its retries count from the first failure.
+  REQUIRE(f.engine.SetTargets(Request({})).ok());
   REQUIRE(f.engine.SetTargets(Request({t})).ok());
   f.RunUntil([&] { return f.factory.scripts[80].starts.size() >= 4; });
   // Start times are rounded to the nearest 2 ms tick: up to 1 ms early.
@@ -160,6 +162,15 @@ TEST_CASE("retries are spaced by delay_before_retry, rounds by delay_loop") {
   auto changes = f.ChangesFor("r");
   REQUIRE(changes.size() >= 2);
   CHECK_FALSE(changes[1].up());
+}
+
+TEST_CASE("targets of the first set go down on their first failure, as keepalived's at start") {
+  Fixture f;
+  f.factory.scripts[80].results = {false, false, false};
+  REQUIRE(f.engine.SetTargets(Request({Target("s", 80, 2, 30)})).ok());
+  f.RunUntil([&] { return f.ChangesFor("s").size() >= 2; });
+  CHECK(f.factory.scripts[80].starts.size() == 1);
+  CHECK_FALSE(f.ChangesFor("s")[1].up());
 }
 
 TEST_CASE("the same set again changes nothing; a changed target keeps its health") {

@@ -44,6 +44,19 @@ TEST_CASE("down after retry+1 consecutive failures, retries spaced by delay_befo
   }
 }
 
+TEST_CASE("at start one failure is enough until the first success (keepalived's start)") {
+  FakeRun run{CheckerState({3, kLoop, kRetryDelay}, true, /*first_failure_decides=*/true)};
+  auto step = run.Feed(false);
+  CHECK(step.up_changed);
+  CHECK_FALSE(run.state.up());
+  // After a success the retries are back.
+  FakeRun later{CheckerState({2, kLoop, kRetryDelay}, true, true)};
+  later.Feed(true);
+  CHECK_FALSE(later.Feed(false).up_changed);
+  CHECK_FALSE(later.Feed(false).up_changed);
+  CHECK(later.Feed(false).up_changed);
+}
+
 TEST_CASE("one success brings a down checker up and resets the retries") {
   FakeRun run{CheckerState({2, kLoop, kRetryDelay}, false)};
   auto step = run.Feed(true);

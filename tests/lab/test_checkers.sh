@@ -1,0 +1,130 @@
+#!/bin/bash
+# keepalived's checkers, lvs-ha beside keepalived 2.2.7 on the same file in the
+# same boot: keepalived on lvs1, checkd + ipvsd on lvs2, both with
+# fixtures/checkers.conf (PING_CHECK, UDP_CHECK, DNS_CHECK, SMTP_CHECK,
+# FILE_CHECK on one real server, rs1). Then rs1's five services are broken at
+# once (pings ignored, the UDP echo silent, DNS SERVFAIL, SMTP 554, the tracked
+# file set to 1): each stack must take rs1 out of each service's IPVS table, and
+# lvs-ha no more than 1.5 s after keepalived does; repaired, both put it back.
+# The times are printed for the record.
+source "$(dirname "$0")/lib.sh"
+lab_require_vm
+build=${1:?usage: test_checkers.sh BUILD_DIR}
+bin=$build/bin
+here=$(cd "$(dirname "$0")" && pwd)
+servers=$here/../fixtures/checker_servers.py
+lab_modules
+lab_seed_network
+
+state=/tmp/checkers
+mkdir -p "$state" "$LAB_OUT"
+echo 0 >"$state/rs1-state"
+conf=$here/fixtures/checkers.conf
+
+lab_daemon rs1 "$LAB_OUT/servers.log" python3 "$servers" "$state"
+lab_wait_for 60 "rs1's servers listen" grep -q ready "$LAB_OUT/servers.log"
+
+run=/tmp/ka
+mkdir -p "$run"
+lab_daemon lvs1 "$LAB_OUT/keepalived.log" keepalived -n -l -D -C -f "$conf" \
+  -p "$run/keepalived.pid" -c "$run/checkers.pid"
+run2=/tmp/lvsha
+mkdir -p "$run2"
+lab_daemon lvs2 "$LAB_OUT/checkd.log" "$bin/checkd" --run-dir "$run2"
+lab_daemon lvs2 "$LAB_OUT/ipvsd.log" "$bin/ipvsd" --config "$conf" --run-dir "$run2"
+
+# The services as ipvsadm -Ln names them, and each one's checker.
+services=("TCP 192.168.64.100:80" "UDP 192.168.64.100:7" "UDP 192.168.64.100:53"
+          "TCP 192.168.64.100:25" "TCP 192.168.64.100:8080")
+names=(PING_CHECK UDP_CHECK DNS_CHECK SMTP_CHECK FILE_CHECK)
+
+# with_rs1 NS: the services that have rs1 with a non-zero weight, one per line,
+# from one listing (under emulation each ipvsadm call costs a good part of a second).
+with_rs1() {
+  ip netns exec "$1" ipvsadm -Ln 2>/dev/null |
+    awk '/^(TCP|UDP) / { svc = $1 " " $2 } $1 == "->" && $2 ~ /^192\.168\.64\.143:/ && $4 > 0 { print svc }'
+}
+all_in() { [ "$(with_rs1 "$1" | sort -u | wc -l)" -eq "${#services[@]}" ]; }
+lab_wait_for 120 "keepalived has rs1 in all five services" all_in lvs1
+lab_wait_for 120 "lvs-ha has rs1 in all five services" all_in lvs2
+
+# Both in their steady state before the fault: every checker has succeeded once.
+# (At start keepalived takes a checker down on its first failure, and so does
+# checkd; after a success both retry first. A fault during start-up would compare
+# start-up, not checking.) keepalived tells through its data dump (SIGUSR1).
+ka_steady() {
+  rm -f /tmp/keepalived_check.data
+  kill -USR1 "$(cat "$run/keepalived.pid")"
+  lab_wait_for 10 "keepalived wrote its data dump" test -s /tmp/keepalived_check.data >/dev/null
+  [ "$(grep -c 'Has run = yes' /tmp/keepalived_check.data)" -ge 5 ] &&
+    [ "$(grep -c 'Retries iterations = 0' /tmp/keepalived_check.data)" -ge 4 ]
+}
+lh_steady() {
+  "$bin/checkd-client" --run-dir "$run2" list |
+    python3 -c 'import json, sys; c = json.load(sys.stdin)["checks"]; sys.exit(not (len(c) == 5 and all(int(x.get("runs", 0)) >= 1 and x.get("up") and not x.get("consecutive_failures") for x in c)))'
+}
+lab_wait_for 60 "keepalived's five checkers have each succeeded" ka_steady
+lab_wait_for 60 "checkd's five checkers have each succeeded" lh_steady
+
+now() { cut -d' ' -f1 /proc/uptime; }
+since() { awk -v a="$1" -v b="$T0" 'BEGIN { printf "%.1f", a - b }'; }
+# watch WANT: polls both tables until every service of both stacks shows rs1
+# present (WANT=1) or gone (WANT=0), recording when each first did, from T0.
+declare -A seen
+watch() {
+  local want=$1 deadline=$(( $(date +%s) + 90 )) ns i key t present
+  seen=()
+  local listing
+  while [ "${#seen[@]}" -lt 10 ] && [ "$(date +%s)" -lt "$deadline" ]; do
+    for ns in lvs1 lvs2; do
+      listing=$(with_rs1 "$ns")
+      t=$(since "$(now)")
+      for i in "${!services[@]}"; do
+        key="$ns/$i"
+        [ -n "${seen[$key]:-}" ] && continue
+        if grep -qxF "${services[$i]}" <<<"$listing"; then present=1; else present=0; fi
+        if [ "$present" = "$want" ]; then seen[$key]=$t; fi
+      done
+    done
+  done
+}
+
+report() {  # WHAT: each checker's time under both stacks, and the 1.5 s rule
+  local i ka lh
+  for i in "${!services[@]}"; do
+    ka=${seen[lvs1/$i]:-}
+    lh=${seen[lvs2/$i]:-}
+    lab_log "$1 ${names[$i]}: keepalived ${ka:-never} s, lvs-ha ${lh:-never} s"
+    if [ -z "$ka" ]; then lab_fail "keepalived did not $1 rs1 for ${names[$i]}"; continue; fi
+    if [ -z "$lh" ]; then lab_fail "lvs-ha did not $1 rs1 for ${names[$i]}"; continue; fi
+    if awk -v l="$lh" -v k="$ka" 'BEGIN { exit !(l - k <= 1.5) }'; then
+      lab_pass "${names[$i]}: lvs-ha has rs1 $1 within 1.5 s of keepalived"
+    else
+      lab_fail "${names[$i]}: lvs-ha ${lh} s vs keepalived ${ka} s to $1 rs1"
+    fi
+  done
+}
+
+lab_log "breaking rs1's five services"
+T0=$(now)
+ip netns exec rs1 sysctl -qw net.ipv4.icmp_echo_ignore_all=1
+touch "$state/SILENT" "$state/SERVFAIL" "$state/SMTP_DOWN"
+echo 1 >"$state/rs1-state"
+watch 0
+report out
+
+lab_log "repairing them"
+T0=$(now)
+ip netns exec rs1 sysctl -qw net.ipv4.icmp_echo_ignore_all=0
+rm -f "$state/SILENT" "$state/SERVFAIL" "$state/SMTP_DOWN"
+echo 0 >"$state/rs1-state"
+watch 1
+for i in "${!services[@]}"; do
+  lab_log "back ${names[$i]}: keepalived ${seen[lvs1/$i]:-never} s, lvs-ha ${seen[lvs2/$i]:-never} s"
+  [ -n "${seen[lvs1/$i]:-}" ] || lab_fail "keepalived did not put rs1 back for ${names[$i]}"
+  [ -n "${seen[lvs2/$i]:-}" ] || lab_fail "lvs-ha did not put rs1 back for ${names[$i]}"
+done
+if [ "$LAB_FAILURES" -ne 0 ]; then
+  tail -n 30 "$LAB_OUT/ipvsd.log" "$LAB_OUT/keepalived.log" | sed 's/^/    /'
+fi
+lab_finish
