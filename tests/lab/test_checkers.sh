@@ -74,9 +74,12 @@ declare -A seen
 watch() {
   local want=$1 deadline=$(( $(date +%s) + 90 )) ns i key t present
   seen=()
-  local listing
+  local listing order=(lvs1 lvs2)
   while [ "${#seen[@]}" -lt 10 ] && [ "$(date +%s)" -lt "$deadline" ]; do
-    for ns in lvs1 lvs2; do
+    # Each listing takes a while under emulation: alternate which stack is read
+    # first, so neither is always seen a listing later.
+    order=("${order[1]}" "${order[0]}")
+    for ns in "${order[@]}"; do
       listing=$(with_rs1 "$ns")
       t=$(since "$(now)")
       for i in "${!services[@]}"; do
