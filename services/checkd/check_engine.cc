@@ -1,5 +1,7 @@
 #include "services/checkd/check_engine.h"
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/util/message_differencer.h>
 
 #include <algorithm>
@@ -63,17 +65,52 @@ absl::StatusOr<std::unique_ptr<CheckEngine::Target>> CheckEngine::Build(TargetSp
                                                                         std::optional<bool> initially_up) {
   auto t = std::make_unique<Target>(Target{spec, TargetHealth(spec, initially_up, first_set_), {}});
   for (size_t i = 0; i < t->spec.checkers.size(); ++i) {
-    auto c = factory_->Create(t->spec.checkers[i]);
-    if (!c.ok()) return absl::InvalidArgumentError(absl::StrCat(spec.id, ": checker ", i, ": ", c.status().message()));
-    Slot slot;
-    slot.checker = *std::move(c);
-    t->slots.push_back(std::move(slot));
-  }
-  Target* raw = t.get();
-  for (size_t i = 0; i < raw->slots.size(); ++i) {
-    raw->slots[i].checker->SetWake([this, raw, i] { Wake(raw, i); });
+    auto c = Join(t.get(), i, initially_up);
+    if (!c.ok()) {
+      Stop(t.get());
+      return absl::InvalidArgumentError(absl::StrCat(spec.id, ": checker ", i, ": ", c.status().message()));
+    }
+    t->checks.push_back(*c);
   }
   return t;
+}
+
+absl::StatusOr<CheckEngine::SharedCheck*> CheckEngine::Join(Target* t, size_t i, std::optional<bool> initially_up) {
+  // What makes two checks the same: everything the CheckerSpec is made from.
+  v1::CheckTarget identity;
+  identity.set_address(t->spec.address);
+  identity.set_port(t->spec.port);
+  identity.set_delay_loop_ms(t->spec.source.delay_loop_ms());
+  identity.set_alpha(t->spec.source.alpha());
+  v1::Checker* checker = identity.add_checkers();
+  *checker = t->spec.source.checkers(static_cast<int>(i));
+  checker->clear_location();
+  std::string key;
+  {
+    google::protobuf::io::StringOutputStream out(&key);
+    google::protobuf::io::CodedOutputStream coded(&out);
+    coded.SetSerializationDeterministic(true);
+    identity.SerializeToCodedStream(&coded);
+  }
+  auto it = checks_.find(key);
+  if (it != checks_.end()) {
+    SharedCheck* c = it->second.get();
+    // The probe's state is the newest truth: the joining target takes it.
+    t->health.Adopt(i, c->state);
+    c->users.emplace_back(t, i);
+    return c;
+  }
+  auto checker_impl = factory_->Create(t->spec.checkers[i]);
+  if (!checker_impl.ok()) return checker_impl.status();
+  auto c = std::make_unique<SharedCheck>(SharedCheck{key, *std::move(checker_impl), t->health.checker(i), {}});
+  SharedCheck* raw = c.get();
+  raw->users.emplace_back(t, i);
+  raw->checker->SetWake([this, raw] { Wake(raw); });
+  checks_[key] = std::move(c);
+  double r = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
+  Schedule(raw, FirstRunDelay(t->spec.checkers[i].warmup, r));
+  (void)initially_up;
+  return raw;
 }
 
 absl::StatusOr<v1::SetTargetsResponse> CheckEngine::SetTargets(const v1::SetTargetsRequest& request) {
@@ -129,17 +166,9 @@ void CheckEngine::Apply(const v1::CheckTarget& in, TargetMap& next, v1::SetTarge
     resp.set_changed(resp.changed() + 1);
   }
   next[in.id()] = *std::move(built);
-  Launch(t);
 }
 
-void CheckEngine::Launch(Target* t) {
-  for (size_t i = 0; i < t->slots.size(); ++i) {
-    double r = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
-    Schedule(t, i, FirstRunDelay(t->spec.checkers[i].warmup, r));
-  }
-}
-
-void CheckEngine::Schedule(Target* t, size_t i, absl::Duration after) {
+void CheckEngine::Schedule(SharedCheck* c, absl::Duration after) {
   // Start times are rounded to the nearest 2 ms tick, so checks due within the
   // same tick share one wakeup of the loop: at tens of thousands of checks a
   // second that halves the context switches. Nearest, not up: a check started on
@@ -149,51 +178,54 @@ void CheckEngine::Schedule(Target* t, size_t i, absl::Duration after) {
   absl::Time now = loop_->Now();
   absl::Time due = now + after;
   absl::Time tick = absl::UnixEpoch() + absl::Floor(due - absl::UnixEpoch() + kTick / 2, kTick);
-  t->slots[i].due = due;
-  t->slots[i].timer = loop_->AddTimer(tick - now, [this, t, i] {
-    t->slots[i].timer = 0;
+  c->due = due;
+  c->timer = loop_->AddTimer(tick - now, [this, c] {
+    c->timer = 0;
     if (in_flight_ >= max_in_flight_) {
-      queue_.emplace_back(t, i);
+      c->queued = true;
+      queue_.push_back(c);
       return;
     }
-    Run(t, i);
+    Run(c);
   });
 }
 
-void CheckEngine::Wake(Target* t, size_t i) {
-  Slot& s = t->slots[i];
+void CheckEngine::Wake(SharedCheck* c) {
   // Running or queued: that run will see the change.
-  if (s.in_flight || s.timer == 0) return;
-  loop_->CancelTimer(s.timer);
-  s.timer = 0;
-  s.due = loop_->Now();
+  if (c->in_flight || c->timer == 0) return;
+  loop_->CancelTimer(c->timer);
+  c->timer = 0;
+  c->due = loop_->Now();
   if (in_flight_ >= max_in_flight_) {
-    queue_.emplace_back(t, i);
+    c->queued = true;
+    queue_.push_back(c);
     return;
   }
-  Run(t, i);
+  Run(c);
 }
 
-void CheckEngine::Run(Target* t, size_t i) {
-  Slot& s = t->slots[i];
-  lateness_.Add(loop_->Now() - s.due);
-  s.in_flight = true;
-  s.started = loop_->Now();
+void CheckEngine::Run(SharedCheck* c) {
+  lateness_.Add(loop_->Now() - c->due);
+  c->in_flight = true;
+  c->started = loop_->Now();
   ++in_flight_;
-  s.checker->Start([this, t, i](CheckOutcome o) { OnResult(t, i, std::move(o)); });
+  c->checker->Start([this, c](CheckOutcome o) { OnResult(c, std::move(o)); });
 }
 
-void CheckEngine::OnResult(Target* t, size_t i, CheckOutcome outcome) {
-  Slot& s = t->slots[i];
-  s.in_flight = false;
+void CheckEngine::OnResult(SharedCheck* c, CheckOutcome outcome) {
+  c->in_flight = false;
   --in_flight_;
   ++runs_;
-  outcome.latency = loop_->Now() - s.started;
-  TargetHealth::Step step = t->health.Record(i, outcome, absl::Now());
-  Schedule(t, i, step.next_run_in);
-  if (step.changed) {
-    t->since = absl::Now();
-    on_change_(EventFor(*t, false));
+  outcome.latency = loop_->Now() - c->started;
+  const absl::Time now = absl::Now();
+  CheckerState::Step step = c->state.Record(outcome, now);
+  Schedule(c, step.next_run_in);
+  // Fanned out: each user judges its own health from its checkers.
+  for (auto [t, i] : c->users) {
+    if (t->health.Adopt(i, c->state, &outcome)) {
+      t->since = now;
+      on_change_(EventFor(*t, false));
+    }
   }
   StartQueued();
 }
@@ -204,24 +236,27 @@ void CheckEngine::StartQueued() {
   if (draining_) return;
   draining_ = true;
   while (!queue_.empty() && in_flight_ < max_in_flight_) {
-    auto [t, i] = queue_.front();
+    SharedCheck* c = queue_.front();
     queue_.pop_front();
-    Run(t, i);
+    c->queued = false;
+    Run(c);
   }
   draining_ = false;
 }
 
 void CheckEngine::Stop(Target* t) {
-  std::erase_if(queue_, [t](const auto& q) { return q.first == t; });
-  for (Slot& s : t->slots) {
-    if (s.timer != 0) loop_->CancelTimer(s.timer);
-    s.timer = 0;
-    if (s.in_flight) {
-      s.checker->Cancel();
-      s.in_flight = false;
+  for (SharedCheck* c : t->checks) {
+    std::erase_if(c->users, [t](const auto& u) { return u.first == t; });
+    if (!c->users.empty()) continue;
+    if (c->queued) std::erase(queue_, c);
+    if (c->timer != 0) loop_->CancelTimer(c->timer);
+    if (c->in_flight) {
+      c->checker->Cancel();
       --in_flight_;
     }
+    checks_.erase(c->key);
   }
+  t->checks.clear();
 }
 
 v1::HealthEvent CheckEngine::EventFor(const Target& t, bool snapshot) const {
@@ -250,7 +285,7 @@ v1::ListChecksResponse CheckEngine::ListChecks() const {
   for (const auto& [id, t] : targets_) sorted.push_back(t.get());
   std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->spec.id < b->spec.id; });
   for (const Target* t : sorted) {
-    for (size_t i = 0; i < t->slots.size(); ++i) {
+    for (size_t i = 0; i < t->checks.size(); ++i) {
       const CheckerState& c = t->health.checker(i);
       v1::CheckStatus* s = resp.add_checks();
       s->set_target_id(t->spec.id);
@@ -269,8 +304,9 @@ v1::CheckerStats CheckEngine::Stats(bool reset) {
   v1::CheckerStats s;
   s.set_targets(static_cast<uint32_t>(targets_.size()));
   uint32_t checkers = 0;
-  for (const auto& [id, t] : targets_) checkers += static_cast<uint32_t>(t->slots.size());
+  for (const auto& [id, t] : targets_) checkers += static_cast<uint32_t>(t->checks.size());
   s.set_checkers(checkers);
+  s.set_probes(static_cast<uint32_t>(checks_.size()));
   s.set_runs(runs_);
   s.set_in_flight(in_flight_);
   lateness_.Fill(&s);

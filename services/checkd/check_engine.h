@@ -63,17 +63,27 @@ class CheckEngine {
   absl::Status ProbeOnce(const TargetSpec& spec, std::function<void(v1::ProbeOnceResponse)> done);
 
  private:
-  struct Slot {
+  struct Target;
+  // One probe of one (address, port, checker with its options), shared by every
+  // target that names the same: real configs repeat a real server under many
+  // virtual servers (a port each, IPv4 and fwmark twins), and it is probed once
+  // per interval, its verdict fanned out. The checker's state lives here; each
+  // user target keeps a copy to judge its own health from all its checkers.
+  struct SharedCheck {
+    std::string key;
     std::unique_ptr<Checker> checker;
+    CheckerState state;
+    std::vector<std::pair<Target*, size_t>> users;  // (target, its checker index)
     event::EventLoop::TimerId timer = 0;
     absl::Time due;  // when the next run should start, before rounding to a tick
     bool in_flight = false;
+    bool queued = false;
     absl::Time started;
   };
   struct Target {
     TargetSpec spec;
     TargetHealth health;
-    std::vector<Slot> slots;
+    std::vector<SharedCheck*> checks;  // one per checker of the spec
     absl::Time since = absl::Now();  // wall time of the last change (or of adding it)
   };
   struct Probe;
@@ -82,13 +92,16 @@ class CheckEngine {
   absl::StatusOr<std::unique_ptr<Target>> Build(TargetSpec spec, std::optional<bool> initially_up);
   // One target of a SetTargets: moves it (kept, rebuilt or new) from targets_ to `next`.
   void Apply(const v1::CheckTarget& in, TargetMap& next, v1::SetTargetsResponse& resp);
-  void Launch(Target* t);
-  void Schedule(Target* t, size_t i, absl::Duration after);
-  void Run(Target* t, size_t i);
+  // The shared check for checker i of `spec`: joined if one runs, else made (and
+  // scheduled after its warmup). `t` becomes one of its users.
+  absl::StatusOr<SharedCheck*> Join(Target* t, size_t i, std::optional<bool> initially_up);
+  void Schedule(SharedCheck* c, absl::Duration after);
+  void Run(SharedCheck* c);
   // The checker asked to run now (its subject changed).
-  void Wake(Target* t, size_t i);
-  void OnResult(Target* t, size_t i, CheckOutcome outcome);
+  void Wake(SharedCheck* c);
+  void OnResult(SharedCheck* c, CheckOutcome outcome);
   void StartQueued();
+  // Leaves the target's shared checks; a check without users stops and goes.
   void Stop(Target* t);
   v1::HealthEvent EventFor(const Target& t, bool snapshot) const;
 
@@ -99,7 +112,8 @@ class CheckEngine {
   TargetMap targets_;
   std::vector<std::shared_ptr<Probe>> probes_;
   const size_t max_in_flight_;
-  std::deque<std::pair<Target*, size_t>> queue_;
+  std::unordered_map<std::string, std::unique_ptr<SharedCheck>> checks_;  // by key
+  std::deque<SharedCheck*> queue_;
   bool draining_ = false;
   // The next SetTargets is the first since start (keepalived's start, not a reload).
   bool first_set_ = true;

@@ -22,6 +22,15 @@ TargetHealth::Step TargetHealth::Record(size_t i, const CheckOutcome& outcome, a
   return step;
 }
 
+bool TargetHealth::Adopt(size_t i, const CheckerState& state, const CheckOutcome* outcome) {
+  bool was_up = up();
+  bool was_checked = checked();
+  int32_t old_weight = weight();
+  checkers_[i] = state;
+  if (outcome != nullptr && outcome->ok && up()) up_reason_ = outcome->reason;
+  return was_up != up() || old_weight != weight() || was_checked != checked();
+}
+
 bool TargetHealth::up() const {
   for (const CheckerState& c : checkers_) {
     if (!c.up()) return false;

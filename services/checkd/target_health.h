@@ -26,6 +26,9 @@ class TargetHealth {
     bool changed = false;  // the target's up/down or weight changed
   };
   Step Record(size_t checker, const CheckOutcome& outcome, absl::Time at);
+  // Checker i's state, as the shared check that runs it now has it (after
+  // `outcome`, when there was one); true when the target's health changed.
+  bool Adopt(size_t checker, const CheckerState& state, const CheckOutcome* outcome = nullptr);
 
   bool up() const;
   // Every checker reached a verdict: up() is a finding, not the initial state.

@@ -300,3 +300,51 @@ TEST_CASE("no more than max_in_flight probes at once; the rest wait their turn")
 
 }  // namespace
 }  // namespace lvs::checkd
+
+namespace lvs::checkd {
+namespace {
+
+TEST_CASE("targets naming the same real server and checker share one probe, and each gets the verdict") {
+  Fixture f;
+  f.factory.scripts[80].results = {true, false};
+  // The same real under three virtual servers (ids differ), and one other checker.
+  REQUIRE(f.engine.SetTargets(Request({Target("vs1 -> rs", 80), Target("vs2 -> rs", 80), Target("fwm -> rs", 80),
+                                       Target("other", 81)}))
+              .ok());
+  v1::CheckerStats stats = f.engine.Stats(false);
+  CHECK(stats.checkers() == 4);
+  CHECK(stats.probes() == 2);
+  f.RunUntil([&] { return f.factory.scripts[80].starts.size() >= 3; });
+  // One probe per interval, not three: the runs of port 80 are 100 ms apart.
+  const auto& s = f.factory.scripts[80].starts;
+  CHECK(s[1] - s[0] >= absl::Milliseconds(99));
+  // The failure reached all three users.
+  for (const char* id : {"vs1 -> rs", "vs2 -> rs", "fwm -> rs"}) {
+    auto changes = f.ChangesFor(id);
+    INFO(id);
+    REQUIRE(changes.size() >= 2);
+    CHECK_FALSE(changes.back().up());
+    CHECK(changes.back().reason() == "fake failure");
+  }
+  // One user leaving keeps the probe; the last one leaving stops it.
+  REQUIRE(f.engine.SetTargets(Request({Target("vs2 -> rs", 80), Target("other", 81)})).ok());
+  CHECK(f.engine.Stats(false).probes() == 2);
+  REQUIRE(f.engine.SetTargets(Request({Target("other", 81)})).ok());
+  CHECK(f.engine.Stats(false).probes() == 1);
+}
+
+TEST_CASE("a target joining a running probe takes its state, not a fresh one") {
+  Fixture f;
+  f.factory.scripts[80].results = {false};
+  REQUIRE(f.engine.SetTargets(Request({Target("first", 80)})).ok());
+  f.RunUntil([&] { return !f.ChangesFor("first").empty() && !f.ChangesFor("first").back().up(); });
+  REQUIRE(f.engine.SetTargets(Request({Target("first", 80), Target("second", 80)})).ok());
+  auto second = f.ChangesFor("second");
+  REQUIRE(second.size() == 1);  // announced once, already down
+  CHECK_FALSE(second[0].up());
+  CHECK(second[0].checked());
+  CHECK(f.engine.Stats(false).probes() == 1);
+}
+
+}  // namespace
+}  // namespace lvs::checkd
