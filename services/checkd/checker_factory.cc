@@ -2,6 +2,7 @@
 
 #include "services/checkd/datagram_checker.h"
 #include "services/checkd/http_checker.h"
+#include "services/checkd/plain_http_checker.h"
 #include "services/checkd/misc_checker.h"
 #include "services/checkd/smtp_checker.h"
 #include "services/checkd/tcp_checker.h"
@@ -29,6 +30,7 @@ absl::StatusOr<std::unique_ptr<Checker>> LoopCheckerFactory::Create(const Checke
     case CheckKind::kTcp:
       return std::make_unique<TcpChecker>(loop_, spec);
     case CheckKind::kHttp:
+      return std::make_unique<PlainHttpChecker>(loop_, spec);
     case CheckKind::kSsl:
       return std::make_unique<HttpChecker>(curl_.get(), spec);
     case CheckKind::kMisc: {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "services/checkd/dns_message.h"
+#include "services/checkd/http_response.h"
 #include "services/checkd/icmp_echo.h"
 #include "services/checkd/smtp_dialogue.h"
 #include "services/checkd/tracked_file.h"
@@ -222,6 +223,97 @@ TEST_CASE("SMTP: a wrong code, junk, an over-long line or a close before the end
   {
     SmtpDialogue d("h");
     CHECK(d.OnClosed().reason == "connection closed while waiting for the SMTP banner");
+  }
+}
+
+// --- HTTP_GET ---
+
+TEST_CASE("the HTTP/1.0 request names the virtualhost, or the address with its port") {
+  CheckerSpec spec;
+  spec.connect_ip = "192.0.2.7";
+  spec.connect_port = 8080;
+  UrlSpec url{"/health", "", {}, ""};
+  CHECK(BuildHttpRequest(spec, url) ==
+        "GET /health HTTP/1.0\r\nUser-Agent: lvs-ha checkd\r\nHost: 192.0.2.7:8080\r\nConnection: close\r\n\r\n");
+  spec.connect_port = 80;
+  spec.connect_ip = "2001:db8::7";
+  CHECK(BuildHttpRequest(spec, url).find("Host: [2001:db8::7]\r\n") != std::string::npos);
+  spec.virtualhost = "www.example";
+  CHECK(BuildHttpRequest(spec, url).find("Host: www.example\r\n") != std::string::npos);
+  url.virtualhost = "url.example";  // the url's own wins
+  CHECK(BuildHttpRequest(spec, url).find("Host: url.example\r\n") != std::string::npos);
+}
+
+TEST_CASE("HTTP answers: the status decides at once when no digest is asked for") {
+  UrlSpec url{"/", "", {}, ""};
+  HttpResponseReader r(url);
+  CHECK_FALSE(r.OnBytes("HTTP/1.1 200 OK\r\nServer: x"));
+  auto v = r.OnBytes("\r\n\r\nbody not needed");
+  REQUIRE(v);
+  CHECK(v->ok);
+  CHECK(v->reason == "HTTP 200");
+  HttpResponseReader bad(url);
+  auto refused = bad.OnBytes("HTTP/1.0 503 Busy\r\n\r\n");
+  REQUIRE(refused);
+  CHECK(refused->reason == "HTTP 503");
+}
+
+TEST_CASE("HTTP answers with a digest: the body is hashed to Content-Length or to the close") {
+  const std::string md5_of_hello = "5d41402abc4b2a76b9719d911017c592";  // "hello"
+  UrlSpec url{"/", md5_of_hello, {}, ""};
+  {
+    HttpResponseReader r(url);
+    CHECK_FALSE(r.OnBytes("HTTP/1.0 200 OK\r\nContent-Length: 5\r\n\r\nhel"));
+    auto v = r.OnBytes("lo");
+    REQUIRE(v);
+    CHECK(v->ok);
+  }
+  {
+    HttpResponseReader r(url);  // no length: until the server closes
+    CHECK_FALSE(r.OnBytes("HTTP/1.0 200 OK\r\n\r\nhello"));
+    CHECK(r.OnClosed().ok);
+  }
+  {
+    HttpResponseReader r(url);
+    CHECK_FALSE(r.OnBytes("HTTP/1.0 200 OK\r\n\r\nhullo"));
+    CHECK(r.OnClosed().reason == "digest mismatch");
+  }
+  {
+    HttpResponseReader r(url);
+    CHECK_FALSE(r.OnBytes("HTTP/1.0 200 OK\r\ncontent-length:  9\r\n\r\nhello"));
+    CHECK(r.OnClosed().reason == "connection closed after 5 of 9 body bytes");
+  }
+}
+
+TEST_CASE("HTTP answers that are not HTTP, too big, or cut short are down") {
+  UrlSpec url{"/", "", {}, ""};
+  {
+    HttpResponseReader r(url);
+    auto v = r.OnBytes("SSH-2.0-OpenSSH_9\r\n");
+    REQUIRE(v);
+    CHECK(v->reason == "not an HTTP response");
+  }
+  {
+    HttpResponseReader r(url);
+    CHECK(r.OnClosed().reason == "connection closed without a response");
+  }
+  {
+    HttpResponseReader r(url);
+    CHECK_FALSE(r.OnBytes("HTTP/1.0 200"));
+    CHECK(r.OnClosed().reason == "connection closed in the middle of the response head");
+  }
+  {
+    HttpResponseReader r(url);
+    std::optional<CheckOutcome> v = r.OnBytes("HTTP/1.0 200 OK\r\n");
+    for (int i = 0; !v && i < 100; ++i) v = r.OnBytes("X-Pad: " + std::string(1000, 'a') + "\r\n");
+    REQUIRE(v);
+    CHECK(v->reason == "HTTP response head longer than 64 KiB");
+  }
+  {
+    HttpResponseReader r(url);
+    auto v = r.OnBytes("HTTP/1.0 2x0 OK\r\n\r\n");
+    REQUIRE(v);
+    CHECK_FALSE(v->ok);
   }
 }
 
