@@ -288,6 +288,20 @@ void ConfigBuilder::DefineCheckers() {
          if (auto v = values_.Integer(s, 0, 1, 65535)) c.checker->set_bind_port(*v);
          c.connection_set = true;
        }},
+      {"bind_if", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, C& c) {
+         if (s.args[0].text.size() >= 16 || s.args[0].text.find('/') != std::string::npos) {
+           sink_.Warning(s.args[0].location, s.name(), "is not an interface name (at most 15 characters); ignored");
+           return;
+         }
+         c.checker->set_bind_if(s.args[0].text);
+         c.connection_set = true;
+       }},
+      {"fwmark", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, C& c) {
+         if (auto v = values_.Integer(s, 0, 0, 4'294'967'295)) c.checker->set_fwmark(static_cast<uint32_t>(*v));
+         c.connection_set = true;
+       }},
   };
   const std::vector<Keyword<C>> http = {
       {"url", 0, 0, BlockUse::kRequired,
@@ -298,6 +312,20 @@ void ConfigBuilder::DefineCheckers() {
        }},
       {"virtualhost", 1, 1, BlockUse::kNone,
        [this](const Statement& s, C& c) { ReadCheckSetting(s, c.settings); }},
+      {"http_protocol", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, C& c) {
+         const std::string& v = s.args[0].text;
+         if (v == "1.0") {
+           c.checker->mutable_http()->set_protocol(v1::HTTP_1_0);
+         } else if (v == "1.0C" || v == "1.0c") {
+           c.checker->mutable_http()->set_protocol(v1::HTTP_1_0C);
+         } else if (v == "1.1") {
+           c.checker->mutable_http()->set_protocol(v1::HTTP_1_1);
+         } else {
+           sink_.Warning(s.args[0].location, s.name(),
+                         absl::StrCat("'", v, "' is not 1.0, 1.0C or 1.1; 1.0 is used (as keepalived)"));
+         }
+       }},
       {"enable_sni", 0, 1, BlockUse::kNone,
        [this](const Statement& s, C& c) {
          if (auto v = values_.Bool(s, 0)) c.checker->mutable_http()->set_enable_sni(*v);

@@ -230,10 +230,7 @@ constexpr UnsupportedKeyword kUnsupported[] = {
     {S::kRealServer, "snmp_name"},
     {S::kRealServer, "BFD_CHECK"},
     // Options of every checker.
-    {S::kChecker, "bind_if"},
-    {S::kChecker, "fwmark"},
     {S::kChecker, "log_all_failures"},
-    {S::kHttpCheck, "http_protocol"},
     {S::kHttpCheck, "fast_recovery"},
     {S::kHttpCheck, "sni_name"},
     {S::kHttpCheck, "tls_compliant"},

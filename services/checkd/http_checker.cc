@@ -1,5 +1,7 @@
 #include "services/checkd/http_checker.h"
 
+#include <sys/socket.h>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 
@@ -43,6 +45,7 @@ void HttpChecker::StartUrl() {
   curl_slist_free_all(connect_to_);
   connect_to_ = nullptr;
   if (!vhost.empty()) headers_ = curl_slist_append(headers_, absl::StrCat("Host: ", vhost).c_str());
+  if (spec_.http_protocol != v1::HTTP_1_0) headers_ = curl_slist_append(headers_, "Connection: close");
   curl_easy_setopt(easy_, CURLOPT_URL, target.c_str());
   curl_easy_setopt(easy_, CURLOPT_HTTPHEADER, headers_);
   curl_easy_setopt(easy_, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -50,7 +53,12 @@ void HttpChecker::StartUrl() {
   curl_easy_setopt(easy_, CURLOPT_FRESH_CONNECT, 1L);
   curl_easy_setopt(easy_, CURLOPT_FORBID_REUSE, 1L);
   // keepalived speaks HTTP/1.0 by default and does not follow redirects.
-  curl_easy_setopt(easy_, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_0);
+  curl_easy_setopt(easy_, CURLOPT_HTTP_VERSION,
+                   spec_.http_protocol == v1::HTTP_1_1 ? CURL_HTTP_VERSION_1_1 : CURL_HTTP_VERSION_1_0);
+  if (spec_.fwmark != 0 || !spec_.bind_if.empty()) {
+    curl_easy_setopt(easy_, CURLOPT_SOCKOPTFUNCTION, &HttpChecker::OnSocket);
+    curl_easy_setopt(easy_, CURLOPT_SOCKOPTDATA, this);
+  }
   curl_easy_setopt(easy_, CURLOPT_USERAGENT, "lvs-ha checkd");
   curl_easy_setopt(easy_, CURLOPT_TIMEOUT_MS, static_cast<long>(absl::ToInt64Milliseconds(spec_.connect_timeout)));
   curl_easy_setopt(easy_, CURLOPT_ERRORBUFFER, error_);
@@ -72,6 +80,17 @@ void HttpChecker::StartUrl() {
     done_ = nullptr;
     done(CheckOutcome::LocalError(std::string(s.message())));
   }
+}
+
+int HttpChecker::OnSocket(void* p, curl_socket_t fd, curlsocktype) {
+  const CheckerSpec& spec = static_cast<HttpChecker*>(p)->spec_;
+  const uint32_t mark = spec.fwmark;
+  if (mark != 0 && setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof mark) < 0) return CURL_SOCKOPT_ERROR;
+  if (!spec.bind_if.empty() &&
+      setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, spec.bind_if.c_str(), static_cast<socklen_t>(spec.bind_if.size())) < 0) {
+    return CURL_SOCKOPT_ERROR;
+  }
+  return CURL_SOCKOPT_OK;
 }
 
 size_t HttpChecker::OnBody(char* data, size_t size, size_t n, void* p) {

@@ -1,5 +1,5 @@
-// HTTP_GET and SSL_GET: each url in turn, on a fresh connection, through the
-// shared CurlMulti. Up when every url answers with an accepted status and, where a
+// SSL_GET (HTTP_GET runs without libcurl: plain_http_checker.h): each url in
+// turn, on a fresh connection, through the shared CurlMulti. Up when every url answers with an accepted status and, where a
 // digest is set, a body with that MD5.
 #pragma once
 
@@ -24,6 +24,8 @@ class HttpChecker final : public Checker {
   void OnTransferDone(CURLcode result);
   CheckOutcome DescribeFailure(CURLcode result) const;
   static size_t OnBody(char* data, size_t size, size_t n, void* self);
+  // fwmark and bind_if on the socket curl opens.
+  static int OnSocket(void* self, curl_socket_t fd, curlsocktype purpose);
 
   CurlMulti* multi_;
   const CheckerSpec spec_;

@@ -11,11 +11,14 @@ namespace lvs::checkd {
 std::string BuildHttpRequest(const CheckerSpec& spec, const UrlSpec& url) {
   std::string host = url.virtualhost.empty() ? spec.virtualhost : url.virtualhost;
   if (host.empty()) {
+    // keepalived: the address and always the port.
     host = spec.connect_ip.find(':') != std::string::npos ? absl::StrCat("[", spec.connect_ip, "]") : spec.connect_ip;
-    if (spec.connect_port != 80) absl::StrAppend(&host, ":", spec.connect_port);
+    absl::StrAppend(&host, ":", spec.connect_port);
   }
-  return absl::StrCat("GET ", url.path, " HTTP/1.0\r\nUser-Agent: lvs-ha checkd\r\nHost: ", host,
-                      "\r\nConnection: close\r\n\r\n");
+  const bool v11 = spec.http_protocol == v1::HTTP_1_1;
+  const bool close = v11 || spec.http_protocol == v1::HTTP_1_0C;
+  return absl::StrCat("GET ", url.path, v11 ? " HTTP/1.1" : " HTTP/1.0", "\r\nUser-Agent: lvs-ha checkd\r\n",
+                      close ? "Connection: close\r\n" : "", "Host: ", host, "\r\n\r\n");
 }
 
 std::optional<CheckOutcome> HttpResponseReader::OnBytes(absl::string_view bytes) {

@@ -14,8 +14,9 @@
 
 namespace lvs::checkd {
 
-// "GET /path HTTP/1.0" with Host (the url's or checker's virtualhost, else the
-// address, with the port unless 80), User-Agent and Connection: close.
+// keepalived's request: "GET /path HTTP/1.0" (1.1 with http_protocol 1.1), a
+// User-Agent, "Connection: close" for 1.0C and 1.1, and Host: the url's or the
+// checker's virtualhost, else the address and port.
 std::string BuildHttpRequest(const CheckerSpec& spec, const UrlSpec& url);
 
 class HttpResponseReader {

@@ -22,7 +22,8 @@ struct SocketAddress {
 SocketAddress MakeSocketAddress(const std::string& ip, uint16_t port);
 
 // A non-blocking socket of `type` (SOCK_STREAM, SOCK_DGRAM) to the checker's
-// connect_ip:connect_port, bound to bindto:bind_port when set, connect() started.
+// connect_ip:connect_port, with its fwmark (SO_MARK) and bind_if
+// (SO_BINDTODEVICE), bound to bindto:bind_port when set, connect() started.
 // With `reset_on_close` a TCP socket closes with a reset, not FIN: TCP_CHECK at
 // thousands of connects per second would otherwise fill the table with its own
 // TIME_WAIT sockets. A checker that talks (SMTP) says goodbye properly.

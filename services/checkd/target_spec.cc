@@ -101,6 +101,11 @@ absl::StatusOr<CheckerSpec> ParseChecker(const v1::CheckTarget& target, const v1
   }
   if (in.bind_port() > kMaxPort) return Invalid(where, absl::StrCat("bind_port ", in.bind_port(), " is out of range"));
   c.bind_port = static_cast<uint16_t>(in.bind_port());
+  c.fwmark = in.fwmark();
+  if (in.bind_if().size() >= 16 || HasControlBytes(in.bind_if()) || in.bind_if().find('/') != std::string::npos) {
+    return Invalid(where, absl::StrCat("bind_if \"", in.bind_if(), "\" is not an interface name"));
+  }
+  c.bind_if = in.bind_if();
 
   // keepalived defaults retry to 1 for the network checkers and to 0 for
   // MISC_CHECK (a script is its own judge).
@@ -125,6 +130,7 @@ absl::StatusOr<CheckerSpec> ParseChecker(const v1::CheckTarget& target, const v1
       c.sni = !h.sni().empty() ? h.sni() : (h.enable_sni() ? h.virtualhost() : "");
       if (!c.sni.empty() && !h.ssl()) return Invalid(where, "sni is only meaningful for SSL_GET");
       c.verify_peer = h.verify_peer();
+      c.http_protocol = h.protocol();
       break;
     }
     case v1::Checker::kMisc: {

@@ -33,6 +33,8 @@ struct CheckerSpec {
   uint16_t connect_port = 0;
   std::string bindto;  // empty: any
   uint16_t bind_port = 0;
+  uint32_t fwmark = 0;   // SO_MARK; 0: none
+  std::string bind_if;   // SO_BINDTODEVICE; empty: none
   absl::Duration connect_timeout = absl::Seconds(5);
   RetryPolicy retry;
   absl::Duration warmup = absl::ZeroDuration();
@@ -41,6 +43,7 @@ struct CheckerSpec {
   std::vector<UrlSpec> urls;
   std::string virtualhost;
   std::string sni;  // the TLS server name to send; empty: none
+  v1::HttpProtocol http_protocol = v1::HTTP_1_0;
   bool verify_peer = false;
   // MISC_CHECK
   std::vector<std::string> argv;

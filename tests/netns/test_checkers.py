@@ -156,6 +156,32 @@ class CheckersTest(unittest.TestCase):
             "dns-a": (True, "NOERROR, 1 A record"),
         })
 
+    def test_fwmark_and_bind_if_steer_the_probe(self):
+        # Marked packets go by table 7, where everything is unreachable: a probe with
+        # fwmark 7 must fail as the VIP's marked traffic would, the same probe
+        # without the mark succeeds. bind_if lo cannot reach rs1 at all.
+        self.lvs1.run(["ip", "rule", "add", "fwmark", "7", "table", "7"])
+        self.lvs1.run(["ip", "route", "add", "unreachable", "default", "table", "7"])
+        try:
+            self.checkd.set("".join([
+                target("tcp-marked", 25, f"tcp {{}} fwmark: 7 {FAST}", delay_loop_ms=300),
+                target("tcp-unmarked", 25, f"tcp {{}} {FAST}", delay_loop_ms=300),
+                target("smtp-marked", 25, f"smtp {{}} fwmark: 7 {FAST}", delay_loop_ms=300),
+                target("udp-marked", 7, f'udp {{ require_reply: true }} fwmark: 7 {FAST}', delay_loop_ms=300),
+                target("tcp-bind-if", 25, f'tcp {{}} bind_if: "ens160" {FAST}', delay_loop_ms=300),
+                target("tcp-bind-lo", 25, f'tcp {{}} bind_if: "lo" {FAST}', delay_loop_ms=300),
+            ]))
+            self.wait_health({
+                "tcp-marked": (False, "host unreachable"),
+                "tcp-unmarked": (True, "connected"),
+                "smtp-marked": (False, "host unreachable"),
+                "udp-marked": (False, "host unreachable"),
+                "tcp-bind-if": (True, "connected"),
+                "tcp-bind-lo": (False, ""),
+            })
+        finally:
+            self.lvs1.run(["ip", "rule", "del", "fwmark", "7", "table", "7"])
+
     def test_file_check_follows_the_file_at_once(self):
         path = os.path.join(self.tmp, "rs1-state")
         with open(path, "w") as f:

@@ -228,16 +228,21 @@ TEST_CASE("SMTP: a wrong code, junk, an over-long line or a close before the end
 
 // --- HTTP_GET ---
 
-TEST_CASE("the HTTP/1.0 request names the virtualhost, or the address with its port") {
+TEST_CASE("the HTTP request is keepalived's: version, Connection: close, the virtualhost or the address and port") {
   CheckerSpec spec;
   spec.connect_ip = "192.0.2.7";
   spec.connect_port = 8080;
   UrlSpec url{"/health", "", {}, ""};
-  CHECK(BuildHttpRequest(spec, url) ==
-        "GET /health HTTP/1.0\r\nUser-Agent: lvs-ha checkd\r\nHost: 192.0.2.7:8080\r\nConnection: close\r\n\r\n");
+  CHECK(BuildHttpRequest(spec, url) == "GET /health HTTP/1.0\r\nUser-Agent: lvs-ha checkd\r\nHost: 192.0.2.7:8080\r\n\r\n");
   spec.connect_port = 80;
   spec.connect_ip = "2001:db8::7";
-  CHECK(BuildHttpRequest(spec, url).find("Host: [2001:db8::7]\r\n") != std::string::npos);
+  CHECK(BuildHttpRequest(spec, url).find("Host: [2001:db8::7]:80\r\n") != std::string::npos);  // keepalived's
+  spec.http_protocol = v1::HTTP_1_1;
+  CHECK(BuildHttpRequest(spec, url).find("GET /health HTTP/1.1\r\n") == 0);
+  CHECK(BuildHttpRequest(spec, url).find("Connection: close\r\n") != std::string::npos);
+  spec.http_protocol = v1::HTTP_1_0C;
+  CHECK(BuildHttpRequest(spec, url).find("GET /health HTTP/1.0\r\n") == 0);
+  CHECK(BuildHttpRequest(spec, url).find("Connection: close\r\n") != std::string::npos);
   spec.virtualhost = "www.example";
   CHECK(BuildHttpRequest(spec, url).find("Host: www.example\r\n") != std::string::npos);
   url.virtualhost = "url.example";  // the url's own wins

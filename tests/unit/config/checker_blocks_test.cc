@@ -148,6 +148,20 @@ TEST_CASE("FILE_CHECK naming no track_file above it is dropped with a warning, a
   CHECK(Lines(r)[1].find("no track_file 'later' is defined above this line") != std::string::npos);
 }
 
+TEST_CASE("checkers take fwmark and bind_if; HTTP_GET takes http_protocol") {
+  ParseResult r = Parse(
+      "TCP_CHECK {\n fwmark 7\n bind_if eth1\n}\n"
+      "HTTP_GET {\n http_protocol 1.0C\n url {\n  path /\n }\n}\n"
+      "HTTP_GET {\n http_protocol 2\n url {\n  path /\n }\n}\n");
+  const v1::RealServer& rs = Real(r);
+  CHECK(rs.checkers(0).fwmark() == 7);
+  CHECK(rs.checkers(0).bind_if() == "eth1");
+  CHECK(rs.checkers(1).http().protocol() == v1::HTTP_1_0C);
+  CHECK(rs.checkers(2).http().protocol() == v1::HTTP_1_0);
+  REQUIRE(r.diagnostics.size() == 1);
+  CHECK(Lines(r)[0].find("'2' is not 1.0, 1.0C or 1.1") != std::string::npos);
+}
+
 TEST_CASE("BFD_CHECK still leaves its real server unchecked, and says so") {
   ParseResult r = Parse("BFD_CHECK {\n name b\n}\n");
   CHECK(Real(r).unimplemented_checkers_size() == 1);
