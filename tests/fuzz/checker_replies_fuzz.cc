@@ -22,13 +22,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string input(reinterpret_cast<const char*>(data + 2), size - 2);
   auto pieces = [&](auto feed) {
     for (size_t at = 0; at < input.size(); at += piece) {
-      if (feed(std::string_view(input).substr(at, piece))) return;
+      if (feed(absl::string_view(input).substr(at, piece))) return;
     }
   };
   switch (which) {
     case 0: {
       SmtpDialogue d("fuzz.example");
-      pieces([&](std::string_view p) { return d.OnBytes(p).verdict.has_value(); });
+      pieces([&](absl::string_view p) { return d.OnBytes(p).verdict.has_value(); });
       (void)d.OnClosed();
       break;
     }
@@ -36,7 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       UrlSpec url{"/", (data[1] & 1) ? "5d41402abc4b2a76b9719d911017c592" : "", {}, ""};
       HttpResponseReader r(url);
       bool done = false;
-      pieces([&](std::string_view p) { return done = r.OnBytes(p).has_value(); });
+      pieces([&](absl::string_view p) { return done = r.OnBytes(p).has_value(); });
       if (!done) (void)r.OnClosed();
       break;
     }
