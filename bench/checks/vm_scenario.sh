@@ -4,10 +4,13 @@
 # one after the other in the same boot, each in a fresh namespace with a
 # listen_farm of real listeners on 127.1.0.1 ... Run by bench/checks/vs-keepalived.
 #
-#   vm_scenario.sh BUILD_DIR FARM_EXE WINDOW_S CASE...   (CASE: KIND:REALS:VSES)
+#   vm_scenario.sh BUILD_DIR FARM_EXE WINDOW_S [BENCH_STACKS=...] [BENCH_LOG_LEVEL=...] CASE...
+#   (CASE: KIND:REALS:VSES; the VM does not inherit the caller's environment, so
+#   the two settings come as words)
 source "$(dirname "$0")/../../tests/lab/lib.sh"
 lab_require_vm
 build=${1:?}; farm=${2:?}; window=${3:?}; shift 3
+while [[ "${1:-}" == BENCH_*=* ]]; do export "${1?}"; shift; done
 bin=$build/bin
 ulimit -n 65536  # the farm holds a listener per real server
 lab_modules
@@ -65,7 +68,7 @@ measure() {
     ip netns exec "$ns" "$bin/checkd" --run-dir "$dir/run" --log-level warn >"$dir/checkd.log" 2>&1 &
     pid=$!
     lab_wait_for 60 "checkd listening" test -S "$dir/run/checkd.sock"
-    ip netns exec "$ns" "$bin/ipvsd" --config "$dir/keepalived.conf" --run-dir "$dir/run" --log-level warn \
+    ip netns exec "$ns" "$bin/ipvsd" --config "$dir/keepalived.conf" --run-dir "$dir/run" --log-level "${BENCH_LOG_LEVEL:-warn}" \
       >"$dir/ipvsd.log" 2>&1 &
     aux=$!
     local top=$aux
@@ -105,12 +108,15 @@ measure() {
   kill "$farm_pid" 2>/dev/null || :
   wait "$farm_pid" 2>/dev/null || :
   ip netns del "$ns"
+  # The daemons' logs stay with the results.
+  mkdir -p "$LAB_OUT/$stack-$kind-$reals-$vses"
+  cp "$dir"/*.log "$LAB_OUT/$stack-$kind-$reals-$vses/" 2>/dev/null || :
   rm -rf "$dir"
 }
 
 for c in "$@"; do
   IFS=: read -r kind reals vses <<<"$c"
-  for stack in keepalived lvs-ha; do
+  for stack in ${BENCH_STACKS:-keepalived lvs-ha}; do
     lab_log "case $kind ${reals} reals x ${vses} virtual servers: $stack"
     measure "$stack" "$kind" "$reals" "$vses"
   done

@@ -6,32 +6,23 @@
 
 #include <memory>
 
-#include "lib/event/event_loop.h"
-#include "services/checkd/checker.h"
+#include "services/checkd/socket_checker.h"
 #include "services/checkd/udp_exchange.h"
 
 namespace lvs::checkd {
 
-class DatagramChecker final : public Checker {
+class DatagramChecker final : public SocketChecker {
  public:
   DatagramChecker(event::EventLoop* loop, const CheckerSpec& spec, std::unique_ptr<DatagramExchange> exchange,
                   size_t receive_size)
-      : loop_(loop), spec_(spec), exchange_(std::move(exchange)), receive_size_(receive_size) {}
-  ~DatagramChecker() override { Cancel(); }
+      : SocketChecker(loop, spec), exchange_(std::move(exchange)), receive_size_(receive_size) {}
   void Start(Done done) override;
-  void Cancel() override;
 
  private:
-  void OnReadable();
-  void Finish(CheckOutcome outcome);
+  void OnEvents(uint32_t events) override;
 
-  event::EventLoop* loop_;
-  const CheckerSpec spec_;
   std::unique_ptr<DatagramExchange> exchange_;
   const size_t receive_size_;
-  int fd_ = -1;
-  event::EventLoop::TimerId timer_ = 0;
-  Done done_;
 };
 
 }  // namespace lvs::checkd

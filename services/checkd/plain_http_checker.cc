@@ -7,7 +7,6 @@
 #include <cerrno>
 
 #include "absl/strings/str_cat.h"
-#include "services/checkd/socket_address.h"
 
 namespace lvs::checkd {
 
@@ -26,21 +25,12 @@ void PlainHttpChecker::StartUrl() {
   // Reset on close, as TCP_CHECK: at thousands of checks a second checkd's own
   // TIME_WAIT sockets would otherwise pile up (the server has closed first
   // anyway when the body was read to its end).
-  Connecting c = StartConnect(spec_, SOCK_STREAM, /*reset_on_close=*/true);
-  fd_ = c.fd;
-  if (fd_ < 0) {
-    return Finish(c.local ? CheckOutcome::LocalError(DescribeConnectError(c.err)) : ConnectFailure(c.err));
-  }
-  if (auto s = loop_->AddFd(fd_, EPOLLOUT | EPOLLIN, [this](uint32_t ev) { OnEvents(ev); }); !s.ok()) {
-    return Finish(CheckOutcome::LocalError(std::string(s.message())));
-  }
-  Arm(nullptr);
+  if (!Open(SOCK_STREAM, /*reset_on_close=*/true, EPOLLOUT | EPOLLIN, &connected_)) return;
+  ArmFor(nullptr);
 }
 
-void PlainHttpChecker::Arm(const char* waiting_for) {
-  if (timer_ != 0) loop_->CancelTimer(timer_);
-  timer_ = loop_->AddTimer(spec_.connect_timeout, [this, waiting_for] {
-    timer_ = 0;
+void PlainHttpChecker::ArmFor(const char* waiting_for) {
+  Arm([this, waiting_for] {
     std::string reason = NoAnswerIn(spec_.connect_timeout);
     if (waiting_for != nullptr) absl::StrAppend(&reason, " (waiting for the ", waiting_for, ")");
     UrlDone(CheckOutcome::Down(reason));
@@ -59,10 +49,9 @@ void PlainHttpChecker::OnEvents(uint32_t events) {
     if (n < 0 && errno != EAGAIN) return UrlDone(CheckOutcome::Down(DescribeConnectError(errno)));
     if (n > 0) sent_ += static_cast<size_t>(n);
     if (sent_ < request_.size()) return;
-    if (auto s = loop_->ModifyFd(fd_, EPOLLIN); !s.ok()) {
-      return Finish(CheckOutcome::LocalError(std::string(s.message())));
-    }
-    Arm(reader_->waiting_for());
+    Watch(EPOLLIN);
+    if (fd_ < 0) return;
+    ArmFor(reader_->waiting_for());
     if ((events & EPOLLIN) == 0) return;
   }
   char buf[16384];
@@ -78,7 +67,7 @@ void PlainHttpChecker::OnEvents(uint32_t events) {
       return UrlDone(*std::move(verdict));
     }
   }
-  Arm(reader_->waiting_for());
+  ArmFor(reader_->waiting_for());
 }
 
 void PlainHttpChecker::UrlDone(CheckOutcome outcome) {
@@ -88,28 +77,6 @@ void PlainHttpChecker::UrlDone(CheckOutcome outcome) {
     outcome.reason = absl::StrCat(outcome.reason, " (", spec_.urls[url_index_].path, ")");
   }
   Finish(std::move(outcome));
-}
-
-void PlainHttpChecker::Finish(CheckOutcome outcome) {
-  Done done = std::move(done_);
-  Cancel();
-  if (done) done(std::move(outcome));
-}
-
-void PlainHttpChecker::CloseSocket() {
-  if (timer_ != 0) loop_->CancelTimer(timer_);
-  timer_ = 0;
-  if (fd_ >= 0) {
-    loop_->RemoveFd(fd_);
-    close(fd_);
-    fd_ = -1;
-  }
-}
-
-void PlainHttpChecker::Cancel() {
-  CloseSocket();
-  reader_.reset();
-  done_ = nullptr;
 }
 
 }  // namespace lvs::checkd

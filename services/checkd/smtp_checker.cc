@@ -2,12 +2,10 @@
 
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <cerrno>
 
 #include "absl/strings/str_cat.h"
-#include "services/checkd/socket_address.h"
 
 namespace lvs::checkd {
 
@@ -15,22 +13,14 @@ void SmtpChecker::Start(Done done) {
   done_ = std::move(done);
   dialogue_ = std::make_unique<SmtpDialogue>(spec_.helo_name);
   connected_ = false;
-  Connecting c = StartConnect(spec_, SOCK_STREAM);
-  fd_ = c.fd;
-  if (fd_ < 0) {
-    return Finish(c.local ? CheckOutcome::LocalError(DescribeConnectError(c.err)) : ConnectFailure(c.err));
-  }
-  if (auto s = loop_->AddFd(fd_, EPOLLOUT | EPOLLIN, [this](uint32_t ev) { OnEvents(ev); }); !s.ok()) {
-    return Finish(CheckOutcome::LocalError(std::string(s.message())));
-  }
-  Arm(nullptr);
+  // A checker that talks says goodbye properly (FIN, not a reset).
+  if (!Open(SOCK_STREAM, /*reset_on_close=*/false, EPOLLOUT | EPOLLIN, &connected_)) return;
+  ArmFor(nullptr);
 }
 
 // One timeout per wait, restarted as each reply arrives.
-void SmtpChecker::Arm(const char* what) {
-  if (timer_ != 0) loop_->CancelTimer(timer_);
-  timer_ = loop_->AddTimer(spec_.connect_timeout, [this, what] {
-    timer_ = 0;
+void SmtpChecker::ArmFor(const char* what) {
+  Arm([this, what] {
     std::string reason = NoAnswerIn(spec_.connect_timeout);
     if (what != nullptr) absl::StrAppend(&reason, " (waiting for the SMTP ", what, ")");
     Finish(CheckOutcome::Down(reason));
@@ -43,8 +33,9 @@ void SmtpChecker::OnEvents(uint32_t events) {
     if (int err = FinishConnect(fd_, &pending); err != 0) return Finish(CheckOutcome::Down(DescribeConnectError(err)));
     if (pending) return;
     connected_ = true;
-    if (auto s = loop_->ModifyFd(fd_, EPOLLIN); !s.ok()) return Finish(CheckOutcome::LocalError(std::string(s.message())));
-    Arm(dialogue_->waiting_for());
+    Watch(EPOLLIN);
+    if (fd_ < 0) return;
+    ArmFor(dialogue_->waiting_for());
     if ((events & EPOLLIN) == 0) return;
   }
   char buf[2048];
@@ -62,24 +53,7 @@ void SmtpChecker::OnEvents(uint32_t events) {
     }
   }
   if (step.verdict) return Finish(*std::move(step.verdict));
-  Arm(dialogue_->waiting_for());
-}
-
-void SmtpChecker::Finish(CheckOutcome outcome) {
-  Done done = std::move(done_);
-  Cancel();
-  if (done) done(std::move(outcome));
-}
-
-void SmtpChecker::Cancel() {
-  if (timer_ != 0) loop_->CancelTimer(timer_);
-  timer_ = 0;
-  if (fd_ >= 0) {
-    loop_->RemoveFd(fd_);
-    close(fd_);
-    fd_ = -1;
-  }
-  done_ = nullptr;
+  ArmFor(dialogue_->waiting_for());
 }
 
 }  // namespace lvs::checkd

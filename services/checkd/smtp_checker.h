@@ -4,31 +4,24 @@
 
 #include <memory>
 
-#include "lib/event/event_loop.h"
-#include "services/checkd/checker.h"
 #include "services/checkd/smtp_dialogue.h"
+#include "services/checkd/socket_checker.h"
 
 namespace lvs::checkd {
 
-class SmtpChecker final : public Checker {
+class SmtpChecker final : public SocketChecker {
  public:
-  SmtpChecker(event::EventLoop* loop, const CheckerSpec& spec) : loop_(loop), spec_(spec) {}
+  SmtpChecker(event::EventLoop* loop, const CheckerSpec& spec) : SocketChecker(loop, spec) {}
   ~SmtpChecker() override { Cancel(); }
   void Start(Done done) override;
-  void Cancel() override;
 
  private:
-  void OnEvents(uint32_t events);
-  void Arm(const char* what);
-  void Finish(CheckOutcome outcome);
+  void OnEvents(uint32_t events) override;
+  void Reset() override { dialogue_.reset(); }
+  void ArmFor(const char* what);
 
-  event::EventLoop* loop_;
-  const CheckerSpec spec_;
   std::unique_ptr<SmtpDialogue> dialogue_;
-  int fd_ = -1;
   bool connected_ = false;
-  event::EventLoop::TimerId timer_ = 0;
-  Done done_;
 };
 
 }  // namespace lvs::checkd

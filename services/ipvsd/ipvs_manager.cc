@@ -242,7 +242,21 @@ void IpvsManager::OnHealth(const lvs::v1::HealthEvent& e) {
   log_->info("{} is {}{}", e.id(), e.up() ? "up" : "down",
              e.reason().empty() ? "" : absl::StrCat(" (", e.reason(), ")"));
   health_[e.id()] = h;
-  Converge(std::set<ServiceKey>{svc->second}, "health");
+  pending_health_.insert(svc->second);
+  if (!options_.defer) return ApplyPendingHealth();
+  // Computing the desired table is a pass over all services: one pass for a
+  // burst of events, not one per event (thousands at checkd's start).
+  if (health_pass_queued_) return;
+  health_pass_queued_ = true;
+  options_.defer([this] { ApplyPendingHealth(); });
+}
+
+void IpvsManager::ApplyPendingHealth() {
+  health_pass_queued_ = false;
+  if (pending_health_.empty()) return;
+  std::set<ServiceKey> keys = std::move(pending_health_);
+  pending_health_.clear();
+  Converge(keys, "health");
 }
 
 void IpvsManager::OnCheckerConnected(bool connected) {

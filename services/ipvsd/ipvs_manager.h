@@ -40,6 +40,10 @@ class IpvsManager {
     bool own_whole_table = false;
     // --strict-config: every config warning refuses the file.
     bool strict_config = false;
+    // Runs a task later on the manager's loop. Set, health events arriving in a
+    // burst (checkd's first verdicts for thousands of reals) are applied in one
+    // pass; unset (unit tests), each is applied at once.
+    std::function<void(std::function<void()>)> defer;
   };
 
   IpvsManager(IpvsKernel* kernel, StateStore* store, Options options);
@@ -54,6 +58,8 @@ class IpvsManager {
   // checkd.
   void OnHealth(const lvs::v1::HealthEvent& event);
   void OnCheckerConnected(bool connected);
+  // Applies the health changes OnHealth queued (see Options::defer).
+  void ApplyPendingHealth();
   std::vector<lvs::v1::CheckTarget> Targets() const;
   // vrrpd: the state of the instance lvs_sync_daemon follows.
   void OnVrrpState(const std::string& instance, lvs::v1::VrrpState state);
@@ -114,6 +120,9 @@ class IpvsManager {
   std::optional<SyncRole> sync_role_;
   std::function<void(const lvs::v1::TableEvent&)> on_table_event_;
   std::function<void()> on_targets_changed_;
+  // Services whose reals' health changed since the last pass (Options::defer).
+  std::set<ServiceKey> pending_health_;
+  bool health_pass_queued_ = false;
 };
 
 }  // namespace lvs::ipvs

@@ -72,7 +72,8 @@ int main(int argc, char** argv) {
   ipvs::StateStore store(state_dir + "/ipvsd.state");
   ipvs::IpvsManager manager(kernel->get(), &store,
                             {options.config_path, [] { return absl::Now(); }, RunHook,
-                             options.GetBool("own-whole-table"), options.GetBool("strict-config")});
+                             options.GetBool("own-whole-table"), options.GetBool("strict-config"),
+                             [&loop](std::function<void()> task) { loop.Post(std::move(task)); }});
   rpc::WatchHub<v1::TableEvent> hub;
   manager.set_on_table_event([&hub](const v1::TableEvent& e) { hub.Publish(e); });
   ipvs::IpvsGrpcService service(&loop, &manager, &hub);
