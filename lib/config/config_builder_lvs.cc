@@ -326,6 +326,16 @@ void ConfigBuilder::DefineCheckers() {
                          absl::StrCat("'", v, "' is not 1.0, 1.0C or 1.1; 1.0 is used (as keepalived)"));
          }
        }},
+      {"sni_name", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, C& c) {
+         // keepalived (after 2.2.7): the name to send, and SNI on.
+         if (!c.checker->http().ssl()) {
+           sink_.Warning(s.location(), s.name(), "only SSL_GET sends a TLS server name; ignored");
+           return;
+         }
+         c.checker->mutable_http()->set_sni(s.args[0].text);
+         c.checker->mutable_http()->set_enable_sni(true);
+       }},
       {"enable_sni", 0, 1, BlockUse::kNone,
        [this](const Statement& s, C& c) {
          if (auto v = values_.Bool(s, 0)) c.checker->mutable_http()->set_enable_sni(*v);
@@ -696,10 +706,11 @@ void ConfigBuilder::ReadRealServer(const Statement& s, VirtualServerContext& par
   if (rs.checkers_size() == 0 && rs.unimplemented_checkers_size() > 0) {
     // keepalived would take it out when its check fails; lvs-ha cannot tell.
     sink_.Warning(s.location(), s.name(),
-                  absl::StrCat(rs.address(), ":", rs.port(), " will never be checked: lvs-ha does "
+                  absl::StrCat(rs.address(), ":", rs.port(), " will never be checked: lvs-ha does not "
                                "run ", absl::StrJoin(rs.unimplemented_checkers(), ", "),
-                               ", so it stays in rotation whatever its health (shown "
-                               "UNCHECKED); add another checker (TCP_CHECK, PING_CHECK, ...)"));
+                               " (keepalived runs a BFD daemon of its own for it; lvs-ha has none yet), so "
+                               "it stays in rotation whatever its health (shown UNCHECKED); add another "
+                               "checker (TCP_CHECK, PING_CHECK, ...)"));
   }
 }
 

@@ -232,7 +232,6 @@ constexpr UnsupportedKeyword kUnsupported[] = {
     // Options of every checker.
     {S::kChecker, "log_all_failures"},
     {S::kHttpCheck, "fast_recovery"},
-    {S::kHttpCheck, "sni_name"},
     {S::kHttpCheck, "tls_compliant"},
     // url of HTTP_GET / SSL_GET.
     {S::kUrl, "regex"},

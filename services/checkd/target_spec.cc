@@ -127,8 +127,10 @@ absl::StatusOr<CheckerSpec> ParseChecker(const v1::CheckTarget& target, const v1
         return Invalid(where, "virtualhost and sni must not contain control characters");
       }
       c.virtualhost = h.virtualhost();
-      c.sni = !h.sni().empty() ? h.sni() : (h.enable_sni() ? h.virtualhost() : "");
-      if (!c.sni.empty() && !h.ssl()) return Invalid(where, "sni is only meaningful for SSL_GET");
+      // enable_sni on an HTTP_GET means nothing (no TLS), as in keepalived; a name
+      // asked for explicitly there is a mistake worth saying.
+      if (!h.sni().empty() && !h.ssl()) return Invalid(where, "sni is only meaningful for SSL_GET");
+      c.sni = !h.ssl() ? "" : !h.sni().empty() ? h.sni() : (h.enable_sni() ? h.virtualhost() : "");
       c.verify_peer = h.verify_peer();
       c.http_protocol = h.protocol();
       break;

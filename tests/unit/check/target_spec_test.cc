@@ -81,6 +81,14 @@ TEST_CASE("HTTP and SSL checkers") {
   CHECK(cs.urls[0].digest == "5d41402abc4b2a76b9719d911017c592");
   CHECK(cs.urls[0].status_codes.size() == 1);
   CHECK(CheckKindName(cs.kind) == std::string("SSL_GET"));
+  // enable_sni on a plain HTTP_GET means nothing: accepted, no name sent.
+  h->set_ssl(false);
+  auto plain = TargetSpec::FromProto(t);
+  REQUIRE(plain.ok());
+  CHECK(plain->checkers[0].sni.empty());
+  // A name asked for on HTTP_GET is refused.
+  h->set_sni("www.example.test");
+  CHECK_FALSE(TargetSpec::FromProto(t).ok());
 }
 
 TEST_CASE("MISC_CHECK: argv, timeout defaults to delay_loop, retry defaults to 0") {

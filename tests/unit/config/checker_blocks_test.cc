@@ -162,10 +162,24 @@ TEST_CASE("checkers take fwmark and bind_if; HTTP_GET takes http_protocol") {
   CHECK(Lines(r)[0].find("'2' is not 1.0, 1.0C or 1.1") != std::string::npos);
 }
 
+TEST_CASE("SSL_GET takes sni_name; on HTTP_GET it is warned about and dropped") {
+  ParseResult r = Parse(
+      "SSL_GET {\n sni_name www.example\n url {\n  path /\n }\n}\n"
+      "HTTP_GET {\n sni_name www.example\n url {\n  path /\n }\n}\n");
+  CHECK(Real(r).checkers(0).http().sni() == "www.example");
+  CHECK(Real(r).checkers(0).http().enable_sni());
+  CHECK(Real(r).checkers(1).http().sni().empty());
+  REQUIRE(r.diagnostics.size() == 1);
+  CHECK(Lines(r)[0].find("only SSL_GET sends a TLS server name") != std::string::npos);
+}
+
 TEST_CASE("BFD_CHECK still leaves its real server unchecked, and says so") {
   ParseResult r = Parse("BFD_CHECK {\n name b\n}\n");
   CHECK(Real(r).unimplemented_checkers_size() == 1);
-  CHECK(r.diagnostics.size() == 2);
+  REQUIRE(r.diagnostics.size() == 2);
+  // Why, in the warning itself.
+  CHECK(Lines(r)[0].find("will never be checked: lvs-ha does not run BFD_CHECK (keepalived runs a BFD daemon") !=
+        std::string::npos);
 }
 
 }  // namespace
