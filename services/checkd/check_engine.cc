@@ -65,7 +65,7 @@ absl::StatusOr<std::unique_ptr<CheckEngine::Target>> CheckEngine::Build(TargetSp
                                                                         std::optional<bool> initially_up) {
   auto t = std::make_unique<Target>(Target{spec, TargetHealth(spec, initially_up, first_set_), {}});
   for (size_t i = 0; i < t->spec.checkers.size(); ++i) {
-    auto c = Join(t.get(), i, initially_up);
+    auto c = Join(t.get(), i);
     if (!c.ok()) {
       Stop(t.get());
       return absl::InvalidArgumentError(absl::StrCat(spec.id, ": checker ", i, ": ", c.status().message()));
@@ -75,7 +75,7 @@ absl::StatusOr<std::unique_ptr<CheckEngine::Target>> CheckEngine::Build(TargetSp
   return t;
 }
 
-absl::StatusOr<CheckEngine::SharedCheck*> CheckEngine::Join(Target* t, size_t i, std::optional<bool> initially_up) {
+absl::StatusOr<CheckEngine::SharedCheck*> CheckEngine::Join(Target* t, size_t i) {
   // What makes two checks the same: everything the CheckerSpec is made from.
   v1::CheckTarget identity;
   identity.set_address(t->spec.address);
@@ -109,7 +109,6 @@ absl::StatusOr<CheckEngine::SharedCheck*> CheckEngine::Join(Target* t, size_t i,
   checks_[key] = std::move(c);
   double r = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
   Schedule(raw, FirstRunDelay(t->spec.checkers[i].warmup, r));
-  (void)initially_up;
   return raw;
 }
 

@@ -92,9 +92,9 @@ class CheckEngine {
   absl::StatusOr<std::unique_ptr<Target>> Build(TargetSpec spec, std::optional<bool> initially_up);
   // One target of a SetTargets: moves it (kept, rebuilt or new) from targets_ to `next`.
   void Apply(const v1::CheckTarget& in, TargetMap& next, v1::SetTargetsResponse& resp);
-  // The shared check for checker i of `spec`: joined if one runs, else made (and
-  // scheduled after its warmup). `t` becomes one of its users.
-  absl::StatusOr<SharedCheck*> Join(Target* t, size_t i, std::optional<bool> initially_up);
+  // The shared check for checker i of `t`: joined if one runs (t takes its state),
+  // else made from t's state (and scheduled after its warmup). `t` becomes a user.
+  absl::StatusOr<SharedCheck*> Join(Target* t, size_t i);
   void Schedule(SharedCheck* c, absl::Duration after);
   void Run(SharedCheck* c);
   // The checker asked to run now (its subject changed).

@@ -26,15 +26,7 @@ void PlainHttpChecker::StartUrl() {
   // TIME_WAIT sockets would otherwise pile up (the server has closed first
   // anyway when the body was read to its end).
   if (!Open(SOCK_STREAM, /*reset_on_close=*/true, EPOLLOUT | EPOLLIN, &connected_)) return;
-  ArmFor(nullptr);
-}
-
-void PlainHttpChecker::ArmFor(const char* waiting_for) {
-  Arm([this, waiting_for] {
-    std::string reason = NoAnswerIn(spec_.connect_timeout);
-    if (waiting_for != nullptr) absl::StrAppend(&reason, " (waiting for the ", waiting_for, ")");
-    UrlDone(CheckOutcome::Down(reason));
-  });
+  ArmWaiting("");
 }
 
 void PlainHttpChecker::OnEvents(uint32_t events) {
@@ -51,7 +43,7 @@ void PlainHttpChecker::OnEvents(uint32_t events) {
     if (sent_ < request_.size()) return;
     Watch(EPOLLIN);
     if (fd_ < 0) return;
-    ArmFor(reader_->waiting_for());
+    ArmWaiting(reader_->waiting_for());
     if ((events & EPOLLIN) == 0) return;
   }
   char buf[16384];
@@ -67,7 +59,7 @@ void PlainHttpChecker::OnEvents(uint32_t events) {
       return UrlDone(*std::move(verdict));
     }
   }
-  ArmFor(reader_->waiting_for());
+  ArmWaiting(reader_->waiting_for());
 }
 
 void PlainHttpChecker::UrlDone(CheckOutcome outcome) {

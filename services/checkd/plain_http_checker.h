@@ -22,7 +22,8 @@ class PlainHttpChecker final : public SocketChecker {
   void StartUrl();
   void OnEvents(uint32_t events) override;
   void Reset() override { reader_.reset(); }
-  void ArmFor(const char* waiting_for);
+  // A timeout ends this url (its reason gets the url path), not the whole probe.
+  void TimedOut(CheckOutcome outcome) override { UrlDone(std::move(outcome)); }
   // The url's verdict: the next url, or the checker's verdict.
   void UrlDone(CheckOutcome outcome);
 

@@ -15,16 +15,7 @@ void SmtpChecker::Start(Done done) {
   connected_ = false;
   // A checker that talks says goodbye properly (FIN, not a reset).
   if (!Open(SOCK_STREAM, /*reset_on_close=*/false, EPOLLOUT | EPOLLIN, &connected_)) return;
-  ArmFor(nullptr);
-}
-
-// One timeout per wait, restarted as each reply arrives.
-void SmtpChecker::ArmFor(const char* what) {
-  Arm([this, what] {
-    std::string reason = NoAnswerIn(spec_.connect_timeout);
-    if (what != nullptr) absl::StrAppend(&reason, " (waiting for the SMTP ", what, ")");
-    Finish(CheckOutcome::Down(reason));
-  });
+  ArmWaiting("");
 }
 
 void SmtpChecker::OnEvents(uint32_t events) {
@@ -35,7 +26,7 @@ void SmtpChecker::OnEvents(uint32_t events) {
     connected_ = true;
     Watch(EPOLLIN);
     if (fd_ < 0) return;
-    ArmFor(dialogue_->waiting_for());
+    ArmWaiting(absl::StrCat("SMTP ", dialogue_->waiting_for()));
     if ((events & EPOLLIN) == 0) return;
   }
   char buf[2048];
@@ -53,7 +44,7 @@ void SmtpChecker::OnEvents(uint32_t events) {
     }
   }
   if (step.verdict) return Finish(*std::move(step.verdict));
-  ArmFor(dialogue_->waiting_for());
+  ArmWaiting(absl::StrCat("SMTP ", dialogue_->waiting_for()));
 }
 
 }  // namespace lvs::checkd

@@ -18,7 +18,6 @@ class SmtpChecker final : public SocketChecker {
  private:
   void OnEvents(uint32_t events) override;
   void Reset() override { dialogue_.reset(); }
-  void ArmFor(const char* what);
 
   std::unique_ptr<SmtpDialogue> dialogue_;
   bool connected_ = false;

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include "absl/strings/str_cat.h"
+
 namespace lvs::checkd {
 
 bool SocketChecker::Open(int type, bool reset_on_close, uint32_t events, bool* connected) {
@@ -24,6 +26,14 @@ void SocketChecker::Arm(std::function<void()> on_timeout) {
   timer_ = loop_->AddTimer(spec_.connect_timeout, [this, on_timeout = std::move(on_timeout)] {
     timer_ = 0;
     on_timeout();
+  });
+}
+
+void SocketChecker::ArmWaiting(std::string what) {
+  Arm([this, what = std::move(what)] {
+    std::string reason = NoAnswerIn(spec_.connect_timeout);
+    if (!what.empty()) absl::StrAppend(&reason, " (waiting for the ", what, ")");
+    TimedOut(CheckOutcome::Down(reason));
   });
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <functional>
+#include <string>
 
 #include "lib/event/event_loop.h"
 #include "services/checkd/checker.h"
@@ -28,6 +29,10 @@ class SocketChecker : public Checker {
   bool Open(int type, bool reset_on_close, uint32_t events, bool* connected);
   // connect_timeout from now, replacing the previous one; `on_timeout` runs in its place.
   void Arm(std::function<void()> on_timeout);
+  // The same for a checker that talks: when it passes, TimedOut gets "no answer in
+  // 3 s (waiting for the <what>)" (without the parenthesis when `what` is empty).
+  void ArmWaiting(std::string what);
+  virtual void TimedOut(CheckOutcome outcome) { Finish(std::move(outcome)); }
   void Watch(uint32_t events);  // changes the events watched; a failure finishes the probe
   void CloseSocket();
   // Ends the probe: the socket closed, subclass state reset, then `done`.
