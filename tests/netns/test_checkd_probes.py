@@ -68,7 +68,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
 def serve(server):
     threading.Thread(target=server.serve_forever, daemon=True).start()
 
-class DualStack(http.server.ThreadingHTTPServer):
+# socketserver's listen backlog is 5: a round of a dozen HTTP checks at once (and a
+# ProbeOnce beside them) can overflow it, and a dropped SYN is retried only after
+# 1 s, the checks' connect_timeout. A real web server's backlog is far larger.
+class Server(http.server.ThreadingHTTPServer):
+    request_queue_size = 128
+
+class DualStack(Server):
     address_family = socket.AF_INET6  # and IPv4, mapped
 
 serve(DualStack(("::", 80), Handler))
@@ -77,7 +83,7 @@ ctx.load_cert_chain(cert, key)
 def remember_sni(sock, name, _ctx):
     sock.lvs_sni = name
 ctx.sni_callback = remember_sni
-tls = http.server.ThreadingHTTPServer(("0.0.0.0", 443), Handler)
+tls = Server(("0.0.0.0", 443), Handler)
 tls.socket = ctx.wrap_socket(tls.socket, server_side=True)
 serve(tls)
 
