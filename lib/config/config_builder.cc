@@ -267,6 +267,16 @@ void ConfigBuilder::DefineTables() {
        }},
       {"track_file", 1, 1, BlockUse::kRequired,
        [this](const Statement& s, v1::Config& c) { ReadTrackFile(s, c); }},
+      {"SSL", 0, 0, BlockUse::kRequired,
+       [this](const Statement& s, v1::Config& c) {
+         if (c.has_ssl()) {
+           sink_.Warning(s.keyword.location, s.name(), "given twice; the second replaces the first (as keepalived)");
+         }
+         v1::TlsClient ssl;
+         *ssl.mutable_location() = sink_.ToProto(s.keyword.location);
+         Dispatch(s, Section::kSsl, ssl_, ssl);
+         *c.mutable_ssl() = std::move(ssl);
+       }},
       {"vrrp_track_file", 1, 1, BlockUse::kRequired,
        [this](const Statement& s, v1::Config& c) {
          sink_.Warning(s.keyword.location, s.name(), "deprecated name of track_file; taken as track_file",
@@ -317,6 +327,22 @@ void ConfigBuilder::DefineTables() {
        }},
   };
   Register(Section::kTop, top_);
+
+  using L = v1::TlsClient;
+  ssl_ = {
+      {"password", 1, 1, BlockUse::kNone, [](const Statement& s, L& l) { l.set_key_password(s.args[0].text); }},
+      {"ca", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, L& l) {
+         l.set_ca_file(s.args[0].text);
+         sink_.Warning(s.args[0].location, s.name(),
+                       "SSL_GET's servers must present a certificate this CA signed (the chain is checked, not "
+                       "the name); keepalived 2.2.7 loads the CA but checks nothing");
+       }},
+      {"certificate", 1, 1, BlockUse::kNone,
+       [](const Statement& s, L& l) { l.set_certificate_file(s.args[0].text); }},
+      {"key", 1, 1, BlockUse::kNone, [](const Statement& s, L& l) { l.set_key_file(s.args[0].text); }},
+  };
+  Register(Section::kSsl, ssl_);
   DefineGlobalDefs();
   DefineVrrpScript();
   DefineSyncGroup();
@@ -997,6 +1023,7 @@ void ConfigBuilder::Build(const std::vector<Statement>& top, v1::Config& config)
   if (!garp_repeat_set_) global.set_vrrp_garp_master_repeat(min_garp_ ? 1 : 5);
   if (global.vrrp_garp_master_refresh_repeat() == 0) global.set_vrrp_garp_master_refresh_repeat(1);
   for (InstanceContext& context : instances_) FinishInstance(context, global);
+  ApplySslBlock(config);
   // MISC_CHECK scripts without a user of their own run as global_defs' script_user
   // (checkd falls back to keepalived_script, else root, as keepalived).
   if (!global.script_user().empty()) {
@@ -1007,6 +1034,18 @@ void ConfigBuilder::Build(const std::vector<Statement>& top, v1::Config& config)
           c.mutable_misc()->set_user(global.script_user());
           c.mutable_misc()->set_group(global.script_group());
         }
+      }
+    }
+  }
+}
+
+void ConfigBuilder::ApplySslBlock(v1::Config& config) {
+  // One TLS context for every SSL_GET, wherever the block stands in the file.
+  if (!config.has_ssl()) return;
+  for (v1::VirtualServer& vs : *config.mutable_virtual_servers()) {
+    for (v1::RealServer& rs : *vs.mutable_real_servers()) {
+      for (v1::Checker& c : *rs.mutable_checkers()) {
+        if (c.has_http() && c.http().ssl()) *c.mutable_http()->mutable_tls() = config.ssl();
       }
     }
   }

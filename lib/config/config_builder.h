@@ -160,9 +160,13 @@ class ConfigBuilder {
                      const VirtualServerContext& vs);
   void ReadSmtpHosts(const Statement& s, CheckerContext& context, v1::RealServer& rs);
   void ReadTrackFile(const Statement& s, v1::Config& config);
+  void FinishUrl(const Statement& s, v1::UrlCheck& url);
+  // The SSL block's files given to every SSL_GET.
+  void ApplySslBlock(v1::Config& config);
   void ResolveFileCheck(const Statement& s, v1::Checker& checker);
   const v1::Config* config_ = nullptr;  // the one Build fills, for FILE_CHECK's track_file lookup
   std::vector<Keyword<v1::UrlCheck>> url_;
+  std::vector<Keyword<v1::TlsClient>> ssl_;
 
   // Every implemented keyword with the blocks it belongs to, for "did you mean" and
   // "belongs in" hints.

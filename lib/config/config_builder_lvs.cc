@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "lib/config/config_builder.h"
+#include "lib/config/regex_options.h"
 #include "lib/config/hex_string.h"
 #include "lib/config/keyword_suggester.h"
 
@@ -309,6 +310,7 @@ void ConfigBuilder::DefineCheckers() {
          v1::UrlCheck* url = c.checker->mutable_http()->add_urls();
          Dispatch(s, Section::kUrl, url_, *url);
          if (url->path().empty()) sink_.Error(s.location(), s.name(), "has no 'path'");
+         FinishUrl(s, *url);
        }},
       {"virtualhost", 1, 1, BlockUse::kNone,
        [this](const Statement& s, C& c) { ReadCheckSetting(s, c.settings); }},
@@ -339,6 +341,16 @@ void ConfigBuilder::DefineCheckers() {
       {"enable_sni", 0, 1, BlockUse::kNone,
        [this](const Statement& s, C& c) {
          if (auto v = values_.Bool(s, 0)) c.checker->mutable_http()->set_enable_sni(*v);
+       }},
+      // keepalived checks one url per delay_loop, and all at once only while a
+      // real server recovers with fast_recovery; checkd checks every url in each
+      // round anyway, so the keyword asks for what it already does.
+      {"fast_recovery", 0, 1, BlockUse::kNone, [this](const Statement& s, C&) { values_.Bool(s, 0); }},
+      // See the url's tls_compliant.
+      {"tls_compliant", 0, 1, BlockUse::kNone,
+       [this](const Statement& s, C& c) {
+         if (!c.checker->http().ssl()) sink_.Warning(s.location(), s.name(), "only SSL_GET speaks TLS; ignored");
+         values_.Bool(s, 0);
        }},
   };
   const std::vector<Keyword<C>> misc = {
@@ -579,6 +591,35 @@ void ConfigBuilder::DefineCheckers() {
        }},
       {"virtualhost", 1, 1, BlockUse::kNone,
        [](const Statement& s, U& u) { u.set_virtualhost(s.args[0].text); }},
+      // The pattern is compiled once the url's options are known (FinishUrl).
+      {"regex", 1, 1, BlockUse::kNone, [](const Statement& s, U& u) { u.set_regex(s.args[0].text); }},
+      {"regex_no_match", 0, 0, BlockUse::kNone, [](const Statement&, U& u) { u.set_regex_no_match(true); }},
+      {"regex_options", 1, kAny, BlockUse::kNone,
+       [this](const Statement& s, U& u) {
+         for (const Token& word : s.args) {
+           if (auto bit = RegexOptionBit(word.text)) {
+             u.set_regex_options(u.regex_options() | *bit);
+           } else {
+             sink_.Warning(word.location, s.name(),
+                           absl::StrCat("'", word.text, "' is not one of keepalived's PCRE2 options; ignored"));
+           }
+         }
+       }},
+      {"regex_min_offset", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, U& u) {
+         if (auto v = values_.Integer(s, 0, 0, INT64_MAX)) u.set_regex_min_offset(static_cast<uint64_t>(*v));
+       }},
+      {"regex_max_offset", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, U& u) {
+         // keepalived keeps one beyond the last position a match may start at.
+         if (auto v = values_.Integer(s, 0, 0, INT64_MAX - 1)) u.set_regex_max_end(static_cast<uint64_t>(*v) + 1);
+       }},
+      // keepalived sizes PCRE2's JIT stack with it; checkd's matcher runs without the
+      // JIT, on the heap, and needs no stack size.
+      {"regex_stack", 2, 2, BlockUse::kNone, [](const Statement&, U&) {}},
+      // Newer keepalived's close_notify at the end of an SSL_GET; checkd's TLS
+      // (libcurl's OpenSSL) always sends it.
+      {"tls_compliant", 0, 1, BlockUse::kNone, [this](const Statement& s, U&) { values_.Bool(s, 0); }},
   };
   Register(Section::kUrl, url_);
 }
@@ -833,6 +874,39 @@ void ConfigBuilder::ReadSmtpHosts(const Statement& s, CheckerContext& context, v
     }
   }
   (void)s;
+}
+
+void ConfigBuilder::FinishUrl(const Statement& s, v1::UrlCheck& url) {
+  // keepalived's url_check(): regex settings without a regex, or a window that
+  // cannot hold a match, are dropped with a message.
+  if (url.regex().empty()) {
+    if (url.regex_no_match() || url.regex_options() != 0 || url.regex_min_offset() != 0 || url.regex_max_end() != 0) {
+      sink_.Warning(s.location(), s.name(), "has regex settings but no 'regex'; they are ignored (as keepalived)");
+      url.clear_regex_no_match();
+      url.clear_regex_options();
+      url.clear_regex_min_offset();
+      url.clear_regex_max_end();
+    }
+    return;
+  }
+  if (url.regex_max_end() != 0 && url.regex_min_offset() >= url.regex_max_end()) {
+    sink_.Warning(s.location(), s.name(),
+                  absl::StrCat("regex_min_offset ", url.regex_min_offset(), " is beyond regex_max_offset ",
+                               url.regex_max_end() - 1, "; both are ignored (as keepalived)"));
+    url.clear_regex_min_offset();
+    url.clear_regex_max_end();
+  }
+  if (auto error = CheckRegex(url.regex(), url.regex_options())) {
+    // keepalived logs "Invalid regex" and goes on with a url it cannot check; a
+    // pattern that does not compile is refused here instead, where it can be fixed.
+    Location at = s.location();
+    for (const Statement& child : s.children) {
+      if (child.name() == "regex" && !child.args.empty()) at = child.args[0].location;
+    }
+    sink_.Error(at, "regex",
+                absl::StrCat("'", url.regex(), "' is not a valid PCRE2 pattern: ", error->message, " at offset ",
+                             error->offset));
+  }
 }
 
 void ConfigBuilder::ReadTrackFile(const Statement& s, v1::Config& config) {

@@ -27,7 +27,6 @@ constexpr UnsupportedKeyword kUnsupported[] = {
     {S::kTop, "track_process"},
     {S::kTop, "vrrp_track_process"},
     {S::kTop, "garp_group"},
-    {S::kTop, "SSL"},
     // global_defs.
     {S::kGlobalDefs, "tmp_config_directory"},
     {S::kGlobalDefs, "config_save_dir"},
@@ -231,16 +230,6 @@ constexpr UnsupportedKeyword kUnsupported[] = {
     {S::kRealServer, "BFD_CHECK"},
     // Options of every checker.
     {S::kChecker, "log_all_failures"},
-    {S::kHttpCheck, "fast_recovery"},
-    {S::kHttpCheck, "tls_compliant"},
-    // url of HTTP_GET / SSL_GET.
-    {S::kUrl, "regex"},
-    {S::kUrl, "regex_no_match"},
-    {S::kUrl, "regex_options"},
-    {S::kUrl, "regex_stack"},
-    {S::kUrl, "regex_min_offset"},
-    {S::kUrl, "regex_max_offset"},
-    {S::kUrl, "tls_compliant"},
 };
 
 }  // namespace
@@ -289,6 +278,8 @@ std::string SectionName(Section section) {
       return "FILE_CHECK";
     case S::kTrackFile:
       return "track_file";
+    case S::kSsl:
+      return "SSL";
   }
   return "";
 }

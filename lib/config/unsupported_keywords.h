@@ -34,6 +34,7 @@ enum class Section {
   kSmtpHost,  // SMTP_CHECK's (deprecated) host sub-block
   kFileCheck,
   kTrackFile,  // the top-level track_file block
+  kSsl,        // the top-level SSL block (SSL_GET's TLS files)
 };
 
 // A checker block that also takes the options common to all checkers (kChecker's).

@@ -61,6 +61,14 @@ grpc::Status CheckerService::ProbeOnce(grpc::ServerContext* ctx, const v1::Probe
                           "as checkd's user; probe a configured target by id (--target), or start "
                           "checkd with --allow-probe-scripts");
     }
+    const bool key_files = std::any_of(req->target().checkers().begin(), req->target().checkers().end(),
+                                       [](const v1::Checker& c) { return c.http().has_tls(); });
+    if (key_files) {
+      // checkd reads them as root: a caller must not pick which key it presents where.
+      return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                          "an ad-hoc probe cannot name TLS certificate or key files; probe a configured "
+                          "SSL_GET target by id (--target), which uses the configuration's SSL block");
+    }
     auto spec = TargetSpec::FromProto(req->target());
     if (!spec.ok()) return runtime::ToGrpcStatus(spec.status());
     loop_->RunSync([&] { started = engine_->ProbeOnce(*spec, deliver); });

@@ -64,8 +64,16 @@ void HttpChecker::StartUrl() {
   curl_easy_setopt(easy_, CURLOPT_ERRORBUFFER, error_);
   curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, &HttpChecker::OnBody);
   curl_easy_setopt(easy_, CURLOPT_WRITEDATA, this);
-  curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYPEER, spec_.verify_peer ? 1L : 0L);
+  // The SSL block's CA: the server's certificate must chain to it. Its name is
+  // not checked: the server is reached by address (keepalived checks nothing).
+  const bool chain_only = !spec_.ca_file.empty() && !spec_.verify_peer;
+  curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYPEER, spec_.verify_peer || chain_only ? 1L : 0L);
   curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYHOST, spec_.verify_peer ? 2L : 0L);
+  if (!spec_.ca_file.empty()) curl_easy_setopt(easy_, CURLOPT_CAINFO, spec_.ca_file.c_str());
+  // ... and its certificate and key, presented to servers that ask for one.
+  if (!spec_.certificate_file.empty()) curl_easy_setopt(easy_, CURLOPT_SSLCERT, spec_.certificate_file.c_str());
+  if (!spec_.key_file.empty()) curl_easy_setopt(easy_, CURLOPT_SSLKEY, spec_.key_file.c_str());
+  if (!spec_.key_password.empty()) curl_easy_setopt(easy_, CURLOPT_KEYPASSWD, spec_.key_password.c_str());
   if (!spec_.sni.empty()) {
     connect_to_ = curl_slist_append(nullptr, absl::StrCat("::", Bracketed(spec_.connect_ip), ":", spec_.connect_port).c_str());
     curl_easy_setopt(easy_, CURLOPT_CONNECT_TO, connect_to_);
@@ -73,7 +81,7 @@ void HttpChecker::StartUrl() {
   if (!spec_.bindto.empty()) curl_easy_setopt(easy_, CURLOPT_INTERFACE, absl::StrCat("host!", spec_.bindto).c_str());
   if (spec_.bind_port != 0) curl_easy_setopt(easy_, CURLOPT_LOCALPORT, static_cast<long>(spec_.bind_port));
   error_[0] = '\0';
-  digest_.Reset();
+  body_.emplace(url);
   auto s = multi_->Add(easy_, [this](CURLcode rc) { OnTransferDone(rc); });
   if (!s.ok()) {
     Done done = std::move(done_);
@@ -94,7 +102,7 @@ int HttpChecker::OnSocket(void* p, curl_socket_t fd, curlsocktype) {
 }
 
 size_t HttpChecker::OnBody(char* data, size_t size, size_t n, void* p) {
-  static_cast<HttpChecker*>(p)->digest_.Update(absl::string_view(data, size * n));
+  static_cast<HttpChecker*>(p)->body_->OnBody(absl::string_view(data, size * n));
   return size * n;
 }
 
@@ -105,9 +113,7 @@ void HttpChecker::OnTransferDone(CURLcode rc) {
   } else {
     long status = 0;
     curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &status);
-    const UrlSpec& url = spec_.urls[url_index_];
-    outcome = EvaluateHttpResponse(status, url.digest.empty() ? "" : digest_.HexDigest(),
-                                   url.status_codes, url.digest);
+    outcome = body_->Verdict(status);
     if (outcome.ok && ++url_index_ < spec_.urls.size()) return StartUrl();
   }
   if (!outcome.ok && spec_.urls.size() > 1) {
@@ -136,6 +142,10 @@ CheckOutcome HttpChecker::DescribeFailure(CURLcode rc) const {
       return CheckOutcome::Down(absl::StrCat("TLS certificate not trusted: ", error_));
     case CURLE_SSL_CONNECT_ERROR:
       return CheckOutcome::Down(absl::StrCat("TLS handshake failed: ", error_));
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CACERT_BADFILE:
+      // This host's files (the SSL block), not the server.
+      return CheckOutcome::LocalError(absl::StrCat("the SSL block's files: ", error_));
     default:
       return CheckOutcome::Down(error_[0] != '\0' ? absl::AsciiStrToLower(error_)
                                                   : absl::AsciiStrToLower(curl_easy_strerror(rc)));

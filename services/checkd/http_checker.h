@@ -5,10 +5,12 @@
 
 #include <curl/curl.h>
 
+#include <optional>
 #include <string>
 
 #include "services/checkd/checker.h"
 #include "services/checkd/curl_multi.h"
+#include "services/checkd/http_response.h"
 
 namespace lvs::checkd {
 
@@ -34,7 +36,7 @@ class HttpChecker final : public Checker {
   curl_slist* connect_to_ = nullptr;
   char error_[CURL_ERROR_SIZE] = {};
   size_t url_index_ = 0;
-  BodyDigest digest_;
+  std::optional<UrlBodyCheck> body_;  // the current url's
   Done done_;
 };
 

@@ -21,6 +21,41 @@ std::string BuildHttpRequest(const CheckerSpec& spec, const UrlSpec& url) {
                       close ? "Connection: close\r\n" : "", "Host: ", host, "\r\n\r\n");
 }
 
+UrlBodyCheck::UrlBodyCheck(const UrlSpec& url) : url_(url), wants_digest_(!url.digest.empty()) {
+  if (url.regex) regex_.emplace(url.regex, url.regex_min_offset, url.regex_max_end);
+}
+
+void UrlBodyCheck::OnBody(absl::string_view bytes) {
+  if (wants_digest_) digest_.Update(bytes);
+  if (regex_) regex_->Feed(bytes);
+}
+
+CheckOutcome UrlBodyCheck::Verdict(long status) {
+  CheckOutcome outcome = EvaluateHttpResponse(status, wants_digest_ ? digest_.HexDigest() : "", url_.status_codes,
+                                              url_.digest);
+  if (!outcome.ok || !regex_) return outcome;
+  regex_->Finish();
+  const std::string& pattern = url_.regex->pattern();
+  if (!regex_->error().empty()) {
+    return CheckOutcome::Down(absl::StrCat("regex '", pattern, "' could not be matched: ", regex_->error()));
+  }
+  if (regex_->matched() == url_.regex_no_match) {
+    return CheckOutcome::Down(url_.regex_no_match ? absl::StrCat("the body matches regex '", pattern, "' (regex_no_match)")
+                                                  : absl::StrCat("the body does not match regex '", pattern, "'"));
+  }
+  outcome.reason = absl::StrCat(outcome.reason, url_.regex_no_match ? ", regex not matched" : ", regex matched");
+  return outcome;
+}
+
+void HttpResponseReader::Body(absl::string_view bytes) {
+  if (content_length_) {
+    const uint64_t left = *content_length_ > body_bytes_ ? *content_length_ - body_bytes_ : 0;
+    if (bytes.size() > left) bytes = bytes.substr(0, static_cast<size_t>(left));
+  }
+  body_bytes_ += bytes.size();
+  body_.OnBody(bytes);
+}
+
 std::optional<CheckOutcome> HttpResponseReader::OnBytes(absl::string_view bytes) {
   if (!head_done_) {
     const size_t before = head_.size();
@@ -37,16 +72,11 @@ std::optional<CheckOutcome> HttpResponseReader::OnBytes(absl::string_view bytes)
     head_.resize(end);
     head_done_ = true;
     if (auto verdict = ParseHead()) return verdict;
-    bytes = absl::string_view();
-    if (!rest.empty()) {
-      body_bytes_ += rest.size();
-      digest_.Update(rest);
-    }
+    Body(rest);
   } else {
-    body_bytes_ += bytes.size();
-    digest_.Update(bytes);
+    Body(bytes);
   }
-  if (content_length_ && body_bytes_ >= *content_length_) return Finish();
+  if ((content_length_ && body_bytes_ >= *content_length_) || body_.body_decided()) return Finish();
   return std::nullopt;
 }
 
@@ -65,16 +95,14 @@ std::optional<CheckOutcome> HttpResponseReader::ParseHead() {
     uint64_t n = 0;
     if (absl::SimpleAtoi(absl::StripAsciiWhitespace(lines[i].substr(colon + 1)), &n)) content_length_ = n;
   }
-  // The status alone decides when no digest is asked for (a refused status
+  // The status alone decides when the body is not looked at (a refused status
   // decides either way): the body need not be read.
   CheckOutcome by_status = EvaluateHttpResponse(status_, "", url_.status_codes, "");
-  if (!by_status.ok || url_.digest.empty()) return by_status;
+  if (!by_status.ok || !body_.wants_body()) return by_status;
   return std::nullopt;
 }
 
-CheckOutcome HttpResponseReader::Finish() {
-  return EvaluateHttpResponse(status_, digest_.HexDigest(), url_.status_codes, url_.digest);
-}
+CheckOutcome HttpResponseReader::Finish() { return body_.Verdict(status_); }
 
 CheckOutcome HttpResponseReader::OnClosed() {
   if (!head_done_) {

@@ -1,7 +1,7 @@
 // HTTP_GET's request and the reading of its answer, with no I/O: keepalived's
 // check_http.c speaks HTTP/1.0 on a fresh connection per url, reads the status
-// line, and (only when a digest is asked for) hashes the body until the server
-// closes or Content-Length bytes came.
+// line, and (only when a digest or a regex is asked for) reads the body until the
+// server closes, Content-Length bytes came, or the regex is decided.
 #pragma once
 
 #include <cstdint>
@@ -19,9 +19,29 @@ namespace lvs::checkd {
 // checker's virtualhost, else the address and port.
 std::string BuildHttpRequest(const CheckerSpec& spec, const UrlSpec& url);
 
+// What a url's answer must be, in keepalived's order: the status, then the
+// digest, then the regex. The body is fed as it arrives (checkd's own reader or
+// libcurl's); it is needed only for a digest or a regex.
+class UrlBodyCheck {
+ public:
+  explicit UrlBodyCheck(const UrlSpec& url);
+  bool wants_body() const { return wants_digest_ || regex_.has_value(); }
+  void OnBody(absl::string_view bytes);
+  // No further body byte can change the verdict (only a regex, and it is decided).
+  bool body_decided() const { return !wants_digest_ && regex_ && regex_->decided(); }
+  // The verdict once the body ended (or was decided) with this status.
+  CheckOutcome Verdict(long status);
+
+ private:
+  const UrlSpec& url_;
+  bool wants_digest_;
+  BodyDigest digest_;
+  std::optional<BodyRegexMatcher> regex_;
+};
+
 class HttpResponseReader {
  public:
-  explicit HttpResponseReader(const UrlSpec& url) : url_(url) {}
+  explicit HttpResponseReader(const UrlSpec& url) : url_(url), body_(url) {}
   // Bytes from the server; a verdict once one can be given (status refused, or
   // the head read and no digest wanted, or the body complete).
   std::optional<CheckOutcome> OnBytes(absl::string_view bytes);
@@ -36,13 +56,16 @@ class HttpResponseReader {
   std::optional<CheckOutcome> ParseHead();
   CheckOutcome Finish();
 
+  // The body bytes of `bytes` (up to Content-Length), to the check.
+  void Body(absl::string_view bytes);
+
   const UrlSpec& url_;
+  UrlBodyCheck body_;
   std::string head_;
   bool head_done_ = false;
   long status_ = 0;
   std::optional<uint64_t> content_length_;
   uint64_t body_bytes_ = 0;
-  BodyDigest digest_;
 };
 
 }  // namespace lvs::checkd

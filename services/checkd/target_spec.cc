@@ -64,6 +64,17 @@ absl::StatusOr<UrlSpec> ParseUrl(const v1::UrlCheck& in, absl::string_view where
     return Invalid(where, "url path and virtualhost must not contain control characters");
   }
   url.virtualhost = in.virtualhost();
+  if (!in.regex().empty()) {
+    auto regex = CompiledRegex::Get(in.regex(), in.regex_options());
+    if (!regex.ok()) return Invalid(where, regex.status().message());
+    url.regex = *std::move(regex);
+    url.regex_no_match = in.regex_no_match();
+    url.regex_min_offset = in.regex_min_offset();
+    url.regex_max_end = in.regex_max_end();
+    if (url.regex_max_end != 0 && url.regex_min_offset >= url.regex_max_end) {
+      return Invalid(where, "regex_min_offset must be below regex_max_offset");
+    }
+  }
   return url;
 }
 
@@ -132,6 +143,16 @@ absl::StatusOr<CheckerSpec> ParseChecker(const v1::CheckTarget& target, const v1
       if (!h.sni().empty() && !h.ssl()) return Invalid(where, "sni is only meaningful for SSL_GET");
       c.sni = !h.ssl() ? "" : !h.sni().empty() ? h.sni() : (h.enable_sni() ? h.virtualhost() : "");
       c.verify_peer = h.verify_peer();
+      if (h.has_tls() && !h.ssl()) return Invalid(where, "TLS files are only meaningful for SSL_GET");
+      for (const std::string* file : {&h.tls().ca_file(), &h.tls().certificate_file(), &h.tls().key_file()}) {
+        if (!file->empty() && (file->front() != '/' || HasControlBytes(*file))) {
+          return Invalid(where, absl::StrCat("TLS file \"", *file, "\" is not an absolute path"));
+        }
+      }
+      c.ca_file = h.tls().ca_file();
+      c.certificate_file = h.tls().certificate_file();
+      c.key_file = h.tls().key_file();
+      c.key_password = h.tls().key_password();
       c.http_protocol = h.protocol();
       break;
     }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "lvs/v1/check.pb.h"
+#include "services/checkd/body_regex.h"
 #include "services/checkd/check_outcome.h"
 #include "services/checkd/checker_state.h"
 #include "services/checkd/udp_exchange.h"
@@ -25,6 +27,11 @@ struct UrlSpec {
   std::string digest;  // lower-case hex MD5; empty: not checked
   std::vector<StatusRange> status_codes;  // empty: 200-299
   std::string virtualhost;  // empty: the checker's
+  // regex: the body must match (regex_no_match: must not), the match starting in
+  // [regex_min_offset, regex_max_end) of the body; regex_max_end 0: anywhere after.
+  std::shared_ptr<const CompiledRegex> regex;
+  bool regex_no_match = false;
+  uint64_t regex_min_offset = 0, regex_max_end = 0;
 };
 
 struct CheckerSpec {
@@ -45,6 +52,8 @@ struct CheckerSpec {
   std::string sni;  // the TLS server name to send; empty: none
   v1::HttpProtocol http_protocol = v1::HTTP_1_0;
   bool verify_peer = false;
+  // The SSL block's files (SSL_GET): empty ca_file verifies nothing.
+  std::string ca_file, certificate_file, key_file, key_password;
   // MISC_CHECK
   std::vector<std::string> argv;
   absl::Duration misc_timeout = absl::ZeroDuration();

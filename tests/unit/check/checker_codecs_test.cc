@@ -228,11 +228,18 @@ TEST_CASE("SMTP: a wrong code, junk, an over-long line or a close before the end
 
 // --- HTTP_GET ---
 
+UrlSpec Url(std::string path, std::string digest = "") {
+  UrlSpec url;
+  url.path = std::move(path);
+  url.digest = std::move(digest);
+  return url;
+}
+
 TEST_CASE("the HTTP request is keepalived's: version, Connection: close, the virtualhost or the address and port") {
   CheckerSpec spec;
   spec.connect_ip = "192.0.2.7";
   spec.connect_port = 8080;
-  UrlSpec url{"/health", "", {}, ""};
+  UrlSpec url = Url("/health");
   CHECK(BuildHttpRequest(spec, url) == "GET /health HTTP/1.0\r\nUser-Agent: lvs-ha checkd\r\nHost: 192.0.2.7:8080\r\n\r\n");
   spec.connect_port = 80;
   spec.connect_ip = "2001:db8::7";
@@ -250,7 +257,7 @@ TEST_CASE("the HTTP request is keepalived's: version, Connection: close, the vir
 }
 
 TEST_CASE("HTTP answers: the status decides at once when no digest is asked for") {
-  UrlSpec url{"/", "", {}, ""};
+  UrlSpec url = Url("/");
   HttpResponseReader r(url);
   CHECK_FALSE(r.OnBytes("HTTP/1.1 200 OK\r\nServer: x"));
   auto v = r.OnBytes("\r\n\r\nbody not needed");
@@ -265,7 +272,7 @@ TEST_CASE("HTTP answers: the status decides at once when no digest is asked for"
 
 TEST_CASE("HTTP answers with a digest: the body is hashed to Content-Length or to the close") {
   const std::string md5_of_hello = "5d41402abc4b2a76b9719d911017c592";  // "hello"
-  UrlSpec url{"/", md5_of_hello, {}, ""};
+  UrlSpec url = Url("/", md5_of_hello);
   {
     HttpResponseReader r(url);
     CHECK_FALSE(r.OnBytes("HTTP/1.0 200 OK\r\nContent-Length: 5\r\n\r\nhel"));
@@ -291,7 +298,7 @@ TEST_CASE("HTTP answers with a digest: the body is hashed to Content-Length or t
 }
 
 TEST_CASE("HTTP answers that are not HTTP, too big, or cut short are down") {
-  UrlSpec url{"/", "", {}, ""};
+  UrlSpec url = Url("/");
   {
     HttpResponseReader r(url);
     auto v = r.OnBytes("SSH-2.0-OpenSSH_9\r\n");

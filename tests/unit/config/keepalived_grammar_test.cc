@@ -39,6 +39,7 @@ const std::map<std::string, Section>& ParsedBlocks() {
       {"host", Section::kSmtpHost},
       {"FILE_CHECK", Section::kFileCheck},
       {"track_file", Section::kTrackFile},
+      {"SSL", Section::kSsl},
   };
   return kBlocks;
 }
@@ -51,7 +52,6 @@ const std::map<std::string, std::pair<Section, std::string>>& SkippedBlocks() {
       {"garp_group", {Section::kTop, "garp_group"}},
       {"track_group", {Section::kTop, "track_group"}},
       {"bfd_instance", {Section::kTop, "bfd_instance"}},
-      {"SSL", {Section::kTop, "SSL"}},
       {"BFD_CHECK", {Section::kRealServer, "BFD_CHECK"}},
   };
   return kBlocks;
