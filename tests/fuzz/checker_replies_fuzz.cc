@@ -33,7 +33,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       break;
     }
     case 1: {
-      UrlSpec url{"/", (data[1] & 1) ? "5d41402abc4b2a76b9719d911017c592" : "", {}, ""};
+      UrlSpec url;
+      url.path = "/";
+      if (data[1] & 1) url.digest = "5d41402abc4b2a76b9719d911017c592";
+      if (data[1] & 2) {
+        // A pattern with lookbehind and a partial-match tail, in a window.
+        static const auto regex = CompiledRegex::Get("(?<=a)b+c|^x.*y$", 0);
+        url.regex = *regex;
+        url.regex_no_match = data[1] & 4;
+        url.regex_min_offset = (data[1] & 8) ? 3 : 0;
+        url.regex_max_end = (data[1] & 16) ? 40 : 0;
+      }
       HttpResponseReader r(url);
       bool done = false;
       pieces([&](absl::string_view p) { return done = r.OnBytes(p).has_value(); });

@@ -2,9 +2,11 @@
 # keepalived's checkers, lvs-ha beside keepalived 2.2.7 on the same file in the
 # same boot: keepalived on lvs1, checkd + ipvsd on lvs2, both with
 # fixtures/checkers.conf (PING_CHECK, UDP_CHECK, DNS_CHECK, SMTP_CHECK,
-# FILE_CHECK on one real server, rs1). Then rs1's five services are broken at
+# FILE_CHECK, HTTP_GET with a regex, SSL_GET with the SSL block's client
+# certificate, on one real server, rs1). Then rs1's seven services are broken at
 # once (pings ignored, the UDP echo silent, DNS SERVFAIL, SMTP 554, the tracked
-# file set to 1): each stack must take rs1 out of each service's IPVS table, and
+# file set to 1, the status page saying "down", HTTPS 503): each stack must take
+# rs1 out of each service's IPVS table, and
 # lvs-ha no more than 1.5 s after keepalived does; repaired, both put it back.
 # The times are printed for the record.
 source "$(dirname "$0")/lib.sh"
@@ -19,6 +21,7 @@ lab_seed_network
 state=/tmp/checkers
 mkdir -p "$state" "$LAB_OUT"
 echo 0 >"$state/rs1-state"
+"$here/../fixtures/make_test_certs.sh" "$state/tls"
 conf=$here/fixtures/checkers.conf
 
 lab_daemon rs1 "$LAB_OUT/servers.log" python3 "$servers" "$state"
@@ -35,8 +38,10 @@ lab_daemon lvs2 "$LAB_OUT/ipvsd.log" "$bin/ipvsd" --config "$conf" --run-dir "$r
 
 # The services as ipvsadm -Ln names them, and each one's checker.
 services=("TCP 192.168.64.100:80" "UDP 192.168.64.100:7" "UDP 192.168.64.100:53"
-          "TCP 192.168.64.100:25" "TCP 192.168.64.100:8080")
-names=(PING_CHECK UDP_CHECK DNS_CHECK SMTP_CHECK FILE_CHECK)
+          "TCP 192.168.64.100:25" "TCP 192.168.64.100:8080" "TCP 192.168.64.100:8081"
+          "TCP 192.168.64.100:8443")
+names=(PING_CHECK UDP_CHECK DNS_CHECK SMTP_CHECK FILE_CHECK HTTP_GET-regex SSL_GET-client-cert)
+n=${#services[@]}
 
 # with_rs1 NS: the services that have rs1 with a non-zero weight, one per line,
 # from one listing (under emulation each ipvsadm call costs a good part of a second).
@@ -45,8 +50,8 @@ with_rs1() {
     awk '/^(TCP|UDP) / { svc = $1 " " $2 } $1 == "->" && $2 ~ /^192\.168\.64\.143:/ && $4 > 0 { print svc }'
 }
 all_in() { [ "$(with_rs1 "$1" | sort -u | wc -l)" -eq "${#services[@]}" ]; }
-lab_wait_for 120 "keepalived has rs1 in all five services" all_in lvs1
-lab_wait_for 120 "lvs-ha has rs1 in all five services" all_in lvs2
+lab_wait_for 120 "keepalived has rs1 in all $n services" all_in lvs1
+lab_wait_for 120 "lvs-ha has rs1 in all $n services" all_in lvs2
 
 # Both in their steady state before the fault: every checker has succeeded once.
 # (At start keepalived takes a checker down on its first failure, and so does
@@ -56,15 +61,16 @@ ka_steady() {
   rm -f /tmp/keepalived_check.data
   kill -USR1 "$(cat "$run/keepalived.pid")"
   lab_wait_for 10 "keepalived wrote its data dump" test -s /tmp/keepalived_check.data >/dev/null
-  [ "$(grep -c 'Has run = yes' /tmp/keepalived_check.data)" -ge 5 ] &&
-    [ "$(grep -c 'Retries iterations = 0' /tmp/keepalived_check.data)" -ge 4 ]
+  # FILE_CHECK has no retries to show.
+  [ "$(grep -c 'Has run = yes' /tmp/keepalived_check.data)" -ge "$n" ] &&
+    [ "$(grep -c 'Retries iterations = 0' /tmp/keepalived_check.data)" -ge $((n - 1)) ]
 }
 lh_steady() {
   "$bin/checkd-client" --run-dir "$run2" list |
-    python3 -c 'import json, sys; c = json.load(sys.stdin)["checks"]; sys.exit(not (len(c) == 5 and all(int(x.get("runs", 0)) >= 1 and x.get("up") and not x.get("consecutive_failures") for x in c)))'
+    python3 -c 'import json, sys; c = json.load(sys.stdin)["checks"]; sys.exit(not (len(c) == '"$n"' and all(int(x.get("runs", 0)) >= 1 and x.get("up") and not x.get("consecutive_failures") for x in c)))'
 }
-lab_wait_for 60 "keepalived's five checkers have each succeeded" ka_steady
-lab_wait_for 60 "checkd's five checkers have each succeeded" lh_steady
+lab_wait_for 60 "keepalived's $n checkers have each succeeded" ka_steady
+lab_wait_for 60 "checkd's $n checkers have each succeeded" lh_steady
 
 now() { cut -d' ' -f1 /proc/uptime; }
 since() { awk -v a="$1" -v b="$T0" 'BEGIN { printf "%.1f", a - b }'; }
@@ -75,7 +81,7 @@ watch() {
   local want=$1 deadline=$(( $(date +%s) + 90 )) ns i key t present
   seen=()
   local listing order=(lvs1 lvs2)
-  while [ "${#seen[@]}" -lt 10 ] && [ "$(date +%s)" -lt "$deadline" ]; do
+  while [ "${#seen[@]}" -lt $((2 * n)) ] && [ "$(date +%s)" -lt "$deadline" ]; do
     # Each listing takes a while under emulation: alternate which stack is read
     # first, so neither is always seen a listing later.
     order=("${order[1]}" "${order[0]}")
@@ -108,10 +114,10 @@ report() {  # WHAT: each checker's time under both stacks, and the 1.5 s rule
   done
 }
 
-lab_log "breaking rs1's five services"
+lab_log "breaking rs1's $n services"
 T0=$(now)
 ip netns exec rs1 sysctl -qw net.ipv4.icmp_echo_ignore_all=1
-touch "$state/SILENT" "$state/SERVFAIL" "$state/SMTP_DOWN"
+touch "$state/SILENT" "$state/SERVFAIL" "$state/SMTP_DOWN" "$state/REGEX_DOWN" "$state/TLS_DOWN"
 echo 1 >"$state/rs1-state"
 watch 0
 report out
@@ -119,7 +125,7 @@ report out
 lab_log "repairing them"
 T0=$(now)
 ip netns exec rs1 sysctl -qw net.ipv4.icmp_echo_ignore_all=0
-rm -f "$state/SILENT" "$state/SERVFAIL" "$state/SMTP_DOWN"
+rm -f "$state/SILENT" "$state/SERVFAIL" "$state/SMTP_DOWN" "$state/REGEX_DOWN" "$state/TLS_DOWN"
 echo 0 >"$state/rs1-state"
 watch 1
 for i in "${!services[@]}"; do

@@ -9,12 +9,14 @@ Topology: lvs1 (192.168.64.130) runs checkd; rs1 (192.168.64.143) answers pings
 there ever answers.
 
 rs1 runs tests/fixtures/checker_servers.py (UDP echo on 7, DNS on 53, SMTP on
-25 and 2525); nothing listens on udp/9 (ICMP port unreachable) or tcp/26.
+25 and 2525, HTTP on 8081, HTTPS asking for a client certificate on 8443); nothing
+listens on udp/9 (ICMP port unreachable) or tcp/26.
 """
 
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -30,7 +32,8 @@ LVS1_6 = "fd00:64::130"
 RS1_6 = "fd00:64::143"
 BLACKHOLE = "192.168.64.200"
 
-SERVERS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../fixtures/checker_servers.py")
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../fixtures")
+SERVERS = os.path.join(FIXTURES, "checker_servers.py")
 
 FAST = "connect_timeout_ms: 500 retry: 0 retry_set: true warmup_ms: 1"
 
@@ -50,6 +53,8 @@ class CheckersTest(unittest.TestCase):
                           "dev", "ens160", "nud", "permanent"])
             cls.state = os.path.join(cls.tmp, "state")
             os.mkdir(cls.state)
+            cls.tls = os.path.join(cls.state, "tls")
+            subprocess.run([os.path.join(FIXTURES, "make_test_certs.sh"), cls.tls], check=True)
             web = cls.rs1.spawn(["python3", SERVERS, cls.state], name="servers")
             web.required = True
             lab.wait_until(lambda: "ready" in web.log(), 10, "servers on rs1")
@@ -181,6 +186,56 @@ class CheckersTest(unittest.TestCase):
             })
         finally:
             self.lvs1.run(["ip", "rule", "del", "fwmark", "7", "table", "7"])
+
+    def tls_files(self, cert="client", ca="ca.pem"):
+        d = self.tls
+        return (f'tls {{ ca_file: "{d}/{ca}" certificate_file: "{d}/{cert}.pem" key_file: "{d}/{cert}.key" '
+                f'key_password: "secret" }}')
+
+    def test_http_regex_and_ssl_client_certificate(self):
+        self.flag("REGEX_DOWN", False)
+        self.flag("TLS_DOWN", False)
+        url = 'urls { path: "/status" regex: "state: (up|ok)" }'
+        self.checkd.set("".join([
+            target("regex", 8081, f"http {{ {url} }} {FAST}", delay_loop_ms=300),
+            target("regex-window", 8081,
+                   f'http {{ urls {{ path: "/status" regex: "state" regex_min_offset: 12 }} }} {FAST}'),
+            target("regex-no-match", 8081,
+                   f'http {{ urls {{ path: "/status" regex: "STATE: DOWN" regex_options: 8 regex_no_match: true }} }} '
+                   f"{FAST}", delay_loop_ms=300),
+            target("ssl-regex", 8443, f'http {{ ssl: true urls {{ path: "/status" regex: "^ok$" regex_options: 1024 }} '
+                                      f"{self.tls_files()} }} {FAST}", delay_loop_ms=300),
+            target("ssl-no-cert", 8443, f'http {{ ssl: true urls {{ path: "/status" }} }} {FAST}'),
+            target("ssl-stranger-cert", 8443,
+                   f'http {{ ssl: true urls {{ path: "/status" }} {self.tls_files(cert="stranger")} }} {FAST}'),
+            target("ssl-wrong-ca", 8443,
+                   f'http {{ ssl: true urls {{ path: "/status" }} {self.tls_files(ca="stranger.pem")} }} {FAST}'),
+        ]))
+        self.wait_health({
+            "regex": (True, "HTTP 200, regex matched"),
+            # "state" starts at offset 10 of the body: a window from 12 misses it.
+            "regex-window": (False, "the body does not match regex 'state'"),
+            "regex-no-match": (True, "HTTP 200, regex not matched"),  # caseless (8) would match "state: down"
+            "ssl-regex": (True, "HTTP 200, regex matched"),  # multiline (1024): ^ok$ is a line
+            "ssl-no-cert": (False, ""),
+            "ssl-stranger-cert": (False, ""),
+            "ssl-wrong-ca": (False, "TLS certificate not trusted"),
+        })
+        reasons = {i: h["reason"] for i, h in self.checkd.health().items()}
+        # The server's own words, through TLS alerts: no certificate, or one from a stranger.
+        self.assertIn("certificate required", reasons["ssl-no-cert"])
+        self.assertIn("unknown ca", reasons["ssl-stranger-cert"])
+        self.flag("REGEX_DOWN", True)
+        self.flag("TLS_DOWN", True)
+        self.wait_health({
+            "regex": (False, "the body does not match regex 'state: (up|ok)'"),
+            "regex-no-match": (False, "the body matches regex 'STATE: DOWN' (regex_no_match)"),
+            "ssl-regex": (False, "HTTP 503"),
+        })
+        self.flag("REGEX_DOWN", False)
+        self.flag("TLS_DOWN", False)
+        self.wait_health({"regex": (True, "HTTP 200"), "regex-no-match": (True, "HTTP 200"),
+                          "ssl-regex": (True, "HTTP 200")})
 
     def test_file_check_follows_the_file_at_once(self):
         path = os.path.join(self.tmp, "rs1-state")
