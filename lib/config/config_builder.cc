@@ -416,6 +416,45 @@ void ConfigBuilder::DefineGlobalDefs() {
            }
          }
        }},
+      {"lvs_timeouts", 2, kAny, BlockUse::kNone,
+       [this](const Statement& s, G& g) {
+         // keepalived's pairs: tcp N, tcpfin N, udp N (0..31 days).
+         v1::LvsTimeouts* t = g.mutable_lvs_timeouts();
+         for (size_t i = 0; i < s.args.size(); ++i) {
+           const std::string& word = s.args[i].text;
+           if (word != "tcp" && word != "tcpfin" && word != "udp") {
+             sink_.Warning(s.args[i].location, s.name(),
+                           absl::StrCat("unknown option '", word, "' (expected tcp, tcpfin or udp); ignored"));
+             continue;
+           }
+           if (i + 1 == s.args.size()) {
+             sink_.Warning(s.args[i].location, s.name(), absl::StrCat("no value for ", word, "; ignored"));
+             continue;
+           }
+           auto v = values_.Integer(s.args[++i], s.name(), 0, 31 * 86400);
+           if (!v) continue;
+           if (word == "tcp") t->set_tcp_s(*v);
+           if (word == "tcpfin") t->set_tcp_fin_s(*v);
+           if (word == "udp") t->set_udp_s(*v);
+         }
+       }},
+      {"lvs_flush", 0, 0, BlockUse::kNone, [](const Statement&, G& g) { g.set_lvs_flush(true); }},
+      {"lvs_flush_on_stop", 0, 1, BlockUse::kNone,
+       [this](const Statement& s, G& g) {
+         if (s.args.empty()) {
+           g.set_lvs_flush_on_stop(v1::LVS_FLUSH_ON_STOP_FULL);
+         } else if (s.args[0].text == "VS") {
+           g.set_lvs_flush_on_stop(v1::LVS_FLUSH_ON_STOP_VS);
+         } else {
+           sink_.Warning(s.args[0].location, s.name(), absl::StrCat("'", s.args[0].text, "' is not VS; ignored"));
+         }
+       }},
+      {"lvs_flush_onstop", 0, 1, BlockUse::kNone,
+       [this](const Statement& s, G& g) {
+         sink_.Warning(s.keyword.location, s.name(), "deprecated name of lvs_flush_on_stop; taken as that");
+         if (s.args.empty()) g.set_lvs_flush_on_stop(v1::LVS_FLUSH_ON_STOP_FULL);
+         else if (s.args[0].text == "VS") g.set_lvs_flush_on_stop(v1::LVS_FLUSH_ON_STOP_VS);
+       }},
       {"enable_script_security", 0, 0, BlockUse::kNone,
        [](const Statement&, G& g) { g.set_enable_script_security(true); }},
       {"script_user", 1, 2, BlockUse::kNone,

@@ -101,6 +101,15 @@ absl::Status IpvsManager::Start() {
     return info.status();
   }
   if (absl::Status s = DumpKernel(); !s.ok()) return s;
+  if (config_.global_defs().lvs_flush()) {
+    // keepalived's lvs_flush: start from an empty table, whoever made what is there.
+    std::vector<Operation> ops;
+    for (const auto& [key, svc] : actual_) ops.push_back({Operation::Kind::kDelService, svc.spec, {}});
+    auto results = kernel_->Apply(ops);
+    Reconciler::Record(actual_, ops, results);
+    log_->info("lvs_flush: emptied the IPVS table ({} services)", ops.size());
+  }
+  ApplyTimeouts();
   size_t adopted = 0;
   for (const ServiceKey& k : ConfigKeys()) adopted += actual_.count(k);
   log_->info("adopting the kernel table: {} services in the kernel, {} of them in the config",
@@ -210,7 +219,41 @@ void IpvsManager::Resync() {
   }
 }
 
+void IpvsManager::ApplyTimeouts() {
+  const v1::LvsTimeouts& t = config_.global_defs().lvs_timeouts();
+  if (t.tcp_s() == 0 && t.tcp_fin_s() == 0 && t.udp_s() == 0) return;
+  // 0 leaves that timeout as it is, in the kernel's call as in the config.
+  if (absl::Status s = kernel_->SetTimeouts({t.tcp_s(), t.tcp_fin_s(), t.udp_s()}); !s.ok()) {
+    log_->error("lvs_timeouts: the kernel refused tcp {} tcpfin {} udp {}: {}", t.tcp_s(), t.tcp_fin_s(), t.udp_s(),
+                std::string(s.message()));
+  }
+}
+
+void IpvsManager::FlushOnStop() {
+  const v1::LvsFlushOnStop mode = config_.global_defs().lvs_flush_on_stop();
+  if (mode == v1::LVS_FLUSH_ON_STOP_NONE) return;
+  if (absl::Status s = DumpKernel(); !s.ok()) {
+    log_->error("lvs_flush_on_stop: cannot read the table: {}", std::string(s.message()));
+    return;
+  }
+  const std::set<ServiceKey> owned = Owned();
+  std::vector<Operation> ops;
+  for (const auto& [key, svc] : actual_) {
+    if (mode == v1::LVS_FLUSH_ON_STOP_FULL || owned.count(key)) ops.push_back({Operation::Kind::kDelService, svc.spec, {}});
+  }
+  auto results = kernel_->Apply(ops);
+  size_t removed = 0;
+  for (const absl::Status& r : results) removed += r.ok();
+  Reconciler::Record(actual_, ops, results);
+  log_->info("lvs_flush_on_stop{}: removed {} services", mode == v1::LVS_FLUSH_ON_STOP_VS ? " VS" : "", removed);
+}
+
 void IpvsManager::Shutdown() {
+  RunShutdownHooks();
+  FlushOnStop();
+}
+
+void IpvsManager::RunShutdownHooks() {
   if (!options_.run_hook) return;
   for (const ServiceConfig& sc : services_) {
     if (!sc.omega) continue;
@@ -390,6 +433,7 @@ lvs::v1::ReloadResponse IpvsManager::Reload(bool dry_run) {
     for (const RealConfig& rc : sc.reals) service_of_target_[rc.target_id] = sc.spec.key;
   flushed_ = false;
   owned_ = owned;
+  ApplyTimeouts();
   Converge(std::nullopt, "reload");
   // Valid config, but the kernel may still refuse an entry (a scheduler it lacks):
   // the rest is applied and each refusal is reported.

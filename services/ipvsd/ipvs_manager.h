@@ -52,7 +52,7 @@ class IpvsManager {
   void Resync();
   // Daemon stopping: with `omega`, keepalived's shutdown notifications (quorum_down
   // for a service that had quorum, notify_down for each real that was up). The
-  // kernel table stays as it is.
+  // kernel table stays as it is, unless lvs_flush_on_stop says otherwise.
   void Shutdown();
 
   // checkd.
@@ -88,6 +88,10 @@ class IpvsManager {
   absl::Status DumpKernel();
   DesiredTable ComputeDesired();
   void RunTransitionHooks(const DesiredTable& before, const DesiredTable& after);
+  void RunShutdownHooks();
+  // global_defs' lvs_timeouts (start and reload) and lvs_flush_on_stop (stop).
+  void ApplyTimeouts();
+  void FlushOnStop();
   void Persist();
   void ApplySyncRole();
   lvs::v1::IpvsService ServiceProto(const ServiceConfig& sc) const;

@@ -255,6 +255,46 @@ TEST_CASE("manager: only the config's services are touched, unless told to own t
   }
 }
 
+TEST_CASE("manager: lvs_timeouts are set at start and reload, 0 leaving one as it is") {
+  Harness h(std::string("global_defs {\n  lvs_timeouts tcp 7200 udp 290\n}\n") + testing::kSeedVirtualServer);
+  auto t = h.kernel.GetTimeouts();
+  REQUIRE(t.ok());
+  CHECK((t->tcp_s == 7200 && t->tcp_fin_s == 120 && t->udp_s == 290));
+  h.WriteConfig(std::string("global_defs {\n  lvs_timeouts tcpfin 110\n}\n") + testing::kSeedVirtualServer);
+  REQUIRE(h.manager->Reload(false).applied());
+  t = h.kernel.GetTimeouts();
+  CHECK((t->tcp_s == 7200 && t->tcp_fin_s == 110 && t->udp_s == 290));
+}
+
+TEST_CASE("manager: lvs_flush empties the table at start, others' services too; a reload does not") {
+  ServiceSpec foreign;
+  foreign.key = Svc("10.9.9.9", 80);
+  foreign.scheduler = "rr";
+  Harness h(std::string("global_defs {\n  lvs_flush\n}\n") + testing::kSeedVirtualServer);
+  REQUIRE(h.kernel.ApplyOne({Operation::Kind::kAddService, foreign, {}}).ok());
+  REQUIRE(h.manager->Reload(false).applied());
+  CHECK(h.kernel.table().count(foreign.key) == 1);
+  h.Restart();
+  CHECK(h.kernel.table().count(foreign.key) == 0);
+  CHECK(h.kernel.table().count(kVip) == 1);  // and then the config's table
+  CHECK(h.Weights().size() == 2);
+}
+
+TEST_CASE("manager: at stop the table stays, unless lvs_flush_on_stop (all, or VS: ipvsd's own)") {
+  ServiceSpec foreign;
+  foreign.key = Svc("10.9.9.9", 80);
+  foreign.scheduler = "rr";
+  for (const char* option : {"", "lvs_flush_on_stop", "lvs_flush_on_stop VS"}) {
+    INFO(option);
+    Harness h(absl::StrCat("global_defs {\n  ", option, "\n}\n", testing::kSeedVirtualServer));
+    REQUIRE(h.kernel.ApplyOne({Operation::Kind::kAddService, foreign, {}}).ok());
+    h.manager->Shutdown();
+    const std::string mode = option;
+    CHECK(h.kernel.table().count(kVip) == (mode.empty() ? 1u : 0u));
+    CHECK(h.kernel.table().count(foreign.key) == (mode == "lvs_flush_on_stop" ? 0u : 1u));
+  }
+}
+
 TEST_CASE("manager: omega runs the shutdown notifications; without it, none") {
   const std::string config = R"(
 virtual_server 192.168.64.100 80 {

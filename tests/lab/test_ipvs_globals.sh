@@ -1,0 +1,57 @@
+#!/bin/bash
+# global_defs' IPVS options, lvs-ha beside keepalived 2.2.7 on the same file in the
+# same boot (fixtures/ipvs_globals.conf): keepalived on lvs1, ipvsd on lvs2, each
+# namespace its own IPVS table and timeouts, ipvsadm the reader.
+#   - lvs_timeouts: ipvsadm -L --timeout shows tcp 7200, tcpfin 110, udp 290;
+#   - lvs_flush: a service placed in the table before the start (nobody's) is gone,
+#     and the file's service is there;
+#   - lvs_flush_on_stop: after a SIGTERM the table is empty.
+source "$(dirname "$0")/lib.sh"
+lab_require_vm
+build=${1:?usage: test_ipvs_globals.sh BUILD_DIR}
+bin=$build/bin
+here=$(cd "$(dirname "$0")" && pwd)
+conf=$here/fixtures/ipvs_globals.conf
+lab_modules
+lab_seed_network
+mkdir -p "$LAB_OUT"
+
+for ns in lvs1 lvs2; do
+  ip netns exec "$ns" ipvsadm -A -t 10.9.9.9:80 -s rr
+  ip netns exec "$ns" ipvsadm --set 900 120 300
+done
+
+run=/tmp/ka
+mkdir -p "$run"
+lab_daemon lvs1 "$LAB_OUT/keepalived.log" keepalived -n -l -D -C -f "$conf" \
+  -p "$run/keepalived.pid" -c "$run/checkers.pid"
+ka_pid=$LAB_LAST_PID
+run2=/tmp/lvsha
+mkdir -p "$run2"
+lab_daemon lvs2 "$LAB_OUT/ipvsd.log" "$bin/ipvsd" --config "$conf" --run-dir "$run2"
+ipvsd_pid=$LAB_LAST_PID
+
+has_vs() { ip netns exec "$1" ipvsadm -Ln | grep -q "^TCP  192.168.64.100:80"; }
+lab_wait_for 60 "keepalived programmed the file's service" has_vs lvs1
+lab_wait_for 60 "ipvsd programmed the file's service" has_vs lvs2
+
+for ns in lvs1 lvs2; do
+  stack=$([ "$ns" = lvs1 ] && echo keepalived || echo lvs-ha)
+  timeouts=$(ip netns exec "$ns" ipvsadm -L --timeout)
+  lab_log "$stack: $timeouts"
+  lab_expect_eq "$stack: lvs_timeouts" "Timeout (tcp tcpfin udp): 7200 110 290" "$timeouts"
+  if ip netns exec "$ns" ipvsadm -Ln | grep -q "10.9.9.9:80"; then
+    lab_fail "$stack: lvs_flush left the service nobody configured"
+  else
+    lab_pass "$stack: lvs_flush removed the service nobody configured"
+  fi
+done
+
+lab_stop "$ka_pid"
+lab_stop "$ipvsd_pid"
+for ns in lvs1 lvs2; do
+  stack=$([ "$ns" = lvs1 ] && echo keepalived || echo lvs-ha)
+  left=$(ip netns exec "$ns" ipvsadm -Ln | awk '/^(TCP|UDP) / { n++ } END { print n + 0 }')
+  lab_expect_eq "$stack: services left after stop with lvs_flush_on_stop" 0 "$left"
+done
+lab_finish
