@@ -31,10 +31,12 @@ run=/tmp/ka
 mkdir -p "$run"
 lab_daemon lvs1 "$LAB_OUT/keepalived.log" keepalived -n -l -D -C -f "$conf" \
   -p "$run/keepalived.pid" -c "$run/checkers.pid"
+ka_pid=$LAB_LAST_PID
 run2=/tmp/lvsha
 mkdir -p "$run2"
 lab_daemon lvs2 "$LAB_OUT/checkd.log" "$bin/checkd" --run-dir "$run2"
 lab_daemon lvs2 "$LAB_OUT/ipvsd.log" "$bin/ipvsd" --config "$conf" --run-dir "$run2"
+lh_pid=$LAB_LAST_PID
 
 # The services as ipvsadm -Ln names them, and each one's checker.
 services=("TCP 192.168.64.100:80" "UDP 192.168.64.100:7" "UDP 192.168.64.100:53"
@@ -43,13 +45,41 @@ services=("TCP 192.168.64.100:80" "UDP 192.168.64.100:7" "UDP 192.168.64.100:53"
 names=(PING_CHECK UDP_CHECK DNS_CHECK SMTP_CHECK FILE_CHECK HTTP_GET-regex SSL_GET-client-cert)
 n=${#services[@]}
 
-# with_rs1 NS: the services that have rs1 with a non-zero weight, one per line,
-# from one listing (under emulation each ipvsadm call costs a good part of a second).
-with_rs1() {
-  ip netns exec "$1" ipvsadm -Ln 2>/dev/null |
-    awk '/^(TCP|UDP) / { svc = $1 " " $2 } $1 == "->" && $2 ~ /^192\.168\.64\.143:/ && $4 > 0 { print svc }'
+# The same services as /proc/net/ip_vs spells them (hex address and port).
+hex_service() {  # "TCP 192.168.64.100:80" -> "TCP C0A84064:0050"
+  local proto=${1%% *} addr=${1#* } a b c d
+  IFS=. read -r a b c d <<<"${addr%:*}"
+  printf '%s %02X%02X%02X%02X:%04X\n' "$proto" "$a" "$b" "$c" "$d" "${addr##*:}"
 }
-all_in() { [ "$(with_rs1 "$1" | sort -u | wc -l)" -eq "${#services[@]}" ]; }
+hex_services=()
+for s in "${services[@]}"; do hex_services+=("$(hex_service "$s")"); done
+
+# rs1_services NS: sets RS1_SERVICES to the services that have rs1 with a
+# non-zero weight, one per line between newlines, read from the IPVS table of
+# NS's daemon through /proc/PID/net/ip_vs. Pure bash, no process started: under
+# emulation a fork and exec costs a good part of a second, coarser than the
+# 1.5 s the test compares.
+declare -A daemon_pid=([lvs1]=$ka_pid [lvs2]=$lh_pid)
+rs1_services() {
+  local line f svc= lines
+  # All at once: read's line-at-a-time seeks lose lines of a seq_file.
+  mapfile -t lines <"/proc/${daemon_pid[$1]}/net/ip_vs"
+  RS1_SERVICES=$'\n'
+  for line in "${lines[@]}"; do
+    read -r -a f <<<"$line"
+    case ${f[0]:-} in
+      TCP | UDP) svc="${f[0]} ${f[1]}" ;;
+      "->") [[ ${f[1]} == C0A8408F:* && ${f[3]} =~ ^[0-9]+$ && ${f[3]} -gt 0 ]] &&
+        RS1_SERVICES+="$svc"$'\n' ;;
+    esac
+  done
+}
+has_rs1() { [[ $RS1_SERVICES == *$'\n'"${hex_services[$1]}"$'\n'* ]]; }  # INDEX
+all_in() {
+  local i
+  rs1_services "$1"
+  for i in "${!services[@]}"; do has_rs1 "$i" || return 1; done
+}
 lab_wait_for 120 "keepalived has rs1 in all $n services" all_in lvs1
 lab_wait_for 120 "lvs-ha has rs1 in all $n services" all_in lvs2
 
@@ -72,29 +102,33 @@ lh_steady() {
 lab_wait_for 60 "keepalived's $n checkers have each succeeded" ka_steady
 lab_wait_for 60 "checkd's $n checkers have each succeeded" lh_steady
 
-now() { cut -d' ' -f1 /proc/uptime; }
-since() { awk -v a="$1" -v b="$T0" 'BEGIN { printf "%.1f", a - b }'; }
+# uptime in centiseconds, into UPTIME_CS (no fork, as above)
+uptime_cs() { local up _; read -r up _ </proc/uptime; UPTIME_CS=$((10#${up/./})); }
 # watch WANT: polls both tables until every service of both stacks shows rs1
-# present (WANT=1) or gone (WANT=0), recording when each first did, from T0.
+# present (WANT=1) or gone (WANT=0), recording when each first did, in seconds
+# from T0_CS.
 declare -A seen
+exec {pause_fd}<> <(:)  # a pipe nothing writes to: read -t on it just waits
 watch() {
-  local want=$1 deadline=$(( $(date +%s) + 90 )) ns i key t present
+  local want=$1 deadline=$((SECONDS + 90)) ns i key t present
   seen=()
-  local listing order=(lvs1 lvs2)
-  while [ "${#seen[@]}" -lt $((2 * n)) ] && [ "$(date +%s)" -lt "$deadline" ]; do
-    # Each listing takes a while under emulation: alternate which stack is read
-    # first, so neither is always seen a listing later.
+  local order=(lvs1 lvs2)
+  while [ "${#seen[@]}" -lt $((2 * n)) ] && [ "$SECONDS" -lt "$deadline" ]; do
+    # Alternate which stack is read first, so neither is always seen later.
     order=("${order[1]}" "${order[0]}")
     for ns in "${order[@]}"; do
-      listing=$(with_rs1 "$ns")
-      t=$(since "$(now)")
+      rs1_services "$ns"
+      uptime_cs
+      t=$((UPTIME_CS - T0_CS))
+      printf -v t '%d.%02d' $((t / 100)) $((t % 100))
       for i in "${!services[@]}"; do
         key="$ns/$i"
         [ -n "${seen[$key]:-}" ] && continue
-        if grep -qxF "${services[$i]}" <<<"$listing"; then present=1; else present=0; fi
+        if has_rs1 "$i"; then present=1; else present=0; fi
         if [ "$present" = "$want" ]; then seen[$key]=$t; fi
       done
     done
+    read -r -t 0.05 -u "$pause_fd" || :  # a 50 ms pause without starting sleep
   done
 }
 
@@ -115,7 +149,7 @@ report() {  # WHAT: each checker's time under both stacks, and the 1.5 s rule
 }
 
 lab_log "breaking rs1's $n services"
-T0=$(now)
+uptime_cs; T0_CS=$UPTIME_CS
 ip netns exec rs1 sysctl -qw net.ipv4.icmp_echo_ignore_all=1
 touch "$state/SILENT" "$state/SERVFAIL" "$state/SMTP_DOWN" "$state/REGEX_DOWN" "$state/TLS_DOWN"
 echo 1 >"$state/rs1-state"
@@ -123,7 +157,7 @@ watch 0
 report out
 
 lab_log "repairing them"
-T0=$(now)
+uptime_cs; T0_CS=$UPTIME_CS
 ip netns exec rs1 sysctl -qw net.ipv4.icmp_echo_ignore_all=0
 rm -f "$state/SILENT" "$state/SERVFAIL" "$state/SMTP_DOWN" "$state/REGEX_DOWN" "$state/TLS_DOWN"
 echo 0 >"$state/rs1-state"
