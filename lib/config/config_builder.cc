@@ -455,6 +455,61 @@ void ConfigBuilder::DefineGlobalDefs() {
          if (s.args.empty()) g.set_lvs_flush_on_stop(v1::LVS_FLUSH_ON_STOP_FULL);
          else if (s.args[0].text == "VS") g.set_lvs_flush_on_stop(v1::LVS_FLUSH_ON_STOP_VS);
        }},
+      // keepalived's SMTP alerts.
+      {"notification_email", 0, 0, BlockUse::kRequired,
+       [this](const Statement& s, G& g) {
+         v1::MailAlerts* m = g.mutable_mail();
+         for (const Statement* entry : ListEntries(s)) {
+           m->add_to(entry->keyword.text);
+           for (const Token& more : entry->args) m->add_to(more.text);
+         }
+         if (s.children.empty()) {
+           sink_.Warning(s.keyword.location, s.name(), "empty: no one gets alert mails (as keepalived)");
+         }
+       }},
+      {"notification_email_from", 1, 1, BlockUse::kNone,
+       [](const Statement& s, G& g) { g.mutable_mail()->set_from(s.args[0].text); }},
+      {"smtp_server", 1, 2, BlockUse::kNone,
+       [this](const Statement& s, G& g) {
+         uint32_t port = 25;
+         if (s.args.size() > 1) {
+           auto v = values_.Integer(s.args[1], s.name(), 1, 65535);
+           if (!v) return;
+           port = *v;
+         }
+         g.mutable_mail()->set_smtp_server(s.args[0].text);
+         g.mutable_mail()->set_smtp_port(port);
+       }},
+      {"smtp_helo_name", 1, 1, BlockUse::kNone,
+       [](const Statement& s, G& g) { g.mutable_mail()->set_helo_name(s.args[0].text); }},
+      {"smtp_connect_timeout", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, G& g) {
+         auto v = values_.Integer(s, 0, 0, 86400);
+         if (!v) return;
+         if (*v == 0) {
+           sink_.Warning(s.args[0].location, s.name(), "must be greater than 0; 1 is used (as keepalived)");
+           v = 1;
+         }
+         g.mutable_mail()->set_connect_timeout_ms(static_cast<uint32_t>(*v) * 1000);
+       }},
+      {"smtp_alert", 0, 1, BlockUse::kNone,
+       [this](const Statement& s, G&) {
+         if (auto v = values_.Bool(s, 0)) smtp_alert_ = *v;
+       }},
+      {"smtp_alert_vrrp", 0, 1, BlockUse::kNone,
+       [this](const Statement& s, G&) {
+         if (auto v = values_.Bool(s, 0)) smtp_alert_vrrp_ = *v;
+       }},
+      {"smtp_alert_checker", 0, 1, BlockUse::kNone,
+       [this](const Statement& s, G&) {
+         if (auto v = values_.Bool(s, 0)) smtp_alert_checker_ = *v;
+       }},
+      {"no_email_faults", 0, 0, BlockUse::kNone,
+       [](const Statement&, G& g) { g.mutable_mail()->set_no_email_faults(true); }},
+      // ipvsd mails a real server's up and down, not each of its checkers' (what
+      // no_checker_emails asks); with one checker per real server they are the same.
+      {"no_checker_emails", 0, 1, BlockUse::kNone,
+       [this](const Statement& s, G&) { values_.Bool(s, 0); }},
       {"enable_script_security", 0, 0, BlockUse::kNone,
        [](const Statement&, G& g) { g.set_enable_script_security(true); }},
       {"script_user", 1, 2, BlockUse::kNone,
@@ -527,6 +582,10 @@ void ConfigBuilder::DefineSyncGroup() {
     return [this, setter](const Statement& s, G& g) { (g.*setter)(Script(s)); };
   };
   sync_group_ = {
+      {"smtp_alert", 0, 1, BlockUse::kNone,
+       [this](const Statement& s, G& g) {
+         if (auto v = values_.Bool(s, 0)) g.set_smtp_alert(*v);
+       }},
       {"group", 0, 0, BlockUse::kRequired,
        [this](const Statement& s, G& g) {
          for (const Statement* entry : ListEntries(s)) {
@@ -568,6 +627,10 @@ void ConfigBuilder::DefineVrrpInstance() {
     }
   };
   vrrp_instance_ = {
+      {"smtp_alert", 0, 1, BlockUse::kNone,
+       [this](const Statement& s, I& c) {
+         if (auto v = values_.Bool(s, 0)) c.instance->set_smtp_alert(*v);
+       }},
       {"state", 1, 1, BlockUse::kNone,
        [this](const Statement& s, I& c) {
          const std::string state = absl::AsciiStrToUpper(s.args[0].text);
@@ -1063,6 +1126,7 @@ void ConfigBuilder::Build(const std::vector<Statement>& top, v1::Config& config)
   if (global.vrrp_garp_master_refresh_repeat() == 0) global.set_vrrp_garp_master_refresh_repeat(1);
   for (InstanceContext& context : instances_) FinishInstance(context, global);
   ApplySslBlock(config);
+  ResolveSmtpAlerts(config);
   // MISC_CHECK scripts without a user of their own run as global_defs' script_user
   // (checkd falls back to keepalived_script, else root, as keepalived).
   if (!global.script_user().empty()) {
@@ -1074,6 +1138,30 @@ void ConfigBuilder::Build(const std::vector<Statement>& top, v1::Config& config)
           c.mutable_misc()->set_group(global.script_group());
         }
       }
+    }
+  }
+}
+
+void ConfigBuilder::ResolveSmtpAlerts(v1::Config& config) {
+  // keepalived's order: the object's own smtp_alert, then the global one for its
+  // kind (smtp_alert_vrrp, smtp_alert_checker), then smtp_alert; unset, only real
+  // servers mail (keepalived keeps that for backward compatibility).
+  auto resolve = [](const std::optional<bool>& kind, const std::optional<bool>& all, bool otherwise) {
+    return kind.value_or(all.value_or(otherwise));
+  };
+  const bool vrrp = resolve(smtp_alert_vrrp_, smtp_alert_, false);
+  for (v1::VrrpInstance& vi : *config.mutable_vrrp_instances()) {
+    if (!vi.has_smtp_alert()) vi.set_smtp_alert(vrrp);
+  }
+  for (v1::VrrpSyncGroup& g : *config.mutable_vrrp_sync_groups()) {
+    if (!g.has_smtp_alert()) g.set_smtp_alert(vrrp);
+  }
+  const bool vs_default = resolve(smtp_alert_checker_, smtp_alert_, false);
+  const bool rs_default = resolve(smtp_alert_checker_, smtp_alert_, true);
+  for (v1::VirtualServer& vs : *config.mutable_virtual_servers()) {
+    if (!vs.has_smtp_alert()) vs.set_smtp_alert(vs_default);
+    for (v1::RealServer& rs : *vs.mutable_real_servers()) {
+      if (!rs.has_smtp_alert()) rs.set_smtp_alert(rs_default);
     }
   }
 }

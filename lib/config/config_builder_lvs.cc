@@ -118,6 +118,10 @@ void ConfigBuilder::DefineVirtualServer() {
     return [this, setter](const Statement& s, V& c) { (c.vs->*setter)(Script(s)); };
   };
   virtual_server_ = {
+      {"smtp_alert", 0, 1, BlockUse::kNone,
+       [this](const Statement& s, V& c) {
+         if (auto v = values_.Bool(s, 0)) c.vs->set_smtp_alert(*v);
+       }},
       {"lb_algo", 1, 1, BlockUse::kNone, scheduler},
       {"lvs_sched", 1, 1, BlockUse::kNone, scheduler},
       {"lb_kind", 1, kAny, BlockUse::kNone, method(&v1::VirtualServer::set_lb_kind)},
@@ -227,6 +231,10 @@ void ConfigBuilder::DefineRealServer() {
     }
   };
   real_server_ = {
+      {"smtp_alert", 0, 1, BlockUse::kNone,
+       [this](const Statement& s, R& c) {
+         if (auto v = values_.Bool(s, 0)) c.rs->set_smtp_alert(*v);
+       }},
       {"weight", 1, 1, BlockUse::kNone,
        [this](const Statement& s, R& c) {
          // keepalived's IPVS_WEIGHT_LIMIT; the kernel stores a signed 32-bit weight.

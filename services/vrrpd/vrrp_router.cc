@@ -65,6 +65,7 @@ struct VrrpRouter::Instance {
   // is restarted within Master_Down keeps serving instead of dropping the VIP for
   // the seconds until someone takes over; see SettleLeftOverVips.
   bool vips_left_over = false;
+  std::optional<State> last_mailed;  // the state its last smtp_alert mail announced
 };
 
 struct VrrpRouter::SocketEntry {
@@ -184,6 +185,7 @@ Change Classify(const InstanceSpec& running, const InstanceSpec& wanted) {
     m->clear_notify_fault();
     m->clear_notify_stop();
     m->clear_notify();
+    m->clear_smtp_alert();
   }
   return MessageDifferencer::Equals(a, b) ? Change::kInPlace : Change::kRestart;
 }
@@ -289,10 +291,13 @@ absl::Status VrrpRouter::Apply(const v1::Config& config, bool dry_run,
   applied_once_ = true;
   router_id_ = config.global_defs().router_id();
   group_notify_.clear();
+  group_mail_.clear();
   for (const v1::VrrpSyncGroup& g : config.vrrp_sync_groups()) {
     group_notify_[g.name()] = {g.notify_master(), g.notify_backup(), g.notify_fault(),
                                g.notify_stop(), g.notify()};
+    if (g.smtp_alert()) group_mail_.insert(g.name());
   }
+  ApplyMailSettings(config.global_defs());
   for (const std::string& name : plan.stop) {
     StopInstance(*instances_[name], "removed or changed by reload");
     instances_.erase(name);
@@ -323,7 +328,15 @@ void VrrpRouter::RebuildSyncGroups() {
     if (!inst->spec.sync_group.empty()) members[inst->spec.sync_group].push_back(inst->sm.get());
   }
   groups_.clear();
-  for (auto& [name, m] : members) groups_.push_back(std::make_unique<VrrpSyncGroup>(name, m));
+  for (auto& [name, m] : members) {
+    groups_.push_back(std::make_unique<VrrpSyncGroup>(name, m));
+    // At start the members have entered their first state before the group was
+    // made: the group's mail for that state goes now (deduplicated by MailGroup).
+    const State first = m.front()->state();
+    if (std::all_of(m.begin(), m.end(), [&](const VrrpStateMachine* sm) { return sm->state() == first; })) {
+      MailGroup(name, first);
+    }
+  }
 }
 
 absl::StatusOr<VrrpRouter::SocketEntry*> VrrpRouter::SocketFor(const std::string& ifname,
@@ -629,7 +642,61 @@ void VrrpRouter::Announce(Instance& inst, const Vip& vip) {
   ++inst.counters.garp_tx;
 }
 
-void VrrpRouter::RunNotify(const Instance& inst, State state) {
+namespace {
+
+std::optional<mail::VrrpTransition> MailedTransition(State state) {
+  switch (state) {
+    case State::kMaster: return mail::VrrpTransition::kMaster;
+    case State::kBackup: return mail::VrrpTransition::kBackup;
+    case State::kFault: return mail::VrrpTransition::kFault;
+    case State::kStopped: return mail::VrrpTransition::kStop;
+    case State::kInit: return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void VrrpRouter::ApplyMailSettings(const v1::GlobalDefs& global) {
+  mail_ = mail::SettingsForThisHost(global);
+  if (!mail_) return;
+  if (mailer_) {
+    mailer_->UpdateSettings(*mail_);
+  } else {
+    mailer_ = std::make_unique<mail::Mailer>(*mail_, log_);
+  }
+}
+
+void VrrpRouter::MailInstance(Instance& inst, State state) {
+  // keepalived's vrrp_smtp_notifier: once per state entered (last_email_state).
+  if (!mail_ || !mailer_ || !inst.spec.source.smtp_alert() || inst.last_mailed == state) return;
+  std::optional<mail::VrrpTransition> to = MailedTransition(state);
+  if (!to) return;
+  inst.last_mailed = state;
+  if (auto alert = mail::VrrpInstanceAlert(*mail_, inst.spec.vrrp.name, *to)) mailer_->Send(std::move(*alert));
+  // A sync group is mailed once it has entered the state: when its last member
+  // has (keepalived's vrrp_sync_smtp_notifier on the group's own state).
+  for (const auto& g : groups_) {
+    if (!g->Contains(inst.sm.get())) continue;
+    const auto& members = g->members();
+    if (std::all_of(members.begin(), members.end(), [&](const VrrpStateMachine* m) { return m->state() == state; })) {
+      MailGroup(g->name(), state);
+    }
+  }
+}
+
+void VrrpRouter::MailGroup(const std::string& group, State state) {
+  if (!mail_ || !mailer_ || !group_mail_.count(group)) return;
+  auto last = group_last_mailed_.find(group);
+  if (last != group_last_mailed_.end() && last->second == state) return;
+  std::optional<mail::VrrpTransition> to = MailedTransition(state);
+  if (!to) return;
+  group_last_mailed_[group] = state;
+  if (auto alert = mail::VrrpGroupAlert(*mail_, group, *to)) mailer_->Send(std::move(*alert));
+}
+
+void VrrpRouter::RunNotify(Instance& inst, State state) {
+  MailInstance(inst, state);
   const InstanceSpec& s = inst.spec;
   if (!inst.notify_as) return;  // its user does not exist (logged at start)
   RunNotifyScripts({s.notify_master, s.notify_backup, s.notify_fault, s.notify_stop, s.notify},

@@ -5,12 +5,15 @@
 #pragma once
 
 #include <map>
+#include <optional>
+#include <set>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "lib/event/event_loop.h"
+#include "lib/mail/mailer.h"
 #include "lib/proc/credentials.h"
 #include "lib/rpc/watch_hub.h"
 #include "lvs/v1/vrrp.pb.h"
@@ -96,7 +99,11 @@ class VrrpRouter {
   void SendAdvert(Instance& inst, uint8_t priority);
   void SendGarps(Instance& inst, uint32_t count);
   void Announce(Instance& inst, const Vip& vip);
-  void RunNotify(const Instance& inst, State state);
+  void RunNotify(Instance& inst, State state);
+  // keepalived's smtp_alert mails for instances and sync groups.
+  void ApplyMailSettings(const v1::GlobalDefs& global);
+  void MailInstance(Instance& inst, State state);
+  void MailGroup(const std::string& group, State state);
   void RunNotifyScripts(const NotifyScripts& scripts, const char* kind, const std::string& name,
                         State state, int priority, const proc::Credentials& run_as,
                         bool secure_only);
@@ -139,6 +146,10 @@ class VrrpRouter {
   std::map<std::string, std::unique_ptr<GarpSender>> garp_;
   std::vector<std::unique_ptr<VrrpSyncGroup>> groups_;
   std::map<std::string, NotifyScripts> group_notify_;
+  std::set<std::string> group_mail_;  // sync groups whose smtp_alert is on
+  std::map<std::string, State> group_last_mailed_;
+  std::optional<mail::Settings> mail_;  // none: the config sends no mail
+  std::unique_ptr<mail::Mailer> mailer_;
   rpc::WatchHub<v1::VrrpStateEvent> hub_;
   bool following_ = false;  // a sync group is propagating: do not propagate again
   bool shut_down_ = false;

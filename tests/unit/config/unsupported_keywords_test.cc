@@ -101,11 +101,11 @@ TEST_CASE("each unsupported keyword is accepted with one warning naming its line
 TEST_CASE("an unsupported block is skipped whole, whatever it holds") {
   ParseResult r = ParseString(
       "global_defs {\n"
-      "    notification_email {\n"
-      "        admin@example.com\n"
-      "        not { even keywords }\n"
-      "    }\n"
-      "    smtp_server 127.0.0.1\n"
+      "    snmp_socket udp:127.0.0.1:705\n"
+      "}\n"
+      "static_routes {\n"
+      "    10.0.0.0/8 via 192.168.1.254\n"
+      "    not { even keywords }\n"
       "}\n"
       "static_ipaddress {\n"
       "    192.168.1.1/24 dev eth0 scope global\n"
@@ -114,8 +114,8 @@ TEST_CASE("an unsupported block is skipped whole, whatever it holds") {
   CHECK(r.ok());
   CHECK(testing::Lines(r) ==
         std::vector<std::string>{
-            "2:5: notification_email: warning: has no effect in lvs-ha; ignored with its block",
-            "6:5: smtp_server: warning: has no effect in lvs-ha; ignored",
+            "2:5: snmp_socket: warning: has no effect in lvs-ha; ignored",
+            "4:1: static_routes: warning: has no effect in lvs-ha; ignored with its block",
             "8:1: static_ipaddress: warning: has no effect in lvs-ha; ignored with its block"});
 }
 

@@ -1,0 +1,65 @@
+// Sends alert mails in the background: Send() queues and returns at once, one
+// worker thread speaks SMTP through libcurl, so a slow or absent mail server never
+// holds up VRRP or the IPVS table. The queue is bounded; what does not fit is
+// dropped and counted, with a rate-limited log line.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "absl/time/time.h"
+#include "lib/mail/alert_mail.h"
+#include "spdlog/logger.h"
+
+namespace lvs::mail {
+
+class Mailer {
+ public:
+  static constexpr size_t kQueueLimit = 64;
+  // What is still queued at destruction gets this long, then is dropped.
+  static constexpr absl::Duration kFlushDeadline = absl::Seconds(3);
+
+  struct Stats {
+    uint64_t queued = 0, sent = 0, failed = 0, dropped = 0;
+  };
+
+  Mailer(Settings settings, std::shared_ptr<spdlog::logger> log);
+  ~Mailer();
+  Mailer(const Mailer&) = delete;
+  Mailer& operator=(const Mailer&) = delete;
+
+  void Send(Alert alert);
+  Stats stats() const;
+  // A reload's settings; mails already queued go with the new ones.
+  void UpdateSettings(Settings settings);
+
+ private:
+  void Run();
+  // One SMTP exchange; false with the reason in *error.
+  bool Deliver(const Settings& settings, const Alert& alert, absl::Duration budget, std::string* error);
+
+  Settings settings_;  // guarded by mu_
+  std::shared_ptr<spdlog::logger> log_;
+  mutable std::mutex mu_;
+  std::condition_variable wake_;
+  std::deque<Alert> queue_;
+  bool stopping_ = false;
+  absl::Time stop_deadline_ = absl::InfiniteFuture();
+  // The stop deadline for the transfer under way (libcurl's progress callback
+  // aborts it), in Unix nanoseconds.
+  std::atomic<int64_t> abort_at_ns_{INT64_MAX};
+  Stats stats_;
+  absl::Time last_drop_log_ = absl::InfinitePast();
+  std::thread worker_;
+};
+
+// SettingsFromConfig with this host's name and the daemon's user for the defaults
+// that depend on them (from, helo name, router id).
+std::optional<Settings> SettingsForThisHost(const v1::GlobalDefs& global);
+
+}  // namespace lvs::mail
