@@ -86,8 +86,10 @@ Alert RealServerAlert(const Settings& s, absl::string_view real, absl::string_vi
                       absl::string_view check, absl::string_view reason) {
   Alert a;
   a.subject = Subject(s, absl::StrCat("Realserver ", real, " of virtual server ", service, " - ", up ? "UP" : "DOWN"));
-  a.body = absl::StrCat("=> ", check, up ? " succeed" : " failed", " on service <=");
-  if (!reason.empty()) absl::StrAppend(&a.body, "\n", reason);
+  // keepalived's HTTP and SMTP checkers put the reason in: "=> CHECK failed on
+  // service : HTTP request failed <="; checkd has one for every checker.
+  a.body = absl::StrCat("=> ", check, up ? " succeed" : " failed", " on service",
+                        reason.empty() ? "" : absl::StrCat(" : ", reason), " <=");
   return a;
 }
 

@@ -46,7 +46,8 @@ std::optional<Alert> VrrpGroupAlert(const Settings& s, absl::string_view group, 
 
 // A real server that came up or went down under its checks. CHECK names the checks
 // (keepalived names its checker: "=> TCP CHECK failed on service <="); REASON,
-// when known, is added as a second line.
+// when known, goes in as keepalived's HTTP checker puts its own
+// ("=> CHECK failed on service : HTTP 503 <=").
 Alert RealServerAlert(const Settings& s, absl::string_view real, absl::string_view service, bool up,
                       absl::string_view check, absl::string_view reason);
 // A real server taken out because ipvsd stops (omega) or the reload removed it.

@@ -94,6 +94,16 @@ Mailer::Stats Mailer::stats() const {
   return stats_;
 }
 
+v1::MailStats Mailer::StatsProto() const {
+  const Stats st = stats();
+  v1::MailStats out;
+  out.set_queued(st.queued);
+  out.set_sent(st.sent);
+  out.set_failed(st.failed);
+  out.set_dropped(st.dropped);
+  return out;
+}
+
 void Mailer::Run() {
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {

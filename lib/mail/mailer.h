@@ -14,6 +14,7 @@
 
 #include "absl/time/time.h"
 #include "lib/mail/alert_mail.h"
+#include "lvs/v1/common.pb.h"
 #include "spdlog/logger.h"
 
 namespace lvs::mail {
@@ -35,6 +36,7 @@ class Mailer {
 
   void Send(Alert alert);
   Stats stats() const;
+  v1::MailStats StatsProto() const;
   // A reload's settings; mails already queued go with the new ones.
   void UpdateSettings(Settings settings);
 

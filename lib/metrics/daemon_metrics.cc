@@ -32,11 +32,21 @@ Labels RealLabels(const lvs::v1::IpvsService& svc, const lvs::v1::IpvsReal& r) {
   return l;
 }
 
+// The alert mails' counters, when the config sends mail.
+void RenderMail(const lvs::v1::MailStats& m, runtime::MetricsText& out) {
+  out.Counter("lvs_mail_sent_total", "Alert mails the SMTP server accepted.", {}, m.sent());
+  out.Counter("lvs_mail_failed_total", "Alert mails not sent: the SMTP server refused or was unreachable.", {},
+              m.failed());
+  out.Counter("lvs_mail_dropped_total", "Alert mails dropped: the queue was full or the daemon stopped first.", {},
+              m.dropped());
+}
+
 }  // namespace
 
 void RenderVrrp(const lvs::v1::VrrpStatus& st, runtime::MetricsText& out) {
   out.Gauge("lvs_config_warnings", "Warnings in the config file last applied (lvsctl config check).",
             {}, st.config_warnings());
+  if (st.has_mail()) RenderMail(st.mail(), out);
   const auto& is = st.instances();
   Family(is, [&](const auto& i) {
     for (auto state : {lvs::v1::INIT, lvs::v1::BACKUP, lvs::v1::MASTER, lvs::v1::FAULT, lvs::v1::STOPPED})
@@ -72,6 +82,7 @@ void RenderVrrp(const lvs::v1::VrrpStatus& st, runtime::MetricsText& out) {
 void RenderIpvs(const lvs::v1::ListServicesResponse& t, runtime::MetricsText& out) {
   out.Gauge("lvs_config_warnings", "Warnings in the config file last applied (lvsctl config check).",
             {}, t.config_warnings());
+  if (t.has_mail()) RenderMail(t.mail(), out);
   out.Gauge("lvs_ipvs_checker_connected", "1 when checkd is reachable (0: weights held).", {}, t.checker_connected());
   const auto& svcs = t.services();
   auto per_real = [&](const std::function<void(const lvs::v1::IpvsService&, const lvs::v1::IpvsReal&)>& fn) {

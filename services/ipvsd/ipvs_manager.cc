@@ -82,6 +82,7 @@ absl::Status IpvsManager::Start() {
   config_warnings_ = parsed->diagnostics.size();
   config_ = std::move(parsed->config);
   services_ = std::move(parsed->services);
+  ApplyMailSettings();
   service_of_target_.clear();
   for (const ServiceConfig& sc : services_)
     for (const RealConfig& rc : sc.reals) service_of_target_[rc.target_id] = sc.spec.key;
@@ -141,6 +142,7 @@ std::vector<Operation> IpvsManager::Converge(const std::optional<std::set<Servic
   DesiredTable before = std::move(desired_);
   desired_ = ComputeDesired();
   RunTransitionHooks(before, desired_);
+  MailTransitions(before, desired_);
   last_failures_.clear();
   if (flushed_) return {};
   const std::set<ServiceKey> owned = Owned();
@@ -250,7 +252,124 @@ void IpvsManager::FlushOnStop() {
 
 void IpvsManager::Shutdown() {
   RunShutdownHooks();
+  MailShutdown();
   FlushOnStop();
+}
+
+namespace {
+
+v1::Protocol MailProtocol(uint16_t protocol) {
+  return protocol == IPPROTO_UDP ? v1::UDP : protocol == IPPROTO_SCTP ? v1::SCTP : v1::TCP;
+}
+
+// keepalived's FMT_VS and FMT_RS.
+std::string MailName(const ServiceKey& k) {
+  if (k.is_fwmark()) return absl::StrCat("FWM ", k.fwmark);
+  return mail::Endpoint(k.addr.ToString(), MailProtocol(k.protocol), k.port);
+}
+std::string MailName(const DestKey& d, const ServiceKey& k) {
+  return mail::Endpoint(d.addr.ToString(), MailProtocol(k.protocol), d.port);
+}
+
+// What keepalived's checkers call themselves in a real server's mail body; nullopt
+// when none of them mails (FILE_CHECK's changes send nothing in keepalived).
+std::optional<std::string> CheckWords(const v1::RealServer& rs) {
+  std::vector<std::string> words;
+  for (const v1::Checker& c : rs.checkers()) {
+    switch (c.kind_case()) {
+      case v1::Checker::kTcp: words.push_back("TCP CHECK"); break;
+      case v1::Checker::kPing: words.push_back("ICMP CHECK"); break;
+      case v1::Checker::kUdp: words.push_back("UDP CHECK"); break;
+      case v1::Checker::kDns: words.push_back("DNS_CHECK:"); break;
+      case v1::Checker::kMisc: words.push_back("MISC CHECK"); break;
+      case v1::Checker::kFile: break;
+      default: words.push_back("CHECK"); break;  // HTTP_GET, SSL_GET, SMTP_CHECK
+    }
+  }
+  if (words.empty()) return std::nullopt;
+  return words.size() == 1 ? words.front() : "CHECK";
+}
+
+}  // namespace
+
+void IpvsManager::ApplyMailSettings() {
+  mail_ = mail::SettingsForThisHost(config_.global_defs());
+  if (!mail_) return;
+  if (mailer_) {
+    mailer_->UpdateSettings(*mail_);
+  } else {
+    mailer_ = std::make_unique<mail::Mailer>(*mail_, log_);
+  }
+}
+
+void IpvsManager::MailTransitions(const DesiredTable& before, const DesiredTable& after) {
+  if (!mail_ || !mailer_) return;
+  for (const ServiceConfig& sc : services_) {
+    auto b = before.status.find(sc.spec.key);
+    auto a = after.status.find(sc.spec.key);
+    if (a == after.status.end() || b == before.status.end()) continue;
+    const std::string service = MailName(sc.spec.key);
+    for (const RealConfig& rc : sc.reals) {
+      if (!rc.source.smtp_alert()) continue;
+      auto rb = b->second.reals.find(rc.spec.key);
+      auto ra = a->second.reals.find(rc.spec.key);
+      if (rb == b->second.reals.end() || ra == a->second.reals.end()) continue;
+      using H = RealStatus::Health;
+      // As keepalived's rs->alive: a real not yet checked counts as up.
+      const bool was_up = rb->second.health != H::kDown;
+      const bool is_up = ra->second.health != H::kDown;
+      if (was_up == is_up) continue;
+      std::optional<std::string> check = CheckWords(rc.source);
+      if (!check) continue;
+      mailer_->Send(mail::RealServerAlert(*mail_, MailName(rc.spec.key, sc.spec.key), service, is_up, *check,
+                                          is_up ? "" : ra->second.reason));
+    }
+    if (sc.smtp_alert && b->second.quorum_up != a->second.quorum_up) {
+      mailer_->Send(mail::VirtualServerAlert(*mail_, service, a->second.quorum_up, sc.quorum, sc.hysteresis,
+                                             a->second.alive_weight, false));
+    }
+  }
+}
+
+void IpvsManager::MailShutdown() {
+  // keepalived mails at stop only for an omega virtual server (as its hooks).
+  if (!mail_ || !mailer_) return;
+  for (const ServiceConfig& sc : services_) {
+    if (!sc.omega) continue;
+    auto st = desired_.status.find(sc.spec.key);
+    if (st == desired_.status.end()) continue;
+    const std::string service = MailName(sc.spec.key);
+    for (const RealConfig& rc : sc.reals) {
+      auto rs = st->second.reals.find(rc.spec.key);
+      if (!rc.source.smtp_alert() || rs == st->second.reals.end() || rs->second.health == RealStatus::Health::kDown) {
+        continue;
+      }
+      mailer_->Send(mail::RealServerRemovedAlert(*mail_, MailName(rc.spec.key, sc.spec.key), service, true));
+    }
+    if (sc.smtp_alert && st->second.quorum_up) {
+      mailer_->Send(mail::VirtualServerAlert(*mail_, service, false, sc.quorum, sc.hysteresis, 0, true));
+    }
+  }
+}
+
+void IpvsManager::MailRemovedReals(const std::vector<ServiceConfig>& next) {
+  // keepalived's "=> Removing <=": a real server the reload takes out while it was up.
+  if (!mail_ || !mailer_) return;
+  std::set<std::pair<ServiceKey, DestKey>> kept;
+  for (const ServiceConfig& sc : next) {
+    for (const RealConfig& rc : sc.reals) kept.insert({sc.spec.key, rc.spec.key});
+  }
+  for (const ServiceConfig& sc : services_) {
+    auto st = desired_.status.find(sc.spec.key);
+    for (const RealConfig& rc : sc.reals) {
+      if (!rc.source.smtp_alert() || kept.count({sc.spec.key, rc.spec.key})) continue;
+      if (st != desired_.status.end()) {
+        auto rs = st->second.reals.find(rc.spec.key);
+        if (rs != st->second.reals.end() && rs->second.health == RealStatus::Health::kDown) continue;
+      }
+      mailer_->Send(mail::RealServerRemovedAlert(*mail_, MailName(rc.spec.key, sc.spec.key), MailName(sc.spec.key), false));
+    }
+  }
 }
 
 void IpvsManager::RunShutdownHooks() {
@@ -427,6 +546,8 @@ lvs::v1::ReloadResponse IpvsManager::Reload(bool dry_run) {
 
   config_ = std::move(r->config);
   config_warnings_ = r->warning_count();
+  ApplyMailSettings();
+  MailRemovedReals(*services);
   services_ = std::move(*services);
   service_of_target_.clear();
   for (const ServiceConfig& sc : services_)
@@ -575,6 +696,7 @@ lvs::v1::ListServicesResponse IpvsManager::List() {
   for (const ServiceConfig& sc : services_) *resp.add_services() = ServiceProto(sc);
   resp.set_checker_connected(checker_connected_);
   resp.set_config_warnings(static_cast<uint32_t>(config_warnings_));
+  if (mail_ && mailer_) *resp.mutable_mail() = mailer_->StatsProto();
   if (auto daemons = kernel_->GetSyncDaemons(); daemons.ok()) {
     for (const SyncDaemon& d : *daemons) {
       if (d.role == SyncRole::kMaster) resp.set_sync_daemon_master(true);

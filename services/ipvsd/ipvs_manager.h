@@ -18,6 +18,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "lib/mail/mailer.h"
 #include "lvs/v1/check.pb.h"
 #include "lvs/v1/config.pb.h"
 #include "lvs/v1/ipvs.pb.h"
@@ -89,6 +90,12 @@ class IpvsManager {
   DesiredTable ComputeDesired();
   void RunTransitionHooks(const DesiredTable& before, const DesiredTable& after);
   void RunShutdownHooks();
+  // keepalived's smtp_alert mails: a real server up or down, a virtual server's
+  // quorum; at stop (omega) and for reals a reload removes.
+  void ApplyMailSettings();
+  void MailTransitions(const DesiredTable& before, const DesiredTable& after);
+  void MailShutdown();
+  void MailRemovedReals(const std::vector<ServiceConfig>& next);
   // global_defs' lvs_timeouts (start and reload) and lvs_flush_on_stop (stop).
   void ApplyTimeouts();
   void FlushOnStop();
@@ -127,6 +134,8 @@ class IpvsManager {
   // Services whose reals' health changed since the last pass (Options::defer).
   std::set<ServiceKey> pending_health_;
   bool health_pass_queued_ = false;
+  std::optional<mail::Settings> mail_;  // none: the config sends no mail
+  std::unique_ptr<mail::Mailer> mailer_;
 };
 
 }  // namespace lvs::ipvs

@@ -182,6 +182,7 @@ absl::StatusOr<std::vector<ServiceConfig>> ServicesFromConfig(const lvs::v1::Con
       sc.quorum_up = vs.quorum_up();
       sc.quorum_down = vs.quorum_down();
       sc.omega = vs.omega();
+      sc.smtp_alert = vs.smtp_alert();
       sc.sorry_server_inhibit = vs.sorry_server_inhibit();
       if (vs.has_sorry_server() && !vs.sorry_server().address().empty()) {
         auto d = DestOf(vs.sorry_server().address(), vs.sorry_server().port(),

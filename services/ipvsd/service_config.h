@@ -36,6 +36,7 @@ struct ServiceConfig {
   std::optional<DestSpec> sorry_server;
   bool sorry_server_inhibit = false;
   bool omega = false;
+  bool smtp_alert = false;  // mail its quorum changes (reals: RealConfig::source)
 };
 
 // checkd's id for a real of a service.

@@ -957,6 +957,7 @@ absl::StatusOr<v1::VrrpStatus> VrrpRouter::Status(const std::string& instance) c
   }
   out.set_router_id(router_id_);
   out.set_config_warnings(static_cast<uint32_t>(config_warnings_));
+  if (mail_ && mailer_) *out.mutable_mail() = mailer_->StatsProto();
   for (auto& [name, inst] : instances_) {
     if (!instance.empty() && name != instance) continue;
     v1::VrrpInstanceStatus* s = out.add_instances();

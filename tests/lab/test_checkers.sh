@@ -8,7 +8,9 @@
 # file set to 1, the status page saying "down", HTTPS 503): each stack must take
 # rs1 out of each service's IPVS table, and
 # lvs-ha no more than 1.5 s after keepalived does; repaired, both put it back.
-# The times are printed for the record.
+# The times are printed for the record. Both mail each change (smtp_alert) to a
+# sink on the client: the subjects must be the same from both, and the bodies of
+# the UP mails.
 source "$(dirname "$0")/lib.sh"
 lab_require_vm
 build=${1:?usage: test_checkers.sh BUILD_DIR}
@@ -26,6 +28,9 @@ conf=$here/fixtures/checkers.conf
 
 lab_daemon rs1 "$LAB_OUT/servers.log" python3 "$servers" "$state"
 lab_wait_for 60 "rs1's servers listen" grep -q ready "$LAB_OUT/servers.log"
+mails=$LAB_OUT/mails.jsonl
+lab_daemon client "$LAB_OUT/smtp.log" python3 "$here/../fixtures/smtp_sink.py" 192.168.64.136 2525 "$mails"
+lab_wait_for 60 "the mail sink listens" grep -q ready "$LAB_OUT/smtp.log"
 
 run=/tmp/ka
 mkdir -p "$run"
@@ -167,6 +172,49 @@ for i in "${!services[@]}"; do
   [ -n "${seen[lvs1/$i]:-}" ] || lab_fail "keepalived did not put rs1 back for ${names[$i]}"
   [ -n "${seen[lvs2/$i]:-}" ] || lab_fail "lvs-ha did not put rs1 back for ${names[$i]}"
 done
+# The mails: every service but FILE_CHECK's, DOWN then UP, from each stack.
+mail_check() {  # MODE: "count" (both have all of them) or "report"
+  python3 - "$1" "$mails" <<'PY'
+import json, sys
+mode, path = sys.argv[1], sys.argv[2]
+peers = {"192.168.64.130": "keepalived", "192.168.64.137": "lvs-ha"}
+got = {name: {} for name in peers.values()}
+try:
+    records = [json.loads(line) for line in open(path) if line.strip()]
+except FileNotFoundError:
+    records = []
+for r in records:
+    got[peers[r["peer"]]].setdefault(r["headers"]["Subject"], []).append(r["body"])
+want = set()
+for proto, port in (("tcp", 80), ("udp", 7), ("udp", 53), ("tcp", 25), ("tcp", 8081), ("tcp", 8443)):
+    for state in ("DOWN", "UP"):
+        want.add(f"[checkers] Realserver [192.168.64.143]:{proto}:{port} of virtual server "
+                 f"[192.168.64.100]:{proto}:{port} - {state}")
+if mode == "count":
+    sys.exit(0 if all(want <= set(m) for m in got.values()) else 1)
+ok = True
+for name, m in got.items():
+    for subject in sorted(m):
+        print(f"mail from {name}: {subject}: {m[subject][0][0]}")
+    if set(m) != want:
+        print(f"FAIL: {name}'s subjects: missing {sorted(want - set(m))}, unexpected {sorted(set(m) - want)}")
+        ok = False
+for subject in sorted(want):
+    if subject.endswith(" - UP") and subject in got["keepalived"] and subject in got["lvs-ha"]:
+        if got["keepalived"][subject][0] != got["lvs-ha"][subject][0]:
+            print(f"FAIL: {subject}: keepalived said {got['keepalived'][subject][0]}, "
+                  f"lvs-ha {got['lvs-ha'][subject][0]}")
+            ok = False
+sys.exit(0 if ok else 1)
+PY
+}
+lab_wait_for 60 "both stacks mailed every real server's DOWN and UP" mail_check count
+if mail_check report; then
+  lab_pass "the same mails from both stacks"
+else
+  lab_fail "the mails differ"
+fi
+
 if [ "$LAB_FAILURES" -ne 0 ]; then
   tail -n 30 "$LAB_OUT/ipvsd.log" "$LAB_OUT/keepalived.log" | sed 's/^/    /'
 fi

@@ -12,6 +12,10 @@ same under vrrpd as under keepalived: subjects, bodies, envelope and headers
 (Date, and X-Mailer which says lvs-ha, aside). The order of the mails of one
 transition (a group's and its instances') is not compared: keepalived's varies.
 
+And a mail server that is not there holds nothing up: a lone vrrpd mailing an
+address no host has becomes master in its usual time, and its metrics count the
+mails that failed.
+
 One difference on purpose: keepalived 2.2.7 queues its "Stopping" mails and exits
 before sending them; vrrpd sends them (its mailer has 3 s at exit), so a director
 that stops says so. They are asserted on their own.
@@ -151,6 +155,32 @@ class MailAlerts(unittest.TestCase):
                               f"[{rid}] VRRP Instance VI_2 - Stopping"])
             self.assertEqual(sorted(m for m in got[host] if not stopping(m)), sorted(expected[host]),
                              f"{host}: vrrpd's mails differ from keepalived's")
+
+    def test_an_absent_mail_server_holds_nothing_up(self):
+        with Lab("mail-absent") as lab:
+            lvs1 = lab.add_host("lvs1", [f"{HOSTS['lvs1']}/24"])
+            conf = os.path.join(lab.logdir, "absent.conf")
+            with open(conf, "w") as f:
+                f.write(config("LVS_A", "BACKUP", 100).replace(f"smtp_server {SINK[0]} {SINK[1]}",
+                                                               "smtp_server 192.168.64.99 25"))
+            d = lvs1.spawn(VRRPD.command(conf, lab.short_dir("run")) + ["--metrics-listen", "127.0.0.1:9101"],
+                           name="vrrpd")
+            d.required = True
+            # Master_Down for priority 100 at 1 s adverts is 3.6 s; the mails
+            # (BACKUP, then MASTER) wait behind a connect that cannot succeed.
+            lab.wait_until(lambda: lvs1.has_address("192.168.64.100") and lvs1.has_address("192.168.64.101"),
+                           4.6, "both VIPs on lvs1 within Master_Down + 1 s")
+
+            def counter(name):
+                r = lvs1.run(["curl", "-s", "--max-time", "5", "http://127.0.0.1:9101/metrics"], check=False)
+                for line in r.stdout.splitlines():
+                    if line.startswith(name + " "):
+                        return float(line.split()[-1])
+                return None
+            lab.wait_until(lambda: (counter("lvs_mail_failed_total") or 0) >= 1, 30,
+                           "lvs_mail_failed_total counts the mail the absent server did not take")
+            self.assertEqual(counter("lvs_mail_sent_total"), 0)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -74,7 +74,7 @@ TEST_CASE("real and virtual server alerts") {
   CHECK(down.body == "=> TCP CHECK failed on service <=");
   CHECK(RealServerAlert(s, rs, vs, true, "HTTP CHECK", "").body == "=> HTTP CHECK succeed on service <=");
   CHECK(RealServerAlert(s, rs, vs, false, "HTTP CHECK", "HTTP 503").body ==
-        "=> HTTP CHECK failed on service <=\nHTTP 503");
+        "=> HTTP CHECK failed on service : HTTP 503 <=");
   CHECK(RealServerRemovedAlert(s, rs, vs, true).body == "=> Shutting down <=");
   CHECK(RealServerRemovedAlert(s, rs, vs, false).body == "=> Removing <=");
 
@@ -110,7 +110,8 @@ TEST_CASE("the message: keepalived's headers, CRLF lines, nothing injected") {
   CHECK(headers.find("Subject: [LVS_1] Realserver [a]:tcp:1 of virtual server [b]:tcp:1 - DOWN??Bcc: "
                      "evil@example.com\r\n") != std::string::npos);
   // In the body a line break stays a line break (CRLF), other control bytes go.
-  CHECK(m.substr(headers.size()) == "\r\n=> HTTP CHECK failed on service <=\r\nbad\r\nBcc: evil@example.com?\r\n\r\n");
+  CHECK(m.substr(headers.size()) ==
+        "\r\n=> HTTP CHECK failed on service : bad\r\nBcc: evil@example.com? <=\r\n\r\n");
 }
 
 }  // namespace
