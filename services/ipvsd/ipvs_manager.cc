@@ -142,7 +142,6 @@ std::vector<Operation> IpvsManager::Converge(const std::optional<std::set<Servic
   DesiredTable before = std::move(desired_);
   desired_ = ComputeDesired();
   RunTransitionHooks(before, desired_);
-  MailTransitions(before, desired_);
   last_failures_.clear();
   if (flushed_) return {};
   const std::set<ServiceKey> owned = Owned();
@@ -182,28 +181,76 @@ std::vector<Operation> IpvsManager::Converge(const std::optional<std::set<Servic
   return ops;
 }
 
+namespace {
+
+v1::Protocol MailProtocol(uint16_t protocol) {
+  return protocol == IPPROTO_UDP ? v1::UDP : protocol == IPPROTO_SCTP ? v1::SCTP : v1::TCP;
+}
+
+// keepalived's FMT_VS and FMT_RS.
+std::string MailName(const ServiceKey& k) {
+  if (k.is_fwmark()) return absl::StrCat("FWM ", k.fwmark);
+  return mail::Endpoint(k.addr.ToString(), MailProtocol(k.protocol), k.port);
+}
+std::string MailName(const DestKey& d, const ServiceKey& k) {
+  return mail::Endpoint(d.addr.ToString(), MailProtocol(k.protocol), d.port);
+}
+
+// What keepalived's checkers call themselves in a real server's mail body; nullopt
+// when none of them mails (FILE_CHECK's changes send nothing in keepalived).
+std::optional<std::string> CheckWords(const v1::RealServer& rs) {
+  std::vector<std::string> words;
+  for (const v1::Checker& c : rs.checkers()) {
+    switch (c.kind_case()) {
+      case v1::Checker::kTcp: words.push_back("TCP CHECK"); break;
+      case v1::Checker::kPing: words.push_back("ICMP CHECK"); break;
+      case v1::Checker::kUdp: words.push_back("UDP CHECK"); break;
+      case v1::Checker::kDns: words.push_back("DNS_CHECK:"); break;
+      case v1::Checker::kMisc: words.push_back("MISC CHECK"); break;
+      case v1::Checker::kFile: break;
+      default: words.push_back("CHECK"); break;  // HTTP_GET, SSL_GET, SMTP_CHECK
+    }
+  }
+  if (words.empty()) return std::nullopt;
+  return words.size() == 1 ? words.front() : "CHECK";
+}
+
+}  // namespace
+
 void IpvsManager::RunTransitionHooks(const DesiredTable& before, const DesiredTable& after) {
-  if (!options_.run_hook) return;
+  // keepalived's notifiers for each change: quorum_up/quorum_down and
+  // notify_up/notify_down hooks, and the smtp_alert mails.
+  const bool mail = mail_ && mailer_;
   for (const ServiceConfig& sc : services_) {
     auto b = before.status.find(sc.spec.key);
     auto a = after.status.find(sc.spec.key);
-    if (a == after.status.end()) continue;
-    if (b != before.status.end() && b->second.quorum_up != a->second.quorum_up) {
+    if (a == after.status.end() || b == before.status.end()) continue;
+    const std::string service = mail ? MailName(sc.spec.key) : "";
+    if (b->second.quorum_up != a->second.quorum_up) {
       const std::string& hook = a->second.quorum_up ? sc.quorum_up : sc.quorum_down;
       log_->warn("{}: quorum {}", sc.spec.key.ToString(), a->second.quorum_up ? "gained" : "lost");
-      if (!hook.empty()) options_.run_hook(hook);
+      if (options_.run_hook && !hook.empty()) options_.run_hook(hook);
+      if (mail && sc.smtp_alert) {
+        mailer_->Send(mail::VirtualServerAlert(*mail_, service, a->second.quorum_up, sc.quorum, sc.hysteresis,
+                                               a->second.alive_weight, false));
+      }
     }
     for (const RealConfig& rc : sc.reals) {
-      if (b == before.status.end()) break;
       auto rb = b->second.reals.find(rc.spec.key);
       auto ra = a->second.reals.find(rc.spec.key);
       if (rb == b->second.reals.end() || ra == a->second.reals.end()) continue;
       using H = RealStatus::Health;
+      // As keepalived's rs->alive: a real not yet checked counts as up.
       const bool was_up = rb->second.health != H::kDown;
       const bool is_up = ra->second.health != H::kDown;
       if (was_up == is_up) continue;
       const std::string& hook = is_up ? rc.notify_up : rc.notify_down;
-      if (!hook.empty()) options_.run_hook(hook);
+      if (options_.run_hook && !hook.empty()) options_.run_hook(hook);
+      std::optional<std::string> check = mail && rc.source.smtp_alert() ? CheckWords(rc.source) : std::nullopt;
+      if (check) {
+        mailer_->Send(mail::RealServerAlert(*mail_, MailName(rc.spec.key, sc.spec.key), service, is_up, *check,
+                                            is_up ? "" : ra->second.reason));
+      }
     }
   }
 }
@@ -256,42 +303,6 @@ void IpvsManager::Shutdown() {
   FlushOnStop();
 }
 
-namespace {
-
-v1::Protocol MailProtocol(uint16_t protocol) {
-  return protocol == IPPROTO_UDP ? v1::UDP : protocol == IPPROTO_SCTP ? v1::SCTP : v1::TCP;
-}
-
-// keepalived's FMT_VS and FMT_RS.
-std::string MailName(const ServiceKey& k) {
-  if (k.is_fwmark()) return absl::StrCat("FWM ", k.fwmark);
-  return mail::Endpoint(k.addr.ToString(), MailProtocol(k.protocol), k.port);
-}
-std::string MailName(const DestKey& d, const ServiceKey& k) {
-  return mail::Endpoint(d.addr.ToString(), MailProtocol(k.protocol), d.port);
-}
-
-// What keepalived's checkers call themselves in a real server's mail body; nullopt
-// when none of them mails (FILE_CHECK's changes send nothing in keepalived).
-std::optional<std::string> CheckWords(const v1::RealServer& rs) {
-  std::vector<std::string> words;
-  for (const v1::Checker& c : rs.checkers()) {
-    switch (c.kind_case()) {
-      case v1::Checker::kTcp: words.push_back("TCP CHECK"); break;
-      case v1::Checker::kPing: words.push_back("ICMP CHECK"); break;
-      case v1::Checker::kUdp: words.push_back("UDP CHECK"); break;
-      case v1::Checker::kDns: words.push_back("DNS_CHECK:"); break;
-      case v1::Checker::kMisc: words.push_back("MISC CHECK"); break;
-      case v1::Checker::kFile: break;
-      default: words.push_back("CHECK"); break;  // HTTP_GET, SSL_GET, SMTP_CHECK
-    }
-  }
-  if (words.empty()) return std::nullopt;
-  return words.size() == 1 ? words.front() : "CHECK";
-}
-
-}  // namespace
-
 void IpvsManager::ApplyMailSettings() {
   mail_ = mail::SettingsForThisHost(config_.global_defs());
   if (!mail_) return;
@@ -299,35 +310,6 @@ void IpvsManager::ApplyMailSettings() {
     mailer_->UpdateSettings(*mail_);
   } else {
     mailer_ = std::make_unique<mail::Mailer>(*mail_, log_);
-  }
-}
-
-void IpvsManager::MailTransitions(const DesiredTable& before, const DesiredTable& after) {
-  if (!mail_ || !mailer_) return;
-  for (const ServiceConfig& sc : services_) {
-    auto b = before.status.find(sc.spec.key);
-    auto a = after.status.find(sc.spec.key);
-    if (a == after.status.end() || b == before.status.end()) continue;
-    const std::string service = MailName(sc.spec.key);
-    for (const RealConfig& rc : sc.reals) {
-      if (!rc.source.smtp_alert()) continue;
-      auto rb = b->second.reals.find(rc.spec.key);
-      auto ra = a->second.reals.find(rc.spec.key);
-      if (rb == b->second.reals.end() || ra == a->second.reals.end()) continue;
-      using H = RealStatus::Health;
-      // As keepalived's rs->alive: a real not yet checked counts as up.
-      const bool was_up = rb->second.health != H::kDown;
-      const bool is_up = ra->second.health != H::kDown;
-      if (was_up == is_up) continue;
-      std::optional<std::string> check = CheckWords(rc.source);
-      if (!check) continue;
-      mailer_->Send(mail::RealServerAlert(*mail_, MailName(rc.spec.key, sc.spec.key), service, is_up, *check,
-                                          is_up ? "" : ra->second.reason));
-    }
-    if (sc.smtp_alert && b->second.quorum_up != a->second.quorum_up) {
-      mailer_->Send(mail::VirtualServerAlert(*mail_, service, a->second.quorum_up, sc.quorum, sc.hysteresis,
-                                             a->second.alive_weight, false));
-    }
   }
 }
 
