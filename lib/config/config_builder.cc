@@ -1,5 +1,7 @@
 #include "lib/config/config_builder.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <set>
 
@@ -402,11 +404,25 @@ void ConfigBuilder::DefineGlobalDefs() {
              sync->set_vrrp_instance(s.args[++i].text);
            } else if (word == "id" && has_value) {
              if (auto v = values_.Integer(s.args[++i], s.name(), 0, 255)) sync->set_sync_id(*v);
-           } else if ((word == "maxlen" || word == "port" || word == "ttl" || word == "group") &&
-                      has_value) {
-             sink_.Warning(s.args[i].location, s.name(),
-                           absl::StrCat("option '", word, "' has no effect in lvs-ha; ignored"));
-             ++i;
+           } else if (word == "maxlen" && has_value) {
+             // keepalived: up to 65535 less the IP and UDP headers.
+             if (auto v = values_.Integer(s.args[++i], s.name(), 1, 65535 - 20 - 8)) sync->set_max_len(*v);
+           } else if (word == "port" && has_value) {
+             if (auto v = values_.Integer(s.args[++i], s.name(), 1, 65535)) sync->set_port(*v);
+           } else if (word == "ttl" && has_value) {
+             if (auto v = values_.Integer(s.args[++i], s.name(), 1, 255)) sync->set_ttl(*v);
+           } else if (word == "group" && has_value) {
+             const Token& group = s.args[++i];
+             unsigned char buf[16];
+             const bool v6 = group.text.find(':') != std::string::npos;
+             const bool parsed = inet_pton(v6 ? AF_INET6 : AF_INET, group.text.c_str(), buf) == 1;
+             const bool multicast = parsed && (v6 ? buf[0] == 0xff : (buf[0] & 0xf0) == 0xe0);
+             if (multicast) {
+               sync->set_group(group.text);
+             } else {
+               sink_.Warning(group.location, s.name(),
+                             absl::StrCat("group '", group.text, "' is not a multicast address; ignored (as keepalived)"));
+             }
            } else if (sync->vrrp_instance().empty() && i == 1) {
              sync->set_vrrp_instance(word);
            } else {

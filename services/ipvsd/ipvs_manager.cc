@@ -466,19 +466,29 @@ void IpvsManager::ApplySyncRole() {
     for (const auto& vi : config_.vrrp_instances())
       if (vi.name() == cfg.vrrp_instance()) sync_id = vi.virtual_router_id();
   }
-  bool have = false;
-  for (const SyncDaemon& d : *running) {
-    if (d.role == want && d.interface == cfg.interface() && d.sync_id == sync_id) {
-      have = true;
-      continue;
-    }
-    if (absl::Status s = kernel_->StopSyncDaemon(d.role); !s.ok()) log_->error("{}", std::string(s.message()));
-  }
-  if (have) return;
   SyncDaemon d;
   d.role = want;
   d.interface = cfg.interface();
   d.sync_id = sync_id;
+  d.max_len = static_cast<uint16_t>(cfg.max_len());
+  d.port = static_cast<uint16_t>(cfg.port());
+  d.ttl = static_cast<uint8_t>(cfg.ttl());
+  if (!cfg.group().empty()) d.group = IpAddr::Parse(cfg.group());
+  // The kernel reports its defaults for the options the config leaves out.
+  auto matches = [&](const SyncDaemon& r) {
+    return r.role == d.role && r.interface == d.interface && r.sync_id == d.sync_id &&
+           (d.max_len == 0 || r.max_len == d.max_len) && (d.port == 0 || r.port == d.port) &&
+           (d.ttl == 0 || r.ttl == d.ttl) && (!d.group || r.group == d.group);
+  };
+  bool have = false;
+  for (const SyncDaemon& r : *running) {
+    if (matches(r)) {
+      have = true;
+      continue;
+    }
+    if (absl::Status s = kernel_->StopSyncDaemon(r.role); !s.ok()) log_->error("{}", std::string(s.message()));
+  }
+  if (have) return;
   if (absl::Status s = kernel_->StartSyncDaemon(d); !s.ok()) {
     log_->error("{}", std::string(s.message()));
   } else {

@@ -457,5 +457,33 @@ virtual_server fwmark 9 {
   CHECK(c.virtual_servers(1).real_servers(0).port() == 0);
 }
 
+TEST_CASE("lvs_sync_daemon's maxlen, port, ttl and group, as keepalived's global_parser.c") {
+  const std::string instance =
+      "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n virtual_ipaddress {\n 10.0.0.100\n }\n}\n";
+  ParseResult r = ParseOk("global_defs {\n lvs_sync_daemon eth0 VI_1 maxlen 1400 port 8850 ttl 3 group 239.1.2.3\n}\n" +
+                          instance);
+  const v1::LvsSyncDaemon& d = r.config.global_defs().lvs_sync_daemon();
+  CHECK(d.max_len() == 1400);
+  CHECK(d.port() == 8850);
+  CHECK(d.ttl() == 3);
+  CHECK(d.group() == "239.1.2.3");
+  CHECK(r.diagnostics.empty());
+  CHECK(ParseOk("global_defs {\n lvs_sync_daemon eth0 group ff02::1:2\n}\n").config.global_defs().lvs_sync_daemon().group() ==
+        "ff02::1:2");
+
+  ParseResult bad =
+      ParseString("global_defs {\n lvs_sync_daemon eth0 VI_1 ttl 0 group 10.0.0.1 maxlen 70000\n}\n" + instance, "t.conf");
+  REQUIRE(bad.ok());
+  const v1::LvsSyncDaemon& b = bad.config.global_defs().lvs_sync_daemon();
+  CHECK(b.ttl() == 0);
+  CHECK(b.group().empty());
+  CHECK(b.max_len() == 0);
+  CHECK(testing::Lines(bad) ==
+        std::vector<std::string>{
+            "2:32: lvs_sync_daemon: warning: 0 is out of range 1-255; ignored (as keepalived)",
+            "2:40: lvs_sync_daemon: warning: group '10.0.0.1' is not a multicast address; ignored (as keepalived)",
+            "2:56: lvs_sync_daemon: warning: 70000 is out of range 1-65507; ignored (as keepalived)"});
+}
+
 }  // namespace
 }  // namespace lvs::config

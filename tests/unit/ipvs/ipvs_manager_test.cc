@@ -339,6 +339,26 @@ TEST_CASE("manager: the sync daemon's role follows the VRRP instance") {
   CHECK(h.kernel.GetSyncDaemons()->at(0).role == SyncRole::kBackup);
 }
 
+TEST_CASE("manager: the sync daemon gets lvs_sync_daemon's maxlen, port, ttl and group") {
+  std::string config = kSyncConfig;
+  config.replace(config.find("ens160 VI_1"), 11, "ens160 VI_1 id 7 maxlen 1400 port 8850 ttl 3 group 239.1.2.3");
+  Harness h(config + testing::kSeedVirtualServer);
+  auto daemons = *h.kernel.GetSyncDaemons();
+  REQUIRE(daemons.size() == 1);
+  CHECK(daemons[0].sync_id == 7);
+  CHECK(daemons[0].max_len == 1400);
+  CHECK(daemons[0].port == 8850);
+  CHECK(daemons[0].ttl == 3);
+  REQUIRE(daemons[0].group);
+  CHECK(daemons[0].group->ToString() == "239.1.2.3");
+  // Already running as asked: a role change restarts it with the same options.
+  h.manager->OnVrrpState("VI_1", lvs::v1::MASTER);
+  daemons = *h.kernel.GetSyncDaemons();
+  REQUIRE(daemons.size() == 1);
+  CHECK(daemons[0].role == SyncRole::kMaster);
+  CHECK(daemons[0].port == 8850);
+}
+
 }  // namespace
 }  // namespace lvs::ipvs
 
