@@ -459,41 +459,56 @@ void IpvsManager::ApplySyncRole() {
       if (absl::Status s = kernel_->StopSyncDaemon(d.role); !s.ok()) log_->error("{}", std::string(s.message()));
     return;
   }
-  // Until vrrpd says otherwise this director is a backup, as keepalived starts.
-  const SyncRole want = sync_role_.value_or(SyncRole::kBackup);
+  // Following an instance, one daemon: backup until vrrpd says otherwise, as
+  // keepalived starts. Following none (or one the file does not have), keepalived's
+  // checker runs a master and a backup at once.
+  const bool follows = std::any_of(config_.vrrp_instances().begin(), config_.vrrp_instances().end(),
+                                   [&](const auto& vi) { return vi.name() == cfg.vrrp_instance(); });
+  std::vector<SyncRole> roles;
+  if (follows) {
+    roles.push_back(sync_role_.value_or(SyncRole::kBackup));
+  } else {
+    roles = {SyncRole::kMaster, SyncRole::kBackup};
+  }
   uint32_t sync_id = cfg.sync_id();
   if (sync_id == 0) {
     for (const auto& vi : config_.vrrp_instances())
       if (vi.name() == cfg.vrrp_instance()) sync_id = vi.virtual_router_id();
   }
-  SyncDaemon d;
-  d.role = want;
-  d.interface = cfg.interface();
-  d.sync_id = sync_id;
-  d.max_len = static_cast<uint16_t>(cfg.max_len());
-  d.port = static_cast<uint16_t>(cfg.port());
-  d.ttl = static_cast<uint8_t>(cfg.ttl());
-  if (!cfg.group().empty()) d.group = IpAddr::Parse(cfg.group());
+  std::vector<SyncDaemon> wanted;
+  for (SyncRole role : roles) {
+    SyncDaemon d;
+    d.role = role;
+    d.interface = cfg.interface();
+    d.sync_id = sync_id;
+    d.max_len = static_cast<uint16_t>(cfg.max_len());
+    d.port = static_cast<uint16_t>(cfg.port());
+    d.ttl = static_cast<uint8_t>(cfg.ttl());
+    if (!cfg.group().empty()) d.group = IpAddr::Parse(cfg.group());
+    wanted.push_back(std::move(d));
+  }
   // The kernel reports its defaults for the options the config leaves out.
-  auto matches = [&](const SyncDaemon& r) {
+  auto matches = [](const SyncDaemon& r, const SyncDaemon& d) {
     return r.role == d.role && r.interface == d.interface && r.sync_id == d.sync_id &&
            (d.max_len == 0 || r.max_len == d.max_len) && (d.port == 0 || r.port == d.port) &&
            (d.ttl == 0 || r.ttl == d.ttl) && (!d.group || r.group == d.group);
   };
-  bool have = false;
+  std::set<SyncRole> running_ok;
   for (const SyncDaemon& r : *running) {
-    if (matches(r)) {
-      have = true;
+    if (std::any_of(wanted.begin(), wanted.end(), [&](const SyncDaemon& d) { return matches(r, d); })) {
+      running_ok.insert(r.role);
       continue;
     }
     if (absl::Status s = kernel_->StopSyncDaemon(r.role); !s.ok()) log_->error("{}", std::string(s.message()));
   }
-  if (have) return;
-  if (absl::Status s = kernel_->StartSyncDaemon(d); !s.ok()) {
-    log_->error("{}", std::string(s.message()));
-  } else {
-    log_->info("connection sync daemon started as {} on {} (sync id {})",
-               want == SyncRole::kMaster ? "master" : "backup", d.interface, sync_id);
+  for (const SyncDaemon& d : wanted) {
+    if (running_ok.count(d.role)) continue;
+    if (absl::Status s = kernel_->StartSyncDaemon(d); !s.ok()) {
+      log_->error("{}", std::string(s.message()));
+    } else {
+      log_->info("connection sync daemon started as {} on {} (sync id {})",
+                 d.role == SyncRole::kMaster ? "master" : "backup", d.interface, sync_id);
+    }
   }
 }
 

@@ -5,6 +5,8 @@
 #   - lvs_timeouts: ipvsadm -L --timeout shows tcp 7200, tcpfin 110, udp 290;
 #   - lvs_flush: a service placed in the table before the start (nobody's) is gone,
 #     and the file's service is there;
+#   - lvs_sync_daemon with id, maxlen, port, ttl and group and no instance:
+#     ipvsadm -L --daemon shows the same master and backup daemons under both;
 #   - lvs_flush_on_stop: after a SIGTERM the table is empty.
 source "$(dirname "$0")/lib.sh"
 lab_require_vm
@@ -44,6 +46,23 @@ for ns in lvs1 lvs2; do
     lab_fail "$stack: lvs_flush left the service nobody configured"
   else
     lab_pass "$stack: lvs_flush removed the service nobody configured"
+  fi
+done
+
+daemons_of() { ip netns exec "$1" ipvsadm -L --daemon | sort; }
+both_daemons() { [ "$(daemons_of "$1" | grep -c 'sync daemon')" -eq 2 ]; }
+lab_wait_for 30 "keepalived started its sync daemons" both_daemons lvs1
+lab_wait_for 30 "ipvsd started its sync daemons" both_daemons lvs2
+ka_daemons=$(daemons_of lvs1)
+lh_daemons=$(daemons_of lvs2)
+lab_log "keepalived: $ka_daemons"
+lab_log "lvs-ha: $lh_daemons"
+lab_expect_eq "the sync daemons are keepalived's" "$ka_daemons" "$lh_daemons"
+for word in "syncid=9" "maxlen=1400" "group=239.1.2.3" "port=8850" "ttl=3"; do
+  if [ "$(grep -c -F "$word" <<<"$lh_daemons")" -eq 2 ]; then
+    lab_pass "lvs-ha: both sync daemons have $word"
+  else
+    lab_fail "lvs-ha: not both sync daemons have $word"
   fi
 done
 

@@ -359,6 +359,21 @@ TEST_CASE("manager: the sync daemon gets lvs_sync_daemon's maxlen, port, ttl and
   CHECK(daemons[0].port == 8850);
 }
 
+TEST_CASE("manager: a sync daemon that follows no instance runs as master and backup, as keepalived's checker") {
+  Harness h(std::string("global_defs {\n  lvs_sync_daemon ens160 id 9 port 8850\n}\n") + testing::kSeedVirtualServer);
+  auto daemons = *h.kernel.GetSyncDaemons();
+  REQUIRE(daemons.size() == 2);
+  std::set<SyncRole> roles;
+  for (const SyncDaemon& d : daemons) {
+    roles.insert(d.role);
+    CHECK(d.sync_id == 9);
+    CHECK(d.port == 8850);
+  }
+  CHECK(roles == std::set<SyncRole>{SyncRole::kMaster, SyncRole::kBackup});
+  h.manager->Resync();  // already as asked: nothing restarted
+  CHECK(h.kernel.GetSyncDaemons()->size() == 2);
+}
+
 }  // namespace
 }  // namespace lvs::ipvs
 
