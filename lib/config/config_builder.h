@@ -125,6 +125,8 @@ class ConfigBuilder {
   void ReadChecker(const Statement& s, const RealServerContext& parent,
                    const VirtualServerContext& vs);
   void ReadCheckSetting(const Statement& s, CheckSettings& settings);
+  // lb_kind TUN's options, or nullopt (with a warning) when keepalived drops them.
+  std::optional<v1::Tunnel> ReadTunnel(const Statement& s);
   template <typename Ctx>
   std::vector<Keyword<Ctx>> SettingKeywords(std::initializer_list<std::string_view> names);
 

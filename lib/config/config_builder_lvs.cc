@@ -84,14 +84,66 @@ void ConfigBuilder::ReadCheckSetting(const Statement& s, CheckSettings& settings
   }
 }
 
+std::optional<v1::Tunnel> ConfigBuilder::ReadTunnel(const Statement& s) {
+  // keepalived's svr_forwarding_handler: type ipip|gue|gre, port N (GUE only),
+  // nocsum|csum|remcsum. A mistake drops the options (ipip, as keepalived).
+  v1::Tunnel t;
+  bool port_given = false;
+  auto bad = [&](const Token& at, const std::string& why) -> std::optional<v1::Tunnel> {
+    sink_.Warning(at.location, s.name(), absl::StrCat(why, "; tunnel options ignored, ipip is used (as keepalived)"));
+    return std::nullopt;
+  };
+  for (size_t i = 1; i < s.args.size(); ++i) {
+    const std::string& word = s.args[i].text;
+    if (word == "type" || word == "port") {
+      if (i + 1 == s.args.size()) return bad(s.args[i], absl::StrCat("no value after '", word, "'"));
+      const Token& value = s.args[++i];
+      if (word == "port") {
+        auto v = values_.Integer(value, s.name(), 1, 65535);
+        if (!v) return std::nullopt;
+        t.set_port(static_cast<uint32_t>(*v));
+        port_given = true;
+      } else if (value.text == "ipip") {
+        t.set_type(v1::Tunnel::IPIP);
+      } else if (value.text == "gue") {
+        t.set_type(v1::Tunnel::GUE);
+      } else if (value.text == "gre") {
+        t.set_type(v1::Tunnel::GRE);
+      } else {
+        return bad(value, absl::StrCat("'", value.text, "' is not a tunnel type (ipip, gue, gre)"));
+      }
+    } else if (word == "nocsum") {
+      t.set_checksum(v1::Tunnel::NOCSUM);
+    } else if (word == "csum") {
+      t.set_checksum(v1::Tunnel::CSUM);
+    } else if (word == "remcsum") {
+      t.set_checksum(v1::Tunnel::REMCSUM);
+    } else {
+      return bad(s.args[i], absl::StrCat("'", word, "' is not a tunnel option (type, port, nocsum, csum, remcsum)"));
+    }
+  }
+  if ((t.type() == v1::Tunnel::GUE) != port_given) return bad(s.keyword, "a gue tunnel needs a port, and only gue has one");
+  if (t.type() == v1::Tunnel::IPIP && t.checksum() != v1::Tunnel::NOCSUM) {
+    return bad(s.keyword, "an ipip tunnel has no checksum option");
+  }
+  if (t.type() == v1::Tunnel::GRE && t.checksum() == v1::Tunnel::REMCSUM) {
+    return bad(s.keyword, "a gre tunnel has no remote checksum option");
+  }
+  return t;
+}
+
 void ConfigBuilder::DefineVirtualServer() {
   using V = VirtualServerContext;
   auto method = [this](void (v1::VirtualServer::*setter)(v1::ForwardingMethod)) {
     return [this, setter](const Statement& s, V& c) {
-      if (auto m = values_.Method(s.args[0], s.name())) (c.vs->*setter)(*m);
-      if (s.args.size() > 1) {
-        sink_.Warning(s.args[1].location, s.name(),
-                      "tunnel options have no effect in lvs-ha; ipip is used");
+      auto m = values_.Method(s.args[0], s.name());
+      if (m) (c.vs->*setter)(*m);
+      if (s.args.size() > 1 && m != v1::TUN) {
+        sink_.Warning(s.args[1].location, s.name(), "options after a method other than TUN; ignored (as keepalived)");
+      } else if (s.args.size() > 1 && setter == &v1::VirtualServer::set_lb_kind) {
+        if (auto t = ReadTunnel(s)) *c.vs->mutable_tunnel() = *t;
+      } else if (s.args.size() > 1) {
+        sink_.Warning(s.args[1].location, s.name(), "tunnel options of a sorry server have no effect in lvs-ha; ipip is used");
       }
     };
   };
@@ -118,6 +170,16 @@ void ConfigBuilder::DefineVirtualServer() {
     return [this, setter](const Statement& s, V& c) { (c.vs->*setter)(Script(s)); };
   };
   virtual_server_ = {
+      {"persistence_engine", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, V& c) {
+         std::string name = s.args[0].text;
+         if (name.size() > 15) {  // the kernel's IP_VS_PENAME_MAXLEN, less the NUL
+           sink_.Warning(s.args[0].location, s.name(),
+                         absl::StrCat("longer than 15 characters; cut to '", name.substr(0, 15), "' (as keepalived)"));
+           name.resize(15);
+         }
+         c.vs->set_persistence_engine(name);
+       }},
       {"smtp_alert", 0, 1, BlockUse::kNone,
        [this](const Statement& s, V& c) {
          if (auto v = values_.Bool(s, 0)) c.vs->set_smtp_alert(*v);
@@ -221,13 +283,15 @@ void ConfigBuilder::DefineRealServer() {
   using R = RealServerContext;
   auto checker = [](const Statement& s, R& c) { c.checkers.push_back(&s); };
   auto method = [this](const Statement& s, R& c) {
-    if (auto m = values_.Method(s.args[0], s.name())) {
+    auto m = values_.Method(s.args[0], s.name());
+    if (m) {
       c.rs->set_lb_kind(*m);
       c.lb_kind_set = true;
     }
-    if (s.args.size() > 1) {
-      sink_.Warning(s.args[1].location, s.name(),
-                    "tunnel options have no effect in lvs-ha; ipip is used");
+    if (s.args.size() > 1 && m != v1::TUN) {
+      sink_.Warning(s.args[1].location, s.name(), "options after a method other than TUN; ignored (as keepalived)");
+    } else if (s.args.size() > 1) {
+      if (auto t = ReadTunnel(s)) *c.rs->mutable_tunnel() = *t;
     }
   };
   real_server_ = {
@@ -252,7 +316,8 @@ void ConfigBuilder::DefineRealServer() {
        [this](const Statement& s, R& c) { c.rs->set_notify_up(Script(s)); }},
       {"notify_down", 1, 3, BlockUse::kNone,
        [this](const Statement& s, R& c) { c.rs->set_notify_down(Script(s)); }},
-      {"lb_kind", 1, kAny, BlockUse::kNone, method},
+      // Only lvs_method: keepalived 2.2.7's real_server has no lb_kind (it is
+      // skipped there as an unknown keyword, and the virtual server's method holds).
       {"lvs_method", 1, kAny, BlockUse::kNone, method},
       {"TCP_CHECK", 0, 0, BlockUse::kRequired, checker},
       {"HTTP_GET", 0, 0, BlockUse::kRequired, checker},
@@ -741,7 +806,10 @@ void ConfigBuilder::ReadRealServer(const Statement& s, VirtualServerContext& par
   Dispatch(s, Section::kRealServer, real_server_, context);
   CheckSettings effective = parent.settings;
   effective.Override(context.settings);
-  if (!context.lb_kind_set) rs.set_lb_kind(vs.lb_kind());
+  if (!context.lb_kind_set) {
+    rs.set_lb_kind(vs.lb_kind());
+    if (vs.has_tunnel()) *rs.mutable_tunnel() = vs.tunnel();  // keepalived copies the VS's tun_* too
+  }
   rs.set_inhibit_on_failure(effective.inhibit_on_failure.value_or(false));
   rs.set_alpha(effective.alpha.value_or(false));
   rs.set_delay_loop_ms(effective.delay_loop_ms.value_or(vs.delay_loop_ms()));

@@ -201,7 +201,6 @@ constexpr UnsupportedKeyword kUnsupported[] = {
     {S::kVirtualIpOption, "no_track"},
     {S::kVirtualIpOption, "preferred_lft"},
     // virtual_server.
-    {S::kVirtualServer, "persistence_engine"},
     {S::kVirtualServer, "ha_suspend"},
     {S::kVirtualServer, "snmp_name"},
     {S::kVirtualServer, "ip_family"},

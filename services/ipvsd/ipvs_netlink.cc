@@ -121,6 +121,11 @@ std::optional<Dest> ParseDest(nlattr* nest, int service_af) {
   d.spec.weight = static_cast<int32_t>(U32(tb[IPVS_DEST_ATTR_WEIGHT]));
   d.spec.upper_threshold = U32(tb[IPVS_DEST_ATTR_U_THRESH]);
   d.spec.lower_threshold = U32(tb[IPVS_DEST_ATTR_L_THRESH]);
+  if (d.spec.forwarding == Forwarding::kTunnel) {
+    d.spec.tun_type = U8(tb[IPVS_DEST_ATTR_TUN_TYPE]);
+    d.spec.tun_port = ntohs(U16(tb[IPVS_DEST_ATTR_TUN_PORT]));
+    d.spec.tun_flags = U16(tb[IPVS_DEST_ATTR_TUN_FLAGS]);
+  }
   d.active_conns = U32(tb[IPVS_DEST_ATTR_ACTIVE_CONNS]);
   d.inactive_conns = U32(tb[IPVS_DEST_ATTR_INACT_CONNS]);
   d.persistent_conns = U32(tb[IPVS_DEST_ATTR_PERSIST_CONNS]);
@@ -165,6 +170,12 @@ int PutDest(nl_msg* msg, const DestSpec& d, bool full) {
     err = err ?: nla_put_u32(msg, IPVS_DEST_ATTR_WEIGHT, static_cast<uint32_t>(d.weight));
     err = err ?: nla_put_u32(msg, IPVS_DEST_ATTR_U_THRESH, d.upper_threshold);
     err = err ?: nla_put_u32(msg, IPVS_DEST_ATTR_L_THRESH, d.lower_threshold);
+    // Only for a tunnel, so a kernel before 5.2 (no such attributes) is not asked.
+    if (d.forwarding == Forwarding::kTunnel && (d.tun_type || d.tun_port || d.tun_flags)) {
+      err = err ?: nla_put_u8(msg, IPVS_DEST_ATTR_TUN_TYPE, d.tun_type);
+      err = err ?: nla_put_u16(msg, IPVS_DEST_ATTR_TUN_PORT, htons(d.tun_port));
+      err = err ?: nla_put_u16(msg, IPVS_DEST_ATTR_TUN_FLAGS, d.tun_flags);
+    }
   }
   nla_nest_end(msg, nest);
   return err;

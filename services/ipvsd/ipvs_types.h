@@ -89,10 +89,16 @@ struct DestSpec {
   int32_t weight = 1;
   uint32_t upper_threshold = 0;
   uint32_t lower_threshold = 0;
+  // Tunnel forwarding's encapsulation (IP_VS_CONN_F_TUNNEL_TYPE_*: 0 ipip, 1 gue,
+  // 2 gre), GUE's port (host order) and IP_VS_TUNNEL_ENCAP_FLAG_* checksum flags.
+  uint8_t tun_type = 0;
+  uint16_t tun_port = 0;
+  uint16_t tun_flags = 0;
 
   bool SameSettings(const DestSpec& o) const {
-    return forwarding == o.forwarding && weight == o.weight &&
-           upper_threshold == o.upper_threshold && lower_threshold == o.lower_threshold;
+    return forwarding == o.forwarding && weight == o.weight && upper_threshold == o.upper_threshold &&
+           lower_threshold == o.lower_threshold && tun_type == o.tun_type && tun_port == o.tun_port &&
+           tun_flags == o.tun_flags;
   }
   friend bool operator==(const DestSpec&, const DestSpec&) = default;
 };

@@ -174,6 +174,7 @@ absl::StatusOr<std::vector<ServiceConfig>> ServicesFromConfig(const lvs::v1::Con
       sc.spec.scheduler = vs.lb_algo().empty() ? "wlc" : vs.lb_algo();
       sc.spec.flags = SchedulerFlags(vs);
       sc.spec.timeout_s = vs.persistence_timeout_s();
+      sc.spec.pe_name = vs.persistence_engine();
       auto mask = Netmask(vs, key.af);
       if (!mask.ok()) return mask.status();
       sc.spec.netmask = *mask;
@@ -199,6 +200,13 @@ absl::StatusOr<std::vector<ServiceConfig>> ServicesFromConfig(const lvs::v1::Con
         rc.spec.weight = rs.weight();
         rc.spec.upper_threshold = rs.uthreshold();
         rc.spec.lower_threshold = rs.lthreshold();
+        if (rc.spec.forwarding == Forwarding::kTunnel) {
+          rc.spec.tun_type = static_cast<uint8_t>(rs.tunnel().type());
+          rc.spec.tun_port = static_cast<uint16_t>(rs.tunnel().port());
+          rc.spec.tun_flags = static_cast<uint16_t>(rs.tunnel().checksum() == lvs::v1::Tunnel::CSUM ? 1
+                                                    : rs.tunnel().checksum() == lvs::v1::Tunnel::REMCSUM ? 2
+                                                                                                        : 0);
+        }
         rc.inhibit_on_failure = rs.inhibit_on_failure() || vs.inhibit_on_failure();
         rc.has_checkers = rs.checkers_size() > 0;
         rc.alpha = vs.alpha() || rs.alpha();

@@ -7,6 +7,8 @@
 #     and the file's service is there;
 #   - lvs_sync_daemon with id, maxlen, port, ttl and group and no instance:
 #     ipvsadm -L --daemon shows the same master and backup daemons under both;
+#   - lb_kind TUN's options and persistence_engine sip: `ipvsadm -Ln --tun-info`
+#     is the same under both, and shows them;
 #   - lvs_flush_on_stop: after a SIGTERM the table is empty.
 source "$(dirname "$0")/lib.sh"
 lab_require_vm
@@ -14,7 +16,7 @@ build=${1:?usage: test_ipvs_globals.sh BUILD_DIR}
 bin=$build/bin
 here=$(cd "$(dirname "$0")" && pwd)
 conf=$here/fixtures/ipvs_globals.conf
-lab_modules
+lab_modules ip_vs_pe_sip
 lab_seed_network
 mkdir -p "$LAB_OUT"
 
@@ -33,9 +35,25 @@ mkdir -p "$run2"
 lab_daemon lvs2 "$LAB_OUT/ipvsd.log" "$bin/ipvsd" --config "$conf" --run-dir "$run2"
 ipvsd_pid=$LAB_LAST_PID
 
-has_vs() { ip netns exec "$1" ipvsadm -Ln | grep -q "^TCP  192.168.64.100:80"; }
-lab_wait_for 60 "keepalived programmed the file's service" has_vs lvs1
-lab_wait_for 60 "ipvsd programmed the file's service" has_vs lvs2
+has_vs() {
+  ip netns exec "$1" ipvsadm -Ln | grep -q "^TCP  192.168.64.100:80" &&
+    [ "$(ip netns exec "$1" ipvsadm -Ln -u 192.168.64.100:5060 | grep -c -- '->.*Tunnel')" -eq 2 ]
+}
+lab_wait_for 60 "keepalived programmed the file's services" has_vs lvs1
+lab_wait_for 60 "ipvsd programmed the file's services" has_vs lvs2
+
+ka_tun=$(ip netns exec lvs1 ipvsadm -Ln --tun-info -u 192.168.64.100:5060)
+lh_tun=$(ip netns exec lvs2 ipvsadm -Ln --tun-info -u 192.168.64.100:5060)
+lab_log "keepalived: $ka_tun"
+lab_log "lvs-ha: $lh_tun"
+lab_expect_eq "the tunnel service is keepalived's (ipvsadm -Ln --tun-info)" "$ka_tun" "$lh_tun"
+for want in "pe sip" "192.168.64.143:5060 +Tunnel +gue:6080:\+c " "192.168.64.138:5060 +Tunnel +gre:\+c "; do
+  if grep -q -E -- "$want" <<<"$lh_tun"; then
+    lab_pass "lvs-ha: the listing has '$want'"
+  else
+    lab_fail "lvs-ha: the listing lacks '$want'"
+  fi
+done
 
 for ns in lvs1 lvs2; do
   stack=$([ "$ns" = lvs1 ] && echo keepalived || echo lvs-ha)

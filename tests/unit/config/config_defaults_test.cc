@@ -485,5 +485,39 @@ TEST_CASE("lvs_sync_daemon's maxlen, port, ttl and group, as keepalived's global
             "2:56: lvs_sync_daemon: warning: 70000 is out of range 1-65507; ignored (as keepalived)"});
 }
 
+TEST_CASE("lb_kind TUN's options and persistence_engine, as keepalived's check_parser.c") {
+  ParseResult r = ParseOk(
+      "virtual_server 10.0.0.1 5060 {\n lb_kind TUN type gue port 6080 csum\n protocol UDP\n"
+      " persistence_timeout 60\n persistence_engine sip\n"
+      " real_server 10.0.0.2 5060 {\n }\n"
+      " real_server 10.0.0.3 5060 {\n  lvs_method TUN type gre remcsum\n }\n"
+      " real_server 10.0.0.4 5060 {\n  lvs_method TUN type gre csum\n }\n}\n");
+  const v1::VirtualServer& vs = r.config.virtual_servers(0);
+  CHECK(vs.persistence_engine() == "sip");
+  CHECK(vs.tunnel().type() == v1::Tunnel::GUE);
+  CHECK(vs.tunnel().port() == 6080);
+  CHECK(vs.tunnel().checksum() == v1::Tunnel::CSUM);
+  // A real server without lb_kind takes the virtual server's method and tunnel.
+  CHECK(vs.real_servers(0).lb_kind() == v1::TUN);
+  CHECK(vs.real_servers(0).tunnel().type() == v1::Tunnel::GUE);
+  CHECK(vs.real_servers(0).tunnel().port() == 6080);
+  // gre has no remote checksum: keepalived drops the options (ipip).
+  CHECK(vs.real_servers(1).lb_kind() == v1::TUN);
+  CHECK(vs.real_servers(1).tunnel().type() == v1::Tunnel::IPIP);
+  CHECK(vs.real_servers(2).tunnel().type() == v1::Tunnel::GRE);
+  CHECK(vs.real_servers(2).tunnel().checksum() == v1::Tunnel::CSUM);
+  CHECK(testing::Lines(r) ==
+        std::vector<std::string>{"9:3: lvs_method: warning: a gre tunnel has no remote checksum option; tunnel options "
+                                 "ignored, ipip is used (as keepalived)"});
+
+  ParseResult gue =
+      ParseString("virtual_server 10.0.0.1 80 {\n lb_kind TUN type gue\n real_server 10.0.0.2 80 {\n }\n}\n", "t.conf");
+  REQUIRE(gue.ok());
+  CHECK(gue.config.virtual_servers(0).tunnel().type() == v1::Tunnel::IPIP);
+  CHECK(testing::Lines(gue) == std::vector<std::string>{"2:2: lb_kind: warning: a gue tunnel needs a port, and only "
+                                                        "gue has one; tunnel options ignored, ipip is used (as "
+                                                        "keepalived)"});
+}
+
 }  // namespace
 }  // namespace lvs::config
