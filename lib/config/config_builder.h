@@ -57,6 +57,7 @@ class ConfigBuilder {
     CheckSettings settings;
     std::vector<const Statement*> real_servers;
     const Statement* persistence = nullptr;
+    bool family_set = false;  // ip_family: a fwmark service's real servers do not decide it
   };
   struct RealServerContext {
     v1::RealServer* rs;

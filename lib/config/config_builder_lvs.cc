@@ -170,6 +170,24 @@ void ConfigBuilder::DefineVirtualServer() {
     return [this, setter](const Statement& s, V& c) { (c.vs->*setter)(Script(s)); };
   };
   virtual_server_ = {
+      {"ip_family", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, V& c) {
+         const std::string& word = s.args[0].text;
+         if (word != "inet" && word != "inet6") {
+           sink_.Warning(s.args[0].location, s.name(),
+                         absl::StrCat("'", word, "' is not inet or inet6; ignored (as keepalived)"));
+           return;
+         }
+         const bool v6 = word == "inet6";
+         if (!c.vs->address().empty() && c.vs->ipv6() != v6) {
+           sink_.Warning(s.args[0].location, s.name(),
+                         absl::StrCat("'", word, "' conflicts with the virtual server's address; ignored (as keepalived)"));
+           return;
+         }
+         // A fwmark service's family; an address service's is its address's.
+         c.vs->set_ipv6(v6);
+         c.family_set = true;
+       }},
       {"persistence_engine", 1, 1, BlockUse::kNone,
        [this](const Statement& s, V& c) {
          std::string name = s.args[0].text;
@@ -796,7 +814,7 @@ void ConfigBuilder::ReadRealServer(const Statement& s, VirtualServerContext& par
   rs.set_weight(1);
   if (auto ip = values_.Ip(s.args[0], s.name())) {
     rs.set_address(ip->text);
-    if (vs.fwmark() != 0 && ip->ipv6) vs.set_ipv6(true);
+    if (vs.fwmark() != 0 && ip->ipv6 && !parent.family_set) vs.set_ipv6(true);
   }
   if (s.args.size() > 1) {
     if (auto port = values_.Integer(s, 1, 0, 65535)) rs.set_port(*port);

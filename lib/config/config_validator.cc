@@ -253,7 +253,22 @@ void ConfigValidator::ValidateVirtualServers(const v1::Config& config) {
     std::map<std::string, v1::SourceLocation> reals;
     for (const auto& rs : vs.real_servers()) {
       if (rs.address().empty()) continue;
-      const std::string endpoint = Endpoint(rs.address(), rs.port());
+      // keepalived's check_data.c: IPVS forwards DR and TUN to the virtual server's
+      // port (none for a fwmark service); a real server's own port then serves its
+      // checks only.
+      uint32_t ipvs_port = rs.port();
+      if (rs.lb_kind() != v1::NAT && vs.fwmark() != 0 && rs.port() != 0) {
+        ipvs_port = 0;
+        Warning(rs.location(), "real_server",
+                absl::StrCat("a fwmark service forwards DR/TUN without a port: IPVS gets ",
+                             Endpoint(rs.address(), 0), ", port ", rs.port(), " is for its checks (as keepalived)"));
+      } else if (rs.lb_kind() != v1::NAT && !vs.address().empty() && rs.port() != 0 && rs.port() != vs.port()) {
+        ipvs_port = vs.port();
+        Warning(rs.location(), "real_server",
+                absl::StrCat("DR/TUN cannot change the port: IPVS gets ", Endpoint(rs.address(), vs.port()), ", port ",
+                             rs.port(), " is for its checks (as keepalived)"));
+      }
+      const std::string endpoint = Endpoint(rs.address(), ipvs_port);
       if (auto [it, inserted] = reals.emplace(endpoint, rs.location()); !inserted) {
         Error(rs.location(), "real_server",
               absl::StrCat(endpoint, " is already a real server of this virtual server (",

@@ -203,7 +203,6 @@ constexpr UnsupportedKeyword kUnsupported[] = {
     // virtual_server.
     {S::kVirtualServer, "ha_suspend"},
     {S::kVirtualServer, "snmp_name"},
-    {S::kVirtualServer, "ip_family"},
     {S::kVirtualServer, "hashed"},
     {S::kVirtualServer, "weight"},
     // real_server.

@@ -421,7 +421,7 @@ std::vector<lvs::v1::CheckTarget> IpvsManager::Targets() const {
       lvs::v1::CheckTarget t;
       t.set_id(rc.target_id);
       t.set_address(rc.spec.key.addr.ToString());
-      t.set_port(rc.spec.key.port);
+      t.set_port(rc.source.port());  // the file's port, even where IPVS forwards to another (DR, TUN)
       t.set_delay_loop_ms(rc.delay_loop_ms);
       t.set_alpha(rc.alpha);
       for (const auto& c : rc.source.checkers()) *t.add_checkers() = c;

@@ -153,6 +153,13 @@ absl::StatusOr<DestSpec> DestOf(const std::string& address, uint32_t port,
   return d;
 }
 
+// keepalived's check_data.c: DR and TUN forward to the service's own port (none for
+// a fwmark service), whatever port the real server names (that one is for its checks).
+uint32_t IpvsPort(uint32_t port, Forwarding forwarding, const ServiceKey& service) {
+  if (forwarding == Forwarding::kNat) return port;
+  return service.is_fwmark() ? 0 : service.port;
+}
+
 }  // namespace
 
 std::string TargetId(const ServiceKey& service, const DestKey& real) {
@@ -186,14 +193,15 @@ absl::StatusOr<std::vector<ServiceConfig>> ServicesFromConfig(const lvs::v1::Con
       sc.smtp_alert = vs.smtp_alert();
       sc.sorry_server_inhibit = vs.sorry_server_inhibit();
       if (vs.has_sorry_server() && !vs.sorry_server().address().empty()) {
-        auto d = DestOf(vs.sorry_server().address(), vs.sorry_server().port(),
-                        ForwardingOf(vs.sorry_server().lb_kind(), vs_forwarding), vs.location());
+        const Forwarding forwarding = ForwardingOf(vs.sorry_server().lb_kind(), vs_forwarding);
+        auto d = DestOf(vs.sorry_server().address(), IpvsPort(vs.sorry_server().port(), forwarding, key), forwarding,
+                        vs.location());
         if (!d.ok()) return d.status();
         sc.sorry_server = *d;
       }
       for (const lvs::v1::RealServer& rs : vs.real_servers()) {
-        auto d = DestOf(rs.address(), rs.port(), ForwardingOf(rs.lb_kind(), vs_forwarding),
-                        rs.location());
+        const Forwarding forwarding = ForwardingOf(rs.lb_kind(), vs_forwarding);
+        auto d = DestOf(rs.address(), IpvsPort(rs.port(), forwarding, key), forwarding, rs.location());
         if (!d.ok()) return d.status();
         RealConfig rc;
         rc.spec = *d;

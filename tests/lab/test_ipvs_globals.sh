@@ -9,6 +9,7 @@
 #     ipvsadm -L --daemon shows the same master and backup daemons under both;
 #   - lb_kind TUN's options and persistence_engine sip: `ipvsadm -Ln --tun-info`
 #     is the same under both, and shows them;
+#   - ip_family inet6 on a fwmark service: the same IPv6 fwmark entry under both;
 #   - lvs_flush_on_stop: after a SIGTERM the table is empty.
 source "$(dirname "$0")/lib.sh"
 lab_require_vm
@@ -41,6 +42,15 @@ has_vs() {
 }
 lab_wait_for 60 "keepalived programmed the file's services" has_vs lvs1
 lab_wait_for 60 "ipvsd programmed the file's services" has_vs lvs2
+
+fwm_of() { ip netns exec "$1" ipvsadm -Ln -f 7 -6 2>&1; }
+lab_log "keepalived: $(fwm_of lvs1)"
+lab_expect_eq "ip_family inet6: the fwmark service is keepalived's" "$(fwm_of lvs1)" "$(fwm_of lvs2)"
+if grep -q -E "^FWM +7 IPv6 rr" <<<"$(fwm_of lvs2)"; then
+  lab_pass "lvs-ha: FWM 7 is an IPv6 service"
+else
+  lab_fail "lvs-ha: FWM 7 is not an IPv6 service"
+fi
 
 ka_tun=$(ip netns exec lvs1 ipvsadm -Ln --tun-info -u 192.168.64.100:5060)
 lh_tun=$(ip netns exec lvs2 ipvsadm -Ln --tun-info -u 192.168.64.100:5060)

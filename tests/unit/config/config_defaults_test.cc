@@ -519,5 +519,33 @@ TEST_CASE("lb_kind TUN's options and persistence_engine, as keepalived's check_p
                                                         "keepalived)"});
 }
 
+TEST_CASE("ip_family: a fwmark service's family; an address's cannot be changed") {
+  ParseResult r = ParseOk(
+      "virtual_server fwmark 7 {\n ip_family inet6\n real_server 2001:db8::2 80 {\n }\n}\n"
+      "virtual_server fwmark 8 {\n real_server 2001:db8::3 80 {\n }\n}\n"
+      "virtual_server 10.0.0.1 80 {\n ip_family inet6\n real_server 10.0.0.2 80 {\n }\n}\n"
+      "virtual_server fwmark 9 {\n ip_family inet\n real_server 10.0.0.4 80 {\n }\n}\n");
+  CHECK(r.config.virtual_servers(0).ipv6());
+  CHECK(r.config.virtual_servers(1).ipv6());  // from its real servers, as before
+  CHECK_FALSE(r.config.virtual_servers(2).ipv6());
+  CHECK_FALSE(r.config.virtual_servers(3).ipv6());
+  CHECK(testing::Lines(r) == std::vector<std::string>{"11:12: ip_family: warning: 'inet6' conflicts with the virtual "
+                                                      "server's address; ignored (as keepalived)"});
+}
+
+TEST_CASE("a DR/TUN real server's own port is for its checks, as keepalived's check_data.c says") {
+  ParseResult r = ParseOk(
+      "virtual_server 10.0.0.1 80 {\n lb_kind DR\n real_server 10.0.0.2 8080 {\n }\n"
+      " real_server 10.0.0.3 8080 {\n  lvs_method NAT\n }\n}\n"
+      "virtual_server fwmark 3 {\n lb_kind DR\n real_server 10.0.0.4 443 {\n }\n}\n");
+  CHECK(r.config.virtual_servers(0).real_servers(0).port() == 8080);  // what its checks use
+  CHECK(testing::Lines(r) ==
+        std::vector<std::string>{
+            "3:2: real_server: warning: DR/TUN cannot change the port: IPVS gets 10.0.0.2:80, port 8080 is for its "
+            "checks (as keepalived)",
+            "11:2: real_server: warning: a fwmark service forwards DR/TUN without a port: IPVS gets 10.0.0.4:0, port 443 "
+            "is for its checks (as keepalived)"});
+}
+
 }  // namespace
 }  // namespace lvs::config

@@ -95,5 +95,25 @@ virtual_server group web {
   CHECK(services[2].reals[0].target_id == "TCP 192.168.64.102:80 -> 192.168.64.143:80");
 }
 
+TEST_CASE("DR and TUN forward to the service's port (none for fwmark); the file's port is the checks'") {
+  auto services = Services(R"(
+virtual_server 10.0.0.1 80 {
+  lb_kind DR
+  real_server 10.0.1.1 8080 { TCP_CHECK { } }
+  real_server 10.0.1.2 8080 { lvs_method NAT }
+}
+virtual_server fwmark 5 {
+  lb_kind TUN
+  real_server 10.0.1.3 443 { TCP_CHECK { } }
+}
+)");
+  REQUIRE(services.size() == 2);
+  CHECK(services[0].reals[0].spec.key == Real("10.0.1.1", 80));
+  CHECK(services[0].reals[0].source.port() == 8080);
+  CHECK(services[0].reals[1].spec.key == Real("10.0.1.2", 8080));  // NAT may change the port
+  CHECK(services[1].reals[0].spec.key == Real("10.0.1.3", 0));
+  CHECK(services[1].reals[0].source.port() == 443);
+}
+
 }  // namespace
 }  // namespace lvs::ipvs
