@@ -299,7 +299,6 @@ void IpvsManager::FlushOnStop() {
 
 void IpvsManager::Shutdown() {
   RunShutdownHooks();
-  MailShutdown();
   FlushOnStop();
 }
 
@@ -310,27 +309,6 @@ void IpvsManager::ApplyMailSettings() {
     mailer_->UpdateSettings(*mail_);
   } else {
     mailer_ = std::make_unique<mail::Mailer>(*mail_, log_);
-  }
-}
-
-void IpvsManager::MailShutdown() {
-  // keepalived mails at stop only for an omega virtual server (as its hooks).
-  if (!mail_ || !mailer_) return;
-  for (const ServiceConfig& sc : services_) {
-    if (!sc.omega) continue;
-    auto st = desired_.status.find(sc.spec.key);
-    if (st == desired_.status.end()) continue;
-    const std::string service = MailName(sc.spec.key);
-    for (const RealConfig& rc : sc.reals) {
-      auto rs = st->second.reals.find(rc.spec.key);
-      if (!rc.source.smtp_alert() || rs == st->second.reals.end() || rs->second.health == RealStatus::Health::kDown) {
-        continue;
-      }
-      mailer_->Send(mail::RealServerRemovedAlert(*mail_, MailName(rc.spec.key, sc.spec.key), service, true));
-    }
-    if (sc.smtp_alert && st->second.quorum_up) {
-      mailer_->Send(mail::VirtualServerAlert(*mail_, service, false, sc.quorum, sc.hysteresis, 0, true));
-    }
   }
 }
 
@@ -355,17 +333,26 @@ void IpvsManager::MailRemovedReals(const std::vector<ServiceConfig>& next) {
 }
 
 void IpvsManager::RunShutdownHooks() {
-  if (!options_.run_hook) return;
+  // keepalived's stop notifiers, for an omega virtual server only: quorum_down if it
+  // had quorum, notify_down for each real that was up, and their smtp_alert mails.
+  const bool mail = mail_ && mailer_;
   for (const ServiceConfig& sc : services_) {
     if (!sc.omega) continue;
     auto st = desired_.status.find(sc.spec.key);
     if (st == desired_.status.end()) continue;
-    if (st->second.quorum_up && !sc.quorum_down.empty()) options_.run_hook(sc.quorum_down);
+    const std::string service = mail ? MailName(sc.spec.key) : "";
+    const bool had_quorum = st->second.quorum_up;
+    if (had_quorum && options_.run_hook && !sc.quorum_down.empty()) options_.run_hook(sc.quorum_down);
     for (const RealConfig& rc : sc.reals) {
       auto rs = st->second.reals.find(rc.spec.key);
-      if (rs != st->second.reals.end() && rs->second.health != RealStatus::Health::kDown &&
-          !rc.notify_down.empty())
-        options_.run_hook(rc.notify_down);
+      if (rs == st->second.reals.end() || rs->second.health == RealStatus::Health::kDown) continue;
+      if (options_.run_hook && !rc.notify_down.empty()) options_.run_hook(rc.notify_down);
+      if (mail && rc.source.smtp_alert()) {
+        mailer_->Send(mail::RealServerRemovedAlert(*mail_, MailName(rc.spec.key, sc.spec.key), service, true));
+      }
+    }
+    if (had_quorum && mail && sc.smtp_alert) {
+      mailer_->Send(mail::VirtualServerAlert(*mail_, service, false, sc.quorum, sc.hysteresis, 0, true));
     }
   }
 }

@@ -90,10 +90,9 @@ class IpvsManager {
   DesiredTable ComputeDesired();
   void RunTransitionHooks(const DesiredTable& before, const DesiredTable& after);
   void RunShutdownHooks();
-  // keepalived's smtp_alert mails (RunTransitionHooks sends those of a change):
-  // at stop (omega), and for the reals a reload removes.
+  // keepalived's smtp_alert mails (RunTransitionHooks and RunShutdownHooks send
+  // those of a change and of the stop; MailRemovedReals those of a reload).
   void ApplyMailSettings();
-  void MailShutdown();
   void MailRemovedReals(const std::vector<ServiceConfig>& next);
   // global_defs' lvs_timeouts (start and reload) and lvs_flush_on_stop (stop).
   void ApplyTimeouts();

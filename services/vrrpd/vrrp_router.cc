@@ -333,9 +333,7 @@ void VrrpRouter::RebuildSyncGroups() {
     // At start the members have entered their first state before the group was
     // made: the group's mail for that state goes now (deduplicated by MailGroup).
     const State first = m.front()->state();
-    if (std::all_of(m.begin(), m.end(), [&](const VrrpStateMachine* sm) { return sm->state() == first; })) {
-      MailGroup(name, first);
-    }
+    if (groups_.back()->AllIn(first)) MailGroup(name, first);
   }
 }
 
@@ -677,11 +675,7 @@ void VrrpRouter::MailInstance(Instance& inst, State state) {
   // A sync group is mailed once it has entered the state: when its last member
   // has (keepalived's vrrp_sync_smtp_notifier on the group's own state).
   for (const auto& g : groups_) {
-    if (!g->Contains(inst.sm.get())) continue;
-    const auto& members = g->members();
-    if (std::all_of(members.begin(), members.end(), [&](const VrrpStateMachine* m) { return m->state() == state; })) {
-      MailGroup(g->name(), state);
-    }
+    if (g->Contains(inst.sm.get()) && g->AllIn(state)) MailGroup(g->name(), state);
   }
 }
 

@@ -6,6 +6,10 @@
 
 namespace lvs::vrrp {
 
+bool VrrpSyncGroup::AllIn(State state) const {
+  return std::all_of(members_.begin(), members_.end(), [&](const VrrpStateMachine* m) { return m->state() == state; });
+}
+
 bool VrrpSyncGroup::Contains(const VrrpStateMachine* m) const {
   return std::find(members_.begin(), members_.end(), m) != members_.end();
 }

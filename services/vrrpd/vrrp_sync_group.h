@@ -17,7 +17,8 @@ class VrrpSyncGroup {
       : name_(std::move(name)), members_(std::move(members)) {}
 
   const std::string& name() const { return name_; }
-  const std::vector<VrrpStateMachine*>& members() const { return members_; }
+  // Every member is in `state` (the group has entered it).
+  bool AllIn(State state) const;
   bool Contains(const VrrpStateMachine* m) const;
 
   // `origin` has just entered `to`: what every other member must do to follow.

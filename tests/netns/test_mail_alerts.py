@@ -113,20 +113,19 @@ class MailAlerts(unittest.TestCase):
             d1 = Director(lvs1, impl, config("LVS_A", "MASTER", 100))
             d2 = Director(lvs2, impl, config("LVS_B", "BACKUP", 90))
 
+            def took_over(host, name, rid):
+                lab.wait_until(lambda: host.has_address("192.168.64.100") and host.has_address("192.168.64.101"),
+                               15, f"{impl.name}: both VIPs on {name}")
+                lab.wait_until(lambda: f"[{rid}] VRRP Group G - Entering MASTER state" in subjects(mails(out), name),
+                               15, f"{impl.name}: {name}'s group mailed MASTER")
+
             d1.start()
-            lab.wait_until(lambda: lvs1.has_address("192.168.64.100") and lvs1.has_address("192.168.64.101"),
-                           15, f"{impl.name}: both VIPs on lvs1")
-            lab.wait_until(lambda: "[LVS_A] VRRP Group G - Entering MASTER state" in subjects(mails(out), "lvs1"),
-                           15, f"{impl.name}: lvs1's group mailed MASTER")
+            took_over(lvs1, "lvs1", "LVS_A")
             d2.start()
             lab.wait_until(lambda: "[LVS_B] VRRP Instance VI_2 - Entering BACKUP state" in subjects(mails(out), "lvs2"),
                            15, f"{impl.name}: lvs2's VI_2 mailed BACKUP")
-
             d1.terminate()
-            lab.wait_until(lambda: lvs2.has_address("192.168.64.100") and lvs2.has_address("192.168.64.101"),
-                           15, f"{impl.name}: both VIPs on lvs2")
-            lab.wait_until(lambda: "[LVS_B] VRRP Group G - Entering MASTER state" in subjects(mails(out), "lvs2"),
-                           15, f"{impl.name}: lvs2's group mailed MASTER")
+            took_over(lvs2, "lvs2", "LVS_B")
             d2.terminate()
             return mails(out)
 
