@@ -328,6 +328,7 @@ void ConfigBuilder::DefineTables() {
          for (const Statement* rs : context.real_servers) ReadRealServer(*rs, context);
        }},
   };
+  AddNamespaceKeywords();
   Register(Section::kTop, top_);
 
   using L = v1::TlsClient;
@@ -543,6 +544,7 @@ void ConfigBuilder::DefineGlobalDefs() {
                        "refused");
        }},
   };
+  AddProcessKeywords();
   Register(Section::kGlobalDefs, global_defs_);
 }
 

@@ -103,6 +103,9 @@ class ConfigBuilder {
 
   void DefineTables();
   void DefineGlobalDefs();
+  // config_builder_process.cc: appended to global_defs_ and top_ before they are registered.
+  void AddProcessKeywords();
+  void AddNamespaceKeywords();
   void DefineVrrpScript();
   void DefineSyncGroup();
   void DefineVrrpInstance();

@@ -2,11 +2,13 @@
 
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -56,6 +58,42 @@ absl::StatusOr<Child> Spawn(const std::vector<std::string>& argv,
     return absl::InternalError(absl::StrCat("pidfd_open: ", std::strerror(perr)));
   }
   return Child{pid, pidfd};
+}
+
+namespace {
+
+// Waits up to `timeout` for the child behind `pidfd` to exit; true when it did.
+bool WaitExit(int pidfd, absl::Duration timeout) {
+  pollfd p{pidfd, POLLIN, 0};
+  const absl::Time deadline = absl::Now() + timeout;
+  while (true) {
+    const int64_t left = absl::ToInt64Milliseconds(deadline - absl::Now());
+    const int n = poll(&p, 1, static_cast<int>(std::max<int64_t>(0, std::min<int64_t>(left, 1 << 30))));
+    if (n > 0) return true;
+    if (n == 0 || (n < 0 && errno != EINTR)) return false;
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<int> RunToCompletion(const std::vector<std::string>& argv,
+                                    const std::optional<Credentials>& run_as, absl::Duration timeout) {
+  auto child = Spawn(argv, run_as);
+  if (!child.ok()) return child.status();
+  const bool exited = WaitExit(child->pidfd, timeout);
+  if (!exited) {
+    kill(-child->pid, SIGTERM);
+    if (!WaitExit(child->pidfd, absl::Seconds(1))) kill(-child->pid, SIGKILL);
+  }
+  int status = 0;
+  while (waitpid(child->pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  close(child->pidfd);
+  if (!exited) {
+    return absl::DeadlineExceededError(absl::StrCat(argv[0], " ran longer than ", absl::FormatDuration(timeout),
+                                                    "; killed"));
+  }
+  return ExitCode(status);
 }
 
 int ExitCode(int wait_status) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "lib/proc/credentials.h"
 
 namespace lvs::proc {
@@ -24,6 +25,12 @@ struct Child {
 // switched to.
 absl::StatusOr<Child> Spawn(const std::vector<std::string>& argv,
                             const std::optional<Credentials>& run_as);
+
+// Spawns and waits, for scripts that must finish before the caller goes on
+// (startup_script): past `timeout` the child's group gets SIGTERM, and SIGKILL a
+// second later, and DEADLINE_EXCEEDED is returned. Else the exit code (ExitCode).
+absl::StatusOr<int> RunToCompletion(const std::vector<std::string>& argv,
+                                    const std::optional<Credentials>& run_as, absl::Duration timeout);
 
 // The exit code, or 128 + the signal, as a shell reports it.
 int ExitCode(int wait_status);

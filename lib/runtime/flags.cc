@@ -78,7 +78,7 @@ absl::StatusOr<DaemonOptions> ParseFlags(absl::string_view daemon, int argc, cha
     }
     if (boolean && !has_value) value = "true";
     if (name == "config") opts.config_path = value;
-    else if (name == "run-dir") opts.run_dir = value;
+    else if (name == "run-dir") opts.run_dir = value, opts.run_dir_given = true;
     else if (name == "log-level") opts.log_level = value;
     else if (name == "listen") opts.listen = value;
     else if (name == "tls-cert") opts.tls_cert = value;

@@ -1,6 +1,6 @@
 // checkd: probes real servers for whoever hands it targets (ipvsd) and serves
-// their health. It has no config section; --config is accepted and ignored.
-#include <sched.h>
+// their health. From --config it reads only what concerns its own process
+// (global_defs' checker_* options, umask, net_namespace, instance).
 #include <sys/resource.h>
 
 #include <cerrno>
@@ -11,6 +11,7 @@
 #include "lib/rpc/watch_hub.h"
 #include "lib/runtime/daemon.h"
 #include "lib/runtime/logging.h"
+#include "lib/runtime/process_setup.h"
 #include "services/checkd/check_engine.h"
 #include "services/checkd/checker_factory.h"
 #include "services/checkd/checker_service.h"
@@ -31,37 +32,29 @@ size_t RaiseFileLimit() {
   return lim.rlim_cur > 2048 ? lim.rlim_cur - 1024 : lim.rlim_cur / 2;
 }
 
-// keepalived's checker_realtime_priority: a director busy with other work should
-// still start checks on time. Only the loop thread; gRPC threads and MISC scripts
-// (SCHED_RESET_ON_FORK) keep normal scheduling.
-bool SetRealtimePriority(const std::string& value, spdlog::logger& log) {
-  int prio = 0;
-  if (!absl::SimpleAtoi(value, &prio) || prio < 0 || prio > 99) {
-    log.critical("--realtime-priority {}: want 0 (off) to 99", value);
-    return false;
-  }
-  if (prio == 0) return true;
-  sched_param p{};
-  p.sched_priority = prio;
-  if (sched_setscheduler(0, SCHED_RR | SCHED_RESET_ON_FORK, &p) != 0) {
-    log.critical("--realtime-priority {}: {}", prio, std::strerror(errno));
-    return false;
-  }
-  log.info("probe loop runs at SCHED_RR priority {}", prio);
-  return true;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace lvs;
   auto options = runtime::ParseFlagsOrDie(
       "checkd", argc, argv,
-      {{"realtime-priority", "SCHED_RR priority (1-99) for the probe loop, as keepalived's "
-                             "checker_realtime_priority; 0: normal scheduling", false, "0"},
+      {{"realtime-priority", "SCHED_RR priority (1-99) for the probe loop, over the config's "
+                             "checker_rt_priority; 0: the config's (normal scheduling if none)", false, "0"},
        {"allow-probe-scripts", "let ProbeOnce run an ad-hoc MISC_CHECK (a command of the "
                                "caller's choosing, as checkd's user); off by default", true, ""}});
   auto log = runtime::Logger("checkd");
+  int rt_priority = 0;
+  if (!absl::SimpleAtoi(options.Get("realtime-priority"), &rt_priority) || rt_priority < 0 || rt_priority > 99) {
+    log->critical("--realtime-priority {}: want 0 (the config's) to 99", options.Get("realtime-priority"));
+    return 2;
+  }
+  auto plan = runtime::PrepareProcess(options, *log);
+  if (!plan.ok()) {
+    log->critical("cannot start: {}", std::string(plan.status().message()));
+    return 1;
+  }
+  if (rt_priority > 0) plan->options.set_rt_priority(static_cast<uint32_t>(rt_priority));
+  runtime::ApplyProcessOptions(*plan, *log);
   const size_t max_in_flight = RaiseFileLimit();
   auto daemon = runtime::Daemon::Create(options);
   if (!daemon.ok()) {
@@ -105,7 +98,6 @@ int main(int argc, char** argv) {
     log->critical("cannot start: {}", s.ToString());
     return 1;
   }
-  if (!SetRealtimePriority(options.Get("realtime-priority"), *log)) return 1;
   (*daemon)->SetStatus("probing; waiting for targets");
   return (*daemon)->Run();
 }

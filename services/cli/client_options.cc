@@ -9,6 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "lib/rpc/channel.h"
+#include "lib/runtime/process_setup.h"
 #include "lib/runtime/run_dir.h"
 #include "lib/rpc/tls_files.h"
 
@@ -27,6 +28,14 @@ absl::StatusOr<ClientOptions> ExtractClientOptions(std::vector<std::string>& arg
     absl::Status s;
     if (a == "--json") opts.json = true;
     else if (a == "--run-dir") s = value(&opts.run_dir);
+    else if (a == "--instance") {
+      // A config's net_namespace/instance put the daemons' sockets in /run/lvs/<id>.
+      std::string id;
+      s = value(&id);
+      if (s.ok() && (id.empty() || id.find('/') != std::string::npos || id == "." || id == ".."))
+        s = absl::InvalidArgumentError(absl::StrCat("--instance '", id, "': expected a name"));
+      if (s.ok()) opts.run_dir = lvs::runtime::RunDirFor(id);
+    }
     else if (a == "--connect") s = value(&opts.connect);
     else if (a == "--tls-cert") s = value(&opts.tls_cert);
     else if (a == "--tls-key") s = value(&opts.tls_key);

@@ -35,7 +35,7 @@ const char kDaemonCommandsHelp[] = R"(daemon commands:
                                    REAL: VIP:PORT/RIP:PORT, or RIP[:PORT] for every service that has it
   reload [--dry-run]               vrrpd and ipvsd re-read the config; --dry-run prints the diff only
   watch                            live events from all three daemons, one line each
-options for these: --run-dir DIR (default /run/lvs), --json, --timeout S,
+options for these: --run-dir DIR (default /run/lvs), --instance ID (/run/lvs/ID), --json, --timeout S,
   --connect HOST:PORT --tls-cert F --tls-key F --tls-ca F (a daemon's mutual-TLS listener)
 )";
 

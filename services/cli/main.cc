@@ -19,6 +19,7 @@ void PrintUsage(FILE* out) {
   std::fprintf(
       out,
       "\noptions for commands that talk to the daemons: --run-dir DIR (default /run/lvs),\n"
+      "  --instance ID (the run dir /run/lvs/ID of a config naming net_namespace/instance),\n"
       "  --json, --timeout S, --connect HOST:PORT --tls-cert F --tls-key F --tls-ca F\n"
       "exit codes: 0 done; 1 the config is invalid, a daemon refused, or is not running;\n"
       "  2 bad usage\n"

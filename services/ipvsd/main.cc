@@ -13,6 +13,7 @@
 #include "lib/runtime/daemon.h"
 #include "lib/runtime/flags.h"
 #include "lib/runtime/logging.h"
+#include "lib/runtime/process_setup.h"
 #include "services/ipvsd/ipvs_grpc_service.h"
 #include "services/ipvsd/ipvs_manager.h"
 #include "services/ipvsd/ipvs_netlink.h"
@@ -49,6 +50,12 @@ int main(int argc, char** argv) {
   };
   runtime::DaemonOptions options = runtime::ParseFlagsOrDie("ipvsd", argc, argv, extra);
   auto log = runtime::Logger("ipvsd");
+  auto plan = runtime::PrepareProcess(options, *log);
+  if (!plan.ok()) {
+    log->critical("cannot start: {}", std::string(plan.status().message()));
+    return 1;
+  }
+  runtime::ApplyProcessOptions(*plan, *log);
   int resync_s = 10;
   if (!absl::SimpleAtoi(options.Get("resync-interval"), &resync_s) || resync_s < 1) {
     std::fprintf(stderr, "ipvsd: --resync-interval must be a whole number of seconds >= 1\n");
@@ -84,6 +91,7 @@ int main(int argc, char** argv) {
     metrics::RenderIpvs(table, m);
   });
 
+  runtime::RunStartupScript(*plan, *log);
   if (absl::Status s = (*daemon)->Start(); !s.ok()) {
     log->critical("{}", std::string(s.message()));
     return 1;
@@ -134,5 +142,6 @@ int main(int argc, char** argv) {
   int rc = (*daemon)->Run();
   if (vrrp) vrrp->Stop();
   checkd.Stop();
+  runtime::RunShutdownScript(*plan, *log);
   return rc;
 }

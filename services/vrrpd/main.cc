@@ -1,13 +1,12 @@
 // vrrpd: VRRP election, virtual addresses and gratuitous ARP / unsolicited NA for
 // the vrrp_instance blocks of a keepalived.conf.
-#include <sched.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "absl/strings/str_cat.h"
 #include "lib/metrics/daemon_metrics.h"
 #include "lib/config/config_parser.h"
 #include "lib/runtime/daemon.h"
+#include "lib/runtime/process_setup.h"
 #include "services/vrrpd/vrrp_router.h"
 #include "services/vrrpd/vrrp_service.h"
 
@@ -49,37 +48,34 @@ lvs::v1::ReloadResponse LoadAndApply(const std::string& path, bool strict,
   return resp;
 }
 
-// The protocol's timing floor is the skew (a few ms at priority 254): run ahead of
-// ordinary processes so a busy machine does not delay adverts.
-void EnterRealtime(spdlog::logger& log) {
-  sched_param p{};
-  p.sched_priority = 10;
-  if (sched_setscheduler(0, SCHED_RR, &p) != 0) {
-    log.warn("--realtime: SCHED_RR refused: {}", strerror(errno));
-    return;
-  }
-  if (mlockall(MCL_CURRENT | MCL_FUTURE) != 0) {
-    log.warn("--realtime: mlockall refused: {}", strerror(errno));
-  }
-  log.info("running at SCHED_RR priority {}", p.sched_priority);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   const std::vector<lvs::runtime::FlagSpec> extra = {
-      {"realtime", "run at SCHED_RR real-time priority (memory locked)", true, ""},
+      {"realtime", "run at SCHED_RR real-time priority 10, memory locked (unless the config's "
+                   "vrrp_rt_priority says otherwise)", true, ""},
       {"strict-config", "refuse a config file with warnings (as lvsctl config check --strict)",
        true, ""},
   };
   lvs::runtime::DaemonOptions options = lvs::runtime::ParseFlagsOrDie("vrrpd", argc, argv, extra);
   auto log = lvs::runtime::Logger("vrrpd");
+  auto plan = lvs::runtime::PrepareProcess(options, *log);
+  if (!plan.ok()) {
+    log->critical("cannot start: {}", std::string(plan.status().message()));
+    return 1;
+  }
+  // The protocol's timing floor is the skew (a few ms at priority 254): run ahead of
+  // ordinary processes so a busy machine does not delay adverts.
+  if (options.GetBool("realtime") && plan->options.rt_priority() == 0) {
+    plan->options.set_rt_priority(10);
+    plan->options.set_no_swap(true);
+  }
+  lvs::runtime::ApplyProcessOptions(*plan, *log);
   auto daemon = lvs::runtime::Daemon::Create(options);
   if (!daemon.ok()) {
     log->critical("{}", daemon.status().ToString());
     return 1;
   }
-  if (options.GetBool("realtime")) EnterRealtime(*log);
 
   lvs::vrrp::VrrpRouter router((*daemon)->loop(), log);
   if (absl::Status s = router.Init(); !s.ok()) {
@@ -99,6 +95,7 @@ int main(int argc, char** argv) {
   });
   (*daemon)->OnReload([&] { LoadAndApply(path, strict, router, false, *log); });
   (*daemon)->OnStop([&] { router.Shutdown(); });
+  lvs::runtime::RunStartupScript(*plan, *log);
   if (absl::Status s = (*daemon)->Start(); !s.ok()) {
     log->critical("{}", s.ToString());
     return 1;
@@ -111,5 +108,7 @@ int main(int argc, char** argv) {
     log->critical("{}: not started", path);
     return 1;
   }
-  return (*daemon)->Run();
+  const int rc = (*daemon)->Run();
+  lvs::runtime::RunShutdownScript(*plan, *log);
+  return rc;
 }

@@ -4,6 +4,7 @@
 
 #include "lib/rpc/watch_hub.h"
 #include "lib/runtime/flags.h"
+#include "lib/runtime/process_setup.h"
 #include "lib/runtime/status.h"
 
 using lvs::runtime::ParseFlags;
@@ -125,3 +126,36 @@ TEST_CASE("status messages are bounded at the gRPC edge") {
 
 }  // namespace
 }  // namespace lvs::runtime
+
+TEST_CASE("the process plan: each daemon its keepalived process's options, one owner for the scripts") {
+  lvs::v1::Config c;
+  c.set_net_namespace("blue");
+  c.set_instance("two");
+  auto* g = c.mutable_global_defs();
+  g->mutable_vrrp_process()->set_rt_priority(20);
+  g->mutable_checker_process()->set_nice(5);
+  g->set_umask(027);
+  g->mutable_startup_script()->set_command("/bin/true");
+  using lvs::runtime::PlanProcess;
+  // No vrrp_instance: ipvsd runs the scripts.
+  CHECK(PlanProcess(c, "ipvsd").startup_script.command() == "/bin/true");
+  CHECK(PlanProcess(c, "vrrpd").startup_script.command().empty());
+  CHECK(PlanProcess(c, "checkd").startup_script.command().empty());
+  c.add_vrrp_instances()->set_name("VI_1");
+  CHECK(PlanProcess(c, "vrrpd").startup_script.command() == "/bin/true");
+  CHECK(PlanProcess(c, "ipvsd").startup_script.command().empty());
+  CHECK(PlanProcess(c, "vrrpd").options.rt_priority() == 20);
+  CHECK(PlanProcess(c, "checkd").options.nice() == 5);
+  CHECK(PlanProcess(c, "ipvsd").options.nice() == 5);
+  CHECK(*PlanProcess(c, "checkd").umask == 027);
+  CHECK(PlanProcess(c, "checkd").instance_id == "blue_two");
+  CHECK(lvs::runtime::RunDirFor("blue_two") == "/run/lvs/blue_two");
+  CHECK(lvs::runtime::RunDirFor("") == "/run/lvs");
+  c.clear_net_namespace();
+  CHECK(PlanProcess(c, "vrrpd").instance_id == "two");
+}
+
+TEST_CASE("--run-dir given is remembered, so a config's instance does not move it") {
+  CHECK_FALSE(Parse({})->run_dir_given);
+  CHECK(Parse({"--run-dir", "/tmp/r"})->run_dir_given);
+}
