@@ -4,17 +4,26 @@
 #include <grp.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
 
 namespace lvs::proc {
+namespace {
+
+std::atomic<mode_t> child_umask{S_IXUSR | S_IRWXG | S_IRWXO};
+
+}  // namespace
+
+void SetChildUmask(mode_t mask) { child_umask = mask & 0777; }
 
 absl::StatusOr<Child> Spawn(const std::vector<std::string>& argv,
                             const std::optional<Credentials>& run_as) {
@@ -28,6 +37,7 @@ absl::StatusOr<Child> Spawn(const std::vector<std::string>& argv,
   if (devnull < 0) return absl::InternalError(absl::StrCat("open /dev/null: ", std::strerror(errno)));
   const bool switch_user = run_as.has_value() && (run_as->uid != getuid() || run_as->gid != getgid());
   const uid_t uid = run_as ? run_as->uid : 0;
+  const mode_t mask = child_umask;
   const gid_t gid = run_as ? run_as->gid : 0;
   const pid_t pid = fork();
   if (pid == 0) {
@@ -38,6 +48,7 @@ absl::StatusOr<Child> Spawn(const std::vector<std::string>& argv,
     struct sigaction dfl {};
     dfl.sa_handler = SIG_DFL;
     for (int sig = 1; sig < NSIG; ++sig) sigaction(sig, &dfl, nullptr);
+    umask(mask);
     dup2(devnull, 0);
     dup2(devnull, 1);
     dup2(devnull, 2);

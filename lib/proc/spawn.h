@@ -21,6 +21,10 @@ struct Child {
   int pidfd = -1;
 };
 
+// The umask children start with: keepalived's 0177 (its scripts create files only
+// their user may read) until a config's umask says otherwise.
+void SetChildUmask(mode_t mask);
+
 // Exit status 127: the program could not be executed; 126: the user could not be
 // switched to.
 absl::StatusOr<Child> Spawn(const std::vector<std::string>& argv,

@@ -79,8 +79,17 @@ Daemon::~Daemon() {
 
 absl::Status Daemon::StartGrpc() {
   const std::string& dir = options_.run_dir;
-  if (mkdir(dir.c_str(), 0750) != 0 && errno != EEXIST)
+  // An instance's run dir (/run/lvs/<id>) may be the first under /run/lvs. Modes are
+  // set explicitly: a config's umask (keepalived's 0177, say) must not make them unusable.
+  bool created = mkdir(dir.c_str(), 0750) == 0;
+  if (!created && errno == ENOENT) {
+    const std::string parent = dir.substr(0, dir.find_last_of('/'));
+    if (!parent.empty() && mkdir(parent.c_str(), 0755) == 0) chmod(parent.c_str(), 0755);
+    created = mkdir(dir.c_str(), 0750) == 0;
+  }
+  if (!created && errno != EEXIST)
     return absl::PermissionDeniedError(absl::StrCat("cannot create run dir ", dir, ": ", std::strerror(errno)));
+  if (created) chmod(dir.c_str(), 0750);
   if (absl::Status s = CheckRunDir(dir); !s.ok()) return s;
   auto lock = LockRunDir(dir, options_.daemon);
   if (!lock.ok()) return lock.status();

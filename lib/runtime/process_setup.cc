@@ -97,28 +97,17 @@ absl::StatusOr<ProcessPlan> PrepareProcess(DaemonOptions& options, spdlog::logge
 }
 
 void ApplyProcessOptions(const ProcessPlan& plan, spdlog::logger& log) {
-  if (plan.umask) umask(static_cast<mode_t>(*plan.umask));
+  if (plan.umask) {
+    umask(static_cast<mode_t>(*plan.umask));
+    proc::SetChildUmask(static_cast<mode_t>(*plan.umask));
+  }
   const v1::ProcessOptions& o = plan.options;
   if (!o.name().empty() && prctl(PR_SET_NAME, o.name().c_str(), 0, 0, 0) != 0) {
     log.warn("process name {}: {}", o.name(), Errno());
   }
-  if (o.rt_priority() > 0) {
-    // SCHED_RESET_ON_FORK: scripts and the gRPC threads created later run normally.
-    sched_param p{};
-    p.sched_priority = static_cast<int>(o.rt_priority());
-    if (sched_setscheduler(0, SCHED_RR | SCHED_RESET_ON_FORK, &p) != 0) {
-      log.warn("SCHED_RR priority {}: {}", o.rt_priority(), Errno());
-    } else {
-      const rlim_t limit = o.rlimit_rttime_us() ? o.rlimit_rttime_us() : kDefaultRlimitRttimeUs;
-      // The soft limit at half warns (SIGXCPU, ignored) before the hard one kills.
-      signal(SIGXCPU, SIG_IGN);
-      rlimit r{limit / 2, limit};
-      if (setrlimit(RLIMIT_RTTIME, &r) != 0) log.warn("RLIMIT_RTTIME {} us: {}", limit, Errno());
-      log.info("running at SCHED_RR priority {} (RLIMIT_RTTIME {} us)", o.rt_priority(), limit);
-    }
-  } else if (o.has_nice()) {
-    // keepalived sets the nice value only without a real-time priority.
-    if (setpriority(PRIO_PROCESS, 0, o.nice()) != 0) log.warn("priority (nice) {}: {}", o.nice(), Errno());
+  // keepalived sets the nice value only without a real-time priority.
+  if (o.rt_priority() == 0 && o.has_nice() && setpriority(PRIO_PROCESS, 0, o.nice()) != 0) {
+    log.warn("priority (nice) {}: {}", o.nice(), Errno());
   }
   if (o.no_swap() && mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) != 0) {
     log.warn("no_swap: mlockall: {}", Errno());
@@ -140,6 +129,25 @@ void ApplyProcessOptions(const ProcessPlan& plan, spdlog::logger& log) {
       log.warn("cpu_affinity {}: {}", absl::StrJoin(o.cpus(), " "), Errno());
     }
   }
+}
+
+void EnterRealtime(const ProcessPlan& plan, spdlog::logger& log) {
+  const v1::ProcessOptions& o = plan.options;
+  if (o.rt_priority() == 0) return;
+  // SCHED_RESET_ON_FORK: scripts and threads started later run normally.
+  sched_param p{};
+  p.sched_priority = static_cast<int>(o.rt_priority());
+  if (sched_setscheduler(0, SCHED_RR | SCHED_RESET_ON_FORK, &p) != 0) {
+    log.warn("SCHED_RR priority {}: {}", o.rt_priority(), Errno());
+    return;
+  }
+  const rlim_t limit = o.rlimit_rttime_us() ? o.rlimit_rttime_us() : kDefaultRlimitRttimeUs;
+  // The soft limit at half sends SIGXCPU (ignored: keepalived only logs it) before
+  // the hard one kills a loop that never blocks.
+  signal(SIGXCPU, SIG_IGN);
+  rlimit r{limit / 2, limit};
+  if (setrlimit(RLIMIT_RTTIME, &r) != 0) log.warn("RLIMIT_RTTIME {} us: {}", limit, Errno());
+  log.info("running at SCHED_RR priority {} (RLIMIT_RTTIME {} us)", o.rt_priority(), limit);
 }
 
 namespace {

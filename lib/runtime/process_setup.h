@@ -9,6 +9,8 @@
 //   if (!plan.ok()) return 1;                              // e.g. no such namespace
 //   runtime::ApplyProcessOptions(*plan, *log);
 //   runtime::RunStartupScript(*plan, *log);                // no-op unless this daemon owns it
+//   ... start, load the config ...
+//   runtime::EnterRealtime(*plan, *log);                   // the loop thread, once started
 #pragma once
 
 #include <optional>
@@ -53,10 +55,15 @@ absl::StatusOr<ProcessPlan> PrepareProcess(DaemonOptions& options, spdlog::logge
 // Enters /run/netns/NAME, with that namespace's view of /sys (as `ip netns exec`).
 absl::Status EnterNetNamespace(const std::string& name);
 
-// umask, name, nice or SCHED_RR with RLIMIT_RTTIME, mlockall, CPU affinity. What the
-// kernel refuses is logged as a warning and the daemon carries on, as keepalived's
-// children do.
+// umask, name, nice, mlockall, CPU affinity: before any thread starts, so that all
+// inherit them. What the kernel refuses is logged as a warning and the daemon
+// carries on, as keepalived's children do.
 void ApplyProcessOptions(const ProcessPlan& plan, spdlog::logger& log);
+
+// SCHED_RR with RLIMIT_RTTIME (keepalived's default 10 ms) for the calling thread:
+// the loop thread, once the daemon has started and loaded its config, so that the
+// first load of a large file does not run into the real-time CPU limit.
+void EnterRealtime(const ProcessPlan& plan, spdlog::logger& log);
 
 // Runs the plan's startup_script / shutdown_script to completion or its timeout
 // (keepalived's default 10 s); a failure is logged, never fatal.

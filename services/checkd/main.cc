@@ -98,6 +98,7 @@ int main(int argc, char** argv) {
     log->critical("cannot start: {}", s.ToString());
     return 1;
   }
+  runtime::EnterRealtime(*plan, *log);
   (*daemon)->SetStatus("probing; waiting for targets");
   return (*daemon)->Run();
 }

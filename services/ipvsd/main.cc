@@ -96,12 +96,13 @@ int main(int argc, char** argv) {
     log->critical("{}", std::string(s.message()));
     return 1;
   }
-  mkdir(state_dir.c_str(), 0750);
+  if (mkdir(state_dir.c_str(), 0750) == 0) chmod(state_dir.c_str(), 0750);
   if (absl::Status s = manager.Start(); !s.ok()) {
     log->critical("{}", std::string(s.message()));
     return 1;
   }
 
+  runtime::EnterRealtime(*plan, *log);
   ipvs::CheckdLink checkd(options.run_dir, &loop, &manager);
   // vrrpd is followed only while lvs_sync_daemon names an instance; a reload may
   // name another one.

@@ -108,6 +108,7 @@ int main(int argc, char** argv) {
     log->critical("{}: not started", path);
     return 1;
   }
+  lvs::runtime::EnterRealtime(*plan, *log);
   const int rc = (*daemon)->Run();
   lvs::runtime::RunShutdownScript(*plan, *log);
   return rc;

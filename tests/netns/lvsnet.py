@@ -697,6 +697,12 @@ class Lab:
         self.hosts[name] = host
         return host
 
+    def spawn_outside(self, cmd, name):
+        """Starts a long-lived process in the test's own namespace, not a host's:
+        for a daemon that enters a namespace itself (net_namespace). It is still
+        stopped when the Lab closes."""
+        return self._spawn(None, cmd, name)
+
     def short_dir(self, name):
         """A fresh directory with a short path (/tmp/lvsnet-<run>/<name>), for
         Unix sockets (108-byte path limit) such as a daemon's --run-dir.
@@ -758,7 +764,7 @@ class Lab:
         if self._closed:
             raise LabError("lab is closed")
         log_path = os.path.join(self.logdir, f"{name}.log")
-        full = ["ip", "netns", "exec", ns] + list(cmd)
+        full = (["ip", "netns", "exec", ns] if ns else []) + list(cmd)
         self._log(f"spawn {shlex.join(full)} > {log_path}")
         run_env = dict(os.environ)
         run_env.update(env or {})
