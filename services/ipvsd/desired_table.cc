@@ -41,6 +41,7 @@ DesiredTable BuildDesiredTable(const DesiredInputs& in) {
   DesiredTable out;
   for (const ServiceConfig& sc : *in.services) {
     const ServiceKey& key = sc.spec.key;
+    if (in.only && !in.only->count(key)) continue;
     Service& svc = out.table[key];
     svc.spec = sc.spec;
     ServiceStatus& st = out.status[key];

@@ -6,6 +6,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -72,6 +73,9 @@ struct DesiredInputs {
   // "up if the weight reaches the quorum".
   const std::map<ServiceKey, bool>* previous_quorum;
   absl::Time now;
+  // Set: only these services are computed (a health change or an override touches
+  // a few; the rest of the table is not looked at).
+  const std::set<ServiceKey>* only = nullptr;
 };
 
 DesiredTable BuildDesiredTable(const DesiredInputs& in);

@@ -67,10 +67,23 @@ std::set<ServiceKey> IpvsManager::Owned() const {
   return owned;
 }
 
+std::set<ServiceKey> IpvsManager::OwnedAmong(const std::set<ServiceKey>& keys) const {
+  std::set<ServiceKey> owned;
+  for (const ServiceKey& k : keys) {
+    if (owned_.count(k) || service_index_.count(k) || (options_.own_whole_table && actual_.count(k))) owned.insert(k);
+  }
+  return owned;
+}
+
+void IpvsManager::SetServices(std::vector<ServiceConfig> services) {
+  services_ = std::move(services);
+  service_index_.clear();
+  for (size_t i = 0; i < services_.size(); ++i) service_index_.emplace(services_[i].spec.key, i);
+}
+
 const ServiceConfig* IpvsManager::FindService(const ServiceKey& key) const {
-  for (const ServiceConfig& sc : services_)
-    if (sc.spec.key == key) return &sc;
-  return nullptr;
+  auto it = service_index_.find(key);
+  return it == service_index_.end() ? nullptr : &services_[it->second];
 }
 
 absl::Status IpvsManager::Start() {
@@ -81,7 +94,7 @@ absl::Status IpvsManager::Start() {
                d.location().column(), d.keyword(), d.message());
   config_warnings_ = parsed->diagnostics.size();
   config_ = std::move(parsed->config);
-  services_ = std::move(parsed->services);
+  SetServices(std::move(parsed->services));
   ApplyMailSettings();
   service_of_target_.clear();
   for (const ServiceConfig& sc : services_)
@@ -127,24 +140,41 @@ absl::Status IpvsManager::DumpKernel() {
   auto table = kernel_->Dump();
   if (!table.ok()) return table.status();
   actual_ = std::move(*table);
+  actual_at_ = options_.wall_clock();
   return absl::OkStatus();
 }
 
-DesiredTable IpvsManager::ComputeDesired() {
+DesiredTable IpvsManager::ComputeDesired(const std::set<ServiceKey>* only) {
   DesiredTable d = BuildDesiredTable(
-      {&services_, &health_, &overrides_, &actual_, &quorum_, options_.wall_clock()});
+      {&services_, &health_, &overrides_, &actual_, &quorum_, options_.wall_clock(), only});
   for (const auto& [k, st] : d.status) quorum_[k] = st.quorum_up;
   return d;
 }
 
 std::vector<Operation> IpvsManager::Converge(const std::optional<std::set<ServiceKey>>& keys,
                                              const std::string& reason) {
-  DesiredTable before = std::move(desired_);
-  desired_ = ComputeDesired();
-  RunTransitionHooks(before, desired_);
+  if (keys) {
+    // Only the services named: work in proportion to them, not to the table.
+    DesiredTable part = ComputeDesired(&*keys);
+    RunTransitionHooks(desired_, part, &*keys);
+    for (const ServiceKey& k : *keys) {
+      auto t = part.table.find(k);
+      if (t == part.table.end()) {
+        desired_.table.erase(k);
+        desired_.status.erase(k);
+        continue;
+      }
+      desired_.table[k] = std::move(t->second);
+      desired_.status[k] = std::move(part.status[k]);
+    }
+  } else {
+    DesiredTable before = std::move(desired_);
+    desired_ = ComputeDesired(nullptr);
+    RunTransitionHooks(before, desired_, nullptr);
+  }
   last_failures_.clear();
   if (flushed_) return {};
-  const std::set<ServiceKey> owned = Owned();
+  const std::set<ServiceKey> owned = keys ? OwnedAmong(*keys) : Owned();
   std::vector<Operation> ops = keys ? Reconciler::DiffServices(desired_.table, actual_, owned, *keys)
                                     : Reconciler::Diff(desired_.table, actual_, owned);
   if (ops.empty()) {
@@ -217,11 +247,21 @@ std::optional<std::string> CheckWords(const v1::RealServer& rs) {
 
 }  // namespace
 
-void IpvsManager::RunTransitionHooks(const DesiredTable& before, const DesiredTable& after) {
+void IpvsManager::RunTransitionHooks(const DesiredTable& before, const DesiredTable& after,
+                                     const std::set<ServiceKey>* only) {
   // keepalived's notifiers for each change: quorum_up/quorum_down and
-  // notify_up/notify_down hooks, and the smtp_alert mails.
+  // notify_up/notify_down hooks, and the smtp_alert mails. A full pass goes in the
+  // config's order, as keepalived's.
+  std::vector<const ServiceConfig*> order;
+  if (only) {
+    for (const ServiceKey& k : *only)
+      if (const ServiceConfig* sc = FindService(k)) order.push_back(sc);
+  } else {
+    for (const ServiceConfig& sc : services_) order.push_back(&sc);
+  }
   const bool mail = mail_ && mailer_;
-  for (const ServiceConfig& sc : services_) {
+  for (const ServiceConfig* scp : order) {
+    const ServiceConfig& sc = *scp;
     auto b = before.status.find(sc.spec.key);
     auto a = after.status.find(sc.spec.key);
     if (a == after.status.end() || b == before.status.end()) continue;
@@ -542,7 +582,7 @@ lvs::v1::ReloadResponse IpvsManager::Reload(bool dry_run) {
   config_warnings_ = r->warning_count();
   ApplyMailSettings();
   MailRemovedReals(*services);
-  services_ = std::move(*services);
+  SetServices(std::move(*services));
   service_of_target_.clear();
   for (const ServiceConfig& sc : services_)
     for (const RealConfig& rc : sc.reals) service_of_target_[rc.target_id] = sc.spec.key;
@@ -685,8 +725,10 @@ lvs::v1::IpvsService IpvsManager::ServiceProto(const ServiceConfig& sc) const {
 }
 
 lvs::v1::ListServicesResponse IpvsManager::List() {
-  if (absl::Status s = DumpKernel(); !s.ok()) log_->error("listing: {}", std::string(s.message()));
+  // The cached table: what ipvsd applied since, on the last resync's dump. A listing
+  // does not re-read the kernel (10k services take seconds to dump).
   lvs::v1::ListServicesResponse resp;
+  resp.set_stats_at_unix_ms(absl::ToUnixMillis(actual_at_));
   for (const ServiceConfig& sc : services_) *resp.add_services() = ServiceProto(sc);
   resp.set_checker_connected(checker_connected_);
   resp.set_config_warnings(static_cast<uint32_t>(config_warnings_));
@@ -706,7 +748,6 @@ absl::StatusOr<lvs::v1::IpvsService> IpvsManager::Get(const lvs::v1::ServiceKey&
   if (!k.ok()) return k.status();
   const ServiceConfig* sc = FindService(*k);
   if (!sc) return absl::NotFoundError(absl::StrCat("service ", k->ToString(), " is not in the configuration"));
-  if (absl::Status s = DumpKernel(); !s.ok()) return s;
   return ServiceProto(*sc);
 }
 

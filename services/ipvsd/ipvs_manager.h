@@ -5,6 +5,7 @@
 //   start     parse, load state, dump the kernel and converge by diff (adopt, never flush)
 //   resync    periodic: dump and converge again, logging any drift it repairs
 //   health    one service re-diffed against the cached table: one change, one operation
+//   listing   the cached table (counters as of the last resync), no kernel dump
 //   reload    parse and validate first; an invalid file changes nothing
 #pragma once
 
@@ -87,8 +88,10 @@ class IpvsManager {
   std::vector<Operation> Converge(const std::optional<std::set<ServiceKey>>& keys,
                                   const std::string& reason);
   absl::Status DumpKernel();
-  DesiredTable ComputeDesired();
-  void RunTransitionHooks(const DesiredTable& before, const DesiredTable& after);
+  // All services, or only those in `only`.
+  DesiredTable ComputeDesired(const std::set<ServiceKey>* only);
+  void RunTransitionHooks(const DesiredTable& before, const DesiredTable& after,
+                          const std::set<ServiceKey>* only);
   void RunShutdownHooks();
   // keepalived's smtp_alert mails (RunTransitionHooks and RunShutdownHooks send
   // those of a change and of the stop; MailRemovedReals those of a reload).
@@ -104,6 +107,8 @@ class IpvsManager {
   void Publish(const std::set<ServiceKey>& keys, const std::string& reason);
   std::set<ServiceKey> ConfigKeys() const;
   std::set<ServiceKey> Owned() const;
+  std::set<ServiceKey> OwnedAmong(const std::set<ServiceKey>& keys) const;
+  void SetServices(std::vector<ServiceConfig> services);
 
   IpvsKernel* kernel_;
   StateStore* store_;
@@ -113,12 +118,14 @@ class IpvsManager {
   lvs::v1::Config config_;
   size_t config_warnings_ = 0;  // of the file last applied
   std::vector<ServiceConfig> services_;
+  std::map<ServiceKey, size_t> service_index_;  // into services_
   std::map<std::string, ServiceKey> service_of_target_;
   HealthMap health_;
   OverrideMap overrides_;
   std::set<ServiceKey> owned_;
   std::map<ServiceKey, bool> quorum_;
-  Table actual_;
+  Table actual_;  // the kernel's, as last dumped plus what ipvsd applied since
+  absl::Time actual_at_ = absl::InfinitePast();  // when last dumped
   DesiredTable desired_;
   std::vector<std::string> last_failures_;  // the kernel's refusals in the last Converge
   // Refusals already logged at error level: a resync that meets the same one again
