@@ -10,6 +10,8 @@
 #   - lb_kind TUN's options and persistence_engine sip: `ipvsadm -Ln --tun-info`
 #     is the same under both, and shows them;
 #   - ip_family inet6 on a fwmark service: the same IPv6 fwmark entry under both;
+#   - checker_priority, checker_cpu_affinity, checker_process_name: keepalived's
+#     checker process and ipvsd show the same name, nice value and CPUs in /proc;
 #   - lvs_flush_on_stop: after a SIGTERM the table is empty.
 source "$(dirname "$0")/lib.sh"
 lab_require_vm
@@ -42,6 +44,22 @@ has_vs() {
 }
 lab_wait_for 60 "keepalived programmed the file's services" has_vs lvs1
 lab_wait_for 60 "ipvsd programmed the file's services" has_vs lvs2
+
+# PID's name, nice value (stat field 19) and CPUs, as /proc shows them.
+proc_view() {
+  local stat fields
+  stat=$(</proc/$1/stat)
+  read -r -a fields <<<"${stat##*) }"
+  local cpus
+  cpus=$(grep '^Cpus_allowed_list' "/proc/$1/status")
+  echo "$(</proc/$1/comm) nice ${fields[16]} cpus ${cpus##*[[:space:]]}"
+}
+ka_checker=$(<"$run/checkers.pid")
+lab_log "keepalived's checker process: $(proc_view "$ka_checker")"
+lab_expect_eq "checker_* options: keepalived's checker process as the file says" \
+  "lvsha_lvs nice 6 cpus 0" "$(proc_view "$ka_checker")"
+lab_expect_eq "checker_* options: ipvsd as keepalived's checker process" \
+  "$(proc_view "$ka_checker")" "$(proc_view "$ipvsd_pid")"
 
 fwm_of() { ip netns exec "$1" ipvsadm -Ln -f 7 -6 2>&1; }
 lab_log "keepalived: $(fwm_of lvs1)"
