@@ -37,9 +37,11 @@ using Clock = std::chrono::steady_clock;
 double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
 void Report(const char* what, std::vector<double> ms) {
+  std::string all;
+  for (double m : ms) all += (all.empty() ? "" : ",") + std::to_string(static_cast<int64_t>(m + 0.5));
   std::sort(ms.begin(), ms.end());
-  std::printf("%s rounds=%zu median_ms=%.2f max_ms=%.2f\n", what, ms.size(), ms[ms.size() / 2],
-              ms.back());
+  std::printf("%s rounds=%zu median_ms=%.2f max_ms=%.2f all_ms=%s\n", what, ms.size(), ms[ms.size() / 2],
+              ms.back(), all.c_str());
 }
 
 int List(const std::string& run_dir, int rounds) {

@@ -202,6 +202,17 @@ void ConfigBuilder::DefineVirtualServer() {
        [this](const Statement& s, V& c) {
          if (auto v = values_.Bool(s, 0)) c.vs->set_smtp_alert(*v);
        }},
+      // Checks run only while the virtual address is on one of this host's
+      // interfaces (on the VRRP master): a backup does not probe.
+      {"ha_suspend", 0, 0, BlockUse::kNone,
+       [this](const Statement& s, V& c) {
+         if (c.vs->fwmark() != 0) {
+           sink_.Warning(s.keyword.location, s.name(),
+                         "a fwmark service has no address to watch; ignored (as keepalived)");
+           return;
+         }
+         c.vs->set_ha_suspend(true);
+       }},
       {"lb_algo", 1, 1, BlockUse::kNone, scheduler},
       {"lvs_sched", 1, 1, BlockUse::kNone, scheduler},
       {"lb_kind", 1, kAny, BlockUse::kNone, method(&v1::VirtualServer::set_lb_kind)},

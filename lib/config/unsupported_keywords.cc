@@ -177,7 +177,6 @@ constexpr UnsupportedKeyword kUnsupported[] = {
     {S::kVirtualIpOption, "no_track"},
     {S::kVirtualIpOption, "preferred_lft"},
     // virtual_server.
-    {S::kVirtualServer, "ha_suspend"},
     {S::kVirtualServer, "snmp_name"},
     {S::kVirtualServer, "hashed"},
     {S::kVirtualServer, "weight"},

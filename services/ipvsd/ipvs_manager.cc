@@ -78,7 +78,38 @@ std::set<ServiceKey> IpvsManager::OwnedAmong(const std::set<ServiceKey>& keys) c
 void IpvsManager::SetServices(std::vector<ServiceConfig> services) {
   services_ = std::move(services);
   service_index_.clear();
-  for (size_t i = 0; i < services_.size(); ++i) service_index_.emplace(services_[i].spec.key, i);
+  service_of_target_.clear();
+  for (size_t i = 0; i < services_.size(); ++i) {
+    service_index_.emplace(services_[i].spec.key, i);
+    for (const RealConfig& rc : services_[i].reals) service_of_target_[rc.target_id] = services_[i].spec.key;
+  }
+  UpdateSuspended();
+}
+
+bool IpvsManager::UpdateSuspended() {
+  std::set<ServiceKey> next;
+  for (const ServiceConfig& sc : services_) {
+    // Until the first address dump is in, nothing is known to be here.
+    if (sc.ha_suspend && !(local_addresses_ && local_addresses_->count(sc.spec.key.addr))) next.insert(sc.spec.key);
+  }
+  if (next == suspended_) return false;
+  for (const ServiceConfig& sc : services_) {
+    const bool was = suspended_.count(sc.spec.key) > 0, is = next.count(sc.spec.key) > 0;
+    if (was == is) continue;
+    // keepalived's words, so that a log watcher finds them.
+    log_->info("{} healthcheckers for VS {}: its address is {} here", is ? "Suspending" : "Activating",
+               sc.spec.key.ToString(), is ? "not" : "now");
+    if (!is) {
+      for (const RealConfig& rc : sc.reals) resumed_targets_.insert(rc.target_id);
+    }
+  }
+  suspended_ = std::move(next);
+  return true;
+}
+
+void IpvsManager::OnLocalAddresses(const std::set<IpAddr>& addresses) {
+  local_addresses_ = addresses;
+  if (UpdateSuspended() && on_targets_changed_) on_targets_changed_();
 }
 
 const ServiceConfig* IpvsManager::FindService(const ServiceKey& key) const {
@@ -96,9 +127,6 @@ absl::Status IpvsManager::Start() {
   config_ = std::move(parsed->config);
   SetServices(std::move(parsed->services));
   ApplyMailSettings();
-  service_of_target_.clear();
-  for (const ServiceConfig& sc : services_)
-    for (const RealConfig& rc : sc.reals) service_of_target_[rc.target_id] = sc.spec.key;
 
   auto state = store_->Load();
   if (!state.ok()) {
@@ -401,8 +429,15 @@ void IpvsManager::OnHealth(const lvs::v1::HealthEvent& e) {
   auto svc = service_of_target_.find(e.id());
   if (svc == service_of_target_.end()) return;  // a target from an older config
   if (e.removed()) {
-    health_.erase(e.id());
+    // A suspended service's reals keep their last state (keepalived's ha_suspend).
+    if (!suspended_.count(svc->second)) health_.erase(e.id());
     return;
+  }
+  if (resumed_targets_.count(e.id())) {
+    // Back from suspension, checkd starts the target afresh: its initial state is
+    // not a verdict, and the last known one holds until the first check says.
+    if (!e.checked() && health_.count(e.id())) return;
+    resumed_targets_.erase(e.id());
   }
   RealHealth h{e.up(), e.reason(), e.weight()};
   auto it = health_.find(e.id());
@@ -443,6 +478,7 @@ void IpvsManager::OnCheckerConnected(bool connected) {
 std::vector<lvs::v1::CheckTarget> IpvsManager::Targets() const {
   std::vector<lvs::v1::CheckTarget> out;
   for (const ServiceConfig& sc : services_) {
+    if (suspended_.count(sc.spec.key)) continue;  // ha_suspend: not probed meanwhile
     for (const RealConfig& rc : sc.reals) {
       if (!rc.has_checkers) continue;
       lvs::v1::CheckTarget t;
@@ -583,9 +619,6 @@ lvs::v1::ReloadResponse IpvsManager::Reload(bool dry_run) {
   ApplyMailSettings();
   MailRemovedReals(*services);
   SetServices(std::move(*services));
-  service_of_target_.clear();
-  for (const ServiceConfig& sc : services_)
-    for (const RealConfig& rc : sc.reals) service_of_target_[rc.target_id] = sc.spec.key;
   flushed_ = false;
   owned_ = owned;
   ApplyTimeouts();

@@ -65,6 +65,9 @@ class IpvsManager {
   std::vector<lvs::v1::CheckTarget> Targets() const;
   // vrrpd: the state of the instance lvs_sync_daemon follows.
   void OnVrrpState(const std::string& instance, lvs::v1::VrrpState state);
+  // The addresses on this host's interfaces (LocalAddresses): ha_suspend services
+  // are probed only while theirs is among them.
+  void OnLocalAddresses(const std::set<IpAddr>& addresses);
   // The vrrp_instance that lvs_sync_daemon names, or empty.
   std::string SyncInstance() const;
 
@@ -109,6 +112,8 @@ class IpvsManager {
   std::set<ServiceKey> Owned() const;
   std::set<ServiceKey> OwnedAmong(const std::set<ServiceKey>& keys) const;
   void SetServices(std::vector<ServiceConfig> services);
+  // Recomputes suspended_ (ha_suspend); true when it changed.
+  bool UpdateSuspended();
 
   IpvsKernel* kernel_;
   StateStore* store_;
@@ -119,6 +124,9 @@ class IpvsManager {
   size_t config_warnings_ = 0;  // of the file last applied
   std::vector<ServiceConfig> services_;
   std::map<ServiceKey, size_t> service_index_;  // into services_
+  std::optional<std::set<IpAddr>> local_addresses_;  // unset until the first dump
+  std::set<ServiceKey> suspended_;  // ha_suspend services whose address is not here
+  std::set<std::string> resumed_targets_;  // of services just back from suspension
   std::map<std::string, ServiceKey> service_of_target_;
   HealthMap health_;
   OverrideMap overrides_;

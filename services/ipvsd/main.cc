@@ -17,6 +17,7 @@
 #include "services/ipvsd/ipvs_grpc_service.h"
 #include "services/ipvsd/ipvs_manager.h"
 #include "services/ipvsd/ipvs_netlink.h"
+#include "services/ipvsd/local_addresses.h"
 #include "services/ipvsd/peer_links.h"
 #include "services/ipvsd/state_store.h"
 
@@ -121,6 +122,11 @@ int main(int argc, char** argv) {
     checkd.TargetsChanged();
     follow_vrrp();
   });
+  // ha_suspend's view of this host's addresses; without it (no rtnetlink) those
+  // services stay suspended, and the log says why.
+  auto addresses = ipvs::LocalAddresses::Create(
+      &loop, [&manager](const std::set<ipvs::IpAddr>& a) { manager.OnLocalAddresses(a); });
+  if (!addresses.ok()) log->error("local addresses (ha_suspend): {}", std::string(addresses.status().message()));
   checkd.Start();
   follow_vrrp();
 

@@ -191,6 +191,7 @@ absl::StatusOr<std::vector<ServiceConfig>> ServicesFromConfig(const lvs::v1::Con
       sc.quorum_down = vs.quorum_down();
       sc.omega = vs.omega();
       sc.smtp_alert = vs.smtp_alert();
+      sc.ha_suspend = vs.ha_suspend() && !key.is_fwmark();
       sc.sorry_server_inhibit = vs.sorry_server_inhibit();
       if (vs.has_sorry_server() && !vs.sorry_server().address().empty()) {
         const Forwarding forwarding = ForwardingOf(vs.sorry_server().lb_kind(), vs_forwarding);

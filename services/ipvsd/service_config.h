@@ -37,6 +37,7 @@ struct ServiceConfig {
   bool sorry_server_inhibit = false;
   bool omega = false;
   bool smtp_alert = false;  // mail its quorum changes (reals: RealConfig::source)
+  bool ha_suspend = false;  // checks only while its address is local (never for a fwmark)
 };
 
 // checkd's id for a real of a service.

@@ -49,6 +49,20 @@ lab_wait_for() {
   lab_pass "$what"
 }
 
+# lab_hold SECONDS WHAT CMD...: CMD must keep succeeding for SECONDS.
+lab_hold() {
+  local secs=$1 what=$2; shift 2
+  local end=$(( $(date +%s) + secs ))
+  while [ "$(date +%s)" -lt "$end" ]; do
+    if ! "$@" >/dev/null 2>&1; then
+      lab_fail "$what (broke within ${secs} s)"
+      return 1
+    fi
+    sleep 0.2
+  done
+  lab_pass "$what"
+}
+
 lab_require_vm() {
   if [ "${LAB_IN_VM:-}" != 1 ]; then
     echo "this scenario runs inside the lab VM: tests/lab/run-in-vm $0" >&2

@@ -12,6 +12,10 @@
 #   - ip_family inet6 on a fwmark service: the same IPv6 fwmark entry under both;
 #   - checker_priority, checker_cpu_affinity, checker_process_name: keepalived's
 #     checker process and ipvsd show the same name, nice value and CPUs in /proc;
+#   - ha_suspend: while the virtual address is on no interface of the director, its
+#     real server is not checked and keeps its state (in the table although nothing
+#     listens; out, once checked, although it listens again); with the address
+#     there, the checks decide, under both;
 #   - lvs_flush_on_stop: after a SIGTERM the table is empty.
 source "$(dirname "$0")/lib.sh"
 lab_require_vm
@@ -35,6 +39,8 @@ lab_daemon lvs1 "$LAB_OUT/keepalived.log" keepalived -n -l -D -C -f "$conf" \
 ka_pid=$LAB_LAST_PID
 run2=/tmp/lvsha
 mkdir -p "$run2"
+lab_daemon lvs2 "$LAB_OUT/checkd.log" "$bin/checkd" --run-dir "$run2"
+checkd_pid=$LAB_LAST_PID
 lab_daemon lvs2 "$LAB_OUT/ipvsd.log" "$bin/ipvsd" --config "$conf" --run-dir "$run2"
 ipvsd_pid=$LAB_LAST_PID
 
@@ -112,8 +118,28 @@ for word in "syncid=9" "maxlen=1400" "group=239.1.2.3" "port=8850" "ttl=3"; do
   fi
 done
 
+# ha_suspend, each phase under both stacks at once.
+suspended_real() { ip netns exec "$1" ipvsadm -Ln -t 192.168.64.200:8081 | grep -c "192.168.64.143:8081" || :; }
+both_real() { [ "$(suspended_real lvs1)" == "$1" ] && [ "$(suspended_real lvs2)" == "$1" ]; }
+vip_200() { for ns in lvs1 lvs2; do ip -n "$ns" addr "$1" 192.168.64.200/32 dev lo; done; }
+lab_wait_for 30 "ha_suspend: the unchecked real server is in both tables" both_real 1
+# Four delay_loops with nothing listening: a check would have removed it.
+lab_hold 4 "ha_suspend: no check while the address is absent (the real stays, both)" both_real 1
+vip_200 add
+lab_wait_for 20 "ha_suspend: with the address here, the failing check removes the real (both)" both_real 0
+vip_200 del
+ip netns exec rs1 busybox httpd -f -p 192.168.64.143:8081 -h /tmp >"$LAB_OUT/rs1-8081.log" 2>&1 &
+listener=$!
+LAB_PIDS+=("$listener")
+lab_wait_for 10 "ha_suspend: rs1 listens on 8081" ip netns exec lvs2 bash -c 'exec 3<>/dev/tcp/192.168.64.143/8081'
+lab_hold 4 "ha_suspend: suspended again, the real stays out although it listens (both)" both_real 0
+vip_200 add
+lab_wait_for 20 "ha_suspend: the address back, the check brings the real back (both)" both_real 1
+kill "$listener"
+
 lab_stop "$ka_pid"
 lab_stop "$ipvsd_pid"
+lab_stop "$checkd_pid"
 for ns in lvs1 lvs2; do
   stack=$([ "$ns" = lvs1 ] && echo keepalived || echo lvs-ha)
   left=$(ip netns exec "$ns" ipvsadm -Ln | awk '/^(TCP|UDP) / { n++ } END { print n + 0 }')
