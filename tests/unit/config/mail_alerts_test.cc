@@ -9,12 +9,7 @@ namespace {
 
 using testing::Lines;
 
-ParseResult Parse(const std::string& text) {
-  ParseResult r = ParseString(text, "m.conf");
-  INFO(FormatDiagnostics(r.diagnostics));
-  REQUIRE(r.ok());
-  return r;
-}
+ParseResult Parse(const std::string& text) { return testing::ParseValid(text, "m.conf"); }
 
 const char* kObjects =
     "vrrp_sync_group G {\n group {\n VI_1\n }\n}\n"

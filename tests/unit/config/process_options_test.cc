@@ -9,12 +9,7 @@ namespace {
 
 using testing::Lines;
 
-ParseResult Parse(const std::string& text) {
-  ParseResult r = ParseString(text, "p.conf");
-  INFO(FormatDiagnostics(r.diagnostics));
-  REQUIRE(r.ok());
-  return r;
-}
+ParseResult Parse(const std::string& text) { return testing::ParseValid(text, "p.conf"); }
 
 TEST_CASE("the vrrp_ and checker_ process options") {
   ParseResult r = Parse(

@@ -6,10 +6,20 @@
 #include <string>
 #include <vector>
 
+#include <catch2/catch.hpp>
+
 #include "lib/config/config_parser.h"
 #include "lib/config/diagnostic_sink.h"
 
 namespace lvs::config::testing {
+
+// Parses `text` (named `name` in diagnostics) and requires it to load.
+inline ParseResult ParseValid(const std::string& text, const std::string& name) {
+  ParseResult r = ParseString(text, name);
+  INFO(FormatDiagnostics(r.diagnostics));
+  REQUIRE(r.ok());
+  return r;
+}
 
 inline std::string FixturePath(const std::string& name) {
   return std::string(LVS_SOURCE_DIR) + "/tests/fixtures/configs/" + name;
