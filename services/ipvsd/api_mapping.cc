@@ -1,6 +1,10 @@
 #include "services/ipvsd/api_mapping.h"
 
+#include <algorithm>
+#include <cstring>
+
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 
 namespace lvs::ipvs {
 
@@ -113,6 +117,81 @@ lvs::v1::IpvsStats StatsToProto(const Stats& s) {
   p.set_cps(s.cps);
   p.set_bps_in(s.inbps);
   p.set_bps_out(s.outbps);
+  return p;
+}
+
+namespace {
+
+lvs::v1::Health HealthToProto(RealStatus::Health h) {
+  switch (h) {
+    case RealStatus::Health::kUp: return lvs::v1::UP;
+    case RealStatus::Health::kDown: return lvs::v1::DOWN;
+    case RealStatus::Health::kUnknown: return lvs::v1::UNKNOWN;
+  }
+  return lvs::v1::HEALTH_UNSPECIFIED;
+}
+
+}  // namespace
+
+lvs::v1::IpvsService ServiceToProto(const ServiceConfig& sc, const Table& actual, const DesiredTable& desired,
+                                    const OverrideMap& overrides) {
+  lvs::v1::IpvsService p;
+  const ServiceKey& key = sc.spec.key;
+  *p.mutable_key() = ServiceKeyToProto(key);
+  p.set_scheduler(sc.spec.scheduler);
+  p.set_persistence_timeout_s(sc.spec.timeout_s);
+  if (sc.spec.timeout_s) {
+    IpAddr mask;
+    std::memcpy(mask.bytes.data(), &sc.spec.netmask, 4);
+    p.set_persistence_netmask(key.af == AF_INET ? mask.ToString()
+                                                : absl::StrCat(sc.spec.netmask));
+  }
+  auto have = actual.find(key);
+  const Service* kernel = have == actual.end() ? nullptr : &have->second;
+  p.set_in_kernel(kernel != nullptr);
+  if (kernel) *p.mutable_stats() = StatsToProto(kernel->stats);
+  auto st = desired.status.find(key);
+  if (st != desired.status.end()) {
+    p.set_quorum_met(st->second.quorum_up);
+    p.set_sorry_server_active(st->second.sorry_server_active);
+  }
+  if (auto o = overrides.find(OverrideKey{key, std::nullopt}); o != overrides.end())
+    p.set_override(OverrideToProto(o->second.kind));
+  // Reals in ipvsadm -Ln's order (by address, then port), not the config's.
+  std::vector<const RealConfig*> reals;
+  for (const RealConfig& rc : sc.reals) reals.push_back(&rc);
+  std::sort(reals.begin(), reals.end(),
+            [](const RealConfig* a, const RealConfig* b) { return a->spec.key < b->spec.key; });
+  for (const RealConfig* real : reals) {
+    const RealConfig& rc = *real;
+    lvs::v1::IpvsReal* r = p.add_reals();
+    *r->mutable_key() = RealKeyToProto(rc.spec.key);
+    r->set_forwarding(ForwardingToProto(rc.spec.forwarding));
+    r->set_configured_weight(rc.spec.weight);
+    r->set_upper_threshold(rc.spec.upper_threshold);
+    r->set_lower_threshold(rc.spec.lower_threshold);
+    if (st != desired.status.end()) {
+      if (auto rs = st->second.reals.find(rc.spec.key); rs != st->second.reals.end()) {
+        r->set_health(HealthToProto(rs->second.health));
+        r->set_health_reason(rs->second.reason);
+        if (rc.source.checkers_size() == 0 && rc.source.unimplemented_checkers_size() > 0) {
+          r->set_health(lvs::v1::UNCHECKED);
+          r->set_health_reason(absl::StrCat(
+              absl::StrJoin(rc.source.unimplemented_checkers(), ", "), " not run by lvs-ha"));
+        }
+        r->set_override(OverrideToProto(rs->second.override_kind));
+      }
+    }
+    if (kernel) {
+      if (auto d = kernel->dests.find(rc.spec.key); d != kernel->dests.end()) {
+        r->set_in_kernel(true);
+        r->set_weight(d->second.spec.weight);
+        r->set_active_connections(d->second.active_conns);
+        r->set_inactive_connections(d->second.inactive_conns);
+        *r->mutable_stats() = StatsToProto(d->second.stats);
+      }
+    }
+  }
   return p;
 }
 

@@ -14,30 +14,20 @@
 namespace lvs::ipvs {
 namespace {
 
-lvs::v1::Health HealthToProto(RealStatus::Health h) {
-  switch (h) {
-    case RealStatus::Health::kUp: return lvs::v1::UP;
-    case RealStatus::Health::kDown: return lvs::v1::DOWN;
-    case RealStatus::Health::kUnknown: return lvs::v1::UNKNOWN;
-  }
-  return lvs::v1::HEALTH_UNSPECIFIED;
-}
-
 struct Parsed {
   lvs::v1::Config config;
   std::vector<ServiceConfig> services;
   std::vector<lvs::v1::Diagnostic> diagnostics;
 };
 
-// Parse and validate; errors come back as diagnostics (file:line:col) or a status.
-absl::StatusOr<Parsed> ParseConfig(const std::string& path, bool strict) {
-  auto r = config::ParseFile(path, config::ParseOptions{.strict = strict});
+// Validates what was read; errors come back as a status naming file:line:col.
+absl::StatusOr<Parsed> Validate(absl::StatusOr<config::ParseResult> r) {
   if (!r.ok()) return r.status();
   Parsed p;
   p.diagnostics = r->diagnostics;
+  const std::string name = r->config.files_size() ? r->config.files(0) : "the config";
   if (!r->ok())
-    return absl::InvalidArgumentError(absl::StrCat(path, " is not valid:\n",
-                                                   config::FormatDiagnostics(r->diagnostics)));
+    return absl::InvalidArgumentError(absl::StrCat(name, " is not valid:\n", config::FormatDiagnostics(r->diagnostics)));
   auto services = ServicesFromConfig(r->config);
   if (!services.ok()) return services.status();
   p.config = std::move(r->config);
@@ -51,7 +41,8 @@ IpvsManager::IpvsManager(IpvsKernel* kernel, StateStore* store, Options options)
     : kernel_(kernel),
       store_(store),
       options_(std::move(options)),
-      log_(runtime::Logger("ipvsd")) {}
+      log_(runtime::Logger("ipvsd")),
+      sync_(kernel, log_) {}
 
 std::set<ServiceKey> IpvsManager::ConfigKeys() const {
   std::set<ServiceKey> keys;
@@ -118,7 +109,7 @@ const ServiceConfig* IpvsManager::FindService(const ServiceKey& key) const {
 }
 
 absl::Status IpvsManager::Start() {
-  auto parsed = ParseConfig(options_.config_path, options_.strict_config);
+  auto parsed = Validate(options_.read_config());
   if (!parsed.ok()) return parsed.status();
   for (const auto& d : parsed->diagnostics)
     log_->warn("{}:{}:{}: {}: {}", d.location().file(), d.location().line(),
@@ -494,101 +485,30 @@ std::vector<lvs::v1::CheckTarget> IpvsManager::Targets() const {
   return out;
 }
 
-std::string IpvsManager::SyncInstance() const {
-  if (!config_.has_global_defs()) return "";
-  return config_.global_defs().lvs_sync_daemon().vrrp_instance();
-}
+std::string IpvsManager::SyncInstance() const { return sync_.instance(); }
 
 void IpvsManager::OnVrrpState(const std::string& instance, lvs::v1::VrrpState state) {
-  if (instance != SyncInstance()) return;
-  SyncRole role = state == lvs::v1::MASTER ? SyncRole::kMaster : SyncRole::kBackup;
-  if (sync_role_ == role) return;
-  log_->info("vrrp instance {} is {}: connection sync daemon becomes {}", instance,
-             lvs::v1::VrrpState_Name(state), role == SyncRole::kMaster ? "master" : "backup");
-  sync_role_ = role;
-  ApplySyncRole();
+  sync_.OnVrrpState(instance, state);
 }
 
 void IpvsManager::ApplySyncRole() {
-  const auto& cfg = config_.global_defs().lvs_sync_daemon();
-  auto running = kernel_->GetSyncDaemons();
-  if (!running.ok()) {
-    log_->error("connection sync: {}", std::string(running.status().message()));
-    return;
-  }
-  if (cfg.interface().empty()) {
-    // Not configured (or no longer): stop what we may have started.
-    for (const SyncDaemon& d : *running)
-      if (absl::Status s = kernel_->StopSyncDaemon(d.role); !s.ok()) log_->error("{}", std::string(s.message()));
-    return;
-  }
-  // Following an instance, one daemon: backup until vrrpd says otherwise, as
-  // keepalived starts. Following none (or one the file does not have), keepalived's
-  // checker runs a master and a backup at once.
-  const bool follows = std::any_of(config_.vrrp_instances().begin(), config_.vrrp_instances().end(),
-                                   [&](const auto& vi) { return vi.name() == cfg.vrrp_instance(); });
-  std::vector<SyncRole> roles;
-  if (follows) {
-    roles.push_back(sync_role_.value_or(SyncRole::kBackup));
-  } else {
-    roles = {SyncRole::kMaster, SyncRole::kBackup};
-  }
-  uint32_t sync_id = cfg.sync_id();
-  if (sync_id == 0) {
-    for (const auto& vi : config_.vrrp_instances())
-      if (vi.name() == cfg.vrrp_instance()) sync_id = vi.virtual_router_id();
-  }
-  std::vector<SyncDaemon> wanted;
-  for (SyncRole role : roles) {
-    SyncDaemon d;
-    d.role = role;
-    d.interface = cfg.interface();
-    d.sync_id = sync_id;
-    d.max_len = static_cast<uint16_t>(cfg.max_len());
-    d.port = static_cast<uint16_t>(cfg.port());
-    d.ttl = static_cast<uint8_t>(cfg.ttl());
-    if (!cfg.group().empty()) d.group = IpAddr::Parse(cfg.group());
-    wanted.push_back(std::move(d));
-  }
-  // The kernel reports its defaults for the options the config leaves out.
-  auto matches = [](const SyncDaemon& r, const SyncDaemon& d) {
-    return r.role == d.role && r.interface == d.interface && r.sync_id == d.sync_id &&
-           (d.max_len == 0 || r.max_len == d.max_len) && (d.port == 0 || r.port == d.port) &&
-           (d.ttl == 0 || r.ttl == d.ttl) && (!d.group || r.group == d.group);
-  };
-  std::set<SyncRole> running_ok;
-  for (const SyncDaemon& r : *running) {
-    if (std::any_of(wanted.begin(), wanted.end(), [&](const SyncDaemon& d) { return matches(r, d); })) {
-      running_ok.insert(r.role);
-      continue;
-    }
-    if (absl::Status s = kernel_->StopSyncDaemon(r.role); !s.ok()) log_->error("{}", std::string(s.message()));
-  }
-  for (const SyncDaemon& d : wanted) {
-    if (running_ok.count(d.role)) continue;
-    if (absl::Status s = kernel_->StartSyncDaemon(d); !s.ok()) {
-      log_->error("{}", std::string(s.message()));
-    } else {
-      log_->info("connection sync daemon started as {} on {} (sync id {})",
-                 d.role == SyncRole::kMaster ? "master" : "backup", d.interface, sync_id);
-    }
-  }
+  sync_.Configure(config_);
+  sync_.Apply();
 }
 
 lvs::v1::ReloadResponse IpvsManager::Reload(bool dry_run) {
   lvs::v1::ReloadResponse resp;
-  auto r = config::ParseFile(options_.config_path,
-                             config::ParseOptions{.strict = options_.strict_config});
+  auto r = options_.read_config();
   if (!r.ok()) {
     lvs::v1::Diagnostic* d = resp.add_diagnostics();
     d->set_severity(lvs::v1::Diagnostic::ERROR);
-    d->mutable_location()->set_file(options_.config_path);
     d->set_message(std::string(r.status().message()));
     return resp;
   }
+  const std::string name = r->config.files_size() ? r->config.files(0) : "the config";
   for (const auto& d : r->diagnostics) *resp.add_diagnostics() = d;
   if (!r->ok()) {
-    log_->error("reload refused: {} has errors; nothing changed", options_.config_path);
+    log_->error("reload refused: {} has errors; nothing changed", name);
     return resp;
   }
   for (const auto& d : r->diagnostics) log_->warn("{}", config::FormatDiagnostic(d));
@@ -636,7 +556,7 @@ lvs::v1::ReloadResponse IpvsManager::Reload(bool dry_run) {
   ApplySyncRole();
   if (on_targets_changed_) on_targets_changed_();
   resp.set_applied(true);
-  log_->info("reloaded {}: {} changes", options_.config_path, resp.changes_size());
+  log_->info("reloaded {}: {} changes", name, resp.changes_size());
   return resp;
 }
 
@@ -697,64 +617,7 @@ absl::StatusOr<uint32_t> IpvsManager::Flush(const std::string& confirm) {
 }
 
 lvs::v1::IpvsService IpvsManager::ServiceProto(const ServiceConfig& sc) const {
-  lvs::v1::IpvsService p;
-  const ServiceKey& key = sc.spec.key;
-  *p.mutable_key() = ServiceKeyToProto(key);
-  p.set_scheduler(sc.spec.scheduler);
-  p.set_persistence_timeout_s(sc.spec.timeout_s);
-  if (sc.spec.timeout_s) {
-    IpAddr mask;
-    std::memcpy(mask.bytes.data(), &sc.spec.netmask, 4);
-    p.set_persistence_netmask(key.af == AF_INET ? mask.ToString()
-                                                : absl::StrCat(sc.spec.netmask));
-  }
-  auto have = actual_.find(key);
-  const Service* kernel = have == actual_.end() ? nullptr : &have->second;
-  p.set_in_kernel(kernel != nullptr);
-  if (kernel) *p.mutable_stats() = StatsToProto(kernel->stats);
-  auto st = desired_.status.find(key);
-  if (st != desired_.status.end()) {
-    p.set_quorum_met(st->second.quorum_up);
-    p.set_sorry_server_active(st->second.sorry_server_active);
-  }
-  if (auto o = overrides_.find(OverrideKey{key, std::nullopt}); o != overrides_.end())
-    p.set_override(OverrideToProto(o->second.kind));
-  // Reals in ipvsadm -Ln's order (by address, then port), not the config's.
-  std::vector<const RealConfig*> reals;
-  for (const RealConfig& rc : sc.reals) reals.push_back(&rc);
-  std::sort(reals.begin(), reals.end(),
-            [](const RealConfig* a, const RealConfig* b) { return a->spec.key < b->spec.key; });
-  for (const RealConfig* real : reals) {
-    const RealConfig& rc = *real;
-    lvs::v1::IpvsReal* r = p.add_reals();
-    *r->mutable_key() = RealKeyToProto(rc.spec.key);
-    r->set_forwarding(ForwardingToProto(rc.spec.forwarding));
-    r->set_configured_weight(rc.spec.weight);
-    r->set_upper_threshold(rc.spec.upper_threshold);
-    r->set_lower_threshold(rc.spec.lower_threshold);
-    if (st != desired_.status.end()) {
-      if (auto rs = st->second.reals.find(rc.spec.key); rs != st->second.reals.end()) {
-        r->set_health(HealthToProto(rs->second.health));
-        r->set_health_reason(rs->second.reason);
-        if (rc.source.checkers_size() == 0 && rc.source.unimplemented_checkers_size() > 0) {
-          r->set_health(lvs::v1::UNCHECKED);
-          r->set_health_reason(absl::StrCat(
-              absl::StrJoin(rc.source.unimplemented_checkers(), ", "), " not run by lvs-ha"));
-        }
-        r->set_override(OverrideToProto(rs->second.override_kind));
-      }
-    }
-    if (kernel) {
-      if (auto d = kernel->dests.find(rc.spec.key); d != kernel->dests.end()) {
-        r->set_in_kernel(true);
-        r->set_weight(d->second.spec.weight);
-        r->set_active_connections(d->second.active_conns);
-        r->set_inactive_connections(d->second.inactive_conns);
-        *r->mutable_stats() = StatsToProto(d->second.stats);
-      }
-    }
-  }
-  return p;
+  return ServiceToProto(sc, actual_, desired_, overrides_);
 }
 
 lvs::v1::ListServicesResponse IpvsManager::List() {

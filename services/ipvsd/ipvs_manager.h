@@ -6,7 +6,7 @@
 //   resync    periodic: dump and converge again, logging any drift it repairs
 //   health    one service re-diffed against the cached table: one change, one operation
 //   listing   the cached table (counters as of the last resync), no kernel dump
-//   reload    parse and validate first; an invalid file changes nothing
+//   reload    read and validate first; an invalid file changes nothing
 #pragma once
 
 #include <functional>
@@ -19,6 +19,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "lib/config/config_parser.h"
 #include "lib/mail/mailer.h"
 #include "lvs/v1/check.pb.h"
 #include "lvs/v1/config.pb.h"
@@ -27,6 +28,7 @@
 #include "services/ipvsd/ipvs_kernel.h"
 #include "services/ipvsd/service_config.h"
 #include "services/ipvsd/state_store.h"
+#include "services/ipvsd/sync_daemon.h"
 #include "spdlog/spdlog.h"
 
 namespace lvs::ipvs {
@@ -34,14 +36,15 @@ namespace lvs::ipvs {
 class IpvsManager {
  public:
   struct Options {
-    std::string config_path;
+    // Reads the config (the daemon: the file, with --strict-config's rule); the
+    // manager takes what it returns and never sees a path. Errors in the text are
+    // diagnostics in the result; a failed status is a file that cannot be read.
+    std::function<absl::StatusOr<config::ParseResult>()> read_config;
     std::function<absl::Time()> wall_clock = [] { return absl::Now(); };
     // Runs a notify/quorum hook; the daemon forks a shell, tests record.
     std::function<void(const std::string& command)> run_hook;
     // Own every service in the kernel, not only the config's: others are deleted.
     bool own_whole_table = false;
-    // --strict-config: every config warning refuses the file.
-    bool strict_config = false;
     // Runs a task later on the manager's loop. Set, health events arriving in a
     // burst (checkd's first verdicts for thousands of reals) are applied in one
     // pass; unset (unit tests), each is applied at once.
@@ -104,7 +107,7 @@ class IpvsManager {
   void ApplyTimeouts();
   void FlushOnStop();
   void Persist();
-  void ApplySyncRole();
+  void ApplySyncRole();  // the config to sync_, and the kernel's daemons to it
   lvs::v1::IpvsService ServiceProto(const ServiceConfig& sc) const;
   const ServiceConfig* FindService(const ServiceKey& key) const;
   void Publish(const std::set<ServiceKey>& keys, const std::string& reason);
@@ -141,7 +144,7 @@ class IpvsManager {
   std::set<std::string> known_failures_;
   bool checker_connected_ = false;
   bool flushed_ = false;
-  std::optional<SyncRole> sync_role_;
+  SyncDaemonController sync_;
   std::function<void(const lvs::v1::TableEvent&)> on_table_event_;
   std::function<void()> on_targets_changed_;
   // Services whose reals' health changed since the last pass (Options::defer).

@@ -79,8 +79,10 @@ int main(int argc, char** argv) {
 
   ipvs::StateStore store(state_dir + "/ipvsd.state");
   ipvs::IpvsManager manager(kernel->get(), &store,
-                            {options.config_path, [] { return absl::Now(); }, RunHook,
-                             options.GetBool("own-whole-table"), options.GetBool("strict-config"),
+                            {[path = options.config_path, strict = options.GetBool("strict-config")] {
+                               return config::ParseFile(path, config::ParseOptions{.strict = strict});
+                             },
+                             [] { return absl::Now(); }, RunHook, options.GetBool("own-whole-table"),
                              [&loop](std::function<void()> task) { loop.Post(std::move(task)); }});
   rpc::WatchHub<v1::TableEvent> hub;
   manager.set_on_table_event([&hub](const v1::TableEvent& e) { hub.Publish(e); });

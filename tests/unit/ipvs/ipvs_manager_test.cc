@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 
 #include "lib/runtime/logging.h"
-#include "services/ipvsd/fake_ipvs_kernel.h"
+#include "tests/unit/ipvs/fake_ipvs_kernel.h"
 #include "services/ipvsd/ipvs_manager.h"
 #include "tests/unit/ipvs/ipvs_test_util.h"
 
@@ -67,7 +67,7 @@ struct Harness {
   void Restart() {
     manager = std::make_unique<IpvsManager>(
         &kernel, store.get(),
-        IpvsManager::Options{config_path, [this] { return now; },
+        IpvsManager::Options{[this] { return config::ParseFile(config_path); }, [this] { return now; },
                              [this](const std::string& cmd) { hooks.push_back(cmd); },
                              own_whole_table});
     REQUIRE(manager->Start().ok());

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "services/ipvsd/fake_ipvs_kernel.h"
+#include "tests/unit/ipvs/fake_ipvs_kernel.h"
 #include "services/ipvsd/reconciler.h"
 #include "tests/unit/ipvs/ipvs_test_util.h"
 

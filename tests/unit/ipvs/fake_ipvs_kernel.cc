@@ -1,4 +1,4 @@
-#include "services/ipvsd/fake_ipvs_kernel.h"
+#include "tests/unit/ipvs/fake_ipvs_kernel.h"
 
 #include "absl/strings/str_cat.h"
 #include "services/ipvsd/ipvs_errors.h"
