@@ -85,6 +85,7 @@ absl::StatusOr<ProcessPlan> PrepareProcess(DaemonOptions& options, spdlog::logge
   ProcessPlan plan;
   auto parsed = config::ParseFile(options.config_path);
   if (parsed.ok() && parsed->ok()) plan = PlanProcess(parsed->config, options.daemon);
+  if (parsed.ok()) plan.parsed = std::make_shared<const config::ParseResult>(*std::move(parsed));
   if (!plan.instance_id.empty() && !options.run_dir_given) {
     options.run_dir = RunDirFor(plan.instance_id);
     log.info("instance {}: run dir {}", plan.instance_id, options.run_dir);

@@ -13,11 +13,13 @@
 //   runtime::EnterRealtime(*plan, *log);                   // the loop thread, once started
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "lib/config/config_parser.h"
 #include "lib/proc/credentials.h"
 #include "lib/runtime/flags.h"
 #include "lvs/v1/config.pb.h"
@@ -37,6 +39,9 @@ struct ProcessPlan {
   v1::StartupScript shutdown_script;
   std::string script_user, script_group;
   bool script_security = false;
+  // The file as PrepareProcess read it (unset: it could not be read), so that the
+  // daemon's first load need not parse it again (10k services take seconds in a VM).
+  std::shared_ptr<const config::ParseResult> parsed;
 };
 
 // Pure: `daemon` is "vrrpd", "ipvsd" or "checkd".

@@ -138,7 +138,8 @@ absl::Status IpvsManager::Start() {
     // keepalived's lvs_flush: start from an empty table, whoever made what is there.
     std::vector<Operation> ops;
     for (const auto& [key, svc] : actual_) ops.push_back({Operation::Kind::kDelService, svc.spec, {}});
-    auto results = kernel_->Apply(ops);
+    ++table_generation_;  // a dump in flight is out of date
+  auto results = kernel_->Apply(ops);
     Reconciler::Record(actual_, ops, results);
     log_->info("lvs_flush: emptied the IPVS table ({} services)", ops.size());
   }
@@ -160,6 +161,7 @@ absl::Status IpvsManager::DumpKernel() {
   if (!table.ok()) return table.status();
   actual_ = std::move(*table);
   actual_at_ = options_.wall_clock();
+  ++table_generation_;
   return absl::OkStatus();
 }
 
@@ -200,6 +202,7 @@ std::vector<Operation> IpvsManager::Converge(const std::optional<std::set<Servic
     if (!keys) known_failures_.clear();
     return ops;
   }
+  ++table_generation_;  // a dump in flight is out of date
   std::vector<absl::Status> results = kernel_->Apply(ops);
   std::set<ServiceKey> touched;
   size_t failed = 0;
@@ -315,10 +318,45 @@ void IpvsManager::RunTransitionHooks(const DesiredTable& before, const DesiredTa
 }
 
 void IpvsManager::Resync() {
-  if (absl::Status s = DumpKernel(); !s.ok()) {
-    log_->error("resync: {}", std::string(s.message()));
+  if (!options_.dump_async) {
+    if (absl::Status s = DumpKernel(); !s.ok()) {
+      log_->error("resync: {}", std::string(s.message()));
+      return;
+    }
+    ConvergeResync();
     return;
   }
+  if (dump_in_flight_) return;  // the last one is still reading
+  dump_in_flight_ = true;
+  const uint64_t generation = table_generation_;
+  options_.dump_async([this, generation](absl::StatusOr<Table> table) {
+    dump_in_flight_ = false;
+    if (!table.ok()) {
+      log_->error("resync: {}", std::string(table.status().message()));
+      return;
+    }
+    if (generation != table_generation_) {
+      // ipvsd changed the table while it was read: the dump may miss that change.
+      // Under changes that never stop, every third resync reads in place instead.
+      if (++stale_dumps_ < 3) {
+        log_->debug("resync: the table changed during the dump; the next resync compares");
+        return;
+      }
+      if (absl::Status s = DumpKernel(); !s.ok()) {
+        log_->error("resync: {}", std::string(s.message()));
+        return;
+      }
+    } else {
+      actual_ = *std::move(table);
+      actual_at_ = options_.wall_clock();
+      ++table_generation_;
+    }
+    stale_dumps_ = 0;
+    ConvergeResync();
+  });
+}
+
+void IpvsManager::ConvergeResync() {
   auto ops = Converge(std::nullopt, "resync");
   if (ops.empty()) {
     log_->debug("resync: the kernel table is in sync");
@@ -349,6 +387,7 @@ void IpvsManager::FlushOnStop() {
   for (const auto& [key, svc] : actual_) {
     if (mode == v1::LVS_FLUSH_ON_STOP_FULL || owned.count(key)) ops.push_back({Operation::Kind::kDelService, svc.spec, {}});
   }
+  ++table_generation_;  // a dump in flight is out of date
   auto results = kernel_->Apply(ops);
   size_t removed = 0;
   for (const absl::Status& r : results) removed += r.ok();
@@ -605,6 +644,7 @@ absl::StatusOr<uint32_t> IpvsManager::Flush(const std::string& confirm) {
   const std::set<ServiceKey> owned = Owned();
   for (const auto& [key, svc] : actual_)
     if (owned.count(key)) ops.push_back({Operation::Kind::kDelService, svc.spec, {}});
+  ++table_generation_;  // a dump in flight is out of date
   auto results = kernel_->Apply(ops);
   uint32_t removed = 0;
   for (const absl::Status& s : results) removed += s.ok();

@@ -3,7 +3,7 @@
 // through IpvsKernel, so unit tests can drive it with the fake.
 //
 //   start     parse, load state, dump the kernel and converge by diff (adopt, never flush)
-//   resync    periodic: dump and converge again, logging any drift it repairs
+//   resync    periodic: dump (off the loop) and converge again, logging any drift it repairs
 //   health    one service re-diffed against the cached table: one change, one operation
 //   listing   the cached table (counters as of the last resync), no kernel dump
 //   reload    read and validate first; an invalid file changes nothing
@@ -49,6 +49,10 @@ class IpvsManager {
     // burst (checkd's first verdicts for thousands of reals) are applied in one
     // pass; unset (unit tests), each is applied at once.
     std::function<void(std::function<void()>)> defer;
+    // Reads the kernel table off the loop (the daemon: a thread with its own netlink
+    // socket) and calls back on the loop, so a resync of 10k services does not hold
+    // up health changes and RPCs. Unset (unit tests): the resync dumps in place.
+    std::function<void(std::function<void(absl::StatusOr<Table>)>)> dump_async;
   };
 
   IpvsManager(IpvsKernel* kernel, StateStore* store, Options options);
@@ -94,6 +98,7 @@ class IpvsManager {
   std::vector<Operation> Converge(const std::optional<std::set<ServiceKey>>& keys,
                                   const std::string& reason);
   absl::Status DumpKernel();
+  void ConvergeResync();
   // All services, or only those in `only`.
   DesiredTable ComputeDesired(const std::set<ServiceKey>* only);
   void RunTransitionHooks(const DesiredTable& before, const DesiredTable& after,
@@ -137,6 +142,9 @@ class IpvsManager {
   std::map<ServiceKey, bool> quorum_;
   Table actual_;  // the kernel's, as last dumped plus what ipvsd applied since
   absl::Time actual_at_ = absl::InfinitePast();  // when last dumped
+  uint64_t table_generation_ = 0;  // bumped by every change to actual_
+  bool dump_in_flight_ = false;
+  int stale_dumps_ = 0;  // async dumps discarded in a row
   DesiredTable desired_;
   std::vector<std::string> last_failures_;  // the kernel's refusals in the last Converge
   // Refusals already logged at error level: a resync that meets the same one again

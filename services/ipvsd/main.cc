@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <thread>
 
 #include "absl/strings/numbers.h"
 #include "lib/metrics/daemon_metrics.h"
@@ -37,6 +38,29 @@ void RunHook(const std::string& command) {
   }
   if (pid > 0) waitpid(pid, nullptr, 0);
 }
+
+// Dumps the kernel table on a thread of its own, with its own netlink socket, and
+// hands the result to the loop: the manager keeps one dump in flight at most.
+class BackgroundDump {
+ public:
+  BackgroundDump(lvs::event::EventLoop* loop, std::unique_ptr<lvs::ipvs::IpvsNetlink> kernel)
+      : loop_(loop), kernel_(std::move(kernel)) {}
+  ~BackgroundDump() {
+    if (thread_.joinable()) thread_.join();
+  }
+  void Start(std::function<void(absl::StatusOr<lvs::ipvs::Table>)> done) {
+    if (thread_.joinable()) thread_.join();  // finished: its result is already on the loop
+    thread_ = std::thread([this, done = std::move(done)] {
+      auto table = std::make_shared<absl::StatusOr<lvs::ipvs::Table>>(kernel_->Dump());
+      loop_->Post([done, table] { done(std::move(*table)); });
+    });
+  }
+
+ private:
+  lvs::event::EventLoop* loop_;
+  std::unique_ptr<lvs::ipvs::IpvsNetlink> kernel_;
+  std::thread thread_;
+};
 
 }  // namespace
 
@@ -78,12 +102,32 @@ int main(int argc, char** argv) {
   event::EventLoop& loop = (*daemon)->loop();
 
   ipvs::StateStore store(state_dir + "/ipvsd.state");
+  auto dump_kernel = ipvs::IpvsNetlink::Create();
+  if (!dump_kernel.ok()) {
+    log->critical("{}", std::string(dump_kernel.status().message()));
+    return 1;
+  }
+  // Declared before the manager, so destroyed (joined) after it: a dump still
+  // running at exit only posts to a loop that no longer runs.
+  BackgroundDump background_dump(&loop, *std::move(dump_kernel));
   ipvs::IpvsManager manager(kernel->get(), &store,
-                            {[path = options.config_path, strict = options.GetBool("strict-config")] {
+                            {[path = options.config_path, strict = options.GetBool("strict-config"),
+                              first = plan->parsed]() mutable -> absl::StatusOr<config::ParseResult> {
+                               // The start reuses what PrepareProcess read (not under
+                               // --strict-config, which reads warnings as errors).
+                               if (first && !strict) {
+                                 config::ParseResult r = *first;
+                                 first.reset();
+                                 return r;
+                               }
+                               first.reset();
                                return config::ParseFile(path, config::ParseOptions{.strict = strict});
                              },
                              [] { return absl::Now(); }, RunHook, options.GetBool("own-whole-table"),
-                             [&loop](std::function<void()> task) { loop.Post(std::move(task)); }});
+                             [&loop](std::function<void()> task) { loop.Post(std::move(task)); },
+                             [&background_dump](std::function<void(absl::StatusOr<ipvs::Table>)> done) {
+                               background_dump.Start(std::move(done));
+                             }});
   rpc::WatchHub<v1::TableEvent> hub;
   manager.set_on_table_event([&hub](const v1::TableEvent& e) { hub.Publish(e); });
   ipvs::IpvsGrpcService service(&loop, &manager, &hub);

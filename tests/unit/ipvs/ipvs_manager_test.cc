@@ -46,6 +46,9 @@ struct Harness {
   absl::Time now = absl::FromUnixSeconds(1'800'000'000);
 
   bool own_whole_table = false;
+  // Set: resyncs dump "off the loop", here by keeping the request for the test to answer.
+  bool async_dump = false;
+  std::vector<std::function<void(absl::StatusOr<Table>)>> dumps;
 
   explicit Harness(const std::string& config = testing::kSeedVirtualServer,
                    bool own_all = false)
@@ -69,7 +72,11 @@ struct Harness {
         &kernel, store.get(),
         IpvsManager::Options{[this] { return config::ParseFile(config_path); }, [this] { return now; },
                              [this](const std::string& cmd) { hooks.push_back(cmd); },
-                             own_whole_table});
+                             own_whole_table, nullptr,
+                             [this](std::function<void(absl::StatusOr<Table>)> done) {
+                               if (!async_dump) return done(kernel.Dump());
+                               dumps.push_back(std::move(done));
+                             }});
     REQUIRE(manager->Start().ok());
   }
   std::map<DestKey, int32_t> Weights() {
@@ -123,6 +130,29 @@ TEST_CASE("manager: resync repairs drift") {
   h.kernel.Flush();
   h.manager->Resync();
   CHECK(h.Weights().size() == 2);
+}
+
+TEST_CASE("manager: a resync's dump off the loop is used only if the table did not change meanwhile") {
+  Harness h;
+  h.async_dump = true;
+  h.kernel.Flush();  // drift a resync must repair
+  h.manager->Resync();
+  REQUIRE(h.dumps.size() == 1);
+  h.manager->Resync();  // one dump in flight at most
+  CHECK(h.dumps.size() == 1);
+  Table stale = *h.kernel.Dump();  // what the dump read: empty
+  // Meanwhile a health change reaches the kernel (the fake re-creates nothing: the
+  // service is gone, so the change is an add of the service and the other real).
+  h.manager->OnHealth(Harness::Health(kRs2, false));
+  h.dumps[0](stale);
+  // The dump predates the change: not taken for the kernel's table.
+  CHECK(h.manager->List().stats_at_unix_ms() == absl::ToUnixMillis(h.now));  // the start's dump
+  h.now += absl::Seconds(10);
+  h.manager->Resync();
+  REQUIRE(h.dumps.size() == 2);
+  h.dumps[1](h.kernel.Dump());
+  CHECK(h.manager->List().stats_at_unix_ms() == absl::ToUnixMillis(h.now));
+  CHECK(h.Weights().size() == 1);  // rs1 only: rs2 is down
 }
 
 TEST_CASE("manager: overrides are validated, applied, and survive a restart") {
