@@ -101,6 +101,12 @@ int Health(const std::string& run_dir, const std::string& target, const std::str
   auto ipvsd = lvs::v1::Ipvs::NewStub(lvs::rpc::UnixChannel(run_dir, "ipvsd"));
   Stamp health, table;
   std::atomic<bool> health_ready{false}, table_ready{false};
+  // The table's snapshot is one event per service: the stream is live once it has
+  // stopped arriving, not at its first event.
+  std::atomic<int64_t> last_snapshot_ms{0};
+  auto now_ms = [] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
+  };
   grpc::ClientContext hctx, tctx;
   hctx.set_wait_for_ready(true);
   tctx.set_wait_for_ready(true);
@@ -122,6 +128,7 @@ int Health(const std::string& run_dir, const std::string& target, const std::str
     while (r->Read(&e)) {
       if (e.snapshot()) {
         table_ready = true;
+        last_snapshot_ms = now_ms();
         continue;
       }
       table.Mark();
@@ -130,7 +137,7 @@ int Health(const std::string& run_dir, const std::string& target, const std::str
   });
   // Snapshots arrive first; the streams are live once each has sent one.
   const auto deadline = Clock::now() + std::chrono::seconds(120);
-  while (!(health_ready && table_ready) && Clock::now() < deadline)
+  while (!(health_ready && table_ready && now_ms() - last_snapshot_ms > 1000) && Clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   int rc = health_ready && table_ready ? 0 : 1;
   if (rc) std::fprintf(stderr, "the watch streams sent no snapshot in 120 s\n");

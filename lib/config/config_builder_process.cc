@@ -202,6 +202,14 @@ void ConfigBuilder::AddProcessKeywords() {
       {"startup_script_timeout", 1, 1, BlockUse::kNone, script_timeout(&G::mutable_startup_script)},
       {"shutdown_script_timeout", 1, 1, BlockUse::kNone, script_timeout(&G::mutable_shutdown_script)},
   };
+  // keepalived's BFD process: lvs-ha has none (bfd_instance is not supported).
+  for (std::string_view bfd : {"bfd_priority", "bfd_rt_priority", "bfd_rlimit_rttime", "bfd_rlimit_rtime",
+                               "bfd_no_swap", "bfd_cpu_affinity", "bfd_process_name"}) {
+    keywords.push_back({bfd, 0, kAny, BlockUse::kNone, [this](const Statement& s, G&) {
+                          sink_.Warning(s.keyword.location, s.name(),
+                                        "lvs-ha has no BFD process (bfd_instance is not supported); ignored");
+                        }});
+  }
   for (auto& k : keywords) global_defs_.push_back(std::move(k));
 
 }
@@ -218,6 +226,17 @@ void ConfigBuilder::AddNamespaceKeywords() {
                   [once](const Statement& s, v1::Config& c) { once(s, c.mutable_net_namespace()); }});
   top_.push_back({"instance", 1, 1, BlockUse::kNone,
                   [once](const Statement& s, v1::Config& c) { once(s, c.mutable_instance()); }});
+  // keepalived's own process layout, with lvs-ha's equivalents.
+  top_.push_back({"use_pid_dir", 0, 0, BlockUse::kNone, [this](const Statement& s, v1::Config&) {
+                    sink_.Warning(s.keyword.location, s.name(),
+                                  "lvs-ha keeps each daemon's socket and lock in its run dir (--run-dir; "
+                                  "/run/lvs/NAME with net_namespace or instance); ignored");
+                  }});
+  top_.push_back({"net_namespace_ipvs", 0, 1, BlockUse::kNone, [this](const Statement& s, v1::Config&) {
+                    sink_.Warning(s.keyword.location, s.name(),
+                                  "ipvsd programs the IPVS table of the namespace it runs in; for another "
+                                  "namespace's table, run ipvsd with a file whose net_namespace names it; ignored");
+                  }});
 }
 
 }  // namespace lvs::config

@@ -10,9 +10,7 @@ using S = Section;
 // Keep in step with UNSUPPORTED.md.
 constexpr UnsupportedKeyword kUnsupported[] = {
     // Top level.
-    {S::kTop, "net_namespace_ipvs"},
     {S::kTop, "namespace_with_ipsets"},
-    {S::kTop, "use_pid_dir"},
     {S::kTop, "linkbeat_use_polling"},
     {S::kTop, "child_wait_time"},
     {S::kTop, "linkbeat_interfaces"},
@@ -28,7 +26,6 @@ constexpr UnsupportedKeyword kUnsupported[] = {
     // global_defs.
     {S::kGlobalDefs, "tmp_config_directory"},
     {S::kGlobalDefs, "config_save_dir"},
-    {S::kGlobalDefs, "bfd_process_name"},
     {S::kGlobalDefs, "checker_log_all_failures"},
     {S::kGlobalDefs, "vrrp_mcast_group4"},
     {S::kGlobalDefs, "vrrp_mcast_group6"},
@@ -54,11 +51,6 @@ constexpr UnsupportedKeyword kUnsupported[] = {
     {S::kGlobalDefs, "vrrp_notify_priority_changes"},
     {S::kGlobalDefs, "max_auto_priority"},
     {S::kGlobalDefs, "min_auto_priority_delay"},
-    {S::kGlobalDefs, "bfd_priority"},
-    {S::kGlobalDefs, "bfd_no_swap"},
-    {S::kGlobalDefs, "bfd_cpu_affinity"},
-    {S::kGlobalDefs, "bfd_rt_priority"},
-    {S::kGlobalDefs, "bfd_rlimit_rttime"},
     {S::kGlobalDefs, "snmp_socket"},
     {S::kGlobalDefs, "enable_snmp_vrrp"},
     {S::kGlobalDefs, "enable_snmp_checker"},
@@ -105,7 +97,6 @@ constexpr UnsupportedKeyword kUnsupported[] = {
     {S::kGlobalDefs, "set_supplementary_groups"},
     {S::kGlobalDefs, "v3_checksum_as_v2"},
     {S::kGlobalDefs, "vrrp_vmac_garp_intvl"},
-    {S::kGlobalDefs, "bfd_rlimit_rtime"},
     {S::kGlobalDefs, "enable_snmp_keepalived"},
     {S::kGlobalDefs, "snmp_vs_stats_update_interval"},
     {S::kGlobalDefs, "snmp_rs_stats_update_interval"},
