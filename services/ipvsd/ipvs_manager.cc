@@ -69,38 +69,22 @@ std::set<ServiceKey> IpvsManager::OwnedAmong(const std::set<ServiceKey>& keys) c
 void IpvsManager::SetServices(std::vector<ServiceConfig> services) {
   services_ = std::move(services);
   service_index_.clear();
-  service_of_target_.clear();
-  for (size_t i = 0; i < services_.size(); ++i) {
-    service_index_.emplace(services_[i].spec.key, i);
-    for (const RealConfig& rc : services_[i].reals) service_of_target_[rc.target_id] = services_[i].spec.key;
-  }
-  UpdateSuspended();
+  for (size_t i = 0; i < services_.size(); ++i) service_index_.emplace(services_[i].spec.key, i);
+  LogSuspensions(inputs_.SetServices(services_));
 }
 
-bool IpvsManager::UpdateSuspended() {
-  std::set<ServiceKey> next;
-  for (const ServiceConfig& sc : services_) {
-    // Until the first address dump is in, nothing is known to be here.
-    if (sc.ha_suspend && !(local_addresses_ && local_addresses_->count(sc.spec.key.addr))) next.insert(sc.spec.key);
-  }
-  if (next == suspended_) return false;
-  for (const ServiceConfig& sc : services_) {
-    const bool was = suspended_.count(sc.spec.key) > 0, is = next.count(sc.spec.key) > 0;
-    if (was == is) continue;
+void IpvsManager::LogSuspensions(const std::vector<HealthInputs::Suspension>& changes) {
+  for (const auto& c : changes) {
     // keepalived's words, so that a log watcher finds them.
-    log_->info("{} healthcheckers for VS {}: its address is {} here", is ? "Suspending" : "Activating",
-               sc.spec.key.ToString(), is ? "not" : "now");
-    if (!is) {
-      for (const RealConfig& rc : sc.reals) resumed_targets_.insert(rc.target_id);
-    }
+    log_->info("{} healthcheckers for VS {}: its address is {} here", c.suspended ? "Suspending" : "Activating",
+               c.service.ToString(), c.suspended ? "not" : "now");
   }
-  suspended_ = std::move(next);
-  return true;
 }
 
 void IpvsManager::OnLocalAddresses(const std::set<IpAddr>& addresses) {
-  local_addresses_ = addresses;
-  if (UpdateSuspended() && on_targets_changed_) on_targets_changed_();
+  auto changes = inputs_.SetLocalAddresses(addresses);
+  LogSuspensions(changes);
+  if (!changes.empty() && on_targets_changed_) on_targets_changed_();
 }
 
 const ServiceConfig* IpvsManager::FindService(const ServiceKey& key) const {
@@ -167,7 +151,7 @@ absl::Status IpvsManager::DumpKernel() {
 
 DesiredTable IpvsManager::ComputeDesired(const std::set<ServiceKey>* only) {
   DesiredTable d = BuildDesiredTable(
-      {&services_, &health_, &overrides_, &actual_, &quorum_, options_.wall_clock(), only});
+      {&services_, &inputs_.health(), &overrides_, &actual_, &quorum_, options_.wall_clock(), only});
   for (const auto& [k, st] : d.status) quorum_[k] = st.quorum_up;
   return d;
 }
@@ -456,32 +440,12 @@ void IpvsManager::RunShutdownHooks() {
 }
 
 void IpvsManager::OnHealth(const lvs::v1::HealthEvent& e) {
-  auto svc = service_of_target_.find(e.id());
-  if (svc == service_of_target_.end()) return;  // a target from an older config
-  if (e.removed()) {
-    // A suspended service's reals keep their last state (keepalived's ha_suspend).
-    if (!suspended_.count(svc->second)) health_.erase(e.id());
-    return;
-  }
-  if (resumed_targets_.count(e.id())) {
-    // Back from suspension, checkd starts the target afresh: its initial state is
-    // not a verdict, and the last known one holds until the first check says.
-    if (!e.checked() && health_.count(e.id())) return;
-    resumed_targets_.erase(e.id());
-  }
-  RealHealth h{e.up(), e.reason(), e.weight()};
-  auto it = health_.find(e.id());
-  if (it != health_.end() && it->second.up == h.up && it->second.weight == h.weight) {
-    it->second.reason = h.reason;
-    return;
-  }
-  log_->info("{} is {}{}", e.id(), e.up() ? "up" : "down",
-             e.reason().empty() ? "" : absl::StrCat(" (", e.reason(), ")"));
-  health_[e.id()] = h;
-  pending_health_.insert(svc->second);
+  std::optional<HealthInputs::Verdict> v = inputs_.OnHealth(e);
+  if (!v) return;
+  log_->info("{}", v->line);
+  pending_health_.insert(v->service);
   if (!options_.defer) return ApplyPendingHealth();
-  // Computing the desired table is a pass over all services: one pass for a
-  // burst of events, not one per event (thousands at checkd's start).
+  // One pass for a burst of events (thousands at checkd's start), not one per event.
   if (health_pass_queued_) return;
   health_pass_queued_ = true;
   options_.defer([this] { ApplyPendingHealth(); });
@@ -508,7 +472,7 @@ void IpvsManager::OnCheckerConnected(bool connected) {
 std::vector<lvs::v1::CheckTarget> IpvsManager::Targets() const {
   std::vector<lvs::v1::CheckTarget> out;
   for (const ServiceConfig& sc : services_) {
-    if (suspended_.count(sc.spec.key)) continue;  // ha_suspend: not probed meanwhile
+    if (inputs_.suspended(sc.spec.key)) continue;  // ha_suspend: not probed meanwhile
     for (const RealConfig& rc : sc.reals) {
       if (!rc.has_checkers) continue;
       lvs::v1::CheckTarget t;
@@ -567,7 +531,7 @@ lvs::v1::ReloadResponse IpvsManager::Reload(bool dry_run) {
   // The diff of the new config against the kernel, computed on copies.
   std::map<ServiceKey, bool> quorum = quorum_;
   DesiredTable next = BuildDesiredTable(
-      {&*services, &health_, &overrides_, &actual_, &quorum, options_.wall_clock()});
+      {&*services, &inputs_.health(), &overrides_, &actual_, &quorum, options_.wall_clock()});
   const std::set<ServiceKey> owned = Owned();
   for (const Operation& op : Reconciler::Diff(next.table, actual_, owned))
     resp.add_changes(op.ToString());

@@ -25,6 +25,7 @@
 #include "lvs/v1/config.pb.h"
 #include "lvs/v1/ipvs.pb.h"
 #include "services/ipvsd/desired_table.h"
+#include "services/ipvsd/health_inputs.h"
 #include "services/ipvsd/ipvs_kernel.h"
 #include "services/ipvsd/service_config.h"
 #include "services/ipvsd/state_store.h"
@@ -120,8 +121,7 @@ class IpvsManager {
   std::set<ServiceKey> Owned() const;
   std::set<ServiceKey> OwnedAmong(const std::set<ServiceKey>& keys) const;
   void SetServices(std::vector<ServiceConfig> services);
-  // Recomputes suspended_ (ha_suspend); true when it changed.
-  bool UpdateSuspended();
+  void LogSuspensions(const std::vector<HealthInputs::Suspension>& changes);
 
   IpvsKernel* kernel_;
   StateStore* store_;
@@ -132,11 +132,7 @@ class IpvsManager {
   size_t config_warnings_ = 0;  // of the file last applied
   std::vector<ServiceConfig> services_;
   std::map<ServiceKey, size_t> service_index_;  // into services_
-  std::optional<std::set<IpAddr>> local_addresses_;  // unset until the first dump
-  std::set<ServiceKey> suspended_;  // ha_suspend services whose address is not here
-  std::set<std::string> resumed_targets_;  // of services just back from suspension
-  std::map<std::string, ServiceKey> service_of_target_;
-  HealthMap health_;
+  HealthInputs inputs_;  // checkd's verdicts, ha_suspend
   OverrideMap overrides_;
   std::set<ServiceKey> owned_;
   std::map<ServiceKey, bool> quorum_;
