@@ -68,7 +68,11 @@ absl::Status EnterNetNamespace(const std::string& name) {
   const int rc = setns(fd, CLONE_NEWNET);
   const std::string err = Errno();
   close(fd);
-  if (rc != 0) return absl::PermissionDeniedError(absl::StrCat("net_namespace ", name, ": setns: ", err));
+  if (rc != 0) {
+    return absl::PermissionDeniedError(absl::StrCat("net_namespace ", name, ": setns: ", err,
+                                                    " (entering a namespace needs CAP_SYS_ADMIN; under the "
+                                                    "packaged units, add it with `systemctl edit`)"));
+  }
   // /sys/class/net shows the namespace of whoever mounted sysfs: mount our own, in a
   // mount namespace of our own, so interface lookups see the namespace we are in.
   if (unshare(CLONE_NEWNS) != 0 || mount("", "/", nullptr, MS_SLAVE | MS_REC, nullptr) != 0) {
