@@ -177,4 +177,19 @@ std::optional<Settings> SettingsForThisHost(const v1::GlobalDefs& global) {
   return SettingsFromConfig(global, ThisHost(), ThisUser());
 }
 
+void AlertMail::Configure(const v1::GlobalDefs& global) {
+  settings_ = SettingsForThisHost(global);
+  if (!settings_) return;
+  if (mailer_) {
+    mailer_->UpdateSettings(*settings_);
+  } else {
+    mailer_ = std::make_unique<Mailer>(*settings_, log_);
+  }
+}
+
+std::optional<v1::MailStats> AlertMail::Stats() const {
+  if (!settings_ || !mailer_) return std::nullopt;
+  return mailer_->StatsProto();
+}
+
 }  // namespace lvs::mail

@@ -10,6 +10,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "absl/time/time.h"
@@ -63,5 +64,28 @@ class Mailer {
 // SettingsFromConfig with this host's name and the daemon's user for the defaults
 // that depend on them (from, helo name, router id).
 std::optional<Settings> SettingsForThisHost(const v1::GlobalDefs& global);
+
+// A daemon's alert mails as its config last said: the settings mails are composed
+// with, and the Mailer that sends them, made on the first config that mails and kept
+// (with its queue) across reloads. Under a config that mails no one, settings() is
+// null and nothing is sent.
+class AlertMail {
+ public:
+  explicit AlertMail(std::shared_ptr<spdlog::logger> log) : log_(std::move(log)) {}
+
+  // Start and each reload.
+  void Configure(const v1::GlobalDefs& global);
+  const Settings* settings() const { return settings_ ? &*settings_ : nullptr; }
+  void Send(Alert alert) {
+    if (settings_ && mailer_) mailer_->Send(std::move(alert));
+  }
+  // Unset when the config sends no mail.
+  std::optional<v1::MailStats> Stats() const;
+
+ private:
+  std::shared_ptr<spdlog::logger> log_;
+  std::optional<Settings> settings_;
+  std::unique_ptr<Mailer> mailer_;
+};
 
 }  // namespace lvs::mail

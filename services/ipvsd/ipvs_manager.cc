@@ -42,7 +42,8 @@ IpvsManager::IpvsManager(IpvsKernel* kernel, StateStore* store, Options options)
       store_(store),
       options_(std::move(options)),
       log_(runtime::Logger("ipvsd")),
-      sync_(kernel, log_) {}
+      sync_(kernel, log_),
+      mail_(log_) {}
 
 std::set<ServiceKey> IpvsManager::ConfigKeys() const {
   std::set<ServiceKey> keys;
@@ -101,7 +102,7 @@ absl::Status IpvsManager::Start() {
   config_warnings_ = parsed->diagnostics.size();
   config_ = std::move(parsed->config);
   SetServices(std::move(parsed->services));
-  ApplyMailSettings();
+  mail_.Configure(config_.global_defs());
 
   auto state = store_->Load();
   if (!state.ok()) {
@@ -265,7 +266,7 @@ void IpvsManager::RunTransitionHooks(const DesiredTable& before, const DesiredTa
   } else {
     for (const ServiceConfig& sc : services_) order.push_back(&sc);
   }
-  const bool mail = mail_ && mailer_;
+  const mail::Settings* mail = mail_.settings();
   for (const ServiceConfig* scp : order) {
     const ServiceConfig& sc = *scp;
     auto b = before.status.find(sc.spec.key);
@@ -277,7 +278,7 @@ void IpvsManager::RunTransitionHooks(const DesiredTable& before, const DesiredTa
       log_->warn("{}: quorum {}", sc.spec.key.ToString(), a->second.quorum_up ? "gained" : "lost");
       if (options_.run_hook && !hook.empty()) options_.run_hook(hook);
       if (mail && sc.smtp_alert) {
-        mailer_->Send(mail::VirtualServerAlert(*mail_, service, a->second.quorum_up, sc.quorum, sc.hysteresis,
+        mail_.Send(mail::VirtualServerAlert(*mail, service, a->second.quorum_up, sc.quorum, sc.hysteresis,
                                                a->second.alive_weight, false));
       }
     }
@@ -294,7 +295,7 @@ void IpvsManager::RunTransitionHooks(const DesiredTable& before, const DesiredTa
       if (options_.run_hook && !hook.empty()) options_.run_hook(hook);
       std::optional<std::string> check = mail && rc.source.smtp_alert() ? CheckWords(rc.source) : std::nullopt;
       if (check) {
-        mailer_->Send(mail::RealServerAlert(*mail_, MailName(rc.spec.key, sc.spec.key), service, is_up, *check,
+        mail_.Send(mail::RealServerAlert(*mail, MailName(rc.spec.key, sc.spec.key), service, is_up, *check,
                                             is_up ? "" : ra->second.reason));
       }
     }
@@ -384,19 +385,10 @@ void IpvsManager::Shutdown() {
   FlushOnStop();
 }
 
-void IpvsManager::ApplyMailSettings() {
-  mail_ = mail::SettingsForThisHost(config_.global_defs());
-  if (!mail_) return;
-  if (mailer_) {
-    mailer_->UpdateSettings(*mail_);
-  } else {
-    mailer_ = std::make_unique<mail::Mailer>(*mail_, log_);
-  }
-}
-
 void IpvsManager::MailRemovedReals(const std::vector<ServiceConfig>& next) {
   // keepalived's "=> Removing <=": a real server the reload takes out while it was up.
-  if (!mail_ || !mailer_) return;
+  const mail::Settings* mail = mail_.settings();
+  if (!mail) return;
   std::set<std::pair<ServiceKey, DestKey>> kept;
   for (const ServiceConfig& sc : next) {
     for (const RealConfig& rc : sc.reals) kept.insert({sc.spec.key, rc.spec.key});
@@ -409,7 +401,7 @@ void IpvsManager::MailRemovedReals(const std::vector<ServiceConfig>& next) {
         auto rs = st->second.reals.find(rc.spec.key);
         if (rs != st->second.reals.end() && rs->second.health == RealStatus::Health::kDown) continue;
       }
-      mailer_->Send(mail::RealServerRemovedAlert(*mail_, MailName(rc.spec.key, sc.spec.key), MailName(sc.spec.key), false));
+      mail_.Send(mail::RealServerRemovedAlert(*mail, MailName(rc.spec.key, sc.spec.key), MailName(sc.spec.key), false));
     }
   }
 }
@@ -417,7 +409,7 @@ void IpvsManager::MailRemovedReals(const std::vector<ServiceConfig>& next) {
 void IpvsManager::RunShutdownHooks() {
   // keepalived's stop notifiers, for an omega virtual server only: quorum_down if it
   // had quorum, notify_down for each real that was up, and their smtp_alert mails.
-  const bool mail = mail_ && mailer_;
+  const mail::Settings* mail = mail_.settings();
   for (const ServiceConfig& sc : services_) {
     if (!sc.omega) continue;
     auto st = desired_.status.find(sc.spec.key);
@@ -430,11 +422,11 @@ void IpvsManager::RunShutdownHooks() {
       if (rs == st->second.reals.end() || rs->second.health == RealStatus::Health::kDown) continue;
       if (options_.run_hook && !rc.notify_down.empty()) options_.run_hook(rc.notify_down);
       if (mail && rc.source.smtp_alert()) {
-        mailer_->Send(mail::RealServerRemovedAlert(*mail_, MailName(rc.spec.key, sc.spec.key), service, true));
+        mail_.Send(mail::RealServerRemovedAlert(*mail, MailName(rc.spec.key, sc.spec.key), service, true));
       }
     }
     if (had_quorum && mail && sc.smtp_alert) {
-      mailer_->Send(mail::VirtualServerAlert(*mail_, service, false, sc.quorum, sc.hysteresis, 0, true));
+      mail_.Send(mail::VirtualServerAlert(*mail, service, false, sc.quorum, sc.hysteresis, 0, true));
     }
   }
 }
@@ -539,7 +531,7 @@ lvs::v1::ReloadResponse IpvsManager::Reload(bool dry_run) {
 
   config_ = std::move(r->config);
   config_warnings_ = r->warning_count();
-  ApplyMailSettings();
+  mail_.Configure(config_.global_defs());
   MailRemovedReals(*services);
   SetServices(std::move(*services));
   flushed_ = false;
@@ -632,7 +624,7 @@ lvs::v1::ListServicesResponse IpvsManager::List() {
   for (const ServiceConfig& sc : services_) *resp.add_services() = ServiceProto(sc);
   resp.set_checker_connected(checker_connected_);
   resp.set_config_warnings(static_cast<uint32_t>(config_warnings_));
-  if (mail_ && mailer_) *resp.mutable_mail() = mailer_->StatsProto();
+  if (auto stats = mail_.Stats()) *resp.mutable_mail() = *stats;
   if (auto daemons = kernel_->GetSyncDaemons(); daemons.ok()) {
     for (const SyncDaemon& d : *daemons) {
       if (d.role == SyncRole::kMaster) resp.set_sync_daemon_master(true);

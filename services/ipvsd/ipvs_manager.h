@@ -105,9 +105,8 @@ class IpvsManager {
   void RunTransitionHooks(const DesiredTable& before, const DesiredTable& after,
                           const std::set<ServiceKey>* only);
   void RunShutdownHooks();
-  // keepalived's smtp_alert mails (RunTransitionHooks and RunShutdownHooks send
-  // those of a change and of the stop; MailRemovedReals those of a reload).
-  void ApplyMailSettings();
+  // keepalived's smtp_alert mails: RunTransitionHooks and RunShutdownHooks send
+  // those of a change and of the stop; MailRemovedReals those of a reload.
   void MailRemovedReals(const std::vector<ServiceConfig>& next);
   // global_defs' lvs_timeouts (start and reload) and lvs_flush_on_stop (stop).
   void ApplyTimeouts();
@@ -154,8 +153,7 @@ class IpvsManager {
   // Services whose reals' health changed since the last pass (Options::defer).
   std::set<ServiceKey> pending_health_;
   bool health_pass_queued_ = false;
-  std::optional<mail::Settings> mail_;  // none: the config sends no mail
-  std::unique_ptr<mail::Mailer> mailer_;
+  mail::AlertMail mail_;
 };
 
 }  // namespace lvs::ipvs

@@ -77,7 +77,7 @@ struct VrrpRouter::SocketEntry {
 };
 
 VrrpRouter::VrrpRouter(event::EventLoop& loop, std::shared_ptr<spdlog::logger> log)
-    : loop_(loop), log_(std::move(log)), scripts_(loop, log_) {}
+    : loop_(loop), log_(std::move(log)), scripts_(loop, log_), mail_(log_) {}
 
 VrrpRouter::~VrrpRouter() {
   for (auto& [name, inst] : instances_) {
@@ -297,7 +297,7 @@ absl::Status VrrpRouter::Apply(const v1::Config& config, bool dry_run,
                                g.notify_stop(), g.notify()};
     if (g.smtp_alert()) group_mail_.insert(g.name());
   }
-  ApplyMailSettings(config.global_defs());
+  mail_.Configure(config.global_defs());
   for (const std::string& name : plan.stop) {
     StopInstance(*instances_[name], "removed or changed by reload");
     instances_.erase(name);
@@ -655,23 +655,14 @@ std::optional<mail::VrrpTransition> MailedTransition(State state) {
 
 }  // namespace
 
-void VrrpRouter::ApplyMailSettings(const v1::GlobalDefs& global) {
-  mail_ = mail::SettingsForThisHost(global);
-  if (!mail_) return;
-  if (mailer_) {
-    mailer_->UpdateSettings(*mail_);
-  } else {
-    mailer_ = std::make_unique<mail::Mailer>(*mail_, log_);
-  }
-}
-
 void VrrpRouter::MailInstance(Instance& inst, State state) {
   // keepalived's vrrp_smtp_notifier: once per state entered (last_email_state).
-  if (!mail_ || !mailer_ || !inst.spec.source.smtp_alert() || inst.last_mailed == state) return;
+  const mail::Settings* settings = mail_.settings();
+  if (!settings || !inst.spec.source.smtp_alert() || inst.last_mailed == state) return;
   std::optional<mail::VrrpTransition> to = MailedTransition(state);
   if (!to) return;
   inst.last_mailed = state;
-  if (auto alert = mail::VrrpInstanceAlert(*mail_, inst.spec.vrrp.name, *to)) mailer_->Send(std::move(*alert));
+  if (auto alert = mail::VrrpInstanceAlert(*settings, inst.spec.vrrp.name, *to)) mail_.Send(std::move(*alert));
   // A sync group is mailed once it has entered the state: when its last member
   // has (keepalived's vrrp_sync_smtp_notifier on the group's own state).
   for (const auto& g : groups_) {
@@ -680,13 +671,14 @@ void VrrpRouter::MailInstance(Instance& inst, State state) {
 }
 
 void VrrpRouter::MailGroup(const std::string& group, State state) {
-  if (!mail_ || !mailer_ || !group_mail_.count(group)) return;
+  const mail::Settings* settings = mail_.settings();
+  if (!settings || !group_mail_.count(group)) return;
   auto last = group_last_mailed_.find(group);
   if (last != group_last_mailed_.end() && last->second == state) return;
   std::optional<mail::VrrpTransition> to = MailedTransition(state);
   if (!to) return;
   group_last_mailed_[group] = state;
-  if (auto alert = mail::VrrpGroupAlert(*mail_, group, *to)) mailer_->Send(std::move(*alert));
+  if (auto alert = mail::VrrpGroupAlert(*settings, group, *to)) mail_.Send(std::move(*alert));
 }
 
 void VrrpRouter::RunNotify(Instance& inst, State state) {
@@ -951,7 +943,7 @@ absl::StatusOr<v1::VrrpStatus> VrrpRouter::Status(const std::string& instance) c
   }
   out.set_router_id(router_id_);
   out.set_config_warnings(static_cast<uint32_t>(config_warnings_));
-  if (mail_ && mailer_) *out.mutable_mail() = mailer_->StatsProto();
+  if (auto stats = mail_.Stats()) *out.mutable_mail() = *stats;
   for (auto& [name, inst] : instances_) {
     if (!instance.empty() && name != instance) continue;
     v1::VrrpInstanceStatus* s = out.add_instances();

@@ -101,7 +101,6 @@ class VrrpRouter {
   void Announce(Instance& inst, const Vip& vip);
   void RunNotify(Instance& inst, State state);
   // keepalived's smtp_alert mails for instances and sync groups.
-  void ApplyMailSettings(const v1::GlobalDefs& global);
   void MailInstance(Instance& inst, State state);
   void MailGroup(const std::string& group, State state);
   void RunNotifyScripts(const NotifyScripts& scripts, const char* kind, const std::string& name,
@@ -148,8 +147,7 @@ class VrrpRouter {
   std::map<std::string, NotifyScripts> group_notify_;
   std::set<std::string> group_mail_;  // sync groups whose smtp_alert is on
   std::map<std::string, State> group_last_mailed_;
-  std::optional<mail::Settings> mail_;  // none: the config sends no mail
-  std::unique_ptr<mail::Mailer> mailer_;
+  mail::AlertMail mail_;
   rpc::WatchHub<v1::VrrpStateEvent> hub_;
   bool following_ = false;  // a sync group is propagating: do not propagate again
   bool shut_down_ = false;
