@@ -1,5 +1,8 @@
 #include "services/cli/printers.h"
 
+#include <algorithm>
+
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -87,6 +90,12 @@ std::string ServicesTable(const lvs::v1::ListServicesResponse& resp) {
   if (resp.sync_daemon_master() || resp.sync_daemon_backup())
     absl::StrAppend(&out, "connection sync:", resp.sync_daemon_master() ? " master" : "",
                     resp.sync_daemon_backup() ? " backup" : "", "\n");
+  // ipvsd answers from its view of the kernel: weights are current, the counters
+  // are those of its last read of the whole table.
+  if (resp.stats_at_unix_ms() > 0) {
+    const int64_t age_s = std::max<int64_t>(0, absl::ToUnixMillis(absl::Now()) - resp.stats_at_unix_ms()) / 1000;
+    absl::StrAppend(&out, "connection counters as of ", age_s, " s ago (ipvsd's last read of the kernel table)\n");
+  }
   return out;
 }
 

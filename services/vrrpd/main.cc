@@ -15,12 +15,15 @@ namespace {
 using lvs::v1::Diagnostic;
 
 // Parses the config and applies it (or only computes the diff), as SIGHUP, the
-// Reload RPC and the first start all do.
+// Reload RPC and the first start all do. The start passes what PrepareProcess read
+// (not under --strict-config, which reads warnings as errors).
 lvs::v1::ReloadResponse LoadAndApply(const std::string& path, bool strict,
                                      lvs::vrrp::VrrpRouter& router, bool dry_run,
-                                     spdlog::logger& log) {
+                                     spdlog::logger& log,
+                                     std::shared_ptr<const lvs::config::ParseResult> read = nullptr) {
   lvs::v1::ReloadResponse resp;
-  auto parsed = lvs::config::ParseFile(path, lvs::config::ParseOptions{.strict = strict});
+  auto parsed = read && !strict ? absl::StatusOr<lvs::config::ParseResult>(*read)
+                                : lvs::config::ParseFile(path, lvs::config::ParseOptions{.strict = strict});
   auto fail = [&](const std::string& message) {
     Diagnostic* d = resp.add_diagnostics();
     d->set_severity(Diagnostic::ERROR);
@@ -102,7 +105,7 @@ int main(int argc, char** argv) {
   }
   bool started = false;
   (*daemon)->loop().RunSync([&] {
-    started = LoadAndApply(path, strict, router, false, *log).applied();
+    started = LoadAndApply(path, strict, router, false, *log, plan->parsed).applied();
   });
   if (!started) {
     log->critical("{}: not started", path);

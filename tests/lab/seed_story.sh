@@ -52,12 +52,12 @@ story ""
 story "-- 1. lvs1 holds the VIP; lvs2 stands by"
 ip -n lvs1 -4 -br addr show dev ens160 | sed 's/^/      lvs1: /'
 ip -n lvs2 -4 -br addr show dev ens160 | sed 's/^/      lvs2: /'
-ip netns exec lvs1 "$CLUSTER_BIN/lvsctl" show vrrp --run-dir /run/lvs-lvs1 | indent
+ip netns exec lvs1 "$CLUSTER_BIN/lvsctl" show vrrp --run-dir /run/lvs-lvs1 --timeout 30 | indent
 
 story ""
 story "-- 2. the IPVS table on lvs1 (ipvsadm -Ln), and as lvsctl shows it with health"
 ip netns exec lvs1 ipvsadm -Ln | indent
-ip netns exec lvs1 "$CLUSTER_BIN/lvsctl" show services --run-dir /run/lvs-lvs1 | indent
+ip netns exec lvs1 "$CLUSTER_BIN/lvsctl" show services --run-dir /run/lvs-lvs1 --timeout 30 | indent
 
 story ""
 lab_wait_for 30 "answers from both real servers" both_lately
@@ -92,7 +92,7 @@ detection_ms=$DRILL_MEASURED
 lab_wait_for 60 "lvs1 (backup) took rs1 out too" table_is lvs1 "$CLUSTER_ONLY_RS2"
 lab_wait_for 30 "only RS2 answers" only_rs2_lately
 story "      rs1 left rotation after ${detection_ms} ms (bound: delay_loop 6 s + retry 3 x delay_before_retry 3 s)"
-ip netns exec lvs2 "$CLUSTER_BIN/lvsctl" show services --run-dir /run/lvs-lvs2 | indent
+ip netns exec lvs2 "$CLUSTER_BIN/lvsctl" show services --run-dir /run/lvs-lvs2 --timeout 30 | indent
 story "      the client's last answers: $(last_answers 6)"
 promise1=held
 [ "$LAB_FAILURES" -eq "$f" ] || promise1=broken

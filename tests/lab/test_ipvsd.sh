@@ -255,7 +255,8 @@ ip -n lvs1 addr del "$LAB_VIP/32" dev ens160
 lab_daemon lvs1 "$LAB_OUT/vrrpd.log" "$bin/vrrpd" --config "$conf" --run-dir "$run"
 lab_wait_for 60 "vrrpd becomes MASTER: the sync daemon becomes master" sync_is master
 lab_expect_eq "and only one sync daemon runs" 1 "$(ip netns exec lvs1 ipvsadm -L --daemon | wc -l)"
-ip netns exec lvs1 "$bin/lvsctl" vrrp down VI_1 --run-dir "$run"
+# A one-shot call in the emulated VM: allow for a slow first connect.
+ip netns exec lvs1 "$bin/lvsctl" vrrp down VI_1 --run-dir "$run" --timeout 30
 lab_wait_for 60 "the instance taken down: the sync daemon is backup again" sync_is backup
 
 lab_finish
