@@ -148,6 +148,7 @@ int main(int argc, char** argv) {
     log->critical("{}", std::string(s.message()));
     return 1;
   }
+  plan->parsed.reset();  // the first load has it; a large file need not stay in memory twice
 
   runtime::EnterRealtime(*plan, *log);
   ipvs::CheckdLink checkd(options.run_dir, &loop, &manager);

@@ -106,6 +106,7 @@ int main(int argc, char** argv) {
   bool started = false;
   (*daemon)->loop().RunSync([&] {
     started = LoadAndApply(path, strict, router, false, *log, plan->parsed).applied();
+    plan->parsed.reset();  // the first load had it
   });
   if (!started) {
     log->critical("{}: not started", path);
