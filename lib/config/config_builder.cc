@@ -217,6 +217,16 @@ std::string ConfigBuilder::Script(const Statement& s) {
   return s.args.empty() ? "" : s.args[0].text;
 }
 
+v1::NotifyScript ConfigBuilder::Notify(const Statement& s) {
+  // keepalived: notify_master CMD [USER [GROUP]]; the user is looked up where the
+  // script runs (vrrpd), which disables the script when the user does not exist.
+  v1::NotifyScript script;
+  if (!s.args.empty()) script.set_command(s.args[0].text);
+  if (s.args.size() > 1) script.set_user(s.args[1].text);
+  if (s.args.size() > 2) script.set_group(s.args[2].text);
+  return script;
+}
+
 std::vector<const Statement*> ConfigBuilder::ListEntries(const Statement& block) {
   std::vector<const Statement*> out;
   for (const Statement& entry : block.children) {
@@ -535,13 +545,48 @@ void ConfigBuilder::DefineGlobalDefs() {
          if (s.args.size() > 1) g.set_script_group(s.args[1].text);
        }},
       {"vrrp_strict", 0, 0, BlockUse::kNone,
+       [](const Statement&, G& g) { g.set_vrrp_strict(true); }},
+      // The firewall of non-accept mode (keepalived built with nftables, as Debian's
+      // and RHEL's are).
+      {"nftables", 0, 1, BlockUse::kNone,
        [this](const Statement& s, G& g) {
-         g.set_vrrp_strict(true);
+         if (nftables_given_) {
+           sink_.Warning(s.location(), s.name(), "given twice; ignored (as keepalived)");
+           return;
+         }
+         if (!s.args.empty() && s.args[0].text.size() >= 256) {  // NFT_TABLE_MAXNAMELEN
+           sink_.Warning(s.args[0].location, s.name(),
+                         "the table name is too long; ignored (as keepalived)");
+           return;
+         }
+         nftables_given_ = true;
+         if (!s.args.empty()) g.mutable_vrrp_firewall()->set_table(s.args[0].text);
+       }},
+      {"nftables_priority", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, G& g) {
+         if (auto v = values_.Integer(s, 0, INT32_MIN, INT32_MAX)) {
+           g.mutable_vrrp_firewall()->set_priority(static_cast<int32_t>(*v));
+           nftables_priority_set_ = true;
+         }
+       }},
+      {"nftables_counters", 0, 0, BlockUse::kNone,
+       [](const Statement&, G& g) { g.mutable_vrrp_firewall()->set_counters(true); }},
+      // keepalived keys link-local VIPs by interface index unless told otherwise;
+      // vrrpd always does.
+      {"nftables_ifindex", 0, 0, BlockUse::kNone, [](const Statement&, G&) {}},
+      {"vrrp_iptables", 0, 2, BlockUse::kNone,
+       [this](const Statement& s, G&) {
          sink_.Warning(s.location(), s.name(),
-                       "partly implemented: instances default to no_accept as in keepalived, but "
-                       "lvs-ha installs no firewall rules for it, so the VIPs still answer "
-                       "traffic that is not for IPVS, and unicast or authentication are not "
-                       "refused");
+                       "iptables is not supported; nftables is used instead (as keepalived "
+                       "built with nftables); replace it with 'nftables'",
+                       DeleteLine(s.keyword, "keepalived uses nftables in its place"));
+       }},
+      {"vrrp_ipsets", 0, 5, BlockUse::kNone,
+       [this](const Statement& s, G&) {
+         sink_.Warning(s.location(), s.name(),
+                       "iptables is not supported; nftables is used instead (as keepalived "
+                       "built with nftables); replace it with 'nftables'",
+                       DeleteLine(s.keyword, "keepalived uses nftables in its place"));
        }},
   };
   AddProcessKeywords();
@@ -596,8 +641,8 @@ void ConfigBuilder::DefineVrrpScript() {
 
 void ConfigBuilder::DefineSyncGroup() {
   using G = v1::VrrpSyncGroup;
-  auto notify = [this](void (G::*setter)(const std::string&)) {
-    return [this, setter](const Statement& s, G& g) { (g.*setter)(Script(s)); };
+  auto notify = [this](v1::NotifyScript* (G::*field)()) {
+    return [this, field](const Statement& s, G& g) { *(g.*field)() = Notify(s); };
   };
   sync_group_ = {
       {"smtp_alert", 0, 1, BlockUse::kNone,
@@ -619,19 +664,19 @@ void ConfigBuilder::DefineSyncGroup() {
        [this](const Statement& s, G& g) { ReadTrackInterfaces(s, g.mutable_track_interfaces()); }},
       {"track_script", 0, 0, BlockUse::kRequired,
        [this](const Statement& s, G& g) { ReadTrackScripts(s, g.mutable_track_scripts()); }},
-      {"notify_master", 1, 3, BlockUse::kNone, notify(&G::set_notify_master)},
-      {"notify_backup", 1, 3, BlockUse::kNone, notify(&G::set_notify_backup)},
-      {"notify_fault", 1, 3, BlockUse::kNone, notify(&G::set_notify_fault)},
-      {"notify_stop", 1, 3, BlockUse::kNone, notify(&G::set_notify_stop)},
-      {"notify", 1, 3, BlockUse::kNone, notify(&G::set_notify)},
+      {"notify_master", 1, 3, BlockUse::kNone, notify(&G::mutable_notify_master)},
+      {"notify_backup", 1, 3, BlockUse::kNone, notify(&G::mutable_notify_backup)},
+      {"notify_fault", 1, 3, BlockUse::kNone, notify(&G::mutable_notify_fault)},
+      {"notify_stop", 1, 3, BlockUse::kNone, notify(&G::mutable_notify_stop)},
+      {"notify", 1, 3, BlockUse::kNone, notify(&G::mutable_notify)},
   };
   Register(Section::kVrrpSyncGroup, sync_group_);
 }
 
 void ConfigBuilder::DefineVrrpInstance() {
   using I = InstanceContext;
-  auto notify = [this](void (v1::VrrpInstance::*setter)(const std::string&)) {
-    return [this, setter](const Statement& s, I& c) { (c.instance->*setter)(Script(s)); };
+  auto notify = [this](v1::NotifyScript* (v1::VrrpInstance::*field)()) {
+    return [this, field](const Statement& s, I& c) { *(c.instance->*field)() = Notify(s); };
   };
   // unicast_src_ip, and its old name mcast_src_ip: an address (a prefix length, as
   // some files write it, is dropped with a warning).
@@ -652,6 +697,7 @@ void ConfigBuilder::DefineVrrpInstance() {
       {"state", 1, 1, BlockUse::kNone,
        [this](const Statement& s, I& c) {
          const std::string state = absl::AsciiStrToUpper(s.args[0].text);
+         c.notes.state = s.args[0];
          if (state == "MASTER") {
            c.instance->set_initial_state(v1::MASTER);
          } else if (state == "BACKUP") {
@@ -750,11 +796,11 @@ void ConfigBuilder::DefineVrrpInstance() {
        [this](const Statement& s, I& c) {
          ReadTrackScripts(s, c.instance->mutable_track_scripts());
        }},
-      {"notify_master", 1, 3, BlockUse::kNone, notify(&v1::VrrpInstance::set_notify_master)},
-      {"notify_backup", 1, 3, BlockUse::kNone, notify(&v1::VrrpInstance::set_notify_backup)},
-      {"notify_fault", 1, 3, BlockUse::kNone, notify(&v1::VrrpInstance::set_notify_fault)},
-      {"notify_stop", 1, 3, BlockUse::kNone, notify(&v1::VrrpInstance::set_notify_stop)},
-      {"notify", 1, 3, BlockUse::kNone, notify(&v1::VrrpInstance::set_notify)},
+      {"notify_master", 1, 3, BlockUse::kNone, notify(&v1::VrrpInstance::mutable_notify_master)},
+      {"notify_backup", 1, 3, BlockUse::kNone, notify(&v1::VrrpInstance::mutable_notify_backup)},
+      {"notify_fault", 1, 3, BlockUse::kNone, notify(&v1::VrrpInstance::mutable_notify_fault)},
+      {"notify_stop", 1, 3, BlockUse::kNone, notify(&v1::VrrpInstance::mutable_notify_stop)},
+      {"notify", 1, 3, BlockUse::kNone, notify(&v1::VrrpInstance::mutable_notify)},
       {"garp_master_delay", 1, 1, BlockUse::kNone,
        [this](const Statement& s, I& c) {
          c.notes.garp_delay_set = true;
@@ -792,12 +838,9 @@ void ConfigBuilder::DefineVrrpInstance() {
          c.notes.accept_set = true;
        }},
       {"no_accept", 0, 0, BlockUse::kNone,
-       [this](const Statement& s, I& c) {
+       [](const Statement&, I& c) {
          c.instance->set_accept(false);
          c.notes.accept_set = true;
-         sink_.Warning(s.location(), s.name(),
-                       "keepalived drops traffic to the VIPs with firewall rules in this mode; "
-                       "lvs-ha installs none yet, so the VIPs still accept it");
        }},
       {"lvs_sync_daemon_interface", 1, 1, BlockUse::kNone,
        [this](const Statement& s, I& c) {
@@ -810,6 +853,15 @@ void ConfigBuilder::DefineVrrpInstance() {
       {"no_virtual_ipaddress", 0, 0, BlockUse::kNone, [](const Statement&, I&) {}},
       {"dont_track_primary", 0, 0, BlockUse::kNone,
        [](const Statement&, I& c) { c.instance->set_dont_track_primary(true); }},
+      {"strict_mode", 0, 1, BlockUse::kNone,
+       [this](const Statement& s, I& c) {
+         // keepalived: "strict_mode [on|off|true|false|yes|no]", bare means on.
+         if (s.args.empty()) {
+           c.notes.strict = true;
+         } else if (auto v = values_.Bool(s, 0)) {
+           c.notes.strict = *v;
+         }
+       }},
   };
   Register(Section::kVrrpInstance, vrrp_instance_);
 
@@ -1058,6 +1110,14 @@ void ConfigBuilder::FinishInstance(InstanceContext& context, const v1::GlobalDef
           absl::StrCat(token.text, " s: VRRPv3 adverts are 0.01-40.95 s in steps of 0.01 s"));
     }
   }
+  if (!notes.priority && vi.initial_state() == v1::MASTER) {
+    // keepalived derives an unset priority from the state: MASTER is the owner.
+    vi.set_priority(255);
+    sink_.Warning(notes.state ? notes.state->location : at, "state",
+                  absl::StrCat("'", vi.name(), "' has state MASTER and no priority: keepalived "
+                               "makes it the address owner (priority 255), and so does lvs-ha; "
+                               "give a priority (e.g. 150) for an ordinary master"));
+  }
   if (vi.priority() == 255 && notes.priority) {
     // keepalived lets only the address owner use 255; the parser cannot see the
     // interface's addresses, so it says what 255 implies and vrrpd checks it.
@@ -1085,7 +1145,7 @@ void ConfigBuilder::FinishInstance(InstanceContext& context, const v1::GlobalDef
   if (!notes.garp_refresh_repeat_set) {
     vi.set_garp_master_refresh_repeat(global.vrrp_garp_master_refresh_repeat());
   }
-  if (!notes.accept_set) vi.set_accept(!global.vrrp_strict());
+  ApplyStrictMode(context, global);
   // What vrrpd cannot run is refused here, so that config check and the daemon agree.
   // keepalived runs these; vrrpd has no VMAC for them yet, so the VIPs stay on the
   // interface itself (its own MAC, announced by the same gratuitous ARPs/NAs).
@@ -1099,6 +1159,61 @@ void ConfigBuilder::FinishInstance(InstanceContext& context, const v1::GlobalDef
   }
   if (!vi.use_vmac().empty() && !notes.use_vmac_named) {
     vi.set_use_vmac(absl::StrCat("vrrp.", vi.virtual_router_id()));
+  }
+}
+
+// vrrp_strict / strict_mode: what keepalived 2.2.7's vrrp_complete_instance does
+// to an instance in strict mode (RFC conformance), and the accept default that
+// follows from it. Settings it resets are warnings; the two it refuses to run are
+// errors here, so that config check and the daemon agree.
+void ConfigBuilder::ApplyStrictMode(InstanceContext& context, const v1::GlobalDefs& global) {
+  v1::VrrpInstance& vi = *context.instance;
+  const InstanceNotes& notes = context.notes;
+  const Location at = LocationOf(vi.location());
+  const bool strict = notes.strict.value_or(global.vrrp_strict());
+  vi.set_strict(strict);
+  const bool owner = vi.priority() == 255;
+  if (strict) {
+    const std::string name = absl::StrCat("'", vi.name(), "'");
+    if (vi.virtual_ipaddresses_size() == 0) {
+      sink_.Error(at, "vrrp_instance",
+                  absl::StrCat(name, " has no virtual_ipaddress; strict mode needs at least one "
+                               "(keepalived refuses to run it)"));
+    }
+    if (vi.unicast_peers_size() > 0) {
+      sink_.Error(at, "unicast_peer",
+                  absl::StrCat(name, ": unicast peers are not allowed in strict mode (keepalived "
+                               "refuses to run it on an interface with multicast); drop "
+                               "vrrp_strict or strict_mode"));
+    }
+    if (notes.state && (vi.initial_state() == v1::MASTER) != owner) {
+      sink_.Warning(notes.state ? notes.state->location : at, "state",
+                    absl::StrCat(name, ": in strict mode state MASTER must match being the "
+                                 "address owner (priority 255); ",
+                                 owner ? "MASTER" : "BACKUP", " is used (as keepalived)"));
+      vi.set_initial_state(owner ? v1::MASTER : v1::BACKUP);
+    }
+    if (vi.authentication().type() != v1::VrrpAuthentication::NONE) {
+      sink_.Warning(notes.authentication ? notes.authentication->location : at, "authentication",
+                    absl::StrCat(name, ": strict mode allows no authentication; none is used "
+                                 "(as keepalived)"));
+      vi.clear_authentication();
+    }
+    if (vi.preempt_delay_ms() > 0) {
+      sink_.Warning(at, "preempt_delay",
+                    absl::StrCat(name, ": preempt_delay is not allowed in strict mode; 0 is used "
+                                 "(as keepalived)"));
+      vi.set_preempt_delay_ms(0);
+    }
+  }
+  // keepalived: accept unless strict, and always for the address owner; VRRPv2 in
+  // strict mode has no accept mode (RFC 3768).
+  if (!notes.accept_set) vi.set_accept(owner || !strict);
+  if (vi.accept() && !owner && strict && vi.version() == 2) {
+    sink_.Warning(at, "accept",
+                  absl::StrCat("'", vi.name(), "': accept mode does not comply with RFC 3768 "
+                               "(VRRPv2) in strict mode; no_accept is used (as keepalived)"));
+    vi.set_accept(false);
   }
 }
 
@@ -1142,6 +1257,8 @@ void ConfigBuilder::Build(const std::vector<Statement>& top, v1::Config& config)
   if (!garp_delay_set_) global.set_vrrp_garp_master_delay_ms(min_garp_ ? 0 : 5000);
   if (!garp_repeat_set_) global.set_vrrp_garp_master_repeat(min_garp_ ? 1 : 5);
   if (global.vrrp_garp_master_refresh_repeat() == 0) global.set_vrrp_garp_master_refresh_repeat(1);
+  if (global.vrrp_firewall().table().empty()) global.mutable_vrrp_firewall()->set_table("keepalived");
+  if (!nftables_priority_set_) global.mutable_vrrp_firewall()->set_priority(-1);
   for (InstanceContext& context : instances_) FinishInstance(context, global);
   ApplySslBlock(config);
   ResolveSmtpAlerts(config);

@@ -77,9 +77,11 @@ class ConfigBuilder {
     std::optional<Token> version;
     std::optional<Token> priority;
     std::optional<Token> authentication;
+    std::optional<Token> state;
     bool garp_delay_set = false, garp_repeat_set = false, garp_refresh_set = false,
          garp_refresh_repeat_set = false, accept_set = false, use_vmac_named = false,
          vrid_given = false, auth_type_given = false, auth_pass_given = false;
+    std::optional<bool> strict;  // strict_mode; unset: global vrrp_strict
   };
   struct InstanceContext {
     v1::VrrpInstance* instance;
@@ -122,6 +124,7 @@ class ConfigBuilder {
                         google::protobuf::RepeatedPtrField<v1::TrackScript>* out);
   std::vector<const Statement*> ListEntries(const Statement& block);
   std::string Script(const Statement& s);
+  v1::NotifyScript Notify(const Statement& s);
 
   void ReadVirtualServerHeader(const Statement& s, v1::VirtualServer& vs);
   void ReadVirtualServerGroup(const Statement& s, v1::VirtualServerGroup& group);
@@ -134,6 +137,7 @@ class ConfigBuilder {
   template <typename Ctx>
   std::vector<Keyword<Ctx>> SettingKeywords(std::initializer_list<std::string_view> names);
 
+  void ApplyStrictMode(InstanceContext& context, const v1::GlobalDefs& global);
   void FinishInstance(InstanceContext& context, const v1::GlobalDefs& global);
   // A vrrp_instance's old lvs_sync_daemon_interface line.
   struct SyncDaemonLine {
@@ -187,6 +191,7 @@ class ConfigBuilder {
   bool min_garp_ = false;
   std::vector<SyncDaemonLine> sync_daemon_lines_;
   bool garp_delay_set_ = false, garp_repeat_set_ = false;
+  bool nftables_given_ = false, nftables_priority_set_ = false;
 };
 
 }  // namespace lvs::config

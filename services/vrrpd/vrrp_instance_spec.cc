@@ -174,11 +174,8 @@ absl::StatusOr<InstanceSpec> SpecFrom(const v1::VrrpInstance& in, const v1::Conf
   if (auto s = AddTracking(in, config, in.track_interfaces(), in.track_scripts(), spec); !s.ok()) {
     return s;
   }
-  spec.notify_master = in.notify_master();
-  spec.notify_backup = in.notify_backup();
-  spec.notify_fault = in.notify_fault();
-  spec.notify_stop = in.notify_stop();
-  spec.notify = in.notify();
+  spec.notify = NotifySpecs::FromConfig(in.notify_master(), in.notify_backup(), in.notify_fault(),
+                                        in.notify_stop(), in.notify());
   if (auto it = groups.find(in.name()); it != groups.end()) {
     spec.sync_group = it->second->name();
     if (auto s = AddTracking(in, config, it->second->track_interfaces(),
@@ -209,6 +206,15 @@ InstanceExpectation InstanceSpec::Expectation() const {
   e.auth_type = auth_type;
   e.auth_data = auth_data;
   return e;
+}
+
+NotifySpecs NotifySpecs::FromConfig(const v1::NotifyScript& master, const v1::NotifyScript& backup,
+                                    const v1::NotifyScript& fault, const v1::NotifyScript& stop,
+                                    const v1::NotifyScript& generic) {
+  auto one = [](const v1::NotifyScript& n) {
+    return NotifySpec{.command = n.command(), .user = n.user(), .group = n.group()};
+  };
+  return {one(master), one(backup), one(fault), one(stop), one(generic)};
 }
 
 absl::StatusOr<std::vector<InstanceSpec>> InstanceSpecsFromConfig(const v1::Config& config) {

@@ -23,6 +23,19 @@ struct TrackScriptSpec {
   std::string user, group;  // vrrp_script's "user USER [GROUP]"; empty: the default
 };
 
+// A notify script as the file gives it: "notify_master CMD [USER [GROUP]]".
+struct NotifySpec {
+  std::string command;      // empty: none
+  std::string user, group;  // empty: the default script user
+  friend bool operator==(const NotifySpec&, const NotifySpec&) = default;
+};
+struct NotifySpecs {
+  NotifySpec master, backup, fault, stop, generic;
+  static NotifySpecs FromConfig(const v1::NotifyScript& master, const v1::NotifyScript& backup,
+                                const v1::NotifyScript& fault, const v1::NotifyScript& stop,
+                                const v1::NotifyScript& generic);
+};
+
 struct InstanceSpec {
   VrrpConfig vrrp;  // primary_address is filled in by the daemon from the interface
   std::string interface;
@@ -39,7 +52,7 @@ struct InstanceSpec {
   std::vector<IpAddress> unicast_peers;
   std::vector<std::string> track_interfaces;  // tracked as "if:<name>"
   std::vector<TrackScriptSpec> track_scripts;  // tracked as "script:<name>"
-  std::string notify_master, notify_backup, notify_fault, notify_stop, notify;
+  NotifySpecs notify;
   std::string sync_group;
   std::string vmac;  // use_vmac: the macvlan's name; empty: none
   // Spacing between gratuitous ARPs (IPv4) or NAs (IPv6); zero: all at once.

@@ -57,9 +57,7 @@ struct VrrpRouter::Instance {
   bool admin_down = false;
   int64_t since_unix_ms = 0;
   std::vector<TrackScript> scripts;
-  // Who its notify scripts run as (keepalived's default script user); none: they
-  // cannot run (the user does not exist).
-  std::optional<proc::Credentials> notify_as;
+  NotifyScripts notify;  // spec.notify with each script's user resolved
   // A previous run killed with -9 (or crashed) may have left the VIPs on the
   // interface. They stay until another master is heard, so a master whose vrrpd
   // is restarted within Master_Down keeps serving instead of dropping the VIP for
@@ -248,11 +246,10 @@ void VrrpRouter::UpdateInPlace(Instance& inst, const InstanceSpec& wanted) {
     if (!Contains(inst.spec.vips, v)) added.push_back(v);
   }
   inst.spec.vips = wanted.vips;
-  inst.spec.notify_master = wanted.notify_master;
-  inst.spec.notify_backup = wanted.notify_backup;
-  inst.spec.notify_fault = wanted.notify_fault;
-  inst.spec.notify_stop = wanted.notify_stop;
   inst.spec.notify = wanted.notify;
+  inst.notify = ResolveNotify(inst.spec.notify,
+                              proc::DefaultScriptUser(wanted.script_user, wanted.script_group),
+                              inst.spec.vrrp.name);
   inst.spec.source = wanted.source;
   if (!master) return;
   for (const Vip& v : added) {
@@ -292,9 +289,14 @@ absl::Status VrrpRouter::Apply(const v1::Config& config, bool dry_run,
   router_id_ = config.global_defs().router_id();
   group_notify_.clear();
   group_mail_.clear();
+  const v1::GlobalDefs& global = config.global_defs();
+  const auto group_default_user = proc::DefaultScriptUser(global.script_user(), global.script_group());
+  group_script_security_ = global.enable_script_security();
   for (const v1::VrrpSyncGroup& g : config.vrrp_sync_groups()) {
-    group_notify_[g.name()] = {g.notify_master(), g.notify_backup(), g.notify_fault(),
-                               g.notify_stop(), g.notify()};
+    group_notify_[g.name()] = ResolveNotify(
+        NotifySpecs::FromConfig(g.notify_master(), g.notify_backup(), g.notify_fault(),
+                                g.notify_stop(), g.notify()),
+        group_default_user, absl::StrCat("group ", g.name()));
     if (g.smtp_alert()) group_mail_.insert(g.name());
   }
   mail_.Configure(config.global_defs());
@@ -537,10 +539,8 @@ void VrrpRouter::Drive(Instance& inst, const std::function<Actions(VrrpStateMach
       ArmTimer(*other);
     }
     following_ = false;
-    // The group's scripts run as the instance's (the global default script user).
-    if (auto it = group_notify_.find(g->name()); it != group_notify_.end() && inst.notify_as) {
-      RunNotifyScripts(it->second, "GROUP", g->name(), after, 0, *inst.notify_as,
-                       inst.spec.script_security);
+    if (auto it = group_notify_.find(g->name()); it != group_notify_.end()) {
+      RunNotifyScripts(it->second, "GROUP", g->name(), after, 0, group_script_security_);
     }
   }
 }
@@ -683,28 +683,45 @@ void VrrpRouter::MailGroup(const std::string& group, State state) {
 
 void VrrpRouter::RunNotify(Instance& inst, State state) {
   MailInstance(inst, state);
-  const InstanceSpec& s = inst.spec;
-  if (!inst.notify_as) return;  // its user does not exist (logged at start)
-  RunNotifyScripts({s.notify_master, s.notify_backup, s.notify_fault, s.notify_stop, s.notify},
-                   "INSTANCE", s.vrrp.name, state, inst.sm->effective_priority(), *inst.notify_as,
-                   s.script_security);
+  RunNotifyScripts(inst.notify, "INSTANCE", inst.spec.vrrp.name, state,
+                   inst.sm->effective_priority(), inst.spec.script_security);
+}
+
+VrrpRouter::NotifyScripts VrrpRouter::ResolveNotify(
+    const NotifySpecs& specs, const absl::StatusOr<proc::Credentials>& default_user,
+    const std::string& owner) const {
+  auto one = [&](const NotifySpec& spec, const char* kind) {
+    NotifyCommand out{.command = spec.command};
+    if (spec.command.empty()) return out;
+    auto user = spec.user.empty() ? default_user : proc::LookupUser(spec.user, spec.group);
+    if (user.ok()) {
+      out.run_as = *user;
+    } else {
+      log_->error("({}) {} script {} will not run: {}", owner, kind, spec.command,
+                  std::string(user.status().message()));
+    }
+    return out;
+  };
+  return {one(specs.master, "notify_master"), one(specs.backup, "notify_backup"),
+          one(specs.fault, "notify_fault"), one(specs.stop, "notify_stop"),
+          one(specs.generic, "notify")};
 }
 
 void VrrpRouter::RunNotifyScripts(const NotifyScripts& scripts, const char* kind,
                                   const std::string& name, State state, int priority,
-                                  const proc::Credentials& run_as, bool secure_only) {
-  auto run = [&](std::vector<std::string> argv) {
-    if (argv.empty()) return;
+                                  bool secure_only) {
+  auto run = [&](const NotifyCommand& script, std::vector<std::string> argv) {
+    if (argv.empty() || !script.run_as) return;
     if (secure_only) {
-      if (absl::Status s = proc::CheckScriptSecure(argv.front(), run_as); !s.ok()) {
+      if (absl::Status s = proc::CheckScriptSecure(argv.front(), *script.run_as); !s.ok()) {
         log_->error("{} {}: notify script not run (enable_script_security): {}", kind, name,
                     std::string(s.message()));
         return;
       }
     }
-    scripts_.Run(std::move(argv), run_as, absl::ZeroDuration(), nullptr);
+    scripts_.Run(std::move(argv), *script.run_as, absl::ZeroDuration(), nullptr);
   };
-  const std::string* specific = nullptr;
+  const NotifyCommand* specific = nullptr;
   switch (state) {
     case State::kMaster: specific = &scripts.master; break;
     case State::kBackup: specific = &scripts.backup; break;
@@ -712,15 +729,15 @@ void VrrpRouter::RunNotifyScripts(const NotifyScripts& scripts, const char* kind
     case State::kStopped: specific = &scripts.stop; break;
     case State::kInit: return;
   }
-  if (!specific->empty()) run(proc::SplitCommandLine(*specific));
-  if (scripts.generic.empty()) return;
+  if (!specific->command.empty()) run(*specific, proc::SplitCommandLine(specific->command));
+  if (scripts.generic.command.empty()) return;
   // keepalived: notify <script> INSTANCE|GROUP <name> <state> <priority>; STOPPED is "STOP".
-  std::vector<std::string> argv = proc::SplitCommandLine(scripts.generic);
+  std::vector<std::string> argv = proc::SplitCommandLine(scripts.generic.command);
   argv.push_back(kind);
   argv.push_back(name);
   argv.push_back(state == State::kStopped ? "STOP" : StateName(state));
   argv.push_back(std::to_string(priority));
-  run(std::move(argv));
+  run(scripts.generic, std::move(argv));
 }
 
 void VrrpRouter::ArmTimer(Instance& inst) {
@@ -813,12 +830,7 @@ void VrrpRouter::OnLink(const std::string& ifname, bool up) {
 void VrrpRouter::ResolveScriptUsers(Instance& inst, InstanceSpec& spec) {
   const std::string& name = spec.vrrp.name;
   auto default_user = proc::DefaultScriptUser(spec.script_user, spec.script_group);
-  if (default_user.ok()) {
-    inst.notify_as = *default_user;
-  } else {
-    log_->error("({}) script_user: {}; its notify scripts will not run", name,
-                std::string(default_user.status().message()));
-  }
+  inst.notify = ResolveNotify(spec.notify, default_user, name);
   for (const TrackScriptSpec& t : spec.track_scripts) {
     auto user = t.user.empty() ? default_user : proc::LookupUser(t.user, t.group);
     absl::Status usable = user.status();

@@ -66,8 +66,14 @@ class VrrpRouter {
              priority_zero_tx = 0, vips_repaired = 0;
     std::map<RejectReason, uint64_t> rx_errors;
   };
+  // A notify script ready to run: its command line and whom it runs as (none: it
+  // does not run, as its user does not exist; logged when it was resolved).
+  struct NotifyCommand {
+    std::string command;
+    std::optional<proc::Credentials> run_as;
+  };
   struct NotifyScripts {
-    std::string master, backup, fault, stop, generic;
+    NotifyCommand master, backup, fault, stop, generic;
   };
   struct Instance;
   struct SocketEntry;
@@ -104,8 +110,12 @@ class VrrpRouter {
   void MailInstance(Instance& inst, State state);
   void MailGroup(const std::string& group, State state);
   void RunNotifyScripts(const NotifyScripts& scripts, const char* kind, const std::string& name,
-                        State state, int priority, const proc::Credentials& run_as,
-                        bool secure_only);
+                        State state, int priority, bool secure_only);
+  // Each script's own user, else `default_user` (keepalived's: a script whose user
+  // cannot be found is not run). `owner` names the instance or group in the log.
+  NotifyScripts ResolveNotify(const NotifySpecs& specs,
+                              const absl::StatusOr<proc::Credentials>& default_user,
+                              const std::string& owner) const;
   // Who each script of `spec` runs as; a script whose user does not exist, or that
   // enable_script_security finds unsafe, is disabled (and untracked), as keepalived.
   void ResolveScriptUsers(Instance& inst, InstanceSpec& spec);
@@ -145,6 +155,7 @@ class VrrpRouter {
   std::map<std::string, std::unique_ptr<GarpSender>> garp_;
   std::vector<std::unique_ptr<VrrpSyncGroup>> groups_;
   std::map<std::string, NotifyScripts> group_notify_;
+  bool group_script_security_ = false;  // enable_script_security, for the groups' scripts
   std::set<std::string> group_mail_;  // sync groups whose smtp_alert is on
   std::map<std::string, State> group_last_mailed_;
   mail::AlertMail mail_;

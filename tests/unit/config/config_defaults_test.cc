@@ -2,6 +2,8 @@
 // real server and checker settings inherit.
 #include <catch2/catch.hpp>
 
+#include "absl/strings/str_cat.h"
+
 #include "tests/unit/config/test_util.h"
 
 namespace lvs::config {
@@ -291,7 +293,7 @@ TEST_CASE("nb_get_retry is retry everywhere, with a warning naming its line") {
   CHECK(rs.checkers(1).retry() == 5);
 }
 
-TEST_CASE("vrrp_strict turns accept off; explicit accept wins; vmac gets its default name") {
+TEST_CASE("vrrp_strict turns accept off; explicit accept wins on VRRPv3; vmac gets its default name") {
   const ParseResult r = ParseOk(R"(
 global_defs {
     vrrp_strict
@@ -307,6 +309,7 @@ vrrp_instance A {
 vrrp_instance B {
     interface eth0
     virtual_router_id 10
+    version 3
     accept
     use_vmac vrrp-b
     virtual_ipaddress {
@@ -315,9 +318,116 @@ vrrp_instance B {
 }
 )");
   CHECK_FALSE(r.config.vrrp_instances(0).accept());
+  CHECK(r.config.vrrp_instances(0).strict());
   CHECK(r.config.vrrp_instances(0).use_vmac() == "vrrp.9");
   CHECK(r.config.vrrp_instances(1).accept());
   CHECK(r.config.vrrp_instances(1).use_vmac() == "vrrp-b");
+}
+
+TEST_CASE("strict mode resets what keepalived resets and refuses what it refuses") {
+  // keepalived 2.2.7 vrrp_complete_instance: authentication, preempt_delay and a
+  // state MASTER that is not the owner are reset; accept on VRRPv2 is turned off.
+  const ParseResult r = ParseOk(R"(
+vrrp_instance A {
+    strict_mode
+    state MASTER
+    priority 150
+    interface eth0
+    virtual_router_id 9
+    accept
+    preempt_delay 5
+    authentication {
+        auth_type PASS
+        auth_pass secret
+    }
+    virtual_ipaddress {
+        10.0.0.1
+    }
+}
+vrrp_instance Owner {
+    strict_mode on
+    interface eth0
+    virtual_router_id 10
+    priority 255
+    virtual_ipaddress {
+        10.0.0.2
+    }
+}
+vrrp_instance Off {
+    strict_mode off
+    interface eth0
+    virtual_router_id 11
+    virtual_ipaddress {
+        10.0.0.3
+    }
+}
+)");
+  const auto& a = r.config.vrrp_instances(0);
+  CHECK(a.strict());
+  CHECK(a.initial_state() == lvs::v1::BACKUP);
+  CHECK(a.authentication().type() == lvs::v1::VrrpAuthentication::NONE);
+  CHECK(a.preempt_delay_ms() == 0);
+  CHECK_FALSE(a.accept());
+  CHECK(r.config.vrrp_instances(1).accept());  // the owner always accepts
+  CHECK_FALSE(r.config.vrrp_instances(2).strict());
+  CHECK(r.config.vrrp_instances(2).accept());
+  CHECK(r.config.global_defs().vrrp_firewall().table() == "keepalived");
+  CHECK(r.config.global_defs().vrrp_firewall().priority() == -1);
+  size_t strict_warnings = 0;
+  for (const auto& d : r.diagnostics) {
+    if (d.message().find("strict mode") != std::string::npos) ++strict_warnings;
+  }
+  CHECK(strict_warnings == 4);
+
+  for (const char* body : {"unicast_peer {\n 10.0.0.9\n }\n virtual_ipaddress {\n 10.0.0.1\n }",
+                           "no_virtual_ipaddress"}) {
+    const std::string file = absl::StrCat(
+        "global_defs {\n vrrp_strict\n}\nvrrp_instance A {\n interface eth0\n "
+        "virtual_router_id 9\n ", body, "\n}\n");
+    const ParseResult refused = ParseString(file, "test.conf");
+    CHECK_FALSE(refused.ok());
+  }
+}
+
+TEST_CASE("nftables settings: name, priority, counters; iptables is read as nftables") {
+  const ParseResult r = ParseString(R"(
+global_defs {
+    nftables lvs_fw
+    nftables_priority -5
+    nftables_counters
+    nftables_ifindex
+    vrrp_iptables
+}
+)", "test.conf");
+  CHECK(r.ok());
+  CHECK(r.config.global_defs().vrrp_firewall().table() == "lvs_fw");
+  CHECK(r.config.global_defs().vrrp_firewall().priority() == -5);
+  CHECK(r.config.global_defs().vrrp_firewall().counters());
+  REQUIRE(r.diagnostics.size() == 1);
+  CHECK(r.diagnostics[0].message().find("nftables is used instead") != std::string::npos);
+}
+
+TEST_CASE("state MASTER without a priority is the address owner, as keepalived derives it") {
+  const ParseResult r = ParseString(R"(
+vrrp_instance A {
+    state MASTER
+    interface eth0
+    virtual_router_id 9
+    virtual_ipaddress {
+        10.0.0.1
+    }
+}
+vrrp_instance B {
+    interface eth0
+    virtual_router_id 10
+    virtual_ipaddress {
+        10.0.0.2
+    }
+}
+)", "test.conf");
+  CHECK(r.config.vrrp_instances(0).priority() == 255);
+  CHECK(r.config.vrrp_instances(0).accept());
+  CHECK(r.config.vrrp_instances(1).priority() == 100);
 }
 
 TEST_CASE("vrrp_min_garp sends one GARP and no second burst") {
@@ -405,6 +515,7 @@ vrrp_instance VI_1 {
         chk weight 5
     }
     notify_master "/etc/lvs/master.sh"
+    notify_backup "/etc/lvs/backup.sh" nobody nogroup
 }
 vrrp_sync_group G {
     group {
@@ -439,9 +550,12 @@ virtual_server fwmark 9 {
   CHECK(c.vrrp_scripts(0).weight() == -10);
   CHECK(c.vrrp_instances(0).track_scripts(0).weight() == 5);
   CHECK(c.vrrp_instances(0).track_scripts(0).weight_set());
-  CHECK(c.vrrp_instances(0).notify_master() == "/etc/lvs/master.sh");
+  CHECK(c.vrrp_instances(0).notify_master().command() == "/etc/lvs/master.sh");
+  CHECK(c.vrrp_instances(0).notify_master().user().empty());
+  CHECK(c.vrrp_instances(0).notify_backup().user() == "nobody");
+  CHECK(c.vrrp_instances(0).notify_backup().group() == "nogroup");
   CHECK(c.vrrp_sync_groups(0).instances(0) == "VI_1");
-  CHECK(c.vrrp_sync_groups(0).notify() == "/etc/lvs/notify.sh");
+  CHECK(c.vrrp_sync_groups(0).notify().command() == "/etc/lvs/notify.sh");
   REQUIRE(c.virtual_server_groups(0).entries_size() == 3);
   CHECK(c.virtual_server_groups(0).entries(1).address() == "10.0.1.1-10");
   CHECK(c.virtual_server_groups(0).entries(1).port() == 443);

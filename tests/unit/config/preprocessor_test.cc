@@ -118,7 +118,7 @@ TEST_CASE("parameters: $NAME=value, ${NAME}, $NAME before whitespace, recursion 
   CHECK(vi.interface() == "eth0");
   CHECK(vi.virtual_ipaddresses(0).address() == "10.2.0.100");
   // Undefined parameters stay as written, as in keepalived; ${_HASH} is a literal '#'.
-  CHECK(vi.notify() == "/bin/notify $UNDEFINED #1");
+  CHECK(vi.notify().command() == "/bin/notify $UNDEFINED #1");
 }
 
 TEST_CASE("a bad value from a parameter points at the reference") {
