@@ -365,6 +365,11 @@ void ConfigBuilder::DefineTables() {
   DefineCheckers();
 }
 
+namespace {
+constexpr char kNoFirewallYet[] =
+    "read, but lvs-ha installs no nftables rules for non-accept mode yet; no effect";
+}  // namespace
+
 void ConfigBuilder::DefineGlobalDefs() {
   using G = v1::GlobalDefs;
   global_defs_ = {
@@ -561,6 +566,7 @@ void ConfigBuilder::DefineGlobalDefs() {
          }
          nftables_given_ = true;
          if (!s.args.empty()) g.mutable_vrrp_firewall()->set_table(s.args[0].text);
+         sink_.Warning(s.location(), s.name(), kNoFirewallYet);
        }},
       {"nftables_priority", 1, 1, BlockUse::kNone,
        [this](const Statement& s, G& g) {
@@ -568,9 +574,13 @@ void ConfigBuilder::DefineGlobalDefs() {
            g.mutable_vrrp_firewall()->set_priority(static_cast<int32_t>(*v));
            nftables_priority_set_ = true;
          }
+         sink_.Warning(s.location(), s.name(), kNoFirewallYet);
        }},
       {"nftables_counters", 0, 0, BlockUse::kNone,
-       [](const Statement&, G& g) { g.mutable_vrrp_firewall()->set_counters(true); }},
+       [this](const Statement& s, G& g) {
+         g.mutable_vrrp_firewall()->set_counters(true);
+         sink_.Warning(s.location(), s.name(), kNoFirewallYet);
+       }},
       // keepalived keys link-local VIPs by interface index unless told otherwise;
       // vrrpd always does.
       {"nftables_ifindex", 0, 0, BlockUse::kNone, [](const Statement&, G&) {}},
@@ -1214,6 +1224,14 @@ void ConfigBuilder::ApplyStrictMode(InstanceContext& context, const v1::GlobalDe
                   absl::StrCat("'", vi.name(), "': accept mode does not comply with RFC 3768 "
                                "(VRRPv2) in strict mode; no_accept is used (as keepalived)"));
     vi.set_accept(false);
+  }
+  if (!vi.accept() && !owner) {
+    sink_.Warning(at, "no_accept",
+                  absl::StrCat("'", vi.name(), "' is in non-accept mode (",
+                               strict ? "vrrp_strict or strict_mode" : "no_accept",
+                               "): keepalived drops traffic to and from its VIPs with nftables "
+                               "rules while it is master; lvs-ha installs none yet, so the VIPs "
+                               "still accept it"));
   }
 }
 
