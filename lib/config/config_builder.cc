@@ -366,6 +366,14 @@ void ConfigBuilder::DefineTables() {
 }
 
 namespace {
+bool IsNftIdentifier(const std::string& name) {
+  if (name.empty() || absl::ascii_isdigit(static_cast<unsigned char>(name[0]))) return false;
+  for (char c : name) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.') return false;
+  }
+  return true;
+}
+
 constexpr char kNoFirewallYet[] =
     "read, but lvs-ha installs no nftables rules for non-accept mode yet; no effect";
 }  // namespace
@@ -562,6 +570,12 @@ void ConfigBuilder::DefineGlobalDefs() {
          if (!s.args.empty() && s.args[0].text.size() >= 256) {  // NFT_TABLE_MAXNAMELEN
            sink_.Warning(s.args[0].location, s.name(),
                          "the table name is too long; ignored (as keepalived)");
+           return;
+         }
+         if (!s.args.empty() && !IsNftIdentifier(s.args[0].text)) {
+           sink_.Warning(s.args[0].location, s.name(),
+                         "not a table name nft can read (letters, digits, '_' and '.', not "
+                         "starting with a digit); the default 'keepalived' is used");
            return;
          }
          nftables_given_ = true;
