@@ -379,6 +379,13 @@ constexpr char kNoFirewallYet[] =
 }  // namespace
 
 void ConfigBuilder::DefineGlobalDefs() {
+  // vrrp_iptables / vrrp_ipsets: read as nftables by a keepalived built without iptables.
+  auto iptables = [this](const Statement& s, v1::GlobalDefs&) {
+    sink_.Warning(s.location(), s.name(),
+                  "iptables is not supported; nftables is used instead (as keepalived built "
+                  "with nftables); replace it with 'nftables'",
+                  DeleteLine(s.keyword, "keepalived uses nftables in its place"));
+  };
   using G = v1::GlobalDefs;
   global_defs_ = {
       {"router_id", 1, 1, BlockUse::kNone,
@@ -598,20 +605,8 @@ void ConfigBuilder::DefineGlobalDefs() {
       // keepalived keys link-local VIPs by interface index unless told otherwise;
       // vrrpd always does.
       {"nftables_ifindex", 0, 0, BlockUse::kNone, [](const Statement&, G&) {}},
-      {"vrrp_iptables", 0, 2, BlockUse::kNone,
-       [this](const Statement& s, G&) {
-         sink_.Warning(s.location(), s.name(),
-                       "iptables is not supported; nftables is used instead (as keepalived "
-                       "built with nftables); replace it with 'nftables'",
-                       DeleteLine(s.keyword, "keepalived uses nftables in its place"));
-       }},
-      {"vrrp_ipsets", 0, 5, BlockUse::kNone,
-       [this](const Statement& s, G&) {
-         sink_.Warning(s.location(), s.name(),
-                       "iptables is not supported; nftables is used instead (as keepalived "
-                       "built with nftables); replace it with 'nftables'",
-                       DeleteLine(s.keyword, "keepalived uses nftables in its place"));
-       }},
+      {"vrrp_iptables", 0, 2, BlockUse::kNone, iptables},
+      {"vrrp_ipsets", 0, 5, BlockUse::kNone, iptables},
   };
   AddProcessKeywords();
   Register(Section::kGlobalDefs, global_defs_);
