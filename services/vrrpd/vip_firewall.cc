@@ -5,16 +5,13 @@
 namespace lvs::vrrp {
 namespace {
 
-// nft 1.0's command language takes a table name only as a bare identifier; the
-// config reader admits no other.
-const std::string& Quote(const std::string& table) { return table; }
-
 // The table, its base chains, sets and rules for one family (keepalived's
 // nft_setup_ipv4_vips / nft_setup_ipv6_vips), after deleting any left-over table:
-// "add" then "delete" is valid whether or not one exists.
+// "add" then "delete" is valid whether or not one exists. The table name goes in
+// bare: nft 1.0 reads no other form, and the config reader admits only identifiers.
 void AppendSetup(const FirewallSettings& s, bool v6, std::string& out) {
   const std::string family = v6 ? "ip6" : "ip";
-  const std::string t = absl::StrCat(family, " ", Quote(s.table));
+  const std::string t = absl::StrCat(family, " ", s.table);
   const std::string drop = s.counters ? "counter drop" : "drop";
   const std::string accept = s.counters ? "counter accept" : "accept";
   absl::StrAppend(&out, "add table ", t, "\n", "delete table ", t, "\n", "add table ", t, "\n");
@@ -50,7 +47,7 @@ void AppendSetup(const FirewallSettings& s, bool v6, std::string& out) {
 std::string Element(const FirewallSettings& s, const char* verb, const BlockedAddress& b) {
   const bool v6 = !b.address.is_v4();
   const bool link_local = v6 && IsLinkLocalV6(b.address);
-  return absl::StrCat(verb, " element ", v6 ? "ip6 " : "ip ", Quote(s.table),
+  return absl::StrCat(verb, " element ", v6 ? "ip6 " : "ip ", s.table,
                       link_local ? " vips_link_local { " : " vips { ", b.address.ToString(),
                       link_local ? absl::StrCat(" . ", b.ifindex) : "", " }\n");
 }
@@ -88,8 +85,8 @@ FirewallChange PlanFirewall(const FirewallSettings& settings, const FirewallStat
 
 FirewallChange TeardownFirewall(const FirewallSettings& settings, const FirewallState& now) {
   FirewallChange change;
-  if (now.ipv4_table) absl::StrAppend(&change.script, "delete table ip ", Quote(settings.table), "\n");
-  if (now.ipv6_table) absl::StrAppend(&change.script, "delete table ip6 ", Quote(settings.table), "\n");
+  if (now.ipv4_table) absl::StrAppend(&change.script, "delete table ip ", settings.table, "\n");
+  if (now.ipv6_table) absl::StrAppend(&change.script, "delete table ip6 ", settings.table, "\n");
   return change;
 }
 

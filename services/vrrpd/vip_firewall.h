@@ -27,10 +27,12 @@
 
 namespace lvs::vrrp {
 
+// GlobalDefs.vrrp_firewall, whose defaults (table "keepalived", priority -1) the
+// config reader fills in.
 struct FirewallSettings {
-  std::string table = "keepalived";  // nftables NAME
-  int priority = -1;                 // nftables_priority
-  bool counters = false;             // nftables_counters
+  std::string table;   // nftables NAME
+  int priority = 0;    // nftables_priority
+  bool counters = false;  // nftables_counters
 };
 
 // One address whose traffic is dropped. A link-local IPv6 address is only itself

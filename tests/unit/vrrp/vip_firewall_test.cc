@@ -7,6 +7,9 @@
 namespace lvs::vrrp {
 namespace {
 
+// What the config reader resolves when the file says nothing.
+const FirewallSettings kDefaults{.table = "keepalived", .priority = -1};
+
 BlockedAddress Block(const char* text, unsigned ifindex = 0) {
   return {.address = *IpAddress::Parse(text), .ifindex = ifindex};
 }
@@ -16,7 +19,7 @@ bool Has(const std::string& script, const std::string& line) {
 }
 
 TEST_CASE("the first IPv4 VIP makes keepalived's table afresh, then adds the element") {
-  const FirewallChange c = PlanFirewall({}, {}, {Block("10.0.0.1")});
+  const FirewallChange c = PlanFirewall(kDefaults, {}, {Block("10.0.0.1")});
   CHECK(c.script.rfind("add table ip keepalived\ndelete table ip keepalived\nadd table ip keepalived\n", 0) == 0);
   CHECK(Has(c.script, "add chain ip keepalived in { type filter hook input priority -1; policy accept; }"));
   CHECK(Has(c.script, "add chain ip keepalived out { type filter hook output priority -1; policy accept; }"));
@@ -31,23 +34,23 @@ TEST_CASE("the first IPv4 VIP makes keepalived's table afresh, then adds the ele
 }
 
 TEST_CASE("later changes only add and delete elements; the table stays when empty") {
-  const FirewallChange first = PlanFirewall({}, {}, {Block("10.0.0.1"), Block("10.0.0.2")});
-  const FirewallChange second = PlanFirewall({}, first.next, {Block("10.0.0.2"), Block("10.0.0.3")});
+  const FirewallChange first = PlanFirewall(kDefaults, {}, {Block("10.0.0.1"), Block("10.0.0.2")});
+  const FirewallChange second = PlanFirewall(kDefaults, first.next, {Block("10.0.0.2"), Block("10.0.0.3")});
   CHECK(second.script ==
         "delete element ip keepalived vips { 10.0.0.1 }\n"
         "add element ip keepalived vips { 10.0.0.3 }\n");
-  const FirewallChange empty = PlanFirewall({}, second.next, {});
+  const FirewallChange empty = PlanFirewall(kDefaults, second.next, {});
   CHECK(empty.script ==
         "delete element ip keepalived vips { 10.0.0.2 }\n"
         "delete element ip keepalived vips { 10.0.0.3 }\n");
   CHECK(empty.next.ipv4_table);
-  CHECK(PlanFirewall({}, empty.next, {}).script.empty());
-  CHECK(TeardownFirewall({}, empty.next).script == "delete table ip keepalived\n");
-  CHECK(TeardownFirewall({}, {}).script.empty());
+  CHECK(PlanFirewall(kDefaults, empty.next, {}).script.empty());
+  CHECK(TeardownFirewall(kDefaults, empty.next).script == "delete table ip keepalived\n");
+  CHECK(TeardownFirewall(kDefaults, {}).script.empty());
 }
 
 TEST_CASE("IPv6: neighbour discovery passes, link-local VIPs are matched with their interface") {
-  const FirewallChange c = PlanFirewall({}, {}, {Block("2001:db8::1"), Block("fe80::1", 3)});
+  const FirewallChange c = PlanFirewall(kDefaults, {}, {Block("2001:db8::1"), Block("fe80::1", 3)});
   CHECK(Has(c.script, "add rule ip6 keepalived in icmpv6 type @neighbor-discovery accept"));
   CHECK(Has(c.script, "add rule ip6 keepalived in ip6 daddr fe80::/10 goto in_link_local"));
   CHECK(Has(c.script, "add rule ip6 keepalived in_link_local ip6 daddr . iif @vips_link_local drop"));
