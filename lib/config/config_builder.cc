@@ -374,8 +374,6 @@ bool IsNftIdentifier(const std::string& name) {
   return true;
 }
 
-constexpr char kNoFirewallYet[] =
-    "read, but lvs-ha installs no nftables rules for non-accept mode yet; no effect";
 }  // namespace
 
 void ConfigBuilder::DefineGlobalDefs() {
@@ -587,7 +585,6 @@ void ConfigBuilder::DefineGlobalDefs() {
          }
          nftables_given_ = true;
          if (!s.args.empty()) g.mutable_vrrp_firewall()->set_table(s.args[0].text);
-         sink_.Warning(s.location(), s.name(), kNoFirewallYet);
        }},
       {"nftables_priority", 1, 1, BlockUse::kNone,
        [this](const Statement& s, G& g) {
@@ -595,13 +592,9 @@ void ConfigBuilder::DefineGlobalDefs() {
            g.mutable_vrrp_firewall()->set_priority(static_cast<int32_t>(*v));
            nftables_priority_set_ = true;
          }
-         sink_.Warning(s.location(), s.name(), kNoFirewallYet);
        }},
       {"nftables_counters", 0, 0, BlockUse::kNone,
-       [this](const Statement& s, G& g) {
-         g.mutable_vrrp_firewall()->set_counters(true);
-         sink_.Warning(s.location(), s.name(), kNoFirewallYet);
-       }},
+       [](const Statement&, G& g) { g.mutable_vrrp_firewall()->set_counters(true); }},
       // keepalived keys link-local VIPs by interface index unless told otherwise;
       // vrrpd always does.
       {"nftables_ifindex", 0, 0, BlockUse::kNone, [](const Statement&, G&) {}},
@@ -1234,14 +1227,6 @@ void ConfigBuilder::ApplyStrictMode(InstanceContext& context, const v1::GlobalDe
                                "(VRRPv2) in strict mode; no_accept is used (as keepalived)"));
     vi.set_accept(false);
   }
-  if (!vi.accept() && !owner) {
-    sink_.Warning(at, "no_accept",
-                  absl::StrCat("'", vi.name(), "' is in non-accept mode (",
-                               strict ? "vrrp_strict or strict_mode" : "no_accept",
-                               "): keepalived drops traffic to and from its VIPs with nftables "
-                               "rules while it is master; lvs-ha installs none yet, so the VIPs "
-                               "still accept it"));
-  }
 }
 
 void ConfigBuilder::ReportSyncDaemonLine(const SyncDaemonLine& line, v1::GlobalDefs& global) {
@@ -1289,6 +1274,7 @@ void ConfigBuilder::Build(const std::vector<Statement>& top, v1::Config& config)
   for (InstanceContext& context : instances_) FinishInstance(context, global);
   ApplySslBlock(config);
   ResolveSmtpAlerts(config);
+  WarnBlockedVirtualServers(config);
   // MISC_CHECK scripts without a user of their own run as global_defs' script_user
   // (checkd falls back to keepalived_script, else root, as keepalived).
   if (!global.script_user().empty()) {
@@ -1301,6 +1287,29 @@ void ConfigBuilder::Build(const std::vector<Statement>& top, v1::Config& config)
         }
       }
     }
+  }
+}
+
+void ConfigBuilder::WarnBlockedVirtualServers(const v1::Config& config) {
+  // Non-accept mode's drop rules hook input at priority -1 (by default), before
+  // IPVS sees a packet: keepalived's master then drops the clients of a virtual
+  // server on that VIP too. lvs-ha does the same; few mean it, so say so.
+  std::map<std::string, const v1::VrrpInstance*> blocked;
+  for (const v1::VrrpInstance& vi : config.vrrp_instances()) {
+    if (vi.accept() || vi.priority() == 255) continue;
+    for (const auto* list : {&vi.virtual_ipaddresses(), &vi.virtual_ipaddresses_excluded()}) {
+      for (const v1::VirtualIp& vip : *list) blocked.emplace(vip.address(), &vi);
+    }
+  }
+  for (const v1::VirtualServer& vs : config.virtual_servers()) {
+    auto it = blocked.find(vs.address());
+    if (vs.address().empty() || it == blocked.end()) continue;
+    sink_.Warning(LocationOf(vs.location()), "virtual_server",
+                  absl::StrCat(vs.address(), " is a VIP of '", it->second->name(),
+                               "', which is in non-accept mode (no_accept or vrrp_strict): while "
+                               "it is master its firewall rules drop this service's traffic "
+                               "before IPVS sees it, as keepalived's do; add 'accept' to the "
+                               "instance if the service should be reachable"));
   }
 }
 

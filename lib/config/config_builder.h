@@ -175,6 +175,7 @@ class ConfigBuilder {
   void ApplySslBlock(v1::Config& config);
   // Every instance, sync group, virtual and real server's smtp_alert, decided.
   void ResolveSmtpAlerts(v1::Config& config);
+  void WarnBlockedVirtualServers(const v1::Config& config);
   std::optional<bool> smtp_alert_, smtp_alert_vrrp_, smtp_alert_checker_;
   void ResolveFileCheck(const Statement& s, v1::Checker& checker);
   const v1::Config* config_ = nullptr;  // the one Build fills, for FILE_CHECK's track_file lookup

@@ -83,6 +83,15 @@ FirewallChange PlanFirewall(const FirewallSettings& settings, const FirewallStat
   return change;
 }
 
+FirewallChange ClearLeftOverFirewall(const FirewallSettings& settings) {
+  FirewallChange change;
+  for (const char* family : {"ip", "ip6"}) {
+    absl::StrAppend(&change.script, "add table ", family, " ", settings.table, "\n", "delete table ",
+                    family, " ", settings.table, "\n");
+  }
+  return change;
+}
+
 FirewallChange TeardownFirewall(const FirewallSettings& settings, const FirewallState& now) {
   FirewallChange change;
   if (now.ipv4_table) absl::StrAppend(&change.script, "delete table ip ", settings.table, "\n");

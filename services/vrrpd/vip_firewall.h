@@ -61,6 +61,12 @@ struct FirewallChange {
 FirewallChange PlanFirewall(const FirewallSettings& settings, const FirewallState& now,
                             const std::set<BlockedAddress>& wanted);
 
+// Deletes any table of the settings' name in either family, whoever made it: run
+// once before first use, so the tables a vrrpd killed with -9 left cannot go on
+// dropping the VIPs' traffic when the new config needs no rules (keepalived
+// replaces a left-over table only when it next needs one).
+FirewallChange ClearLeftOverFirewall(const FirewallSettings& settings);
+
 // Deletes the tables `now` created (at exit, as keepalived does).
 FirewallChange TeardownFirewall(const FirewallSettings& settings, const FirewallState& now);
 

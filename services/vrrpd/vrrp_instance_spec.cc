@@ -146,6 +146,7 @@ absl::StatusOr<InstanceSpec> SpecFrom(const v1::VrrpInstance& in, const v1::Conf
     return Bad(in, "auth_type AH is not supported; use PASS or none");
   }
   spec.dont_track_primary = in.dont_track_primary();
+  spec.accept = in.accept();
   spec.script_user = g.script_user();
   spec.script_group = g.script_group();
   spec.script_security = g.enable_script_security();

@@ -42,6 +42,9 @@ struct InstanceSpec {
   IpFamily family = IpFamily::kV4;
   // dont_track_primary: the instance's own interface going down is not a FAULT.
   bool dont_track_primary = false;
+  // accept/no_accept as the config reader resolved it (strict mode's default
+  // included). A non-owner that does not accept blocks its VIPs while it holds them.
+  bool accept = true;
   // global_defs' script_user [group] and enable_script_security, for its scripts.
   std::string script_user, script_group;
   bool script_security = false;
@@ -60,6 +63,7 @@ struct InstanceSpec {
   v1::VrrpInstance source;  // the config it came from, locations cleared, for reload diffs
 
   bool unicast() const { return !unicast_peers.empty(); }
+  bool blocks_vips() const { return vrrp.priority != 255 && !accept; }
   InstanceExpectation Expectation() const;
 };
 

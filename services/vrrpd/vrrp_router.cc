@@ -63,6 +63,7 @@ struct VrrpRouter::Instance {
   // is restarted within Master_Down keeps serving instead of dropping the VIP for
   // the seconds until someone takes over; see SettleLeftOverVips.
   bool vips_left_over = false;
+  bool vips_set = false;  // its VIPs are (being) added: master, by this run
   std::optional<State> last_mailed;  // the state its last smtp_alert mail announced
 };
 
@@ -252,6 +253,7 @@ void VrrpRouter::UpdateInPlace(Instance& inst, const InstanceSpec& wanted) {
                               inst.spec.vrrp.name);
   inst.spec.source = wanted.source;
   if (!master) return;
+  SyncFirewall();  // drops the removed VIPs' rules, blocks the added ones before they are added
   for (const Vip& v : added) {
     if (absl::Status s = vips_->Add(v); !s.ok()) {
       log_->error("({}) {}", inst.spec.vrrp.name, s.ToString());
@@ -300,6 +302,12 @@ absl::Status VrrpRouter::Apply(const v1::Config& config, bool dry_run,
     if (g.smtp_alert()) group_mail_.insert(g.name());
   }
   mail_.Configure(config.global_defs());
+  const v1::VrrpFirewall& fw = global.vrrp_firewall();
+  if (absl::Status st = firewall_.Configure(FirewallSettings{
+          .table = fw.table(), .priority = fw.priority(), .counters = fw.counters()});
+      !st.ok()) {
+    log_->error("{}", st.ToString());
+  }
   for (const std::string& name : plan.stop) {
     StopInstance(*instances_[name], "removed or changed by reload");
     instances_.erase(name);
@@ -499,6 +507,7 @@ void VrrpRouter::Shutdown() {
   waiting_timer_ = 0;
   waiting_.clear();
   for (auto& [name, inst] : instances_) StopInstance(*inst, "shutdown");
+  if (absl::Status s = firewall_.Teardown(); !s.ok()) log_->error("{}", s.ToString());
   hub_.Close();
 }
 
@@ -552,9 +561,13 @@ void VrrpRouter::Perform(Instance& inst, const Actions& actions) {
         SendAdvert(inst, a.priority);
         break;
       case Action::Kind::kAddVips:
-      case Action::Kind::kRemoveVips:
+      case Action::Kind::kRemoveVips: {
+        const bool add = a.kind == Action::Kind::kAddVips;
+        if (add) {
+          inst.vips_set = true;
+          SyncFirewall();  // block first: a non-accept master never takes their traffic
+        }
         for (const Vip& v : inst.spec.vips) {
-          const bool add = a.kind == Action::Kind::kAddVips;
           absl::Status s = add ? vips_->Add(v) : vips_->Remove(v);
           if (!s.ok()) {
             log_->error("({}) {}", inst.spec.vrrp.name, s.ToString());
@@ -562,7 +575,12 @@ void VrrpRouter::Perform(Instance& inst, const Actions& actions) {
             log_->debug("({}) {} {}", inst.spec.vrrp.name, add ? "added" : "removed", v.ToString());
           }
         }
+        if (!add) {
+          inst.vips_set = false;
+          SyncFirewall();
+        }
         break;
+      }
       case Action::Kind::kSendGarp:
         SendGarps(inst, a.count);
         break;
@@ -571,6 +589,34 @@ void VrrpRouter::Perform(Instance& inst, const Actions& actions) {
         break;
     }
   }
+}
+
+void VrrpRouter::SyncFirewall() {
+  std::set<BlockedAddress> wanted;
+  for (const auto& [name, inst] : instances_) {
+    if (!inst->vips_set || !inst->spec.blocks_vips()) continue;
+    for (const Vip& v : inst->spec.vips) {
+      const unsigned ifindex = IsLinkLocalV6(v.address) ? if_nametoindex(v.dev.c_str()) : 0;
+      wanted.insert(BlockedAddress{.address = v.address, .ifindex = ifindex});
+    }
+  }
+  const std::set<BlockedAddress> before = firewall_.state().blocked;
+  absl::Status s = firewall_.Sync(wanted);
+  if (s.ok() && before != wanted) {
+    std::vector<std::string> addrs;
+    for (const BlockedAddress& b : wanted) addrs.push_back(b.address.ToString());
+    log_->info("nftables: dropping traffic to and from {} (non-accept mode)",
+               addrs.empty() ? std::string("no address") : absl::StrJoin(addrs, ", "));
+  }
+  if (s.ok()) {
+    if (!firewall_error_.empty()) log_->info("nftables: drop rules applied again");
+    firewall_error_.clear();
+    return;
+  }
+  // Transitions are bounded by timers, but a broken nf_tables would fail every one
+  // alike: say it once, and again only when the reason changes.
+  if (s.ToString() != firewall_error_) log_->error("{}", s.ToString());
+  firewall_error_ = s.ToString();
 }
 
 void VrrpRouter::SendAdvert(Instance& inst, uint8_t priority) {

@@ -19,6 +19,7 @@
 #include "lvs/v1/vrrp.pb.h"
 #include "services/vrrpd/garp_sender.h"
 #include "services/vrrpd/link_monitor.h"
+#include "services/vrrpd/nft_firewall.h"
 #include "services/vrrpd/script_runner.h"
 #include "services/vrrpd/vip_manager.h"
 #include "services/vrrpd/vmac_manager.h"
@@ -102,6 +103,10 @@ class VrrpRouter {
   // by them: it hears another live master (other_master), or it is FAULT/STOPPED.
   void SettleLeftOverVips(Instance& inst, const IpAddress* other_master);
   void Perform(Instance& inst, const Actions& actions);
+  // Makes the nftables drop rules match the instances that hold their VIPs without
+  // accepting traffic for them (keepalived's non-accept mode). Called before VIPs
+  // are added and after they are removed, so no window lets traffic in.
+  void SyncFirewall();
   void SendAdvert(Instance& inst, uint8_t priority);
   void SendGarps(Instance& inst, uint32_t count);
   void Announce(Instance& inst, const Vip& vip);
@@ -142,6 +147,8 @@ class VrrpRouter {
   std::unique_ptr<VmacManager> vmacs_;
   std::unique_ptr<LinkMonitor> links_;
   ScriptRunner scripts_;
+  NftFirewall firewall_;
+  std::string firewall_error_;  // the last failure, logged once until it changes
   std::string router_id_;
   size_t config_warnings_ = 0;  // of the file last applied, for GetStatus
   std::map<std::string, std::unique_ptr<Instance>> instances_;

@@ -7,6 +7,7 @@ resolves (explicit zeros, excluded addresses, the initial state) must make vrrpd
 do what keepalived does. Each case runs one director alone on lvs1 (it becomes
 master), first keepalived, then vrrpd, and compares the two observations."""
 
+import json
 import os
 import pwd
 import shutil
@@ -28,6 +29,27 @@ EXCLUDED6 = "fd00:64::200"
 
 def with_globals(conf, lines):
     return conf.replace("global_defs {\n", "global_defs {\n" + "".join(f"   {l}\n" for l in lines), 1)
+
+
+def ruleset(host):
+    """The host's nftables rule set as a sorted list of JSON objects without handles
+    (so the order chains were made in, and their numbering, do not count)."""
+    out = json.loads(host.run(["nft", "-j", "list", "ruleset"]).stdout)
+    objects = []
+    for o in out.get("nftables", []):
+        if "metainfo" in o:
+            continue
+        for body in o.values():
+            body.pop("handle", None)
+        objects.append(json.dumps(o, sort_keys=True))
+    return sorted(objects)
+
+
+def connects(client, address, port=80):
+    """Whether a TCP connection from `client` to address:port completes within 1 s."""
+    r = client.run(["python3", "-c", "import socket, sys; "
+                    f"socket.create_connection(({address!r}, {port}), timeout=1)"], check=False)
+    return r.returncode == 0
 
 
 class SameFileSameOutcome(unittest.TestCase):
@@ -154,6 +176,71 @@ class SameFileSameOutcome(unittest.TestCase):
         r = self.script_case(0o777, "", security=True)
         self.assertIsNone(r["keepalived"], "keepalived ran the insecure script (the reference)")
         self.assertIsNone(r["vrrpd"], "vrrpd ran the insecure script")
+
+    def test_no_accept_drops_the_vips_traffic_with_keepalived_rules(self):
+        # A non-owner without accept mode drops traffic to and from its VIPs while it
+        # is master (RFC 5798 6.4.3). keepalived 2.2.7 does it with nftables tables
+        # "keepalived" (ip and ip6; link-local VIPs keyed by interface); vrrpd must
+        # install the same rule set, drop the same connections and delete the tables
+        # when it stops.
+        base = vrrp_config("LVS_DEVEL", "MASTER", 100).rstrip()
+        conf = (base[:-1] + f"    no_accept\n    virtual_ipaddress_excluded {{\n"
+                f"        {EXCLUDED6}/64\n        fe80::200/64\n    }}\n}}\n")
+        seen = {}
+        for impl in (KEEPALIVED, VRRPD):
+            with Lab(f"{type(self).__name__}.{self._testMethodName}.{impl.name}") as lab:
+                lvs1 = lab.add_host("lvs1", [HOSTS["lvs1"][0], HOSTS["lvs1"][1]])
+                client = lab.add_host("client", [HOSTS["client"][0], HOSTS["client"][1]])
+                lvs1.httpd("lvs1\n")  # on every address, VIPs included
+                d = Director(lvs1, impl, conf)
+                d.start()
+                try:
+                    lab.wait_until(lambda: lvs1.has_address(VIP) and lvs1.has_address(EXCLUDED6)
+                                   and len(ruleset(lvs1)) > 0, 10,
+                                   f"{impl.name}: VIPs and drop rules on lvs1")
+                    own4, own6 = HOSTS["lvs1"][0].split("/")[0], HOSTS["lvs1"][1].split("/")[0]
+                    seen[impl.name] = types.SimpleNamespace(
+                        rules=ruleset(lvs1),
+                        reach={a: connects(client, a) for a in (VIP, EXCLUDED6, own4, own6)})
+                    d.terminate()
+                    lab.wait_until(lambda: not ruleset(lvs1), 5,
+                                   f"{impl.name}: its nftables tables deleted at exit")
+                    lab.check()
+                except BaseException:
+                    print(f"\nlogs: {lab.logdir}\n--- {impl.name} last lines:\n{d.log_tail()}")
+                    raise
+        k, v = seen["keepalived"], seen["vrrpd"]
+        print(f"{self._testMethodName}: keepalived {k.reach}\n    vrrpd {v.reach}")
+        self.assertEqual(k.reach, {VIP: False, EXCLUDED6: False, HOSTS["lvs1"][0].split("/")[0]: True,
+                                   HOSTS["lvs1"][1].split("/")[0]: True},
+                         "keepalived's reachability (the reference) changed")
+        self.assertEqual(v.reach, k.reach)
+        self.assertEqual(v.rules, k.rules, "vrrpd's nftables rule set differs from keepalived's")
+
+    def test_tables_left_by_a_killed_vrrpd_are_cleared_at_start(self):
+        # vrrpd only, on purpose: keepalived 2.2.7 killed with -9 leaves its tables,
+        # and a restart whose config needs no rules keeps dropping the VIPs' traffic.
+        # vrrpd clears its table name at start.
+        no_accept = vrrp_config("LVS_DEVEL", "MASTER", 100).replace(
+            "    virtual_ipaddress {", "    no_accept\n    virtual_ipaddress {", 1)
+        with Lab(f"{type(self).__name__}.{self._testMethodName}") as lab:
+            lvs1 = lab.add_host("lvs1", [HOSTS["lvs1"][0]])
+            d = Director(lvs1, VRRPD, no_accept)
+            d.start()
+            try:
+                lab.wait_until(lambda: lvs1.has_address(VIP) and ruleset(lvs1), 10,
+                               "vrrpd: VIP and drop rules on lvs1")
+                d.kill9()
+                d.proc.wait(5)
+                self.assertTrue(ruleset(lvs1), "the tables should outlive vrrpd killed with -9")
+                with open(d.conf, "w") as f:
+                    f.write(vrrp_config("LVS_DEVEL", "MASTER", 100))  # accept mode
+                d.start()
+                lab.wait_until(lambda: not ruleset(lvs1), 5, "vrrpd: the left-over tables cleared")
+                lab.check()
+            except BaseException:
+                print(f"\nlogs: {lab.logdir}\n--- vrrpd last lines:\n{d.log_tail()}")
+                raise
 
     def test_a_vip_removed_by_hand_is_put_back(self):
         # keepalived 2.2.7 watches its addresses and restores a VIP deleted from a

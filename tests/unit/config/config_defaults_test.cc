@@ -377,7 +377,7 @@ vrrp_instance Off {
   for (const auto& d : r.diagnostics) {
     if (d.message().find("strict mode") != std::string::npos) ++strict_warnings;
   }
-  CHECK(strict_warnings == 4);  // and one no_accept warning, counted apart
+  CHECK(strict_warnings == 4);
 
   for (const char* body : {"unicast_peer {\n 10.0.0.9\n }\n virtual_ipaddress {\n 10.0.0.1\n }",
                            "no_virtual_ipaddress"}) {
@@ -403,9 +403,45 @@ global_defs {
   CHECK(r.config.global_defs().vrrp_firewall().table() == "lvs_fw");
   CHECK(r.config.global_defs().vrrp_firewall().priority() == -5);
   CHECK(r.config.global_defs().vrrp_firewall().counters());
-  // One for vrrp_iptables, three for the settings vrrpd does not act on yet.
-  REQUIRE(r.diagnostics.size() == 4);
-  CHECK(r.diagnostics[3].message().find("nftables is used instead") != std::string::npos);
+  // Only vrrp_iptables warns: vrrpd acts on the nftables settings.
+  REQUIRE(r.diagnostics.size() == 1);
+  CHECK(r.diagnostics[0].message().find("nftables is used instead") != std::string::npos);
+}
+
+TEST_CASE("a virtual_server on a non-accept VIP is warned about: the drop rules come before IPVS") {
+  const ParseResult r = ParseString(R"(
+vrrp_instance A {
+    interface eth0
+    virtual_router_id 9
+    no_accept
+    virtual_ipaddress {
+        10.0.0.1
+    }
+}
+vrrp_instance B {
+    interface eth0
+    virtual_router_id 10
+    virtual_ipaddress {
+        10.0.0.2
+    }
+}
+virtual_server 10.0.0.1 80 {
+    real_server 10.1.0.1 80 {
+    }
+}
+virtual_server 10.0.0.2 80 {
+    real_server 10.1.0.1 80 {
+    }
+}
+)", "test.conf");
+  REQUIRE(r.ok());
+  std::vector<std::string> warned;
+  for (const auto& d : r.diagnostics) {
+    if (d.message().find("non-accept mode") != std::string::npos) {
+      warned.push_back(absl::StrCat(d.location().line()));
+    }
+  }
+  CHECK(warned == std::vector<std::string>{"17"});  // 10.0.0.1's virtual_server, not 10.0.0.2's
 }
 
 TEST_CASE("state MASTER without a priority is the address owner, as keepalived derives it") {

@@ -72,5 +72,14 @@ TEST_CASE("nftables NAME, nftables_priority and nftables_counters shape the rule
   CHECK(Has(c.script, "add element ip lvs_fw vips { 10.0.0.1 }"));
 }
 
+TEST_CASE("a left-over table of the name is cleared in both families, present or not") {
+  const FirewallSettings s{.table = "keepalived", .priority = -1, .counters = false};
+  const FirewallChange c = ClearLeftOverFirewall(s);
+  CHECK(c.script ==
+        "add table ip keepalived\ndelete table ip keepalived\n"
+        "add table ip6 keepalived\ndelete table ip6 keepalived\n");
+  CHECK(c.next == FirewallState{});
+}
+
 }  // namespace
 }  // namespace lvs::vrrp
