@@ -638,6 +638,7 @@ void ConfigBuilder::DefineVrrpScript() {
        [this](const Statement& s, V& v) {
          if (auto n = values_.Integer(s, 0, 1, 1'000'000)) v.set_rise(*n);
        }},
+      {"init_fail", 0, 0, BlockUse::kNone, [](const Statement&, V& v) { v.set_init_fail(true); }},
       {"fall", 1, 1, BlockUse::kNone,
        [this](const Statement& s, V& v) {
          if (auto n = values_.Integer(s, 0, 1, 1'000'000)) v.set_fall(*n);

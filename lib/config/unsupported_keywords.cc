@@ -103,8 +103,6 @@ constexpr UnsupportedKeyword kUnsupported[] = {
     {S::kGlobalDefs, "state_dump_file"},
     {S::kGlobalDefs, "stats_dump_file"},
     {S::kGlobalDefs, "json_dump_file"},
-    // vrrp_script.
-    {S::kVrrpScript, "init_fail"},
     // vrrp_sync_group.
     {S::kVrrpSyncGroup, "track_file"},
     {S::kVrrpSyncGroup, "track_process"},

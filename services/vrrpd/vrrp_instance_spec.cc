@@ -71,7 +71,8 @@ absl::Status AddTracking(const v1::VrrpInstance& in, const v1::Config& config,
         {absl::StrCat("script:", t.name()), t.weight_set() ? t.weight() : found->weight(),
          // keepalived starts from the vrrp_script's reverse; the entry's 'reverse'
          // sets it ('noreverse' on the entry is not told apart from nothing here).
-         t.reverse() || found->reverse()});
+         t.reverse() || found->reverse(),
+         found->init_fail() ? TrackedItem::Initially::kFailed : TrackedItem::Initially::kUnknown});
     TrackScriptSpec s;
     s.name = found->name();
     s.script = found->script();

@@ -39,6 +39,7 @@ struct VrrpRouter::TrackScript {
   std::optional<proc::Credentials> run_as;
   int successes = 0;
   int failures = 0;
+  bool reported = false;  // its first result is in (that one counts whatever rise/fall say)
   bool running = false;
   event::EventLoop::TimerId timer = 0;
 };
@@ -947,7 +948,14 @@ void VrrpRouter::RunTrackScript(const std::string& instance, size_t index) {
     const bool ok = code == 0;
     t.successes = ok ? t.successes + 1 : 0;
     t.failures = ok ? 0 : t.failures + 1;
-    if (t.successes != t.spec.rise && t.failures != t.spec.fall) return;
+    // keepalived: one result ends a script's init state ("one success is enough",
+    // and a first failure fails it); after that rise and fall count.
+    if (!t.reported) {
+      t.reported = true;
+      (ok ? t.successes : t.failures) = ok ? t.spec.rise : t.spec.fall;
+    } else if (t.successes != t.spec.rise && t.failures != t.spec.fall) {
+      return;
+    }
     const absl::Time now = loop_.Now();
     Drive(*inst, [&](VrrpStateMachine& sm) {
       return sm.SetTracked(now, absl::StrCat("script:", t.spec.name), ok);

@@ -22,14 +22,24 @@ VrrpStateMachine::VrrpStateMachine(VrrpConfig config, std::shared_ptr<spdlog::lo
     : config_(std::move(config)),
       log_(logger ? std::move(logger) : spdlog::default_logger()),
       master_adver_int_(config_.advert_int) {
-  for (const TrackedItem& t : config_.tracked) tracked_up_.emplace_back(t.name, true);
+  for (const TrackedItem& t : config_.tracked) {
+    using I = TrackedItem::Initially;
+    tracked_up_.emplace_back(t.name, t.initially == I::kUnknown ? std::nullopt
+                                     : std::optional<bool>(t.initially == I::kUp));
+  }
 }
 
-bool VrrpStateMachine::TrackedUp(std::string_view name) const {
+std::optional<bool> VrrpStateMachine::Tracked(std::string_view name) const {
   for (const auto& [n, up] : tracked_up_) {
     if (n == name) return up;
   }
   return true;
+}
+
+bool VrrpStateMachine::awaiting_tracked() const {
+  return std::any_of(config_.tracked.begin(), config_.tracked.end(), [&](const TrackedItem& t) {
+    return t.weight == 0 && !Tracked(t.name).has_value();
+  });
 }
 
 uint8_t VrrpStateMachine::effective_priority() const {
@@ -37,15 +47,19 @@ uint8_t VrrpStateMachine::effective_priority() const {
   if (config_.priority == kPriorityOwner) return kPriorityOwner;
   int p = config_.priority;
   for (const TrackedItem& t : config_.tracked) {
-    const bool up = TrackedUp(t.name);
-    if ((t.weight > 0 && up) || (t.weight < 0 && !up)) p += t.reverse ? -t.weight : t.weight;
+    const std::optional<bool> up = Tracked(t.name);
+    if (!up) continue;  // no result yet: no weight either way
+    if ((t.weight > 0 && *up) || (t.weight < 0 && !*up)) p += t.reverse ? -t.weight : t.weight;
   }
   return static_cast<uint8_t>(std::clamp(p, 1, 254));
 }
 
 bool VrrpStateMachine::fault_tracked() const {
   return std::any_of(config_.tracked.begin(), config_.tracked.end(),
-                     [&](const TrackedItem& t) { return t.weight == 0 && TrackedUp(t.name) == t.reverse; });
+                     [&](const TrackedItem& t) {
+                       const std::optional<bool> up = Tracked(t.name);
+                       return t.weight == 0 && up.has_value() && *up == t.reverse;
+                     });
 }
 
 absl::Duration VrrpStateMachine::skew_time() const {
@@ -105,7 +119,7 @@ void VrrpStateMachine::LeaveMaster(bool send_priority_zero) {
   master_adver_int_ = config_.advert_int;
 }
 
-void VrrpStateMachine::TransitionTo(State to, std::string reason, absl::Time now) {
+void VrrpStateMachine::TransitionTo(State to, std::string reason, absl::Time now, bool announce) {
   const State from = state_;
   if (from == to) return;
   const bool priority_zero = from == State::kMaster && to != State::kBackup;
@@ -118,7 +132,7 @@ void VrrpStateMachine::TransitionTo(State to, std::string reason, absl::Time now
   if (to == State::kMaster) EnterMaster(now);
   if (to == State::kBackup) ArmMasterDown(now, master_down_interval());
   if (to != State::kMaster && from == State::kMaster) master_address_.reset();
-  pending_.push_back({.kind = Action::Kind::kNotify, .state = to});
+  if (announce) pending_.push_back({.kind = Action::Kind::kNotify, .state = to});
   log_->info("({}) {} -> {}: {} (priority {})", config_.name, StateName(from), StateName(to),
              reason, effective_priority());
   const Transition t{from, to, std::move(reason), now};
@@ -127,8 +141,23 @@ void VrrpStateMachine::TransitionTo(State to, std::string reason, absl::Time now
 
 Actions VrrpStateMachine::Start(absl::Time now) {
   if (state_ != State::kInit && state_ != State::kStopped) return {};
+  if (!fault_tracked() && awaiting_tracked()) {
+    if (!start_deferred_) {
+      log_->info("({}) waiting for the first result of its tracked scripts", config_.name);
+    }
+    start_deferred_ = true;
+    return Take();
+  }
+  start_deferred_ = false;
   if (fault_tracked()) {
-    TransitionTo(State::kFault, "tracked item down at start", now);
+    // Silent when every item holding it is an init_fail script still at its start.
+    bool announce = false;
+    for (const TrackedItem& t : config_.tracked) {
+      const std::optional<bool> up = Tracked(t.name);
+      if (t.weight != 0 || !up || *up != t.reverse) continue;
+      if (t.initially != TrackedItem::Initially::kFailed || *up) announce = true;
+    }
+    TransitionTo(State::kFault, "tracked item down at start", now, announce);
   } else if (effective_priority() == kPriorityOwner) {
     TransitionTo(State::kMaster, "address owner (priority 255)", now);
   } else {
@@ -143,6 +172,7 @@ Actions VrrpStateMachine::Resume(absl::Time now) {
 }
 
 Actions VrrpStateMachine::Stop(absl::Time now, std::string_view reason) {
+  start_deferred_ = false;
   TransitionTo(State::kStopped, std::string(reason), now);
   return Take();
 }
@@ -264,6 +294,9 @@ Actions VrrpStateMachine::SetTracked(absl::Time now, std::string_view name, bool
   const uint8_t before = effective_priority();
   it->second = up;
   const std::string what = absl::StrCat(std::string(name), up ? " up" : " down");
+  if (start_deferred_) {
+    return (fault_tracked() || !awaiting_tracked()) ? Start(now) : Take();
+  }
   if (fault_tracked()) {
     if (state_ == State::kBackup || state_ == State::kMaster) {
       TransitionTo(State::kFault, what, now);

@@ -29,10 +29,18 @@ inline constexpr uint8_t kPriorityStop = 0;
 // weight > 0 is added while up, weight < 0 is added while down, weight 0 means
 // FAULT while down — keepalived's rules. `reverse` (keepalived's multiplier -1)
 // subtracts instead of adding, and with weight 0 means FAULT while up.
+//
+// A tracked script has no state until its first result (keepalived's script init
+// state): it adds no weight, and a weight-0 one holds the instance in INIT — no
+// adverts, no notify — until it reports (keepalived holds it in a FAULT it does not
+// announce). `init_fail` starts it failed instead; an instance that starts in FAULT
+// only because of such scripts does not announce that FAULT either (keepalived).
 struct TrackedItem {
+  enum class Initially { kUp, kUnknown, kFailed };
   std::string name;
   int weight = 0;
   bool reverse = false;
+  Initially initially = Initially::kUp;
 };
 
 struct VrrpConfig {
@@ -110,21 +118,26 @@ class VrrpStateMachine {
 
  private:
   // The one place a state changes: exit/entry actions, log, count, observers.
-  void TransitionTo(State to, std::string reason, absl::Time now);
+  // `announce`: whether notify scripts hear of it (keepalived keeps some silent).
+  void TransitionTo(State to, std::string reason, absl::Time now, bool announce = true);
   void EnterMaster(absl::Time now);
   void LeaveMaster(bool send_priority_zero);
   void ArmMasterDown(absl::Time now, absl::Duration after);
   void SendAdvert(uint8_t priority);
   void SendGarp(uint32_t count);
   Actions Take();
-  bool TrackedUp(std::string_view name) const;
+  // Up, down, or not known yet (a script that has not reported).
+  std::optional<bool> Tracked(std::string_view name) const;
+  // A weight-0 item has not reported: Start waits for it.
+  bool awaiting_tracked() const;
   absl::Duration MasterAdverInterval() const { return master_adver_int_; }
   bool AdvertOutranksUs(uint8_t priority, const IpAddress& src) const;
 
   VrrpConfig config_;
   std::shared_ptr<spdlog::logger> log_;
   std::vector<Observer> observers_;
-  std::vector<std::pair<std::string, bool>> tracked_up_;
+  std::vector<std::pair<std::string, std::optional<bool>>> tracked_up_;
+  bool start_deferred_ = false;  // Start came while awaiting_tracked()
 
   State state_ = State::kInit;
   absl::Time since_ = absl::InfinitePast();

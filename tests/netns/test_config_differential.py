@@ -242,6 +242,117 @@ class SameFileSameOutcome(unittest.TestCase):
                 print(f"\nlogs: {lab.logdir}\n--- vrrpd last lines:\n{d.log_tail()}")
                 raise
 
+    def notified_states(self, conf_for, steps):
+        """Runs each implementation with conf_for(work_dir) (a generic `notify` script
+        appends each state to work_dir/states); after it is first master, performs
+        each step (action(host, work_dir), state the instance must reach, seconds it
+        must then stay there). Returns each implementation's list of states."""
+        result = {}
+        for impl in (KEEPALIVED, VRRPD):
+            work = tempfile.mkdtemp(prefix="lvs-diff-")
+            os.chmod(work, 0o755)
+            states = os.path.join(work, "states")
+            notify = os.path.join(work, "notify.sh")
+            with open(notify, "w") as f:
+                f.write(f"#!/bin/sh\necho \"$3\" >> {states}\n")
+            os.chmod(notify, 0o755)
+
+            def last():
+                if not os.path.exists(states):
+                    return None
+                with open(states) as f:
+                    lines = f.read().split()
+                return lines[-1] if lines else None
+            with Lab(f"{type(self).__name__}.{self._testMethodName}.{impl.name}") as lab:
+                lvs1 = lab.add_host("lvs1", [HOSTS["lvs1"][0]])
+                conf = conf_for(work).replace("    virtual_ipaddress {",
+                                              f"    notify {notify}\n    virtual_ipaddress {{", 1)
+                d = Director(lvs1, impl, conf)
+                try:
+                    for action, _, _ in steps[:1]:
+                        action(lvs1, work)  # the state before the daemon starts
+                    d.start()
+                    for i, (action, state, hold) in enumerate(steps):
+                        if i > 0:
+                            action(lvs1, work)
+                        lab.wait_until(lambda: last() == state, 10,
+                                       f"{impl.name}, step {i}: notify {state} (last {last()})")
+                        if hold:
+                            lab.hold_for(lambda: last() == state, hold,
+                                         f"{impl.name}, step {i}: staying {state}")
+                    lab.check()
+                    with open(states) as f:
+                        result[impl.name] = f.read().split()
+                except BaseException:
+                    print(f"\nlogs: {lab.logdir}\n--- {impl.name} last lines:\n{d.log_tail()}")
+                    raise
+                finally:
+                    shutil.rmtree(work, ignore_errors=True)
+        print(f"{self._testMethodName}: {result}")
+        self.assertEqual(result["vrrpd"], result["keepalived"])
+        return result
+
+    def test_dont_track_primary_keeps_master_through_its_interface_going_down(self):
+        def nothing(host, work):
+            pass
+        steps = [(nothing, "MASTER", 0), (lambda h, w: h.if_down(), "MASTER", 2.0),
+                 (lambda h, w: h.if_up(), "MASTER", 1.0)]
+        tracked = self.notified_states(
+            lambda w: vrrp_config("LVS_DEVEL", "MASTER", 100), [steps[0],
+            (lambda h, w: h.if_down(), "FAULT", 0), (lambda h, w: h.if_up(), "MASTER", 0)])
+        self.assertIn("FAULT", tracked["keepalived"], "keepalived's reference changed")
+        kept = self.notified_states(
+            lambda w: vrrp_config("LVS_DEVEL", "MASTER", 100).replace(
+                "    virtual_ipaddress {", "    dont_track_primary\n    virtual_ipaddress {", 1),
+            steps)
+        self.assertNotIn("FAULT", kept["keepalived"], "keepalived's reference changed")
+
+    def test_reverse_track_interface(self):
+        # weight 0 and reverse: the instance is FAULT while `extra` is up.
+        def make(host, work):  # a veth whose peer is up: `extra` has carrier when up
+            host.run(["ip", "link", "add", "extra", "type", "veth", "peer", "name", "extra-peer"])
+            host.run(["ip", "link", "set", "extra-peer", "up"])
+        conf = vrrp_config("LVS_DEVEL", "MASTER", 100).replace(
+            "    virtual_ipaddress {", "    track_interface {\n        extra weight 0 reverse\n    }\n"
+            "    virtual_ipaddress {", 1)
+        self.notified_states(lambda w: conf, [
+            (make, "MASTER", 0),
+            (lambda h, w: h.run(["ip", "link", "set", "extra", "up"]), "FAULT", 1.0),
+            (lambda h, w: h.run(["ip", "link", "set", "extra", "down"]), "MASTER", 0)])
+
+    def test_reverse_track_script(self):
+        # A reversed script fails when it succeeds: FAULT while the flag file exists.
+        def conf(work):
+            flag = os.path.join(work, "flag")
+            return vrrp_config("LVS_DEVEL", "MASTER", 100).replace(
+                "vrrp_instance VI_1 {", f"vrrp_script chk {{\n    script \"/usr/bin/test -e {flag}\"\n"
+                "    interval 1\n    weight 0 reverse\n}\n\nvrrp_instance VI_1 {", 1).replace(
+                "    virtual_ipaddress {", "    track_script {\n        chk\n    }\n"
+                "    virtual_ipaddress {", 1)
+
+        def touch(host, work):
+            with open(os.path.join(work, "flag"), "w"):
+                pass
+        self.notified_states(conf, [
+            (lambda h, w: None, "MASTER", 0), (touch, "FAULT", 1.0),
+            (lambda h, w: os.unlink(os.path.join(w, "flag")), "MASTER", 0)])
+
+    def test_init_fail_start_is_not_announced(self):
+        # init_fail: the script counts as failed until its first success. keepalived
+        # starts the instance in a FAULT it does not announce (no notify), then
+        # announces BACKUP on the first success; vrrpd must notify the same.
+        def conf(work):
+            flag = os.path.join(work, "flag")
+            with open(flag, "w"):
+                pass
+            return vrrp_config("LVS_DEVEL", "MASTER", 100).replace(
+                "vrrp_instance VI_1 {", f"vrrp_script chk {{\n    script \"/bin/sh -c 'sleep 1; test -e {flag}'\"\n"
+                "    interval 2\n    timeout 3\n    init_fail\n}\n\nvrrp_instance VI_1 {", 1).replace(
+                "    virtual_ipaddress {", "    track_script {\n        chk\n    }\n"
+                "    virtual_ipaddress {", 1)
+        r = self.notified_states(conf, [(lambda h, w: None, "MASTER", 0)])
+        self.assertEqual(r["keepalived"], ["BACKUP", "MASTER"], "keepalived's reference changed")
+
     def test_a_vip_removed_by_hand_is_put_back(self):
         # keepalived 2.2.7 watches its addresses and restores a VIP deleted from a
         # master; vrrpd must too, about as fast.

@@ -356,6 +356,49 @@ TEST_CASE("reverse tracking: weights subtract, weight 0 means FAULT while up") {
   CHECK(fault.state() == State::kBackup);
 }
 
+TEST_CASE("a tracked script with no result yet: no weight, and weight 0 holds the start silently") {
+  absl::Time now = kT0;
+  VrrpConfig c = Seed(100);
+  using I = TrackedItem::Initially;
+  c.tracked = {{"script:gate", 0, true, I::kUnknown}, {"script:plus", 20, false, I::kUnknown}};
+  VrrpStateMachine m(c, nullptr);
+  const Actions at_start = m.Start(now);
+  CHECK(at_start.empty());  // keepalived's silent init: no notify, no advert
+  CHECK(m.state() == State::kInit);
+  CHECK(m.effective_priority() == 100);  // plus has not reported: no weight
+  CHECK(m.SetTracked(now, "script:plus", true).empty());  // gate still unknown
+  CHECK(m.effective_priority() == 120);
+  const Actions started = m.SetTracked(now, "script:gate", false);  // reversed: fine
+  CHECK(m.state() == State::kBackup);
+  REQUIRE(Find(started, Kind::kNotify) != nullptr);
+  CHECK(Find(started, Kind::kNotify)->state == State::kBackup);
+
+  SECTION("a first result that fails goes straight to FAULT, without a BACKUP first") {
+    VrrpStateMachine f(c, nullptr);
+    f.Start(now);
+    const Actions a = f.SetTracked(now, "script:gate", true);  // reversed: a failure
+    CHECK(f.state() == State::kFault);
+    CHECK(std::count_if(a.begin(), a.end(), [](const Action& x) { return x.kind == Kind::kNotify; }) == 1);
+  }
+  SECTION("init_fail: FAULT from the start, unannounced; its first success announces BACKUP") {
+    VrrpConfig g = Seed(100);
+    g.tracked = {{"script:chk", 0, false, I::kFailed}};
+    VrrpStateMachine f(g, nullptr);
+    CHECK(Find(f.Start(now), Kind::kNotify) == nullptr);
+    CHECK(f.state() == State::kFault);
+    const Actions up = f.SetTracked(now, "script:chk", true);
+    CHECK(f.state() == State::kBackup);
+    CHECK(Find(up, Kind::kNotify) != nullptr);
+  }
+  SECTION("stopped while waiting, it does not start on a late result") {
+    VrrpStateMachine f(c, nullptr);
+    f.Start(now);
+    f.Stop(now, "shutdown");
+    f.SetTracked(now, "script:gate", false);
+    CHECK(f.state() == State::kStopped);
+  }
+}
+
 TEST_CASE("priority is clamped to 1..254 and the owner keeps 255") {
   VrrpConfig c = Seed(250);
   c.tracked = {{"a", 50}};
