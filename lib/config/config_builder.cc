@@ -208,18 +208,10 @@ bool ConfigBuilder::CheckNoBlock(const Statement& s) {
   return false;
 }
 
-std::string ConfigBuilder::Script(const Statement& s) {
-  if (s.args.size() > 1) {
-    sink_.Warning(s.args[1].location, s.name(),
-                  "a notify script's own user/group is not implemented in lvs-ha; it runs as "
-                  "the default script user (script_user, else keepalived_script, else root)");
-  }
-  return s.args.empty() ? "" : s.args[0].text;
-}
-
 v1::NotifyScript ConfigBuilder::Notify(const Statement& s) {
-  // keepalived: notify_master CMD [USER [GROUP]]; the user is looked up where the
-  // script runs (vrrpd), which disables the script when the user does not exist.
+  // keepalived: notify_master CMD [USER [GROUP]] (and notify_up, quorum_up...); the
+  // user is looked up where the script runs, which disables the script when the
+  // user does not exist.
   v1::NotifyScript script;
   if (!s.args.empty()) script.set_command(s.args[0].text);
   if (s.args.size() > 1) script.set_user(s.args[1].text);

@@ -123,7 +123,6 @@ class ConfigBuilder {
   void ReadTrackScripts(const Statement& block,
                         google::protobuf::RepeatedPtrField<v1::TrackScript>* out);
   std::vector<const Statement*> ListEntries(const Statement& block);
-  std::string Script(const Statement& s);
   v1::NotifyScript Notify(const Statement& s);
 
   void ReadVirtualServerHeader(const Statement& s, v1::VirtualServer& vs);

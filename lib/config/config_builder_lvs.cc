@@ -166,8 +166,8 @@ void ConfigBuilder::DefineVirtualServer() {
     }
     sink_.Warning(s.args[0].location, s.name(), message);
   };
-  auto script = [this](void (v1::VirtualServer::*setter)(const std::string&)) {
-    return [this, setter](const Statement& s, V& c) { (c.vs->*setter)(Script(s)); };
+  auto script = [this](v1::NotifyScript* (v1::VirtualServer::*field)()) {
+    return [this, field](const Statement& s, V& c) { *(c.vs->*field)() = Notify(s); };
   };
   virtual_server_ = {
       {"ip_family", 1, 1, BlockUse::kNone,
@@ -268,8 +268,8 @@ void ConfigBuilder::DefineVirtualServer() {
        [this](const Statement& s, V& c) {
          if (auto v = values_.Integer(s, 0, 0, kMaxInt32)) c.vs->set_hysteresis(*v);
        }},
-      {"quorum_up", 1, 3, BlockUse::kNone, script(&v1::VirtualServer::set_quorum_up)},
-      {"quorum_down", 1, 3, BlockUse::kNone, script(&v1::VirtualServer::set_quorum_down)},
+      {"quorum_up", 1, 3, BlockUse::kNone, script(&v1::VirtualServer::mutable_quorum_up)},
+      {"quorum_down", 1, 3, BlockUse::kNone, script(&v1::VirtualServer::mutable_quorum_down)},
       {"sorry_server", 1, 2, BlockUse::kNone,
        [this](const Statement& s, V& c) {
          auto ip = values_.Ip(s.args[0], s.name());
@@ -342,9 +342,9 @@ void ConfigBuilder::DefineRealServer() {
          if (auto v = values_.Integer(s, 0, 0, kMaxInt32)) c.rs->set_lthreshold(*v);
        }},
       {"notify_up", 1, 3, BlockUse::kNone,
-       [this](const Statement& s, R& c) { c.rs->set_notify_up(Script(s)); }},
+       [this](const Statement& s, R& c) { *c.rs->mutable_notify_up() = Notify(s); }},
       {"notify_down", 1, 3, BlockUse::kNone,
-       [this](const Statement& s, R& c) { c.rs->set_notify_down(Script(s)); }},
+       [this](const Statement& s, R& c) { *c.rs->mutable_notify_down() = Notify(s); }},
       // Only lvs_method: keepalived 2.2.7's real_server has no lb_kind (it is
       // skipped there as an unknown keyword, and the virtual server's method holds).
       {"lvs_method", 1, kAny, BlockUse::kNone, method},

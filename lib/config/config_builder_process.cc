@@ -144,7 +144,10 @@ void ConfigBuilder::AddProcessKeywords() {
         sink_.Warning(s.keyword.location, s.name(), "given twice; the first is kept (as keepalived)");
         return;
       }
-      sc->set_command(Script(s));
+      const v1::NotifyScript line = Notify(s);
+      sc->set_command(line.command());
+      sc->set_user(line.user());
+      sc->set_group(line.group());
       *sc->mutable_location() = sink_.ToProto(s.args[0].location);
     };
   };

@@ -80,4 +80,9 @@ absl::Status CheckScriptSecure(const std::string& path, const Credentials& runs_
   return absl::OkStatus();
 }
 
+absl::StatusOr<Credentials> ScriptRunsAs(const std::string& user, const std::string& group,
+                                         const absl::StatusOr<Credentials>& default_user) {
+  return user.empty() ? default_user : LookupUser(user, group);
+}
+
 }  // namespace lvs::proc

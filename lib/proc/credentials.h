@@ -26,6 +26,10 @@ absl::StatusOr<Credentials> LookupUser(const std::string& user, const std::strin
 absl::StatusOr<Credentials> DefaultScriptUser(const std::string& script_user,
                                               const std::string& script_group);
 
+// Who one script runs as: its own `user [group]` (looked up now), else `default_user`.
+absl::StatusOr<Credentials> ScriptRunsAs(const std::string& user, const std::string& group,
+                                         const absl::StatusOr<Credentials>& default_user);
+
 // keepalived's check for enable_script_security: a script run as root must not be
 // replaceable by anyone else — neither it nor a directory on its path (symlinks
 // followed) may be writable by a non-root user. An error says which path and why.

@@ -162,7 +162,8 @@ void RunScript(const v1::StartupScript& script, const char* what, const ProcessP
   if (script.command().empty()) return;
   const std::vector<std::string> argv = proc::SplitCommandLine(script.command());
   if (argv.empty()) return;
-  auto user = proc::DefaultScriptUser(plan.script_user, plan.script_group);
+  auto user = proc::ScriptRunsAs(script.user(), script.group(),
+                                 proc::DefaultScriptUser(plan.script_user, plan.script_group));
   absl::Status usable = user.status();
   if (usable.ok() && plan.script_security) usable = proc::CheckScriptSecure(argv.front(), *user);
   if (!usable.ok()) {

@@ -274,7 +274,7 @@ void IpvsManager::RunTransitionHooks(const DesiredTable& before, const DesiredTa
     if (a == after.status.end() || b == before.status.end()) continue;
     const std::string service = mail ? MailName(sc.spec.key) : "";
     if (b->second.quorum_up != a->second.quorum_up) {
-      const std::string& hook = a->second.quorum_up ? sc.quorum_up : sc.quorum_down;
+      const Hook& hook = a->second.quorum_up ? sc.quorum_up : sc.quorum_down;
       log_->warn("{}: quorum {}", sc.spec.key.ToString(), a->second.quorum_up ? "gained" : "lost");
       if (options_.run_hook && !hook.empty()) options_.run_hook(hook);
       if (mail && sc.smtp_alert) {
@@ -291,7 +291,7 @@ void IpvsManager::RunTransitionHooks(const DesiredTable& before, const DesiredTa
       const bool was_up = rb->second.health != H::kDown;
       const bool is_up = ra->second.health != H::kDown;
       if (was_up == is_up) continue;
-      const std::string& hook = is_up ? rc.notify_up : rc.notify_down;
+      const Hook& hook = is_up ? rc.notify_up : rc.notify_down;
       if (options_.run_hook && !hook.empty()) options_.run_hook(hook);
       std::optional<std::string> check = mail && rc.source.smtp_alert() ? CheckWords(rc.source) : std::nullopt;
       if (check) {

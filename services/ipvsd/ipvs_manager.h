@@ -42,8 +42,8 @@ class IpvsManager {
     // diagnostics in the result; a failed status is a file that cannot be read.
     std::function<absl::StatusOr<config::ParseResult>()> read_config;
     std::function<absl::Time()> wall_clock = [] { return absl::Now(); };
-    // Runs a notify/quorum hook; the daemon forks a shell, tests record.
-    std::function<void(const std::string& command)> run_hook;
+    // Runs a notify/quorum hook; the daemon spawns it (lib/proc), tests record.
+    std::function<void(const Hook& hook)> run_hook;
     // Own every service in the kernel, not only the config's: others are deleted.
     bool own_whole_table = false;
     // Runs a task later on the manager's loop. Set, health events arriving in a

@@ -10,6 +10,9 @@
 
 #include "absl/strings/numbers.h"
 #include "lib/metrics/daemon_metrics.h"
+#include "lib/proc/command_line.h"
+#include "lib/proc/credentials.h"
+#include "lib/proc/script_runner.h"
 #include "lib/rpc/watch_hub.h"
 #include "lib/runtime/daemon.h"
 #include "lib/runtime/flags.h"
@@ -24,19 +27,23 @@
 
 namespace {
 
-// Hooks (notify_up/down, quorum_up/down) run detached: a double fork, so that a
-// slow script never holds the loop and no child is left to reap.
-void RunHook(const std::string& command) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    if (fork() == 0) {
-      setsid();
-      execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    _exit(0);
+// Hooks (notify_up/down, quorum_up/down) run as keepalived's checker process runs
+// them: the command line split as keepalived splits it (no shell), as the script's
+// user, with enable_script_security's test; spawned on the loop and reaped there,
+// so a slow script never holds it.
+void RunHook(lvs::proc::ScriptRunner& runner, spdlog::logger& log, const lvs::ipvs::Hook& hook) {
+  std::vector<std::string> argv = lvs::proc::SplitCommandLine(hook.command);
+  if (argv.empty()) return;
+  auto user = lvs::proc::ScriptRunsAs(hook.user, hook.group,
+                                      lvs::proc::DefaultScriptUser(hook.script_user, hook.script_group));
+  absl::Status usable = user.status();
+  if (usable.ok() && hook.script_security) usable = lvs::proc::CheckScriptSecure(argv.front(), *user);
+  if (!usable.ok()) {
+    log.error("script {} not run: {}", hook.command, std::string(usable.message()));
+    return;
   }
-  if (pid > 0) waitpid(pid, nullptr, 0);
+  log.info("running {} as {}", hook.command, user->name);
+  runner.Run(std::move(argv), *user, absl::ZeroDuration(), nullptr);
 }
 
 // Dumps the kernel table on a thread of its own, with its own netlink socket, and
@@ -110,6 +117,7 @@ int main(int argc, char** argv) {
   // Declared before the manager, so destroyed (joined) after it: a dump still
   // running at exit only posts to a loop that no longer runs.
   BackgroundDump background_dump(&loop, *std::move(dump_kernel));
+  proc::ScriptRunner hooks(loop, log);  // before the manager, which runs them
   ipvs::IpvsManager manager(kernel->get(), &store,
                             {[path = options.config_path, strict = options.GetBool("strict-config"),
                               first = plan->parsed]() mutable -> absl::StatusOr<config::ParseResult> {
@@ -123,7 +131,9 @@ int main(int argc, char** argv) {
                                first.reset();
                                return config::ParseFile(path, config::ParseOptions{.strict = strict});
                              },
-                             [] { return absl::Now(); }, RunHook, options.GetBool("own-whole-table"),
+                             [] { return absl::Now(); },
+                             [&hooks, &log](const ipvs::Hook& hook) { RunHook(hooks, *log, hook); },
+                             options.GetBool("own-whole-table"),
                              [&loop](std::function<void()> task) { loop.Post(std::move(task)); },
                              [&background_dump](std::function<void(absl::StatusOr<ipvs::Table>)> done) {
                                background_dump.Start(std::move(done));

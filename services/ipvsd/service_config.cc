@@ -162,6 +162,15 @@ uint32_t IpvsPort(uint32_t port, Forwarding forwarding, const ServiceKey& servic
 
 }  // namespace
 
+Hook HookOf(const lvs::v1::NotifyScript& script, const lvs::v1::GlobalDefs& global) {
+  return Hook{.command = script.command(),
+              .user = script.user(),
+              .group = script.group(),
+              .script_user = global.script_user(),
+              .script_group = global.script_group(),
+              .script_security = global.enable_script_security()};
+}
+
 std::string TargetId(const ServiceKey& service, const DestKey& real) {
   return absl::StrCat(service.ToString(), " -> ", real.ToString());
 }
@@ -187,8 +196,8 @@ absl::StatusOr<std::vector<ServiceConfig>> ServicesFromConfig(const lvs::v1::Con
       sc.spec.netmask = *mask;
       sc.quorum = vs.quorum() ? vs.quorum() : 1;
       sc.hysteresis = vs.hysteresis();
-      sc.quorum_up = vs.quorum_up();
-      sc.quorum_down = vs.quorum_down();
+      sc.quorum_up = HookOf(vs.quorum_up(), config.global_defs());
+      sc.quorum_down = HookOf(vs.quorum_down(), config.global_defs());
       sc.omega = vs.omega();
       sc.smtp_alert = vs.smtp_alert();
       sc.ha_suspend = vs.ha_suspend() && !key.is_fwmark();
@@ -221,8 +230,8 @@ absl::StatusOr<std::vector<ServiceConfig>> ServicesFromConfig(const lvs::v1::Con
         rc.alpha = vs.alpha() || rs.alpha();
         for (const auto& c : rs.checkers()) rc.alpha = rc.alpha || c.alpha();
         rc.target_id = TargetId(key, rc.spec.key);
-        rc.notify_up = rs.notify_up();
-        rc.notify_down = rs.notify_down();
+        rc.notify_up = HookOf(rs.notify_up(), config.global_defs());
+        rc.notify_down = HookOf(rs.notify_down(), config.global_defs());
         rc.source = rs;
         rc.delay_loop_ms = rs.delay_loop_ms() ? rs.delay_loop_ms()
                            : vs.delay_loop_ms() ? vs.delay_loop_ms()

@@ -14,14 +14,29 @@
 
 namespace lvs::ipvs {
 
+// A notify_up/notify_down/quorum_up/quorum_down script as keepalived's checker
+// process runs it: its own user, else global_defs' script_user, else
+// keepalived_script, else root; with enable_script_security, not run when anyone
+// but root could replace it.
+struct Hook {
+  std::string command;       // empty: none
+  std::string user, group;   // the script's own; empty: the default script user
+  std::string script_user, script_group;  // global_defs'
+  bool script_security = false;
+  bool empty() const { return command.empty(); }
+  friend bool operator==(const Hook&, const Hook&) = default;
+};
+
+Hook HookOf(const lvs::v1::NotifyScript& script, const lvs::v1::GlobalDefs& global);
+
 struct RealConfig {
   DestSpec spec;  // weight: the configured weight
   bool inhibit_on_failure = false;
   bool alpha = false;         // starts down until its checks pass
   bool has_checkers = false;  // without checkers a real is always up
   std::string target_id;      // checkd's id: "TCP 192.168.64.100:80 -> 192.168.64.143:80"
-  std::string notify_up;
-  std::string notify_down;
+  Hook notify_up;
+  Hook notify_down;
   lvs::v1::RealServer source;  // for the checkd target
   uint32_t delay_loop_ms = 0;
 };
@@ -31,8 +46,8 @@ struct ServiceConfig {
   std::vector<RealConfig> reals;
   uint32_t quorum = 1;
   uint32_t hysteresis = 0;
-  std::string quorum_up;
-  std::string quorum_down;
+  Hook quorum_up;
+  Hook quorum_down;
   std::optional<DestSpec> sorry_server;
   bool sorry_server_inhibit = false;
   bool omega = false;

@@ -740,7 +740,7 @@ VrrpRouter::NotifyScripts VrrpRouter::ResolveNotify(
   auto one = [&](const NotifySpec& spec, const char* kind) {
     NotifyCommand out{.command = spec.command};
     if (spec.command.empty()) return out;
-    auto user = spec.user.empty() ? default_user : proc::LookupUser(spec.user, spec.group);
+    auto user = proc::ScriptRunsAs(spec.user, spec.group, default_user);
     if (user.ok()) {
       out.run_as = *user;
     } else {

@@ -15,12 +15,12 @@
 #include "lib/event/event_loop.h"
 #include "lib/mail/mailer.h"
 #include "lib/proc/credentials.h"
+#include "lib/proc/script_runner.h"
 #include "lib/rpc/watch_hub.h"
 #include "lvs/v1/vrrp.pb.h"
 #include "services/vrrpd/garp_sender.h"
 #include "services/vrrpd/link_monitor.h"
 #include "services/vrrpd/nft_firewall.h"
-#include "services/vrrpd/script_runner.h"
 #include "services/vrrpd/vip_manager.h"
 #include "services/vrrpd/vmac_manager.h"
 #include "services/vrrpd/vrrp_instance_spec.h"
@@ -146,7 +146,7 @@ class VrrpRouter {
   std::unique_ptr<VipManager> vips_;
   std::unique_ptr<VmacManager> vmacs_;
   std::unique_ptr<LinkMonitor> links_;
-  ScriptRunner scripts_;
+  proc::ScriptRunner scripts_;
   NftFirewall firewall_;
   std::string firewall_error_;  // the last failure, logged once until it changes
   std::string router_id_;

@@ -10,7 +10,8 @@
 # lvs-ha no more than 1.5 s after keepalived does; repaired, both put it back.
 # The times are printed for the record. Both mail each change (smtp_alert) to a
 # sink on the client: the subjects must be the same from both, and the bodies of
-# the UP mails.
+# the UP mails. The notify_down/notify_up hooks of the PING_CHECK real server
+# must run once each, as user nobody, under both stacks.
 source "$(dirname "$0")/lib.sh"
 lab_require_vm
 build=${1:?usage: test_checkers.sh BUILD_DIR}
@@ -25,6 +26,13 @@ mkdir -p "$state" "$LAB_OUT"
 echo 0 >"$state/rs1-state"
 "$here/../fixtures/make_test_certs.sh" "$state/tls"
 conf=$here/fixtures/checkers.conf
+# The hook tells the stacks apart by the director's address.
+mkdir -p "$state/hooks"
+chmod 1777 "$state/hooks"
+printf '%s\n' '#!/bin/sh' \
+  'addr=$(ip -o -4 addr show dev ens160 | awk '"'"'{ print $4; exit }'"'"')' \
+  'echo "$1 $(id -u) ${addr%/*}" >>/tmp/checkers/hooks/calls' >"$state/hook.sh"
+chmod 755 "$state/hook.sh"
 
 lab_daemon rs1 "$LAB_OUT/servers.log" python3 "$servers" "$state"
 lab_wait_for 60 "rs1's servers listen" grep -q ready "$LAB_OUT/servers.log"
@@ -208,6 +216,16 @@ for subject in sorted(want):
 sys.exit(0 if ok else 1)
 PY
 }
+nobody=$(id -u nobody)
+hooks_ran() {
+  [ "$(grep -c "^up $nobody 192.168.64.130$" "$state/hooks/calls")" = 1 ] &&
+    [ "$(grep -c "^up $nobody 192.168.64.137$" "$state/hooks/calls")" = 1 ]
+}
+lab_wait_for 30 "notify_down then notify_up ran once each as nobody under both stacks" hooks_ran
+for who in 192.168.64.130 192.168.64.137; do
+  lab_expect_eq "hooks run by $who" "down $nobody,up $nobody" \
+    "$(grep " $who\$" "$state/hooks/calls" | cut -d' ' -f1,2 | paste -sd,)"
+done
 lab_wait_for 60 "both stacks mailed every real server's DOWN and UP" mail_check count
 if mail_check report; then
   lab_pass "the same mails from both stacks"

@@ -698,5 +698,30 @@ TEST_CASE("a DR/TUN real server's own port is for its checks, as keepalived's ch
             "is for its checks (as keepalived)"});
 }
 
+TEST_CASE("checker and process scripts keep their own user, as keepalived runs them") {
+  const ParseResult r = ParseString(R"(
+global_defs {
+    startup_script "/bin/true start" nobody nogroup
+}
+virtual_server 10.0.0.1 80 {
+    quorum_up "/bin/echo up" nobody
+    quorum_down /bin/false
+    real_server 10.1.0.1 80 {
+        notify_up "/bin/echo rs up" daemon daemon
+    }
+}
+)", "test.conf");
+  REQUIRE(r.ok());
+  CHECK(r.diagnostics.empty());
+  const auto& vs = r.config.virtual_servers(0);
+  CHECK(vs.quorum_up().command() == "/bin/echo up");
+  CHECK(vs.quorum_up().user() == "nobody");
+  CHECK(vs.quorum_down().user().empty());
+  CHECK(vs.real_servers(0).notify_up().user() == "daemon");
+  CHECK(vs.real_servers(0).notify_up().group() == "daemon");
+  CHECK(r.config.global_defs().startup_script().user() == "nobody");
+  CHECK(r.config.global_defs().startup_script().group() == "nogroup");
+}
+
 }  // namespace
 }  // namespace lvs::config

@@ -71,7 +71,7 @@ struct Harness {
     manager = std::make_unique<IpvsManager>(
         &kernel, store.get(),
         IpvsManager::Options{[this] { return config::ParseFile(config_path); }, [this] { return now; },
-                             [this](const std::string& cmd) { hooks.push_back(cmd); },
+                             [this](const Hook& hook) { hooks.push_back(hook.command); },
                              own_whole_table, nullptr,
                              [this](std::function<void(absl::StatusOr<Table>)> done) {
                                if (!async_dump) return done(kernel.Dump());

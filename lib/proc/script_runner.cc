@@ -1,4 +1,4 @@
-#include "services/vrrpd/script_runner.h"
+#include "lib/proc/script_runner.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -12,7 +12,7 @@
 
 #include "absl/strings/str_join.h"
 
-namespace lvs::vrrp {
+namespace lvs::proc {
 
 ScriptRunner::~ScriptRunner() {
   for (auto& c : children_) {
@@ -22,7 +22,7 @@ ScriptRunner::~ScriptRunner() {
   }
 }
 
-void ScriptRunner::Run(std::vector<std::string> argv, const std::optional<proc::Credentials>& run_as,
+void ScriptRunner::Run(std::vector<std::string> argv, const std::optional<Credentials>& run_as,
                        absl::Duration timeout, Done done) {
   if (argv.empty()) {
     if (done) done(-1);
@@ -66,4 +66,4 @@ void ScriptRunner::Reap(int pid) {
   if (child->done) child->done(code);
 }
 
-}  // namespace lvs::vrrp
+}  // namespace lvs::proc

@@ -1,4 +1,4 @@
-// Runs notify and track scripts without blocking the protocol: the child is
+// Runs scripts (notify, track, hooks) without blocking a daemon's loop: the child is
 // spawned at once and reaped through a pidfd on the event loop, so a slow or
 // hanging script never delays an advert.
 #pragma once
@@ -14,8 +14,7 @@
 #include "lib/proc/spawn.h"
 #include "spdlog/logger.h"
 
-namespace lvs::vrrp {
-
+namespace lvs::proc {
 
 class ScriptRunner {
  public:
@@ -26,9 +25,9 @@ class ScriptRunner {
       : loop_(loop), log_(std::move(log)) {}
   ~ScriptRunner();
 
-  // Runs `argv` as `run_as` (none: vrrpd's own user) with a clean slate (lib/proc);
+  // Runs `argv` as `run_as` (none: the daemon's own user) with a clean slate (lib/proc);
   // kills its session after `timeout` (zero: no limit).
-  void Run(std::vector<std::string> argv, const std::optional<proc::Credentials>& run_as,
+  void Run(std::vector<std::string> argv, const std::optional<Credentials>& run_as,
            absl::Duration timeout, Done done);
   size_t running() const { return children_.size(); }
 
@@ -47,4 +46,4 @@ class ScriptRunner {
   std::vector<std::unique_ptr<Child>> children_;
 };
 
-}  // namespace lvs::vrrp
+}  // namespace lvs::proc
