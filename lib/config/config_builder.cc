@@ -556,6 +556,10 @@ void ConfigBuilder::DefineGlobalDefs() {
        }},
       {"vrrp_strict", 0, 0, BlockUse::kNone,
        [](const Statement&, G& g) { g.set_vrrp_strict(true); }},
+      {"vrrp_skip_check_adv_addr", 0, 0, BlockUse::kNone,
+       [](const Statement&, G& g) { g.set_vrrp_skip_check_adv_addr(true); }},
+      {"vrrp_check_unicast_src", 0, 0, BlockUse::kNone,
+       [](const Statement&, G& g) { g.set_vrrp_check_unicast_src(true); }},
       // The firewall of non-accept mode (keepalived built with nftables, as Debian's
       // and RHEL's are).
       {"nftables", 0, 1, BlockUse::kNone,
@@ -858,6 +862,10 @@ void ConfigBuilder::DefineVrrpInstance() {
       {"no_virtual_ipaddress", 0, 0, BlockUse::kNone, [](const Statement&, I&) {}},
       {"dont_track_primary", 0, 0, BlockUse::kNone,
        [](const Statement&, I& c) { c.instance->set_dont_track_primary(true); }},
+      {"skip_check_adv_addr", 0, 0, BlockUse::kNone,
+       [](const Statement&, I& c) { c.instance->set_skip_check_adv_addr(true); }},
+      {"check_unicast_src", 0, 0, BlockUse::kNone,
+       [](const Statement&, I& c) { c.instance->set_check_unicast_src(true); }},
       {"strict_mode", 0, 1, BlockUse::kNone,
        [this](const Statement& s, I& c) {
          // keepalived: "strict_mode [on|off|true|false|yes|no]", bare means on.
@@ -1045,6 +1053,8 @@ void ConfigBuilder::FinishInstance(InstanceContext& context, const v1::GlobalDef
   v1::VrrpInstance& vi = *context.instance;
   const InstanceNotes& notes = context.notes;
   const Location at = LocationOf(vi.location());
+  if (global.vrrp_skip_check_adv_addr()) vi.set_skip_check_adv_addr(true);
+  if (global.vrrp_check_unicast_src()) vi.set_check_unicast_src(true);
   if (!notes.vrid_given) {
     sink_.Error(at, "vrrp_instance", absl::StrCat("'", vi.name(), "' has no virtual_router_id"));
   }

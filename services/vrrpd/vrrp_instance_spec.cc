@@ -148,6 +148,8 @@ absl::StatusOr<InstanceSpec> SpecFrom(const v1::VrrpInstance& in, const v1::Conf
   }
   spec.dont_track_primary = in.dont_track_primary();
   spec.accept = in.accept();
+  spec.skip_check_adv_addr = in.skip_check_adv_addr();
+  spec.check_unicast_src = in.check_unicast_src();
   spec.script_user = g.script_user();
   spec.script_group = g.script_group();
   spec.script_security = g.enable_script_security();
@@ -207,6 +209,10 @@ InstanceExpectation InstanceSpec::Expectation() const {
   e.advert_int_cs = static_cast<uint16_t>(absl::ToInt64Milliseconds(vrrp.advert_int) / 10);
   e.auth_type = auth_type;
   e.auth_data = auth_data;
+  for (const Vip& v : vips) {
+    if (!v.excluded) e.addresses.push_back(v.address);
+  }
+  if (check_unicast_src) e.peers_only = unicast_peers;
   return e;
 }
 

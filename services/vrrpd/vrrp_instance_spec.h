@@ -45,6 +45,8 @@ struct InstanceSpec {
   // accept/no_accept as the config reader resolved it (strict mode's default
   // included). A non-owner that does not accept blocks its VIPs while it holds them.
   bool accept = true;
+  bool skip_check_adv_addr = false;  // see v1::VrrpInstance
+  bool check_unicast_src = false;
   // global_defs' script_user [group] and enable_script_security, for its scripts.
   std::string script_user, script_group;
   bool script_security = false;

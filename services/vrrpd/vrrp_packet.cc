@@ -64,6 +64,8 @@ const char* RejectReasonName(RejectReason r) {
     case RejectReason::kAuthTypeMismatch: return "auth_type_mismatch";
     case RejectReason::kAuthMismatch: return "auth_mismatch";
     case RejectReason::kAdvertIntMismatch: return "advert_int_mismatch";
+    case RejectReason::kAddressMismatch: return "address_mismatch";
+    case RejectReason::kNotAPeer: return "not_a_peer";
     case RejectReason::kCount: break;
   }
   return "unknown";
@@ -191,11 +193,16 @@ ParseResult ParseVrrpMessage(std::span<const uint8_t> payload, const IpAddress& 
   return rx;
 }
 
-RejectReason CheckAgainstInstance(const ReceivedAdvert& rx, const InstanceExpectation& want) {
+RejectReason CheckAgainstInstance(const ReceivedAdvert& rx, const InstanceExpectation& want,
+                                  bool check_addresses) {
   const VrrpAdvert& a = rx.advert;
   if (a.vrid != want.vrid) return RejectReason::kUnknownVrid;
   if (!want.unicast && rx.ttl != kVrrpTtl) return RejectReason::kBadTtl;
   if (a.version != want.version) return RejectReason::kBadVersion;
+  // keepalived's order: the address count, then (after auth and interval) each address.
+  if (check_addresses && a.addresses.size() != want.addresses.size()) {
+    return RejectReason::kAddressMismatch;
+  }
   if (CarriesAuthData(a.version, rx.src.family())) {
     if (a.auth_type != want.auth_type) return RejectReason::kAuthTypeMismatch;
     if (want.auth_type == VrrpAuthType::kPass && a.auth_data != want.auth_data) {
@@ -204,6 +211,17 @@ RejectReason CheckAgainstInstance(const ReceivedAdvert& rx, const InstanceExpect
   }
   if (a.version == 2 && a.advert_int_cs != want.advert_int_cs) {
     return RejectReason::kAdvertIntMismatch;
+  }
+  if (check_addresses) {
+    for (const IpAddress& mine : want.addresses) {
+      if (std::find(a.addresses.begin(), a.addresses.end(), mine) == a.addresses.end()) {
+        return RejectReason::kAddressMismatch;
+      }
+    }
+    if (!want.peers_only.empty() &&
+        std::find(want.peers_only.begin(), want.peers_only.end(), rx.src) == want.peers_only.end()) {
+      return RejectReason::kNotAPeer;
+    }
   }
   return RejectReason::kNone;
 }

@@ -44,6 +44,8 @@ enum class RejectReason : uint8_t {
   kAuthTypeMismatch,
   kAuthMismatch,       // PASS password differs
   kAdvertIntMismatch,  // v2: the master's interval differs from ours
+  kAddressMismatch,    // its VIP list is not the instance's (count or an address)
+  kNotAPeer,           // check_unicast_src: a unicast advert from outside unicast_peer
   kCount,
 };
 const char* RejectReasonName(RejectReason r);  // "bad_checksum", ...
@@ -103,8 +105,16 @@ struct InstanceExpectation {
   uint16_t advert_int_cs = 100;
   VrrpAuthType auth_type = VrrpAuthType::kNone;
   std::array<uint8_t, kVrrpAuthLen> auth_data{};
+  // keepalived (RFC 3768 §7.1 "MAY verify"): the advert must carry exactly these
+  // addresses, in any order. Excluded VIPs are not among them.
+  std::vector<IpAddress> addresses;
+  // check_unicast_src: adverts must come from one of these (empty: not checked).
+  std::vector<IpAddress> peers_only;
 };
 
-RejectReason CheckAgainstInstance(const ReceivedAdvert& rx, const InstanceExpectation& want);
+// `check_addresses`: false only when skip_check_adv_addr lets an advert from the
+// master already heard through without comparing its addresses.
+RejectReason CheckAgainstInstance(const ReceivedAdvert& rx, const InstanceExpectation& want,
+                                  bool check_addresses = true);
 
 }  // namespace lvs::vrrp

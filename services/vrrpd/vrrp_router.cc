@@ -248,6 +248,7 @@ void VrrpRouter::UpdateInPlace(Instance& inst, const InstanceSpec& wanted) {
     if (!Contains(inst.spec.vips, v)) added.push_back(v);
   }
   inst.spec.vips = wanted.vips;
+  inst.expect = inst.spec.Expectation();  // adverts must now list the new VIPs
   inst.spec.notify = wanted.notify;
   inst.notify = ResolveNotify(inst.spec.notify,
                               proc::DefaultScriptUser(wanted.script_user, wanted.script_group),
@@ -832,7 +833,12 @@ void VrrpRouter::HandleAdvert(SocketEntry& entry, const ReceivedAdvert& rx) {
   }
   Instance& inst = *it->second;
   if (rx.src == inst.src) return;  // our own advert, looped back by a switch
-  if (RejectReason reason = CheckAgainstInstance(rx, inst.expect); reason != RejectReason::kNone) {
+  // skip_check_adv_addr: a backup trusts the addresses of the master it already heard.
+  const bool known_master = inst.sm->state() == State::kBackup && inst.sm->master_address() &&
+                            *inst.sm->master_address() == rx.src;
+  const bool check_addresses = !(inst.spec.skip_check_adv_addr && known_master);
+  if (RejectReason reason = CheckAgainstInstance(rx, inst.expect, check_addresses);
+      reason != RejectReason::kNone) {
     CountReject(entry, &inst, reason, &rx.src);
     return;
   }

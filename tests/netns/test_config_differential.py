@@ -20,7 +20,7 @@ import unittest
 sys.dont_write_bytecode = True  # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lvsnet import Lab  # noqa: E402
-from vrrp_scenarios import (HOSTS, KEEPALIVED, VIP, VRID, VRRPD, WIRE_FILTER,  # noqa: E402
+from vrrp_scenarios import (HOSTS, KEEPALIVED, VIP, VIP_LABEL, VRID, VRRPD, WIRE_FILTER,  # noqa: E402
                             Director, vrrp_config)
 
 EXCLUDED4 = "192.168.64.200"
@@ -352,6 +352,35 @@ class SameFileSameOutcome(unittest.TestCase):
                 "    virtual_ipaddress {", 1)
         r = self.notified_states(conf, [(lambda h, w: None, "MASTER", 0)])
         self.assertEqual(r["keepalived"], ["BACKUP", "MASTER"], "keepalived's reference changed")
+
+    def test_adverts_with_another_vip_list_are_ignored(self):
+        # keepalived drops an advert whose VIP list is not the instance's (count or
+        # an address): two directors configured with different lists never hear
+        # each other, and both become master. vrrpd must do the same (the dropped
+        # adverts are counted, not obeyed).
+        extra = f"{VIP[:-3]}101/32 dev ens160"
+        conf1 = vrrp_config("LVS_DEVEL", "MASTER", 100)
+        conf2 = vrrp_config("LVS_BACKUP", "BACKUP", 90,
+                            vips=(f"{VIP}/32 dev ens160 label {VIP_LABEL}", extra))
+        masters = {}
+        for impl in (KEEPALIVED, VRRPD):
+            with Lab(f"{type(self).__name__}.{self._testMethodName}.{impl.name}") as lab:
+                lvs1 = lab.add_host("lvs1", [HOSTS["lvs1"][0]])
+                lvs2 = lab.add_host("lvs2", [HOSTS["lvs2"][0]])
+                d1, d2 = Director(lvs1, impl, conf1), Director(lvs2, impl, conf2)
+                d1.start()
+                d2.start()
+                try:
+                    both = lambda: lvs1.has_address(VIP) and lvs2.has_address(VIP)  # noqa: E731
+                    lab.wait_until(both, 10, f"{impl.name}: both directors hold {VIP}")
+                    lab.hold_for(both, 3.0, f"{impl.name}: both stay master")
+                    masters[impl.name] = True
+                    lab.check()
+                except BaseException:
+                    print(f"\nlogs: {lab.logdir}\n--- {impl.name} lvs1:\n{d1.log_tail()}"
+                          f"\n--- lvs2:\n{d2.log_tail()}")
+                    raise
+        self.assertEqual(masters, {"keepalived": True, "vrrpd": True})
 
     def test_a_vip_removed_by_hand_is_put_back(self):
         # keepalived 2.2.7 watches its addresses and restores a VIP deleted from a

@@ -54,6 +54,7 @@ InstanceExpectation SeedExpectation() {
   e.advert_int_cs = 100;
   e.auth_type = VrrpAuthType::kPass;
   e.auth_data = PassAuthData("1111");
+  e.addresses = {*IpAddress::Parse("192.168.64.100")};
   return e;
 }
 
@@ -118,6 +119,7 @@ TEST_CASE("keepalived's v3 datagrams parse, IPv4 and IPv6") {
   InstanceExpectation e;
   e.version = 3;
   e.vrid = 52;
+  e.addresses = {Ip("fd00::100")};
   CHECK(CheckAgainstInstance(*rx, e) == RejectReason::kNone);
 }
 
@@ -229,7 +231,24 @@ TEST_CASE("instance checks: TTL, VRID, version, auth, interval") {
     e3.version = 3;
     e3.vrid = 51;
     e3.advert_int_cs = 200;
+    e3.addresses = rx3.advert.addresses;
     CHECK(CheckAgainstInstance(rx3, e3) == RejectReason::kNone);
+  }
+  SECTION("the VIP list must be the instance's: count, then each address (keepalived)") {
+    REQUIRE(CheckAgainstInstance(rx, e) == RejectReason::kNone);
+    e.addresses.push_back(*IpAddress::Parse("192.168.64.101"));
+    CHECK(CheckAgainstInstance(rx, e) == RejectReason::kAddressMismatch);
+    e.addresses = {*IpAddress::Parse("192.168.64.101")};
+    CHECK(CheckAgainstInstance(rx, e) == RejectReason::kAddressMismatch);
+    // skip_check_adv_addr, for the master already heard
+    CHECK(CheckAgainstInstance(rx, e, /*check_addresses=*/false) == RejectReason::kNone);
+  }
+  SECTION("check_unicast_src: only the peers' adverts") {
+    e.unicast = true;
+    e.peers_only = {*IpAddress::Parse("192.168.64.9")};
+    CHECK(CheckAgainstInstance(rx, e) == RejectReason::kNotAPeer);
+    e.peers_only.push_back(rx.src);
+    CHECK(CheckAgainstInstance(rx, e) == RejectReason::kNone);
   }
 }
 
