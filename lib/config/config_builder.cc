@@ -556,6 +556,32 @@ void ConfigBuilder::DefineGlobalDefs() {
        }},
       {"vrrp_strict", 0, 0, BlockUse::kNone,
        [](const Statement&, G& g) { g.set_vrrp_strict(true); }},
+      {"vrrp_garp_lower_prio_delay", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, G& g) {
+         if (auto v = values_.Millis(s, 0, 0, kDay)) {
+           g.set_vrrp_garp_lower_prio_delay_ms(*v);
+           lower_prio_delay_set_ = true;
+         }
+       }},
+      {"vrrp_garp_lower_prio_repeat", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, G& g) {
+         if (auto v = values_.Integer(s, 0, 0, INT32_MAX)) {
+           g.set_vrrp_garp_lower_prio_repeat(static_cast<uint32_t>(*v));
+           lower_prio_repeat_set_ = true;
+         }
+       }},
+      {"vrrp_lower_prio_no_advert", 0, 1, BlockUse::kNone,
+       [this](const Statement& s, G& g) {
+         if (auto v = s.args.empty() ? std::optional<bool>(true) : values_.Bool(s, 0)) {
+           g.set_vrrp_lower_prio_no_advert(*v);
+         }
+       }},
+      {"vrrp_higher_prio_send_advert", 0, 1, BlockUse::kNone,
+       [this](const Statement& s, G& g) {
+         if (auto v = s.args.empty() ? std::optional<bool>(true) : values_.Bool(s, 0)) {
+           g.set_vrrp_higher_prio_send_advert(*v);
+         }
+       }},
       {"vrrp_skip_check_adv_addr", 0, 0, BlockUse::kNone,
        [](const Statement&, G& g) { g.set_vrrp_skip_check_adv_addr(true); }},
       {"vrrp_check_unicast_src", 0, 0, BlockUse::kNone,
@@ -862,6 +888,34 @@ void ConfigBuilder::DefineVrrpInstance() {
       {"no_virtual_ipaddress", 0, 0, BlockUse::kNone, [](const Statement&, I&) {}},
       {"dont_track_primary", 0, 0, BlockUse::kNone,
        [](const Statement&, I& c) { c.instance->set_dont_track_primary(true); }},
+      {"garp_lower_prio_delay", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, I& c) {
+         if (auto v = values_.Millis(s, 0, 0, kDay)) {
+           c.instance->set_garp_lower_prio_delay_ms(*v);
+           c.notes.lower_prio_delay = s.keyword;
+         }
+       }},
+      {"garp_lower_prio_repeat", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, I& c) {
+         if (auto v = values_.Integer(s, 0, 0, INT32_MAX)) {
+           c.instance->set_garp_lower_prio_repeat(static_cast<uint32_t>(*v));
+           c.notes.lower_prio_repeat = s.keyword;
+         }
+       }},
+      {"lower_prio_no_advert", 0, 1, BlockUse::kNone,
+       [this](const Statement& s, I& c) {
+         if (auto v = s.args.empty() ? std::optional<bool>(true) : values_.Bool(s, 0)) {
+           c.instance->set_lower_prio_no_advert(*v);
+           c.notes.lower_prio_no_advert = s.keyword;
+         }
+       }},
+      {"higher_prio_send_advert", 0, 1, BlockUse::kNone,
+       [this](const Statement& s, I& c) {
+         if (auto v = s.args.empty() ? std::optional<bool>(true) : values_.Bool(s, 0)) {
+           c.instance->set_higher_prio_send_advert(*v);
+           c.notes.higher_prio_send_advert = s.keyword;
+         }
+       }},
       {"skip_check_adv_addr", 0, 0, BlockUse::kNone,
        [](const Statement&, I& c) { c.instance->set_skip_check_adv_addr(true); }},
       {"check_unicast_src", 0, 0, BlockUse::kNone,
@@ -1221,6 +1275,7 @@ void ConfigBuilder::ApplyStrictMode(InstanceContext& context, const v1::GlobalDe
       vi.set_preempt_delay_ms(0);
     }
   }
+  ResolveLowerPriority(context, global, strict);
   // keepalived: accept unless strict, and always for the address owner; VRRPv2 in
   // strict mode has no accept mode (RFC 3768).
   if (!notes.accept_set) vi.set_accept(owner || !strict);
@@ -1229,6 +1284,44 @@ void ConfigBuilder::ApplyStrictMode(InstanceContext& context, const v1::GlobalDe
                   absl::StrCat("'", vi.name(), "': accept mode does not comply with RFC 3768 "
                                "(VRRPv2) in strict mode; no_accept is used (as keepalived)"));
     vi.set_accept(false);
+  }
+}
+
+void ConfigBuilder::ResolveLowerPriority(InstanceContext& context, const v1::GlobalDefs& global,
+                                         bool strict) {
+  // keepalived's vrrp_complete_instance: an instance's own value, else strict
+  // mode's (no GARPs, no advert back, no advert to a higher priority), else the
+  // global one; an own value strict mode forbids is reset with a warning.
+  v1::VrrpInstance& vi = *context.instance;
+  const InstanceNotes& notes = context.notes;
+  auto reset = [&](const std::optional<Token>& given, const char* what) {
+    sink_.Warning(given->location, given->text,
+                  absl::StrCat("'", vi.name(), "': strict mode requires ", what,
+                               "; reset (as keepalived)"));
+  };
+  if (!notes.lower_prio_delay) {
+    vi.set_garp_lower_prio_delay_ms(strict ? 0 : global.vrrp_garp_lower_prio_delay_ms());
+  } else if (strict && vi.garp_lower_prio_delay_ms() != 0) {
+    reset(notes.lower_prio_delay, "no repeated GARP delay");
+    vi.set_garp_lower_prio_delay_ms(0);
+  }
+  if (!notes.lower_prio_repeat) {
+    vi.set_garp_lower_prio_repeat(strict ? 0 : global.vrrp_garp_lower_prio_repeat());
+  } else if (strict && vi.garp_lower_prio_repeat() != 0) {
+    reset(notes.lower_prio_repeat, "no GARPs on a lower-priority advert");
+    vi.set_garp_lower_prio_repeat(0);
+  }
+  if (!notes.lower_prio_no_advert) {
+    vi.set_lower_prio_no_advert(strict || global.vrrp_lower_prio_no_advert());
+  } else if (strict && !vi.lower_prio_no_advert()) {
+    reset(notes.lower_prio_no_advert, "no advert in answer to a lower priority");
+    vi.set_lower_prio_no_advert(true);
+  }
+  if (!notes.higher_prio_send_advert) {
+    vi.set_higher_prio_send_advert(!strict && global.vrrp_higher_prio_send_advert());
+  } else if (strict && vi.higher_prio_send_advert()) {
+    reset(notes.higher_prio_send_advert, "higher_prio_send_advert to be clear");
+    vi.set_higher_prio_send_advert(false);
   }
 }
 
@@ -1271,6 +1364,8 @@ void ConfigBuilder::Build(const std::vector<Statement>& top, v1::Config& config)
   if (global.vrrp_version() == 0) global.set_vrrp_version(2);
   if (!garp_delay_set_) global.set_vrrp_garp_master_delay_ms(min_garp_ ? 0 : 5000);
   if (!garp_repeat_set_) global.set_vrrp_garp_master_repeat(min_garp_ ? 1 : 5);
+  if (!lower_prio_delay_set_) global.set_vrrp_garp_lower_prio_delay_ms(global.vrrp_garp_master_delay_ms());
+  if (!lower_prio_repeat_set_) global.set_vrrp_garp_lower_prio_repeat(global.vrrp_garp_master_repeat());
   if (global.vrrp_garp_master_refresh_repeat() == 0) global.set_vrrp_garp_master_refresh_repeat(1);
   if (global.vrrp_firewall().table().empty()) global.mutable_vrrp_firewall()->set_table("keepalived");
   if (!nftables_priority_set_) global.mutable_vrrp_firewall()->set_priority(-1);

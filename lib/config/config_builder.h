@@ -82,6 +82,9 @@ class ConfigBuilder {
          garp_refresh_repeat_set = false, accept_set = false, use_vmac_named = false,
          vrid_given = false, auth_type_given = false, auth_pass_given = false;
     std::optional<bool> strict;  // strict_mode; unset: global vrrp_strict
+    // The lower/higher-priority keywords, when the instance gives them.
+    std::optional<Token> lower_prio_delay, lower_prio_repeat, lower_prio_no_advert,
+        higher_prio_send_advert;
   };
   struct InstanceContext {
     v1::VrrpInstance* instance;
@@ -175,6 +178,7 @@ class ConfigBuilder {
   // Every instance, sync group, virtual and real server's smtp_alert, decided.
   void ResolveSmtpAlerts(v1::Config& config);
   void WarnBlockedVirtualServers(const v1::Config& config);
+  void ResolveLowerPriority(InstanceContext& context, const v1::GlobalDefs& global, bool strict);
   std::optional<bool> smtp_alert_, smtp_alert_vrrp_, smtp_alert_checker_;
   void ResolveFileCheck(const Statement& s, v1::Checker& checker);
   const v1::Config* config_ = nullptr;  // the one Build fills, for FILE_CHECK's track_file lookup
@@ -191,6 +195,7 @@ class ConfigBuilder {
   bool min_garp_ = false;
   std::vector<SyncDaemonLine> sync_daemon_lines_;
   bool garp_delay_set_ = false, garp_repeat_set_ = false;
+  bool lower_prio_delay_set_ = false, lower_prio_repeat_set_ = false;
   bool nftables_given_ = false, nftables_priority_set_ = false;
 };
 

@@ -110,6 +110,10 @@ absl::StatusOr<InstanceSpec> SpecFrom(const v1::VrrpInstance& in, const v1::Conf
   c.garp_master_repeat = in.garp_master_repeat();
   c.garp_master_refresh = absl::Milliseconds(in.garp_master_refresh_ms());
   c.garp_master_refresh_repeat = in.garp_master_refresh_repeat();
+  c.lower_prio_no_advert = in.lower_prio_no_advert();
+  c.garp_lower_prio_repeat = in.garp_lower_prio_repeat();
+  c.garp_lower_prio_delay = absl::Milliseconds(in.garp_lower_prio_delay_ms());
+  c.higher_prio_send_advert = in.higher_prio_send_advert();
 
   // keepalived runs an instance without addresses (it elects and runs notify scripts;
   // its adverts carry no address), and so does vrrpd.

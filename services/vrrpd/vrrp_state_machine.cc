@@ -116,6 +116,7 @@ void VrrpStateMachine::LeaveMaster(bool send_priority_zero) {
   advert_at_.reset();
   garp_delayed_at_.reset();
   garp_refresh_at_.reset();
+  garp_lower_prio_at_.reset();
   master_adver_int_ = config_.advert_int;
 }
 
@@ -220,6 +221,7 @@ Actions VrrpStateMachine::OnAdvert(absl::Time now, const IpAddress& src, uint8_t
       return Take();
     }
     if (AdvertOutranksUs(priority, src)) {
+      if (config_.higher_prio_send_advert) SendAdvert(effective_priority());
       if (config_.version == 3 && advert_int_cs > 0) master_adver_int_ = advertised;
       TransitionTo(State::kBackup,
                    absl::StrCat("higher priority advert (", priority, ") from ", src.ToString()),
@@ -235,16 +237,24 @@ Actions VrrpStateMachine::OnAdvert(absl::Time now, const IpAddress& src, uint8_t
       ++reasserts_suppressed_;
       return Take();
     }
-    log_->info("({}) lower priority {} advert from {}: re-asserting master{}", config_.name,
-               priority, src.ToString(),
+    log_->info("({}) lower priority {} advert from {}: {}{}", config_.name, priority,
+               src.ToString(),
+               config_.lower_prio_no_advert ? "staying master" : "re-asserting master",
                reasserts_suppressed_ ? absl::StrCat(" (", reasserts_suppressed_,
                                                     " more such adverts since the last time)")
                                      : std::string());
     reasserts_suppressed_ = 0;
     last_reassert_at_ = now;
-    SendAdvert(effective_priority());
-    SendGarp(config_.garp_master_repeat);
-    advert_at_ = now + config_.advert_int;
+    if (!config_.lower_prio_no_advert) {
+      SendAdvert(effective_priority());
+      advert_at_ = now + config_.advert_int;
+    }
+    if (config_.garp_lower_prio_repeat > 0) {
+      SendGarp(config_.garp_lower_prio_repeat);
+      if (config_.garp_lower_prio_delay > absl::ZeroDuration()) {
+        garp_lower_prio_at_ = now + config_.garp_lower_prio_delay;
+      }
+    }
     return Take();
   }
   return Take();
@@ -271,6 +281,10 @@ Actions VrrpStateMachine::OnTimer(absl::Time now) {
   if (due(garp_delayed_at_)) {
     SendGarp(config_.garp_master_repeat);
     garp_delayed_at_.reset();
+  }
+  if (due(garp_lower_prio_at_)) {
+    SendGarp(config_.garp_lower_prio_repeat);
+    garp_lower_prio_at_.reset();
   }
   if (due(garp_refresh_at_)) {
     SendGarp(config_.garp_master_refresh_repeat);
@@ -331,6 +345,7 @@ std::optional<absl::Time> VrrpStateMachine::NextDeadline() const {
   if (state_ == State::kMaster) {
     consider(advert_at_);
     consider(garp_delayed_at_);
+    consider(garp_lower_prio_at_);
     consider(garp_refresh_at_);
   }
   return next;

@@ -57,6 +57,14 @@ struct VrrpConfig {
   absl::Duration garp_master_delay = absl::Seconds(5);
   absl::Duration garp_master_refresh = absl::ZeroDuration();  // zero: no refresh
   uint32_t garp_master_refresh_repeat = 1;
+  // A master hearing a lower priority (keepalived): an advert unless
+  // lower_prio_no_advert, and garp_lower_prio_repeat GARPs, again after
+  // garp_lower_prio_delay (zero: not again). higher_prio_send_advert: one advert
+  // before yielding to a higher priority.
+  bool lower_prio_no_advert = false;
+  uint32_t garp_lower_prio_repeat = 5;
+  absl::Duration garp_lower_prio_delay = absl::Seconds(5);
+  bool higher_prio_send_advert = false;
 };
 
 struct Action {
@@ -155,6 +163,7 @@ class VrrpStateMachine {
   std::optional<absl::Time> master_down_at_;
   std::optional<absl::Time> garp_delayed_at_;
   std::optional<absl::Time> garp_refresh_at_;
+  std::optional<absl::Time> garp_lower_prio_at_;
 
   Actions pending_;
 };

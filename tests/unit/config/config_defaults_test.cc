@@ -723,5 +723,57 @@ virtual_server 10.0.0.1 80 {
   CHECK(r.config.global_defs().startup_script().group() == "nogroup");
 }
 
+TEST_CASE("lower-priority behaviour: own value, else strict mode's, else global, else keepalived's") {
+  const ParseResult r = ParseString(R"(
+global_defs {
+    vrrp_garp_master_delay 3
+    vrrp_garp_master_repeat 2
+    vrrp_higher_prio_send_advert
+}
+vrrp_instance A {
+    interface eth0
+    virtual_router_id 1
+    garp_lower_prio_repeat 7
+    lower_prio_no_advert
+    virtual_ipaddress {
+        10.0.0.1
+    }
+}
+vrrp_instance B {
+    interface eth0
+    virtual_router_id 2
+    virtual_ipaddress {
+        10.0.0.2
+    }
+}
+vrrp_instance C {
+    interface eth0
+    virtual_router_id 3
+    strict_mode
+    garp_lower_prio_repeat 4
+    virtual_ipaddress {
+        10.0.0.3
+    }
+}
+)", "test.conf");
+  REQUIRE(r.ok());
+  const auto& a = r.config.vrrp_instances(0);
+  CHECK(a.garp_lower_prio_repeat() == 7);
+  CHECK(a.garp_lower_prio_delay_ms() == 3000);  // the global vrrp_garp_master_delay
+  CHECK(a.lower_prio_no_advert());
+  CHECK(a.higher_prio_send_advert());
+  const auto& b = r.config.vrrp_instances(1);
+  CHECK(b.garp_lower_prio_repeat() == 2);
+  CHECK_FALSE(b.lower_prio_no_advert());
+  const auto& c = r.config.vrrp_instances(2);
+  CHECK(c.garp_lower_prio_repeat() == 0);  // reset by strict mode, with a warning
+  CHECK(c.garp_lower_prio_delay_ms() == 0);
+  CHECK(c.lower_prio_no_advert());
+  CHECK_FALSE(c.higher_prio_send_advert());
+  CHECK(std::any_of(r.diagnostics.begin(), r.diagnostics.end(), [](const auto& d) {
+    return d.location().line() == 27 && d.message().find("strict mode requires") != std::string::npos;
+  }));
+}
+
 }  // namespace
 }  // namespace lvs::config

@@ -254,6 +254,44 @@ TEST_CASE("two healed masters converge on the higher priority") {
   CHECK(Has(from_b_hearing_a, Kind::kRemoveVips));
 }
 
+TEST_CASE("a lower priority heard by a master: advert, GARPs, and GARPs again after the delay") {
+  VrrpConfig c = Seed(100);
+  c.primary_address = Ip("192.168.64.130");
+  c.garp_master_delay = absl::ZeroDuration();  // only the lower-priority GARPs below
+  c.garp_lower_prio_repeat = 3;
+  c.garp_lower_prio_delay = absl::Seconds(5);
+  absl::Time now = kT0;
+  SECTION("keepalived's default shape") {
+    VrrpStateMachine m(c, nullptr);
+    MakeMaster(m, now);
+    const Actions a = m.OnAdvert(now, kUs, 50, 100);
+    CHECK(Has(a, Kind::kSendAdvert));
+    REQUIRE(Find(a, Kind::kSendGarp) != nullptr);
+    CHECK(Find(a, Kind::kSendGarp)->count == 3);
+    REQUIRE(m.NextDeadline().has_value());
+    const Actions later = m.OnTimer(now + absl::Seconds(5));
+    REQUIRE(Find(later, Kind::kSendGarp) != nullptr);
+    CHECK(Find(later, Kind::kSendGarp)->count == 3);
+  }
+  SECTION("lower_prio_no_advert and garp_lower_prio_repeat 0: nothing at all") {
+    c.lower_prio_no_advert = true;
+    c.garp_lower_prio_repeat = 0;
+    VrrpStateMachine m(c, nullptr);
+    MakeMaster(m, now);
+    CHECK(m.OnAdvert(now, kUs, 50, 100).empty());
+    CHECK(m.state() == State::kMaster);
+  }
+  SECTION("higher_prio_send_advert: one advert, then backup") {
+    c.higher_prio_send_advert = true;
+    VrrpStateMachine m(c, nullptr);
+    MakeMaster(m, now);
+    const Actions a = m.OnAdvert(now, kHigherAddr, 200, 100);
+    REQUIRE(Find(a, Kind::kSendAdvert) != nullptr);
+    CHECK(Find(a, Kind::kSendAdvert)->priority == 100);
+    CHECK(m.state() == State::kBackup);
+  }
+}
+
 TEST_CASE("a flood of lower-priority adverts is answered once per advert interval") {
   VrrpConfig c = Seed(100);
   c.primary_address = Ip("192.168.64.130");
