@@ -582,6 +582,10 @@ void ConfigBuilder::DefineGlobalDefs() {
            g.set_vrrp_higher_prio_send_advert(*v);
          }
        }},
+      {"vrrp_down_timer_adverts", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, G& g) {
+         if (auto v = values_.Integer(s, 0, 1, 100)) g.set_vrrp_down_timer_adverts(static_cast<uint32_t>(*v));
+       }},
       {"vrrp_skip_check_adv_addr", 0, 0, BlockUse::kNone,
        [](const Statement&, G& g) { g.set_vrrp_skip_check_adv_addr(true); }},
       {"vrrp_check_unicast_src", 0, 0, BlockUse::kNone,
@@ -914,6 +918,13 @@ void ConfigBuilder::DefineVrrpInstance() {
          if (auto v = s.args.empty() ? std::optional<bool>(true) : values_.Bool(s, 0)) {
            c.instance->set_higher_prio_send_advert(*v);
            c.notes.higher_prio_send_advert = s.keyword;
+         }
+       }},
+      {"down_timer_adverts", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, I& c) {
+         if (auto v = values_.Integer(s, 0, 1, 100)) {
+           c.instance->set_down_timer_adverts(static_cast<uint32_t>(*v));
+           c.notes.down_timer_adverts = s.keyword;
          }
        }},
       {"skip_check_adv_addr", 0, 0, BlockUse::kNone,
@@ -1299,6 +1310,12 @@ void ConfigBuilder::ResolveLowerPriority(InstanceContext& context, const v1::Glo
                   absl::StrCat("'", vi.name(), "': strict mode requires ", what,
                                "; reset (as keepalived)"));
   };
+  if (!notes.down_timer_adverts) {
+    vi.set_down_timer_adverts(strict ? 3 : global.vrrp_down_timer_adverts());
+  } else if (strict && vi.down_timer_adverts() != 3) {
+    reset(notes.down_timer_adverts, "down_timer_adverts 3 (RFC 5798's Master_Down_Interval)");
+    vi.set_down_timer_adverts(3);
+  }
   if (!notes.lower_prio_delay) {
     vi.set_garp_lower_prio_delay_ms(strict ? 0 : global.vrrp_garp_lower_prio_delay_ms());
   } else if (strict && vi.garp_lower_prio_delay_ms() != 0) {
@@ -1364,6 +1381,7 @@ void ConfigBuilder::Build(const std::vector<Statement>& top, v1::Config& config)
   if (global.vrrp_version() == 0) global.set_vrrp_version(2);
   if (!garp_delay_set_) global.set_vrrp_garp_master_delay_ms(min_garp_ ? 0 : 5000);
   if (!garp_repeat_set_) global.set_vrrp_garp_master_repeat(min_garp_ ? 1 : 5);
+  if (global.vrrp_down_timer_adverts() == 0) global.set_vrrp_down_timer_adverts(3);
   if (!lower_prio_delay_set_) global.set_vrrp_garp_lower_prio_delay_ms(global.vrrp_garp_master_delay_ms());
   if (!lower_prio_repeat_set_) global.set_vrrp_garp_lower_prio_repeat(global.vrrp_garp_master_repeat());
   if (global.vrrp_garp_master_refresh_repeat() == 0) global.set_vrrp_garp_master_refresh_repeat(1);

@@ -84,7 +84,7 @@ class ConfigBuilder {
     std::optional<bool> strict;  // strict_mode; unset: global vrrp_strict
     // The lower/higher-priority keywords, when the instance gives them.
     std::optional<Token> lower_prio_delay, lower_prio_repeat, lower_prio_no_advert,
-        higher_prio_send_advert;
+        higher_prio_send_advert, down_timer_adverts;
   };
   struct InstanceContext {
     v1::VrrpInstance* instance;

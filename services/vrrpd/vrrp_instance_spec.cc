@@ -114,6 +114,7 @@ absl::StatusOr<InstanceSpec> SpecFrom(const v1::VrrpInstance& in, const v1::Conf
   c.garp_lower_prio_repeat = in.garp_lower_prio_repeat();
   c.garp_lower_prio_delay = absl::Milliseconds(in.garp_lower_prio_delay_ms());
   c.higher_prio_send_advert = in.higher_prio_send_advert();
+  c.down_timer_adverts = in.down_timer_adverts() ? in.down_timer_adverts() : 3;
 
   // keepalived runs an instance without addresses (it elects and runs notify scripts;
   // its adverts carry no address), and so does vrrpd.

@@ -69,7 +69,7 @@ absl::Duration VrrpStateMachine::skew_time() const {
 }
 
 absl::Duration VrrpStateMachine::master_down_interval() const {
-  return 3 * master_adver_int_ + skew_time();
+  return static_cast<int64_t>(config_.down_timer_adverts) * master_adver_int_ + skew_time();
 }
 
 Actions VrrpStateMachine::Take() {

@@ -65,6 +65,7 @@ struct VrrpConfig {
   uint32_t garp_lower_prio_repeat = 5;
   absl::Duration garp_lower_prio_delay = absl::Seconds(5);
   bool higher_prio_send_advert = false;
+  uint32_t down_timer_adverts = 3;  // Master_Down_Interval's multiple of the interval
 };
 
 struct Action {

@@ -130,6 +130,15 @@ class SameFileSameOutcome(unittest.TestCase):
             self.assertLess(abs(k.start_to_first_advert - v.start_to_first_advert), 0.5,
                             f"state {state}: start-to-first-advert differs")
 
+    def test_down_timer_adverts_sets_master_down(self):
+        # down_timer_adverts 5: Master_Down_Interval is 5 x 1 s + skew (0.61 s) under
+        # keepalived; vrrpd's first advert must come as late, within 0.5 s.
+        conf = vrrp_config("LVS_DEVEL", "BACKUP", 100).replace(
+            "    virtual_ipaddress {", "    down_timer_adverts 5\n    virtual_ipaddress {", 1)
+        k, v = self.both(conf, settle=1.0)
+        self.assertGreater(k.start_to_first_advert, 5.0, "keepalived's reference changed")
+        self.assertLess(abs(k.start_to_first_advert - v.start_to_first_advert), 0.5)
+
     def script_case(self, mode, script_user_line, security):
         """A vrrp_script (weight 0, tracked) that appends its uid to a file; returns
         what each implementation left in the file once master (None: never ran)."""

@@ -766,6 +766,8 @@ vrrp_instance C {
   CHECK(b.garp_lower_prio_repeat() == 2);
   CHECK_FALSE(b.lower_prio_no_advert());
   const auto& c = r.config.vrrp_instances(2);
+  CHECK(a.down_timer_adverts() == 3);
+  CHECK(c.down_timer_adverts() == 3);
   CHECK(c.garp_lower_prio_repeat() == 0);  // reset by strict mode, with a warning
   CHECK(c.garp_lower_prio_delay_ms() == 0);
   CHECK(c.lower_prio_no_advert());

@@ -57,6 +57,12 @@ TEST_CASE("timing: Master_Down = 3 x interval + skew, v2 and v3") {
     CHECK(m.skew_time() == absl::Milliseconds(100) * 156 / 256);
     CHECK(m.master_down_interval() == absl::Milliseconds(300) + absl::Milliseconds(100) * 156 / 256);
   }
+  SECTION("down_timer_adverts replaces the 3") {
+    VrrpConfig c = Seed(90);
+    c.down_timer_adverts = 5;
+    VrrpStateMachine m(c, nullptr);
+    CHECK(m.master_down_interval() == absl::Seconds(5) + absl::Microseconds(648437.5));
+  }
   SECTION("v2 skew does not scale with the interval") {
     VrrpConfig c = Seed(100);
     c.advert_int = absl::Seconds(2);
