@@ -927,6 +927,8 @@ void ConfigBuilder::DefineVrrpInstance() {
            c.notes.down_timer_adverts = s.keyword;
          }
        }},
+      {"promote_secondaries", 0, 0, BlockUse::kNone,
+       [](const Statement&, I& c) { c.instance->set_promote_secondaries(true); }},
       {"skip_check_adv_addr", 0, 0, BlockUse::kNone,
        [](const Statement&, I& c) { c.instance->set_skip_check_adv_addr(true); }},
       {"check_unicast_src", 0, 0, BlockUse::kNone,
@@ -1118,6 +1120,11 @@ void ConfigBuilder::FinishInstance(InstanceContext& context, const v1::GlobalDef
   v1::VrrpInstance& vi = *context.instance;
   const InstanceNotes& notes = context.notes;
   const Location at = LocationOf(vi.location());
+  if (vi.promote_secondaries() && !vi.use_vmac().empty()) {
+    sink_.Warning(at, "promote_secondaries",
+                  absl::StrCat("'", vi.name(), "': set on a VMAC already; ignored (as keepalived)"));
+    vi.set_promote_secondaries(false);
+  }
   if (global.vrrp_skip_check_adv_addr()) vi.set_skip_check_adv_addr(true);
   if (global.vrrp_check_unicast_src()) vi.set_check_unicast_src(true);
   if (!notes.vrid_given) {

@@ -121,7 +121,6 @@ constexpr UnsupportedKeyword kUnsupported[] = {
     {S::kVrrpInstance, "garp_extra_if"},
     {S::kVrrpInstance, "virtual_routes"},
     {S::kVrrpInstance, "virtual_rules"},
-    {S::kVrrpInstance, "promote_secondaries"},
     {S::kVrrpInstance, "debug"},
     {S::kVrrpInstance, "notify_master_rx_lower_pri"},
     {S::kVrrpInstance, "notify_priority_changes"},

@@ -7,9 +7,8 @@
 #include <netlink/socket.h>
 #include <sys/socket.h>
 
-#include <fstream>
-
 #include "absl/strings/str_cat.h"
+#include "lib/net/sysctl.h"
 
 namespace lvs::vrrp {
 namespace {
@@ -21,23 +20,8 @@ struct AddrDeleter {
   void operator()(nl_addr* a) const { nl_addr_put(a); }
 };
 
-absl::Status WriteSysctl(const std::string& path, const std::string& value) {
-  std::ofstream f(path);
-  f << value;
-  f.close();
-  if (!f) return absl::UnavailableError(absl::StrCat("cannot write ", value, " to ", path));
-  return absl::OkStatus();
-}
-
-std::string ReadSysctl(const std::string& path) {
-  std::ifstream f(path);
-  std::string v;
-  f >> v;
-  return v;
-}
-
 std::string Ipv4Conf(const std::string& ifname, const char* key) {
-  return absl::StrCat("/proc/sys/net/ipv4/conf/", ifname, "/", key);
+  return net::InterfaceSysctl("ipv4", ifname, key);
 }
 
 }  // namespace
@@ -75,15 +59,15 @@ absl::Status VmacManager::Ensure(const std::string& name, const std::string& bas
   }
   base_of_[name] = base;
   if (!saved_arp_ignore_.count(base)) {
-    saved_arp_ignore_[base] = ReadSysctl(Ipv4Conf(base, "arp_ignore"));
+    saved_arp_ignore_[base] = net::ReadSysctl(Ipv4Conf(base, "arp_ignore")).value_or("0");
   }
   for (auto [path, value] : {
-           std::pair{absl::StrCat("/proc/sys/net/ipv6/conf/", name, "/disable_ipv6"), "1"},
+           std::pair{net::InterfaceSysctl("ipv6", name, "disable_ipv6"), "1"},
            std::pair{Ipv4Conf(name, "arp_ignore"), "1"},
            std::pair{Ipv4Conf(name, "arp_filter"), "1"},
            std::pair{Ipv4Conf(base, "arp_ignore"), "1"},
        }) {
-    if (absl::Status s = WriteSysctl(path, value); !s.ok()) return s;
+    if (absl::Status s = net::WriteSysctl(path, value); !s.ok()) return s;
   }
   std::unique_ptr<rtnl_link, LinkDeleter> change(rtnl_link_alloc());
   rtnl_link_set_flags(change.get(), IFF_UP);
@@ -112,7 +96,7 @@ absl::Status VmacManager::Remove(const std::string& name) {
     if (b == base) return absl::OkStatus();
   }
   if (auto saved = saved_arp_ignore_.find(base); saved != saved_arp_ignore_.end()) {
-    (void)WriteSysctl(Ipv4Conf(base, "arp_ignore"), saved->second);
+    (void)net::WriteSysctl(Ipv4Conf(base, "arp_ignore"), saved->second);
     saved_arp_ignore_.erase(saved);
   }
   return absl::OkStatus();

@@ -155,6 +155,7 @@ absl::StatusOr<InstanceSpec> SpecFrom(const v1::VrrpInstance& in, const v1::Conf
   spec.accept = in.accept();
   spec.skip_check_adv_addr = in.skip_check_adv_addr();
   spec.check_unicast_src = in.check_unicast_src();
+  spec.promote_secondaries = in.promote_secondaries();
   spec.script_user = g.script_user();
   spec.script_group = g.script_group();
   spec.script_security = g.enable_script_security();

@@ -47,6 +47,7 @@ struct InstanceSpec {
   bool accept = true;
   bool skip_check_adv_addr = false;  // see v1::VrrpInstance
   bool check_unicast_src = false;
+  bool promote_secondaries = false;
   // global_defs' script_user [group] and enable_script_security, for its scripts.
   std::string script_user, script_group;
   bool script_security = false;

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "lib/net/sysctl.h"
 #include "lib/proc/command_line.h"
 
 namespace lvs::vrrp {
@@ -414,6 +415,7 @@ absl::Status VrrpRouter::StartInstance(InstanceSpec spec) {
   inst->socket = *entry;
   inst->original = std::move(original);
   inst->ifindex = if_nametoindex(spec.interface.c_str());
+  if (spec.promote_secondaries) PromoteSecondaries(spec.interface);
   ResolveScriptUsers(*inst, spec);
   inst->spec = std::move(spec);
   inst->sm = std::make_unique<VrrpStateMachine>(inst->spec.vrrp, log_);
@@ -509,6 +511,14 @@ void VrrpRouter::Shutdown() {
   waiting_timer_ = 0;
   waiting_.clear();
   for (auto& [name, inst] : instances_) StopInstance(*inst, "shutdown");
+  // As keepalived: promote_secondaries goes back to 0 where vrrpd set it.
+  for (const std::string& ifname : promoted_) {
+    if (absl::Status s = net::WriteSysctl(net::InterfaceSysctl("ipv4", ifname, "promote_secondaries"), "0");
+        !s.ok()) {
+      log_->warn("{}", s.ToString());
+    }
+  }
+  promoted_.clear();
   if (absl::Status s = firewall_.Teardown(); !s.ok()) log_->error("{}", s.ToString());
   hub_.Close();
 }
@@ -591,6 +601,16 @@ void VrrpRouter::Perform(Instance& inst, const Actions& actions) {
         break;
     }
   }
+}
+
+void VrrpRouter::PromoteSecondaries(const std::string& ifname) {
+  const std::string path = net::InterfaceSysctl("ipv4", ifname, "promote_secondaries");
+  if (promoted_.count(ifname) || net::ReadSysctl(path).value_or("0") != "0") return;
+  if (absl::Status s = net::WriteSysctl(path, "1"); !s.ok()) {
+    log_->warn("promote_secondaries on {}: {}", ifname, s.ToString());
+    return;
+  }
+  promoted_.insert(ifname);
 }
 
 void VrrpRouter::SyncFirewall() {

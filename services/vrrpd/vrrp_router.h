@@ -107,6 +107,9 @@ class VrrpRouter {
   // accepting traffic for them (keepalived's non-accept mode). Called before VIPs
   // are added and after they are removed, so no window lets traffic in.
   void SyncFirewall();
+  // promote_secondaries: set to 1 on `ifname` when it is 0, and remembered so that
+  // Shutdown puts it back.
+  void PromoteSecondaries(const std::string& ifname);
   void SendAdvert(Instance& inst, uint8_t priority);
   void SendGarps(Instance& inst, uint32_t count);
   void Announce(Instance& inst, const Vip& vip);
@@ -149,6 +152,7 @@ class VrrpRouter {
   proc::ScriptRunner scripts_;
   NftFirewall firewall_;
   std::string firewall_error_;  // the last failure, logged once until it changes
+  std::set<std::string> promoted_;  // interfaces whose promote_secondaries vrrpd set
   std::string router_id_;
   size_t config_warnings_ = 0;  // of the file last applied, for GetStatus
   std::map<std::string, std::unique_ptr<Instance>> instances_;

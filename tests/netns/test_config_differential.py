@@ -391,6 +391,34 @@ class SameFileSameOutcome(unittest.TestCase):
                     raise
         self.assertEqual(masters, {"keepalived": True, "vrrpd": True})
 
+    def test_promote_secondaries_is_set_while_running(self):
+        # keepalived sets net.ipv4.conf.IF.promote_secondaries while the instance
+        # runs and puts the 0 back when it stops; so must vrrpd.
+        conf = vrrp_config("LVS_DEVEL", "MASTER", 100).replace(
+            "    virtual_ipaddress {", "    promote_secondaries\n    virtual_ipaddress {", 1)
+        seen = {}
+        for impl in (KEEPALIVED, VRRPD):
+            with Lab(f"{type(self).__name__}.{self._testMethodName}.{impl.name}") as lab:
+                lvs1 = lab.add_host("lvs1", [HOSTS["lvs1"][0]])
+                key = "net.ipv4.conf.ens160.promote_secondaries"
+                value = lambda: lvs1.run(["sysctl", "-n", key]).stdout.strip()  # noqa: E731
+                before = value()
+                d = Director(lvs1, impl, conf)
+                d.start()
+                try:
+                    lab.wait_until(lambda: lvs1.has_address(VIP), 10, f"{impl.name}: {VIP} on lvs1")
+                    running = value()
+                    d.terminate()
+                    lab.wait_until(lambda: value() == before, 5, f"{impl.name}: {key} back to {before}")
+                    seen[impl.name] = (before, running)
+                    lab.check()
+                except BaseException:
+                    print(f"\nlogs: {lab.logdir}\n--- {impl.name} last lines:\n{d.log_tail()}")
+                    raise
+        print(f"{self._testMethodName}: {seen}")
+        self.assertEqual(seen["keepalived"], ("0", "1"), "keepalived's reference changed")
+        self.assertEqual(seen["vrrpd"], seen["keepalived"])
+
     def test_a_vip_removed_by_hand_is_put_back(self):
         # keepalived 2.2.7 watches its addresses and restores a VIP deleted from a
         # master; vrrpd must too, about as fast.
