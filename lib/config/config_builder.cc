@@ -1312,41 +1312,30 @@ void ConfigBuilder::ResolveLowerPriority(InstanceContext& context, const v1::Glo
   // global one; an own value strict mode forbids is reset with a warning.
   v1::VrrpInstance& vi = *context.instance;
   const InstanceNotes& notes = context.notes;
-  auto reset = [&](const std::optional<Token>& given, const char* what) {
-    sink_.Warning(given->location, given->text,
-                  absl::StrCat("'", vi.name(), "': strict mode requires ", what,
-                               "; reset (as keepalived)"));
+  // One setting: `get`/`set` its field, `strict_value` what strict mode requires,
+  // `global_value` the default otherwise, `what` the warning's words.
+  auto resolve = [&](const std::optional<Token>& given, auto get, auto set, auto strict_value,
+                     auto global_value, const char* what) {
+    if (!given) {
+      (vi.*set)(strict ? strict_value : global_value);
+    } else if (strict && (vi.*get)() != strict_value) {
+      sink_.Warning(given->location, given->text,
+                    absl::StrCat("'", vi.name(), "': strict mode requires ", what,
+                                 "; reset (as keepalived)"));
+      (vi.*set)(strict_value);
+    }
   };
-  if (!notes.down_timer_adverts) {
-    vi.set_down_timer_adverts(strict ? 3 : global.vrrp_down_timer_adverts());
-  } else if (strict && vi.down_timer_adverts() != 3) {
-    reset(notes.down_timer_adverts, "down_timer_adverts 3 (RFC 5798's Master_Down_Interval)");
-    vi.set_down_timer_adverts(3);
-  }
-  if (!notes.lower_prio_delay) {
-    vi.set_garp_lower_prio_delay_ms(strict ? 0 : global.vrrp_garp_lower_prio_delay_ms());
-  } else if (strict && vi.garp_lower_prio_delay_ms() != 0) {
-    reset(notes.lower_prio_delay, "no repeated GARP delay");
-    vi.set_garp_lower_prio_delay_ms(0);
-  }
-  if (!notes.lower_prio_repeat) {
-    vi.set_garp_lower_prio_repeat(strict ? 0 : global.vrrp_garp_lower_prio_repeat());
-  } else if (strict && vi.garp_lower_prio_repeat() != 0) {
-    reset(notes.lower_prio_repeat, "no GARPs on a lower-priority advert");
-    vi.set_garp_lower_prio_repeat(0);
-  }
-  if (!notes.lower_prio_no_advert) {
-    vi.set_lower_prio_no_advert(strict || global.vrrp_lower_prio_no_advert());
-  } else if (strict && !vi.lower_prio_no_advert()) {
-    reset(notes.lower_prio_no_advert, "no advert in answer to a lower priority");
-    vi.set_lower_prio_no_advert(true);
-  }
-  if (!notes.higher_prio_send_advert) {
-    vi.set_higher_prio_send_advert(!strict && global.vrrp_higher_prio_send_advert());
-  } else if (strict && vi.higher_prio_send_advert()) {
-    reset(notes.higher_prio_send_advert, "higher_prio_send_advert to be clear");
-    vi.set_higher_prio_send_advert(false);
-  }
+  using V = v1::VrrpInstance;
+  resolve(notes.down_timer_adverts, &V::down_timer_adverts, &V::set_down_timer_adverts, 3u,
+          global.vrrp_down_timer_adverts(), "down_timer_adverts 3 (RFC 5798's Master_Down_Interval)");
+  resolve(notes.lower_prio_delay, &V::garp_lower_prio_delay_ms, &V::set_garp_lower_prio_delay_ms, 0u,
+          global.vrrp_garp_lower_prio_delay_ms(), "no repeated GARP delay");
+  resolve(notes.lower_prio_repeat, &V::garp_lower_prio_repeat, &V::set_garp_lower_prio_repeat, 0u,
+          global.vrrp_garp_lower_prio_repeat(), "no GARPs on a lower-priority advert");
+  resolve(notes.lower_prio_no_advert, &V::lower_prio_no_advert, &V::set_lower_prio_no_advert, true,
+          global.vrrp_lower_prio_no_advert(), "no advert in answer to a lower priority");
+  resolve(notes.higher_prio_send_advert, &V::higher_prio_send_advert, &V::set_higher_prio_send_advert,
+          false, global.vrrp_higher_prio_send_advert(), "higher_prio_send_advert to be clear");
 }
 
 void ConfigBuilder::ReportSyncDaemonLine(const SyncDaemonLine& line, v1::GlobalDefs& global) {
