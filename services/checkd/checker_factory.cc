@@ -63,7 +63,7 @@ absl::StatusOr<std::unique_ptr<Checker>> LoopCheckerFactory::Create(const Checke
         file_watcher_ = *std::move(watcher);
       }
       if (spec.file_init && initialised_files_.insert(spec.file_path).second) {
-        InitTrackedFile(spec.file_path, spec.file_init_value, spec.file_init_overwrite);
+        track::InitTrackedFile(spec.file_path, spec.file_init_value, spec.file_init_overwrite);
       }
       return std::make_unique<FileChecker>(file_watcher_.get(), spec);
     }

@@ -9,6 +9,7 @@
 #include "lib/event/event_loop.h"
 #include "services/checkd/checker.h"
 #include "services/checkd/curl_multi.h"
+#include "lib/track/tracked_file.h"
 #include "services/checkd/file_checker.h"
 #include "services/checkd/ping_checker.h"
 

@@ -10,14 +10,6 @@
 
 namespace lvs::checkd {
 
-std::optional<int64_t> ParseTrackedFileValue(absl::string_view text) {
-  const std::string buf(text.substr(0, 127));
-  errno = 0;
-  const long long value = std::strtoll(buf.c_str(), nullptr, 0);
-  if (errno != 0 || value < INT32_MIN || value > static_cast<long long>(INT32_MAX) + 1) return std::nullopt;
-  return value;
-}
-
 CheckOutcome JudgeTrackedFile(int64_t value, int32_t weight, bool reverse, int32_t base_weight) {
   if (weight == 0) {
     const bool down = (value != 0) != reverse;
