@@ -835,6 +835,29 @@ void ConfigBuilder::DefineVrrpInstance() {
        [this](const Statement& s, I& c) {
          ReadTrackScripts(s, c.instance->mutable_track_scripts());
        }},
+      {"track_file", 0, 0, BlockUse::kRequired,
+       [this](const Statement& s, I& c) {
+         // "NAME [weight N [reverse|noreverse]]", read as track_script's entries.
+         google::protobuf::RepeatedPtrField<v1::TrackScript> entries;
+         ReadTrackScripts(s, &entries);
+         for (const v1::TrackScript& e : entries) {
+           const v1::TrackFile* found = nullptr;
+           for (const v1::TrackFile& tf : config_->track_files()) {
+             if (tf.name() == e.name()) found = &tf;
+           }
+           if (found == nullptr) {
+             sink_.Warning(LocationOf(e.location()), e.name(),
+                           absl::StrCat("no track_file '", e.name(),
+                                        "' is defined above this line; ignored (as keepalived)"));
+             continue;
+           }
+           v1::TrackFile* t = c.instance->add_track_files();
+           *t = *found;
+           if (e.weight_set()) t->set_weight(e.weight());
+           if (e.weight_set() || e.reverse()) t->set_reverse(e.reverse());
+           *t->mutable_location() = e.location();
+         }
+       }},
       {"notify_master", 1, 3, BlockUse::kNone, notify(&v1::VrrpInstance::mutable_notify_master)},
       {"notify_backup", 1, 3, BlockUse::kNone, notify(&v1::VrrpInstance::mutable_notify_backup)},
       {"notify_fault", 1, 3, BlockUse::kNone, notify(&v1::VrrpInstance::mutable_notify_fault)},

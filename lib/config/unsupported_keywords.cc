@@ -110,7 +110,6 @@ constexpr UnsupportedKeyword kUnsupported[] = {
     {S::kVrrpInstance, "vmac_xmit_base"},
     {S::kVrrpInstance, "use_ipvlan"},
     {S::kVrrpInstance, "native_ipv6"},
-    {S::kVrrpInstance, "track_file"},
     {S::kVrrpInstance, "track_process"},
     {S::kVrrpInstance, "track_bfd"},
     {S::kVrrpInstance, "mcast_dst_ip"},

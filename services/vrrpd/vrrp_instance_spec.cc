@@ -153,6 +153,10 @@ absl::StatusOr<InstanceSpec> SpecFrom(const v1::VrrpInstance& in, const v1::Conf
   }
   spec.dont_track_primary = in.dont_track_primary();
   spec.accept = in.accept();
+  for (const v1::TrackFile& f : in.track_files()) {
+    spec.vrrp.tracked.push_back({absl::StrCat("file:", f.name()), 0, false});
+    spec.track_files.push_back(f);
+  }
   spec.skip_check_adv_addr = in.skip_check_adv_addr();
   spec.check_unicast_src = in.check_unicast_src();
   spec.promote_secondaries = in.promote_secondaries();

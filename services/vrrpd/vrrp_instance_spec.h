@@ -58,6 +58,7 @@ struct InstanceSpec {
   std::vector<IpAddress> unicast_peers;
   std::vector<std::string> track_interfaces;  // tracked as "if:<name>"
   std::vector<TrackScriptSpec> track_scripts;  // tracked as "script:<name>"
+  std::vector<v1::TrackFile> track_files;      // tracked as "file:<name>" (a number)
   NotifySpecs notify;
   std::string sync_group;
   std::string vmac;  // use_vmac: the macvlan's name; empty: none

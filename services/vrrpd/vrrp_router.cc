@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "lib/net/sysctl.h"
+#include "lib/track/tracked_file.h"
 #include "lib/proc/command_line.h"
 
 namespace lvs::vrrp {
@@ -66,6 +67,8 @@ struct VrrpRouter::Instance {
   // the seconds until someone takes over; see SettleLeftOverVips.
   bool vips_left_over = false;
   bool vips_set = false;  // its VIPs are (being) added: master, by this run
+  std::vector<uint64_t> file_watches;  // FileWatcher ids of its track_files
+  std::vector<int64_t> file_values;    // each track_file's last number
   std::optional<State> last_mailed;  // the state its last smtp_alert mail announced
 };
 
@@ -434,6 +437,7 @@ absl::Status VrrpRouter::StartInstance(InstanceSpec spec) {
   for (const std::string& name : raw->spec.track_interfaces) {
     raw->sm->SetTracked(now, absl::StrCat("if:", name), LinkMonitor::IsUp(name));
   }
+  StartTrackFiles(*raw);
   raw->sm->SetTracked(now, absl::StrCat("if:", raw->spec.interface),
                       LinkMonitor::IsUp(raw->spec.interface));
   log_->info("({}) starting: {} VRID {} v{} priority {} advert_int {} from {}{}",
@@ -450,6 +454,8 @@ void VrrpRouter::StopInstance(Instance& inst, std::string_view reason) {
   Drive(inst, [&](VrrpStateMachine& sm) { return sm.Stop(now, reason); });
   loop_.CancelTimer(inst.timer);
   for (TrackScript& t : inst.scripts) loop_.CancelTimer(t.timer);
+  for (uint64_t id : inst.file_watches) files_->Unwatch(id);
+  inst.file_watches.clear();
   inst.socket->by_vrid.erase(inst.spec.vrrp.vrid);
   if (!inst.spec.vmac.empty()) {
     ReleaseSocket(inst.socket);
@@ -950,6 +956,44 @@ void VrrpRouter::ReopenIfRecreated(const std::string& ifname) {
     }
   }
   if (!stale.empty()) RebuildSyncGroups();
+}
+
+void VrrpRouter::StartTrackFiles(Instance& inst) {
+  if (inst.spec.track_files.empty()) return;
+  if (!files_) {
+    auto watcher = track::FileWatcher::Create(&loop_);
+    if (!watcher.ok()) {
+      log_->error("({}) track_file: {}", inst.spec.vrrp.name, watcher.status().ToString());
+      return;
+    }
+    files_ = std::move(*watcher);
+  }
+  const std::string instance = inst.spec.vrrp.name;
+  for (size_t i = 0; i < inst.spec.track_files.size(); ++i) {
+    const v1::TrackFile& f = inst.spec.track_files[i];
+    if (f.init_file()) track::InitTrackedFile(f.path(), f.init_value(), f.init_overwrite());
+    auto id = files_->Watch(f.path(), [this, instance, i] { ReadTrackFile(instance, i); });
+    if (id.ok()) {
+      inst.file_watches.push_back(*id);
+    } else {
+      log_->error("({}) track_file {}: {}", instance, f.name(), id.status().ToString());
+    }
+    inst.file_values.push_back(0);
+    ReadTrackFile(instance, i);
+  }
+}
+
+void VrrpRouter::ReadTrackFile(const std::string& instance, size_t index) {
+  Instance* inst = Find(instance);
+  if (inst == nullptr || index >= inst->spec.track_files.size()) return;
+  const v1::TrackFile& f = inst->spec.track_files[index];
+  int64_t& last = inst->file_values[index];
+  last = track::ReadTrackedFile(f.path(), last);
+  const std::optional<int> offset = TrackedFileOffset(last, f.weight(), f.reverse());
+  const absl::Time now = loop_.Now();
+  Drive(*inst, [&](VrrpStateMachine& sm) {
+    return sm.SetTrackedOffset(now, absl::StrCat("file:", f.name()), offset);
+  });
 }
 
 void VrrpRouter::StartTrackScripts(Instance& inst) {

@@ -17,6 +17,7 @@
 #include "lib/proc/credentials.h"
 #include "lib/proc/script_runner.h"
 #include "lib/rpc/watch_hub.h"
+#include "lib/track/file_watcher.h"
 #include "lvs/v1/vrrp.pb.h"
 #include "services/vrrpd/garp_sender.h"
 #include "services/vrrpd/link_monitor.h"
@@ -138,6 +139,9 @@ class VrrpRouter {
   GarpSender* GarpFor(const std::string& ifname);
   void OnLink(const std::string& ifname, bool up);
   void StartTrackScripts(Instance& inst);
+  // track_file: watched (inotify) and read now; each change re-reads it.
+  void StartTrackFiles(Instance& inst);
+  void ReadTrackFile(const std::string& instance, size_t index);
   void RunTrackScript(const std::string& instance, size_t index);
   void RebuildSyncGroups();
   v1::VrrpStateEvent Event(const Instance& inst, State from, State to, const std::string& reason,
@@ -150,6 +154,7 @@ class VrrpRouter {
   std::unique_ptr<VmacManager> vmacs_;
   std::unique_ptr<LinkMonitor> links_;
   proc::ScriptRunner scripts_;
+  std::unique_ptr<track::FileWatcher> files_;  // made with the first track_file
   NftFirewall firewall_;
   std::string firewall_error_;  // the last failure, logged once until it changes
   std::set<std::string> promoted_;  // interfaces whose promote_secondaries vrrpd set

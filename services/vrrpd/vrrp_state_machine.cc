@@ -47,6 +47,7 @@ uint8_t VrrpStateMachine::effective_priority() const {
   if (config_.priority == kPriorityOwner) return kPriorityOwner;
   int p = config_.priority;
   for (const TrackedItem& t : config_.tracked) {
+    if (auto o = offsets_.find(t.name); o != offsets_.end()) p += o->second;
     const std::optional<bool> up = Tracked(t.name);
     if (!up) continue;  // no result yet: no weight either way
     if ((t.weight > 0 && *up) || (t.weight < 0 && !*up)) p += t.reverse ? -t.weight : t.weight;
@@ -322,6 +323,33 @@ Actions VrrpStateMachine::SetTracked(absl::Time now, std::string_view name, bool
                effective_priority(), what);
   }
   return Take();
+}
+
+std::optional<int> TrackedFileOffset(int64_t value, int weight, bool reverse) {
+  if (weight == 0) {
+    if ((value != 0) != reverse) return std::nullopt;
+    return 0;
+  }
+  const int64_t product = value * weight * (reverse ? -1 : 1);
+  const int offset = static_cast<int>(std::clamp<int64_t>(product, -254, 253));
+  if (offset == -254) return std::nullopt;
+  return offset;
+}
+
+Actions VrrpStateMachine::SetTrackedOffset(absl::Time now, std::string_view name,
+                                           std::optional<int> offset) {
+  const uint8_t before = effective_priority();
+  if (offset) {
+    offsets_[std::string(name)] = *offset;
+  } else {
+    offsets_.erase(std::string(name));
+  }
+  Actions out = SetTracked(now, name, offset.has_value());
+  if (out.empty() && before != effective_priority()) {
+    log_->info("({}) effective priority {} -> {}: {} {}", config_.name, before, effective_priority(),
+               std::string(name), offset ? absl::StrCat(*offset) : std::string("fault"));
+  }
+  return out;
 }
 
 Actions VrrpStateMachine::ForceState(absl::Time now, State to, std::string_view reason) {

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,6 +43,12 @@ struct TrackedItem {
   bool reverse = false;
   Initially initially = Initially::kUp;
 };
+
+// keepalived's reading of a track_file's number for an instance: weight 0 makes a
+// non-zero value (reverse: a zero value) a FAULT; otherwise value x weight
+// (negated by reverse), clamped to -254..253, is added to the priority, and -254
+// is a FAULT. Nothing: FAULT.
+std::optional<int> TrackedFileOffset(int64_t value, int weight, bool reverse);
 
 struct VrrpConfig {
   std::string name;
@@ -107,6 +114,9 @@ class VrrpStateMachine {
   Actions RequestFailover(absl::Time now);
   // A tracked interface or script changed; may change priority or enter/leave FAULT.
   Actions SetTracked(absl::Time now, std::string_view name, bool up);
+  // A tracked item with a number (track_file): `offset` added to the priority, or
+  // nothing for FAULT. The item is in `tracked` with weight 0.
+  Actions SetTrackedOffset(absl::Time now, std::string_view name, std::optional<int> offset);
   // Sync group: follow a member into MASTER, BACKUP or FAULT.
   Actions ForceState(absl::Time now, State to, std::string_view reason);
 
@@ -147,6 +157,7 @@ class VrrpStateMachine {
   std::vector<Observer> observers_;
   std::vector<std::pair<std::string, std::optional<bool>>> tracked_up_;
   bool start_deferred_ = false;  // Start came while awaiting_tracked()
+  std::map<std::string, int, std::less<>> offsets_;  // SetTrackedOffset's, by item
 
   State state_ = State::kInit;
   absl::Time since_ = absl::InfinitePast();

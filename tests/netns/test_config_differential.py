@@ -419,6 +419,29 @@ class SameFileSameOutcome(unittest.TestCase):
         self.assertEqual(seen["keepalived"], ("0", "1"), "keepalived's reference changed")
         self.assertEqual(seen["vrrpd"], seen["keepalived"])
 
+    def test_track_file_weight_0_faults_on_a_non_zero_number(self):
+        # A maintenance file: while it holds a non-zero number the instance is FAULT
+        # (weight 0), and back when it holds 0 again, rewritten or renamed over.
+        def conf(work):
+            path = os.path.join(work, "maint")
+            with open(path, "w") as f:
+                f.write("0\n")
+            return vrrp_config("LVS_DEVEL", "MASTER", 100).replace(
+                "vrrp_instance VI_1 {", f"track_file maint {{\n    file {path}\n    weight 0\n}}\n\n"
+                "vrrp_instance VI_1 {", 1).replace(
+                "    virtual_ipaddress {", "    track_file {\n        maint\n    }\n"
+                "    virtual_ipaddress {", 1)
+
+        def write(value):
+            def act(host, work):
+                tmp = os.path.join(work, "maint.new")
+                with open(tmp, "w") as f:
+                    f.write(f"{value}\n")
+                os.rename(tmp, os.path.join(work, "maint"))  # as an editor or a deploy does
+            return act
+        self.notified_states(conf, [(lambda h, w: None, "MASTER", 0), (write(1), "FAULT", 1.0),
+                                    (write(0), "MASTER", 0)])
+
     def test_a_vip_removed_by_hand_is_put_back(self):
         # keepalived 2.2.7 watches its addresses and restores a VIP deleted from a
         # master; vrrpd must too, about as fast.

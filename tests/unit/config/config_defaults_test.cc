@@ -777,5 +777,36 @@ vrrp_instance C {
   }));
 }
 
+TEST_CASE("a vrrp_instance's track_file: the file defined above, the entry's weight over the file's") {
+  const ParseResult r = ParseString(R"(
+track_file maint {
+    file /run/maint
+    weight -5
+}
+vrrp_instance A {
+    interface eth0
+    virtual_router_id 1
+    track_file {
+        maint weight 10 reverse
+        later
+    }
+    virtual_ipaddress {
+        10.0.0.1
+    }
+}
+track_file later {
+    file /run/later
+}
+)", "test.conf");
+  REQUIRE(r.ok());
+  const auto& a = r.config.vrrp_instances(0);
+  REQUIRE(a.track_files_size() == 1);
+  CHECK(a.track_files(0).path() == "/run/maint");
+  CHECK(a.track_files(0).weight() == 10);
+  CHECK(a.track_files(0).reverse());
+  CHECK(testing::Lines(r) == std::vector<std::string>{
+      "11:9: later: warning: no track_file 'later' is defined above this line; ignored (as keepalived)"});
+}
+
 }  // namespace
 }  // namespace lvs::config

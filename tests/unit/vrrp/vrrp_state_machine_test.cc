@@ -443,6 +443,30 @@ TEST_CASE("a tracked script with no result yet: no weight, and weight 0 holds th
   }
 }
 
+TEST_CASE("track_file: keepalived's reading of the number, and the offset it adds") {
+  CHECK(TrackedFileOffset(0, 0, false) == 0);
+  CHECK_FALSE(TrackedFileOffset(1, 0, false));  // weight 0: non-zero is FAULT
+  CHECK_FALSE(TrackedFileOffset(0, 0, true));   // reversed: zero is FAULT
+  CHECK(TrackedFileOffset(3, -10, false) == -30);
+  CHECK(TrackedFileOffset(3, -10, true) == 30);
+  CHECK(TrackedFileOffset(1000, 1, false) == 253);
+  CHECK_FALSE(TrackedFileOffset(-1000, 1, false));  // clamped to -254: FAULT
+
+  absl::Time now = kT0;
+  VrrpConfig c = Seed(100);
+  c.tracked = {{"file:maint", 0, false}};
+  VrrpStateMachine m(c, nullptr);
+  m.SetTrackedOffset(now, "file:maint", -30);
+  m.Start(now);
+  CHECK(m.state() == State::kBackup);
+  CHECK(m.effective_priority() == 70);
+  m.SetTrackedOffset(now, "file:maint", std::nullopt);
+  CHECK(m.state() == State::kFault);
+  m.SetTrackedOffset(now, "file:maint", 0);
+  CHECK(m.state() == State::kBackup);
+  CHECK(m.effective_priority() == 100);
+}
+
 TEST_CASE("priority is clamped to 1..254 and the owner keeps 255") {
   VrrpConfig c = Seed(250);
   c.tracked = {{"a", 50}};
