@@ -377,6 +377,30 @@ void ConfigBuilder::DefineGlobalDefs() {
                   DeleteLine(s.keyword, "keepalived uses nftables in its place"));
   };
   using G = v1::GlobalDefs;
+  // "notify_fifo PATH [USER [GROUP]]": given twice, the first holds (keepalived).
+  auto fifo = [this](v1::NotifyFifo* (G::*field)()) {
+    return [this, field](const Statement& s, G& g) {
+      v1::NotifyFifo* f = (g.*field)();
+      if (!f->path().empty()) {
+        sink_.Warning(s.keyword.location, s.name(), "given twice; the first is kept (as keepalived)");
+        return;
+      }
+      const v1::NotifyScript line = Notify(s);
+      f->set_path(line.command());
+      f->set_user(line.user());
+      f->set_group(line.group());
+    };
+  };
+  auto fifo_script = [this](v1::NotifyFifo* (G::*field)()) {
+    return [this, field](const Statement& s, G& g) {
+      v1::NotifyFifo* f = (g.*field)();
+      if (!f->script().command().empty()) {
+        sink_.Warning(s.keyword.location, s.name(), "given twice; the first is kept (as keepalived)");
+        return;
+      }
+      *f->mutable_script() = Notify(s);
+    };
+  };
   global_defs_ = {
       {"router_id", 1, 1, BlockUse::kNone,
        [](const Statement& s, G& g) { g.set_router_id(s.args[0].text); }},
@@ -586,6 +610,12 @@ void ConfigBuilder::DefineGlobalDefs() {
        [this](const Statement& s, G& g) {
          if (auto v = values_.Integer(s, 0, 1, 100)) g.set_vrrp_down_timer_adverts(static_cast<uint32_t>(*v));
        }},
+      {"notify_fifo", 1, 3, BlockUse::kNone, fifo(&G::mutable_notify_fifo)},
+      {"notify_fifo_script", 1, 3, BlockUse::kNone, fifo_script(&G::mutable_notify_fifo)},
+      {"vrrp_notify_fifo", 1, 3, BlockUse::kNone, fifo(&G::mutable_vrrp_notify_fifo)},
+      {"vrrp_notify_fifo_script", 1, 3, BlockUse::kNone, fifo_script(&G::mutable_vrrp_notify_fifo)},
+      {"lvs_notify_fifo", 1, 3, BlockUse::kNone, fifo(&G::mutable_lvs_notify_fifo)},
+      {"lvs_notify_fifo_script", 1, 3, BlockUse::kNone, fifo_script(&G::mutable_lvs_notify_fifo)},
       {"vrrp_skip_check_adv_addr", 0, 0, BlockUse::kNone,
        [](const Statement&, G& g) { g.set_vrrp_skip_check_adv_addr(true); }},
       {"vrrp_check_unicast_src", 0, 0, BlockUse::kNone,

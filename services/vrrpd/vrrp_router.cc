@@ -308,6 +308,7 @@ absl::Status VrrpRouter::Apply(const v1::Config& config, bool dry_run,
     if (g.smtp_alert()) group_mail_.insert(g.name());
   }
   mail_.Configure(config.global_defs());
+  OpenFifos(global);
   const v1::VrrpFirewall& fw = global.vrrp_firewall();
   if (absl::Status st = firewall_.Configure(FirewallSettings{
           .table = fw.table(), .priority = fw.priority(), .counters = fw.counters()});
@@ -517,6 +518,8 @@ void VrrpRouter::Shutdown() {
   waiting_timer_ = 0;
   waiting_.clear();
   for (auto& [name, inst] : instances_) StopInstance(*inst, "shutdown");
+  fifo_.Close();  // after the STOP lines above
+  vrrp_fifo_.Close();
   // As keepalived: promote_secondaries goes back to 0 where vrrpd set it.
   for (const std::string& ifname : promoted_) {
     if (absl::Status s = net::WriteSysctl(net::InterfaceSysctl("ipv4", ifname, "promote_secondaries"), "0");
@@ -605,6 +608,22 @@ void VrrpRouter::Perform(Instance& inst, const Actions& actions) {
       case Action::Kind::kNotify:
         RunNotify(inst, a.state);
         break;
+    }
+  }
+}
+
+void VrrpRouter::OpenFifos(const v1::GlobalDefs& global) {
+  const auto default_user = proc::DefaultScriptUser(global.script_user(), global.script_group());
+  auto spec_of = [](const v1::NotifyFifo& f) {
+    return proc::NotifyFifoSpec{.path = f.path(), .user = f.user(), .group = f.group(),
+                                .script = f.script().command(), .script_user = f.script().user(),
+                                .script_group = f.script().group()};
+  };
+  for (auto [fifo, spec] : {std::pair{&fifo_, spec_of(global.notify_fifo())},
+                            std::pair{&vrrp_fifo_, spec_of(global.vrrp_notify_fifo())}}) {
+    if (spec == fifo->spec() && (fifo->is_open() || spec.path.empty())) continue;  // unchanged
+    if (absl::Status s = fifo->Open(spec, scripts_, default_user); !s.ok()) {
+      log_->error("{}", s.ToString());
     }
   }
 }
@@ -784,6 +803,14 @@ VrrpRouter::NotifyScripts VrrpRouter::ResolveNotify(
 void VrrpRouter::RunNotifyScripts(const NotifyScripts& scripts, const char* kind,
                                   const std::string& name, State state, int priority,
                                   bool secure_only) {
+  if (state != State::kInit) {
+    // keepalived's FIFO line: INSTANCE "VI_1" MASTER 100 (a group's priority is 0).
+    const std::string line = absl::StrCat(kind, " \"", name, "\" ",
+                                          state == State::kStopped ? "STOP" : StateName(state), " ",
+                                          priority);
+    fifo_.Write(line);
+    vrrp_fifo_.Write(line);
+  }
   auto run = [&](const NotifyCommand& script, std::vector<std::string> argv) {
     if (argv.empty() || !script.run_as) return;
     if (secure_only) {

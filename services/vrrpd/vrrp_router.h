@@ -15,6 +15,7 @@
 #include "lib/event/event_loop.h"
 #include "lib/mail/mailer.h"
 #include "lib/proc/credentials.h"
+#include "lib/proc/notify_fifo.h"
 #include "lib/proc/script_runner.h"
 #include "lib/rpc/watch_hub.h"
 #include "lib/track/file_watcher.h"
@@ -111,6 +112,8 @@ class VrrpRouter {
   // promote_secondaries: set to 1 on `ifname` when it is 0, and remembered so that
   // Shutdown puts it back.
   void PromoteSecondaries(const std::string& ifname);
+  // notify_fifo / vrrp_notify_fifo: (re)opened when the config's differ.
+  void OpenFifos(const v1::GlobalDefs& global);
   void SendAdvert(Instance& inst, uint8_t priority);
   void SendGarps(Instance& inst, uint32_t count);
   void Announce(Instance& inst, const Vip& vip);
@@ -155,6 +158,7 @@ class VrrpRouter {
   std::unique_ptr<LinkMonitor> links_;
   proc::ScriptRunner scripts_;
   std::unique_ptr<track::FileWatcher> files_;  // made with the first track_file
+  proc::NotifyFifo fifo_, vrrp_fifo_;  // notify_fifo, vrrp_notify_fifo
   NftFirewall firewall_;
   std::string firewall_error_;  // the last failure, logged once until it changes
   std::set<std::string> promoted_;  // interfaces whose promote_secondaries vrrpd set

@@ -442,6 +442,47 @@ class SameFileSameOutcome(unittest.TestCase):
         self.notified_states(conf, [(lambda h, w: None, "MASTER", 0), (write(1), "FAULT", 1.0),
                                     (write(0), "MASTER", 0)])
 
+    def test_vrrp_notify_fifo_lines(self):
+        # vrrp_notify_fifo: one line per state change (INSTANCE "VI_1" MASTER 100),
+        # STOP at exit; the FIFO made by the test is read as the daemon writes it.
+        lines = {}
+        for impl in (KEEPALIVED, VRRPD):
+            work = tempfile.mkdtemp(prefix="lvs-diff-")
+            fifo = os.path.join(work, "vrrp.fifo")
+            os.mkfifo(fifo)
+            reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+            got = b""
+            try:
+                conf = with_globals(vrrp_config("LVS_DEVEL", "MASTER", 100), [f"vrrp_notify_fifo {fifo}"])
+                with Lab(f"{type(self).__name__}.{self._testMethodName}.{impl.name}") as lab:
+                    lvs1 = lab.add_host("lvs1", [HOSTS["lvs1"][0]])
+                    d = Director(lvs1, impl, conf)
+                    d.start()
+
+                    def read_until(text):
+                        nonlocal got
+                        try:
+                            got += os.read(reader, 4096)
+                        except BlockingIOError:
+                            pass
+                        return text in got
+                    try:
+                        lab.wait_until(lambda: read_until(b" MASTER "), 10, f"{impl.name}: a MASTER line")
+                        d.terminate()
+                        lab.wait_until(lambda: read_until(b" STOP "), 5, f"{impl.name}: a STOP line")
+                        lab.check()
+                    except BaseException:
+                        print(f"\nlogs: {lab.logdir}\n--- {impl.name}:\n{d.log_tail()}\nfifo: {got!r}")
+                        raise
+                lines[impl.name] = got.decode().splitlines()
+            finally:
+                os.close(reader)
+                shutil.rmtree(work, ignore_errors=True)
+        print(f"{self._testMethodName}: {lines}")
+        self.assertEqual(lines["keepalived"][-2:], ['INSTANCE "VI_1" MASTER 100', 'INSTANCE "VI_1" STOP 100'],
+                         "keepalived's reference changed")
+        self.assertEqual(lines["vrrpd"], lines["keepalived"])
+
     def test_a_vip_removed_by_hand_is_put_back(self):
         # keepalived 2.2.7 watches its addresses and restores a VIP deleted from a
         # master; vrrpd must too, about as fast.
