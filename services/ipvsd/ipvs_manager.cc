@@ -103,6 +103,7 @@ absl::Status IpvsManager::Start() {
   config_ = std::move(parsed->config);
   SetServices(std::move(parsed->services));
   mail_.Configure(config_.global_defs());
+  if (options_.configure_notify_fifos) options_.configure_notify_fifos(config_.global_defs());
 
   auto state = store_->Load();
   if (!state.ok()) {
@@ -254,6 +255,10 @@ std::optional<std::string> CheckWords(const v1::RealServer& rs) {
 
 }  // namespace
 
+void IpvsManager::FifoLine(const std::string& line) {
+  if (options_.notify_fifo_line) options_.notify_fifo_line(line);
+}
+
 void IpvsManager::RunTransitionHooks(const DesiredTable& before, const DesiredTable& after,
                                      const std::set<ServiceKey>* only) {
   // keepalived's notifiers for each change: quorum_up/quorum_down and
@@ -273,15 +278,6 @@ void IpvsManager::RunTransitionHooks(const DesiredTable& before, const DesiredTa
     auto a = after.status.find(sc.spec.key);
     if (a == after.status.end() || b == before.status.end()) continue;
     const std::string service = mail ? MailName(sc.spec.key) : "";
-    if (b->second.quorum_up != a->second.quorum_up) {
-      const Hook& hook = a->second.quorum_up ? sc.quorum_up : sc.quorum_down;
-      log_->warn("{}: quorum {}", sc.spec.key.ToString(), a->second.quorum_up ? "gained" : "lost");
-      if (options_.run_hook && !hook.empty()) options_.run_hook(hook);
-      if (mail && sc.smtp_alert) {
-        mail_.Send(mail::VirtualServerAlert(*mail, service, a->second.quorum_up, sc.quorum, sc.hysteresis,
-                                               a->second.alive_weight, false));
-      }
-    }
     for (const RealConfig& rc : sc.reals) {
       auto rb = b->second.reals.find(rc.spec.key);
       auto ra = a->second.reals.find(rc.spec.key);
@@ -293,10 +289,23 @@ void IpvsManager::RunTransitionHooks(const DesiredTable& before, const DesiredTa
       if (was_up == is_up) continue;
       const Hook& hook = is_up ? rc.notify_up : rc.notify_down;
       if (options_.run_hook && !hook.empty()) options_.run_hook(hook);
+      FifoLine(absl::StrCat("RS ", MailName(rc.spec.key, sc.spec.key), " ", MailName(sc.spec.key),
+                            is_up ? " UP" : " DOWN"));
       std::optional<std::string> check = mail && rc.source.smtp_alert() ? CheckWords(rc.source) : std::nullopt;
       if (check) {
         mail_.Send(mail::RealServerAlert(*mail, MailName(rc.spec.key, sc.spec.key), service, is_up, *check,
                                             is_up ? "" : ra->second.reason));
+      }
+    }
+    // keepalived: the real server's notifiers first, then the quorum it changed.
+    if (b->second.quorum_up != a->second.quorum_up) {
+      const Hook& hook = a->second.quorum_up ? sc.quorum_up : sc.quorum_down;
+      log_->warn("{}: quorum {}", sc.spec.key.ToString(), a->second.quorum_up ? "gained" : "lost");
+      if (options_.run_hook && !hook.empty()) options_.run_hook(hook);
+      FifoLine(absl::StrCat("VS ", MailName(sc.spec.key), a->second.quorum_up ? " UP" : " DOWN"));
+      if (mail && sc.smtp_alert) {
+        mail_.Send(mail::VirtualServerAlert(*mail, service, a->second.quorum_up, sc.quorum, sc.hysteresis,
+                                               a->second.alive_weight, false));
       }
     }
   }
@@ -417,10 +426,12 @@ void IpvsManager::RunShutdownHooks() {
     const std::string service = mail ? MailName(sc.spec.key) : "";
     const bool had_quorum = st->second.quorum_up;
     if (had_quorum && options_.run_hook && !sc.quorum_down.empty()) options_.run_hook(sc.quorum_down);
+    if (had_quorum) FifoLine(absl::StrCat("VS ", MailName(sc.spec.key), " DOWN"));
     for (const RealConfig& rc : sc.reals) {
       auto rs = st->second.reals.find(rc.spec.key);
       if (rs == st->second.reals.end() || rs->second.health == RealStatus::Health::kDown) continue;
       if (options_.run_hook && !rc.notify_down.empty()) options_.run_hook(rc.notify_down);
+      FifoLine(absl::StrCat("RS ", MailName(rc.spec.key, sc.spec.key), " ", MailName(sc.spec.key), " DOWN"));
       if (mail && rc.source.smtp_alert()) {
         mail_.Send(mail::RealServerRemovedAlert(*mail, MailName(rc.spec.key, sc.spec.key), service, true));
       }
@@ -532,6 +543,7 @@ lvs::v1::ReloadResponse IpvsManager::Reload(bool dry_run) {
   config_ = std::move(r->config);
   config_warnings_ = r->warning_count();
   mail_.Configure(config_.global_defs());
+  if (options_.configure_notify_fifos) options_.configure_notify_fifos(config_.global_defs());
   MailRemovedReals(*services);
   SetServices(std::move(*services));
   flushed_ = false;

@@ -44,6 +44,11 @@ class IpvsManager {
     std::function<absl::Time()> wall_clock = [] { return absl::Now(); };
     // Runs a notify/quorum hook; the daemon spawns it (lib/proc), tests record.
     std::function<void(const Hook& hook)> run_hook;
+    // keepalived's notify_fifo / lvs_notify_fifo: (re)configured with each config
+    // applied, and given one line per event ("VS [10.0.0.1]:tcp:80 UP",
+    // "RS [10.0.0.2]:tcp:80 [10.0.0.1]:tcp:80 DOWN"). Unset: none.
+    std::function<void(const lvs::v1::GlobalDefs& global)> configure_notify_fifos;
+    std::function<void(const std::string& line)> notify_fifo_line;
     // Own every service in the kernel, not only the config's: others are deleted.
     bool own_whole_table = false;
     // Runs a task later on the manager's loop. Set, health events arriving in a
@@ -105,6 +110,7 @@ class IpvsManager {
   void RunTransitionHooks(const DesiredTable& before, const DesiredTable& after,
                           const std::set<ServiceKey>* only);
   void RunShutdownHooks();
+  void FifoLine(const std::string& line);
   // keepalived's smtp_alert mails: RunTransitionHooks and RunShutdownHooks send
   // those of a change and of the stop; MailRemovedReals those of a reload.
   void MailRemovedReals(const std::vector<ServiceConfig>& next);

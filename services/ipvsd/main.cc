@@ -12,6 +12,7 @@
 #include "lib/metrics/daemon_metrics.h"
 #include "lib/proc/command_line.h"
 #include "lib/proc/credentials.h"
+#include "lib/proc/notify_fifo.h"
 #include "lib/proc/script_runner.h"
 #include "lib/rpc/watch_hub.h"
 #include "lib/runtime/daemon.h"
@@ -45,6 +46,34 @@ void RunHook(lvs::proc::ScriptRunner& runner, spdlog::logger& log, const lvs::ip
   log.info("running {} as {}", hook.command, user->name);
   runner.Run(std::move(argv), *user, absl::ZeroDuration(), nullptr);
 }
+
+// notify_fifo and lvs_notify_fifo: ipvsd writes the checker's lines (VS/RS UP and
+// DOWN) to both, as keepalived's checker process does; the global one's script is
+// vrrpd's to run, so only lvs_notify_fifo_script runs here.
+class NotifyFifos {
+ public:
+  void Configure(const lvs::v1::GlobalDefs& global, lvs::proc::ScriptRunner& runner, spdlog::logger& log) {
+    const auto default_user = lvs::proc::DefaultScriptUser(global.script_user(), global.script_group());
+    auto spec_of = [](const lvs::v1::NotifyFifo& f, bool with_script) {
+      return lvs::proc::NotifyFifoSpec{
+          .path = f.path(), .user = f.user(), .group = f.group(),
+          .script = with_script ? f.script().command() : "",
+          .script_user = f.script().user(), .script_group = f.script().group()};
+    };
+    for (auto [fifo, spec] : {std::pair{&global_, spec_of(global.notify_fifo(), false)},
+                              std::pair{&lvs_, spec_of(global.lvs_notify_fifo(), true)}}) {
+      if (spec == fifo->spec() && (fifo->is_open() || spec.path.empty())) continue;
+      if (absl::Status s = fifo->Open(spec, runner, default_user); !s.ok()) log.error("{}", s.ToString());
+    }
+  }
+  void Write(const std::string& line) {
+    global_.Write(line);
+    lvs_.Write(line);
+  }
+
+ private:
+  lvs::proc::NotifyFifo global_, lvs_;
+};
 
 // Dumps the kernel table on a thread of its own, with its own netlink socket, and
 // hands the result to the loop: the manager keeps one dump in flight at most.
@@ -118,6 +147,7 @@ int main(int argc, char** argv) {
   // running at exit only posts to a loop that no longer runs.
   BackgroundDump background_dump(&loop, *std::move(dump_kernel));
   proc::ScriptRunner hooks(loop, log);  // before the manager, which runs them
+  NotifyFifos fifos;
   ipvs::IpvsManager manager(kernel->get(), &store,
                             {[path = options.config_path, strict = options.GetBool("strict-config"),
                               first = plan->parsed]() mutable -> absl::StatusOr<config::ParseResult> {
@@ -133,6 +163,10 @@ int main(int argc, char** argv) {
                              },
                              [] { return absl::Now(); },
                              [&hooks, &log](const ipvs::Hook& hook) { RunHook(hooks, *log, hook); },
+                             [&fifos, &hooks, &log](const v1::GlobalDefs& global) {
+                               fifos.Configure(global, hooks, *log);
+                             },
+                             [&fifos](const std::string& line) { fifos.Write(line); },
                              options.GetBool("own-whole-table"),
                              [&loop](std::function<void()> task) { loop.Post(std::move(task)); },
                              [&background_dump](std::function<void(absl::StatusOr<ipvs::Table>)> done) {

@@ -11,7 +11,8 @@
 # The times are printed for the record. Both mail each change (smtp_alert) to a
 # sink on the client: the subjects must be the same from both, and the bodies of
 # the UP mails. The notify_down/notify_up hooks of the PING_CHECK real server
-# must run once each, as user nobody, under both stacks.
+# must run once each, as user nobody, under both stacks; and both must write the
+# same RS DOWN/UP lines to lvs_notify_fifo.
 source "$(dirname "$0")/lib.sh"
 lab_require_vm
 build=${1:?usage: test_checkers.sh BUILD_DIR}
@@ -33,6 +34,15 @@ printf '%s\n' '#!/bin/sh' \
   'addr=$(ip -o -4 addr show dev ens160 | awk '"'"'{ print $4; exit }'"'"')' \
   'echo "$1 $(id -u) ${addr%/*}" >>/tmp/checkers/hooks/calls' >"$state/hook.sh"
 chmod 755 "$state/hook.sh"
+# Each stack writes its lvs_notify_fifo; lvs-ha's file differs from keepalived's
+# in that path alone, so that the two streams can be told apart.
+lh_conf=/tmp/checkers-lvs-ha.conf
+sed 's|/tmp/checkers/lvs.fifo|/tmp/checkers/lvs-ha.fifo|' "$conf" >"$lh_conf"
+for who in lvs lvs-ha; do
+  mkfifo "$state/$who.fifo"
+  cat "$state/$who.fifo" >"$state/$who.lines" &
+  LAB_PIDS+=($!)
+done
 
 lab_daemon rs1 "$LAB_OUT/servers.log" python3 "$servers" "$state"
 lab_wait_for 60 "rs1's servers listen" grep -q ready "$LAB_OUT/servers.log"
@@ -48,7 +58,7 @@ ka_pid=$LAB_LAST_PID
 run2=/tmp/lvsha
 mkdir -p "$run2"
 lab_daemon lvs2 "$LAB_OUT/checkd.log" "$bin/checkd" --run-dir "$run2"
-lab_daemon lvs2 "$LAB_OUT/ipvsd.log" "$bin/ipvsd" --config "$conf" --run-dir "$run2"
+lab_daemon lvs2 "$LAB_OUT/ipvsd.log" "$bin/ipvsd" --config "$lh_conf" --run-dir "$run2"
 lh_pid=$LAB_LAST_PID
 
 # The services as ipvsadm -Ln names them, and each one's checker.
@@ -225,6 +235,16 @@ lab_wait_for 30 "notify_down then notify_up ran once each as nobody under both s
 for who in 192.168.64.130 192.168.64.137; do
   lab_expect_eq "hooks run by $who" "down $nobody,up $nobody" \
     "$(grep " $who\$" "$state/hooks/calls" | cut -d' ' -f1,2 | paste -sd,)"
+done
+fifo_has() {  # LINE: written by both stacks
+  grep -qxF "$1" "$state/lvs.lines" && grep -qxF "$1" "$state/lvs-ha.lines"
+}
+for state_word in DOWN UP; do
+  for svc in tcp:80 udp:7 udp:53 tcp:25 tcp:8080 tcp:8081 tcp:8443; do
+    line="RS [192.168.64.143]:$svc [192.168.64.100]:$svc $state_word"
+    lab_wait_for 30 "lvs_notify_fifo: '$line' from both stacks" fifo_has "$line" ||
+      tail -n +1 "$state/lvs.lines" "$state/lvs-ha.lines" | sed 's/^/    /'
+  done
 done
 lab_wait_for 60 "both stacks mailed every real server's DOWN and UP" mail_check count
 if mail_check report; then

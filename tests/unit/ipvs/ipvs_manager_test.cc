@@ -43,6 +43,7 @@ struct Harness {
   std::unique_ptr<StateStore> store;
   std::unique_ptr<IpvsManager> manager;
   std::vector<std::string> hooks;
+  std::vector<std::string> fifo_lines;
   absl::Time now = absl::FromUnixSeconds(1'800'000'000);
 
   bool own_whole_table = false;
@@ -72,6 +73,7 @@ struct Harness {
         &kernel, store.get(),
         IpvsManager::Options{[this] { return config::ParseFile(config_path); }, [this] { return now; },
                              [this](const Hook& hook) { hooks.push_back(hook.command); },
+                             nullptr, [this](const std::string& line) { fifo_lines.push_back(line); },
                              own_whole_table, nullptr,
                              [this](std::function<void(absl::StatusOr<Table>)> done) {
                                if (!async_dump) return done(kernel.Dump());
@@ -266,7 +268,12 @@ virtual_server 192.168.64.100 80 {
 }
 )");
   h.manager->OnHealth(Harness::Health("TCP 192.168.64.100:80 -> 192.168.64.143:80", false));
-  CHECK(h.hooks == std::vector<std::string>{"/bin/echo quorum down", "/bin/echo rs1 down"});
+  // keepalived's order: the real server's notifiers, then the quorum it changed.
+  CHECK(h.hooks == std::vector<std::string>{"/bin/echo rs1 down", "/bin/echo quorum down"});
+  // keepalived's notify FIFO lines for the same events.
+  CHECK(h.fifo_lines == std::vector<std::string>{
+                            "RS [192.168.64.143]:tcp:80 [192.168.64.100]:tcp:80 DOWN",
+                            "VS [192.168.64.100]:tcp:80 DOWN"});
   h.hooks.clear();
   h.manager->OnHealth(Harness::Health("TCP 192.168.64.100:80 -> 192.168.64.143:80", true));
   CHECK(h.hooks == std::vector<std::string>{"/bin/echo quorum up"});
