@@ -893,6 +893,8 @@ void ConfigBuilder::DefineVrrpInstance() {
       {"notify_fault", 1, 3, BlockUse::kNone, notify(&v1::VrrpInstance::mutable_notify_fault)},
       {"notify_stop", 1, 3, BlockUse::kNone, notify(&v1::VrrpInstance::mutable_notify_stop)},
       {"notify", 1, 3, BlockUse::kNone, notify(&v1::VrrpInstance::mutable_notify)},
+      {"notify_master_rx_lower_pri", 1, 3, BlockUse::kNone,
+       notify(&v1::VrrpInstance::mutable_notify_master_rx_lower_pri)},
       {"garp_master_delay", 1, 1, BlockUse::kNone,
        [this](const Statement& s, I& c) {
          c.notes.garp_delay_set = true;

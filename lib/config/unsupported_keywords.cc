@@ -115,7 +115,6 @@ constexpr UnsupportedKeyword kUnsupported[] = {
     {S::kVrrpInstance, "virtual_routes"},
     {S::kVrrpInstance, "virtual_rules"},
     {S::kVrrpInstance, "debug"},
-    {S::kVrrpInstance, "notify_master_rx_lower_pri"},
     {S::kVrrpInstance, "notify_priority_changes"},
     {S::kVrrpInstance, "notify_deleted"},
     {S::kVrrpInstance, "kernel_rx_buf_size"},

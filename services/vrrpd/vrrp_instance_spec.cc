@@ -190,6 +190,9 @@ absl::StatusOr<InstanceSpec> SpecFrom(const v1::VrrpInstance& in, const v1::Conf
   }
   spec.notify = NotifySpecs::FromConfig(in.notify_master(), in.notify_backup(), in.notify_fault(),
                                         in.notify_stop(), in.notify());
+  spec.notify.master_rx_lower_pri = {.command = in.notify_master_rx_lower_pri().command(),
+                                     .user = in.notify_master_rx_lower_pri().user(),
+                                     .group = in.notify_master_rx_lower_pri().group()};
   if (auto it = groups.find(in.name()); it != groups.end()) {
     spec.sync_group = it->second->name();
     if (auto s = AddTracking(in, config, it->second->track_interfaces(),

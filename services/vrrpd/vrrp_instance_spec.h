@@ -31,6 +31,7 @@ struct NotifySpec {
 };
 struct NotifySpecs {
   NotifySpec master, backup, fault, stop, generic;
+  NotifySpec master_rx_lower_pri;  // a vrrp_instance's only
   static NotifySpecs FromConfig(const v1::NotifyScript& master, const v1::NotifyScript& backup,
                                 const v1::NotifyScript& fault, const v1::NotifyScript& stop,
                                 const v1::NotifyScript& generic);

@@ -608,6 +608,9 @@ void VrrpRouter::Perform(Instance& inst, const Actions& actions) {
       case Action::Kind::kNotify:
         RunNotify(inst, a.state);
         break;
+      case Action::Kind::kLowerPriorityHeard:
+        RunLowerPriorityNotify(inst);
+        break;
     }
   }
 }
@@ -780,6 +783,24 @@ void VrrpRouter::RunNotify(Instance& inst, State state) {
                    inst.sm->effective_priority(), inst.spec.script_security);
 }
 
+void VrrpRouter::RunLowerPriorityNotify(Instance& inst) {
+  const std::string line = absl::StrCat("INSTANCE \"", inst.spec.vrrp.name, "\" MASTER_RX_LOWER_PRI ",
+                                        inst.sm->effective_priority());
+  fifo_.Write(line);
+  vrrp_fifo_.Write(line);
+  const NotifyCommand& script = inst.notify.master_rx_lower_pri;
+  std::vector<std::string> argv = proc::SplitCommandLine(script.command);
+  if (argv.empty() || !script.run_as) return;
+  if (inst.spec.script_security) {
+    if (absl::Status s = proc::CheckScriptSecure(argv.front(), *script.run_as); !s.ok()) {
+      log_->error("({}) notify_master_rx_lower_pri not run (enable_script_security): {}",
+                  inst.spec.vrrp.name, std::string(s.message()));
+      return;
+    }
+  }
+  scripts_.Run(std::move(argv), *script.run_as, absl::ZeroDuration(), nullptr);
+}
+
 VrrpRouter::NotifyScripts VrrpRouter::ResolveNotify(
     const NotifySpecs& specs, const absl::StatusOr<proc::Credentials>& default_user,
     const std::string& owner) const {
@@ -797,7 +818,7 @@ VrrpRouter::NotifyScripts VrrpRouter::ResolveNotify(
   };
   return {one(specs.master, "notify_master"), one(specs.backup, "notify_backup"),
           one(specs.fault, "notify_fault"), one(specs.stop, "notify_stop"),
-          one(specs.generic, "notify")};
+          one(specs.generic, "notify"), one(specs.master_rx_lower_pri, "notify_master_rx_lower_pri")};
 }
 
 void VrrpRouter::RunNotifyScripts(const NotifyScripts& scripts, const char* kind,

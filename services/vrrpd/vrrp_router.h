@@ -77,6 +77,7 @@ class VrrpRouter {
   };
   struct NotifyScripts {
     NotifyCommand master, backup, fault, stop, generic;
+    NotifyCommand master_rx_lower_pri;
   };
   struct Instance;
   struct SocketEntry;
@@ -118,6 +119,8 @@ class VrrpRouter {
   void SendGarps(Instance& inst, uint32_t count);
   void Announce(Instance& inst, const Vip& vip);
   void RunNotify(Instance& inst, State state);
+  // notify_master_rx_lower_pri and its FIFO line, as keepalived's send_event_notify.
+  void RunLowerPriorityNotify(Instance& inst);
   // keepalived's smtp_alert mails for instances and sync groups.
   void MailInstance(Instance& inst, State state);
   void MailGroup(const std::string& group, State state);

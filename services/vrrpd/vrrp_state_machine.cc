@@ -250,6 +250,7 @@ Actions VrrpStateMachine::OnAdvert(absl::Time now, const IpAddress& src, uint8_t
       SendAdvert(effective_priority());
       advert_at_ = now + config_.advert_int;
     }
+    pending_.push_back({.kind = Action::Kind::kLowerPriorityHeard});
     if (config_.garp_lower_prio_repeat > 0) {
       SendGarp(config_.garp_lower_prio_repeat);
       if (config_.garp_lower_prio_delay > absl::ZeroDuration()) {

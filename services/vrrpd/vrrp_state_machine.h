@@ -76,7 +76,8 @@ struct VrrpConfig {
 };
 
 struct Action {
-  enum class Kind : uint8_t { kSendAdvert, kAddVips, kRemoveVips, kSendGarp, kNotify };
+  // kLowerPriorityHeard: a master heard a lower priority (notify_master_rx_lower_pri).
+  enum class Kind : uint8_t { kSendAdvert, kAddVips, kRemoveVips, kSendGarp, kNotify, kLowerPriorityHeard };
   Kind kind;
   uint8_t priority = 0;  // kSendAdvert
   uint32_t count = 0;    // kSendGarp: gratuitous ARPs / NAs per address

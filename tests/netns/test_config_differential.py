@@ -483,6 +483,45 @@ class SameFileSameOutcome(unittest.TestCase):
                          "keepalived's reference changed")
         self.assertEqual(lines["vrrpd"], lines["keepalived"])
 
+    def test_notify_master_rx_lower_pri_runs_on_a_lower_priority(self):
+        # A master hearing a lower priority (priority 50, from the client's address,
+        # crafted as test_vrrpd_bad_packets does) runs notify_master_rx_lower_pri.
+        from test_vrrpd_bad_packets import SEND, ipv4, vrrp_v2
+        ran = {}
+        for impl in (KEEPALIVED, VRRPD):
+            work = tempfile.mkdtemp(prefix="lvs-diff-")
+            os.chmod(work, 0o755)
+            out = os.path.join(work, "ran")
+            script = os.path.join(work, "lower.sh")
+            with open(script, "w") as f:
+                f.write(f"#!/bin/sh\necho \"$#\" >> {out}\n")
+            os.chmod(script, 0o755)
+            conf = vrrp_config("LVS_DEVEL", "MASTER", 100).replace(
+                "    virtual_ipaddress {", f"    notify_master_rx_lower_pri {script}\n    virtual_ipaddress {{", 1)
+            try:
+                with Lab(f"{type(self).__name__}.{self._testMethodName}.{impl.name}") as lab:
+                    lvs1 = lab.add_host("lvs1", [HOSTS["lvs1"][0]])
+                    client = lab.add_host("client", [HOSTS["client"][0]])
+                    d = Director(lvs1, impl, conf)
+                    d.start()
+                    try:
+                        lab.wait_until(lambda: lvs1.has_address(VIP), 10, f"{impl.name}: {VIP} on lvs1")
+                        client.run(["python3", "-c", SEND], input=ipv4(vrrp_v2(prio=50)).hex() + "\n")
+                        lab.wait_until(lambda: os.path.exists(out), 5,
+                                       f"{impl.name}: notify_master_rx_lower_pri ran")
+                        self.assertTrue(lvs1.has_address(VIP), f"{impl.name}: still master")
+                        lab.check()
+                    except BaseException:
+                        print(f"\nlogs: {lab.logdir}\n--- {impl.name}:\n{d.log_tail()}")
+                        raise
+                with open(out) as f:
+                    ran[impl.name] = f.read().split()
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+        print(f"{self._testMethodName}: {ran}")
+        self.assertEqual(ran["keepalived"], ["0"], "keepalived's reference changed (no arguments)")
+        self.assertEqual(ran["vrrpd"], ran["keepalived"])
+
     def test_a_vip_removed_by_hand_is_put_back(self):
         # keepalived 2.2.7 watches its addresses and restores a VIP deleted from a
         # master; vrrpd must too, about as fast.

@@ -272,6 +272,7 @@ TEST_CASE("a lower priority heard by a master: advert, GARPs, and GARPs again af
     MakeMaster(m, now);
     const Actions a = m.OnAdvert(now, kUs, 50, 100);
     CHECK(Has(a, Kind::kSendAdvert));
+    CHECK(Has(a, Kind::kLowerPriorityHeard));
     REQUIRE(Find(a, Kind::kSendGarp) != nullptr);
     CHECK(Find(a, Kind::kSendGarp)->count == 3);
     REQUIRE(m.NextDeadline().has_value());
@@ -284,7 +285,8 @@ TEST_CASE("a lower priority heard by a master: advert, GARPs, and GARPs again af
     c.garp_lower_prio_repeat = 0;
     VrrpStateMachine m(c, nullptr);
     MakeMaster(m, now);
-    CHECK(m.OnAdvert(now, kUs, 50, 100).empty());
+    const Actions a = m.OnAdvert(now, kUs, 50, 100);
+    CHECK(a == Actions{Action{.kind = Kind::kLowerPriorityHeard}});  // only the notify
     CHECK(m.state() == State::kMaster);
   }
   SECTION("higher_prio_send_advert: one advert, then backup") {
