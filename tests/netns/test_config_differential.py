@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-# ctest-timeout: 600
+# ctest-timeout: 900
 # ctest-run-serial
 """The same keepalived.conf under keepalived 2.2.7 and under vrrpd, in the same
 topology, observed on the wire and on the interface: what the config layer
