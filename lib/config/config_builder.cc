@@ -499,6 +499,22 @@ void ConfigBuilder::DefineGlobalDefs() {
            if (word == "udp") t->set_udp_s(*v);
          }
        }},
+      // lvs-ha's own: the virtual servers' default passive check.
+      {"lvsha_passive_check", 0, 1, BlockUse::kNone,
+       [this](const Statement& s, G& g) {
+         auto v = s.args.empty() ? std::optional<bool>(true) : values_.Bool(s, 0);
+         if (!v) return;
+         g.mutable_lvsha_passive_check()->set_enabled(*v);
+         *g.mutable_lvsha_passive_check()->mutable_location() = sink_.ToProto(s.location());
+       }},
+      {"lvsha_passive_min_failures", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, G& g) {
+         if (auto v = values_.Integer(s, 0, 1, 100000)) g.mutable_lvsha_passive_check()->set_min_failures(*v);
+       }},
+      {"lvsha_passive_max_ejected", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, G& g) {
+         if (auto v = values_.Integer(s, 0, 1, 100)) g.mutable_lvsha_passive_check()->set_max_ejected_percent(*v);
+       }},
       {"lvs_flush", 0, 0, BlockUse::kNone, [](const Statement&, G& g) { g.set_lvs_flush(true); }},
       {"lvs_flush_on_stop", 0, 1, BlockUse::kNone,
        [this](const Statement& s, G& g) {
@@ -1442,6 +1458,7 @@ void ConfigBuilder::Build(const std::vector<Statement>& top, v1::Config& config)
   ApplySslBlock(config);
   ResolveSmtpAlerts(config);
   WarnBlockedVirtualServers(config);
+  ResolvePassiveChecks(config);
   // MISC_CHECK scripts without a user of their own run as global_defs' script_user
   // (checkd falls back to keepalived_script, else root, as keepalived).
   if (!global.script_user().empty()) {
@@ -1477,6 +1494,29 @@ void ConfigBuilder::WarnBlockedVirtualServers(const v1::Config& config) {
                                "it is master its firewall rules drop this service's traffic "
                                "before IPVS sees it, as keepalived's do; add 'accept' to the "
                                "instance if the service should be reachable"));
+  }
+}
+
+void ConfigBuilder::ResolvePassiveChecks(v1::Config& config) {
+  // A virtual server's own settings, each unset one from global_defs, then the
+  // defaults. Only TCP has a handshake whose first packet can go unanswered.
+  const v1::PassiveCheck& global = config.global_defs().lvsha_passive_check();
+  for (v1::VirtualServer& vs : *config.mutable_virtual_servers()) {
+    v1::PassiveCheck* p = vs.mutable_passive_check();
+    const bool own = p->has_location();
+    if (!own) {
+      p->set_enabled(global.enabled());
+      *p->mutable_location() = global.location();
+    }
+    if (p->min_failures() == 0) p->set_min_failures(global.min_failures() ? global.min_failures() : 5);
+    if (p->max_ejected_percent() == 0)
+      p->set_max_ejected_percent(global.max_ejected_percent() ? global.max_ejected_percent() : 50);
+    if (p->enabled() && (vs.protocol() == v1::UDP || vs.protocol() == v1::SCTP)) {
+      sink_.Warning(LocationOf(own ? p->location() : vs.location()), "lvsha_passive_check",
+                    "only a TCP service's connections show a first packet left unanswered; "
+                    "this one is not checked passively");
+      p->set_enabled(false);
+    }
   }
 }
 

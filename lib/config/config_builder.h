@@ -178,6 +178,7 @@ class ConfigBuilder {
   // Every instance, sync group, virtual and real server's smtp_alert, decided.
   void ResolveSmtpAlerts(v1::Config& config);
   void WarnBlockedVirtualServers(const v1::Config& config);
+  void ResolvePassiveChecks(v1::Config& config);
   void ResolveLowerPriority(InstanceContext& context, const v1::GlobalDefs& global, bool strict);
   std::optional<bool> smtp_alert_, smtp_alert_vrrp_, smtp_alert_checker_;
   void ResolveFileCheck(const Statement& s, v1::Checker& checker);

@@ -213,6 +213,22 @@ void ConfigBuilder::DefineVirtualServer() {
          }
          c.vs->set_ha_suspend(true);
        }},
+      // lvs-ha's own: passive health (keepalived logs these as unknown and runs the file).
+      {"lvsha_passive_check", 0, 1, BlockUse::kNone,
+       [this](const Statement& s, V& c) {
+         auto v = s.args.empty() ? std::optional<bool>(true) : values_.Bool(s, 0);
+         if (!v) return;
+         c.vs->mutable_passive_check()->set_enabled(*v);
+         *c.vs->mutable_passive_check()->mutable_location() = sink_.ToProto(s.location());
+       }},
+      {"lvsha_passive_min_failures", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, V& c) {
+         if (auto v = values_.Integer(s, 0, 1, 100000)) c.vs->mutable_passive_check()->set_min_failures(*v);
+       }},
+      {"lvsha_passive_max_ejected", 1, 1, BlockUse::kNone,
+       [this](const Statement& s, V& c) {
+         if (auto v = values_.Integer(s, 0, 1, 100)) c.vs->mutable_passive_check()->set_max_ejected_percent(*v);
+       }},
       {"lb_algo", 1, 1, BlockUse::kNone, scheduler},
       {"lvs_sched", 1, 1, BlockUse::kNone, scheduler},
       {"lb_kind", 1, kAny, BlockUse::kNone, method(&v1::VirtualServer::set_lb_kind)},

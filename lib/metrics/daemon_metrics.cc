@@ -102,6 +102,11 @@ void RenderIpvs(const lvs::v1::ListServicesResponse& t, runtime::MetricsText& ou
               r.in_kernel() ? r.weight() : -1);
   });
   per_real([&](const auto& s, const auto& r) {
+    out.Gauge("lvs_ipvs_real_passive_suspect",
+              "1 while the passive check keeps the real out of new connections (weight 0).", RealLabels(s, r),
+              !r.passive_suspect().empty());
+  });
+  per_real([&](const auto& s, const auto& r) {
     out.Gauge("lvs_ipvs_real_up", "1 when the real's checks pass.", RealLabels(s, r), r.health() == lvs::v1::UP);
   });
   per_real([&](const auto& s, const auto& r) {

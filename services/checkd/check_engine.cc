@@ -225,6 +225,7 @@ void CheckEngine::OnResult(SharedCheck* c, CheckOutcome outcome) {
       t->since = now;
       on_change_(EventFor(*t, false));
     }
+    if (t->recheck) AnswerRecheck(t, i, outcome.ok);
   }
   StartQueued();
 }
@@ -321,6 +322,33 @@ struct CheckEngine::Probe {
   size_t pending = 0;
   std::function<void(v1::ProbeOnceResponse)> done;
 };
+
+absl::Status CheckEngine::CheckNow(const std::string& id) {
+  auto it = targets_.find(id);
+  if (it == targets_.end()) return absl::NotFoundError(absl::StrCat("no target \"", id, "\""));
+  Target* t = it->second.get();
+  if (t->checks.empty()) {
+    // No checkers: always up, so decided at once.
+    v1::HealthEvent e = EventFor(*t, false);
+    e.set_recheck(true);
+    on_change_(e);
+    return absl::OkStatus();
+  }
+  if (!t->recheck) t->recheck.emplace(t->checks.size(), false);
+  for (SharedCheck* c : t->checks) Wake(c);
+  return absl::OkStatus();
+}
+
+void CheckEngine::AnswerRecheck(Target* t, size_t checker, bool ok) {
+  std::vector<bool>& passed = *t->recheck;
+  if (ok && checker < passed.size()) passed[checker] = true;
+  const bool all = std::all_of(passed.begin(), passed.end(), [](bool b) { return b; });
+  if (t->health.up() && !all) return;  // undecided: the next runs will tell
+  t->recheck.reset();
+  v1::HealthEvent e = EventFor(*t, false);
+  e.set_recheck(true);
+  on_change_(e);
+}
 
 absl::Status CheckEngine::ProbeOnce(const std::string& id, std::function<void(v1::ProbeOnceResponse)> done) {
   auto it = targets_.find(id);

@@ -6,6 +6,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <unordered_map>
@@ -61,6 +62,11 @@ class CheckEngine {
   absl::Status ProbeOnce(const std::string& id, std::function<void(v1::ProbeOnceResponse)> done);
   // The same for a target outside the set.
   absl::Status ProbeOnce(const TargetSpec& spec, std::function<void(v1::ProbeOnceResponse)> done);
+  // Runs the target's own checkers now, as if their timers had fired (the results
+  // count); once every checker has passed a run since, or the target is down, its
+  // event goes out with `recheck` set. A second call while one waits runs them again
+  // and keeps the one answer. NOT_FOUND for an unknown id.
+  absl::Status CheckNow(const std::string& id);
 
  private:
   struct Target;
@@ -84,6 +90,8 @@ class CheckEngine {
     TargetSpec spec;
     TargetHealth health;
     std::vector<SharedCheck*> checks;  // one per checker of the spec
+    // A CheckNow waits: which checkers have passed a run since it was asked.
+    std::optional<std::vector<bool>> recheck;
     absl::Time since = absl::Now();  // wall time of the last change (or of adding it)
   };
   struct Probe;
@@ -100,6 +108,8 @@ class CheckEngine {
   // The checker asked to run now (its subject changed).
   void Wake(SharedCheck* c);
   void OnResult(SharedCheck* c, CheckOutcome outcome);
+  // A result reached a target that waits on a CheckNow: answer it if decided.
+  void AnswerRecheck(Target* t, size_t checker, bool ok);
   void StartQueued();
   // Leaves the target's shared checks; a check without users stops and goes.
   void Stop(Target* t);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <future>
 
+#include "absl/strings/escaping.h"
+
 #include "lib/runtime/logging.h"
 #include "lib/runtime/status.h"
 
@@ -83,6 +85,17 @@ grpc::Status CheckerService::ProbeOnce(grpc::ServerContext* ctx, const v1::Probe
     if (ctx->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
   }
   *resp = future.get();
+  return grpc::Status::OK;
+}
+
+grpc::Status CheckerService::CheckNow(grpc::ServerContext*, const v1::CheckNowRequest* req,
+                                      v1::CheckNowResponse*) {
+  if (req->target_id().empty()) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "CheckNow needs target_id");
+  absl::Status status;
+  loop_->RunSync([&] { status = engine_->CheckNow(req->target_id()); });
+  if (!status.ok()) return runtime::ToGrpcStatus(status);
+  runtime::Logger("checkd")->info("{}: checks run now{}{}", absl::CHexEscape(req->target_id().substr(0, 200)),
+                                  req->reason().empty() ? "" : ": ", absl::CHexEscape(req->reason().substr(0, 200)));
   return grpc::Status::OK;
 }
 

@@ -26,6 +26,8 @@ class CheckerService final : public v1::CheckerService::Service {
                           v1::ListChecksResponse* resp) override;
   grpc::Status ProbeOnce(grpc::ServerContext* ctx, const v1::ProbeOnceRequest* req,
                          v1::ProbeOnceResponse* resp) override;
+  grpc::Status CheckNow(grpc::ServerContext* ctx, const v1::CheckNowRequest* req,
+                        v1::CheckNowResponse* resp) override;
   grpc::Status GetStats(grpc::ServerContext*, const v1::GetStatsRequest* req,
                         v1::CheckerStats* resp) override;
 

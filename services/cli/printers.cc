@@ -70,7 +70,11 @@ std::string ServiceBlock(const lvs::v1::IpvsService& svc) {
                                  OverrideSuffix(svc.override()), "\n");
   for (const auto& r : svc.reals()) {
     std::string health = lvs::v1::Health_Name(r.health());
-    if (!r.health_reason().empty()) absl::StrAppend(&health, " (", r.health_reason(), ")");
+    if (!r.passive_suspect().empty()) {
+      health = absl::StrCat("SUSPECT (passive: ", r.passive_suspect(), ")");
+    } else if (!r.health_reason().empty()) {
+      absl::StrAppend(&health, " (", r.health_reason(), ")");
+    }
     std::string weight = r.in_kernel() ? absl::StrCat(r.weight(), "/", r.configured_weight())
                                        : absl::StrCat("-/", r.configured_weight());
     absl::StrAppendFormat(&out, "  -> %-28s %-7s %-7s %10u %10u  %s%s\n", FormatRealKey(r.key()),

@@ -180,6 +180,7 @@ lvs::v1::IpvsService ServiceToProto(const ServiceConfig& sc, const Table& actual
               absl::StrJoin(rc.source.unimplemented_checkers(), ", "), " not run by lvs-ha"));
         }
         r->set_override(OverrideToProto(rs->second.override_kind));
+        r->set_passive_suspect(rs->second.passive_suspect);
       }
     }
     if (kernel) {

@@ -113,7 +113,14 @@ DesiredTable BuildDesiredTable(const DesiredInputs& in) {
       RealStatus& rs = st.reals[v.rc->spec.key];
       DestSpec d = v.rc->spec;
       const bool serving = v.in && !sorry;
-      if (serving) {
+      const std::string* suspect = nullptr;
+      if (in.passive) {
+        if (auto p = in.passive->find({key, d.key}); p != in.passive->end()) suspect = &p->second;
+      }
+      if (serving && suspect) {
+        d.weight = 0;
+        rs.passive_suspect = *suspect;
+      } else if (serving) {
         d.weight = v.weight;
       } else if (v.draining || (v.rc->inhibit_on_failure && !v.forced_out)) {
         d.weight = 0;

@@ -48,6 +48,7 @@ struct RealStatus {
   Health health = Health::kUnknown;
   std::string reason;
   OverrideKind override_kind = OverrideKind::kDefault;
+  std::string passive_suspect;  // taken out of new connections by the passive check: the evidence
   bool wanted = false;  // in the desired table
   int32_t weight = 0;   // desired weight when wanted
 };
@@ -76,6 +77,9 @@ struct DesiredInputs {
   // Set: only these services are computed (a health change or an override touches
   // a few; the rest of the table is not looked at).
   const std::set<ServiceKey>* only = nullptr;
+  // The passive check's ejections, with their evidence: a real that would serve is
+  // kept at weight 0 instead (existing connections go on; quorum is unchanged).
+  const std::map<std::pair<ServiceKey, DestKey>, std::string>* passive = nullptr;
 };
 
 DesiredTable BuildDesiredTable(const DesiredInputs& in);

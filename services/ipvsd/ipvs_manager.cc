@@ -72,6 +72,11 @@ void IpvsManager::SetServices(std::vector<ServiceConfig> services) {
   service_index_.clear();
   for (size_t i = 0; i < services_.size(); ++i) service_index_.emplace(services_[i].spec.key, i);
   LogSuspensions(inputs_.SetServices(services_));
+  passive_.SetServices(services_);
+  real_of_target_.clear();
+  for (const ServiceConfig& sc : services_) {
+    for (const RealConfig& rc : sc.reals) real_of_target_.emplace(rc.target_id, RealRef{sc.spec.key, rc.spec.key});
+  }
 }
 
 void IpvsManager::LogSuspensions(const std::vector<HealthInputs::Suspension>& changes) {
@@ -153,7 +158,8 @@ absl::Status IpvsManager::DumpKernel() {
 
 DesiredTable IpvsManager::ComputeDesired(const std::set<ServiceKey>* only) {
   DesiredTable d = BuildDesiredTable(
-      {&services_, &inputs_.health(), &overrides_, &actual_, &quorum_, options_.wall_clock(), only});
+      {&services_, &inputs_.health(), &overrides_, &actual_, &quorum_, options_.wall_clock(), only,
+       &passive_.ejections()});
   for (const auto& [k, st] : d.status) quorum_[k] = st.quorum_up;
   return d;
 }
@@ -443,10 +449,26 @@ void IpvsManager::RunShutdownHooks() {
 }
 
 void IpvsManager::OnHealth(const lvs::v1::HealthEvent& e) {
+  const auto before = inputs_.health().find(e.id());
+  const bool was_down = before != inputs_.health().end() && !before->second.up;
   std::optional<HealthInputs::Verdict> v = inputs_.OnHealth(e);
-  if (!v) return;
-  log_->info("{}", v->line);
-  pending_health_.insert(v->service);
+  // A real the passive check took out returns when its checks say so: a CheckNow
+  // answered up, or it went down and came back.
+  std::optional<ServiceKey> restored;
+  if (auto r = real_of_target_.find(e.id());
+      r != real_of_target_.end() && e.up() && !e.removed() && (e.recheck() || was_down) &&
+      passive_.Restore(r->second)) {
+    log_->info("{} -> {}: its checks passed; back in rotation (passive check)", r->second.first.ToString(),
+               r->second.second.ToString());
+    restored = r->second.first;
+  } else if (e.recheck() && r != real_of_target_.end() && passive_.ejected(r->second)) {
+    log_->info("{} -> {}: its checks failed ({}); it stays out", r->second.first.ToString(),
+               r->second.second.ToString(), e.reason());
+  }
+  if (!v && !restored) return;
+  if (v) log_->info("{}", v->line);
+  pending_health_.insert(v ? v->service : *restored);
+  if (restored) pending_health_.insert(*restored);
   if (!options_.defer) return ApplyPendingHealth();
   // One pass for a burst of events (thousands at checkd's start), not one per event.
   if (health_pass_queued_) return;
@@ -685,6 +707,37 @@ void IpvsManager::Publish(const std::set<ServiceKey>& keys, const std::string& r
 void IpvsManager::Persist() {
   if (absl::Status s = store_->Save({overrides_, owned_}); !s.ok())
     log_->error("saving state: {}", std::string(s.message()));
+}
+
+void IpvsManager::OnConnectionTable(absl::Time now, std::string_view table_text) {
+  if (flushed_) return;
+  auto serving = [this](const RealRef& r) {
+    auto st = desired_.status.find(r.first);
+    if (st == desired_.status.end()) return false;
+    auto rs = st->second.reals.find(r.second);
+    return rs != st->second.reals.end() && rs->second.wanted && rs->second.weight > 0;
+  };
+  PassiveHealth::Result result = passive_.Sample(now, table_text, serving);
+  for (const std::string& line : result.held) log_->warn("{}", line);
+  std::set<ServiceKey> keys;
+  for (const PassiveHealth::Ejection& e : result.ejected) {
+    log_->warn("{} -> {}: out of new connections (weight 0), passive check: {}; its checks run now",
+               e.real.first.ToString(), e.real.second.ToString(), e.evidence);
+    keys.insert(e.real.first);
+  }
+  if (!keys.empty()) {
+    std::string reason = "passive check:";
+    for (const PassiveHealth::Ejection& e : result.ejected)
+      absl::StrAppend(&reason, " ", e.real.second.ToString(), " suspect (", e.evidence, ")");
+    Converge(keys, reason);
+  }
+  // Asked now, and again while the checks have not decided (checkd away, or slow).
+  std::vector<PassiveHealth::Ejection> asks = result.ejected;
+  for (auto& e : passive_.DueRechecks(now, absl::Seconds(30))) asks.push_back(std::move(e));
+  if (options_.check_now) {
+    for (const PassiveHealth::Ejection& e : asks)
+      options_.check_now(e.target_id, absl::StrCat("passive: ", e.evidence));
+  }
 }
 
 std::string IpvsManager::StatusLine() const {

@@ -27,6 +27,7 @@
 #include "services/ipvsd/desired_table.h"
 #include "services/ipvsd/health_inputs.h"
 #include "services/ipvsd/ipvs_kernel.h"
+#include "services/ipvsd/passive_health.h"
 #include "services/ipvsd/service_config.h"
 #include "services/ipvsd/state_store.h"
 #include "services/ipvsd/sync_daemon.h"
@@ -59,6 +60,9 @@ class IpvsManager {
     // socket) and calls back on the loop, so a resync of 10k services does not hold
     // up health changes and RPCs. Unset (unit tests): the resync dumps in place.
     std::function<void(std::function<void(absl::StatusOr<Table>)>)> dump_async;
+    // Asks checkd to run a target's checks now (CheckNow): the passive check took
+    // its real out. Unset: nothing is asked (unit tests record it).
+    std::function<void(const std::string& target_id, const std::string& reason)> check_now;
   };
 
   IpvsManager(IpvsKernel* kernel, StateStore* store, Options options);
@@ -81,6 +85,11 @@ class IpvsManager {
   // The addresses on this host's interfaces (LocalAddresses): ha_suspend services
   // are probed only while theirs is among them.
   void OnLocalAddresses(const std::set<IpAddr>& addresses);
+  // Passive health (lvsha_passive_check): whether any service has it, and one
+  // sample of the kernel's connection table (/proc/net/ip_vs_conn's text).
+  bool PassiveEnabled() const { return passive_.enabled(); }
+  void OnConnectionTable(absl::Time now, std::string_view table_text);
+  const PassiveHealth& passive() const { return passive_; }
   // The vrrp_instance that lvs_sync_daemon names, or empty.
   std::string SyncInstance() const;
 
@@ -138,6 +147,8 @@ class IpvsManager {
   std::vector<ServiceConfig> services_;
   std::map<ServiceKey, size_t> service_index_;  // into services_
   HealthInputs inputs_;  // checkd's verdicts, ha_suspend
+  PassiveHealth passive_;  // lvsha_passive_check's detectors and ejections
+  std::map<std::string, RealRef> real_of_target_;  // checkd's ids
   OverrideMap overrides_;
   std::set<ServiceKey> owned_;
   std::map<ServiceKey, bool> quorum_;

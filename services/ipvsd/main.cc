@@ -21,6 +21,7 @@
 #include "lib/runtime/process_setup.h"
 #include "services/ipvsd/ipvs_grpc_service.h"
 #include "services/ipvsd/ipvs_manager.h"
+#include "services/ipvsd/conn_table.h"
 #include "services/ipvsd/ipvs_netlink.h"
 #include "services/ipvsd/local_addresses.h"
 #include "services/ipvsd/peer_links.h"
@@ -148,6 +149,7 @@ int main(int argc, char** argv) {
   BackgroundDump background_dump(&loop, *std::move(dump_kernel));
   proc::ScriptRunner hooks(loop, log);  // before the manager, which runs them
   NotifyFifos fifos;
+  ipvs::CheckdLink* checkd_link = nullptr;  // set once the link exists (after the manager's start)
   ipvs::IpvsManager manager(kernel->get(), &store,
                             {[path = options.config_path, strict = options.GetBool("strict-config"),
                               first = plan->parsed]() mutable -> absl::StatusOr<config::ParseResult> {
@@ -171,6 +173,9 @@ int main(int argc, char** argv) {
                              [&loop](std::function<void()> task) { loop.Post(std::move(task)); },
                              [&background_dump](std::function<void(absl::StatusOr<ipvs::Table>)> done) {
                                background_dump.Start(std::move(done));
+                             },
+                             [&checkd_link](const std::string& id, const std::string& reason) {
+                               if (checkd_link) checkd_link->CheckNow(id, reason);
                              }});
   rpc::WatchHub<v1::TableEvent> hub;
   manager.set_on_table_event([&hub](const v1::TableEvent& e) { hub.Publish(e); });
@@ -196,6 +201,7 @@ int main(int argc, char** argv) {
 
   runtime::EnterRealtime(*plan, *log);
   ipvs::CheckdLink checkd(options.run_dir, &loop, &manager);
+  checkd_link = &checkd;
   // vrrpd is followed only while lvs_sync_daemon names an instance; a reload may
   // name another one.
   std::unique_ptr<ipvs::VrrpLink> vrrp;
@@ -228,6 +234,28 @@ int main(int argc, char** argv) {
   };
   loop.AddTimer(absl::Seconds(resync_s), resync);
   (*daemon)->SetStatus(manager.StatusLine());
+
+  // Passive health: the kernel's connection table every 100 ms while a service has
+  // lvsha_passive_check, less often when reading it costs more than a twentieth of
+  // the time between reads (a table of many connections).
+  bool conn_table_missing_logged = false;
+  std::function<void()> sample_connections = [&] {
+    absl::Duration next = absl::Seconds(1);
+    if (manager.PassiveEnabled()) {
+      const absl::Time start = absl::Now();
+      auto text = ipvs::ReadConnTable();
+      if (text.ok()) {
+        manager.OnConnectionTable(absl::Now(), *text);
+        conn_table_missing_logged = false;
+      } else if (!conn_table_missing_logged) {
+        log->error("passive check: {}", std::string(text.status().message()));
+        conn_table_missing_logged = true;
+      }
+      next = std::max(absl::Milliseconds(100), (absl::Now() - start) * 20);
+    }
+    loop.AddTimer(next, sample_connections);
+  };
+  loop.AddTimer(absl::Milliseconds(100), sample_connections);
 
   (*daemon)->OnReload([&] {
     v1::ReloadResponse r = manager.Reload(false);

@@ -108,12 +108,37 @@ void CheckdLink::TargetsChanged() {
   cv_.notify_all();
 }
 
+void CheckdLink::CheckNow(const std::string& target_id, const std::string& reason) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    check_now_.emplace_back(target_id, reason);
+  }
+  cv_.notify_all();
+}
+
 void CheckdLink::PushLoop() {
   auto log = runtime::Logger("ipvsd");
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
-    cv_.wait(lock, [&] { return stop_ || (dirty_ && connected_); });
+    cv_.wait(lock, [&] { return stop_ || ((dirty_ || !check_now_.empty()) && connected_); });
     if (stop_) return;
+    if (!dirty_) {
+      auto asks = std::move(check_now_);
+      check_now_.clear();
+      lock.unlock();
+      for (const auto& [id, reason] : asks) {
+        grpc::ClientContext context;
+        context.set_deadline(In(std::chrono::milliseconds(2000)));
+        lvs::v1::CheckNowRequest req;
+        req.set_target_id(id);
+        req.set_reason(reason);
+        lvs::v1::CheckNowResponse resp;
+        grpc::Status s = stub_->CheckNow(&context, req, &resp);
+        if (!s.ok()) log->warn("CheckNow {} to checkd failed ({}); asked again later", id, s.error_message());
+      }
+      lock.lock();
+      continue;
+    }
     lvs::v1::SetTargetsRequest req;
     for (const auto& t : targets_) *req.add_targets() = t;
     dirty_ = false;

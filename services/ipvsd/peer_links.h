@@ -55,6 +55,10 @@ class CheckdLink {
   void Stop();
   // Loop thread: the manager's target set changed.
   void TargetsChanged();
+  // Any thread: ask checkd to run a target's checks now (CheckNow), from the pusher
+  // thread; the answer comes on WatchHealth. Lost if checkd is away: the manager asks
+  // again while it waits.
+  void CheckNow(const std::string& target_id, const std::string& reason);
 
  private:
   void PushLoop();
@@ -68,6 +72,7 @@ class CheckdLink {
   std::condition_variable cv_;
   std::vector<lvs::v1::CheckTarget> targets_;  // guarded by mu_
   bool dirty_ = true;                          // guarded by mu_
+  std::vector<std::pair<std::string, std::string>> check_now_;  // guarded by mu_
   bool connected_ = false;                     // guarded by mu_
   bool stop_ = false;                          // guarded by mu_
   std::thread pusher_;

@@ -201,6 +201,10 @@ absl::StatusOr<std::vector<ServiceConfig>> ServicesFromConfig(const lvs::v1::Con
       sc.omega = vs.omega();
       sc.smtp_alert = vs.smtp_alert();
       sc.ha_suspend = vs.ha_suspend() && !key.is_fwmark();
+      sc.passive.enabled = vs.passive_check().enabled() && (key.protocol == IPPROTO_TCP || key.is_fwmark());
+      if (vs.passive_check().min_failures()) sc.passive.min_failures = vs.passive_check().min_failures();
+      if (vs.passive_check().max_ejected_percent())
+        sc.passive.max_ejected_percent = vs.passive_check().max_ejected_percent();
       sc.sorry_server_inhibit = vs.sorry_server_inhibit();
       if (vs.has_sorry_server() && !vs.sorry_server().address().empty()) {
         const Forwarding forwarding = ForwardingOf(vs.sorry_server().lb_kind(), vs_forwarding);

@@ -41,6 +41,13 @@ struct RealConfig {
   uint32_t delay_loop_ms = 0;
 };
 
+// lvsha_passive_check, resolved (the config builder fills in global_defs' and the defaults).
+struct PassiveConfig {
+  bool enabled = false;
+  uint32_t min_failures = 5;
+  uint32_t max_ejected_percent = 50;
+};
+
 struct ServiceConfig {
   ServiceSpec spec;
   std::vector<RealConfig> reals;
@@ -53,6 +60,7 @@ struct ServiceConfig {
   bool omega = false;
   bool smtp_alert = false;  // mail its quorum changes (reals: RealConfig::source)
   bool ha_suspend = false;  // checks only while its address is local (never for a fwmark)
+  PassiveConfig passive;
 };
 
 // checkd's id for a real of a service.

@@ -1,0 +1,85 @@
+#include "services/ipvsd/passive_detector.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+
+namespace lvs::ipvs {
+
+std::string PassiveEvidence::ToString() const {
+  return absl::StrCat(failed, " of ", judged, " new connection", judged == 1 ? "" : "s",
+                      " got no second packet");
+}
+
+absl::Duration PassiveDetector::stuck_after() const {
+  if (judged_total_ < settings_.learn_after) return settings_.stuck_cap;
+  return std::clamp(handshake_ * 3, settings_.stuck_floor, settings_.stuck_cap);
+}
+
+void PassiveDetector::Observe(absl::Time now, const std::vector<Conn>& conns) {
+  Bucket b{now};
+  const absl::Duration stuck = stuck_after();
+  std::unordered_set<uint64_t> next;
+  next.reserve(conns.size());
+  for (const auto& [id, syn_recv] : conns) {
+    next.insert(id);
+    if (auto p = pending_.find(id); p != pending_.end()) {
+      if (!syn_recv) {
+        // Moved on: its handshake took at most this long. Late ones (already
+        // counted as failed) still teach the round trip.
+        handshake_ = std::max(handshake_, now - p->second.first_seen);
+        if (!p->second.failed) ++b.good, ++judged_total_;
+        pending_.erase(p);
+      } else if (!p->second.failed && now - p->second.first_seen >= stuck) {
+        p->second.failed = true;
+        ++b.failed, ++judged_total_;
+      }
+      continue;
+    }
+    if (seen_.count(id)) continue;  // an older connection, judged before
+    // The first sample's connections predate the detector: not new.
+    if (first_sample_) continue;
+    if (syn_recv) {
+      pending_.emplace(id, Pending{now});
+    } else {
+      ++b.good, ++judged_total_;
+    }
+  }
+  // Those gone from the table (expired, or reset by the client) are not judged.
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    it = next.count(it->first) ? std::next(it) : pending_.erase(it);
+  }
+  seen_ = std::move(next);
+  first_sample_ = false;
+  // The run of failures since the last connection that got through.
+  if (b.good > 0) failures_.clear();
+  for (uint32_t i = 0; i < b.failed; ++i) failures_.push_back(now);
+  while (!failures_.empty() && failures_.front() <= now - settings_.window) failures_.pop_front();
+  buckets_.push_back(b);
+  while (!buckets_.empty() && buckets_.front().at <= now - settings_.window) buckets_.pop_front();
+  // The round trip is a recent one: the longest handshake decays by a tenth per
+  // second, so one slow client does not blunt the detector for ever.
+  if (buckets_.size() >= 2) {
+    const absl::Duration dt = buckets_.back().at - buckets_[buckets_.size() - 2].at;
+    handshake_ = handshake_ * std::max(0.0, 1.0 - 0.1 * absl::ToDoubleSeconds(dt));
+  }
+}
+
+PassiveEvidence PassiveDetector::Judge() const {
+  PassiveEvidence e;
+  for (const Bucket& b : buckets_) {
+    e.failed += b.failed;
+    e.judged += b.good + b.failed;
+  }
+  e.consecutive = static_cast<uint32_t>(failures_.size());
+  e.suspect = e.consecutive >= settings_.min_failures;
+  return e;
+}
+
+void PassiveDetector::Reset() {
+  buckets_.clear();
+  failures_.clear();
+  for (auto& [id, p] : pending_) p.failed = true;  // judged already: not counted again
+}
+
+}  // namespace lvs::ipvs
