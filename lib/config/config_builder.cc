@@ -1508,7 +1508,7 @@ void ConfigBuilder::ResolvePassiveChecks(v1::Config& config) {
       p->set_enabled(global.enabled());
       *p->mutable_location() = global.location();
     }
-    if (p->min_failures() == 0) p->set_min_failures(global.min_failures() ? global.min_failures() : 5);
+    if (p->min_failures() == 0) p->set_min_failures(global.min_failures() ? global.min_failures() : 3);
     if (p->max_ejected_percent() == 0)
       p->set_max_ejected_percent(global.max_ejected_percent() ? global.max_ejected_percent() : 50);
     if (p->enabled() && (vs.protocol() == v1::UDP || vs.protocol() == v1::SCTP)) {

@@ -235,7 +235,7 @@ int main(int argc, char** argv) {
   loop.AddTimer(absl::Seconds(resync_s), resync);
   (*daemon)->SetStatus(manager.StatusLine());
 
-  // Passive health: the kernel's connection table every 100 ms while a service has
+  // Passive health: the kernel's connection table every 50 ms while a service has
   // lvsha_passive_check, less often when reading it costs more than a twentieth of
   // the time between reads (a table of many connections).
   bool conn_table_missing_logged = false;
@@ -251,7 +251,7 @@ int main(int argc, char** argv) {
         log->error("passive check: {}", std::string(text.status().message()));
         conn_table_missing_logged = true;
       }
-      next = std::max(absl::Milliseconds(100), (absl::Now() - start) * 20);
+      next = std::max(absl::Milliseconds(50), (absl::Now() - start) * 20);
     }
     loop.AddTimer(next, sample_connections);
   };

@@ -12,8 +12,18 @@ std::string PassiveEvidence::ToString() const {
 }
 
 absl::Duration PassiveDetector::stuck_after() const {
-  if (judged_total_ < settings_.learn_after) return settings_.stuck_cap;
-  return std::clamp(handshake_ * 3, settings_.stuck_floor, settings_.stuck_cap);
+  if (judged_total_ < settings_.learn_after || handshakes_.empty()) return settings_.stuck_cap;
+  // The 95th percentile of the recent handshakes: a pause of the director (or of an
+  // emulated lab VM) that holds up a few connections does not move it.
+  std::vector<absl::Duration> sorted(handshakes_.begin(), handshakes_.end());
+  const size_t k = sorted.size() * 95 / 100;
+  std::nth_element(sorted.begin(), sorted.begin() + k, sorted.end());
+  return std::clamp(sorted[k] * 3, settings_.stuck_floor, settings_.stuck_cap);
+}
+
+void PassiveDetector::Learn(absl::Duration handshake) {
+  handshakes_.push_back(handshake);
+  if (handshakes_.size() > kHandshakes) handshakes_.pop_front();
 }
 
 void PassiveDetector::Observe(absl::Time now, const std::vector<Conn>& conns) {
@@ -27,7 +37,7 @@ void PassiveDetector::Observe(absl::Time now, const std::vector<Conn>& conns) {
       if (!syn_recv) {
         // Moved on: its handshake took at most this long. Late ones (already
         // counted as failed) still teach the round trip.
-        handshake_ = std::max(handshake_, now - p->second.first_seen);
+        Learn(now - p->second.first_seen);
         if (!p->second.failed) ++b.good, ++judged_total_;
         pending_.erase(p);
       } else if (!p->second.failed && now - p->second.first_seen >= stuck) {
@@ -43,6 +53,7 @@ void PassiveDetector::Observe(absl::Time now, const std::vector<Conn>& conns) {
       pending_.emplace(id, Pending{now});
     } else {
       ++b.good, ++judged_total_;
+      Learn(absl::ZeroDuration());  // through within one sample
     }
   }
   // Those gone from the table (expired, or reset by the client) are not judged.
@@ -57,12 +68,6 @@ void PassiveDetector::Observe(absl::Time now, const std::vector<Conn>& conns) {
   while (!failures_.empty() && failures_.front() <= now - settings_.window) failures_.pop_front();
   buckets_.push_back(b);
   while (!buckets_.empty() && buckets_.front().at <= now - settings_.window) buckets_.pop_front();
-  // The round trip is a recent one: the longest handshake decays by a tenth per
-  // second, so one slow client does not blunt the detector for ever.
-  if (buckets_.size() >= 2) {
-    const absl::Duration dt = buckets_.back().at - buckets_[buckets_.size() - 2].at;
-    handshake_ = handshake_ * std::max(0.0, 1.0 - 0.1 * absl::ToDoubleSeconds(dt));
-  }
 }
 
 PassiveEvidence PassiveDetector::Judge() const {

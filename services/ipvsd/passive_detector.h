@@ -16,11 +16,11 @@
 // is not suspected, and an idle or low-traffic service (fewer than min_failures new
 // connections per window) never is, whatever its connections do.
 //
-// `stuck_after` follows the clients: it is three times the longest handshake seen
-// recently (connections seen in SYN_RECV that then moved on), never under
-// `stuck_floor` nor over `stuck_cap`; until `learn_after` connections have been
-// judged it is the cap, so a service whose clients are far away is not suspected
-// before their round trip is known.
+// `stuck_after` follows the clients: it is three times the 95th percentile of the
+// last 128 handshakes that completed (0 for a connection already past SYN_RECV when
+// first seen, else how long it was seen in it), never under `stuck_floor` nor over
+// `stuck_cap`; until `learn_after` connections have been judged it is the cap, so a
+// service whose clients are far away is not suspected before their round trip is known.
 #pragma once
 
 #include <cstdint>
@@ -36,9 +36,9 @@
 namespace lvs::ipvs {
 
 struct PassiveSettings {
-  uint32_t min_failures = 5;
+  uint32_t min_failures = 3;
   absl::Duration window = absl::Seconds(2);
-  absl::Duration stuck_floor = absl::Milliseconds(200);
+  absl::Duration stuck_floor = absl::Milliseconds(100);
   absl::Duration stuck_cap = absl::Seconds(3);
   uint32_t learn_after = 20;
 };
@@ -82,7 +82,9 @@ class PassiveDetector {
   std::unordered_set<uint64_t> seen_;              // every id of the last sample
   std::deque<Bucket> buckets_;                     // one per sample, within the window
   std::deque<absl::Time> failures_;  // the current run of failures, within the window
-  absl::Duration handshake_ = absl::ZeroDuration();  // longest recent, decaying
+  static constexpr size_t kHandshakes = 128;
+  void Learn(absl::Duration handshake);
+  std::deque<absl::Duration> handshakes_;  // the last kHandshakes completed
   uint64_t judged_total_ = 0;
   bool first_sample_ = true;
 };

@@ -44,7 +44,7 @@ struct RealConfig {
 // lvsha_passive_check, resolved (the config builder fills in global_defs' and the defaults).
 struct PassiveConfig {
   bool enabled = false;
-  uint32_t min_failures = 5;
+  uint32_t min_failures = 3;
   uint32_t max_ejected_percent = 50;
 };
 

@@ -42,6 +42,16 @@ if [ "$CLUSTER_STACK" = keepalived+retry ]; then
     CLUSTER_CONF[$h]=/tmp/cluster-conf/$h.conf
   done
 fi
+# lvs-ha+passive: lvs-ha on the seed's files with lvsha_passive_check in global_defs
+# (keepalived would log it as unknown and run the rest).
+if [ "$CLUSTER_STACK" = lvs-ha+passive ]; then
+  CLUSTER_STACK=lvs-ha
+  mkdir -p /tmp/cluster-conf
+  for h in lvs1 lvs2; do
+    sed '0,/^global_defs {/s//global_defs {\n    lvsha_passive_check/' "${CLUSTER_CONF[$h]}" >"/tmp/cluster-conf/$h.conf"
+    CLUSTER_CONF[$h]=/tmp/cluster-conf/$h.conf
+  done
+fi
 declare -A CLUSTER_METRICS_PORT=([vrrpd]=9101 [ipvsd]=9102 [checkd]=9103)
 
 # The seed's protocol figures: advert_int 1 s, priorities 100 and 90.

@@ -348,3 +348,35 @@ TEST_CASE("a target joining a running probe takes its state, not a fresh one") {
 
 }  // namespace
 }  // namespace lvs::checkd
+
+namespace lvs::checkd {
+namespace {
+
+TEST_CASE("CheckNow runs the checks at once and answers with recheck once they decide") {
+  Fixture f;
+  f.factory.scripts[80].results = {true, true, false, false, false, false};
+  v1::CheckTarget t = Target("n", 80, 1, 50);
+  t.set_delay_loop_ms(60000);  // the schedule alone would not run it again in this test
+  REQUIRE(f.engine.SetTargets(Request({t})).ok());
+  f.RunUntil([&] { return f.factory.scripts[80].starts.size() >= 1; });
+  CHECK(f.engine.CheckNow("nope").code() == absl::StatusCode::kNotFound);
+  auto rechecks = [&] {
+    std::vector<v1::HealthEvent> out;
+    for (const auto& e : f.ChangesFor("n")) {
+      if (e.recheck()) out.push_back(e);
+    }
+    return out;
+  };
+  // Passes: answered up.
+  REQUIRE(f.engine.CheckNow("n").ok());
+  f.RunUntil([&] { return rechecks().size() == 1; }, absl::Seconds(2));
+  CHECK(rechecks()[0].up());
+  // Fails, then its retry fails: answered down, after retry + 1 failures (not sooner).
+  REQUIRE(f.engine.CheckNow("n").ok());
+  f.RunUntil([&] { return rechecks().size() == 2; }, absl::Seconds(2));
+  CHECK_FALSE(rechecks()[1].up());
+  CHECK(f.factory.scripts[80].starts.size() >= 4);
+}
+
+}  // namespace
+}  // namespace lvs::checkd

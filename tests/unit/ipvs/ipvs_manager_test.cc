@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "absl/strings/str_format.h"
+
 #include "absl/strings/str_cat.h"
 
 #include "lib/runtime/logging.h"
@@ -19,6 +21,7 @@ using testing::Real;
 using testing::Svc;
 
 const ServiceKey kVip = Svc("192.168.64.100", 80);
+const std::string kRs1 = "TCP 192.168.64.100:80 -> 192.168.64.143:80";
 const std::string kRs2 = "TCP 192.168.64.100:80 -> 192.168.64.138:80";
 
 constexpr char kSyncConfig[] = R"(
@@ -51,6 +54,7 @@ struct Harness {
   bool async_dump = false;
   std::vector<std::function<void(absl::StatusOr<Table>)>> dumps;
 
+  std::vector<std::string> check_now;  // CheckNow asks, "id: reason"
   explicit Harness(const std::string& config = testing::kSeedVirtualServer,
                    bool own_all = false)
       : own_whole_table(own_all) {
@@ -78,6 +82,9 @@ struct Harness {
                              [this](std::function<void(absl::StatusOr<Table>)> done) {
                                if (!async_dump) return done(kernel.Dump());
                                dumps.push_back(std::move(done));
+                             },
+                             [this](const std::string& id, const std::string& reason) {
+                               check_now.push_back(id + ": " + reason);
                              }});
     REQUIRE(manager->Start().ok());
   }
@@ -445,6 +452,74 @@ virtual_server 192.168.64.100 80 {
   CHECK(pinged.health_reason() == "BFD_CHECK not run by lvs-ha");
   CHECK(list.services(0).reals(0).health() != lvs::v1::UNCHECKED);
   CHECK(list.config_warnings() >= 2);  // the BFD_CHECK block, and the real it leaves unchecked
+}
+
+}  // namespace
+}  // namespace lvs::ipvs
+
+namespace lvs::ipvs {
+namespace {
+
+// The seed with lvsha_passive_check in global_defs (the virtual server inherits it).
+std::string PassiveSeed() { return std::string("global_defs {\n  lvsha_passive_check\n}\n") + testing::kSeedVirtualServer; }
+
+TEST_CASE("manager: the passive check takes rs1 out at weight 0, asks for its checks, and its checks bring it back") {
+  Harness h(PassiveSeed());
+  h.manager->OnCheckerConnected(true);
+  REQUIRE(h.manager->PassiveEnabled());
+  std::string table = "Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt State       Expires PEName PEData\n";
+  int port = 2000;
+  absl::Time t = absl::FromUnixSeconds(1'800'000'000);
+  auto sample = [&](bool rs1_refuses) {
+    for (const char* real : {"C0A8408F", "C0A8408A"}) {  // .143 (rs1), .138 (rs2)
+      const bool syn = rs1_refuses && std::string(real) == "C0A8408F";
+      table += absl::StrFormat("TCP C0A84001 %04X C0A84064 0050 %s 0050 %-11s %7d\n", port++, real,
+                               syn ? "SYN_RECV" : "FIN_WAIT", 59);
+    }
+    h.manager->OnConnectionTable(t, table);
+    t += absl::Milliseconds(100);
+  };
+  for (int i = 0; i < 30; ++i) sample(false);
+  CHECK(h.check_now.empty());
+  for (int i = 0; i < 10 && h.check_now.empty(); ++i) sample(true);
+  REQUIRE(h.check_now.size() == 1);
+  CHECK(h.check_now[0].find(kRs1 + ": passive: ") == 0);
+  CHECK(h.Weights().at(Real("192.168.64.143", 80)) == 0);
+  CHECK(h.Weights().at(Real("192.168.64.138", 80)) == 1);
+  auto list = h.manager->List();
+  const auto& reals = list.services(0).reals();
+  CHECK(reals[1].passive_suspect().find("got no second packet") != std::string::npos);
+  CHECK(reals[0].passive_suspect().empty());
+  // A recheck that fails keeps it out; one that passes brings its weight back.
+  auto recheck = Harness::Health(kRs1, true);
+  recheck.set_recheck(true);
+  h.manager->OnHealth(Harness::Health(kRs1, true));  // a plain snapshot-like "up": no
+  CHECK(h.Weights().at(Real("192.168.64.143", 80)) == 0);
+  h.manager->OnHealth(recheck);
+  CHECK(h.Weights().at(Real("192.168.64.143", 80)) == 1);
+  CHECK(h.manager->List().services(0).reals(1).passive_suspect().empty());
+}
+
+TEST_CASE("manager: an ejected real that its checks declare down leaves, and returns when they say up") {
+  Harness h(PassiveSeed());
+  h.manager->OnCheckerConnected(true);
+  std::string table = "Pro\n";
+  int port = 3000;
+  absl::Time t = absl::FromUnixSeconds(1'800'000'000);
+  auto sample = [&](bool refuse) {
+    table += absl::StrFormat("TCP C0A84001 %04X C0A84064 0050 C0A8408F 0050 %-11s %7d\n", port++,
+                             refuse ? "SYN_RECV" : "FIN_WAIT", 59);
+    table += absl::StrFormat("TCP C0A84001 %04X C0A84064 0050 C0A8408A 0050 FIN_WAIT    %7d\n", port++, 59);
+    h.manager->OnConnectionTable(t, table);
+    t += absl::Milliseconds(100);
+  };
+  for (int i = 0; i < 30; ++i) sample(false);
+  for (int i = 0; i < 10 && h.check_now.empty(); ++i) sample(true);
+  REQUIRE(h.check_now.size() == 1);
+  h.manager->OnHealth(Harness::Health(kRs1, false));
+  CHECK(h.Weights().count(Real("192.168.64.143", 80)) == 0);
+  h.manager->OnHealth(Harness::Health(kRs1, true));
+  CHECK(h.Weights().at(Real("192.168.64.143", 80)) == 1);
 }
 
 }  // namespace
