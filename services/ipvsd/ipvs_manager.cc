@@ -721,8 +721,10 @@ void IpvsManager::OnConnectionTable(absl::Time now, std::string_view table_text)
   for (const std::string& line : result.held) log_->warn("{}", line);
   std::set<ServiceKey> keys;
   for (const PassiveHealth::Ejection& e : result.ejected) {
-    log_->warn("{} -> {}: out of new connections (weight 0), passive check: {}; its checks run now",
-               e.real.first.ToString(), e.real.second.ToString(), e.evidence);
+    log_->warn("{} -> {}: out of new connections (weight 0), passive check: {} (in SYN_RECV over {}); "
+               "its checks run now",
+               e.real.first.ToString(), e.real.second.ToString(), e.evidence,
+               absl::FormatDuration(e.stuck_after));
     keys.insert(e.real.first);
   }
   if (!keys.empty()) {

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <thread>
@@ -236,8 +237,8 @@ int main(int argc, char** argv) {
   (*daemon)->SetStatus(manager.StatusLine());
 
   // Passive health: the kernel's connection table every 50 ms while a service has
-  // lvsha_passive_check, less often when reading it costs more than a twentieth of
-  // the time between reads (a table of many connections).
+  // lvsha_passive_check, less often (at most 1 s apart) when reading it costs more than a
+  // tenth of the time between reads (a table of many connections).
   bool conn_table_missing_logged = false;
   std::function<void()> sample_connections = [&] {
     absl::Duration next = absl::Seconds(1);
@@ -251,7 +252,7 @@ int main(int argc, char** argv) {
         log->error("passive check: {}", std::string(text.status().message()));
         conn_table_missing_logged = true;
       }
-      next = std::max(absl::Milliseconds(50), (absl::Now() - start) * 20);
+      next = std::clamp((absl::Now() - start) * 10, absl::Milliseconds(50), absl::Seconds(1));
     }
     loop.AddTimer(next, sample_connections);
   };

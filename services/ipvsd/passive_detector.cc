@@ -77,6 +77,7 @@ PassiveEvidence PassiveDetector::Judge() const {
     e.judged += b.good + b.failed;
   }
   e.consecutive = static_cast<uint32_t>(failures_.size());
+  e.stuck_after = stuck_after();
   e.suspect = e.consecutive >= settings_.min_failures;
   return e;
 }

@@ -47,6 +47,7 @@ struct PassiveEvidence {
   uint32_t failed = 0;  // connections that got no second packet, in the window
   uint32_t judged = 0;  // new connections judged, in the window (failed included)
   uint32_t consecutive = 0;  // failures since the last connection that got through
+  absl::Duration stuck_after;  // how long a connection had to stay in SYN_RECV to fail
   bool suspect = false;
   // "37 of 40 new connections got no second packet"
   std::string ToString() const;

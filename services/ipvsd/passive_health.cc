@@ -116,7 +116,7 @@ PassiveHealth::Result PassiveHealth::Sample(absl::Time now, std::string_view tab
       ++ejections_total_;
       ++out;
       --in_rotation;
-      result.ejected.push_back({ref, r.target_id, e.ToString()});
+      result.ejected.push_back({ref, r.target_id, e.ToString(), e.stuck_after});
     }
   }
   return result;
@@ -141,7 +141,7 @@ std::vector<PassiveHealth::Ejection> PassiveHealth::DueRechecks(absl::Time now, 
     if (s == services_.end()) continue;
     auto r = s->second.reals.find(ref.second);
     if (r == s->second.reals.end()) continue;
-    due.push_back({ref, r->second.target_id, evidence_[ref]});
+    due.push_back({ref, r->second.target_id, evidence_[ref], r->second.detector.stuck_after()});
   }
   return due;
 }

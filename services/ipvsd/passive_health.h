@@ -34,6 +34,7 @@ class PassiveHealth {
     RealRef real;
     std::string target_id;
     std::string evidence;  // "9 of 9 new connections got no second packet"
+    absl::Duration stuck_after;  // the detector's threshold then, for the log
   };
   struct Result {
     std::vector<Ejection> ejected;
