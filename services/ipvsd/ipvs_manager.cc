@@ -393,6 +393,9 @@ void IpvsManager::FlushOnStop() {
   for (const absl::Status& r : results) removed += r.ok();
   Reconciler::Record(actual_, ops, results);
   log_->info("lvs_flush_on_stop{}: removed {} services", mode == v1::LVS_FLUSH_ON_STOP_VS ? " VS" : "", removed);
+  // Nothing after this may put a service back: a health pass or a resync's dump
+  // still queued on the loop would otherwise converge the table again before exit.
+  flushed_ = true;
 }
 
 void IpvsManager::Shutdown() {
