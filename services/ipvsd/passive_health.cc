@@ -28,6 +28,18 @@ void PassiveHealth::SetServices(const std::vector<ServiceConfig>& services) {
     }
   }
   services_ = std::move(next);
+  // Which service a connection belongs to: by its virtual endpoint, or for a
+  // firewall-mark service (whose packets carry any address) by its real server.
+  // Built here once, not per sample.
+  by_vip_.clear();
+  by_real_.clear();
+  for (auto& [key, s] : services_) {
+    if (key.is_fwmark()) {
+      for (const auto& [dk, r] : s.reals) by_real_.emplace(std::make_pair(dk.addr, dk.port), &s);
+    } else {
+      by_vip_.emplace(Endpoint{key.protocol, key.addr, key.port}, &s);
+    }
+  }
   auto gone = [&](const RealRef& ref) {
     auto s = services_.find(ref.first);
     return s == services_.end() || !s->second.reals.count(ref.second);
@@ -40,25 +52,13 @@ void PassiveHealth::SetServices(const std::vector<ServiceConfig>& services) {
 PassiveHealth::Result PassiveHealth::Sample(absl::Time now, std::string_view table_text,
                                             const std::function<bool(const RealRef&)>& serving) {
   Result result;
-  // Which service a connection belongs to: by its virtual endpoint, or for a
-  // firewall-mark service (whose packets carry any address) by its real server.
-  using Endpoint = std::tuple<uint16_t, IpAddr, uint16_t>;
-  std::map<Endpoint, Service*> by_vip;
-  std::map<std::pair<IpAddr, uint16_t>, Service*> by_real;  // fwmark services
-  for (auto& [key, s] : services_) {
-    if (key.is_fwmark()) {
-      for (const auto& [dk, r] : s.reals) by_real.emplace(std::make_pair(dk.addr, dk.port), &s);
-    } else {
-      by_vip.emplace(Endpoint{key.protocol, key.addr, key.port}, &s);
-    }
-  }
   std::map<RealRef, std::vector<PassiveDetector::Conn>> conns;
   result.table = ParseConnTable(table_text, [&](const ConnEntry& e) {
     if (e.protocol != IPPROTO_TCP) return;
     Service* s = nullptr;
-    if (auto it = by_vip.find(Endpoint{e.protocol, e.vaddr, e.vport}); it != by_vip.end()) {
+    if (auto it = by_vip_.find(Endpoint{e.protocol, e.vaddr, e.vport}); it != by_vip_.end()) {
       s = it->second;
-    } else if (auto f = by_real.find({e.daddr, e.dport}); f != by_real.end()) {
+    } else if (auto f = by_real_.find({e.daddr, e.dport}); f != by_real_.end()) {
       s = f->second;
     }
     if (!s) return;

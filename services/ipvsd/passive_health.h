@@ -16,6 +16,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -80,6 +81,9 @@ class PassiveHealth {
   };
 
   std::map<ServiceKey, Service> services_;
+  using Endpoint = std::tuple<uint16_t, IpAddr, uint16_t>;  // protocol, address, port
+  std::map<Endpoint, Service*> by_vip_;                     // into services_
+  std::map<std::pair<IpAddr, uint16_t>, Service*> by_real_;  // fwmark services' reals
   std::map<RealRef, Ejected> ejected_;
   std::map<RealRef, std::string> evidence_;
   std::set<RealRef> held_;  // suspects held back, logged once per episode
