@@ -18,14 +18,8 @@
 namespace lvs::ipvs {
 namespace {
 
-IpAddr V4(uint32_t host_order) {
-  IpAddr a;
-  a.af = AF_INET;
-  a.bytes[0] = host_order >> 24;
-  a.bytes[1] = host_order >> 16;
-  a.bytes[2] = host_order >> 8;
-  a.bytes[3] = host_order;
-  return a;
+net::IpAddress V4(uint32_t host_order) {
+  return net::IpAddress::V4(host_order >> 24, host_order >> 16, host_order >> 8, host_order);
 }
 
 // Services 10.0.0.0/8 port 80, reals 172.16.0.0/12 port 8080, NAT, weights 1..R.
@@ -50,9 +44,9 @@ Table Synthetic(uint32_t services, uint32_t reals) {
 void WriteRestore(const Table& t, const std::string& path) {
   std::ofstream out(path);
   for (const auto& [k, s] : t) {
-    out << "-A -t " << AddrPortString(k.addr, k.port) << " -s " << s.spec.scheduler << "\n";
+    out << "-A -t " << net::HostPort(k.addr, k.port) << " -s " << s.spec.scheduler << "\n";
     for (const auto& [dk, d] : s.dests)
-      out << "-a -t " << AddrPortString(k.addr, k.port) << " -r " << dk.ToString() << " -m -w "
+      out << "-a -t " << net::HostPort(k.addr, k.port) << " -r " << dk.ToString() << " -m -w "
           << d.spec.weight << "\n";
   }
 }

@@ -771,7 +771,7 @@ void ConfigBuilder::DefineVrrpInstance() {
       if (s.args[0].text.find('/') != std::string::npos) {
         sink_.Warning(s.args[0].location, s.name(), "the prefix length is ignored");
       }
-      c.instance->set_unicast_src_ip(ip->text);
+      c.instance->set_unicast_src_ip(ip->ToString());
     }
   };
   vrrp_instance_ = {
@@ -856,9 +856,9 @@ void ConfigBuilder::DefineVrrpInstance() {
                sink_.Warning(entry->location(), "unicast_peer",
                              absl::StrCat("a peer is an address, not a network; '/",
                                           prefix_len, "' ignored (as keepalived)"),
-                             Replace(entry->keyword, ip->text, "a peer is an address"));
+                             Replace(entry->keyword, ip->ToString(), "a peer is an address"));
              }
-             c.instance->add_unicast_peers(ip->text);
+             c.instance->add_unicast_peers(ip->ToString());
            }
            for (size_t i = 0; i < entry->args.size(); ++i) {
              const std::string& word = entry->args[i].text;
@@ -1063,7 +1063,7 @@ void ConfigBuilder::ReadVirtualIps(const Statement& block,
     uint32_t prefix_len = 0;
     auto ip = values_.IpWithPrefix(entry->keyword, block.name(), &prefix_len);
     if (!ip) continue;
-    vip.set_address(ip->text);
+    vip.set_address(ip->ToString());
     vip.set_prefix_len(prefix_len);
     vip.set_scope("global");
     bool ok = true;
@@ -1112,11 +1112,11 @@ void ConfigBuilder::ReadVirtualIps(const Statement& block,
         if (value.text == "+" || value.text == "-") {
           vip.set_broadcast(value.text);
         } else if (auto brd = values_.Ip(value, option.text)) {
-          if (brd->ipv6 != ip->ipv6) {
+          if (brd->is_v6() != ip->is_v6()) {
             sink_.Error(value.location, option.text, "broadcast address family differs");
             ok = false;
           }
-          vip.set_broadcast(brd->text);
+          vip.set_broadcast(brd->ToString());
         } else {
           ok = false;
         }

@@ -291,7 +291,7 @@ void ConfigBuilder::DefineVirtualServer() {
          auto ip = values_.Ip(s.args[0], s.name());
          if (!ip) return;
          auto* sorry = c.vs->mutable_sorry_server();
-         sorry->set_address(ip->text);
+         sorry->set_address(ip->ToString());
          if (s.args.size() > 1) {
            if (auto port = values_.Integer(s, 1, 0, 65535)) sorry->set_port(*port);
          } else {
@@ -389,7 +389,7 @@ void ConfigBuilder::DefineCheckers() {
   const std::vector<Keyword<C>> connection = {
       {"connect_ip", 1, 1, BlockUse::kNone,
        [this](const Statement& s, C& c) {
-         if (auto ip = values_.Ip(s.args[0], s.name())) c.checker->set_connect_ip(ip->text);
+         if (auto ip = values_.Ip(s.args[0], s.name())) c.checker->set_connect_ip(ip->ToString());
          c.connection_set = true;
        }},
       {"connect_port", 1, 1, BlockUse::kNone,
@@ -399,7 +399,7 @@ void ConfigBuilder::DefineCheckers() {
        }},
       {"bindto", 1, 1, BlockUse::kNone,
        [this](const Statement& s, C& c) {
-         if (auto ip = values_.Ip(s.args[0], s.name())) c.checker->set_bindto(ip->text);
+         if (auto ip = values_.Ip(s.args[0], s.name())) c.checker->set_bindto(ip->ToString());
          c.connection_set = true;
        }},
       {"bind_port", 1, 1, BlockUse::kNone,
@@ -766,8 +766,8 @@ void ConfigBuilder::ReadVirtualServerHeader(const Statement& s, v1::VirtualServe
   }
   auto ip = values_.Ip(first, s.name());
   if (!ip) return;
-  vs.set_address(ip->text);
-  vs.set_ipv6(ip->ipv6);
+  vs.set_address(ip->ToString());
+  vs.set_ipv6(ip->is_v6());
   if (s.args.size() > 1) {
     if (auto port = values_.Integer(s, 1, 1, 65535)) vs.set_port(*port);
   }
@@ -806,23 +806,18 @@ void ConfigBuilder::ReadVirtualServerGroup(const Statement& s, v1::VirtualServer
     auto ip = values_.IpWithPrefix(base, s.name(), &prefix_len);
     if (!ip) continue;
     if (dash != std::string::npos) {
-      const std::string last = text.substr(dash + 1);
-      uint32_t number = 0;
-      bool ok = false;
-      if (absl::SimpleAtoi(last, &number)) {
-        ok = number <= (ip->ipv6 ? 0xffffu : 255u);
-      } else {
-        unsigned char buf[16];
-        ok = inet_pton(ip->ipv6 ? AF_INET6 : AF_INET, last.c_str(), buf) == 1;
-      }
-      if (!ok) {
+      // The same reading ipvsd expands it with.
+      auto range = net::IpRange::Parse(ip->ToString() + text.substr(dash));
+      if (auto* error = std::get_if<net::IpRange::Error>(&range)) {
         sink_.Error(entry->location(), s.name(),
-                    absl::StrCat("'", text, "' is not an address range"));
+                    *error == net::IpRange::Error::kBackwards
+                        ? absl::StrCat("'", text, "': the range must end at or after its start")
+                        : absl::StrCat("'", text, "' is not an address range"));
         continue;
       }
     }
     item.set_address(text);
-    item.set_ipv6(ip->ipv6);
+    item.set_ipv6(ip->is_v6());
     if (!entry->args.empty()) {
       if (auto port = values_.Integer(entry->args[0], s.name(), 0, 65535)) item.set_port(*port);
       if (entry->args.size() > 1) {
@@ -840,8 +835,8 @@ void ConfigBuilder::ReadRealServer(const Statement& s, VirtualServerContext& par
   *rs.mutable_location() = sink_.ToProto(s.location());
   rs.set_weight(1);
   if (auto ip = values_.Ip(s.args[0], s.name())) {
-    rs.set_address(ip->text);
-    if (vs.fwmark() != 0 && ip->ipv6 && !parent.family_set) vs.set_ipv6(true);
+    rs.set_address(ip->ToString());
+    if (vs.fwmark() != 0 && ip->is_v6() && !parent.family_set) vs.set_ipv6(true);
   }
   if (s.args.size() > 1) {
     if (auto port = values_.Integer(s, 1, 0, 65535)) rs.set_port(*port);

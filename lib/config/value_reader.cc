@@ -97,31 +97,21 @@ std::optional<bool> ValueReader::Bool(const Statement& s, size_t arg) {
   return std::nullopt;
 }
 
-std::optional<IpAddress> ValueReader::Ip(const Token& token, std::string_view keyword) {
-  unsigned char buf[16];
-  char text[INET6_ADDRSTRLEN];
-  if (token.text.find(':') == std::string::npos) {
-    if (inet_pton(AF_INET, token.text.c_str(), buf) == 1) {
-      inet_ntop(AF_INET, buf, text, sizeof(text));
-      return IpAddress{text, false};
-    }
-  } else if (inet_pton(AF_INET6, token.text.c_str(), buf) == 1) {
-    inet_ntop(AF_INET6, buf, text, sizeof(text));
-    return IpAddress{text, true};
-  }
+std::optional<net::IpAddress> ValueReader::Ip(const Token& token, std::string_view keyword) {
+  if (auto ip = net::IpAddress::Parse(token.text)) return ip;
   sink_.Error(token.location, keyword,
               absl::StrCat("'", token.text, "' is not an IPv4 or IPv6 address"));
   return std::nullopt;
 }
 
-std::optional<IpAddress> ValueReader::IpWithPrefix(const Token& token, std::string_view keyword,
+std::optional<net::IpAddress> ValueReader::IpWithPrefix(const Token& token, std::string_view keyword,
                                                    uint32_t* prefix_len) {
   const size_t slash = token.text.find('/');
   Token address = token;
   address.text = token.text.substr(0, slash);
-  std::optional<IpAddress> ip = Ip(address, keyword);
+  std::optional<net::IpAddress> ip = Ip(address, keyword);
   if (!ip) return std::nullopt;
-  const uint32_t full = ip->ipv6 ? 128 : 32;
+  const uint32_t full = ip->max_prefix();
   *prefix_len = full;
   if (slash == std::string::npos) return ip;
   Token length = token;
@@ -131,7 +121,7 @@ std::optional<IpAddress> ValueReader::IpWithPrefix(const Token& token, std::stri
   if (!absl::SimpleAtoi(length.text, &value) || value > full) {
     sink_.Error(length.location, keyword,
                 absl::StrCat("'", length.text, "' is not a prefix length 0-", full, " for ",
-                             ip->ipv6 ? "IPv6" : "IPv4"));
+                             ip->is_v6() ? "IPv6" : "IPv4"));
     return std::nullopt;
   }
   *prefix_len = value;

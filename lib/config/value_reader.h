@@ -9,14 +9,10 @@
 
 #include "lib/config/diagnostic_sink.h"
 #include "lib/config/syntax_tree.h"
+#include "lib/net/ip_address.h"
 #include "lvs/v1/config.pb.h"
 
 namespace lvs::config {
-
-struct IpAddress {
-  std::string text;  // canonical form
-  bool ipv6 = false;
-};
 
 // How a bad value is reported. keepalived logs a bad value and keeps the keyword's
 // default (kIgnore: a warning ending in "; ignored"); only values without which the
@@ -46,10 +42,10 @@ class ValueReader {
   // A keepalived <BOOL> (on|off|true|false|yes|no); a missing value means true.
   std::optional<bool> Bool(const Statement& s, size_t arg);
 
-  std::optional<IpAddress> Ip(const Token& token, std::string_view keyword);
+  std::optional<net::IpAddress> Ip(const Token& token, std::string_view keyword);
 
   // ADDR[/LEN]; `prefix_len` is set to the family's full length when absent.
-  std::optional<IpAddress> IpWithPrefix(const Token& token, std::string_view keyword,
+  std::optional<net::IpAddress> IpWithPrefix(const Token& token, std::string_view keyword,
                                         uint32_t* prefix_len);
 
   // NAT | DR | TUN (any case), as lb_kind / lvs_method.

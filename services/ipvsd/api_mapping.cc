@@ -17,10 +17,10 @@ absl::StatusOr<ServiceKey> ServiceKeyFromProto(const lvs::v1::ServiceKey& p) {
     k.fwmark = p.fwmark();
     k.protocol = 0;
     k.af = p.ipv6() ? AF_INET6 : AF_INET;
-    k.addr.af = k.af;
+    k.addr = net::IpAddress::Any(k.af);
     return k;
   }
-  auto addr = IpAddr::Parse(p.address());
+  auto addr = net::IpAddress::Parse(p.address());
   if (!addr)
     return absl::InvalidArgumentError(
         p.address().empty() ? "service: address (or fwmark) is required"
@@ -37,7 +37,7 @@ absl::StatusOr<ServiceKey> ServiceKeyFromProto(const lvs::v1::ServiceKey& p) {
       return absl::InvalidArgumentError(
           absl::StrCat("service: protocol ", p.protocol(), " is not TCP, UDP or SCTP"));
   }
-  k.af = addr->af;
+  k.af = addr->af();
   k.addr = *addr;
   k.port = static_cast<uint16_t>(p.port());
   return k;
@@ -59,7 +59,7 @@ lvs::v1::ServiceKey ServiceKeyToProto(const ServiceKey& k) {
 }
 
 absl::StatusOr<DestKey> RealKeyFromProto(const lvs::v1::RealKey& p) {
-  auto addr = IpAddr::Parse(p.address());
+  auto addr = net::IpAddress::Parse(p.address());
   if (!addr)
     return absl::InvalidArgumentError(
         p.address().empty() ? "real: address is required"
@@ -141,8 +141,7 @@ lvs::v1::IpvsService ServiceToProto(const ServiceConfig& sc, const Table& actual
   p.set_scheduler(sc.spec.scheduler);
   p.set_persistence_timeout_s(sc.spec.timeout_s);
   if (sc.spec.timeout_s) {
-    IpAddr mask;
-    std::memcpy(mask.bytes.data(), &sc.spec.netmask, 4);
+    const net::IpAddress mask = net::IpAddress::FromRaw(AF_INET, &sc.spec.netmask);
     p.set_persistence_netmask(key.af == AF_INET ? mask.ToString()
                                                 : absl::StrCat(sc.spec.netmask));
   }

@@ -21,18 +21,17 @@ bool ParseHex(std::string_view s, T* out) {
   return ec == std::errc() && p == s.data() + s.size();
 }
 
-bool ParseAddr(std::string_view s, IpAddr* out) {
+bool ParseAddr(std::string_view s, net::IpAddress* out) {
   if (s.find(':') != std::string_view::npos) {
-    std::string text(s);
-    out->af = AF_INET6;
-    return inet_pton(AF_INET6, text.c_str(), out->bytes.data()) == 1;
+    auto a = net::IpAddress::Parse(s);
+    if (!a || !a->is_v6()) return false;
+    *out = *a;
+    return true;
   }
   uint32_t host = 0;
   if (s.size() != 8 || !ParseHex(s, &host)) return false;
-  out->af = AF_INET;
-  out->bytes = {};
-  const uint32_t net = htonl(host);
-  std::memcpy(out->bytes.data(), &net, 4);
+  const uint32_t wire = htonl(host);
+  *out = net::IpAddress::FromRaw(AF_INET, &wire);
   return true;
 }
 
@@ -60,10 +59,10 @@ uint64_t Mix(uint64_t h, const void* data, size_t n) {
 
 uint64_t ConnEntry::Id() const {
   uint64_t h = 14695981039346656037ull;
-  const size_t len = client.af == AF_INET6 ? 16 : 4;
-  h = Mix(h, client.bytes.data(), len);
+  const size_t len = client.size();
+  h = Mix(h, client.raw().data(), len);
   h = Mix(h, &client_port, sizeof client_port);
-  h = Mix(h, vaddr.bytes.data(), len);
+  h = Mix(h, vaddr.raw().data(), len);
   h = Mix(h, &vport, sizeof vport);
   h = Mix(h, &protocol, sizeof protocol);
   return h;

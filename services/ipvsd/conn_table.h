@@ -21,7 +21,7 @@ namespace lvs::ipvs {
 
 struct ConnEntry {
   uint16_t protocol = 0;  // IPPROTO_TCP, ...; 0 for a persistence template ("IP")
-  IpAddr client, vaddr, daddr;
+  net::IpAddress client, vaddr, daddr;
   uint16_t client_port = 0, vport = 0, dport = 0;
   // SYN_RECV: the connection's first packet (the client's SYN) is all the director
   // has seen of it. In DR and TUN modes the director sees only the client's side,

@@ -18,7 +18,7 @@ std::vector<HealthInputs::Suspension> HealthInputs::SetServices(const std::vecto
   return UpdateSuspended();
 }
 
-std::vector<HealthInputs::Suspension> HealthInputs::SetLocalAddresses(const std::set<IpAddr>& addresses) {
+std::vector<HealthInputs::Suspension> HealthInputs::SetLocalAddresses(const std::set<net::IpAddress>& addresses) {
   local_addresses_ = addresses;
   return UpdateSuspended();
 }

@@ -31,7 +31,7 @@ class HealthInputs {
   // The config's services (start, reload). Returns the suspensions that changed.
   std::vector<Suspension> SetServices(const std::vector<ServiceConfig>& services);
   // This host's addresses (unset until the first dump: nothing is known to be here).
-  std::vector<Suspension> SetLocalAddresses(const std::set<IpAddr>& addresses);
+  std::vector<Suspension> SetLocalAddresses(const std::set<net::IpAddress>& addresses);
   // A checkd event; the change it makes, if any.
   std::optional<Verdict> OnHealth(const lvs::v1::HealthEvent& e);
 
@@ -44,7 +44,7 @@ class HealthInputs {
   std::vector<const ServiceConfig*> ha_suspend_;  // into the services last set
   std::map<std::string, ServiceKey> service_of_target_;
   std::map<ServiceKey, std::vector<std::string>> targets_of_service_;
-  std::optional<std::set<IpAddr>> local_addresses_;
+  std::optional<std::set<net::IpAddress>> local_addresses_;
   std::set<ServiceKey> suspended_;
   std::set<std::string> resumed_targets_;  // of services just back from suspension
   HealthMap health_;

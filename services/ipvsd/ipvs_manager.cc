@@ -87,7 +87,7 @@ void IpvsManager::LogSuspensions(const std::vector<HealthInputs::Suspension>& ch
   }
 }
 
-void IpvsManager::OnLocalAddresses(const std::set<IpAddr>& addresses) {
+void IpvsManager::OnLocalAddresses(const std::set<net::IpAddress>& addresses) {
   auto changes = inputs_.SetLocalAddresses(addresses);
   LogSuspensions(changes);
   if (!changes.empty() && on_targets_changed_) on_targets_changed_();

@@ -84,7 +84,7 @@ class IpvsManager {
   void OnVrrpState(const std::string& instance, lvs::v1::VrrpState state);
   // The addresses on this host's interfaces (LocalAddresses): ha_suspend services
   // are probed only while theirs is among them.
-  void OnLocalAddresses(const std::set<IpAddr>& addresses);
+  void OnLocalAddresses(const std::set<net::IpAddress>& addresses);
   // Passive health (lvsha_passive_check): whether any service has it, and one
   // sample of the kernel's connection table (/proc/net/ip_vs_conn's text).
   bool PassiveEnabled() const { return passive_.enabled(); }

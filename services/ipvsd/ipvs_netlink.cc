@@ -48,12 +48,10 @@ std::string Str(const nlattr* a) {
   const char* p = static_cast<const char*>(nla_data(a));
   return std::string(p, strnlen(p, nla_len(a)));
 }
-IpAddr Addr(const nlattr* a, int af) {
-  IpAddr out;
-  out.af = af;
-  if (a) std::memcpy(out.bytes.data(), nla_data(a), std::min<size_t>(nla_len(a), 16));
-  if (af == AF_INET) std::fill(out.bytes.begin() + 4, out.bytes.end(), 0);
-  return out;
+net::IpAddress Addr(const nlattr* a, int af) {
+  const net::IpAddress any = net::IpAddress::Any(af);
+  if (!a || nla_len(a) < static_cast<int>(any.size())) return any;
+  return net::IpAddress::FromRaw(af, nla_data(a));
 }
 
 template <size_t N>
@@ -95,7 +93,7 @@ std::optional<Service> ParseService(nlattr* nest) {
     spec.key.addr = Addr(tb[IPVS_SVC_ATTR_ADDR], spec.key.af);
     spec.key.port = ntohs(U16(tb[IPVS_SVC_ATTR_PORT]));
   }
-  if (!spec.key.fwmark) spec.key.addr.af = spec.key.af;
+  if (spec.key.fwmark) spec.key.addr = net::IpAddress::Any(spec.key.af);
   spec.scheduler = Str(tb[IPVS_SVC_ATTR_SCHED_NAME]);
   if (tb[IPVS_SVC_ATTR_FLAGS] && nla_len(tb[IPVS_SVC_ATTR_FLAGS]) >= int(sizeof(ip_vs_flags))) {
     ip_vs_flags f;
@@ -143,7 +141,7 @@ int PutService(nl_msg* msg, const ServiceSpec& s, bool full) {
     err = err ?: nla_put_u32(msg, IPVS_SVC_ATTR_FWMARK, s.key.fwmark);
   } else {
     err = err ?: nla_put_u16(msg, IPVS_SVC_ATTR_PROTOCOL, s.key.protocol);
-    err = err ?: nla_put(msg, IPVS_SVC_ATTR_ADDR, kInetAddrLen, s.key.addr.bytes.data());
+    err = err ?: nla_put(msg, IPVS_SVC_ATTR_ADDR, kInetAddrLen, s.key.addr.raw().data());
     err = err ?: nla_put_u16(msg, IPVS_SVC_ATTR_PORT, htons(s.key.port));
   }
   if (full) {
@@ -162,9 +160,9 @@ int PutService(nl_msg* msg, const ServiceSpec& s, bool full) {
 int PutDest(nl_msg* msg, const DestSpec& d, bool full) {
   nlattr* nest = nla_nest_start(msg, IPVS_CMD_ATTR_DEST);
   if (!nest) return -NLE_NOMEM;
-  int err = nla_put(msg, IPVS_DEST_ATTR_ADDR, kInetAddrLen, d.key.addr.bytes.data());
+  int err = nla_put(msg, IPVS_DEST_ATTR_ADDR, kInetAddrLen, d.key.addr.raw().data());
   err = err ?: nla_put_u16(msg, IPVS_DEST_ATTR_PORT, htons(d.key.port));
-  err = err ?: nla_put_u16(msg, IPVS_DEST_ATTR_ADDR_FAMILY, d.key.addr.af);
+  err = err ?: nla_put_u16(msg, IPVS_DEST_ATTR_ADDR_FAMILY, d.key.addr.af());
   if (full) {
     err = err ?: nla_put_u32(msg, IPVS_DEST_ATTR_FWD_METHOD, static_cast<uint32_t>(d.forwarding));
     err = err ?: nla_put_u32(msg, IPVS_DEST_ATTR_WEIGHT, static_cast<uint32_t>(d.weight));
@@ -466,10 +464,10 @@ absl::Status IpvsNetlink::StartSyncDaemon(const SyncDaemon& d) {
     err = err ?: nla_put_string(msg, IPVS_DAEMON_ATTR_MCAST_IFN, d.interface.c_str());
     err = err ?: nla_put_u32(msg, IPVS_DAEMON_ATTR_SYNC_ID, d.sync_id);
     if (d.max_len) err = err ?: nla_put_u16(msg, IPVS_DAEMON_ATTR_SYNC_MAXLEN, d.max_len);
-    if (d.group && d.group->af == AF_INET)
-      err = err ?: nla_put(msg, IPVS_DAEMON_ATTR_MCAST_GROUP, 4, d.group->bytes.data());
-    if (d.group && d.group->af == AF_INET6)
-      err = err ?: nla_put(msg, IPVS_DAEMON_ATTR_MCAST_GROUP6, 16, d.group->bytes.data());
+    if (d.group && d.group->af() == AF_INET)
+      err = err ?: nla_put(msg, IPVS_DAEMON_ATTR_MCAST_GROUP, 4, d.group->raw().data());
+    if (d.group && d.group->af() == AF_INET6)
+      err = err ?: nla_put(msg, IPVS_DAEMON_ATTR_MCAST_GROUP6, 16, d.group->raw().data());
     if (d.port) err = err ?: nla_put_u16(msg, IPVS_DAEMON_ATTR_MCAST_PORT, d.port);
     if (d.ttl) err = err ?: nla_put_u8(msg, IPVS_DAEMON_ATTR_MCAST_TTL, d.ttl);
     if (nest) nla_nest_end(msg, nest);

@@ -7,26 +7,6 @@
 
 namespace lvs::ipvs {
 
-std::optional<IpAddr> IpAddr::Parse(std::string_view text) {
-  std::string s(text);
-  IpAddr a;
-  if (inet_pton(AF_INET, s.c_str(), a.bytes.data()) == 1) {
-    a.af = AF_INET;
-    return a;
-  }
-  if (inet_pton(AF_INET6, s.c_str(), a.bytes.data()) == 1) {
-    a.af = AF_INET6;
-    return a;
-  }
-  return std::nullopt;
-}
-
-std::string IpAddr::ToString() const {
-  char buf[INET6_ADDRSTRLEN];
-  if (!inet_ntop(af, bytes.data(), buf, sizeof buf)) return "?";
-  return buf;
-}
-
 std::string ProtocolName(uint16_t protocol) {
   switch (protocol) {
     case IPPROTO_TCP: return "TCP";
@@ -45,14 +25,9 @@ std::optional<uint16_t> ParseProtocolName(std::string_view name) {
   return std::nullopt;
 }
 
-std::string AddrPortString(const IpAddr& addr, uint16_t port) {
-  if (addr.af == AF_INET6) return absl::StrCat("[", addr.ToString(), "]:", port);
-  return absl::StrCat(addr.ToString(), ":", port);
-}
-
 std::string ServiceKey::ToString() const {
   if (is_fwmark()) return absl::StrCat("FWM ", fwmark, af == AF_INET6 ? " IPv6" : "");
-  return absl::StrCat(ProtocolName(protocol), " ", AddrPortString(addr, port));
+  return absl::StrCat(ProtocolName(protocol), " ", net::HostPort(addr, port));
 }
 
 std::string_view ForwardingName(Forwarding f) {

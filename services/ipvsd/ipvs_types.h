@@ -14,17 +14,9 @@
 #include <string_view>
 #include <vector>
 
+#include "lib/net/ip_address.h"
+
 namespace lvs::ipvs {
-
-// An IPv4 or IPv6 address in network byte order (the kernel's nf_inet_addr).
-struct IpAddr {
-  int af = AF_INET;
-  std::array<uint8_t, 16> bytes{};
-
-  static std::optional<IpAddr> Parse(std::string_view text);
-  std::string ToString() const;
-  friend auto operator<=>(const IpAddr&, const IpAddr&) = default;
-};
 
 // IPPROTO_TCP / IPPROTO_UDP / IPPROTO_SCTP; 0 for a firewall-mark service.
 std::string ProtocolName(uint16_t protocol);
@@ -34,7 +26,7 @@ std::optional<uint16_t> ParseProtocolName(std::string_view name);
 struct ServiceKey {
   int af = AF_INET;
   uint16_t protocol = IPPROTO_TCP;
-  IpAddr addr;
+  net::IpAddress addr;
   uint16_t port = 0;  // host order
   uint32_t fwmark = 0;
 
@@ -43,9 +35,6 @@ struct ServiceKey {
   std::string ToString() const;
   friend auto operator<=>(const ServiceKey&, const ServiceKey&) = default;
 };
-
-// "192.168.64.143:80" or "[2001:db8::2]:80".
-std::string AddrPortString(const IpAddr& addr, uint16_t port);
 
 enum class Forwarding : uint32_t { kNat = 0, kLocal = 1, kTunnel = 2, kDirect = 3 };
 std::string_view ForwardingName(Forwarding f);  // ipvsadm's words: Masq, Local, Tunnel, Route
@@ -77,9 +66,9 @@ struct ServiceSpec {
 };
 
 struct DestKey {
-  IpAddr addr;
+  net::IpAddress addr;
   uint16_t port = 0;  // host order
-  std::string ToString() const { return AddrPortString(addr, port); }
+  std::string ToString() const { return net::HostPort(addr, port); }
   friend auto operator<=>(const DestKey&, const DestKey&) = default;
 };
 
@@ -154,7 +143,7 @@ struct SyncDaemon {
   std::string interface;
   uint32_t sync_id = 0;
   uint16_t max_len = 0;   // 0: the kernel's default
-  std::optional<IpAddr> group;  // unset: 224.0.0.81
+  std::optional<net::IpAddress> group;  // unset: 224.0.0.81
   uint16_t port = 0;      // 0: 8848
   uint8_t ttl = 0;        // 0: 1
   friend bool operator==(const SyncDaemon&, const SyncDaemon&) = default;

@@ -78,9 +78,7 @@ bool LocalAddresses::Apply(const uint8_t* data, size_t len) {
     // IPv4's own address is IFA_LOCAL (IFA_ADDRESS is the peer on point-to-point links).
     const rtattr* a = local ? local : address;
     if (!a) continue;
-    IpAddr ip;
-    ip.af = ifa->ifa_family;
-    std::memcpy(ip.bytes.data(), RTA_DATA(a), size);
+    const net::IpAddress ip = net::IpAddress::FromRaw(ifa->ifa_family, RTA_DATA(a));
     const auto entry = std::make_pair(static_cast<int>(ifa->ifa_index), ip);
     const bool before = Present(ip);
     if (h->nlmsg_type == RTM_NEWADDR) {
@@ -93,14 +91,14 @@ bool LocalAddresses::Apply(const uint8_t* data, size_t len) {
   return changed && dumped_;
 }
 
-bool LocalAddresses::Present(const IpAddr& ip) const {
+bool LocalAddresses::Present(const net::IpAddress& ip) const {
   for (auto it = on_.begin(); it != on_.end(); ++it)
     if (it->second == ip) return true;
   return false;
 }
 
-std::set<IpAddr> LocalAddresses::Current() const {
-  std::set<IpAddr> out;
+std::set<net::IpAddress> LocalAddresses::Current() const {
+  std::set<net::IpAddress> out;
   for (const auto& [ifindex, ip] : on_) out.insert(ip);
   return out;
 }

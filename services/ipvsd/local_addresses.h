@@ -17,7 +17,7 @@ namespace lvs::ipvs {
 
 class LocalAddresses {
  public:
-  using OnChange = std::function<void(const std::set<IpAddr>&)>;
+  using OnChange = std::function<void(const std::set<net::IpAddress>&)>;
   // Runs on `loop`; `on_change` gets the whole set after each change (and once the
   // first dump is read).
   static absl::StatusOr<std::unique_ptr<LocalAddresses>> Create(event::EventLoop* loop, OnChange on_change);
@@ -25,7 +25,7 @@ class LocalAddresses {
 
   // Applies one buffer of rtnetlink messages; true when the set changed. Pure, for tests.
   bool Apply(const uint8_t* data, size_t len);
-  std::set<IpAddr> Current() const;
+  std::set<net::IpAddress> Current() const;
 
  private:
   LocalAddresses(event::EventLoop* loop, int fd, OnChange on_change);
@@ -35,8 +35,8 @@ class LocalAddresses {
   event::EventLoop* loop_;
   int fd_;
   OnChange on_change_;
-  bool Present(const IpAddr& ip) const;
-  std::set<std::pair<int, IpAddr>> on_;  // (interface index, address)
+  bool Present(const net::IpAddress& ip) const;
+  std::set<std::pair<int, net::IpAddress>> on_;  // (interface index, address)
   bool dumped_ = false;
 };
 

@@ -223,7 +223,7 @@ int main(int argc, char** argv) {
   // ha_suspend's view of this host's addresses; without it (no rtnetlink) those
   // services stay suspended, and the log says why.
   auto addresses = ipvs::LocalAddresses::Create(
-      &loop, [&manager](const std::set<ipvs::IpAddr>& a) { manager.OnLocalAddresses(a); });
+      &loop, [&manager](const std::set<net::IpAddress>& a) { manager.OnLocalAddresses(a); });
   if (!addresses.ok()) log->error("local addresses (ha_suspend): {}", std::string(addresses.status().message()));
   checkd.Start();
   follow_vrrp();

@@ -29,11 +29,13 @@ void PassiveDetector::Learn(absl::Duration handshake) {
 void PassiveDetector::Observe(absl::Time now, const std::vector<Conn>& conns) {
   Bucket b{now};
   const absl::Duration stuck = stuck_after();
-  std::unordered_set<uint64_t> next;
-  next.reserve(conns.size());
   for (const auto& [id, syn_recv] : conns) {
-    next.insert(id);
+    auto [last, fresh] = seen_.try_emplace(id, now);
+    if (!fresh && last->second == now) continue;  // listed twice in this sample
+    const bool known = !fresh;
+    last->second = now;
     if (auto p = pending_.find(id); p != pending_.end()) {
+      p->second.last_seen = now;
       if (!syn_recv) {
         // Moved on: its handshake took at most this long. Late ones (already
         // counted as failed) still teach the round trip.
@@ -46,21 +48,21 @@ void PassiveDetector::Observe(absl::Time now, const std::vector<Conn>& conns) {
       }
       continue;
     }
-    if (seen_.count(id)) continue;  // an older connection, judged before
+    if (known) continue;  // an older connection, judged before
     // The first sample's connections predate the detector: not new.
     if (first_sample_) continue;
     if (syn_recv) {
-      pending_.emplace(id, Pending{now});
+      pending_.emplace(id, Pending{now, now});
     } else {
       ++b.good, ++judged_total_;
       Learn(absl::ZeroDuration());  // through within one sample
     }
   }
-  // Those gone from the table (expired, or reset by the client) are not judged.
-  for (auto it = pending_.begin(); it != pending_.end();) {
-    it = next.count(it->first) ? std::next(it) : pending_.erase(it);
-  }
-  seen_ = std::move(next);
+  // Those gone from the table (expired, or reset by the client) are not judged; a
+  // connection missing from a few samples is not gone.
+  const absl::Time forget = now - settings_.forget_after;
+  std::erase_if(pending_, [&](const auto& p) { return p.second.last_seen < forget; });
+  std::erase_if(seen_, [&](const auto& s) { return s.second < forget; });
   first_sample_ = false;
   // The run of failures since the last connection that got through.
   if (b.good > 0) failures_.clear();

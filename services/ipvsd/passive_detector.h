@@ -21,13 +21,19 @@
 // first seen, else how long it was seen in it), never under `stuck_floor` nor over
 // `stuck_cap`; until `learn_after` connections have been judged it is the cap, so a
 // service whose clients are far away is not suspected before their round trip is known.
+//
+// A sample may miss connections: /proc/net/ip_vs_conn comes a page per read, each
+// read walking the hash table afresh from the position reached, so connections added
+// or removed meanwhile shift the rest, and some are skipped (or listed twice). A
+// connection missing from a sample is therefore remembered for `forget_after`: one
+// seen again is the same connection (not a new one that got through, which would
+// clear the run of failures), and one still waiting keeps its first sighting.
 #pragma once
 
 #include <cstdint>
 #include <deque>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -41,6 +47,7 @@ struct PassiveSettings {
   absl::Duration stuck_floor = absl::Milliseconds(100);
   absl::Duration stuck_cap = absl::Seconds(3);
   uint32_t learn_after = 20;
+  absl::Duration forget_after = absl::Seconds(2);
 };
 
 struct PassiveEvidence {
@@ -71,6 +78,7 @@ class PassiveDetector {
  private:
   struct Pending {
     absl::Time first_seen;
+    absl::Time last_seen;
     bool failed = false;
   };
   struct Bucket {
@@ -80,7 +88,8 @@ class PassiveDetector {
 
   PassiveSettings settings_;
   std::unordered_map<uint64_t, Pending> pending_;  // seen only in SYN_RECV so far
-  std::unordered_set<uint64_t> seen_;              // every id of the last sample
+  // Every id seen within forget_after, with when it was last seen.
+  std::unordered_map<uint64_t, absl::Time> seen_;
   std::deque<Bucket> buckets_;                     // one per sample, within the window
   std::deque<absl::Time> failures_;  // the current run of failures, within the window
   static constexpr size_t kHandshakes = 128;

@@ -81,9 +81,9 @@ class PassiveHealth {
   };
 
   std::map<ServiceKey, Service> services_;
-  using Endpoint = std::tuple<uint16_t, IpAddr, uint16_t>;  // protocol, address, port
+  using Endpoint = std::tuple<uint16_t, net::IpAddress, uint16_t>;  // protocol, address, port
   std::map<Endpoint, Service*> by_vip_;                     // into services_
-  std::map<std::pair<IpAddr, uint16_t>, Service*> by_real_;  // fwmark services' reals
+  std::map<std::pair<net::IpAddress, uint16_t>, Service*> by_real_;  // fwmark services' reals
   std::map<RealRef, Ejected> ejected_;
   std::map<RealRef, std::string> evidence_;
   std::set<RealRef> held_;  // suspects held back, logged once per episode

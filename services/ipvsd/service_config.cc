@@ -70,41 +70,15 @@ absl::StatusOr<uint32_t> Netmask(const VirtualServer& vs, int af) {
 // A virtual_server_group entry's address: one address, or keepalived's range
 // "a.b.c.d-e" over the last IPv4 octet (or the last IPv6 group), where e may also be
 // written as a whole address.
-absl::StatusOr<std::vector<IpAddr>> ExpandRange(const std::string& text,
-                                                const lvs::v1::SourceLocation& loc) {
-  std::vector<std::string> parts = absl::StrSplit(text, '-');
-  auto first = IpAddr::Parse(parts[0]);
-  if (!first || parts.size() > 2)
-    return absl::InvalidArgumentError(
-        absl::StrCat(Where(loc), "'", text, "' is not an address or address range"));
-  if (parts.size() == 1) return std::vector<IpAddr>{*first};
-  const bool v4 = first->af == AF_INET;
-  auto tail = [&](const IpAddr& a) -> uint32_t {
-    return v4 ? a.bytes[3] : (uint32_t{a.bytes[14]} << 8 | a.bytes[15]);
-  };
-  uint32_t last;
-  if (auto end = IpAddr::Parse(parts[1]); end && end->af == first->af) {
-    last = tail(*end);
-  } else if (!(v4 ? absl::SimpleAtoi(parts[1], &last)
-                  : absl::SimpleHexAtoi(parts[1], &last))) {
-    last = ~0u;
-  }
-  const uint32_t start = tail(*first);
-  if (last > (v4 ? 255u : 0xffffu) || last < start)
+absl::StatusOr<std::vector<net::IpAddress>> ExpandRange(const std::string& text,
+                                                        const lvs::v1::SourceLocation& loc) {
+  auto range = net::IpRange::Parse(text);
+  if (auto* r = std::get_if<net::IpRange>(&range)) return r->Addresses();
+  if (std::get<net::IpRange::Error>(range) == net::IpRange::Error::kBackwards)
     return absl::InvalidArgumentError(
         absl::StrCat(Where(loc), "'", text, "': the range must end at or after its start"));
-  std::vector<IpAddr> out;
-  for (uint32_t o = start; o <= last; ++o) {
-    IpAddr a = *first;
-    if (v4) {
-      a.bytes[3] = static_cast<uint8_t>(o);
-    } else {
-      a.bytes[14] = static_cast<uint8_t>(o >> 8);
-      a.bytes[15] = static_cast<uint8_t>(o);
-    }
-    out.push_back(a);
-  }
-  return out;
+  return absl::InvalidArgumentError(
+      absl::StrCat(Where(loc), "'", text, "' is not an address or address range"));
 }
 
 // The kernel keys one virtual_server block maps to.
@@ -115,13 +89,13 @@ absl::StatusOr<std::vector<ServiceKey>> KeysOf(
   auto add_entry = [&](const std::string& address, uint32_t port, uint32_t fwmark,
                        const lvs::v1::SourceLocation& loc) -> absl::Status {
     if (fwmark) {
-      keys.push_back(ServiceKey{vs.ipv6() ? AF_INET6 : AF_INET, 0, IpAddr{vs.ipv6() ? AF_INET6 : AF_INET, {}}, 0, fwmark});
+      keys.push_back(ServiceKey{vs.ipv6() ? AF_INET6 : AF_INET, 0, net::IpAddress::Any(vs.ipv6() ? AF_INET6 : AF_INET), 0, fwmark});
       return absl::OkStatus();
     }
     auto addrs = ExpandRange(address, loc);
     if (!addrs.ok()) return addrs.status();
-    for (const IpAddr& a : *addrs)
-      keys.push_back(ServiceKey{a.af, protocol, a, static_cast<uint16_t>(port), 0});
+    for (const net::IpAddress& a : *addrs)
+      keys.push_back(ServiceKey{a.af(), protocol, a, static_cast<uint16_t>(port), 0});
     return absl::OkStatus();
   };
   absl::Status s;
@@ -143,7 +117,7 @@ absl::StatusOr<std::vector<ServiceKey>> KeysOf(
 
 absl::StatusOr<DestSpec> DestOf(const std::string& address, uint32_t port,
                                 Forwarding forwarding, const lvs::v1::SourceLocation& loc) {
-  auto addr = IpAddr::Parse(address);
+  auto addr = net::IpAddress::Parse(address);
   if (!addr)
     return absl::InvalidArgumentError(
         absl::StrCat(Where(loc), "'", address, "' is not an IP address"));

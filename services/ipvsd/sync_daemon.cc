@@ -30,7 +30,7 @@ std::vector<SyncDaemon> WantedSyncDaemons(const lvs::v1::Config& config, std::op
     d.max_len = static_cast<uint16_t>(cfg.max_len());
     d.port = static_cast<uint16_t>(cfg.port());
     d.ttl = static_cast<uint8_t>(cfg.ttl());
-    if (!cfg.group().empty()) d.group = IpAddr::Parse(cfg.group());
+    if (!cfg.group().empty()) d.group = net::IpAddress::Parse(cfg.group());
     wanted.push_back(std::move(d));
   }
   return wanted;

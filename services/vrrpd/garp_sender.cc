@@ -59,11 +59,11 @@ GarpSender::~GarpSender() {
   close(icmp6_fd_);
 }
 
-absl::Status GarpSender::Announce(const IpAddress& address) {
+absl::Status GarpSender::Announce(const net::IpAddress& address) {
   return address.is_v4() ? SendArp(address) : SendNa(address);
 }
 
-absl::Status GarpSender::SendArp(const IpAddress& address) {
+absl::Status GarpSender::SendArp(const net::IpAddress& address) {
   // Request with sender = target = the VIP and a broadcast target MAC, as keepalived sends.
   std::vector<uint8_t> p = {0x00, 0x01, 0x08, 0x00, 6, 4, 0x00, ARPOP_REQUEST};
   p.insert(p.end(), mac_.begin(), mac_.end());
@@ -82,7 +82,7 @@ absl::Status GarpSender::SendArp(const IpAddress& address) {
   return absl::OkStatus();
 }
 
-absl::Status GarpSender::SendNa(const IpAddress& address) {
+absl::Status GarpSender::SendNa(const net::IpAddress& address) {
   // Type 136, override flag, target, target link-layer address option; the kernel
   // fills in the ICMPv6 checksum.
   std::vector<uint8_t> p = {ND_NEIGHBOR_ADVERT, 0, 0, 0, 0x20, 0, 0, 0};

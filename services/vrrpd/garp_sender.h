@@ -9,7 +9,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "services/vrrpd/ip_address.h"
+#include "lib/net/ip_address.h"
 
 namespace lvs::vrrp {
 
@@ -19,14 +19,14 @@ class GarpSender {
   ~GarpSender();
 
   // Either a gratuitous ARP or an unsolicited NA, by the address family.
-  absl::Status Announce(const IpAddress& address);
+  absl::Status Announce(const net::IpAddress& address);
 
  private:
   GarpSender(std::string ifname, int ifindex, std::array<uint8_t, 6> mac, int arp_fd, int icmp6_fd)
       : ifname_(std::move(ifname)), ifindex_(ifindex), mac_(mac), arp_fd_(arp_fd),
         icmp6_fd_(icmp6_fd) {}
-  absl::Status SendArp(const IpAddress& address);
-  absl::Status SendNa(const IpAddress& address);
+  absl::Status SendArp(const net::IpAddress& address);
+  absl::Status SendNa(const net::IpAddress& address);
 
   std::string ifname_;
   int ifindex_;

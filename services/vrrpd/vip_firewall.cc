@@ -54,7 +54,7 @@ std::string Element(const FirewallSettings& s, const char* verb, const BlockedAd
 
 }  // namespace
 
-bool IsLinkLocalV6(const IpAddress& address) {
+bool IsLinkLocalV6(const net::IpAddress& address) {
   if (address.is_v4()) return false;
   const auto b = address.bytes();
   return b[0] == 0xfe && (b[1] & 0xc0) == 0x80;

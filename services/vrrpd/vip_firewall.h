@@ -23,7 +23,7 @@
 #include <set>
 #include <string>
 
-#include "services/vrrpd/ip_address.h"
+#include "lib/net/ip_address.h"
 
 namespace lvs::vrrp {
 
@@ -38,13 +38,13 @@ struct FirewallSettings {
 // One address whose traffic is dropped. A link-local IPv6 address is only itself
 // with its interface, so it carries the interface's index; others carry 0.
 struct BlockedAddress {
-  IpAddress address;
+  net::IpAddress address;
   unsigned ifindex = 0;
   friend auto operator<=>(const BlockedAddress&, const BlockedAddress&) = default;
 };
 
 // True for fe80::/10, the addresses keepalived matches with their interface.
-bool IsLinkLocalV6(const IpAddress& address);
+bool IsLinkLocalV6(const net::IpAddress& address);
 
 struct FirewallState {
   bool ipv4_table = false, ipv6_table = false;  // created by us, so ours to delete

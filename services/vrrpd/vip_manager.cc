@@ -22,7 +22,7 @@ struct NlAddrDeleter {
   void operator()(nl_addr* a) const { nl_addr_put(a); }
 };
 
-std::unique_ptr<nl_addr, NlAddrDeleter> NlAddr(const IpAddress& a, int prefix_len) {
+std::unique_ptr<nl_addr, NlAddrDeleter> NlAddr(const net::IpAddress& a, int prefix_len) {
   nl_addr* out = nl_addr_build(a.is_v4() ? AF_INET : AF_INET6, a.bytes().data(), a.size());
   if (out != nullptr) nl_addr_set_prefixlen(out, prefix_len);
   return std::unique_ptr<nl_addr, NlAddrDeleter>(out);
@@ -72,7 +72,7 @@ absl::Status VipManager::Change(const Vip& vip, bool add) {
       rtnl_addr_set_scope(a.get(), scope);
     }
     if (!vip.broadcast.empty()) {
-      auto brd = IpAddress::Parse(vip.broadcast);
+      auto brd = net::IpAddress::Parse(vip.broadcast);
       if (!brd) return absl::InvalidArgumentError(absl::StrCat("bad broadcast ", vip.broadcast));
       auto b = NlAddr(*brd, 32);
       rtnl_addr_set_broadcast(a.get(), b.get());

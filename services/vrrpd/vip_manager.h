@@ -8,14 +8,14 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "services/vrrpd/ip_address.h"
+#include "lib/net/ip_address.h"
 
 struct nl_sock;
 
 namespace lvs::vrrp {
 
 struct Vip {
-  IpAddress address;
+  net::IpAddress address;
   int prefix_len = 32;
   std::string dev;
   std::string label;

@@ -39,7 +39,7 @@ T OrDefault(T value, T fallback) {
 }
 
 absl::StatusOr<Vip> VipFrom(const v1::VrrpInstance& in, const v1::VirtualIp& v) {
-  auto addr = IpAddress::Parse(v.address());
+  auto addr = net::IpAddress::Parse(v.address());
   if (!addr) return Bad(in, absl::StrCat("bad virtual address ", v.address()));
   Vip vip;
   vip.address = *addr;
@@ -123,7 +123,7 @@ absl::StatusOr<InstanceSpec> SpecFrom(const v1::VrrpInstance& in, const v1::Conf
     if (!vip.ok()) return vip.status();
     spec.vips.push_back(*vip);
   }
-  spec.family = spec.vips.empty() ? (in.family_inet6() ? IpFamily::kV6 : IpFamily::kV4)
+  spec.family = spec.vips.empty() ? (in.family_inet6() ? net::IpFamily::kV6 : net::IpFamily::kV4)
                                   : spec.vips.front().address.family();
   for (const v1::VirtualIp& v : in.virtual_ipaddresses_excluded()) {
     auto vip = VipFrom(in, v);
@@ -134,7 +134,7 @@ absl::StatusOr<InstanceSpec> SpecFrom(const v1::VrrpInstance& in, const v1::Conf
   c.version = static_cast<uint8_t>(in.version() ? in.version() : OrDefault<uint32_t>(g.vrrp_version(), 2));
   if (c.version != 2 && c.version != 3) return Bad(in, "version must be 2 or 3");
   // VRRPv2 is IPv4 only (RFC 3768); keepalived runs IPv6 instances as v3.
-  if (spec.family == IpFamily::kV6) c.version = 3;
+  if (spec.family == net::IpFamily::kV6) c.version = 3;
   const uint32_t adv_ms = in.advert_int_ms() ? in.advert_int_ms() : 1000;
   if (c.version == 2 && (adv_ms % 1000 != 0 || adv_ms > 255000)) {
     return Bad(in, "VRRPv2 advert_int must be whole seconds, 1..255");
@@ -163,10 +163,10 @@ absl::StatusOr<InstanceSpec> SpecFrom(const v1::VrrpInstance& in, const v1::Conf
   spec.script_user = g.script_user();
   spec.script_group = g.script_group();
   spec.script_security = g.enable_script_security();
-  spec.garp_interval = absl::Milliseconds(spec.family == IpFamily::kV4 ? g.vrrp_garp_interval_ms()
+  spec.garp_interval = absl::Milliseconds(spec.family == net::IpFamily::kV4 ? g.vrrp_garp_interval_ms()
                                                                         : g.vrrp_gna_interval_ms());
   if (!in.use_vmac().empty()) {
-    if (spec.family == IpFamily::kV6) return Bad(in, "use_vmac with IPv6 is not supported");
+    if (spec.family == net::IpFamily::kV6) return Bad(in, "use_vmac with IPv6 is not supported");
     if (!in.unicast_peers().empty()) return Bad(in, "use_vmac with unicast_peer is not supported");
     spec.vmac = in.use_vmac();
     // The VIPs of the instance's own interface live on the macvlan, as in keepalived.
@@ -175,13 +175,13 @@ absl::StatusOr<InstanceSpec> SpecFrom(const v1::VrrpInstance& in, const v1::Conf
     }
   }
   if (!in.unicast_src_ip().empty()) {
-    spec.unicast_src = IpAddress::Parse(in.unicast_src_ip());
+    spec.unicast_src = net::IpAddress::Parse(in.unicast_src_ip());
     if (!spec.unicast_src || spec.unicast_src->family() != spec.family) {
       return Bad(in, absl::StrCat("bad unicast_src_ip ", in.unicast_src_ip()));
     }
   }
   for (const std::string& p : in.unicast_peers()) {
-    auto a = IpAddress::Parse(p);
+    auto a = net::IpAddress::Parse(p);
     if (!a || a->family() != spec.family) return Bad(in, absl::StrCat("bad unicast_peer ", p));
     spec.unicast_peers.push_back(*a);
   }
@@ -248,7 +248,7 @@ absl::StatusOr<std::vector<InstanceSpec>> InstanceSpecsFromConfig(const v1::Conf
   for (const v1::VrrpInstance& in : config.vrrp_instances()) {
     auto spec = SpecFrom(in, config, groups);
     if (!spec.ok()) return spec.status();
-    auto key = std::make_pair(spec->interface + (spec->family == IpFamily::kV4 ? "/4" : "/6"),
+    auto key = std::make_pair(spec->interface + (spec->family == net::IpFamily::kV4 ? "/4" : "/6"),
                               static_cast<int>(spec->vrrp.vrid));
     if (auto [it, fresh] = vrids.emplace(key, in.name()); !fresh) {
       return Bad(in, absl::StrCat("virtual_router_id ", key.second, " on ", spec->interface,

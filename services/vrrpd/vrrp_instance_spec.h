@@ -40,7 +40,7 @@ struct NotifySpecs {
 struct InstanceSpec {
   VrrpConfig vrrp;  // primary_address is filled in by the daemon from the interface
   std::string interface;
-  IpFamily family = IpFamily::kV4;
+  net::IpFamily family = net::IpFamily::kV4;
   // dont_track_primary: the instance's own interface going down is not a FAULT.
   bool dont_track_primary = false;
   // accept/no_accept as the config reader resolved it (strict mode's default
@@ -55,8 +55,8 @@ struct InstanceSpec {
   VrrpAuthType auth_type = VrrpAuthType::kNone;
   std::array<uint8_t, kVrrpAuthLen> auth_data{};
   std::vector<Vip> vips;
-  std::optional<IpAddress> unicast_src;
-  std::vector<IpAddress> unicast_peers;
+  std::optional<net::IpAddress> unicast_src;
+  std::vector<net::IpAddress> unicast_peers;
   std::vector<std::string> track_interfaces;  // tracked as "if:<name>"
   std::vector<TrackScriptSpec> track_scripts;  // tracked as "script:<name>"
   std::vector<v1::TrackFile> track_files;      // tracked as "file:<name>" (a number)

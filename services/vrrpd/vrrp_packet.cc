@@ -8,17 +8,17 @@ namespace {
 constexpr uint8_t kTypeAdvert = 1;
 constexpr size_t kIpv4HeaderLen = 20;
 
-bool CarriesAuthData(uint8_t version, IpFamily family) {
-  return version == 2 && family == IpFamily::kV4;
+bool CarriesAuthData(uint8_t version, net::IpFamily family) {
+  return version == 2 && family == net::IpFamily::kV4;
 }
 
 // v2 over IPv4 is checksummed alone; v3 over IPv4 and everything over IPv6 carry
 // the upper-layer pseudo-header.
-bool UsesPseudoHeader(uint8_t version, IpFamily family) {
-  return version == 3 || family == IpFamily::kV6;
+bool UsesPseudoHeader(uint8_t version, net::IpFamily family) {
+  return version == 3 || family == net::IpFamily::kV6;
 }
 
-uint32_t PseudoHeaderSum(const IpAddress& src, const IpAddress& dst, size_t len) {
+uint32_t PseudoHeaderSum(const net::IpAddress& src, const net::IpAddress& dst, size_t len) {
   uint32_t sum = ChecksumAdd(0, src.bytes());
   sum = ChecksumAdd(sum, dst.bytes());
   if (src.is_v4()) {
@@ -32,8 +32,8 @@ uint32_t PseudoHeaderSum(const IpAddress& src, const IpAddress& dst, size_t len)
   return ChecksumAdd(sum, tail);
 }
 
-uint16_t MessageChecksum(std::span<const uint8_t> msg, uint8_t version, const IpAddress& src,
-                         const IpAddress& dst) {
+uint16_t MessageChecksum(std::span<const uint8_t> msg, uint8_t version, const net::IpAddress& src,
+                         const net::IpAddress& dst) {
   uint32_t sum = UsesPseudoHeader(version, src.family())
                      ? PseudoHeaderSum(src, dst, msg.size())
                      : 0;
@@ -90,16 +90,16 @@ uint16_t ChecksumFinish(uint32_t sum) {
   return static_cast<uint16_t>(~sum & 0xffff);
 }
 
-std::vector<uint8_t> BuildVrrpMessage(const VrrpAdvert& advert, const IpAddress& src,
-                                      const IpAddress& dst) {
-  const IpFamily family = src.family();
+std::vector<uint8_t> BuildVrrpMessage(const VrrpAdvert& advert, const net::IpAddress& src,
+                                      const net::IpAddress& dst) {
+  const net::IpFamily family = src.family();
   const bool auth = CarriesAuthData(advert.version, family);
   std::vector<uint8_t> out(kVrrpHeaderLen);
   out[0] = static_cast<uint8_t>(advert.version << 4 | kTypeAdvert);
   out[1] = advert.vrid;
   out[2] = advert.priority;
   size_t count = 0;
-  for (const IpAddress& a : advert.addresses) {
+  for (const net::IpAddress& a : advert.addresses) {
     if (a.family() != family) continue;
     out.insert(out.end(), a.bytes().begin(), a.bytes().end());
     ++count;
@@ -122,8 +122,8 @@ std::vector<uint8_t> BuildVrrpMessage(const VrrpAdvert& advert, const IpAddress&
   return out;
 }
 
-std::vector<uint8_t> BuildIpv4Datagram(const VrrpAdvert& advert, const IpAddress& src,
-                                       const IpAddress& dst, uint16_t ip_id) {
+std::vector<uint8_t> BuildIpv4Datagram(const VrrpAdvert& advert, const net::IpAddress& src,
+                                       const net::IpAddress& dst, uint16_t ip_id) {
   std::vector<uint8_t> msg = BuildVrrpMessage(advert, src, dst);
   std::vector<uint8_t> out(kIpv4HeaderLen + msg.size());
   out[0] = 0x45;
@@ -147,18 +147,18 @@ ParseResult ParseIpv4Datagram(std::span<const uint8_t> datagram) {
   if (ihl < kIpv4HeaderLen || total < ihl) return RejectReason::kBadIpHeader;
   if (datagram.size() < total || datagram.size() < ihl) return RejectReason::kTruncated;
   if (datagram[9] != kIpProtoVrrp) return RejectReason::kBadIpHeader;
-  const IpAddress src = *IpAddress::FromBytes(datagram.subspan(12, 4));
-  const IpAddress dst = *IpAddress::FromBytes(datagram.subspan(16, 4));
+  const net::IpAddress src = *net::IpAddress::FromBytes(datagram.subspan(12, 4));
+  const net::IpAddress dst = *net::IpAddress::FromBytes(datagram.subspan(16, 4));
   return ParseVrrpMessage(datagram.subspan(ihl, total - ihl), src, dst, datagram[8]);
 }
 
-ParseResult ParseIpv6Payload(std::span<const uint8_t> payload, const IpAddress& src,
-                             const IpAddress& dst, uint8_t hop_limit) {
+ParseResult ParseIpv6Payload(std::span<const uint8_t> payload, const net::IpAddress& src,
+                             const net::IpAddress& dst, uint8_t hop_limit) {
   return ParseVrrpMessage(payload, src, dst, hop_limit);
 }
 
-ParseResult ParseVrrpMessage(std::span<const uint8_t> payload, const IpAddress& src,
-                             const IpAddress& dst, uint8_t ttl) {
+ParseResult ParseVrrpMessage(std::span<const uint8_t> payload, const net::IpAddress& src,
+                             const net::IpAddress& dst, uint8_t ttl) {
   if (payload.size() < kVrrpHeaderLen) return RejectReason::kTruncated;
   ReceivedAdvert rx;
   rx.src = src;
@@ -184,7 +184,7 @@ ParseResult ParseVrrpMessage(std::span<const uint8_t> payload, const IpAddress& 
   }
   for (size_t i = 0; i < count; ++i) {
     a.addresses.push_back(
-        *IpAddress::FromBytes(payload.subspan(kVrrpHeaderLen + i * addr_len, addr_len)));
+        *net::IpAddress::FromBytes(payload.subspan(kVrrpHeaderLen + i * addr_len, addr_len)));
   }
   if (auth) {
     std::copy_n(payload.begin() + kVrrpHeaderLen + count * addr_len, kVrrpAuthLen,
@@ -213,7 +213,7 @@ RejectReason CheckAgainstInstance(const ReceivedAdvert& rx, const InstanceExpect
     return RejectReason::kAdvertIntMismatch;
   }
   if (check_addresses) {
-    for (const IpAddress& mine : want.addresses) {
+    for (const net::IpAddress& mine : want.addresses) {
       if (std::find(a.addresses.begin(), a.addresses.end(), mine) == a.addresses.end()) {
         return RejectReason::kAddressMismatch;
       }

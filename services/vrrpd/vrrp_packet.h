@@ -20,7 +20,7 @@
 #include <variant>
 #include <vector>
 
-#include "services/vrrpd/ip_address.h"
+#include "lib/net/ip_address.h"
 
 namespace lvs::vrrp {
 
@@ -59,7 +59,7 @@ struct VrrpAdvert {
   uint16_t advert_int_cs = 100;
   VrrpAuthType auth_type = VrrpAuthType::kNone;  // v2 only
   std::array<uint8_t, kVrrpAuthLen> auth_data{};  // v2 PASS: password, zero padded
-  std::vector<IpAddress> addresses;  // all of the packet's family
+  std::vector<net::IpAddress> addresses;  // all of the packet's family
 };
 
 // Pads or truncates a PASS password to the 8 bytes that go on the wire.
@@ -71,18 +71,18 @@ uint16_t ChecksumFinish(uint32_t sum);
 
 // The VRRP message alone, checksum filled in. src/dst feed the pseudo-header of v3
 // over IPv4 (as keepalived does) and of every IPv6 packet; v2 over IPv4 has none.
-std::vector<uint8_t> BuildVrrpMessage(const VrrpAdvert& advert, const IpAddress& src,
-                                      const IpAddress& dst);
+std::vector<uint8_t> BuildVrrpMessage(const VrrpAdvert& advert, const net::IpAddress& src,
+                                      const net::IpAddress& dst);
 
 // A whole IPv4 datagram for an IP_HDRINCL raw socket: TOS 0xc0 (internetwork
 // control, as keepalived sends), TTL 255, protocol 112, header checksum filled in.
-std::vector<uint8_t> BuildIpv4Datagram(const VrrpAdvert& advert, const IpAddress& src,
-                                       const IpAddress& dst, uint16_t ip_id = 0);
+std::vector<uint8_t> BuildIpv4Datagram(const VrrpAdvert& advert, const net::IpAddress& src,
+                                       const net::IpAddress& dst, uint16_t ip_id = 0);
 
 struct ReceivedAdvert {
   VrrpAdvert advert;
-  IpAddress src;
-  IpAddress dst;
+  net::IpAddress src;
+  net::IpAddress dst;
   uint8_t ttl = 0;  // IPv4 TTL or IPv6 hop limit
 };
 
@@ -91,11 +91,11 @@ using ParseResult = std::variant<ReceivedAdvert, RejectReason>;
 // `datagram` starts at the IPv4 header, as a raw IPPROTO_VRRP socket delivers it.
 ParseResult ParseIpv4Datagram(std::span<const uint8_t> datagram);
 // `payload` is the VRRP message; src, dst and hop limit come from control messages.
-ParseResult ParseIpv6Payload(std::span<const uint8_t> payload, const IpAddress& src,
-                             const IpAddress& dst, uint8_t hop_limit);
+ParseResult ParseIpv6Payload(std::span<const uint8_t> payload, const net::IpAddress& src,
+                             const net::IpAddress& dst, uint8_t hop_limit);
 // Dispatches on the address family of src.
-ParseResult ParseVrrpMessage(std::span<const uint8_t> payload, const IpAddress& src,
-                             const IpAddress& dst, uint8_t ttl);
+ParseResult ParseVrrpMessage(std::span<const uint8_t> payload, const net::IpAddress& src,
+                             const net::IpAddress& dst, uint8_t ttl);
 
 // What an instance expects of its peers' adverts.
 struct InstanceExpectation {
@@ -107,9 +107,9 @@ struct InstanceExpectation {
   std::array<uint8_t, kVrrpAuthLen> auth_data{};
   // keepalived (RFC 3768 §7.1 "MAY verify"): the advert must carry exactly these
   // addresses, in any order. Excluded VIPs are not among them.
-  std::vector<IpAddress> addresses;
+  std::vector<net::IpAddress> addresses;
   // check_unicast_src: adverts must come from one of these (empty: not checked).
-  std::vector<IpAddress> peers_only;
+  std::vector<net::IpAddress> peers_only;
 };
 
 // `check_addresses`: false only when skip_check_adv_addr lets an advert from the

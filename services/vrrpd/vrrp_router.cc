@@ -52,8 +52,8 @@ struct VrrpRouter::Instance {
   unsigned ifindex = 0;   // of spec.interface when started: a re-created one differs
   std::unique_ptr<VrrpStateMachine> sm;
   SocketEntry* socket = nullptr;
-  IpAddress src;
-  std::vector<IpAddress> destinations;
+  net::IpAddress src;
+  std::vector<net::IpAddress> destinations;
   InstanceExpectation expect;
   event::EventLoop::TimerId timer = 0;
   Counters counters;
@@ -111,8 +111,8 @@ absl::Status VrrpRouter::Init() {
 namespace {
 
 // Every address on the host's interfaces now (labels included).
-std::set<IpAddress> HostAddresses() {
-  std::set<IpAddress> out;
+std::set<net::IpAddress> HostAddresses() {
+  std::set<net::IpAddress> out;
   ifaddrs* list = nullptr;
   if (getifaddrs(&list) != 0) return out;
   for (ifaddrs* a = list; a != nullptr; a = a->ifa_next) {
@@ -120,11 +120,11 @@ std::set<IpAddress> HostAddresses() {
     if (a->ifa_addr->sa_family == AF_INET) {
       const auto* in = reinterpret_cast<const sockaddr_in*>(a->ifa_addr);
       const auto* b = reinterpret_cast<const uint8_t*>(&in->sin_addr);
-      if (auto ip = IpAddress::FromBytes({b, 4})) out.insert(*ip);
+      if (auto ip = net::IpAddress::FromBytes({b, 4})) out.insert(*ip);
     } else if (a->ifa_addr->sa_family == AF_INET6) {
       const auto* in6 = reinterpret_cast<const sockaddr_in6*>(a->ifa_addr);
       const auto* b = reinterpret_cast<const uint8_t*>(&in6->sin6_addr);
-      if (auto ip = IpAddress::FromBytes({b, 16})) out.insert(*ip);
+      if (auto ip = net::IpAddress::FromBytes({b, 16})) out.insert(*ip);
     }
   }
   freeifaddrs(list);
@@ -145,7 +145,7 @@ void VrrpRouter::ArmVipWatch() {
 // keepalived puts back, within about a second, a VIP someone removed from a master
 // (`ip addr del`): so does vrrpd, and announces it again.
 void VrrpRouter::RepairVips() {
-  std::optional<std::set<IpAddress>> present;
+  std::optional<std::set<net::IpAddress>> present;
   for (auto& [name, inst] : instances_) {
     if (inst->sm->state() != State::kMaster) continue;
     if (!present) present = HostAddresses();
@@ -355,7 +355,7 @@ void VrrpRouter::RebuildSyncGroups() {
 }
 
 absl::StatusOr<VrrpRouter::SocketEntry*> VrrpRouter::SocketFor(const std::string& ifname,
-                                                               IpFamily family) {
+                                                               net::IpFamily family) {
   auto key = std::make_pair(ifname, family);
   if (auto it = sockets_.find(key); it != sockets_.end()) return it->second.get();
   auto sock = VrrpSocket::Open(ifname, family);
@@ -396,7 +396,7 @@ absl::Status VrrpRouter::StartInstance(InstanceSpec spec) {
     return absl::AlreadyExistsError(absl::StrCat("VRID ", spec.vrrp.vrid, " already runs on ",
                                                  spec.interface));
   }
-  std::vector<IpAddress> vip_addrs;
+  std::vector<net::IpAddress> vip_addrs;
   for (const Vip& v : spec.vips) vip_addrs.push_back(v.address);
   auto inst = std::make_unique<Instance>();
   if (spec.unicast_src) {
@@ -414,7 +414,7 @@ absl::Status VrrpRouter::StartInstance(InstanceSpec spec) {
     spec.vrrp.tracked.push_back({absl::StrCat("if:", spec.interface), 0});
   }
   inst->destinations = spec.unicast() ? spec.unicast_peers
-                                      : std::vector<IpAddress>{VrrpSocket::MulticastGroup(spec.family)};
+                                      : std::vector<net::IpAddress>{VrrpSocket::MulticastGroup(spec.family)};
   inst->expect = spec.Expectation();
   inst->socket = *entry;
   inst->original = std::move(original);
@@ -532,7 +532,7 @@ void VrrpRouter::Shutdown() {
   hub_.Close();
 }
 
-void VrrpRouter::SettleLeftOverVips(Instance& inst, const IpAddress* other_master) {
+void VrrpRouter::SettleLeftOverVips(Instance& inst, const net::IpAddress* other_master) {
   if (!inst.vips_left_over) return;
   const State state = inst.sm->state();
   if (state == State::kMaster) {
@@ -680,7 +680,7 @@ void VrrpRouter::SendAdvert(Instance& inst, uint8_t priority) {
   for (const Vip& v : inst.spec.vips) {
     if (!v.excluded) ad.addresses.push_back(v.address);
   }
-  for (const IpAddress& dst : inst.destinations) {
+  for (const net::IpAddress& dst : inst.destinations) {
     if (absl::Status s = inst.socket->socket->Send(ad, inst.src, dst); !s.ok()) {
       log_->warn("({}) {}", inst.spec.vrrp.name, s.ToString());
       continue;
@@ -928,7 +928,7 @@ void VrrpRouter::HandleAdvert(SocketEntry& entry, const ReceivedAdvert& rx) {
 }
 
 void VrrpRouter::CountReject(SocketEntry& entry, Instance* inst, RejectReason reason,
-                             const IpAddress* src) {
+                             const net::IpAddress* src) {
   ++(inst ? inst->counters.rx_errors[reason] : entry.unattributed[reason]);
   const absl::Time now = loop_.Now();
   auto [it, fresh] = entry.last_logged.emplace(reason, now);
@@ -1163,7 +1163,7 @@ absl::StatusOr<v1::VrrpStatus> VrrpRouter::Status(const std::string& instance) c
     if (entry->unattributed.empty()) continue;
     v1::VrrpInterfaceCounters* ic = out.add_interfaces();
     ic->set_interface(key.first);
-    ic->set_family(key.second == IpFamily::kV4 ? 4 : 6);
+    ic->set_family(key.second == net::IpFamily::kV4 ? 4 : 6);
     for (auto& [reason, n] : entry->unattributed) {
       (*ic->mutable_rx_errors())[std::string(RejectReasonName(reason))] = n;
     }

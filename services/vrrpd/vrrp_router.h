@@ -104,7 +104,7 @@ class VrrpRouter {
   void Drive(Instance& inst, const std::function<Actions(VrrpStateMachine&)>& input);
   // Removes VIPs a previous run left once this instance is not going to be master
   // by them: it hears another live master (other_master), or it is FAULT/STOPPED.
-  void SettleLeftOverVips(Instance& inst, const IpAddress* other_master);
+  void SettleLeftOverVips(Instance& inst, const net::IpAddress* other_master);
   void Perform(Instance& inst, const Actions& actions);
   // Makes the nftables drop rules match the instances that hold their VIPs without
   // accepting traffic for them (keepalived's non-accept mode). Called before VIPs
@@ -136,12 +136,12 @@ class VrrpRouter {
   void ResolveScriptUsers(Instance& inst, InstanceSpec& spec);
   void ArmTimer(Instance& inst);
   void OnTimer(const std::string& name);
-  absl::StatusOr<SocketEntry*> SocketFor(const std::string& ifname, IpFamily family);
+  absl::StatusOr<SocketEntry*> SocketFor(const std::string& ifname, net::IpFamily family);
   // Closes a socket no instance uses any more (its interface may be going away).
   void ReleaseSocket(SocketEntry* entry);
   void OnReadable(SocketEntry& entry);
   void HandleAdvert(SocketEntry& entry, const ReceivedAdvert& rx);
-  void CountReject(SocketEntry& entry, Instance* inst, RejectReason reason, const IpAddress* src);
+  void CountReject(SocketEntry& entry, Instance* inst, RejectReason reason, const net::IpAddress* src);
   GarpSender* GarpFor(const std::string& ifname);
   void OnLink(const std::string& ifname, bool up);
   void StartTrackScripts(Instance& inst);
@@ -174,7 +174,7 @@ class VrrpRouter {
   event::EventLoop::TimerId waiting_timer_ = 0;
   event::EventLoop::TimerId vip_watch_timer_ = 0;
   bool applied_once_ = false;  // after the first Apply, reloads are validated live
-  std::map<std::pair<std::string, IpFamily>, std::unique_ptr<SocketEntry>> sockets_;
+  std::map<std::pair<std::string, net::IpFamily>, std::unique_ptr<SocketEntry>> sockets_;
   std::map<std::string, std::unique_ptr<GarpSender>> garp_;
   std::vector<std::unique_ptr<VrrpSyncGroup>> groups_;
   std::map<std::string, NotifyScripts> group_notify_;

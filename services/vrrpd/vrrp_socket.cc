@@ -65,15 +65,15 @@ absl::Status ConfigureV6(int fd, int ifindex) {
 
 }  // namespace
 
-IpAddress VrrpSocket::MulticastGroup(IpFamily family) {
-  return *IpAddress::Parse(family == IpFamily::kV4 ? "224.0.0.18" : "ff02::12");
+net::IpAddress VrrpSocket::MulticastGroup(net::IpFamily family) {
+  return *net::IpAddress::Parse(family == net::IpFamily::kV4 ? "224.0.0.18" : "ff02::12");
 }
 
 absl::StatusOr<std::unique_ptr<VrrpSocket>> VrrpSocket::Open(const std::string& ifname,
-                                                             IpFamily family) {
+                                                             net::IpFamily family) {
   const int ifindex = static_cast<int>(if_nametoindex(ifname.c_str()));
   if (ifindex == 0) return absl::NotFoundError(absl::StrCat("interface ", ifname, " not found"));
-  const int domain = family == IpFamily::kV4 ? AF_INET : AF_INET6;
+  const int domain = family == net::IpFamily::kV4 ? AF_INET : AF_INET6;
   const int fd = socket(domain, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, kIpProtoVrrp);
   if (fd < 0) return Errno("socket(SOCK_RAW, IPPROTO_VRRP)");
   auto sock = std::unique_ptr<VrrpSocket>(new VrrpSocket(fd, ifname, ifindex, family));
@@ -83,16 +83,16 @@ absl::StatusOr<std::unique_ptr<VrrpSocket>> VrrpSocket::Open(const std::string& 
   // Room for a burst (a flood of bad packets must not crowd out the good ones).
   const int rcvbuf = 1 << 20;
   setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-  absl::Status s = family == IpFamily::kV4 ? ConfigureV4(fd, ifindex) : ConfigureV6(fd, ifindex);
+  absl::Status s = family == net::IpFamily::kV4 ? ConfigureV4(fd, ifindex) : ConfigureV6(fd, ifindex);
   if (!s.ok()) return absl::Status(s.code(), absl::StrCat(ifname, ": ", s.message()));
   return sock;
 }
 
 VrrpSocket::~VrrpSocket() { close(fd_); }
 
-absl::Status VrrpSocket::Send(const VrrpAdvert& advert, const IpAddress& src,
-                              const IpAddress& dst) {
-  if (family_ == IpFamily::kV4) {
+absl::Status VrrpSocket::Send(const VrrpAdvert& advert, const net::IpAddress& src,
+                              const net::IpAddress& dst) {
+  if (family_ == net::IpFamily::kV4) {
     std::vector<uint8_t> d = BuildIpv4Datagram(advert, src, dst);
     sockaddr_in to{};
     to.sin_family = AF_INET;
@@ -149,13 +149,13 @@ absl::StatusOr<ParseResult> VrrpSocket::Receive() {
     return Errno(absl::StrCat("recv on ", ifname_));
   }
   const std::span<const uint8_t> data(buf_.data(), static_cast<size_t>(n));
-  if (family_ == IpFamily::kV4) {
+  if (family_ == net::IpFamily::kV4) {
     // A datagram cut by the buffer would also be cut here; the codec then reports it.
     return ParseIpv4Datagram(data);
   }
-  IpAddress src, dst;
+  net::IpAddress src, dst;
   int hop_limit = -1;
-  src = *IpAddress::FromBytes(
+  src = *net::IpAddress::FromBytes(
       {reinterpret_cast<const uint8_t*>(&reinterpret_cast<sockaddr_in6*>(&from)->sin6_addr), 16});
   for (cmsghdr* c = CMSG_FIRSTHDR(&mh); c != nullptr; c = CMSG_NXTHDR(&mh, c)) {
     if (c->cmsg_level != IPPROTO_IPV6) continue;
@@ -164,7 +164,7 @@ absl::StatusOr<ParseResult> VrrpSocket::Receive() {
     } else if (c->cmsg_type == IPV6_PKTINFO) {
       in6_pktinfo pi;
       std::memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-      dst = *IpAddress::FromBytes({reinterpret_cast<const uint8_t*>(&pi.ipi6_addr), 16});
+      dst = *net::IpAddress::FromBytes({reinterpret_cast<const uint8_t*>(&pi.ipi6_addr), 16});
     }
   }
   if (hop_limit < 0 || dst.is_v4()) {
@@ -173,29 +173,29 @@ absl::StatusOr<ParseResult> VrrpSocket::Receive() {
   return ParseIpv6Payload(data, src, dst, static_cast<uint8_t>(hop_limit));
 }
 
-absl::StatusOr<IpAddress> InterfacePrimaryAddress(const std::string& ifname, IpFamily family,
-                                                  const std::vector<IpAddress>& exclude) {
+absl::StatusOr<net::IpAddress> InterfacePrimaryAddress(const std::string& ifname, net::IpFamily family,
+                                                  const std::vector<net::IpAddress>& exclude) {
   ifaddrs* list = nullptr;
   if (getifaddrs(&list) < 0) return Errno("getifaddrs");
-  std::optional<IpAddress> found;
+  std::optional<net::IpAddress> found;
   for (ifaddrs* i = list; i != nullptr && !found; i = i->ifa_next) {
     if (i->ifa_addr == nullptr || ifname != i->ifa_name) continue;
-    std::optional<IpAddress> a;
-    if (family == IpFamily::kV4 && i->ifa_addr->sa_family == AF_INET) {
-      a = IpAddress::FromBytes(
+    std::optional<net::IpAddress> a;
+    if (family == net::IpFamily::kV4 && i->ifa_addr->sa_family == AF_INET) {
+      a = net::IpAddress::FromBytes(
           {reinterpret_cast<const uint8_t*>(&reinterpret_cast<sockaddr_in*>(i->ifa_addr)->sin_addr),
            4});
-    } else if (family == IpFamily::kV6 && i->ifa_addr->sa_family == AF_INET6) {
+    } else if (family == net::IpFamily::kV6 && i->ifa_addr->sa_family == AF_INET6) {
       auto* in6 = reinterpret_cast<sockaddr_in6*>(i->ifa_addr);
       if (!IN6_IS_ADDR_LINKLOCAL(&in6->sin6_addr)) continue;
-      a = IpAddress::FromBytes({reinterpret_cast<const uint8_t*>(&in6->sin6_addr), 16});
+      a = net::IpAddress::FromBytes({reinterpret_cast<const uint8_t*>(&in6->sin6_addr), 16});
     }
     if (a && std::find(exclude.begin(), exclude.end(), *a) == exclude.end()) found = a;
   }
   freeifaddrs(list);
   if (!found) {
     return absl::FailedPreconditionError(
-        absl::StrCat(ifname, " has no ", family == IpFamily::kV4 ? "IPv4" : "IPv6 link-local",
+        absl::StrCat(ifname, " has no ", family == net::IpFamily::kV4 ? "IPv4" : "IPv6 link-local",
                      " address to send adverts from"));
   }
   return *found;

@@ -10,7 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "services/vrrpd/ip_address.h"
+#include "lib/net/ip_address.h"
 #include "services/vrrpd/vrrp_packet.h"
 
 namespace lvs::vrrp {
@@ -18,38 +18,38 @@ namespace lvs::vrrp {
 class VrrpSocket {
  public:
   static absl::StatusOr<std::unique_ptr<VrrpSocket>> Open(const std::string& ifname,
-                                                          IpFamily family);
+                                                          net::IpFamily family);
   ~VrrpSocket();
   VrrpSocket(const VrrpSocket&) = delete;
   VrrpSocket& operator=(const VrrpSocket&) = delete;
 
   int fd() const { return fd_; }
-  IpFamily family() const { return family_; }
+  net::IpFamily family() const { return family_; }
   const std::string& ifname() const { return ifname_; }
   int ifindex() const { return ifindex_; }
 
-  static IpAddress MulticastGroup(IpFamily family);
+  static net::IpAddress MulticastGroup(net::IpFamily family);
 
-  absl::Status Send(const VrrpAdvert& advert, const IpAddress& src, const IpAddress& dst);
+  absl::Status Send(const VrrpAdvert& advert, const net::IpAddress& src, const net::IpAddress& dst);
 
   // Reads one datagram (non-blocking). Returns kUnavailable when nothing is queued.
   // A datagram the codec refuses comes back as a RejectReason in the result.
   absl::StatusOr<ParseResult> Receive();
 
  private:
-  VrrpSocket(int fd, std::string ifname, int ifindex, IpFamily family)
+  VrrpSocket(int fd, std::string ifname, int ifindex, net::IpFamily family)
       : fd_(fd), ifname_(std::move(ifname)), ifindex_(ifindex), family_(family) {}
 
   int fd_;
   std::string ifname_;
   int ifindex_;
-  IpFamily family_;
+  net::IpFamily family_;
   std::vector<uint8_t> buf_ = std::vector<uint8_t>(65536);
 };
 
 // The interface's own addresses: the first IPv4 address that is not one of
 // `exclude` (keepalived's "primary address") and the IPv6 link-local address.
-absl::StatusOr<IpAddress> InterfacePrimaryAddress(const std::string& ifname, IpFamily family,
-                                                  const std::vector<IpAddress>& exclude);
+absl::StatusOr<net::IpAddress> InterfacePrimaryAddress(const std::string& ifname, net::IpFamily family,
+                                                  const std::vector<net::IpAddress>& exclude);
 
 }  // namespace lvs::vrrp

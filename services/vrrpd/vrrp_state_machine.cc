@@ -181,12 +181,12 @@ Actions VrrpStateMachine::Stop(absl::Time now, std::string_view reason) {
 
 // RFC 5798 §6.4.3: a higher priority wins; an equal one goes to the higher primary
 // address, so two masters of equal priority still converge on one.
-bool VrrpStateMachine::AdvertOutranksUs(uint8_t priority, const IpAddress& src) const {
+bool VrrpStateMachine::AdvertOutranksUs(uint8_t priority, const net::IpAddress& src) const {
   const uint8_t ours = effective_priority();
   return priority > ours || (priority == ours && config_.primary_address < src);
 }
 
-Actions VrrpStateMachine::OnAdvert(absl::Time now, const IpAddress& src, uint8_t priority,
+Actions VrrpStateMachine::OnAdvert(absl::Time now, const net::IpAddress& src, uint8_t priority,
                                    uint16_t advert_int_cs) {
   const absl::Duration advertised = absl::Milliseconds(10) * advert_int_cs;
   if (state_ == State::kBackup) {

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
-#include "services/vrrpd/ip_address.h"
+#include "lib/net/ip_address.h"
 #include "spdlog/logger.h"
 
 namespace lvs::vrrp {
@@ -58,7 +58,7 @@ struct VrrpConfig {
   absl::Duration advert_int = absl::Seconds(1);
   bool preempt = true;
   absl::Duration preempt_delay = absl::ZeroDuration();
-  IpAddress primary_address;  // ties between equal priorities go to the higher one
+  net::IpAddress primary_address;  // ties between equal priorities go to the higher one
   std::vector<TrackedItem> tracked;
   uint32_t garp_master_repeat = 5;
   absl::Duration garp_master_delay = absl::Seconds(5);
@@ -106,7 +106,7 @@ class VrrpStateMachine {
   // Admin up after Stop.
   Actions Resume(absl::Time now);
   // An advert that passed every codec and instance check.
-  Actions OnAdvert(absl::Time now, const IpAddress& src, uint8_t priority,
+  Actions OnAdvert(absl::Time now, const net::IpAddress& src, uint8_t priority,
                    uint16_t advert_int_cs);
   // Runs whatever is due at `now` (call at NextDeadline()).
   Actions OnTimer(absl::Time now);
@@ -129,7 +129,7 @@ class VrrpStateMachine {
   State state() const { return state_; }
   uint8_t effective_priority() const;
   bool fault_tracked() const;
-  const std::optional<IpAddress>& master_address() const { return master_address_; }
+  const std::optional<net::IpAddress>& master_address() const { return master_address_; }
   absl::Time since() const { return since_; }
   uint64_t transitions() const { return transitions_; }
   const std::string& last_reason() const { return last_reason_; }
@@ -151,7 +151,7 @@ class VrrpStateMachine {
   // A weight-0 item has not reported: Start waits for it.
   bool awaiting_tracked() const;
   absl::Duration MasterAdverInterval() const { return master_adver_int_; }
-  bool AdvertOutranksUs(uint8_t priority, const IpAddress& src) const;
+  bool AdvertOutranksUs(uint8_t priority, const net::IpAddress& src) const;
 
   VrrpConfig config_;
   std::shared_ptr<spdlog::logger> log_;
@@ -164,11 +164,11 @@ class VrrpStateMachine {
   absl::Time since_ = absl::InfinitePast();
   uint64_t transitions_ = 0;
   std::string last_reason_;
-  std::optional<IpAddress> master_address_;
+  std::optional<net::IpAddress> master_address_;
   absl::Duration master_adver_int_;
   bool yielded_ = false;  // after RequestFailover: do not preempt
   std::optional<absl::Time> lower_master_seen_at_;  // preempt_delay window start
-  std::optional<IpAddress> master_left_;  // sent priority 0: the takeover's reason
+  std::optional<net::IpAddress> master_left_;  // sent priority 0: the takeover's reason
   std::optional<absl::Time> last_reassert_at_;  // against a lower-priority master
   uint64_t reasserts_suppressed_ = 0;
 

@@ -10,7 +10,7 @@
 
 namespace {
 
-using lvs::vrrp::IpAddress;
+using lvs::net::IpAddress;
 using lvs::vrrp::ParseResult;
 using lvs::vrrp::ReceivedAdvert;
 

@@ -46,7 +46,7 @@ lvs::v1::HealthEvent Event(const std::string& id, bool up, bool checked = true, 
 const std::string kSuspendable = "TCP 10.0.0.100:80 -> 10.0.0.2:80";
 const std::string kPlain = "TCP 10.0.0.101:80 -> 10.0.0.3:80";
 
-IpAddr Ip(const char* s) { return *IpAddr::Parse(s); }
+net::IpAddress Ip(const char* s) { return *net::IpAddress::Parse(s); }
 
 TEST_CASE("health inputs: a verdict is a change once; a repeat is none") {
   const auto services = Services();

@@ -44,12 +44,12 @@ inline std::vector<ServiceConfig> Services(const std::string& text) {
 }
 
 inline ServiceKey Svc(const std::string& addr, uint16_t port, uint16_t proto = IPPROTO_TCP) {
-  IpAddr a = *IpAddr::Parse(addr);
-  return ServiceKey{a.af, proto, a, port, 0};
+  net::IpAddress a = *net::IpAddress::Parse(addr);
+  return ServiceKey{a.af(), proto, a, port, 0};
 }
 
 inline DestKey Real(const std::string& addr, uint16_t port) {
-  return DestKey{*IpAddr::Parse(addr), port};
+  return DestKey{*net::IpAddress::Parse(addr), port};
 }
 
 // The desired table for a config with the given health and overrides.

@@ -11,7 +11,7 @@ namespace {
 const FirewallSettings kDefaults{.table = "keepalived", .priority = -1};
 
 BlockedAddress Block(const char* text, unsigned ifindex = 0) {
-  return {.address = *IpAddress::Parse(text), .ifindex = ifindex};
+  return {.address = *net::IpAddress::Parse(text), .ifindex = ifindex};
 }
 
 bool Has(const std::string& script, const std::string& line) {
@@ -59,9 +59,9 @@ TEST_CASE("IPv6: neighbour discovery passes, link-local VIPs are matched with th
   CHECK(Has(c.script, "add element ip6 keepalived vips_link_local { fe80::1 . 3 }"));
   CHECK(c.next.ipv6_table);
   CHECK_FALSE(c.next.ipv4_table);
-  CHECK(IsLinkLocalV6(*IpAddress::Parse("febf::1")));
-  CHECK_FALSE(IsLinkLocalV6(*IpAddress::Parse("fec0::1")));
-  CHECK_FALSE(IsLinkLocalV6(*IpAddress::Parse("10.0.0.1")));
+  CHECK(IsLinkLocalV6(*net::IpAddress::Parse("febf::1")));
+  CHECK_FALSE(IsLinkLocalV6(*net::IpAddress::Parse("fec0::1")));
+  CHECK_FALSE(IsLinkLocalV6(*net::IpAddress::Parse("10.0.0.1")));
 }
 
 TEST_CASE("nftables NAME, nftables_priority and nftables_counters shape the rules") {

@@ -73,7 +73,7 @@ TEST_CASE("v3 at 0.1 s, IPv6 runs as v3, unicast peers, nopreempt") {
       "vrrp_instance V6 {\n interface ens160\n virtual_router_id 7\n"
       " virtual_ipaddress {\n  fd00:64::100/64 dev ens160\n }\n}\n"));
   REQUIRE(v6.ok());
-  CHECK(v6->front().family == IpFamily::kV6);
+  CHECK(v6->front().family == net::IpFamily::kV6);
   CHECK(v6->front().vrrp.version == 3);
   CHECK(v6->front().vips[0].prefix_len == 64);
 
@@ -151,7 +151,7 @@ TEST_CASE("refusals name the instance and the problem") {
   auto bare = InstanceSpecsFromConfig(novip);
   REQUIRE(bare.ok());
   CHECK(bare->front().vips.empty());
-  CHECK(bare->front().family == IpFamily::kV4);
+  CHECK(bare->front().family == net::IpFamily::kV4);
 }
 
 }  // namespace
@@ -183,7 +183,7 @@ TEST_CASE("virtual_ipaddress_excluded: held like the VIPs, of either family, not
   REQUIRE(specs.ok());
   const InstanceSpec& s = specs->front();
   REQUIRE(s.vips.size() == 3);
-  CHECK(s.family == IpFamily::kV4);
+  CHECK(s.family == net::IpFamily::kV4);
   CHECK_FALSE(s.vips[0].excluded);
   CHECK(s.vips[1].excluded);
   CHECK(s.vips[1].dev == "ens160");

@@ -33,7 +33,7 @@ const std::vector<uint8_t> kKeepalivedV3Ipv6Payload = {
     0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00,
 };
 
-IpAddress Ip(const char* s) { return *IpAddress::Parse(s); }
+net::IpAddress Ip(const char* s) { return *net::IpAddress::Parse(s); }
 
 VrrpAdvert SeedAdvert() {
   VrrpAdvert a;
@@ -54,7 +54,7 @@ InstanceExpectation SeedExpectation() {
   e.advert_int_cs = 100;
   e.auth_type = VrrpAuthType::kPass;
   e.auth_data = PassAuthData("1111");
-  e.addresses = {*IpAddress::Parse("192.168.64.100")};
+  e.addresses = {*net::IpAddress::Parse("192.168.64.100")};
   return e;
 }
 
@@ -236,16 +236,16 @@ TEST_CASE("instance checks: TTL, VRID, version, auth, interval") {
   }
   SECTION("the VIP list must be the instance's: count, then each address (keepalived)") {
     REQUIRE(CheckAgainstInstance(rx, e) == RejectReason::kNone);
-    e.addresses.push_back(*IpAddress::Parse("192.168.64.101"));
+    e.addresses.push_back(*net::IpAddress::Parse("192.168.64.101"));
     CHECK(CheckAgainstInstance(rx, e) == RejectReason::kAddressMismatch);
-    e.addresses = {*IpAddress::Parse("192.168.64.101")};
+    e.addresses = {*net::IpAddress::Parse("192.168.64.101")};
     CHECK(CheckAgainstInstance(rx, e) == RejectReason::kAddressMismatch);
     // skip_check_adv_addr, for the master already heard
     CHECK(CheckAgainstInstance(rx, e, /*check_addresses=*/false) == RejectReason::kNone);
   }
   SECTION("check_unicast_src: only the peers' adverts") {
     e.unicast = true;
-    e.peers_only = {*IpAddress::Parse("192.168.64.9")};
+    e.peers_only = {*net::IpAddress::Parse("192.168.64.9")};
     CHECK(CheckAgainstInstance(rx, e) == RejectReason::kNotAPeer);
     e.peers_only.push_back(rx.src);
     CHECK(CheckAgainstInstance(rx, e) == RejectReason::kNone);

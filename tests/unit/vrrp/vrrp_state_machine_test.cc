@@ -11,10 +11,10 @@ namespace {
 using Kind = Action::Kind;
 
 const absl::Time kT0 = absl::FromUnixSeconds(1000);
-IpAddress Ip(const char* s) { return *IpAddress::Parse(s); }
-const IpAddress kUs = Ip("192.168.64.137");
-const IpAddress kHigherAddr = Ip("192.168.64.200");
-const IpAddress kLowerAddr = Ip("192.168.64.2");
+net::IpAddress Ip(const char* s) { return *net::IpAddress::Parse(s); }
+const net::IpAddress kUs = Ip("192.168.64.137");
+const net::IpAddress kHigherAddr = Ip("192.168.64.200");
+const net::IpAddress kLowerAddr = Ip("192.168.64.2");
 
 VrrpConfig Seed(uint8_t priority = 90) {
   VrrpConfig c;
