@@ -6,6 +6,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "lib/net/ip_address.h"
 #include "lib/proc/command_line.h"
 #include "services/checkd/dns_message.h"
 
@@ -265,16 +266,7 @@ const char* CheckKindName(CheckKind kind) {
 }
 
 absl::StatusOr<std::string> CanonicalAddress(absl::string_view text) {
-  std::string s(text);
-  char buf[INET6_ADDRSTRLEN];
-  in6_addr a6;
-  in_addr a4;
-  if (inet_pton(AF_INET, s.c_str(), &a4) == 1) {
-    return std::string(inet_ntop(AF_INET, &a4, buf, sizeof buf));
-  }
-  if (inet_pton(AF_INET6, s.c_str(), &a6) == 1) {
-    return std::string(inet_ntop(AF_INET6, &a6, buf, sizeof buf));
-  }
+  if (auto a = net::IpAddress::Parse(std::string_view(text.data(), text.size()))) return a->ToString();
   return absl::InvalidArgumentError(absl::StrCat("\"", text, "\" is not an IPv4 or IPv6 address"));
 }
 

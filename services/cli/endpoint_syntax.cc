@@ -1,27 +1,13 @@
 #include "services/cli/endpoint_syntax.h"
 
-#include <arpa/inet.h>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "lib/net/ip_address.h"
 
 namespace lvs::cli {
 namespace {
-
-bool IsIp(const std::string& s, bool* v6) {
-  unsigned char buf[16];
-  if (inet_pton(AF_INET, s.c_str(), buf) == 1) {
-    *v6 = false;
-    return true;
-  }
-  if (inet_pton(AF_INET6, s.c_str(), buf) == 1) {
-    *v6 = true;
-    return true;
-  }
-  return false;
-}
 
 // "ADDR:PORT" or "[ADDR6]:PORT".
 absl::Status ParseHostPort(absl::string_view text, std::string* addr, uint32_t* port) {
@@ -43,8 +29,7 @@ absl::Status ParseHostPort(absl::string_view text, std::string* addr, uint32_t* 
       return absl::InvalidArgumentError(
           absl::StrCat("'", text, "': write an IPv6 address in brackets, [ADDR]:PORT"));
   }
-  bool v6;
-  if (!IsIp(host, &v6))
+  if (!net::IpAddress::Parse(host))
     return absl::InvalidArgumentError(absl::StrCat("'", host, "' is not an IP address"));
   if (!absl::SimpleAtoi(port_text, port) || *port == 0 || *port > 65535)
     return absl::InvalidArgumentError(absl::StrCat("'", port_text, "' is not a port (1-65535)"));

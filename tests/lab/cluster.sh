@@ -232,6 +232,16 @@ cluster_client_start() {
     --target "$LAB_VIP:80" --rate "${1:-50}" --timeout-ms $((CLUSTER_CLIENT_TIMEOUT * 1000)) --out "$CLUSTER_CLIENT_LOG"
   CLUSTER_CLIENT_PID=$LAB_LAST_PID
   lab_wait_for 60 "the client is answered through the VIP" client_answered_since "$(now)"
+  # A cluster in service has had traffic before anything fails: the drills start once
+  # each real server has answered 30 requests (lvsha_passive_check learns the clients'
+  # handshake time from its first 20 connections per real, and judges against 3 s
+  # until then).
+  lab_wait_for 60 "each real server has answered 30 requests" client_warm 30
+}
+# client_warm N: both real servers have answered N of the client's requests.
+client_warm() {
+  awk -v n="$1" '$3 == "ok" && /This is RS1/ { a++ } $3 == "ok" && /This is RS2/ { b++ }
+    END { exit !(a >= n && b >= n) }' "$CLUSTER_CLIENT_LOG"
 }
 
 # client_answered_since T: the client has an answer to a request started after T.
