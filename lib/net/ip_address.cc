@@ -66,22 +66,6 @@ std::string IpAddress::ToString() const {
   return buf;
 }
 
-std::optional<IpPrefix> IpPrefix::Parse(std::string_view text) {
-  const size_t slash = text.find('/');
-  auto addr = IpAddress::Parse(text.substr(0, slash));
-  if (!addr) return std::nullopt;
-  IpPrefix p{*addr, addr->max_prefix()};
-  if (slash == std::string_view::npos) return p;
-  const std::string_view len = text.substr(slash + 1);
-  if (len.empty() || !std::all_of(len.begin(), len.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
-      !absl::SimpleAtoi(Absl(len), &p.len) || p.len > addr->max_prefix()) {
-    return std::nullopt;
-  }
-  return p;
-}
-
-std::string IpPrefix::ToString() const { return absl::StrCat(addr.ToString(), "/", len); }
-
 namespace {
 uint32_t LastPart(const IpAddress& a) {
   const auto& r = a.raw();
@@ -126,26 +110,6 @@ std::vector<IpAddress> IpRange::Addresses() const {
 std::string HostPort(const IpAddress& addr, uint16_t port) {
   if (addr.is_v6()) return absl::StrCat("[", addr.ToString(), "]:", port);
   return absl::StrCat(addr.ToString(), ":", port);
-}
-
-std::optional<std::pair<IpAddress, uint16_t>> ParseHostPort(std::string_view text) {
-  std::string_view host, port_text;
-  if (!text.empty() && text.front() == '[') {
-    const size_t close = text.find("]:");
-    if (close == std::string_view::npos) return std::nullopt;
-    host = text.substr(1, close - 1);
-    port_text = text.substr(close + 2);
-  } else {
-    const size_t colon = text.rfind(':');
-    if (colon == std::string_view::npos) return std::nullopt;
-    host = text.substr(0, colon);
-    port_text = text.substr(colon + 1);
-  }
-  auto addr = IpAddress::Parse(host);
-  if (!addr || (text.front() != '[' && addr->is_v6())) return std::nullopt;
-  uint32_t port = 0;
-  if (port_text.empty() || !absl::SimpleAtoi(Absl(port_text), &port) || port > 65535) return std::nullopt;
-  return std::make_pair(*addr, static_cast<uint16_t>(port));
 }
 
 }  // namespace lvs::net

@@ -1,7 +1,7 @@
 // The one IP address type of the project: an IPv4 or IPv6 address as the kernel
-// holds it (network byte order), with parsing and formatting, and the "ADDR:PORT"
-// endpoint syntax. Used by the config model, the three daemons and lvsctl; no socket
-// headers in the interface, so the pure cores stay free of them.
+// holds it (network byte order), with parsing and formatting, keepalived's address
+// ranges, and the "ADDR:PORT" spelling. Used by the config model, the three daemons
+// and lvsctl; no socket headers in the interface, so the pure cores stay free of them.
 #pragma once
 
 #include <array>
@@ -11,7 +11,6 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <variant>
 #include <vector>
 
@@ -54,16 +53,6 @@ class IpAddress {
   std::array<uint8_t, 16> bytes_{};
 };
 
-// A prefix as configs write it: ADDR[/LEN].
-struct IpPrefix {
-  IpAddress addr;
-  uint32_t len = 32;
-  // LEN absent: the family's full length. Bad address or LEN out of range: none.
-  static std::optional<IpPrefix> Parse(std::string_view text);
-  std::string ToString() const;  // "10.0.0.1/24"
-  friend auto operator<=>(const IpPrefix&, const IpPrefix&) = default;
-};
-
 // keepalived's address range (virtual_server_group): "a.b.c.d-e" over the last IPv4
 // octet (e decimal), "x::y-z" over the last IPv6 group (z hex), where the end may also
 // be written as a whole address of the same family; a lone address is a range of one.
@@ -78,7 +67,5 @@ struct IpRange {
 
 // "192.168.64.143:80" or "[2001:db8::2]:80".
 std::string HostPort(const IpAddress& addr, uint16_t port);
-// The inverse: "ADDR:PORT" or "[ADDR6]:PORT", port 0-65535; none otherwise.
-std::optional<std::pair<IpAddress, uint16_t>> ParseHostPort(std::string_view text);
 
 }  // namespace lvs::net
