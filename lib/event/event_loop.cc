@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <future>
 #include <thread>
@@ -64,6 +66,7 @@ EventLoop::~EventLoop() {
 }
 
 absl::Status EventLoop::AddFd(int fd, uint32_t events, FdCallback cb) {
+  AssertInLoopThread("EventLoop::AddFd");
   epoll_event ev{};
   ev.events = events;
   ev.data.fd = fd;
@@ -73,6 +76,7 @@ absl::Status EventLoop::AddFd(int fd, uint32_t events, FdCallback cb) {
 }
 
 absl::Status EventLoop::ModifyFd(int fd, uint32_t events) {
+  AssertInLoopThread("EventLoop::ModifyFd");
   epoll_event ev{};
   ev.events = events;
   ev.data.fd = fd;
@@ -81,12 +85,14 @@ absl::Status EventLoop::ModifyFd(int fd, uint32_t events) {
 }
 
 void EventLoop::RemoveFd(int fd) {
+  AssertInLoopThread("EventLoop::RemoveFd");
   if (fd_callbacks_.erase(fd) > 0) epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
 }
 
 absl::Time EventLoop::Now() const { return MonotonicNow(); }
 
 EventLoop::TimerId EventLoop::AddTimer(absl::Duration after, std::function<void()> cb) {
+  AssertInLoopThread("EventLoop::AddTimer");
   TimerId id = next_timer_id_++;
   timers_.push({Now() + std::max(after, absl::ZeroDuration()), id});
   timer_callbacks_.emplace(id, std::move(cb));
@@ -95,6 +101,7 @@ EventLoop::TimerId EventLoop::AddTimer(absl::Duration after, std::function<void(
 }
 
 void EventLoop::CancelTimer(TimerId id) {
+  AssertInLoopThread("EventLoop::CancelTimer");
   // The heap entry stays until it surfaces; without a callback it is skipped.
   timer_callbacks_.erase(id);
 }
@@ -141,7 +148,7 @@ void EventLoop::FireTimers() {
 
 void EventLoop::Post(std::function<void()> fn) {
   {
-    std::lock_guard<std::mutex> lock(posted_mu_);
+    absl::MutexLock lock(&posted_mu_);
     posted_.push_back(std::move(fn));
   }
   uint64_t one = 1;
@@ -167,17 +174,25 @@ void EventLoop::DrainPosted() {
   }
   std::vector<std::function<void()>> batch;
   {
-    std::lock_guard<std::mutex> lock(posted_mu_);
+    absl::MutexLock lock(&posted_mu_);
     batch.swap(posted_);
   }
   for (auto& fn : batch) fn();
 }
 
-bool EventLoop::InLoopThread() const { return std::this_thread::get_id() == loop_thread_; }
+bool EventLoop::InLoopThread() const { return std::this_thread::get_id() == loop_thread_.load(); }
+
+void EventLoop::AssertInLoopThread(const char* what) const {
+  if (InLoopThread()) return;
+  // A programming error, not a runtime condition: say where, then stop before the
+  // race corrupts the fd or timer tables.
+  std::fprintf(stderr, "%s called off the event loop's thread\n", what);
+  std::abort();
+}
 
 void EventLoop::Stop() {
   {
-    std::lock_guard<std::mutex> lock(posted_mu_);
+    absl::MutexLock lock(&posted_mu_);
     stop_requested_ = true;
   }
   uint64_t one = 1;
@@ -190,7 +205,7 @@ void EventLoop::Run() {
   epoll_event events[kMaxEvents];
   for (;;) {
     {
-      std::lock_guard<std::mutex> lock(posted_mu_);
+      absl::MutexLock lock(&posted_mu_);
       if (stop_requested_) {
         stop_requested_ = false;
         return;

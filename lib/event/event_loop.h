@@ -4,17 +4,22 @@
 // to the loop thread. Everything that touches daemon state runs on the loop thread.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
+#include <optional>
 #include <queue>
 #include <thread>
+#include <type_traits>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
 namespace lvs::event {
@@ -29,6 +34,11 @@ class EventLoop {
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
 
+  // Loop-thread only (checked: a call from another thread aborts with the method's
+  // name, since it would race the loop's own use of the fd and timer tables):
+  // AddFd, ModifyFd, RemoveFd, AddTimer, CancelTimer. The thread that created the
+  // loop counts as the loop thread until Run() starts elsewhere.
+  //
   // Watches fd for `events` (EPOLLIN, EPOLLOUT, ...). The callback may add or
   // remove any fd, including its own.
   absl::Status AddFd(int fd, uint32_t events, FdCallback cb);
@@ -51,12 +61,18 @@ class EventLoop {
   // Thread-safe: runs fn on the loop thread and waits for it. On the loop thread
   // itself it runs fn directly.
   void RunSync(std::function<void()> fn);
+  // Thread-safe: runs fn on the loop thread and returns what it returned (RunSync
+  // with a result, so a caller needs no placeholder value for "not run yet").
+  template <typename Fn>
+  std::invoke_result_t<Fn&> Call(Fn&& fn);
 
   // Runs until Stop(). Returns after the iteration that saw the stop.
   void Run();
   // Thread-safe.
   void Stop();
   bool InLoopThread() const;
+  // Aborts, naming `what`, unless called on the loop thread.
+  void AssertInLoopThread(const char* what) const;
 
  private:
   EventLoop(int epoll_fd, int timer_fd, int wake_fd);
@@ -82,10 +98,24 @@ class EventLoop {
   absl::Time armed_for_ = absl::InfiniteFuture();
   absl::Duration current_lateness_ = absl::ZeroDuration();
 
-  std::mutex posted_mu_;
-  std::vector<std::function<void()>> posted_;  // guarded by posted_mu_
-  bool stop_requested_ = false;                // guarded by posted_mu_
-  std::thread::id loop_thread_;
+  absl::Mutex posted_mu_;
+  std::vector<std::function<void()>> posted_ ABSL_GUARDED_BY(posted_mu_);
+  bool stop_requested_ ABSL_GUARDED_BY(posted_mu_) = false;
+  // Written by Run() on its thread, read by any thread's InLoopThread().
+  std::atomic<std::thread::id> loop_thread_;
 };
+
+template <typename Fn>
+std::invoke_result_t<Fn&> EventLoop::Call(Fn&& fn) {
+  using Result = std::invoke_result_t<Fn&>;
+  if constexpr (std::is_void_v<Result>) {
+    RunSync(std::forward<Fn>(fn));
+  } else {
+    if (InLoopThread()) return fn();
+    std::optional<Result> result;
+    RunSync([&] { result.emplace(fn()); });
+    return std::move(*result);
+  }
+}
 
 }  // namespace lvs::event

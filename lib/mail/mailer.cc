@@ -56,18 +56,17 @@ Mailer::Mailer(Settings settings, std::shared_ptr<spdlog::logger> log)
 
 Mailer::~Mailer() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     stopping_ = true;
     stop_deadline_ = absl::Now() + kFlushDeadline;
     abort_at_ns_ = absl::ToUnixNanos(stop_deadline_);
   }
-  wake_.notify_all();
   worker_.join();
 }
 
 void Mailer::Send(Alert alert) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     if (queue_.size() >= kQueueLimit || stopping_) {
       ++stats_.dropped;
       const absl::Time now = absl::Now();
@@ -81,16 +80,15 @@ void Mailer::Send(Alert alert) {
     ++stats_.queued;
     queue_.push_back(std::move(alert));
   }
-  wake_.notify_one();
 }
 
 void Mailer::UpdateSettings(Settings settings) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   settings_ = std::move(settings);
 }
 
 Mailer::Stats Mailer::stats() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return stats_;
 }
 
@@ -105,9 +103,9 @@ v1::MailStats Mailer::StatsProto() const {
 }
 
 void Mailer::Run() {
-  std::unique_lock<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   for (;;) {
-    wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    mu_.Await(absl::Condition(this, &Mailer::HasWork));
     if (queue_.empty()) return;  // stopping with nothing left
     absl::Duration budget = absl::InfiniteDuration();
     if (stopping_) {
@@ -122,7 +120,7 @@ void Mailer::Run() {
     Alert alert = std::move(queue_.front());
     queue_.pop_front();
     const Settings settings = settings_;
-    lock.unlock();
+    mu_.Unlock();  // SMTP can take seconds; Send() must not wait for it
     std::string error;
     const bool ok = Deliver(settings, alert, budget, &error);
     if (ok) {
@@ -130,7 +128,7 @@ void Mailer::Run() {
     } else {
       log_->warn("mail alert \"{}\" not sent to {}:{}: {}", alert.subject, settings.server, settings.port, error);
     }
-    lock.lock();
+    mu_.Lock();
     ++(ok ? stats_.sent : stats_.failed);
   }
 }

@@ -5,14 +5,14 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <thread>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "lib/mail/alert_mail.h"
 #include "lvs/v1/common.pb.h"
@@ -46,18 +46,19 @@ class Mailer {
   // One SMTP exchange; false with the reason in *error.
   bool Deliver(const Settings& settings, const Alert& alert, absl::Duration budget, std::string* error);
 
-  Settings settings_;  // guarded by mu_
+  bool HasWork() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || !queue_.empty(); }
+
+  mutable absl::Mutex mu_;
+  Settings settings_ ABSL_GUARDED_BY(mu_);
   std::shared_ptr<spdlog::logger> log_;
-  mutable std::mutex mu_;
-  std::condition_variable wake_;
-  std::deque<Alert> queue_;
-  bool stopping_ = false;
-  absl::Time stop_deadline_ = absl::InfiniteFuture();
+  std::deque<Alert> queue_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Time stop_deadline_ ABSL_GUARDED_BY(mu_) = absl::InfiniteFuture();
   // The stop deadline for the transfer under way (libcurl's progress callback
   // aborts it), in Unix nanoseconds.
   std::atomic<int64_t> abort_at_ns_{INT64_MAX};
-  Stats stats_;
-  absl::Time last_drop_log_ = absl::InfinitePast();
+  Stats stats_ ABSL_GUARDED_BY(mu_);
+  absl::Time last_drop_log_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   std::thread worker_;
 };
 

@@ -2,23 +2,22 @@
 // gRPC thread owns a Subscription and drains it. Subscribing happens on the loop
 // thread together with building the snapshot, so no event falls between the two:
 //
-//   std::shared_ptr<WatchHub<E>::Subscription> sub;
-//   loop.RunSync([&] { sub = hub.Subscribe(BuildSnapshot()); });
+//   auto sub = loop.Call([&] { return hub.Subscribe(BuildSnapshot()); });
 //   return ServeWatch(context, writer, *sub);
 //
 // A subscriber that falls too far behind is cut off with RESOURCE_EXHAUSTED rather
 // than letting its queue grow without bound; it reconnects and gets a fresh snapshot.
 #pragma once
 
-#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <vector>
 
 #include <grpcpp/grpcpp.h>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
 namespace lvs::rpc {
@@ -32,9 +31,8 @@ class WatchHub {
     enum class Result { kEvent, kTimeout, kClosed, kOverflow };
 
     Result Next(Event* out, absl::Duration timeout) {
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait_for(lock, absl::ToChronoNanoseconds(timeout),
-                   [&] { return !queue_.empty() || closed_ || overflow_; });
+      absl::MutexLock lock(&mu_);
+      mu_.AwaitWithTimeout(absl::Condition(this, &Subscription::Ready), timeout);
       if (overflow_) return Result::kOverflow;
       if (!queue_.empty()) {
         *out = std::move(queue_.front());
@@ -45,28 +43,29 @@ class WatchHub {
     }
 
     void Push(const Event& e) {
-      std::lock_guard<std::mutex> lock(mu_);
+      absl::MutexLock lock(&mu_);
       if (queue_.size() >= max_queue_) {
         overflow_ = true;
       } else {
         queue_.push_back(e);
       }
-      cv_.notify_one();
     }
 
     void Close() {
-      std::lock_guard<std::mutex> lock(mu_);
+      absl::MutexLock lock(&mu_);
       closed_ = true;
-      cv_.notify_one();
     }
 
    private:
+    bool Ready() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return !queue_.empty() || closed_ || overflow_;
+    }
+
     const size_t max_queue_;
-    std::mutex mu_;
-    std::condition_variable cv_;
-    std::deque<Event> queue_;
-    bool closed_ = false;
-    bool overflow_ = false;
+    absl::Mutex mu_;
+    std::deque<Event> queue_ ABSL_GUARDED_BY(mu_);
+    bool closed_ ABSL_GUARDED_BY(mu_) = false;
+    bool overflow_ ABSL_GUARDED_BY(mu_) = false;
   };
 
   explicit WatchHub(size_t max_queue = 100000) : max_queue_(max_queue) {}
@@ -75,14 +74,14 @@ class WatchHub {
   std::shared_ptr<Subscription> Subscribe(const std::vector<Event>& snapshot) {
     auto sub = std::make_shared<Subscription>(max_queue_ + snapshot.size());
     for (const Event& e : snapshot) sub->Push(e);
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     subs_.push_back(sub);
     return sub;
   }
 
   // Loop thread. Subscriptions whose stream has ended are dropped here.
   void Publish(const Event& e) {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     std::erase_if(subs_, [](const std::weak_ptr<Subscription>& w) { return w.expired(); });
     for (auto& w : subs_)
       if (auto s = w.lock()) s->Push(e);
@@ -90,22 +89,22 @@ class WatchHub {
 
   // Ends every stream (daemon stopping).
   void Close() {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     for (auto& w : subs_)
       if (auto s = w.lock()) s->Close();
     subs_.clear();
   }
 
   size_t Subscribers() {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     std::erase_if(subs_, [](const std::weak_ptr<Subscription>& w) { return w.expired(); });
     return subs_.size();
   }
 
  private:
   const size_t max_queue_;
-  std::mutex mu_;
-  std::vector<std::weak_ptr<Subscription>> subs_;
+  absl::Mutex mu_;
+  std::vector<std::weak_ptr<Subscription>> subs_ ABSL_GUARDED_BY(mu_);
 };
 
 // Drains a subscription into a server stream until the client goes away, the hub

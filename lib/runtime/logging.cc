@@ -1,8 +1,10 @@
 #include "lib/runtime/logging.h"
 
 #include <cstdlib>
-#include <mutex>
 #include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 
 #include "spdlog/pattern_formatter.h"
 #include "spdlog/sinks/stdout_sinks.h"
@@ -25,11 +27,13 @@ class SyslogPriorityFlag final : public spdlog::custom_flag_formatter {
   }
 };
 
-std::mutex g_mu;
-spdlog::sink_ptr g_sink;
-spdlog::level::level_enum g_level = spdlog::level::info;
+// Guards the shared sink and level while loggers are made or re-levelled; spdlog
+// itself is thread-safe for logging.
+absl::Mutex g_mu(absl::kConstInit);
+spdlog::sink_ptr g_sink ABSL_GUARDED_BY(g_mu);
+spdlog::level::level_enum g_level ABSL_GUARDED_BY(g_mu) = spdlog::level::info;
 
-spdlog::sink_ptr Sink() {
+spdlog::sink_ptr Sink() ABSL_EXCLUSIVE_LOCKS_REQUIRED(g_mu) {
   if (g_sink) return g_sink;
   g_sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
   auto formatter = std::make_unique<spdlog::pattern_formatter>();
@@ -47,14 +51,14 @@ spdlog::sink_ptr Sink() {
 bool SetLogLevel(absl::string_view level) {
   auto parsed = spdlog::level::from_str(std::string(level));
   if (parsed == spdlog::level::off && level != "off") return false;
-  std::lock_guard<std::mutex> lock(g_mu);
+  absl::MutexLock lock(&g_mu);
   g_level = parsed;
   spdlog::apply_all([&](std::shared_ptr<spdlog::logger> l) { l->set_level(parsed); });
   return true;
 }
 
 std::shared_ptr<spdlog::logger> Logger(absl::string_view component) {
-  std::lock_guard<std::mutex> lock(g_mu);
+  absl::MutexLock lock(&g_mu);
   std::string name(component);
   if (auto existing = spdlog::get(name)) return existing;
   auto logger = std::make_shared<spdlog::logger>(name, Sink());

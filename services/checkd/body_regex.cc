@@ -4,25 +4,26 @@
 #include <pcre2.h>
 
 #include <map>
-#include <mutex>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 
 namespace lvs::checkd {
 
 absl::StatusOr<std::shared_ptr<const CompiledRegex>> CompiledRegex::Get(const std::string& pattern,
                                                                         uint32_t options) {
-  static std::mutex mu;
-  static std::map<std::pair<std::string, uint32_t>, std::weak_ptr<const CompiledRegex>> cache;
-  std::lock_guard<std::mutex> lock(mu);
-  auto& slot = cache[{pattern, options}];
+  // Compiled once per pattern while any checker holds it (the lock covers the cache).
+  static absl::Mutex mu(absl::kConstInit);
+  static auto* cache = new std::map<std::pair<std::string, uint32_t>, std::weak_ptr<const CompiledRegex>>;
+  absl::MutexLock lock(&mu);
+  auto& slot = (*cache)[{pattern, options}];
   if (auto hit = slot.lock()) return hit;
   int code = 0;
   PCRE2_SIZE offset = 0;
   pcre2_code* re =
       pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(), options, &code, &offset, nullptr);
   if (re == nullptr) {
-    cache.erase({pattern, options});
+    cache->erase({pattern, options});
     PCRE2_UCHAR message[256];
     pcre2_get_error_message(code, message, sizeof message);
     return absl::InvalidArgumentError(absl::StrCat("regex '", pattern, "' does not compile: ",

@@ -12,20 +12,13 @@ namespace lvs::checkd {
 
 grpc::Status CheckerService::SetTargets(grpc::ServerContext*, const v1::SetTargetsRequest* req,
                                         v1::SetTargetsResponse* resp) {
-  absl::Status status;
-  loop_->RunSync([&] {
-    auto r = engine_->SetTargets(*req);
-    if (r.ok()) {
-      *resp = *std::move(r);
-    } else {
-      status = r.status();
-    }
-  });
+  absl::StatusOr<v1::SetTargetsResponse> r = loop_->Call([&] { return engine_->SetTargets(*req); });
   auto log = runtime::Logger("checkd");
-  if (!status.ok()) {
-    log->warn("SetTargets refused: {}", std::string(status.message()));
-    return runtime::ToGrpcStatus(status);
+  if (!r.ok()) {
+    log->warn("SetTargets refused: {}", std::string(r.status().message()));
+    return runtime::ToGrpcStatus(r.status());
   }
+  *resp = *std::move(r);
   log->info("SetTargets: {} targets, {} added, {} removed, {} changed, {} unchanged, {} rejected",
             req->targets_size(), resp->added(), resp->removed(), resp->changed(), resp->unchanged(),
             resp->rejected_size());
@@ -35,8 +28,7 @@ grpc::Status CheckerService::SetTargets(grpc::ServerContext*, const v1::SetTarge
 
 grpc::Status CheckerService::WatchHealth(grpc::ServerContext* ctx, const v1::WatchHealthRequest*,
                                          grpc::ServerWriter<v1::HealthEvent>* writer) {
-  std::shared_ptr<rpc::WatchHub<v1::HealthEvent>::Subscription> sub;
-  loop_->RunSync([&] { sub = hub_->Subscribe(engine_->Snapshot()); });
+  auto sub = loop_->Call([&] { return hub_->Subscribe(engine_->Snapshot()); });
   return rpc::ServeWatch(ctx, writer, *sub);
 }
 
@@ -52,7 +44,7 @@ grpc::Status CheckerService::ProbeOnce(grpc::ServerContext* ctx, const v1::Probe
   auto deliver = [result](v1::ProbeOnceResponse r) { result->set_value(std::move(r)); };
   absl::Status started;
   if (!req->target_id().empty()) {
-    loop_->RunSync([&] { started = engine_->ProbeOnce(req->target_id(), deliver); });
+    started = loop_->Call([&] { return engine_->ProbeOnce(req->target_id(), deliver); });
   } else if (req->has_target()) {
     const bool script = std::any_of(req->target().checkers().begin(),
                                     req->target().checkers().end(),
@@ -73,7 +65,7 @@ grpc::Status CheckerService::ProbeOnce(grpc::ServerContext* ctx, const v1::Probe
     }
     auto spec = TargetSpec::FromProto(req->target());
     if (!spec.ok()) return runtime::ToGrpcStatus(spec.status());
-    loop_->RunSync([&] { started = engine_->ProbeOnce(*spec, deliver); });
+    started = loop_->Call([&] { return engine_->ProbeOnce(*spec, deliver); });
   } else {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "ProbeOnce needs target_id or target");
   }
@@ -91,8 +83,7 @@ grpc::Status CheckerService::ProbeOnce(grpc::ServerContext* ctx, const v1::Probe
 grpc::Status CheckerService::CheckNow(grpc::ServerContext*, const v1::CheckNowRequest* req,
                                       v1::CheckNowResponse*) {
   if (req->target_id().empty()) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "CheckNow needs target_id");
-  absl::Status status;
-  loop_->RunSync([&] { status = engine_->CheckNow(req->target_id()); });
+  absl::Status status = loop_->Call([&] { return engine_->CheckNow(req->target_id()); });
   if (!status.ok()) return runtime::ToGrpcStatus(status);
   runtime::Logger("checkd")->info("{}: checks run now{}{}", absl::CHexEscape(req->target_id().substr(0, 200)),
                                   req->reason().empty() ? "" : ": ", absl::CHexEscape(req->reason().substr(0, 200)));

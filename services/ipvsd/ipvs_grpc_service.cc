@@ -17,8 +17,7 @@ grpc::Status IpvsGrpcService::ListServices(grpc::ServerContext*,
 grpc::Status IpvsGrpcService::GetService(grpc::ServerContext*,
                                          const lvs::v1::GetServiceRequest* request,
                                          lvs::v1::IpvsService* response) {
-  absl::StatusOr<lvs::v1::IpvsService> r;
-  loop_->RunSync([&] { r = manager_->Get(request->key()); });
+  absl::StatusOr<lvs::v1::IpvsService> r = loop_->Call([&] { return manager_->Get(request->key()); });
   if (r.ok()) *response = std::move(*r);
   return ToGrpcStatus(r.status());
 }
@@ -26,9 +25,7 @@ grpc::Status IpvsGrpcService::GetService(grpc::ServerContext*,
 grpc::Status IpvsGrpcService::SetOverride(grpc::ServerContext*,
                                           const lvs::v1::SetOverrideRequest* request,
                                           lvs::v1::SetOverrideResponse*) {
-  absl::Status s;
-  loop_->RunSync([&] { s = manager_->SetOverride(*request); });
-  return ToGrpcStatus(s);
+  return ToGrpcStatus(loop_->Call([&] { return manager_->SetOverride(*request); }));
 }
 
 grpc::Status IpvsGrpcService::Reload(grpc::ServerContext*, const lvs::v1::ReloadRequest* request,
@@ -46,15 +43,13 @@ grpc::Status IpvsGrpcService::Reload(grpc::ServerContext*, const lvs::v1::Reload
 grpc::Status IpvsGrpcService::WatchTable(grpc::ServerContext* context,
                                          const lvs::v1::WatchTableRequest*,
                                          grpc::ServerWriter<lvs::v1::TableEvent>* writer) {
-  std::shared_ptr<rpc::WatchHub<lvs::v1::TableEvent>::Subscription> sub;
-  loop_->RunSync([&] { sub = hub_->Subscribe(manager_->Snapshot()); });
+  auto sub = loop_->Call([&] { return hub_->Subscribe(manager_->Snapshot()); });
   return rpc::ServeWatch(context, writer, *sub);
 }
 
 grpc::Status IpvsGrpcService::Flush(grpc::ServerContext*, const lvs::v1::FlushRequest* request,
                                     lvs::v1::FlushResponse* response) {
-  absl::StatusOr<uint32_t> r;
-  loop_->RunSync([&] { r = manager_->Flush(request->confirm()); });
+  absl::StatusOr<uint32_t> r = loop_->Call([&] { return manager_->Flush(request->confirm()); });
   if (r.ok()) response->set_services_removed(*r);
   return ToGrpcStatus(r.status());
 }

@@ -24,33 +24,32 @@ void StreamFollower::Start() { thread_ = std::thread([this] { Loop(); }); }
 
 void StreamFollower::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     stop_ = true;
     if (context_) context_->TryCancel();
   }
-  cv_.notify_all();
   if (thread_.joinable()) thread_.join();
 }
 
 void StreamFollower::Loop() {
   for (;;) {
     {
-      std::unique_lock<std::mutex> lock(mu_);
+      absl::MutexLock lock(&mu_);
       if (stop_) return;
     }
     if (!channel_->WaitForConnected(In(kRetry))) continue;
     grpc::ClientContext context;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      absl::MutexLock lock(&mu_);
       if (stop_) return;
       context_ = &context;
     }
     on_connection_(true);
     run_(&context);
     on_connection_(false);
-    std::unique_lock<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     context_ = nullptr;
-    cv_.wait_for(lock, kRetry, [&] { return stop_; });
+    mu_.AwaitWithTimeout(absl::Condition(&stop_), absl::FromChrono(kRetry));
   }
 }
 
@@ -70,12 +69,11 @@ CheckdLink::CheckdLink(const std::string& run_dir, event::EventLoop* loop, IpvsM
       },
       [this](bool connected) {
         {
-          std::lock_guard<std::mutex> lock(mu_);
+          absl::MutexLock lock(&mu_);
           connected_ = connected;
           // A checkd that (re)appears knows nothing of ours: send the whole set again.
           if (connected) dirty_ = true;
         }
-        cv_.notify_all();
         loop_->Post([this, connected] { manager_->OnCheckerConnected(connected); });
       });
 }
@@ -90,10 +88,9 @@ void CheckdLink::Start() {
 
 void CheckdLink::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     stop_ = true;
   }
-  cv_.notify_all();
   follower_->Stop();
   if (pusher_.joinable()) pusher_.join();
 }
@@ -101,31 +98,29 @@ void CheckdLink::Stop() {
 void CheckdLink::TargetsChanged() {
   auto targets = manager_->Targets();
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     targets_ = std::move(targets);
     dirty_ = true;
   }
-  cv_.notify_all();
 }
 
 void CheckdLink::CheckNow(const std::string& target_id, const std::string& reason) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     check_now_.emplace_back(target_id, reason);
   }
-  cv_.notify_all();
 }
 
 void CheckdLink::PushLoop() {
   auto log = runtime::Logger("ipvsd");
-  std::unique_lock<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   for (;;) {
-    cv_.wait(lock, [&] { return stop_ || ((dirty_ || !check_now_.empty()) && connected_); });
+    mu_.Await(absl::Condition(this, &CheckdLink::PushDue));
     if (stop_) return;
     if (!dirty_) {
       auto asks = std::move(check_now_);
       check_now_.clear();
-      lock.unlock();
+      mu_.Unlock();  // the RPCs must not hold up TargetsChanged() on the loop
       for (const auto& [id, reason] : asks) {
         grpc::ClientContext context;
         context.set_deadline(In(std::chrono::milliseconds(2000)));
@@ -136,13 +131,13 @@ void CheckdLink::PushLoop() {
         grpc::Status s = stub_->CheckNow(&context, req, &resp);
         if (!s.ok()) log->warn("CheckNow {} to checkd failed ({}); asked again later", id, s.error_message());
       }
-      lock.lock();
+      mu_.Lock();
       continue;
     }
     lvs::v1::SetTargetsRequest req;
     for (const auto& t : targets_) *req.add_targets() = t;
     dirty_ = false;
-    lock.unlock();
+    mu_.Unlock();
     grpc::ClientContext context;
     context.set_deadline(In(std::chrono::milliseconds(5000)));
     lvs::v1::SetTargetsResponse resp;
@@ -156,10 +151,10 @@ void CheckdLink::PushLoop() {
     } else {
       log->warn("SetTargets to checkd failed ({}); retrying", s.error_message());
     }
-    lock.lock();
+    mu_.Lock();
     if (!s.ok()) {
       dirty_ = true;
-      cv_.wait_for(lock, kRetry, [&] { return stop_; });
+      mu_.AwaitWithTimeout(absl::Condition(&stop_), absl::FromChrono(kRetry));
     }
   }
 }

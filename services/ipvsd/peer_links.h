@@ -7,15 +7,16 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <grpcpp/grpcpp.h>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 
 #include "lib/event/event_loop.h"
 #include "lvs/v1/check.grpc.pb.h"
@@ -40,10 +41,9 @@ class StreamFollower {
   std::shared_ptr<grpc::Channel> channel_;
   RunStream run_;
   std::function<void(bool)> on_connection_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  grpc::ClientContext* context_ = nullptr;  // guarded by mu_
-  bool stop_ = false;                       // guarded by mu_
+  absl::Mutex mu_;
+  grpc::ClientContext* context_ ABSL_GUARDED_BY(mu_) = nullptr;
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 
@@ -62,19 +62,22 @@ class CheckdLink {
 
  private:
   void PushLoop();
+  // Something for the pusher thread to do (or it should stop).
+  bool PushDue() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return stop_ || ((dirty_ || !check_now_.empty()) && connected_);
+  }
 
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<lvs::v1::CheckerService::Stub> stub_;
   event::EventLoop* loop_;
   IpvsManager* manager_;
   std::unique_ptr<StreamFollower> follower_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<lvs::v1::CheckTarget> targets_;  // guarded by mu_
-  bool dirty_ = true;                          // guarded by mu_
-  std::vector<std::pair<std::string, std::string>> check_now_;  // guarded by mu_
-  bool connected_ = false;                     // guarded by mu_
-  bool stop_ = false;                          // guarded by mu_
+  absl::Mutex mu_;
+  std::vector<lvs::v1::CheckTarget> targets_ ABSL_GUARDED_BY(mu_);
+  bool dirty_ ABSL_GUARDED_BY(mu_) = true;
+  std::vector<std::pair<std::string, std::string>> check_now_ ABSL_GUARDED_BY(mu_);
+  bool connected_ ABSL_GUARDED_BY(mu_) = false;
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
   std::thread pusher_;
 };
 

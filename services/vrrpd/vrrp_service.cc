@@ -17,8 +17,7 @@ grpc::Status RequireInstance(const std::string& name) {
 
 grpc::Status VrrpService::GetStatus(grpc::ServerContext*, const v1::GetVrrpStatusRequest* req,
                                     v1::VrrpStatus* resp) {
-  absl::StatusOr<v1::VrrpStatus> s = absl::UnknownError("not run");
-  loop_->RunSync([&] { s = router_->Status(req->instance()); });
+  absl::StatusOr<v1::VrrpStatus> s = loop_->Call([&] { return router_->Status(req->instance()); });
   if (!s.ok()) return runtime::ToGrpcStatus(s.status());
   *resp = std::move(*s);
   return grpc::Status::OK;
@@ -47,8 +46,7 @@ grpc::Status VrrpService::RequestFailover(grpc::ServerContext*,
                                           const v1::RequestFailoverRequest* req,
                                           v1::RequestFailoverResponse* resp) {
   if (auto s = RequireInstance(req->instance()); !s.ok()) return s;
-  absl::StatusOr<State> st = absl::UnknownError("not run");
-  loop_->RunSync([&] { st = router_->RequestFailover(req->instance()); });
+  absl::StatusOr<State> st = loop_->Call([&] { return router_->RequestFailover(req->instance()); });
   if (!st.ok()) return runtime::ToGrpcStatus(st.status());
   resp->set_state(ToProto(*st));
   return grpc::Status::OK;
@@ -57,8 +55,8 @@ grpc::Status VrrpService::RequestFailover(grpc::ServerContext*,
 grpc::Status VrrpService::SetAdminState(grpc::ServerContext*, const v1::SetAdminStateRequest* req,
                                         v1::SetAdminStateResponse* resp) {
   if (auto s = RequireInstance(req->instance()); !s.ok()) return s;
-  absl::StatusOr<State> st = absl::UnknownError("not run");
-  loop_->RunSync([&] { st = router_->SetAdminState(req->instance(), req->up()); });
+  absl::StatusOr<State> st =
+      loop_->Call([&] { return router_->SetAdminState(req->instance(), req->up()); });
   if (!st.ok()) return runtime::ToGrpcStatus(st.status());
   resp->set_state(ToProto(*st));
   return grpc::Status::OK;
