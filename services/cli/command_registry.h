@@ -14,6 +14,8 @@ struct Command {
   std::string summary;  // one line for `lvsctl --help`
   // Gets the words after the command name; returns the process exit code.
   std::function<int(const std::vector<std::string>& args)> run;
+  // `lvsctl NAME --help`; empty: "usage: lvsctl SUMMARY".
+  std::string help = {};
 };
 
 class CommandRegistry {
@@ -39,3 +41,7 @@ struct CommandRegistrar {
 #define LVS_CLI_COMMAND(name, summary, fn)                  \
   static const ::lvs::cli::CommandRegistrar LVS_CLI_CONCAT( \
       lvs_cli_command_, __LINE__)(::lvs::cli::Command{name, summary, fn})
+// The same, with a full text for `lvsctl NAME --help`.
+#define LVS_CLI_COMMAND_WITH_HELP(name, summary, help, fn) \
+  static const ::lvs::cli::CommandRegistrar LVS_CLI_CONCAT( \
+      lvs_cli_command_, __LINE__)(::lvs::cli::Command{name, summary, fn, help})

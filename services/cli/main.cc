@@ -45,12 +45,14 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   std::vector<std::string> args(argv + 2, argv + argc);
-  // `config` explains itself; every other command's help is its summary line.
+  // `config` explains itself; every other command's help is its help text, or its
+  // summary line.
   bool wants_help = std::find_if(args.begin(), args.end(), [](const std::string& a) {
                       return a == "--help" || a == "-h";
                     }) != args.end();
   if (wants_help && name != "config") {
-    std::printf("usage: lvsctl %s\n", command->summary.c_str());
+    if (command->help.empty()) std::printf("usage: lvsctl %s\n", command->summary.c_str());
+    else std::fputs(command->help.c_str(), stdout);
     return 0;
   }
   return command->run(args);

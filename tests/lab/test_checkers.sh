@@ -119,7 +119,7 @@ ka_steady() {
     [ "$(grep -c 'Retries iterations = 0' /tmp/keepalived_check.data)" -ge $((n - 1)) ]
 }
 lh_steady() {
-  "$bin/checkd-client" --run-dir "$run2" list |
+  "$bin/lvsctl" api --run-dir "$run2" --timeout 30 checkd ListChecks |
     python3 -c 'import json, sys; c = json.load(sys.stdin)["checks"]; sys.exit(not (len(c) == '"$n"' and all(int(x.get("runs", 0)) >= 1 and x.get("up") and not x.get("consecutive_failures") for x in c)))'
 }
 lab_wait_for 60 "keepalived's $n checkers have each succeeded" ka_steady

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # ctest-timeout: 300
 """checkd against real servers in namespaces, driven through its gRPC API with
-checkd-client.
+`lvsctl api checkd METHOD`.
 
 Topology: lvs1 (192.168.64.130) runs checkd; rs1 (192.168.64.143) runs the
 servers below. 192.168.64.200 is a blackhole: lvs1 has a permanent neighbour
@@ -31,7 +31,7 @@ from lvsnet import Lab, wait_until  # noqa: E402
 
 BIN = os.environ.get("LVS_BIN", os.path.join(os.path.dirname(__file__), "../../build/bin"))
 CHECKD = os.path.join(BIN, "checkd")
-CLIENT = os.path.join(BIN, "checkd-client")
+LVSCTL = os.path.join(BIN, "lvsctl")
 
 LVS1 = "192.168.64.130"
 RS1 = "192.168.64.143"
@@ -126,7 +126,7 @@ FAST = "connect_timeout_ms: 1000 retry: 0 retry_set: true warmup_ms: 1"
 
 
 class Checkd:
-    """checkd on a host, and its client."""
+    """checkd on a host, and calls of its API."""
 
     def __init__(self, lab, host, tmp):
         self.host = host
@@ -139,25 +139,29 @@ class Checkd:
         self.tmp = tmp
         self._seq = 0
 
-    def client(self, *args, check=True, input=None):
-        return self.host.run([CLIENT, "--run-dir", self.run_dir, *args], check=check, input=input)
+    def api(self, method, *args, check=True, input=None):
+        return self.host.run([LVSCTL, "api", "--run-dir", self.run_dir, "checkd", method, *args],
+                             check=check, input=input)
 
     def set(self, text, check=True):
-        res = self.client("set", "-", input=text, check=check)
+        res = self.api("SetTargets", "-", input=text, check=check)
         return json.loads(res.stdout) if res.returncode == 0 else res
 
     def checks(self):
-        return {c["target_id"]: c for c in json.loads(self.client("list").stdout).get("checks", [])}
+        return {c["target_id"]: c for c in json.loads(self.api("ListChecks").stdout)["checks"]}
 
     def health(self):
         """Current health by id, from a WatchHealth snapshot."""
         n = len(self.checks())
-        out = self.client("watch", "--count", str(n), "--seconds", "10").stdout
+        if n == 0:
+            return {}
+        out = self.api("WatchHealth", "--count", str(n), "--seconds", "10").stdout
         return {e["id"]: e for e in map(json.loads, out.splitlines())}
 
     def watch(self):
         self._seq += 1
-        return self.host.spawn([CLIENT, "--run-dir", self.run_dir, "watch"], name=f"watch{self._seq}")
+        return self.host.spawn([LVSCTL, "api", "--run-dir", self.run_dir, "checkd", "WatchHealth"],
+                               name=f"watch{self._seq}")
 
 
 def events(proc):
@@ -346,10 +350,10 @@ class CheckdTest(unittest.TestCase):
         self.lab.wait_until(no_stale_hang, 15, "hung scripts killed")
 
         # ProbeOnce runs now and reports without changing state.
-        probe = json.loads(self.checkd.client("probe", "http-500").stdout)
+        probe = json.loads(self.checkd.api("ProbeOnce", 'target_id: "http-500"').stdout)
         self.assertEqual([(r["ok"], r["reason"]) for r in probe["results"]], [(False, "HTTP 500")])
-        res = self.checkd.client("probe", "no-such-target", check=False)
-        self.assertEqual(res.returncode, 3)
+        res = self.checkd.api("ProbeOnce", 'target_id: "no-such-target"', check=False)
+        self.assertEqual(res.returncode, 1)
         self.assertIn("NOT_FOUND", res.stderr)
 
     def test_retries_delay_the_verdict(self):
@@ -417,7 +421,7 @@ class CheckdTest(unittest.TestCase):
 
         # A malformed request (duplicate ids) is INVALID_ARGUMENT and changes nothing.
         res = self.checkd.set(good + target("keep-a", 81, "tcp {}"), check=False)
-        self.assertEqual(res.returncode, 3)
+        self.assertEqual(res.returncode, 1)
         self.assertIn("INVALID_ARGUMENT", res.stderr)
         self.assertIn("more than once", res.stderr)
         self.assertIn("new-c", self.checkd.checks())
