@@ -41,109 +41,16 @@ HOSTS = {
     "client": ("192.168.64.136/24", "fd00:64::136/64"),
 }
 
-# The reference deployment's two keepalived.conf files, verbatim. The fixtures
-# in tests/fixtures/configs/ are the same text; they are preferred when present.
-SEED_MASTER = """global_defs {
-   router_id LVS_MASTER
-}
-
-vrrp_instance VI_1 {
-    state MASTER
-    interface ens160
-    virtual_router_id 51
-    priority 100
-    advert_int 1
-    authentication {
-        auth_type PASS
-        auth_pass 1111
-    }
-    virtual_ipaddress {
-        192.168.64.100/32 dev ens160 label ens160:vip
-    }
-}
-# VIP
-virtual_server 192.168.64.100 80 {
-    delay_loop 6
-    lb_algo rr
-    lb_kind DR
-    protocol TCP
-\t
-\t# rs1
-    real_server 192.168.64.143 80 {
-        weight 1
-        TCP_CHECK {
-            connect_timeout 3
-            nb_get_retry 3
-            delay_before_retry 3
-        }
-    }
-\t# rs2
-    real_server 192.168.64.138 80 {
-        weight 1
-        TCP_CHECK {
-            connect_timeout 3
-        }
-    }
-}
-"""
-
-SEED_BACKUP = """global_defs {
-   router_id LVS_BACKUP
-}
-
-vrrp_instance VI_1 {
-    state BACKUP
-    interface ens160
-    virtual_router_id 51
-    priority 90
-    advert_int 1
-    authentication {
-        auth_type PASS
-        auth_pass 1111
-    }
-    virtual_ipaddress {
-        192.168.64.100/32 dev ens160 label ens160:vip
-    }
-}
-
-virtual_server 192.168.64.100 80 {
-    delay_loop 6
-    lb_algo rr
-    lb_kind DR
-    protocol TCP
-
-    real_server 192.168.64.143 80 {
-        weight 1
-        TCP_CHECK {
-            connect_timeout 3
-            nb_get_retry 3
-            delay_before_retry 3
-        }
-    }
-
-    real_server 192.168.64.138 80 {
-        weight 1
-        TCP_CHECK {
-            connect_timeout 3
-        }
-    }
-}
-
-"""
-
-
 def source_dir():
     return os.environ.get("LVS_SOURCE_DIR") or os.path.abspath(
         os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 
 
 def seed_config(role):
-    """The seed's config for role "master" or "backup"."""
-    path = os.path.join(source_dir(), "tests", "fixtures", "configs", f"seed-{role}.conf")
-    if os.path.exists(path):
-        with open(path) as f:
-            return f.read()
-    return SEED_MASTER if role == "master" else SEED_BACKUP
+    """The seed's config for role "master" or "backup": the reference deployment's
+    keepalived.conf, as tests/fixtures/configs/seed-{role}.conf holds it."""
+    with open(os.path.join(source_dir(), "tests", "fixtures", "configs", f"seed-{role}.conf")) as f:
+        return f.read()
 
 
 def vrrp_config(router_id, state, priority, advert_int=1, version=2, auth_pass="1111",

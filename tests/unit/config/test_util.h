@@ -10,6 +10,7 @@
 
 #include "lib/config/config_parser.h"
 #include "lib/config/diagnostic_sink.h"
+#include "tests/unit/fixtures.h"
 
 namespace lvs::config::testing {
 
@@ -21,9 +22,7 @@ inline ParseResult ParseValid(const std::string& text, const std::string& name) 
   return r;
 }
 
-inline std::string FixturePath(const std::string& name) {
-  return std::string(LVS_SOURCE_DIR) + "/tests/fixtures/configs/" + name;
-}
+using lvs::testing::FixturePath;
 
 // Diagnostics formatted without the file name: "line:col: keyword: message".
 inline std::vector<std::string> Lines(const ParseResult& result) {

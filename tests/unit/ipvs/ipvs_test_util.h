@@ -5,35 +5,14 @@
 #include <string>
 
 #include "lib/config/config_parser.h"
+#include "tests/unit/fixtures.h"
 #include "services/ipvsd/desired_table.h"
 #include "services/ipvsd/service_config.h"
 
 namespace lvs::ipvs::testing {
 
-// The seed's virtual_server, verbatim (director MASTER's file).
-inline constexpr char kSeedVirtualServer[] = R"(
-virtual_server 192.168.64.100 80 {
-    delay_loop 6
-    lb_algo rr
-    lb_kind DR
-    protocol TCP
-
-    real_server 192.168.64.143 80 {
-        weight 1
-        TCP_CHECK {
-            connect_timeout 3
-            nb_get_retry 3
-            delay_before_retry 3
-        }
-    }
-    real_server 192.168.64.138 80 {
-        weight 1
-        TCP_CHECK {
-            connect_timeout 3
-        }
-    }
-}
-)";
+// The seed's virtual_server, as in tests/fixtures/configs/seed-master.conf.
+inline const std::string kSeedVirtualServer = lvs::testing::SeedVirtualServer();
 
 inline std::vector<ServiceConfig> Services(const std::string& text) {
   config::ParseResult r = config::ParseString(text, "test.conf");

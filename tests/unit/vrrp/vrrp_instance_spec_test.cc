@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "lib/config/config_parser.h"
+#include "tests/unit/fixtures.h"
 
 namespace lvs::vrrp {
 namespace {
@@ -18,13 +19,7 @@ v1::Config Parse(const std::string& text) {
   return r.config;
 }
 
-std::string Fixture(const std::string& name) {
-  std::ifstream f("tests/fixtures/configs/" + name);
-  REQUIRE(f.good());
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
+using lvs::testing::ReadFixture;
 
 std::string Instance(const std::string& body, const std::string& globals = "") {
   return "global_defs {\n" + globals + "\n}\nvrrp_instance VI_1 {\n interface ens160\n"
@@ -32,7 +27,7 @@ std::string Instance(const std::string& body, const std::string& globals = "") {
 }
 
 TEST_CASE("the seed's master config becomes the instance keepalived runs") {
-  auto specs = InstanceSpecsFromConfig(Parse(Fixture("seed-master.conf")));
+  auto specs = InstanceSpecsFromConfig(Parse(ReadFixture("seed-master.conf")));
   REQUIRE(specs.ok());
   REQUIRE(specs->size() == 1);
   const InstanceSpec& s = specs->front();
@@ -56,8 +51,8 @@ TEST_CASE("the seed's master config becomes the instance keepalived runs") {
 }
 
 TEST_CASE("the seed's backup differs only in priority") {
-  auto m = InstanceSpecsFromConfig(Parse(Fixture("seed-master.conf")));
-  auto b = InstanceSpecsFromConfig(Parse(Fixture("seed-backup.conf")));
+  auto m = InstanceSpecsFromConfig(Parse(ReadFixture("seed-master.conf")));
+  auto b = InstanceSpecsFromConfig(Parse(ReadFixture("seed-backup.conf")));
   REQUIRE(b.ok());
   CHECK(b->front().vrrp.priority == 90);
   CHECK(b->front().vips == m->front().vips);
