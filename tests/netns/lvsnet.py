@@ -89,12 +89,27 @@ class LabInterrupted(BaseException):
     """Raised in the main thread when the test process gets SIGTERM/SIGHUP."""
 
 
+_failed_expectations = []
+
+
 def expect(cond, what, detail=""):
-    """One named check of a scripted test: raises with `detail` when it fails,
-    prints "ok: what" when it holds."""
-    if not cond:
-        raise AssertionError(f"{what}\n{detail}")
-    print(f"ok: {what}")
+    """One named check of a scripted test. It prints "ok: what" when it holds;
+    when it fails it prints "FAIL: what" with `detail` and the script goes on, so
+    one failure does not hide the rest. The Lab the script runs in then fails at
+    its end, naming every check that failed (see failed_expectations())."""
+    if cond:
+        print(f"ok: {what}", flush=True)
+        return True
+    print(f"FAIL: {what}\n{detail}", flush=True)
+    _failed_expectations.append(what)
+    return False
+
+
+def failed_expectations():
+    """Raises AssertionError naming every expect() that failed so far."""
+    if _failed_expectations:
+        names = "\n  ".join(_failed_expectations)
+        raise AssertionError(f"{len(_failed_expectations)} check(s) failed:\n  {names}")
 
 
 def wait_until(predicate, timeout, what, interval=0.01, guard=None):
@@ -625,8 +640,10 @@ class Lab:
             raise
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, exc_type, *_):
         self.close()
+        if exc_type is None:
+            failed_expectations()
         return False
 
     def close(self):

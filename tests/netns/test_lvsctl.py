@@ -10,7 +10,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lvsnet import Lab  # noqa: E402
+from lvsnet import Lab, expect  # noqa: E402
 
 BIN = os.environ.get("LVS_BIN", "build/bin")
 SRC = os.environ.get("LVS_SOURCE_DIR", ".")
@@ -40,11 +40,6 @@ def mask(text):
     text = re.sub(r"(tx|rx|transitions) \d+", r"\1 <n>", text)
     return re.sub(r"last transition: .*", "last transition: <reason>", text)
 
-
-def expect(cond, what, detail=""):
-    if not cond:
-        raise AssertionError(f"{what}\n{detail}")
-    print(f"ok: {what}")
 
 
 def main():

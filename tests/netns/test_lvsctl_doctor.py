@@ -7,17 +7,12 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lvsnet import Lab  # noqa: E402
+from lvsnet import Lab, expect  # noqa: E402
 
 BIN = os.environ.get("LVS_BIN", "build/bin")
 SRC = os.environ.get("LVS_SOURCE_DIR", ".")
 CONF = os.path.join(SRC, "tests/fixtures/configs/seed-master.conf")
 
-
-def expect(cond, what, detail=""):
-    if not cond:
-        raise AssertionError(f"{what}\n{detail}")
-    print(f"ok: {what}")
 
 
 def main():

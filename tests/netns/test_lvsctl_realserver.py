@@ -14,7 +14,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lvsnet import Lab  # noqa: E402
+from lvsnet import Lab, expect  # noqa: E402
 
 LVSCTL = os.path.join(os.environ.get("LVS_BIN", "build/bin"), "lvsctl")
 VIP = "192.168.64.100"
@@ -23,11 +23,6 @@ VIP = "192.168.64.100"
 def lvsctl(host, *args):
     return host.run([LVSCTL, *args], check=False)
 
-
-def expect(cond, what, detail=""):
-    if not cond:
-        raise AssertionError(f"{what}\n{detail}")
-    print(f"ok: {what}")
 
 
 def main():

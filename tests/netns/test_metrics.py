@@ -8,7 +8,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lvsnet import Lab  # noqa: E402
+from lvsnet import Lab, expect  # noqa: E402
 
 BIN = os.environ.get("LVS_BIN", "build/bin")
 SRC = os.environ.get("LVS_SOURCE_DIR", ".")
@@ -28,11 +28,6 @@ def sample(body, name_and_labels):
             return float(line.split()[-1])
     return None
 
-
-def expect(cond, what, detail=""):
-    if not cond:
-        raise AssertionError(f"{what}\n{detail}")
-    print(f"ok: {what}")
 
 
 def main():

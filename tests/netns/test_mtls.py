@@ -12,7 +12,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lvsnet import Lab  # noqa: E402
+from lvsnet import Lab, expect  # noqa: E402
 
 BIN = os.environ.get("LVS_BIN", "build/bin")
 PORT = 9443
@@ -36,11 +36,6 @@ def make_cert(d, ca, name, san=None):
     openssl("x509", "-req", "-in", f"{name}.csr", "-CA", f"{ca}.pem", "-CAkey", f"{ca}.key",
             "-CAcreateserial", "-days", "2", "-extfile", ext, "-out", f"{name}.pem", cwd=d)
 
-
-def expect(cond, what, detail=""):
-    if not cond:
-        raise AssertionError(f"{what}\n{detail}")
-    print(f"ok: {what}")
 
 
 def main():
