@@ -118,7 +118,7 @@ TEST_CASE("detector: a sample that misses connections neither clears the run nor
   }
   CHECK(ticks <= 5);
   // Each failed connection is counted once, however often it went missing.
-  CHECK(s.d.Judge().failed <= 25 * ticks / 10 + 1);
+  CHECK(s.d.Judge().failed <= 25u * ticks / 10 + 1);
 }
 
 TEST_CASE("detector: a connection listed twice in one sample counts once") {
