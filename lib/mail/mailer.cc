@@ -21,7 +21,8 @@ struct Upload {
 size_t ReadUpload(char* buffer, size_t size, size_t count, void* arg) {
   auto* up = static_cast<Upload*>(arg);
   const size_t n = std::min(size * count, up->text->size() - up->offset);
-  std::memcpy(buffer, up->text->data() + up->offset, n);
+  // libcurl's upload buffer takes bytes, not a C string: no terminator is due.
+  std::memcpy(buffer, up->text->data() + up->offset, n);  // NOLINT(bugprone-not-null-terminated-result)
   up->offset += n;
   return n;
 }

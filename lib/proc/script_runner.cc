@@ -22,7 +22,8 @@ ScriptRunner::~ScriptRunner() {
   }
 }
 
-void ScriptRunner::Run(std::vector<std::string> argv, const std::optional<Credentials>& run_as,
+void ScriptRunner::Run(const std::vector<std::string>& argv,
+                       const std::optional<Credentials>& run_as,
                        absl::Duration timeout, Done done) {
   if (argv.empty()) {
     if (done) done(-1);

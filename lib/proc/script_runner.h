@@ -27,7 +27,7 @@ class ScriptRunner {
 
   // Runs `argv` as `run_as` (none: the daemon's own user) with a clean slate (lib/proc);
   // kills its session after `timeout` (zero: no limit).
-  void Run(std::vector<std::string> argv, const std::optional<Credentials>& run_as,
+  void Run(const std::vector<std::string>& argv, const std::optional<Credentials>& run_as,
            absl::Duration timeout, Done done);
   size_t running() const { return children_.size(); }
 

@@ -31,6 +31,7 @@ absl::StatusOr<Child> Spawn(const std::vector<std::string>& argv,
   // Everything the child needs is prepared before fork: after it, in a threaded
   // process, only async-signal-safe calls are allowed.
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   const int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);

@@ -53,7 +53,7 @@ bool SetLogLevel(absl::string_view level) {
   if (parsed == spdlog::level::off && level != "off") return false;
   absl::MutexLock lock(&g_mu);
   g_level = parsed;
-  spdlog::apply_all([&](std::shared_ptr<spdlog::logger> l) { l->set_level(parsed); });
+  spdlog::apply_all([&](const std::shared_ptr<spdlog::logger>& l) { l->set_level(parsed); });
   return true;
 }
 
