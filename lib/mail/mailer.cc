@@ -27,10 +27,14 @@ size_t ReadUpload(char* buffer, size_t size, size_t count, void* arg) {
   return n;
 }
 
-int AbortAfterDeadline(void* arg, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-  const auto* abort_at_ns = static_cast<const std::atomic<int64_t>*>(arg);
-  return absl::ToUnixNanos(absl::Now()) >= abort_at_ns->load() ? 1 : 0;
+}  // namespace
+
+int Mailer::AbortAfterDeadline(void* arg, int64_t, int64_t, int64_t, int64_t) {
+  const auto* mailer = static_cast<const Mailer*>(arg);
+  return absl::ToUnixNanos(mailer->clock_()) >= mailer->abort_at_ns_.load() ? 1 : 0;
 }
+
+namespace {
 
 std::string UrlHost(const std::string& server) {
   // An IPv6 address goes in brackets; a host name or IPv4 address as it is.
@@ -50,8 +54,8 @@ std::string ThisUser() {
 
 }  // namespace
 
-Mailer::Mailer(Settings settings, std::shared_ptr<spdlog::logger> log)
-    : settings_(std::move(settings)), log_(std::move(log)) {
+Mailer::Mailer(Settings settings, std::shared_ptr<spdlog::logger> log, event::WallClock clock)
+    : settings_(std::move(settings)), log_(std::move(log)), clock_(std::move(clock)) {
   worker_ = std::thread([this] { Run(); });
 }
 
@@ -59,7 +63,7 @@ Mailer::~Mailer() {
   {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
-    stop_deadline_ = absl::Now() + kFlushDeadline;
+    stop_deadline_ = clock_() + kFlushDeadline;
     abort_at_ns_ = absl::ToUnixNanos(stop_deadline_);
   }
   worker_.join();
@@ -70,7 +74,7 @@ void Mailer::Send(Alert alert) {
     absl::MutexLock lock(&mu_);
     if (queue_.size() >= kQueueLimit || stopping_) {
       ++stats_.dropped;
-      const absl::Time now = absl::Now();
+      const absl::Time now = clock_();
       if (now - last_drop_log_ >= absl::Seconds(10)) {
         last_drop_log_ = now;
         log_->warn("mail alerts: queue full ({} waiting), dropped \"{}\" ({} dropped so far)", queue_.size(),
@@ -110,7 +114,7 @@ void Mailer::Run() {
     if (queue_.empty()) return;  // stopping with nothing left
     absl::Duration budget = absl::InfiniteDuration();
     if (stopping_) {
-      budget = stop_deadline_ - absl::Now();
+      budget = stop_deadline_ - clock_();
       if (budget <= absl::ZeroDuration()) {
         stats_.dropped += queue_.size();
         log_->warn("mail alerts: {} not sent, the daemon is stopping", queue_.size());
@@ -140,7 +144,7 @@ bool Mailer::Deliver(const Settings& settings, const Alert& alert, absl::Duratio
     *error = "libcurl could not start";
     return false;
   }
-  const std::string message = ComposeMessage(settings, alert, absl::Now(), absl::LocalTimeZone());
+  const std::string message = ComposeMessage(settings, alert, clock_(), absl::LocalTimeZone());
   Upload upload{&message};
   // The URL's path is the name given in EHLO/HELO.
   const std::string url = absl::StrCat("smtp://", UrlHost(settings.server), ":", settings.port, "/",
@@ -161,7 +165,7 @@ bool Mailer::Deliver(const Settings& settings, const Alert& alert, absl::Duratio
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
   curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, AbortAfterDeadline);
-  curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &abort_at_ns_);
+  curl_easy_setopt(curl, CURLOPT_XFERINFODATA, this);
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(absl::ToInt64Milliseconds(std::min(budget, settings.connect_timeout))));
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(std::max<int64_t>(1, absl::ToInt64Milliseconds(whole))));

@@ -14,6 +14,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "lib/event/clock.h"
 #include "lib/mail/alert_mail.h"
 #include "lvs/v1/common.pb.h"
 #include "spdlog/logger.h"
@@ -30,7 +31,8 @@ class Mailer {
     uint64_t queued = 0, sent = 0, failed = 0, dropped = 0;
   };
 
-  Mailer(Settings settings, std::shared_ptr<spdlog::logger> log);
+  Mailer(Settings settings, std::shared_ptr<spdlog::logger> log,
+         event::WallClock clock = event::SystemWallClock);
   ~Mailer();
   Mailer(const Mailer&) = delete;
   Mailer& operator=(const Mailer&) = delete;
@@ -43,6 +45,9 @@ class Mailer {
 
  private:
   void Run();
+  // libcurl's progress callback (arg: the Mailer): non-zero aborts the transfer
+  // once the stop deadline has passed.
+  static int AbortAfterDeadline(void* arg, int64_t, int64_t, int64_t, int64_t);
   // One SMTP exchange; false with the reason in *error.
   bool Deliver(const Settings& settings, const Alert& alert, absl::Duration budget, std::string* error);
 
@@ -51,6 +56,7 @@ class Mailer {
   mutable absl::Mutex mu_;
   Settings settings_ ABSL_GUARDED_BY(mu_);
   std::shared_ptr<spdlog::logger> log_;
+  const event::WallClock clock_;
   std::deque<Alert> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   absl::Time stop_deadline_ ABSL_GUARDED_BY(mu_) = absl::InfiniteFuture();

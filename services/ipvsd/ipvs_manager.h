@@ -20,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "lib/config/config_parser.h"
+#include "lib/event/clock.h"
 #include "lib/mail/mailer.h"
 #include "lvs/v1/check.pb.h"
 #include "lvs/v1/config.pb.h"
@@ -42,7 +43,7 @@ class IpvsManager {
     // manager takes what it returns and never sees a path. Errors in the text are
     // diagnostics in the result; a failed status is a file that cannot be read.
     std::function<absl::StatusOr<config::ParseResult>()> read_config;
-    std::function<absl::Time()> wall_clock = [] { return absl::Now(); };
+    event::WallClock wall_clock = event::SystemWallClock;
     // Runs a notify/quorum hook; the daemon spawns it (lib/proc), tests record.
     std::function<void(const Hook& hook)> run_hook;
     // keepalived's notify_fifo / lvs_notify_fifo: (re)configured with each config
