@@ -8,10 +8,12 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
+#include "lib/net/socket_address.h"
 
 namespace lvs::runtime {
 namespace {
@@ -34,21 +36,14 @@ absl::StatusOr<sockaddr_storage> ParseListen(const std::string& listen, socklen_
   int port;
   if (!absl::SimpleAtoi(port_text, &port) || port < 0 || port > 65535)
     return absl::InvalidArgumentError(absl::StrCat("--metrics-listen '", listen, "': bad port"));
-  sockaddr_storage ss{};
-  auto* v4 = reinterpret_cast<sockaddr_in*>(&ss);
-  auto* v6 = reinterpret_cast<sockaddr_in6*>(&ss);
-  if (inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
-    v4->sin_family = AF_INET;
-    v4->sin_port = htons(port);
-    *len = sizeof *v4;
-  } else if (inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
-    v6->sin6_family = AF_INET6;
-    v6->sin6_port = htons(port);
-    *len = sizeof *v6;
-  } else {
-    return absl::InvalidArgumentError(absl::StrCat("--metrics-listen '", listen, "': '", host, "' is not an IP address"));
+  const std::optional<net::IpAddress> ip = net::IpAddress::Parse(host);
+  if (!ip) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--metrics-listen '", listen, "': '", host, "' is not an IP address"));
   }
-  return ss;
+  const net::SocketAddress address = net::SocketAddress::From(*ip, port);
+  *len = address.len;
+  return address.storage;
 }
 
 }  // namespace

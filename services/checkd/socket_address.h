@@ -7,16 +7,13 @@
 #include <cstdint>
 #include <string>
 
+#include "lib/net/socket_address.h"
+
 namespace lvs::checkd {
 
 struct CheckerSpec;
 
-struct SocketAddress {
-  sockaddr_storage storage{};
-  socklen_t len = 0;
-  int family() const { return storage.ss_family; }
-  const sockaddr* get() const { return reinterpret_cast<const sockaddr*>(&storage); }
-};
+using net::SocketAddress;
 
 // `ip` must already be valid (TargetSpec checked it); an invalid one gives len 0.
 SocketAddress MakeSocketAddress(const std::string& ip, uint16_t port);

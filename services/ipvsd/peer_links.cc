@@ -160,7 +160,7 @@ void CheckdLink::PushLoop() {
 }
 
 VrrpLink::VrrpLink(const std::string& run_dir, event::EventLoop* loop, IpvsManager* manager,
-                   std::string instance) {
+                   const std::string& instance) {
   auto channel = rpc::UnixChannel(run_dir, "vrrpd");
   stub_ = lvs::v1::Vrrp::NewStub(channel);
   follower_ = std::make_unique<StreamFollower>(

@@ -84,7 +84,7 @@ class CheckdLink {
 class VrrpLink {
  public:
   VrrpLink(const std::string& run_dir, event::EventLoop* loop, IpvsManager* manager,
-           std::string instance);
+           const std::string& instance);
   void Start() { follower_->Start(); }
   void Stop() { follower_->Stop(); }
 
