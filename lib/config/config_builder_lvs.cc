@@ -132,6 +132,41 @@ std::optional<v1::Tunnel> ConfigBuilder::ReadTunnel(const Statement& s) {
   return t;
 }
 
+void ConfigBuilder::ReadVirtualServer(const Statement& s, v1::Config& c) {
+  VirtualServerContext context{c.add_virtual_servers(), {}, {}, nullptr};
+  ReadVirtualServerHeader(s, *context.vs);
+  Dispatch(s, Section::kVirtualServer, virtual_server_, context);
+  v1::VirtualServer& vs = *context.vs;
+  if (context.settings.delay_loop_ms) vs.set_delay_loop_ms(*context.settings.delay_loop_ms);
+  if (context.settings.retry) vs.set_retry(*context.settings.retry);
+  if (context.settings.delay_before_retry_ms) {
+    vs.set_delay_before_retry_ms(*context.settings.delay_before_retry_ms);
+  }
+  if (context.settings.connect_timeout_ms) {
+    vs.set_connect_timeout_ms(*context.settings.connect_timeout_ms);
+  }
+  if (context.settings.warmup_ms) vs.set_warmup_ms(*context.settings.warmup_ms);
+  if (context.settings.alpha) vs.set_alpha(*context.settings.alpha);
+  if (context.settings.inhibit_on_failure) {
+    vs.set_inhibit_on_failure(*context.settings.inhibit_on_failure);
+  }
+  if (context.settings.virtualhost) vs.set_virtualhost(*context.settings.virtualhost);
+  if (vs.port() == 0 && vs.fwmark() == 0 && vs.group().empty() && !vs.address().empty() &&
+      vs.persistence_timeout_s() == 0) {
+    sink_.Error(s.location(), s.name(),
+                "a virtual server without a port must be persistent "
+                "(persistence_timeout)");
+  }
+  if (vs.has_sorry_server()) {
+    if (vs.sorry_server().address().empty()) {
+      sink_.Error(s.location(), "sorry_server_lvs_method", "given without a sorry_server");
+    } else if (vs.sorry_server().lb_kind() == v1::FORWARDING_METHOD_UNSPECIFIED) {
+      vs.mutable_sorry_server()->set_lb_kind(vs.lb_kind());
+    }
+  }
+  for (const Statement* rs : context.real_servers) ReadRealServer(*rs, context);
+}
+
 void ConfigBuilder::DefineVirtualServer() {
   using V = VirtualServerContext;
   auto method = [this](void (v1::VirtualServer::*setter)(v1::ForwardingMethod)) {
