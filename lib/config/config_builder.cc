@@ -1620,6 +1620,9 @@ template void ConfigBuilder::Dispatch(const std::vector<Statement>&, Section,
                                       const std::vector<Keyword<v1::UrlCheck>>&, v1::UrlCheck&);
 template void ConfigBuilder::Dispatch(const std::vector<Statement>&, Section,
                                       const std::vector<Keyword<v1::TrackFile>>&, v1::TrackFile&);
+template ConfigBuilder::Table<ConfigBuilder::VirtualServerContext>
+ConfigBuilder::PassiveCheckKeywords<ConfigBuilder::VirtualServerContext>(
+    v1::PassiveCheck* (v1::VirtualServer::*)());
 template void ConfigBuilder::Register(Section, const std::vector<Keyword<VirtualServerContext>>&);
 template void ConfigBuilder::Register(Section, const std::vector<Keyword<RealServerContext>>&);
 template void ConfigBuilder::Register(Section, const std::vector<Keyword<CheckerContext>>&);

@@ -270,8 +270,23 @@ class ConfigBuilder {
   Table<InstanceContext> InstanceAdvertKeywords();
   void DefineAuthentication();
   void DefineVirtualServer();
+  // The parts of virtual_server_.
+  Table<VirtualServerContext> ServiceKeywords();
+  Table<VirtualServerContext> QuorumKeywords();
+  Table<VirtualServerContext> SorryServerKeywords();
+  Table<VirtualServerContext> ServiceHealthKeywords();
   void DefineRealServer();
   void DefineCheckers();
+  // The parts the checkers' tables are made of.
+  Table<CheckerContext> ConnectionKeywords();
+  Table<CheckerContext> HttpKeywords();
+  Table<CheckerContext> MiscKeywords();
+  Table<CheckerContext> UdpKeywords();
+  Table<CheckerContext> DnsKeywords();
+  Table<CheckerContext> SmtpKeywords();
+  Table<CheckerContext> FileKeywords();
+  void DefineTrackFile();
+  void DefineUrl();
 
   template <typename T>
   static void Append(std::vector<Keyword<T>>& table, std::vector<Keyword<T>> more) {
@@ -293,6 +308,14 @@ class ConfigBuilder {
   void ReadInstanceState(const Statement& s, InstanceContext& c);
   void ReadUnicastPeers(const Statement& s, InstanceContext& c);
   void ReadInstanceTrackFiles(const Statement& s, InstanceContext& c);
+  void ReadIpFamily(const Statement& s, VirtualServerContext& c);
+  void ReadScheduler(const Statement& s, VirtualServerContext& c);
+  void ReadPersistenceGranularity(const Statement& s, VirtualServerContext& c);
+  // lb_kind / lvs_method of a virtual or real server: false when the method is bad.
+  template <typename Server>
+  bool ReadMethod(const Statement& s, Server& server);
+  void ReadCheckerTrackFile(const Statement& s, CheckerContext& c);
+  void ReadStatusCodes(const Statement& s, v1::UrlCheck& u);
 
   // Entries of list blocks (virtual_ipaddress, unicast_peer, track_*, group).
   void ReadVirtualIps(const Statement& block,
