@@ -252,6 +252,17 @@ class ConfigBuilder {
   // config_builder_process.cc: appended to global_defs_ and top_ before they are registered.
   void AddProcessKeywords();
   void AddNamespaceKeywords();
+  Table<v1::GlobalDefs> SchedulingKeywords();
+  Table<v1::GlobalDefs> ProcessNameKeywords();
+  Table<v1::GlobalDefs> StartupKeywords();
+  // A daemon's process options: vrrpd's or the checker daemons'.
+  using Role = v1::ProcessOptions* (v1::GlobalDefs::*)();
+  std::function<void(const Statement&, v1::GlobalDefs&)> Of(
+      Role role, void (ConfigBuilder::*read)(const Statement&, v1::ProcessOptions&));
+  void ReadRtPriority(const Statement& s, v1::ProcessOptions& p);
+  void ReadRlimitRttime(const Statement& s, v1::ProcessOptions& p);
+  void ReadCpuAffinity(const Statement& s, v1::ProcessOptions& p);
+  void ReadProcessName(const Statement& s, v1::ProcessOptions& p);
   // lvs-ha's passive health, for global_defs and a virtual server; `check` is the
   // block's mutable PassiveCheck accessor.
   template <typename Ctx, typename Check>
