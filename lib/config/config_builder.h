@@ -42,6 +42,8 @@ class ConfigBuilder {
     BlockUse block = BlockUse::kNone;
     std::function<void(const Statement&, T&)> apply;
   };
+  template <typename T>
+  using Table = std::vector<Keyword<T>>;
 
   // Checker timing settings, given on a virtual server, a real server or a checker;
   // the nearest one wins.
@@ -91,6 +93,136 @@ class ConfigBuilder {
     InstanceNotes notes;
   };
 
+  // Handlers for the keywords that only read their value into a field, so that such a
+  // keyword is one line of its table. `set` is a setter (&Msg::set_x: protobuf's scalar
+  // setters are not overloaded) or any callable taking the message and the value;
+  // `field` is a mutable accessor (&Msg::mutable_x: the string setters are overloaded).
+  // The message is the block's own (MessageOf: a context's instance, virtual server...);
+  // In() reaches one inside it. A bad value is reported by values_ and changes nothing.
+  // Each handler returns whether it stored a value, for keywords that note that too.
+  static v1::VrrpInstance& MessageOf(InstanceContext& c) { return *c.instance; }
+  static v1::VirtualServer& MessageOf(VirtualServerContext& c) { return *c.vs; }
+  static v1::RealServer& MessageOf(RealServerContext& c) { return *c.rs; }
+  static v1::Checker& MessageOf(CheckerContext& c) { return *c.checker; }
+  template <typename Message>
+  static Message& MessageOf(Message& message) {
+    return message;
+  }
+  // `inner` of the message `outer` gives: In(&GlobalDefs::mutable_mail, &MailAlerts::set_from).
+  template <typename Outer, typename Inner>
+  static auto In(Outer outer, Inner inner) {
+    return [outer, inner](auto& message, auto... value) {
+      return std::invoke(inner, std::invoke(outer, message), value...);
+    };
+  }
+  // A value checked (and reported when bad) but not kept.
+  struct Discard {
+    template <typename Message, typename Value>
+    void operator()(Message&, Value) const {}
+  };
+
+  template <typename Set>
+  auto Int(Set set, int64_t low, int64_t high, BadValue bad = BadValue::kIgnore) {
+    return [this, set, low, high, bad](const Statement& s, auto& target) {
+      const std::optional<int64_t> v = values_.Integer(s, 0, low, high, bad);
+      if (v) std::invoke(set, MessageOf(target), *v);
+      return v.has_value();
+    };
+  }
+  template <typename Set>
+  auto Millis(Set set, uint64_t low_ms, uint64_t high_ms) {
+    return [this, set, low_ms, high_ms](const Statement& s, auto& target) {
+      const std::optional<uint32_t> v = values_.Millis(s, 0, low_ms, high_ms);
+      if (v) std::invoke(set, MessageOf(target), *v);
+      return v.has_value();
+    };
+  }
+  // keepalived's <BOOL>; no value means true.
+  template <typename Set>
+  auto Bool(Set set) {
+    return [this, set](const Statement& s, auto& target) {
+      const std::optional<bool> v = values_.Bool(s, 0);
+      if (v) std::invoke(set, MessageOf(target), *v);
+      return v.has_value();
+    };
+  }
+  // A keyword without a value that sets a field to `value`.
+  template <typename Set>
+  static auto Flag(Set set, bool value = true) {
+    return [set, value](const Statement&, auto& target) {
+      std::invoke(set, MessageOf(target), value);
+      return true;
+    };
+  }
+  template <typename Field>
+  static auto Text(Field field) {
+    return [field](const Statement& s, auto& target) {
+      *std::invoke(field, MessageOf(target)) = s.args[0].text;
+      return true;
+    };
+  }
+  // Every value, joined by single spaces (a command line).
+  template <typename Field>
+  static auto Words(Field field) {
+    return [field](const Statement& s, auto& target) {
+      *std::invoke(field, MessageOf(target)) = JoinArgs(s);
+      return true;
+    };
+  }
+  // An address, in its canonical form.
+  template <typename Field>
+  auto Address(Field field) {
+    return [this, field](const Statement& s, auto& target) {
+      const std::optional<net::IpAddress> ip = values_.Ip(s.args[0], s.name());
+      if (ip) *std::invoke(field, MessageOf(target)) = ip->ToString();
+      return ip.has_value();
+    };
+  }
+  // "KEYWORD CMD [USER [GROUP]]": a notify script.
+  template <typename Field>
+  auto Script(Field field) {
+    return [this, field](const Statement& s, auto& target) {
+      *std::invoke(field, MessageOf(target)) = Notify(s);
+      return true;
+    };
+  }
+  // "KEYWORD CMD [USER [GROUP]]" into the message `field` gives (a FIFO, a startup
+  // script: its command's mutable accessor is `command`); given twice, the first holds.
+  template <typename Field, typename Command>
+  auto FirstCommand(Field field, Command command) {
+    return [this, field, command](const Statement& s, v1::GlobalDefs& g) {
+      auto* m = std::invoke(field, g);
+      std::string* text = std::invoke(command, *m);
+      if (GivenBefore(s, !text->empty())) return false;
+      const v1::NotifyScript line = Notify(s);
+      *text = line.command();
+      m->set_user(line.user());
+      m->set_group(line.group());
+      return true;
+    };
+  }
+  // "user USER [GROUP]".
+  template <typename UserField, typename GroupField>
+  static auto UserAndGroup(UserField user, GroupField group) {
+    return [user, group](const Statement& s, auto& target) {
+      *std::invoke(user, MessageOf(target)) = s.args[0].text;
+      if (s.args.size() > 1) *std::invoke(group, MessageOf(target)) = s.args[1].text;
+      return true;
+    };
+  }
+  // A list block read by `read` (ReadVirtualIps, ReadTrackScripts...) into `field`
+  // (spelt out: a repeated field's mutable accessor is overloaded).
+  template <typename Message, typename Entry>
+  auto List(void (ConfigBuilder::*read)(const Statement&,
+                                        google::protobuf::RepeatedPtrField<Entry>*),
+            google::protobuf::RepeatedPtrField<Entry>* (Message::*field)()) {
+    return [this, read, field](const Statement& s, auto& target) {
+      (this->*read)(s, (MessageOf(target).*field)());
+      return true;
+    };
+  }
+  static std::string JoinArgs(const Statement& s);
+
   template <typename T>
   void Dispatch(const Statement& block, Section section, const std::vector<Keyword<T>>& table,
                 T& target) {
@@ -107,20 +239,111 @@ class ConfigBuilder {
   bool CheckNoBlock(const Statement& s);
 
   void DefineTables();
+  void DefineTopLevel();
+  void DefineSsl();
   void DefineGlobalDefs();
+  // The parts of global_defs_.
+  Table<v1::GlobalDefs> GarpKeywords();
+  Table<v1::GlobalDefs> LvsKeywords();
+  Table<v1::GlobalDefs> MailKeywords();
+  Table<v1::GlobalDefs> ScriptKeywords();
+  Table<v1::GlobalDefs> AdvertKeywords();
+  Table<v1::GlobalDefs> FirewallKeywords();
   // config_builder_process.cc: appended to global_defs_ and top_ before they are registered.
   void AddProcessKeywords();
   void AddNamespaceKeywords();
+  Table<v1::GlobalDefs> SchedulingKeywords();
+  Table<v1::GlobalDefs> ProcessNameKeywords();
+  Table<v1::GlobalDefs> StartupKeywords();
+  // A daemon's process options: vrrpd's or the checker daemons'.
+  using Role = v1::ProcessOptions* (v1::GlobalDefs::*)();
+  std::function<void(const Statement&, v1::GlobalDefs&)> Of(
+      Role role, void (ConfigBuilder::*read)(const Statement&, v1::ProcessOptions&));
+  void ReadRtPriority(const Statement& s, v1::ProcessOptions& p);
+  void ReadRlimitRttime(const Statement& s, v1::ProcessOptions& p);
+  void ReadCpuAffinity(const Statement& s, v1::ProcessOptions& p);
+  void ReadProcessName(const Statement& s, v1::ProcessOptions& p);
+  // lvs-ha's passive health, for global_defs and a virtual server; `check` is the
+  // block's mutable PassiveCheck accessor.
+  template <typename Ctx, typename Check>
+  Table<Ctx> PassiveCheckKeywords(Check check);
   void DefineVrrpScript();
+  template <typename Ctx>
+  Table<Ctx> StateScriptKeywords();
   void DefineSyncGroup();
   void DefineVrrpInstance();
+  // The parts of vrrp_instance_.
+  Table<InstanceContext> InstanceElectionKeywords();
+  Table<InstanceContext> InstanceAddressKeywords();
+  Table<InstanceContext> InstancePeerKeywords();
+  Table<InstanceContext> InstanceTrackKeywords();
+  Table<InstanceContext> InstanceNotifyKeywords();
+  Table<InstanceContext> InstanceAdvertKeywords();
+  void DefineAuthentication();
   void DefineVirtualServer();
+  // The parts of virtual_server_.
+  Table<VirtualServerContext> ServiceKeywords();
+  Table<VirtualServerContext> QuorumKeywords();
+  Table<VirtualServerContext> SorryServerKeywords();
+  Table<VirtualServerContext> ServiceHealthKeywords();
   void DefineRealServer();
   void DefineCheckers();
+  // The parts the checkers' tables are made of.
+  Table<CheckerContext> ConnectionKeywords();
+  Table<CheckerContext> HttpKeywords();
+  Table<CheckerContext> MiscKeywords();
+  Table<CheckerContext> UdpKeywords();
+  Table<CheckerContext> DnsKeywords();
+  Table<CheckerContext> SmtpKeywords();
+  Table<CheckerContext> FileKeywords();
+  void DefineTrackFile();
+  void DefineUrl();
+
+  template <typename T>
+  static void Append(std::vector<Keyword<T>>& table, std::vector<Keyword<T>> more) {
+    for (Keyword<T>& keyword : more) table.push_back(std::move(keyword));
+  }
+  // keepalived keeps the first of some keywords given twice: true, with a warning,
+  // when `given` says this is a second one.
+  bool GivenBefore(const Statement& s, bool given);
+
+  // Blocks and keywords that take more than a value.
+  void ReadGlobalDefs(const Statement& s, v1::Config& c);
+  void ReadVrrpScript(const Statement& s, v1::Config& c);
+  void ReadVrrpInstance(const Statement& s, v1::Config& c);
+  void ReadSsl(const Statement& s, v1::Config& c);
+  void ReadVirtualServer(const Statement& s, v1::Config& c);
+  void ReadLvsSyncDaemon(const Statement& s, v1::GlobalDefs& g);
+  void ReadLvsTimeouts(const Statement& s, v1::GlobalDefs& g);
+  void ReadNftables(const Statement& s, v1::GlobalDefs& g);
+  void ReadInstanceState(const Statement& s, InstanceContext& c);
+  void ReadUnicastPeers(const Statement& s, InstanceContext& c);
+  void ReadInstanceTrackFiles(const Statement& s, InstanceContext& c);
+  void ReadIpFamily(const Statement& s, VirtualServerContext& c);
+  void ReadScheduler(const Statement& s, VirtualServerContext& c);
+  void ReadPersistenceGranularity(const Statement& s, VirtualServerContext& c);
+  // lb_kind / lvs_method of a virtual or real server: false when the method is bad.
+  template <typename Server>
+  bool ReadMethod(const Statement& s, Server& server);
+  void ReadCheckerTrackFile(const Statement& s, CheckerContext& c);
+  void ReadStatusCodes(const Statement& s, v1::UrlCheck& u);
 
   // Entries of list blocks (virtual_ipaddress, unicast_peer, track_*, group).
   void ReadVirtualIps(const Statement& block,
                       google::protobuf::RepeatedPtrField<v1::VirtualIp>* out);
+  // An option that is not dev, label, brd/broadcast or scope: false when it is an
+  // error. `i` moves past the value of one lvs-ha skips.
+  bool SkipVirtualIpOption(const std::vector<Token>& args, size_t& i);
+  // false when the value is an error.
+  bool ReadVirtualIpOption(const Token& option, const Token& value, const net::IpAddress& ip,
+                           v1::VirtualIp& vip);
+  // The words after a tracked name: "weight N" (-max_weight..max_weight), "reverse",
+  // "noreverse" (or "no_reverse"); the last of each holds.
+  struct TrackOptions {
+    std::optional<int64_t> weight;
+    std::optional<bool> reverse;
+  };
+  TrackOptions ReadTrackOptions(const Statement& entry, int64_t max_weight);
   void ReadTrackInterfaces(const Statement& block,
                            google::protobuf::RepeatedPtrField<v1::TrackInterface>* out);
   void ReadTrackScripts(const Statement& block,
@@ -141,6 +364,12 @@ class ConfigBuilder {
 
   void ApplyStrictMode(InstanceContext& context, const v1::GlobalDefs& global);
   void FinishInstance(InstanceContext& context, const v1::GlobalDefs& global);
+  void ResolveVirtualIpFamily(v1::VrrpInstance& vi);
+  void DropRepeatedVirtualIps(v1::VrrpInstance& vi);
+  void ResolveVersion(InstanceContext& context, const v1::GlobalDefs& global);
+  void WarnPriority(InstanceContext& context);
+  void ResolveAuthentication(InstanceContext& context);
+  void ResolveVmac(InstanceContext& context);
   // A vrrp_instance's old lvs_sync_daemon_interface line.
   struct SyncDaemonLine {
     Token keyword;

@@ -132,107 +132,77 @@ std::optional<v1::Tunnel> ConfigBuilder::ReadTunnel(const Statement& s) {
   return t;
 }
 
+namespace {
+
+// The timing settings a block gave, into a virtual server or a checker.
+template <typename Settings, typename Message>
+void WriteTiming(const Settings& settings, Message& m) {
+  if (settings.delay_loop_ms) m.set_delay_loop_ms(*settings.delay_loop_ms);
+  if (settings.retry) m.set_retry(*settings.retry);
+  if (settings.delay_before_retry_ms) m.set_delay_before_retry_ms(*settings.delay_before_retry_ms);
+  if (settings.connect_timeout_ms) m.set_connect_timeout_ms(*settings.connect_timeout_ms);
+}
+
+// The check settings a virtual or real server takes.
+const std::initializer_list<std::string_view> kServerSettings = {
+    "connect_timeout", "retry", "nb_get_retry",       "delay_before_retry", "warmup",
+    "delay_loop",      "alpha", "inhibit_on_failure", "virtualhost"};
+
+}  // namespace
+
+void ConfigBuilder::ReadVirtualServer(const Statement& s, v1::Config& c) {
+  VirtualServerContext context{c.add_virtual_servers(), {}, {}, nullptr};
+  ReadVirtualServerHeader(s, *context.vs);
+  Dispatch(s, Section::kVirtualServer, virtual_server_, context);
+  v1::VirtualServer& vs = *context.vs;
+  const CheckSettings& settings = context.settings;
+  WriteTiming(settings, vs);
+  if (settings.warmup_ms) vs.set_warmup_ms(*settings.warmup_ms);
+  if (settings.alpha) vs.set_alpha(*settings.alpha);
+  if (settings.inhibit_on_failure) vs.set_inhibit_on_failure(*settings.inhibit_on_failure);
+  if (settings.virtualhost) vs.set_virtualhost(*settings.virtualhost);
+  if (vs.port() == 0 && vs.fwmark() == 0 && vs.group().empty() && !vs.address().empty() &&
+      vs.persistence_timeout_s() == 0) {
+    sink_.Error(s.location(), s.name(),
+                "a virtual server without a port must be persistent "
+                "(persistence_timeout)");
+  }
+  if (vs.has_sorry_server()) {
+    if (vs.sorry_server().address().empty()) {
+      sink_.Error(s.location(), "sorry_server_lvs_method", "given without a sorry_server");
+    } else if (vs.sorry_server().lb_kind() == v1::FORWARDING_METHOD_UNSPECIFIED) {
+      vs.mutable_sorry_server()->set_lb_kind(vs.lb_kind());
+    }
+  }
+  for (const Statement* rs : context.real_servers) ReadRealServer(*rs, context);
+}
+
 void ConfigBuilder::DefineVirtualServer() {
   using V = VirtualServerContext;
-  auto method = [this](void (v1::VirtualServer::*setter)(v1::ForwardingMethod)) {
-    return [this, setter](const Statement& s, V& c) {
-      auto m = values_.Method(s.args[0], s.name());
-      if (m) (c.vs->*setter)(*m);
-      if (s.args.size() > 1 && m != v1::TUN) {
-        sink_.Warning(s.args[1].location, s.name(), "options after a method other than TUN; ignored (as keepalived)");
-      } else if (s.args.size() > 1 && setter == &v1::VirtualServer::set_lb_kind) {
-        if (auto t = ReadTunnel(s)) *c.vs->mutable_tunnel() = *t;
-      } else if (s.args.size() > 1) {
-        sink_.Warning(s.args[1].location, s.name(), "tunnel options of a sorry server have no effect in lvs-ha; ipip is used");
-      }
-    };
-  };
-  auto scheduler = [this](const Statement& s, V& c) {
-    const std::string& name = s.args[0].text;
-    const auto& known = KernelSchedulers();
-    if (std::find(known.begin(), known.end(), name) != known.end()) {
-      c.vs->set_lb_algo(name);
-      return;
-    }
-    std::string message = absl::StrCat(
-        "'", name, "' is not a kernel IPVS scheduler (",
-        absl::StrJoin(known, " ",
-                      [](std::string* out, std::string_view name) { out->append(name); }),
-        ")");
-    // keepalived: "Invalid lvs_scheduler - ignoring"; its default, wlc, is used.
-    absl::StrAppend(&message, "; ignored, wlc is used (as keepalived)");
-    if (auto suggestion = SuggestKeyword(name, known)) {
-      absl::StrAppend(&message, "; did you mean '", *suggestion, "'?");
-    }
-    sink_.Warning(s.args[0].location, s.name(), message);
-  };
-  auto script = [this](v1::NotifyScript* (v1::VirtualServer::*field)()) {
-    return [this, field](const Statement& s, V& c) { *(c.vs->*field)() = Notify(s); };
-  };
-  virtual_server_ = {
-      {"ip_family", 1, 1, BlockUse::kNone,
-       [this](const Statement& s, V& c) {
-         const std::string& word = s.args[0].text;
-         if (word != "inet" && word != "inet6") {
-           sink_.Warning(s.args[0].location, s.name(),
-                         absl::StrCat("'", word, "' is not inet or inet6; ignored (as keepalived)"));
-           return;
-         }
-         const bool v6 = word == "inet6";
-         if (!c.vs->address().empty() && c.vs->ipv6() != v6) {
-           sink_.Warning(s.args[0].location, s.name(),
-                         absl::StrCat("'", word, "' conflicts with the virtual server's address; ignored (as keepalived)"));
-           return;
-         }
-         // A fwmark service's family; an address service's is its address's.
-         c.vs->set_ipv6(v6);
-         c.family_set = true;
-       }},
-      {"persistence_engine", 1, 1, BlockUse::kNone,
-       [this](const Statement& s, V& c) {
-         std::string name = s.args[0].text;
-         if (name.size() > 15) {  // the kernel's IP_VS_PENAME_MAXLEN, less the NUL
-           sink_.Warning(s.args[0].location, s.name(),
-                         absl::StrCat("longer than 15 characters; cut to '", name.substr(0, 15), "' (as keepalived)"));
-           name.resize(15);
-         }
-         c.vs->set_persistence_engine(name);
-       }},
-      {"smtp_alert", 0, 1, BlockUse::kNone,
-       [this](const Statement& s, V& c) {
-         if (auto v = values_.Bool(s, 0)) c.vs->set_smtp_alert(*v);
-       }},
-      // Checks run only while the virtual address is on one of this host's
-      // interfaces (on the VRRP master): a backup does not probe.
-      {"ha_suspend", 0, 0, BlockUse::kNone,
-       [this](const Statement& s, V& c) {
-         if (c.vs->fwmark() != 0) {
-           sink_.Warning(s.keyword.location, s.name(),
-                         "a fwmark service has no address to watch; ignored (as keepalived)");
-           return;
-         }
-         c.vs->set_ha_suspend(true);
-       }},
-      // lvs-ha's own: passive health (keepalived logs these as unknown and runs the file).
-      {"lvsha_passive_check", 0, 1, BlockUse::kNone,
-       [this](const Statement& s, V& c) {
-         auto v = s.args.empty() ? std::optional<bool>(true) : values_.Bool(s, 0);
-         if (!v) return;
-         c.vs->mutable_passive_check()->set_enabled(*v);
-         *c.vs->mutable_passive_check()->mutable_location() = sink_.ToProto(s.location());
-       }},
-      {"lvsha_passive_min_failures", 1, 1, BlockUse::kNone,
-       [this](const Statement& s, V& c) {
-         if (auto v = values_.Integer(s, 0, 1, 100000)) c.vs->mutable_passive_check()->set_min_failures(*v);
-       }},
-      {"lvsha_passive_max_ejected", 1, 1, BlockUse::kNone,
-       [this](const Statement& s, V& c) {
-         if (auto v = values_.Integer(s, 0, 1, 100)) c.vs->mutable_passive_check()->set_max_ejected_percent(*v);
-       }},
-      {"lb_algo", 1, 1, BlockUse::kNone, scheduler},
-      {"lvs_sched", 1, 1, BlockUse::kNone, scheduler},
-      {"lb_kind", 1, kAny, BlockUse::kNone, method(&v1::VirtualServer::set_lb_kind)},
-      {"lvs_method", 1, kAny, BlockUse::kNone, method(&v1::VirtualServer::set_lb_kind)},
+  virtual_server_ = ServiceKeywords();
+  Append(virtual_server_, QuorumKeywords());
+  // The schedulers' own flags (IP_VS_SVC_F_SCHED1..3).
+  for (std::string_view flag : SchedulerFlags()) {
+    virtual_server_.push_back({flag, 0, 0, BlockUse::kNone,
+                               [](const Statement& s, V& c) { c.vs->add_lb_flags(s.name()); }});
+  }
+  Append(virtual_server_, SorryServerKeywords());
+  Append(virtual_server_, ServiceHealthKeywords());
+  // Read once the virtual server's own settings are known (ReadVirtualServer).
+  virtual_server_.push_back({"real_server", 1, 2, BlockUse::kOptional,
+                             [](const Statement& s, V& c) { c.real_servers.push_back(&s); }});
+  Register(Section::kVirtualServer, virtual_server_);
+}
+
+// What IPVS is told: the service's family, protocol, scheduler, forwarding method and
+// persistence.
+ConfigBuilder::Table<ConfigBuilder::VirtualServerContext> ConfigBuilder::ServiceKeywords() {
+  using V = VirtualServerContext;
+  using S = v1::VirtualServer;
+  auto scheduler = std::bind_front(&ConfigBuilder::ReadScheduler, this);
+  auto method = [this](const Statement& s, V& c) { ReadMethod(s, *c.vs); };
+  return {
+      {"ip_family", 1, 1, BlockUse::kNone, std::bind_front(&ConfigBuilder::ReadIpFamily, this)},
       {"protocol", 1, 1, BlockUse::kNone,
        [this](const Statement& s, V& c) {
          const std::string p = absl::AsciiStrToUpper(s.args[0].text);
@@ -248,6 +218,11 @@ void ConfigBuilder::DefineVirtualServer() {
                                       "' is not TCP, UDP or SCTP; ignored, TCP is used"));
          }
        }},
+      {"lb_algo", 1, 1, BlockUse::kNone, scheduler},
+      {"lvs_sched", 1, 1, BlockUse::kNone, scheduler},
+      {"lb_kind", 1, kAny, BlockUse::kNone, method},
+      {"lvs_method", 1, kAny, BlockUse::kNone, method},
+      {"ops", 0, 0, BlockUse::kNone, Flag(&S::set_ops)},
       {"persistence_timeout", 0, 1, BlockUse::kNone,
        [this](const Statement& s, V& c) {
          if (s.args.empty()) {
@@ -257,35 +232,110 @@ void ConfigBuilder::DefineVirtualServer() {
          }
        }},
       {"persistence_granularity", 1, 1, BlockUse::kNone,
+       std::bind_front(&ConfigBuilder::ReadPersistenceGranularity, this)},
+      {"persistence_engine", 1, 1, BlockUse::kNone,
        [this](const Statement& s, V& c) {
-         const std::string& text = s.args[0].text;
-         in_addr mask{};
-         uint32_t prefix = 0;
-         if (text.find('.') != std::string::npos) {
-           if (inet_pton(AF_INET, text.c_str(), &mask) == 1 &&
-               IsContiguousNetmask(ntohl(mask.s_addr))) {
-             c.vs->set_persistence_granularity(text);
-             return;
-           }
-         } else if (absl::SimpleAtoi(text, &prefix) && prefix >= 1 && prefix <= 128) {
-           c.vs->set_persistence_granularity(text);
-           return;
+         std::string name = s.args[0].text;
+         if (name.size() > 15) {  // the kernel's IP_VS_PENAME_MAXLEN, less the NUL
+           sink_.Warning(s.args[0].location, s.name(),
+                         absl::StrCat("longer than 15 characters; cut to '", name.substr(0, 15),
+                                      "' (as keepalived)"));
+           name.resize(15);
          }
-         sink_.Warning(s.args[0].location, s.name(),
-                     absl::StrCat("'", text,
-                                  "' is not a netmask (e.g. 255.255.255.0) or an IPv6 prefix "
-                                  "length 1-128; ignored"));
+         c.vs->set_persistence_engine(name);
        }},
-      {"quorum", 1, 1, BlockUse::kNone,
-       [this](const Statement& s, V& c) {
-         if (auto v = values_.Integer(s, 0, 1, kMaxInt32)) c.vs->set_quorum(*v);
-       }},
-      {"hysteresis", 1, 1, BlockUse::kNone,
-       [this](const Statement& s, V& c) {
-         if (auto v = values_.Integer(s, 0, 0, kMaxInt32)) c.vs->set_hysteresis(*v);
-       }},
-      {"quorum_up", 1, 3, BlockUse::kNone, script(&v1::VirtualServer::mutable_quorum_up)},
-      {"quorum_down", 1, 3, BlockUse::kNone, script(&v1::VirtualServer::mutable_quorum_down)},
+  };
+}
+
+void ConfigBuilder::ReadIpFamily(const Statement& s, VirtualServerContext& c) {
+  const std::string& word = s.args[0].text;
+  if (word != "inet" && word != "inet6") {
+    sink_.Warning(s.args[0].location, s.name(),
+                  absl::StrCat("'", word, "' is not inet or inet6; ignored (as keepalived)"));
+    return;
+  }
+  const bool v6 = word == "inet6";
+  if (!c.vs->address().empty() && c.vs->ipv6() != v6) {
+    sink_.Warning(s.args[0].location, s.name(),
+                  absl::StrCat("'", word,
+                               "' conflicts with the virtual server's address; ignored (as "
+                               "keepalived)"));
+    return;
+  }
+  // A fwmark service's family; an address service's is its address's.
+  c.vs->set_ipv6(v6);
+  c.family_set = true;
+}
+
+void ConfigBuilder::ReadScheduler(const Statement& s, VirtualServerContext& c) {
+  const std::string& name = s.args[0].text;
+  const auto& known = KernelSchedulers();
+  if (std::find(known.begin(), known.end(), name) != known.end()) {
+    c.vs->set_lb_algo(name);
+    return;
+  }
+  std::string message = absl::StrCat(
+      "'", name, "' is not a kernel IPVS scheduler (",
+      absl::StrJoin(known, " ", [](std::string* out, std::string_view name) { out->append(name); }),
+      ")");
+  // keepalived: "Invalid lvs_scheduler - ignoring"; its default, wlc, is used.
+  absl::StrAppend(&message, "; ignored, wlc is used (as keepalived)");
+  if (auto suggestion = SuggestKeyword(name, known)) {
+    absl::StrAppend(&message, "; did you mean '", *suggestion, "'?");
+  }
+  sink_.Warning(s.args[0].location, s.name(), message);
+}
+
+template <typename Server>
+bool ConfigBuilder::ReadMethod(const Statement& s, Server& server) {
+  auto m = values_.Method(s.args[0], s.name());
+  if (m) server.set_lb_kind(*m);
+  if (s.args.size() > 1 && m != v1::TUN) {
+    sink_.Warning(s.args[1].location, s.name(),
+                  "options after a method other than TUN; ignored (as keepalived)");
+  } else if (s.args.size() > 1) {
+    if (auto t = ReadTunnel(s)) *server.mutable_tunnel() = *t;
+  }
+  return m.has_value();
+}
+
+void ConfigBuilder::ReadPersistenceGranularity(const Statement& s, VirtualServerContext& c) {
+  const std::string& text = s.args[0].text;
+  in_addr mask{};
+  uint32_t prefix = 0;
+  if (text.find('.') != std::string::npos) {
+    if (inet_pton(AF_INET, text.c_str(), &mask) == 1 && IsContiguousNetmask(ntohl(mask.s_addr))) {
+      c.vs->set_persistence_granularity(text);
+      return;
+    }
+  } else if (absl::SimpleAtoi(text, &prefix) && prefix >= 1 && prefix <= 128) {
+    c.vs->set_persistence_granularity(text);
+    return;
+  }
+  sink_.Warning(s.args[0].location, s.name(),
+                absl::StrCat("'", text,
+                             "' is not a netmask (e.g. 255.255.255.0) or an IPv6 prefix "
+                             "length 1-128; ignored"));
+}
+
+// When the real servers in service are enough, and who hears when they are not.
+ConfigBuilder::Table<ConfigBuilder::VirtualServerContext> ConfigBuilder::QuorumKeywords() {
+  using S = v1::VirtualServer;
+  return {
+      {"quorum", 1, 1, BlockUse::kNone, Int(&S::set_quorum, 1, kMaxInt32)},
+      {"hysteresis", 1, 1, BlockUse::kNone, Int(&S::set_hysteresis, 0, kMaxInt32)},
+      {"quorum_up", 1, 3, BlockUse::kNone, Script(&S::mutable_quorum_up)},
+      {"quorum_down", 1, 3, BlockUse::kNone, Script(&S::mutable_quorum_down)},
+      {"omega", 0, 0, BlockUse::kNone, Flag(&S::set_omega)},
+      {"smtp_alert", 0, 1, BlockUse::kNone, Bool(&S::set_smtp_alert)},
+  };
+}
+
+// Where clients go when no real server is in service.
+ConfigBuilder::Table<ConfigBuilder::VirtualServerContext> ConfigBuilder::SorryServerKeywords() {
+  using V = VirtualServerContext;
+  using S = v1::VirtualServer;
+  return {
       {"sorry_server", 1, 2, BlockUse::kNone,
        [this](const Statement& s, V& c) {
          auto ip = values_.Ip(s.args[0], s.name());
@@ -298,131 +348,136 @@ void ConfigBuilder::DefineVirtualServer() {
            sorry->set_port(c.vs->port());
          }
        }},
-      {"sorry_server_inhibit", 0, 1, BlockUse::kNone,
-       [this](const Statement& s, V& c) {
-         if (auto v = values_.Bool(s, 0)) c.vs->set_sorry_server_inhibit(*v);
-       }},
+      {"sorry_server_inhibit", 0, 1, BlockUse::kNone, Bool(&S::set_sorry_server_inhibit)},
       {"sorry_server_lvs_method", 1, kAny, BlockUse::kNone,
        [this](const Statement& s, V& c) {
-         if (auto m = values_.Method(s.args[0], s.name()))
+         if (auto m = values_.Method(s.args[0], s.name())) {
            c.vs->mutable_sorry_server()->set_lb_kind(*m);
+         }
        }},
-      {"ops", 0, 0, BlockUse::kNone, [](const Statement&, V& c) { c.vs->set_ops(true); }},
-      {"omega", 0, 0, BlockUse::kNone, [](const Statement&, V& c) { c.vs->set_omega(true); }},
-      {"real_server", 1, 2, BlockUse::kOptional,
-       [](const Statement& s, V& c) { c.real_servers.push_back(&s); }},
   };
-  for (std::string_view flag : SchedulerFlags()) {
-    virtual_server_.push_back({flag, 0, 0, BlockUse::kNone,
-                               [](const Statement& s, V& c) { c.vs->add_lb_flags(s.name()); }});
-  }
-  for (auto& k :
-       SettingKeywords<V>({"connect_timeout", "retry", "nb_get_retry", "delay_before_retry",
-                           "warmup", "delay_loop", "alpha", "inhibit_on_failure", "virtualhost"})) {
-    virtual_server_.push_back(std::move(k));
-  }
-  Register(Section::kVirtualServer, virtual_server_);
+}
+
+// When and how its real servers are checked: the checkers' settings (a real server's
+// or a checker's own win), ha_suspend, lvs-ha's passive health.
+ConfigBuilder::Table<ConfigBuilder::VirtualServerContext> ConfigBuilder::ServiceHealthKeywords() {
+  using V = VirtualServerContext;
+  Table<V> keywords = {
+      // Checks run only while the virtual address is on one of this host's
+      // interfaces (on the VRRP master): a backup does not probe.
+      {"ha_suspend", 0, 0, BlockUse::kNone,
+       [this](const Statement& s, V& c) {
+         if (c.vs->fwmark() != 0) {
+           sink_.Warning(s.keyword.location, s.name(),
+                         "a fwmark service has no address to watch; ignored (as keepalived)");
+           return;
+         }
+         c.vs->set_ha_suspend(true);
+       }},
+  };
+  // lvs-ha's own (keepalived logs these as unknown and runs the file).
+  Append(keywords, PassiveCheckKeywords<V>(&v1::VirtualServer::mutable_passive_check));
+  Append(keywords, SettingKeywords<V>(kServerSettings));
+  return keywords;
 }
 
 void ConfigBuilder::DefineRealServer() {
   using R = RealServerContext;
-  auto checker = [](const Statement& s, R& c) { c.checkers.push_back(&s); };
-  auto method = [this](const Statement& s, R& c) {
-    auto m = values_.Method(s.args[0], s.name());
-    if (m) {
-      c.rs->set_lb_kind(*m);
-      c.lb_kind_set = true;
-    }
-    if (s.args.size() > 1 && m != v1::TUN) {
-      sink_.Warning(s.args[1].location, s.name(), "options after a method other than TUN; ignored (as keepalived)");
-    } else if (s.args.size() > 1) {
-      if (auto t = ReadTunnel(s)) *c.rs->mutable_tunnel() = *t;
-    }
-  };
+  using S = v1::RealServer;
   real_server_ = {
-      {"smtp_alert", 0, 1, BlockUse::kNone,
-       [this](const Statement& s, R& c) {
-         if (auto v = values_.Bool(s, 0)) c.rs->set_smtp_alert(*v);
-       }},
-      {"weight", 1, 1, BlockUse::kNone,
-       [this](const Statement& s, R& c) {
-         // keepalived's IPVS_WEIGHT_LIMIT; the kernel stores a signed 32-bit weight.
-         if (auto v = values_.Integer(s, 0, 0, kMaxInt32)) c.rs->set_weight(*v);
-       }},
-      {"uthreshold", 1, 1, BlockUse::kNone,
-       [this](const Statement& s, R& c) {
-         if (auto v = values_.Integer(s, 0, 0, kMaxInt32)) c.rs->set_uthreshold(*v);
-       }},
-      {"lthreshold", 1, 1, BlockUse::kNone,
-       [this](const Statement& s, R& c) {
-         if (auto v = values_.Integer(s, 0, 0, kMaxInt32)) c.rs->set_lthreshold(*v);
-       }},
-      {"notify_up", 1, 3, BlockUse::kNone,
-       [this](const Statement& s, R& c) { *c.rs->mutable_notify_up() = Notify(s); }},
-      {"notify_down", 1, 3, BlockUse::kNone,
-       [this](const Statement& s, R& c) { *c.rs->mutable_notify_down() = Notify(s); }},
+      {"smtp_alert", 0, 1, BlockUse::kNone, Bool(&S::set_smtp_alert)},
+      // keepalived's IPVS_WEIGHT_LIMIT; the kernel stores a signed 32-bit weight.
+      {"weight", 1, 1, BlockUse::kNone, Int(&S::set_weight, 0, kMaxInt32)},
+      {"uthreshold", 1, 1, BlockUse::kNone, Int(&S::set_uthreshold, 0, kMaxInt32)},
+      {"lthreshold", 1, 1, BlockUse::kNone, Int(&S::set_lthreshold, 0, kMaxInt32)},
+      {"notify_up", 1, 3, BlockUse::kNone, Script(&S::mutable_notify_up)},
+      {"notify_down", 1, 3, BlockUse::kNone, Script(&S::mutable_notify_down)},
       // Only lvs_method: keepalived 2.2.7's real_server has no lb_kind (it is
       // skipped there as an unknown keyword, and the virtual server's method holds).
-      {"lvs_method", 1, kAny, BlockUse::kNone, method},
-      {"TCP_CHECK", 0, 0, BlockUse::kRequired, checker},
-      {"HTTP_GET", 0, 0, BlockUse::kRequired, checker},
-      {"SSL_GET", 0, 0, BlockUse::kRequired, checker},
-      {"MISC_CHECK", 0, 0, BlockUse::kRequired, checker},
-      {"PING_CHECK", 0, 0, BlockUse::kRequired, checker},
-      {"UDP_CHECK", 0, 0, BlockUse::kRequired, checker},
-      {"DNS_CHECK", 0, 0, BlockUse::kRequired, checker},
-      {"SMTP_CHECK", 0, 0, BlockUse::kRequired, checker},
-      {"FILE_CHECK", 0, 0, BlockUse::kRequired, checker},
+      {"lvs_method", 1, kAny, BlockUse::kNone,
+       [this](const Statement& s, R& c) {
+         if (ReadMethod(s, *c.rs)) c.lb_kind_set = true;
+       }},
   };
-  for (auto& k :
-       SettingKeywords<R>({"connect_timeout", "retry", "nb_get_retry", "delay_before_retry",
-                           "warmup", "delay_loop", "alpha", "inhibit_on_failure", "virtualhost"})) {
-    real_server_.push_back(std::move(k));
+  // Read once the real server's own settings are known (ReadChecker).
+  for (std::string_view kind : {"TCP_CHECK", "HTTP_GET", "SSL_GET", "MISC_CHECK", "PING_CHECK",
+                                "UDP_CHECK", "DNS_CHECK", "SMTP_CHECK", "FILE_CHECK"}) {
+    real_server_.push_back({kind, 0, 0, BlockUse::kRequired,
+                            [](const Statement& s, R& c) { c.checkers.push_back(&s); }});
   }
+  Append(real_server_, SettingKeywords<R>(kServerSettings));
   Register(Section::kRealServer, real_server_);
 }
 
 void ConfigBuilder::DefineCheckers() {
   using C = CheckerContext;
-  const auto timing = SettingKeywords<C>({"connect_timeout", "retry", "nb_get_retry",
-                                          "delay_before_retry", "warmup", "delay_loop", "alpha"});
-  const std::vector<Keyword<C>> connection = {
-      {"connect_ip", 1, 1, BlockUse::kNone,
-       [this](const Statement& s, C& c) {
-         if (auto ip = values_.Ip(s.args[0], s.name())) c.checker->set_connect_ip(ip->ToString());
-         c.connection_set = true;
-       }},
-      {"connect_port", 1, 1, BlockUse::kNone,
-       [this](const Statement& s, C& c) {
-         if (auto v = values_.Integer(s, 0, 1, 65535)) c.checker->set_connect_port(*v);
-         c.connection_set = true;
-       }},
-      {"bindto", 1, 1, BlockUse::kNone,
-       [this](const Statement& s, C& c) {
-         if (auto ip = values_.Ip(s.args[0], s.name())) c.checker->set_bindto(ip->ToString());
-         c.connection_set = true;
-       }},
-      {"bind_port", 1, 1, BlockUse::kNone,
-       [this](const Statement& s, C& c) {
-         if (auto v = values_.Integer(s, 0, 1, 65535)) c.checker->set_bind_port(*v);
-         c.connection_set = true;
-       }},
+  const std::vector<Keyword<C>> timing =
+      SettingKeywords<C>({"connect_timeout", "retry", "nb_get_retry", "delay_before_retry",
+                          "warmup", "delay_loop", "alpha"});
+  const std::vector<Keyword<C>> connection = ConnectionKeywords();
+  auto join = [](std::initializer_list<const std::vector<Keyword<C>>*> parts) {
+    std::vector<Keyword<C>> out;
+    for (const auto* part : parts) out.insert(out.end(), part->begin(), part->end());
+    return out;
+  };
+  const std::vector<Keyword<C>> http = HttpKeywords(), misc = MiscKeywords(), udp = UdpKeywords(),
+                                dns = DnsKeywords(), smtp = SmtpKeywords();
+  tcp_check_ = join({&connection, &timing});
+  http_check_ = join({&connection, &timing, &http});
+  misc_check_ = join({&timing, &misc});
+  udp_check_ = join({&connection, &timing, &udp});
+  dns_check_ = join({&connection, &timing, &dns});
+  smtp_check_ = join({&connection, &timing, &smtp});
+  smtp_host_ = join({&connection, &timing});
+  file_check_ = FileKeywords();
+  Register(Section::kChecker, tcp_check_);
+  Register(Section::kHttpCheck, http_check_);
+  Register(Section::kMiscCheck, misc_check_);
+  Register(Section::kPingCheck, tcp_check_);
+  Register(Section::kUdpCheck, udp_check_);
+  Register(Section::kDnsCheck, dns_check_);
+  Register(Section::kSmtpCheck, smtp_check_);
+  Register(Section::kSmtpHost, smtp_host_);
+  Register(Section::kFileCheck, file_check_);
+  DefineTrackFile();
+  DefineUrl();
+}
+
+// Where a checker connects to and from (all but MISC_CHECK and FILE_CHECK take them).
+ConfigBuilder::Table<ConfigBuilder::CheckerContext> ConfigBuilder::ConnectionKeywords() {
+  using C = CheckerContext;
+  using K = v1::Checker;
+  // Given, even with a bad value: SMTP_CHECK's first host then does not replace the
+  // checker (ReadSmtpHosts).
+  auto connection = [](auto handler) {
+    return [handler](const Statement& s, C& c) {
+      handler(s, c);
+      c.connection_set = true;
+    };
+  };
+  return {
+      {"connect_ip", 1, 1, BlockUse::kNone, connection(Address(&K::mutable_connect_ip))},
+      {"connect_port", 1, 1, BlockUse::kNone, connection(Int(&K::set_connect_port, 1, 65535))},
+      {"bindto", 1, 1, BlockUse::kNone, connection(Address(&K::mutable_bindto))},
+      {"bind_port", 1, 1, BlockUse::kNone, connection(Int(&K::set_bind_port, 1, 65535))},
       {"bind_if", 1, 1, BlockUse::kNone,
        [this](const Statement& s, C& c) {
          if (s.args[0].text.size() >= 16 || s.args[0].text.find('/') != std::string::npos) {
-           sink_.Warning(s.args[0].location, s.name(), "is not an interface name (at most 15 characters); ignored");
+           sink_.Warning(s.args[0].location, s.name(),
+                         "is not an interface name (at most 15 characters); ignored");
            return;
          }
          c.checker->set_bind_if(s.args[0].text);
          c.connection_set = true;
        }},
-      {"fwmark", 1, 1, BlockUse::kNone,
-       [this](const Statement& s, C& c) {
-         if (auto v = values_.Integer(s, 0, 0, 4'294'967'295)) c.checker->set_fwmark(static_cast<uint32_t>(*v));
-         c.connection_set = true;
-       }},
+      {"fwmark", 1, 1, BlockUse::kNone, connection(Int(&K::set_fwmark, 0, 4'294'967'295))},
   };
-  const std::vector<Keyword<C>> http = {
+}
+
+ConfigBuilder::Table<ConfigBuilder::CheckerContext> ConfigBuilder::HttpKeywords() {
+  using C = CheckerContext;
+  using H = v1::HttpCheck;
+  return {
       {"url", 0, 0, BlockUse::kRequired,
        [this](const Statement& s, C& c) {
          v1::UrlCheck* url = c.checker->mutable_http()->add_urls();
@@ -442,8 +497,9 @@ void ConfigBuilder::DefineCheckers() {
          } else if (v == "1.1") {
            c.checker->mutable_http()->set_protocol(v1::HTTP_1_1);
          } else {
-           sink_.Warning(s.args[0].location, s.name(),
-                         absl::StrCat("'", v, "' is not 1.0, 1.0C or 1.1; 1.0 is used (as keepalived)"));
+           sink_.Warning(
+               s.args[0].location, s.name(),
+               absl::StrCat("'", v, "' is not 1.0, 1.0C or 1.1; 1.0 is used (as keepalived)"));
          }
        }},
       {"sni_name", 1, 1, BlockUse::kNone,
@@ -457,57 +513,52 @@ void ConfigBuilder::DefineCheckers() {
          c.checker->mutable_http()->set_enable_sni(true);
        }},
       {"enable_sni", 0, 1, BlockUse::kNone,
-       [this](const Statement& s, C& c) {
-         if (auto v = values_.Bool(s, 0)) c.checker->mutable_http()->set_enable_sni(*v);
-       }},
+       Bool(In(&v1::Checker::mutable_http, &H::set_enable_sni))},
       // keepalived checks one url per delay_loop, and all at once only while a
       // real server recovers with fast_recovery; checkd checks every url in each
       // round anyway, so the keyword asks for what it already does.
-      {"fast_recovery", 0, 1, BlockUse::kNone, [this](const Statement& s, C&) { values_.Bool(s, 0); }},
+      {"fast_recovery", 0, 1, BlockUse::kNone, Bool(Discard{})},
       // See the url's tls_compliant.
       {"tls_compliant", 0, 1, BlockUse::kNone,
        [this](const Statement& s, C& c) {
-         if (!c.checker->http().ssl()) sink_.Warning(s.location(), s.name(), "only SSL_GET speaks TLS; ignored");
+         if (!c.checker->http().ssl()) {
+           sink_.Warning(s.location(), s.name(), "only SSL_GET speaks TLS; ignored");
+         }
          values_.Bool(s, 0);
        }},
   };
-  const std::vector<Keyword<C>> misc = {
-      {"misc_path", 1, kAny, BlockUse::kNone,
-       [](const Statement& s, C& c) {
-         std::vector<std::string> words;
-         for (const Token& t : s.args) words.push_back(t.text);
-         c.checker->mutable_misc()->set_path(absl::StrJoin(words, " "));
-       }},
+}
+
+ConfigBuilder::Table<ConfigBuilder::CheckerContext> ConfigBuilder::MiscKeywords() {
+  using K = v1::Checker;
+  using M = v1::MiscCheck;
+  return {
+      {"misc_path", 1, kAny, BlockUse::kNone, Words(In(&K::mutable_misc, &M::mutable_path))},
       {"misc_timeout", 1, 1, BlockUse::kNone,
-       [this](const Statement& s, C& c) {
-         if (auto v = values_.Millis(s, 0, 1, kDay)) c.checker->mutable_misc()->set_timeout_ms(*v);
-       }},
-      {"misc_dynamic", 0, 0, BlockUse::kNone,
-       [](const Statement&, C& c) { c.checker->mutable_misc()->set_dynamic(true); }},
+       Millis(In(&K::mutable_misc, &M::set_timeout_ms), 1, kDay)},
+      {"misc_dynamic", 0, 0, BlockUse::kNone, Flag(In(&K::mutable_misc, &M::set_dynamic))},
       {"user", 1, 2, BlockUse::kNone,
-       [](const Statement& s, C& c) {
-         c.checker->mutable_misc()->set_user(s.args[0].text);
-         if (s.args.size() > 1) c.checker->mutable_misc()->set_group(s.args[1].text);
-       }},
+       UserAndGroup(In(&K::mutable_misc, &M::mutable_user),
+                    In(&K::mutable_misc, &M::mutable_group))},
   };
-  auto join = [](std::initializer_list<const std::vector<Keyword<C>>*> parts) {
-    std::vector<Keyword<C>> out;
-    for (const auto* part : parts) out.insert(out.end(), part->begin(), part->end());
-    return out;
-  };
+}
+
+ConfigBuilder::Table<ConfigBuilder::CheckerContext> ConfigBuilder::UdpKeywords() {
+  using C = CheckerContext;
+  using K = v1::Checker;
+  using U = v1::UdpCheck;
   // keepalived's free hex format; X nibbles (wildcards) only in require_reply.
   auto hex = [this](const Statement& s, bool wildcard) -> std::optional<HexBytes> {
-    std::vector<std::string> words;
-    for (const Token& t : s.args) words.push_back(t.text);
-    auto bytes = ParseKeepalivedHex(absl::StrJoin(words, " "), wildcard);
+    auto bytes = ParseKeepalivedHex(JoinArgs(s), wildcard);
     if (!bytes.ok()) {
       sink_.Warning(s.args[0].location, s.name(),
-                    absl::StrCat("is not a hex string (", bytes.status().message(), "); ignored (as keepalived)"));
+                    absl::StrCat("is not a hex string (", bytes.status().message(),
+                                 "); ignored (as keepalived)"));
       return std::nullopt;
     }
     return *std::move(bytes);
   };
-  const std::vector<Keyword<C>> udp = {
+  return {
       {"payload", 1, kAny, BlockUse::kNone,
        [hex](const Statement& s, C& c) {
          if (auto b = hex(s, false)) c.checker->mutable_udp()->set_payload(b->data);
@@ -523,22 +574,23 @@ void ConfigBuilder::DefineCheckers() {
          }
        }},
       {"min_reply_length", 1, 1, BlockUse::kNone,
-       [this](const Statement& s, C& c) {
-         if (auto v = values_.Integer(s, 0, 0, 65535)) c.checker->mutable_udp()->set_min_reply_length(*v);
-       }},
+       Int(In(&K::mutable_udp, &U::set_min_reply_length), 0, 65535)},
       {"max_reply_length", 1, 1, BlockUse::kNone,
-       [this](const Statement& s, C& c) {
-         if (auto v = values_.Integer(s, 0, 0, 65535)) c.checker->mutable_udp()->set_max_reply_length(*v);
-       }},
+       Int(In(&K::mutable_udp, &U::set_max_reply_length), 0, 65535)},
   };
-  const std::vector<Keyword<C>> dns = {
+}
+
+ConfigBuilder::Table<ConfigBuilder::CheckerContext> ConfigBuilder::DnsKeywords() {
+  using C = CheckerContext;
+  return {
       {"type", 1, 1, BlockUse::kNone,
        [this](const Statement& s, C& c) {
          v1::DnsType type;
          if (!v1::DnsType_Parse("DNS_" + absl::AsciiStrToUpper(s.args[0].text), &type) ||
              type == v1::DNS_TYPE_UNSPECIFIED) {
            sink_.Warning(s.args[0].location, s.name(),
-                         absl::StrCat("'", s.args[0].text, "' is not a DNS_CHECK type (A, NS, CNAME, SOA, MX, TXT, "
+                         absl::StrCat("'", s.args[0].text,
+                                      "' is not a DNS_CHECK type (A, NS, CNAME, SOA, MX, TXT, "
                                       "AAAA, RRSIG, DNSKEY); SOA is used (as keepalived)"));
            return;
          }
@@ -551,19 +603,25 @@ void ConfigBuilder::DefineCheckers() {
            sink_.Warning(s.location(), s.name(), "given twice; the first is used (as keepalived)");
            return;
          }
-         const bool empty_label = (name.size() > 1 && name[0] == '.') || name.find("..") != std::string::npos;
+         const bool empty_label =
+             (name.size() > 1 && name[0] == '.') || name.find("..") != std::string::npos;
          bool too_long = name.size() > 253;
          for (absl::string_view label : absl::StrSplit(name, '.')) too_long |= label.size() > 63;
          if (empty_label || too_long) {
            sink_.Warning(s.args[0].location, s.name(),
-                         absl::StrCat("'", name, "' is not a DNS name (an empty or over-long label); the root is "
-                                      "asked for (as keepalived)"));
+                         absl::StrCat("'", name,
+                                      "' is not a DNS name (an empty or over-long label); the "
+                                      "root is asked for (as keepalived)"));
            return;
          }
          c.checker->mutable_dns()->set_name(name);
        }},
   };
-  const std::vector<Keyword<C>> smtp = {
+}
+
+ConfigBuilder::Table<ConfigBuilder::CheckerContext> ConfigBuilder::SmtpKeywords() {
+  using C = CheckerContext;
+  return {
       {"helo_name", 1, 1, BlockUse::kNone,
        [this](const Statement& s, C& c) {
          const std::string& name = s.args[0].text;
@@ -576,32 +634,18 @@ void ConfigBuilder::DefineCheckers() {
       {"host", 0, 0, BlockUse::kRequired,
        [this](const Statement& s, C& c) {
          sink_.Warning(s.keyword.location, s.name(),
-                       "deprecated by keepalived (\"define additional checkers\"); each host is checked as its "
-                       "own SMTP_CHECK, and all must pass");
+                       "deprecated by keepalived (\"define additional checkers\"); each host is "
+                       "checked as its own SMTP_CHECK, and all must pass");
          c.smtp_hosts.push_back(&s);
        }},
   };
-  const std::vector<Keyword<C>> file = {
+}
+
+ConfigBuilder::Table<ConfigBuilder::CheckerContext> ConfigBuilder::FileKeywords() {
+  using C = CheckerContext;
+  return {
       {"track_file", 1, 1, BlockUse::kNone,
-       [this](const Statement& s, C& c) {
-         for (const v1::TrackFile& tf : config_->track_files()) {
-           if (tf.name() != s.args[0].text) continue;
-           v1::FileCheck* f = c.checker->mutable_file();
-           f->set_track_file(tf.name());
-           f->set_path(tf.path());
-           if (!c.settings.alpha) {  // not yet given a weight of its own: the track_file's
-             f->set_weight(tf.weight());
-             f->set_reverse(tf.reverse());
-           }
-           f->set_init_file(tf.init_file());
-           f->set_init_value(tf.init_value());
-           f->set_init_overwrite(tf.init_overwrite());
-           return;
-         }
-         sink_.Warning(s.args[0].location, s.name(),
-                       absl::StrCat("no track_file '", s.args[0].text,
-                                    "' is defined above this line; ignored (as keepalived)"));
-       }},
+       std::bind_front(&ConfigBuilder::ReadCheckerTrackFile, this)},
       {"weight", 1, 2, BlockUse::kNone,
        [this](const Statement& s, C& c) {
          auto w = values_.Integer(s, 0, -kMaxInt32, kMaxInt32);
@@ -609,7 +653,9 @@ void ConfigBuilder::DefineCheckers() {
          bool reverse = false;
          if (s.args.size() > 1) {
            if (s.args[1].text != "reverse" && s.args[1].text != "noreverse") {
-             sink_.Warning(s.args[1].location, s.name(), "expects 'reverse' or 'noreverse'; the weight is ignored (as keepalived)");
+             sink_.Warning(s.args[1].location, s.name(),
+                           "expects 'reverse' or 'noreverse'; the weight is ignored (as "
+                           "keepalived)");
              return;
            }
            reverse = s.args[1].text == "reverse";
@@ -619,24 +665,30 @@ void ConfigBuilder::DefineCheckers() {
          c.settings.alpha = false;  // marks "weight given here" for track_file above
        }},
   };
-  tcp_check_ = join({&connection, &timing});
-  http_check_ = join({&connection, &timing, &http});
-  misc_check_ = join({&timing, &misc});
-  udp_check_ = join({&connection, &timing, &udp});
-  dns_check_ = join({&connection, &timing, &dns});
-  smtp_check_ = join({&connection, &timing, &smtp});
-  smtp_host_ = join({&connection, &timing});
-  file_check_ = file;
-  Register(Section::kChecker, tcp_check_);
-  Register(Section::kHttpCheck, http_check_);
-  Register(Section::kMiscCheck, misc_check_);
-  Register(Section::kPingCheck, tcp_check_);
-  Register(Section::kUdpCheck, udp_check_);
-  Register(Section::kDnsCheck, dns_check_);
-  Register(Section::kSmtpCheck, smtp_check_);
-  Register(Section::kSmtpHost, smtp_host_);
-  Register(Section::kFileCheck, file_check_);
+}
 
+// FILE_CHECK's "track_file NAME": a track_file block above.
+void ConfigBuilder::ReadCheckerTrackFile(const Statement& s, CheckerContext& c) {
+  for (const v1::TrackFile& tf : config_->track_files()) {
+    if (tf.name() != s.args[0].text) continue;
+    v1::FileCheck* f = c.checker->mutable_file();
+    f->set_track_file(tf.name());
+    f->set_path(tf.path());
+    if (!c.settings.alpha) {  // not yet given a weight of its own: the track_file's
+      f->set_weight(tf.weight());
+      f->set_reverse(tf.reverse());
+    }
+    f->set_init_file(tf.init_file());
+    f->set_init_value(tf.init_value());
+    f->set_init_overwrite(tf.init_overwrite());
+    return;
+  }
+  sink_.Warning(s.args[0].location, s.name(),
+                absl::StrCat("no track_file '", s.args[0].text,
+                             "' is defined above this line; ignored (as keepalived)"));
+}
+
+void ConfigBuilder::DefineTrackFile() {
   using T = v1::TrackFile;
   track_file_ = {
       {"file", 1, 1, BlockUse::kNone,
@@ -654,7 +706,8 @@ void ConfigBuilder::DefineCheckers() {
            if (s.args[1].text == "reverse") {
              t.set_reverse(true);
            } else {
-             sink_.Warning(s.args[1].location, s.name(), "expects 'reverse'; ignored (as keepalived)");
+             sink_.Warning(s.args[1].location, s.name(),
+                           "expects 'reverse'; ignored (as keepalived)");
            }
          }
        }},
@@ -671,10 +724,12 @@ void ConfigBuilder::DefineCheckers() {
        }},
   };
   Register(Section::kTrackFile, track_file_);
+}
 
+void ConfigBuilder::DefineUrl() {
   using U = v1::UrlCheck;
   url_ = {
-      {"path", 1, 1, BlockUse::kNone, [](const Statement& s, U& u) { u.set_path(s.args[0].text); }},
+      {"path", 1, 1, BlockUse::kNone, Text(&U::mutable_path)},
       {"digest", 1, 1, BlockUse::kNone,
        [this](const Statement& s, U& u) {
          const std::string digest = absl::AsciiStrToLower(s.args[0].text);
@@ -682,36 +737,18 @@ void ConfigBuilder::DefineCheckers() {
                return absl::ascii_isxdigit(static_cast<unsigned char>(ch));
              })) {
            sink_.Warning(s.args[0].location, s.name(),
-                       "expects an MD5 digest: 32 hexadecimal digits (as genhash prints); ignored");
+                         "expects an MD5 digest: 32 hexadecimal digits (as genhash prints); "
+                         "ignored");
            return;
          }
          u.set_digest(digest);
        }},
       {"status_code", 1, kAny, BlockUse::kNone,
-       [this](const Statement& s, U& u) {
-         for (const Token& token : s.args) {
-           std::vector<std::string> bounds = absl::StrSplit(token.text, absl::MaxSplits('-', 1));
-           uint32_t low = 0, high = 0;
-           const bool ok =
-               absl::SimpleAtoi(bounds[0], &low) &&
-               (bounds.size() == 1 ? (high = low, true) : absl::SimpleAtoi(bounds[1], &high)) &&
-               low >= 100 && high <= 599 && low <= high;
-           if (!ok) {
-             sink_.Warning(token.location, s.name(),
-                         absl::StrCat("'", token.text,
-                                      "' is not an HTTP status code or range within 100-599; ignored"));
-             continue;
-           }
-           auto* range = u.add_status_codes();
-           range->set_low(low);
-           range->set_high(high);
-         }
-       }},
-      {"virtualhost", 1, 1, BlockUse::kNone,
-       [](const Statement& s, U& u) { u.set_virtualhost(s.args[0].text); }},
+       std::bind_front(&ConfigBuilder::ReadStatusCodes, this)},
+      {"virtualhost", 1, 1, BlockUse::kNone, Text(&U::mutable_virtualhost)},
       // The pattern is compiled once the url's options are known (FinishUrl).
-      {"regex", 1, 1, BlockUse::kNone, [](const Statement& s, U& u) { u.set_regex(s.args[0].text); }},
-      {"regex_no_match", 0, 0, BlockUse::kNone, [](const Statement&, U& u) { u.set_regex_no_match(true); }},
+      {"regex", 1, 1, BlockUse::kNone, Text(&U::mutable_regex)},
+      {"regex_no_match", 0, 0, BlockUse::kNone, Flag(&U::set_regex_no_match)},
       {"regex_options", 1, kAny, BlockUse::kNone,
        [this](const Statement& s, U& u) {
          for (const Token& word : s.args) {
@@ -719,27 +756,45 @@ void ConfigBuilder::DefineCheckers() {
              u.set_regex_options(u.regex_options() | *bit);
            } else {
              sink_.Warning(word.location, s.name(),
-                           absl::StrCat("'", word.text, "' is not one of keepalived's PCRE2 options; ignored"));
+                           absl::StrCat("'", word.text,
+                                        "' is not one of keepalived's PCRE2 options; ignored"));
            }
          }
        }},
-      {"regex_min_offset", 1, 1, BlockUse::kNone,
-       [this](const Statement& s, U& u) {
-         if (auto v = values_.Integer(s, 0, 0, INT64_MAX)) u.set_regex_min_offset(static_cast<uint64_t>(*v));
-       }},
+      {"regex_min_offset", 1, 1, BlockUse::kNone, Int(&U::set_regex_min_offset, 0, INT64_MAX)},
+      // keepalived keeps one beyond the last position a match may start at.
       {"regex_max_offset", 1, 1, BlockUse::kNone,
-       [this](const Statement& s, U& u) {
-         // keepalived keeps one beyond the last position a match may start at.
-         if (auto v = values_.Integer(s, 0, 0, INT64_MAX - 1)) u.set_regex_max_end(static_cast<uint64_t>(*v) + 1);
-       }},
+       Int([](U& u, int64_t v) { u.set_regex_max_end(static_cast<uint64_t>(v) + 1); }, 0,
+           INT64_MAX - 1)},
       // keepalived sizes PCRE2's JIT stack with it; checkd's matcher runs without the
       // JIT, on the heap, and needs no stack size.
       {"regex_stack", 2, 2, BlockUse::kNone, [](const Statement&, U&) {}},
       // Newer keepalived's close_notify at the end of an SSL_GET; checkd's TLS
       // (libcurl's OpenSSL) always sends it.
-      {"tls_compliant", 0, 1, BlockUse::kNone, [this](const Statement& s, U&) { values_.Bool(s, 0); }},
+      {"tls_compliant", 0, 1, BlockUse::kNone, Bool(Discard{})},
   };
   Register(Section::kUrl, url_);
+}
+
+// "status_code 200 300-399 ...": codes and ranges within 100-599.
+void ConfigBuilder::ReadStatusCodes(const Statement& s, v1::UrlCheck& u) {
+  for (const Token& token : s.args) {
+    std::vector<std::string> bounds = absl::StrSplit(token.text, absl::MaxSplits('-', 1));
+    uint32_t low = 0, high = 0;
+    const bool ok =
+        absl::SimpleAtoi(bounds[0], &low) &&
+        (bounds.size() == 1 ? (high = low, true) : absl::SimpleAtoi(bounds[1], &high)) &&
+        low >= 100 && high <= 599 && low <= high;
+    if (!ok) {
+      sink_.Warning(token.location, s.name(),
+                    absl::StrCat("'", token.text,
+                                 "' is not an HTTP status code or range within 100-599; ignored"));
+      continue;
+    }
+    auto* range = u.add_status_codes();
+    range->set_low(low);
+    range->set_high(high);
+  }
 }
 
 void ConfigBuilder::ReadVirtualServerHeader(const Statement& s, v1::VirtualServer& vs) {
@@ -976,12 +1031,7 @@ void ConfigBuilder::ReadSmtpHosts(const Statement& s, CheckerContext& context, v
     Dispatch(*host, Section::kSmtpHost, smtp_host_, host_context);
     if (checker.connect_ip().empty()) checker.set_connect_ip(rs.address());
     if (checker.connect_port() == 0) checker.set_connect_port(main.connect_port());
-    if (host_context.settings.connect_timeout_ms) checker.set_connect_timeout_ms(*host_context.settings.connect_timeout_ms);
-    if (host_context.settings.retry) checker.set_retry(*host_context.settings.retry);
-    if (host_context.settings.delay_before_retry_ms) {
-      checker.set_delay_before_retry_ms(*host_context.settings.delay_before_retry_ms);
-    }
-    if (host_context.settings.delay_loop_ms) checker.set_delay_loop_ms(*host_context.settings.delay_loop_ms);
+    WriteTiming(host_context.settings, checker);
     if (replace_main) {
       *rs.mutable_checkers(main_index) = std::move(checker);
       replace_main = false;

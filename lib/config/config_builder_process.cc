@@ -13,6 +13,7 @@ namespace lvs::config {
 namespace {
 
 constexpr int kAny = -1;
+using G = v1::GlobalDefs;
 // TASK_COMM_LEN less the terminating NUL: longer names are cut, as keepalived does.
 constexpr size_t kMaxProcessName = 15;
 
@@ -75,90 +76,33 @@ std::optional<uint32_t> ParseUmask(const std::vector<Token>& args, std::string* 
 }  // namespace
 
 void ConfigBuilder::AddProcessKeywords() {
-  using G = v1::GlobalDefs;
-  using Role = v1::ProcessOptions* (G::*)();
-  auto nice = [this](Role role) {
-    return [this, role](const Statement& s, G& g) {
-      if (auto v = values_.Integer(s, 0, -20, 19)) (g.*role)()->set_nice(static_cast<int32_t>(*v));
-    };
-  };
-  auto rt_priority = [this](Role role) {
-    return [this, role](const Statement& s, G& g) {
-      int64_t v = 0;
-      if (!absl::SimpleAtoi(s.args[0].text, &v)) {
-        values_.Integer(s, 0, 1, 99);  // the located warning for a word that is no number
-        return;
-      }
-      // keepalived clamps to SCHED_RR's range, with a warning.
-      if (v < 1 || v > 99) {
-        const int64_t clamped = v < 1 ? 1 : 99;
-        sink_.Warning(s.args[0].location, s.name(),
-                      absl::StrCat(v, " is outside SCHED_RR's 1..99; ", clamped, " is used (as keepalived)"));
-        v = clamped;
-      }
-      (g.*role)()->set_rt_priority(static_cast<uint32_t>(v));
-    };
-  };
-  auto rlimit = [this](Role role) {
-    return [this, role](const Statement& s, G& g) {
-      if (s.name().substr(s.name().size() - 5) == "rtime") {
-        sink_.Warning(s.keyword.location, s.name(),
-                      absl::StrCat("deprecated name of ", s.name().substr(0, s.name().size() - 5), "rttime; taken as that"));
-      }
-      auto v = values_.Integer(s, 0, 1, 4'294'967'295LL);
-      if (!v) return;
-      // keepalived halves the value for the soft limit, which must not be 0.
-      (g.*role)()->set_rlimit_rttime_us(static_cast<uint32_t>(*v == 1 ? 2 : *v));
-    };
-  };
-  auto no_swap = [](Role role) { return [role](const Statement&, G& g) { (g.*role)()->set_no_swap(true); }; };
-  auto cpus = [this](Role role) {
-    return [this, role](const Statement& s, G& g) {
-      v1::ProcessOptions* p = (g.*role)();
-      p->clear_cpus();
-      for (size_t i = 0; i < s.args.size(); ++i) {
-        auto v = values_.Integer(s.args[i], s.name(), 0, 1023);
-        if (!v) {  // keepalived drops the whole set at the first bad CPU
-          p->clear_cpus();
-          return;
-        }
-        p->add_cpus(static_cast<uint32_t>(*v));
-      }
-    };
-  };
-  auto name = [this](Role role) {
-    return [this, role](const Statement& s, G& g) {
-      std::string n = s.args[0].text;
-      if (n.size() > kMaxProcessName) {
-        sink_.Warning(s.args[0].location, s.name(),
-                      absl::StrCat("longer than ", kMaxProcessName, " characters; cut (as keepalived)"));
-        n.resize(kMaxProcessName);
-      }
-      (g.*role)()->set_name(n);
-    };
-  };
-  auto script = [this](v1::StartupScript* (G::*which)()) {
-    return [this, which](const Statement& s, G& g) {
-      v1::StartupScript* sc = (g.*which)();
-      if (!sc->command().empty()) {
-        sink_.Warning(s.keyword.location, s.name(), "given twice; the first is kept (as keepalived)");
-        return;
-      }
-      const v1::NotifyScript line = Notify(s);
-      sc->set_command(line.command());
-      sc->set_user(line.user());
-      sc->set_group(line.group());
-      *sc->mutable_location() = sink_.ToProto(s.args[0].location);
-    };
-  };
-  auto script_timeout = [this](v1::StartupScript* (G::*which)()) {
-    return [this, which](const Statement& s, G& g) {
-      if (auto v = values_.Integer(s, 0, 1, 1000)) (g.*which)()->set_timeout_s(static_cast<uint32_t>(*v));
-    };
-  };
+  Append(global_defs_, SchedulingKeywords());
+  Append(global_defs_, ProcessNameKeywords());
+  Append(global_defs_, StartupKeywords());
+  // keepalived's BFD process: lvs-ha has none (bfd_instance is not supported).
+  for (std::string_view bfd :
+       {"bfd_priority", "bfd_rt_priority", "bfd_rlimit_rttime", "bfd_rlimit_rtime", "bfd_no_swap",
+        "bfd_cpu_affinity", "bfd_process_name"}) {
+    global_defs_.push_back({bfd, 0, kAny, BlockUse::kNone, [this](const Statement& s, G&) {
+                              sink_.Warning(s.keyword.location, s.name(),
+                                            "lvs-ha has no BFD process (bfd_instance is not "
+                                            "supported); ignored");
+                            }});
+  }
+}
+
+// How the kernel schedules the daemons: vrrpd takes keepalived's vrrp_ options,
+// ipvsd and checkd the checker_ ones.
+ConfigBuilder::Table<v1::GlobalDefs> ConfigBuilder::SchedulingKeywords() {
+  using P = v1::ProcessOptions;
   const Role vrrp = &G::mutable_vrrp_process;
   const Role checker = &G::mutable_checker_process;
-  std::vector<Keyword<G>> keywords = {
+  auto nice = [this](Role role) { return Int(In(role, &P::set_nice), -20, 19); };
+  auto no_swap = [](Role role) { return Flag(In(role, &P::set_no_swap)); };
+  auto rt_priority = [this](Role role) { return Of(role, &ConfigBuilder::ReadRtPriority); };
+  auto rlimit = [this](Role role) { return Of(role, &ConfigBuilder::ReadRlimitRttime); };
+  auto cpus = [this](Role role) { return Of(role, &ConfigBuilder::ReadCpuAffinity); };
+  return {
       {"vrrp_priority", 1, 1, BlockUse::kNone, nice(vrrp)},
       {"checker_priority", 1, 1, BlockUse::kNone, nice(checker)},
       {"vrrp_rt_priority", 1, 1, BlockUse::kNone, rt_priority(vrrp)},
@@ -171,26 +115,112 @@ void ConfigBuilder::AddProcessKeywords() {
       {"checker_no_swap", 0, 0, BlockUse::kNone, no_swap(checker)},
       {"vrrp_cpu_affinity", 1, kAny, BlockUse::kNone, cpus(vrrp)},
       {"checker_cpu_affinity", 1, kAny, BlockUse::kNone, cpus(checker)},
-      {"vrrp_process_name", 1, 1, BlockUse::kNone, name(vrrp)},
-      {"checker_process_name", 1, 1, BlockUse::kNone, name(checker)},
+  };
+}
+
+// The handler that gives `read` the process options `role` names.
+std::function<void(const Statement&, v1::GlobalDefs&)> ConfigBuilder::Of(
+    Role role, void (ConfigBuilder::*read)(const Statement&, v1::ProcessOptions&)) {
+  return [this, role, read](const Statement& s, G& g) { (this->*read)(s, *(g.*role)()); };
+}
+
+void ConfigBuilder::ReadRtPriority(const Statement& s, v1::ProcessOptions& p) {
+  int64_t v = 0;
+  if (!absl::SimpleAtoi(s.args[0].text, &v)) {
+    values_.Integer(s, 0, 1, 99);  // the located warning for a word that is no number
+    return;
+  }
+  // keepalived clamps to SCHED_RR's range, with a warning.
+  if (v < 1 || v > 99) {
+    const int64_t clamped = v < 1 ? 1 : 99;
+    sink_.Warning(
+        s.args[0].location, s.name(),
+        absl::StrCat(v, " is outside SCHED_RR's 1..99; ", clamped, " is used (as keepalived)"));
+    v = clamped;
+  }
+  p.set_rt_priority(static_cast<uint32_t>(v));
+}
+
+void ConfigBuilder::ReadRlimitRttime(const Statement& s, v1::ProcessOptions& p) {
+  if (s.name().substr(s.name().size() - 5) == "rtime") {
+    sink_.Warning(s.keyword.location, s.name(),
+                  absl::StrCat("deprecated name of ", s.name().substr(0, s.name().size() - 5),
+                               "rttime; taken as that"));
+  }
+  auto v = values_.Integer(s, 0, 1, 4'294'967'295LL);
+  if (!v) return;
+  // keepalived halves the value for the soft limit, which must not be 0.
+  p.set_rlimit_rttime_us(static_cast<uint32_t>(*v == 1 ? 2 : *v));
+}
+
+void ConfigBuilder::ReadCpuAffinity(const Statement& s, v1::ProcessOptions& p) {
+  p.clear_cpus();
+  for (size_t i = 0; i < s.args.size(); ++i) {
+    auto v = values_.Integer(s.args[i], s.name(), 0, 1023);
+    if (!v) {  // keepalived drops the whole set at the first bad CPU
+      p.clear_cpus();
+      return;
+    }
+    p.add_cpus(static_cast<uint32_t>(*v));
+  }
+}
+
+void ConfigBuilder::ReadProcessName(const Statement& s, v1::ProcessOptions& p) {
+  std::string n = s.args[0].text;
+  if (n.size() > kMaxProcessName) {
+    sink_.Warning(
+        s.args[0].location, s.name(),
+        absl::StrCat("longer than ", kMaxProcessName, " characters; cut (as keepalived)"));
+    n.resize(kMaxProcessName);
+  }
+  p.set_name(n);
+}
+
+ConfigBuilder::Table<v1::GlobalDefs> ConfigBuilder::ProcessNameKeywords() {
+  const Role vrrp = &G::mutable_vrrp_process;
+  const Role checker = &G::mutable_checker_process;
+  return {
+      {"vrrp_process_name", 1, 1, BlockUse::kNone, Of(vrrp, &ConfigBuilder::ReadProcessName)},
+      {"checker_process_name", 1, 1, BlockUse::kNone, Of(checker, &ConfigBuilder::ReadProcessName)},
       {"lvs_process_name", 1, 1, BlockUse::kNone,
-       [this, name, checker](const Statement& s, G& g) {
-         sink_.Warning(s.keyword.location, s.name(), "deprecated name of checker_process_name; taken as that");
-         name(checker)(s, g);
+       [this](const Statement& s, G& g) {
+         sink_.Warning(s.keyword.location, s.name(),
+                       "deprecated name of checker_process_name; taken as that");
+         ReadProcessName(s, *g.mutable_checker_process());
        }},
       // keepalived's names for its children; lvs-ha's vrrpd takes the VRRP one, ipvsd
       // and checkd the checker one (they share keepalived's checker process's work).
       {"process_names", 0, 0, BlockUse::kNone,
        [](const Statement&, G& g) {
-         if (g.vrrp_process().name().empty()) g.mutable_vrrp_process()->set_name("keepalived_vrrp");
-         if (g.checker_process().name().empty()) g.mutable_checker_process()->set_name("keepalived_lvs");
+         if (g.vrrp_process().name().empty()) {
+           g.mutable_vrrp_process()->set_name("keepalived_vrrp");
+         }
+         if (g.checker_process().name().empty()) {
+           g.mutable_checker_process()->set_name("keepalived_lvs");
+         }
        }},
       {"process_name", 1, 1, BlockUse::kNone,
        [this](const Statement& s, G&) {
          sink_.Warning(s.keyword.location, s.name(),
-                       "names keepalived's parent process, which lvs-ha does not have; ignored (use "
-                       "vrrp_process_name and checker_process_name for the daemons)");
+                       "names keepalived's parent process, which lvs-ha does not have; ignored "
+                       "(use vrrp_process_name and checker_process_name for the daemons)");
        }},
+  };
+}
+
+// The daemons' umask, and the scripts run as they start and stop.
+ConfigBuilder::Table<v1::GlobalDefs> ConfigBuilder::StartupKeywords() {
+  using Which = v1::StartupScript* (G::*)();
+  auto script = [this](Which which) {
+    return [this, which, read = FirstCommand(which, &v1::StartupScript::mutable_command)](
+               const Statement& s, G& g) {
+      if (read(s, g)) *(g.*which)()->mutable_location() = sink_.ToProto(s.args[0].location);
+    };
+  };
+  auto timeout = [this](Which which) {
+    return Int(In(which, &v1::StartupScript::set_timeout_s), 1, 1000);
+  };
+  return {
       {"umask", 1, kAny, BlockUse::kNone,
        [this](const Statement& s, G& g) {
          std::string error;
@@ -202,19 +232,9 @@ void ConfigBuilder::AddProcessKeywords() {
        }},
       {"startup_script", 1, 3, BlockUse::kNone, script(&G::mutable_startup_script)},
       {"shutdown_script", 1, 3, BlockUse::kNone, script(&G::mutable_shutdown_script)},
-      {"startup_script_timeout", 1, 1, BlockUse::kNone, script_timeout(&G::mutable_startup_script)},
-      {"shutdown_script_timeout", 1, 1, BlockUse::kNone, script_timeout(&G::mutable_shutdown_script)},
+      {"startup_script_timeout", 1, 1, BlockUse::kNone, timeout(&G::mutable_startup_script)},
+      {"shutdown_script_timeout", 1, 1, BlockUse::kNone, timeout(&G::mutable_shutdown_script)},
   };
-  // keepalived's BFD process: lvs-ha has none (bfd_instance is not supported).
-  for (std::string_view bfd : {"bfd_priority", "bfd_rt_priority", "bfd_rlimit_rttime", "bfd_rlimit_rtime",
-                               "bfd_no_swap", "bfd_cpu_affinity", "bfd_process_name"}) {
-    keywords.push_back({bfd, 0, kAny, BlockUse::kNone, [this](const Statement& s, G&) {
-                          sink_.Warning(s.keyword.location, s.name(),
-                                        "lvs-ha has no BFD process (bfd_instance is not supported); ignored");
-                        }});
-  }
-  for (auto& k : keywords) global_defs_.push_back(std::move(k));
-
 }
 
 void ConfigBuilder::AddNamespaceKeywords() {

@@ -156,31 +156,79 @@ PassResult RunPass(const std::string& path, const std::vector<Line>& lines,
   return result;
 }
 
-// A unified diff of the original against the fixed lines (whose origins say which
-// original line each came from).
-std::string Diff(const std::string& path, const std::vector<std::string>& original,
-                 const std::vector<Line>& fixed,
-                 const std::map<int, std::vector<std::string>>& reasons) {
-  // For each original line: what it became (nullopt: deleted), and the lines
-  // inserted after it (index -1 + 1 = 0: before the first line).
-  std::vector<std::optional<std::string>> became(original.size());
-  std::vector<std::vector<std::string>> inserted_after(original.size() + 1);
+// What each original line became (nullopt: deleted), and the lines inserted after
+// each (index i + 1 for original line i; 0: before the first line).
+struct LineFates {
+  std::vector<std::optional<std::string>> became;
+  std::vector<std::vector<std::string>> inserted_after;
+};
+
+// The fixed lines' origins say which original line each came from.
+LineFates FatesOf(const std::vector<std::string>& original, const std::vector<Line>& fixed) {
+  LineFates fates{std::vector<std::optional<std::string>>(original.size()),
+                  std::vector<std::vector<std::string>>(original.size() + 1)};
   int last_origin = -1;
   for (const Line& l : fixed) {
     if (l.origin < 0) {
-      inserted_after[last_origin + 1].push_back(l.text);
+      fates.inserted_after[last_origin + 1].push_back(l.text);
     } else {
-      became[l.origin] = l.text;
+      fates.became[l.origin] = l.text;
       last_origin = l.origin;
     }
   }
-  std::vector<size_t> changes;  // original positions where something changes
+  return fates;
+}
+
+// The original positions where something changes.
+std::vector<size_t> Changes(const std::vector<std::string>& original, const LineFates& fates) {
+  std::vector<size_t> changes;
   for (size_t i = 0; i < original.size(); ++i) {
-    if (!inserted_after[i].empty() || !became[i] || *became[i] != original[i]) {
+    if (!fates.inserted_after[i].empty() || !fates.became[i] || *fates.became[i] != original[i]) {
       changes.push_back(i);
     }
   }
-  if (!inserted_after[original.size()].empty()) changes.push_back(original.size());
+  if (!fates.inserted_after[original.size()].empty()) changes.push_back(original.size());
+  return changes;
+}
+
+struct Hunk {
+  std::string body;
+  size_t old_count = 0, new_count = 0;
+};
+
+// The hunk of original lines [from, to), with what was inserted before `to`.
+Hunk HunkOf(const std::vector<std::string>& original, const LineFates& fates, size_t from,
+            size_t to) {
+  Hunk hunk;
+  for (size_t i = from; i <= to; ++i) {
+    for (const std::string& text : fates.inserted_after[i]) {
+      absl::StrAppend(&hunk.body, "+", text, "\n");
+      ++hunk.new_count;
+    }
+    if (i == to) break;
+    ++hunk.old_count;
+    const std::optional<std::string>& became = fates.became[i];
+    if (became && *became == original[i]) {
+      absl::StrAppend(&hunk.body, " ", original[i], "\n");
+      ++hunk.new_count;
+      continue;
+    }
+    absl::StrAppend(&hunk.body, "-", original[i], "\n");
+    if (became) {
+      absl::StrAppend(&hunk.body, "+", *became, "\n");
+      ++hunk.new_count;
+    }
+  }
+  return hunk;
+}
+
+// A unified diff of the original against the fixed lines, each hunk after the reasons
+// for its changes.
+std::string Diff(const std::string& path, const std::vector<std::string>& original,
+                 const std::vector<Line>& fixed,
+                 const std::map<int, std::vector<std::string>>& reasons) {
+  const LineFates fates = FatesOf(original, fixed);
+  const std::vector<size_t> changes = Changes(original, fates);
   if (changes.empty()) return "";
 
   std::string out = absl::StrCat("--- ", path, "\n+++ ", path, "\n");
@@ -190,34 +238,17 @@ std::string Diff(const std::string& path, const std::vector<std::string>& origin
     while (last + 1 < changes.size() && changes[last + 1] - changes[last] <= 2 * kContext) ++last;
     const size_t from = changes[next] >= kContext ? changes[next] - kContext : 0;
     const size_t to = std::min(original.size(), changes[last] + kContext + 1);
-    std::string body;
-    size_t old_count = 0, new_count = 0;
-    for (size_t i = from; i <= to; ++i) {
-      for (const std::string& text : inserted_after[i]) {
-        absl::StrAppend(&body, "+", text, "\n");
-        ++new_count;
-      }
-      if (i == to) break;
-      ++old_count;
-      if (became[i] && *became[i] == original[i]) {
-        absl::StrAppend(&body, " ", original[i], "\n");
-        ++new_count;
-        continue;
-      }
-      absl::StrAppend(&body, "-", original[i], "\n");
-      if (became[i]) {
-        absl::StrAppend(&body, "+", *became[i], "\n");
-        ++new_count;
-      }
-    }
+    const Hunk hunk = HunkOf(original, fates, from, to);
     for (size_t i = from; i < std::max(to, from + 1); ++i) {
       auto it = reasons.find(static_cast<int>(i));
       if (it == reasons.end()) continue;
-      for (const std::string& reason : it->second) absl::StrAppend(&out, "# ", i + 1, ": ", reason, "\n");
+      for (const std::string& reason : it->second) {
+        absl::StrAppend(&out, "# ", i + 1, ": ", reason, "\n");
+      }
     }
-    absl::StrAppend(&out, "@@ -", from + 1, ",", old_count, " +", static_cast<long>(from) + 1 + shift,
-                    ",", new_count, " @@\n", body);
-    shift += static_cast<long>(new_count) - static_cast<long>(old_count);
+    absl::StrAppend(&out, "@@ -", from + 1, ",", hunk.old_count, " +",
+                    static_cast<long>(from) + 1 + shift, ",", hunk.new_count, " @@\n", hunk.body);
+    shift += static_cast<long>(hunk.new_count) - static_cast<long>(hunk.old_count);
     next = last + 1;
   }
   return out;

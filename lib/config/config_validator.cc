@@ -65,7 +65,21 @@ void ConfigValidator::Validate(v1::Config& config) {
 }
 
 void ConfigValidator::ValidateVrrp(v1::Config& config) {
-  std::map<std::string, v1::SourceLocation> script_at;  // each vrrp_script's first definition
+  const ScriptsByName scripts = DropRepeatedScripts(config);
+  const std::vector<std::string_view> instance_names = ValidateInstances(config, scripts);
+  ValidateSyncGroups(config, instance_names, scripts);
+  auto& sync = *config.mutable_global_defs()->mutable_lvs_sync_daemon();
+  if (!sync.vrrp_instance().empty() && std::find(instance_names.begin(), instance_names.end(),
+                                                 sync.vrrp_instance()) == instance_names.end()) {
+    Warning(config.global_defs().location(), "lvs_sync_daemon",
+            absl::StrCat("no vrrp_instance named '", sync.vrrp_instance(),
+                         "'; the sync daemon follows no instance (runs as master and backup)"));
+    sync.clear_vrrp_instance();
+  }
+}
+
+ConfigValidator::ScriptsByName ConfigValidator::DropRepeatedScripts(v1::Config& config) {
+  ScriptsByName script_at;  // each vrrp_script's first definition
   auto* all_scripts = config.mutable_vrrp_scripts();
   for (int i = 0; i < all_scripts->size();) {
     const v1::VrrpScript& script = all_scripts->Get(i);
@@ -79,42 +93,48 @@ void ConfigValidator::ValidateVrrp(v1::Config& config) {
     }
     ++i;
   }
-  std::vector<std::string_view> script_names;  // for "did you mean"
-  for (const auto& [name, at] : script_at) script_names.push_back(name);
-  // keepalived drops a track_script entry naming no vrrp_script, with a warning.
-  auto check_track_scripts = [&](auto* tracks) {
-    const std::vector<std::string_view>& names = script_names;
-    for (int i = 0; i < tracks->size();) {
-      const v1::TrackScript& track = tracks->Get(i);
-      std::string message;
-      if (auto defined = script_at.find(track.name()); defined != script_at.end()) {
-        // keepalived looks the script up while reading the instance: a vrrp_script
-        // further down the same file is not found, and the reference is dropped.
-        const v1::SourceLocation& at = defined->second;
-        if (at.file() != track.location().file() || at.line() < track.location().line()) {
-          ++i;
-          continue;
-        }
-        message = absl::StrCat("vrrp_script '", track.name(), "' is defined further down (line ",
-                               at.line(), "); keepalived does not find it here and drops the "
-                               "reference, so does lvs-ha: move the vrrp_script block up");
-      } else {
-        message = absl::StrCat("no vrrp_script named '", track.name(),
-                               "'; the reference is dropped (as keepalived)");
-      }
-      if (auto suggestion = SuggestKeyword(track.name(), names)) {
-        absl::StrAppend(&message, "; did you mean '", *suggestion, "'?");
-      }
-      v1::TextEdit fix;
-      fix.set_column(track.location().column());
-      fix.set_expect(track.name());
-      fix.set_delete_line(true);
-      fix.set_reason("keepalived drops a reference to a vrrp_script that does not exist");
-      sink_.Warning(sink_.FromProto(track.location()), "track_script", message, std::move(fix));
-      tracks->DeleteSubrange(i, 1);
-    }
-  };
+  return script_at;
+}
 
+// keepalived drops a track_script entry naming no vrrp_script, with a warning.
+void ConfigValidator::DropUnknownTrackScripts(
+    google::protobuf::RepeatedPtrField<v1::TrackScript>* tracks, const ScriptsByName& scripts) {
+  for (int i = 0; i < tracks->size();) {
+    const v1::TrackScript& track = tracks->Get(i);
+    std::string message;
+    if (auto defined = scripts.find(track.name()); defined != scripts.end()) {
+      // keepalived looks the script up while reading the instance: a vrrp_script
+      // further down the same file is not found, and the reference is dropped.
+      const v1::SourceLocation& at = defined->second;
+      if (at.file() != track.location().file() || at.line() < track.location().line()) {
+        ++i;
+        continue;
+      }
+      message =
+          absl::StrCat("vrrp_script '", track.name(), "' is defined further down (line ", at.line(),
+                       "); keepalived does not find it here and drops the "
+                       "reference, so does lvs-ha: move the vrrp_script block up");
+    } else {
+      message = absl::StrCat("no vrrp_script named '", track.name(),
+                             "'; the reference is dropped (as keepalived)");
+    }
+    std::vector<std::string_view> names;  // for "did you mean"
+    for (const auto& [name, at] : scripts) names.push_back(name);
+    if (auto suggestion = SuggestKeyword(track.name(), names)) {
+      absl::StrAppend(&message, "; did you mean '", *suggestion, "'?");
+    }
+    v1::TextEdit fix;
+    fix.set_column(track.location().column());
+    fix.set_expect(track.name());
+    fix.set_delete_line(true);
+    fix.set_reason("keepalived drops a reference to a vrrp_script that does not exist");
+    sink_.Warning(sink_.FromProto(track.location()), "track_script", message, std::move(fix));
+    tracks->DeleteSubrange(i, 1);
+  }
+}
+
+std::vector<std::string_view> ConfigValidator::ValidateInstances(v1::Config& config,
+                                                                 const ScriptsByName& scripts) {
   UniqueNames instances;
   std::vector<std::string_view> instance_names;
   std::map<std::tuple<std::string, uint32_t, bool>, const v1::VrrpInstance*> vrids;
@@ -136,22 +156,8 @@ void ConfigValidator::ValidateVrrp(v1::Config& config) {
                            Where(it->second->location(), vi.location())));
       }
     }
-    check_track_scripts(vi.mutable_track_scripts());
-    for (const std::string& peer : vi.unicast_peers()) {
-      if (IsIpv6(peer) != vi.family_inet6()) {
-        Error(vi.location(), "unicast_peer",
-              absl::StrCat("peer ", peer, " is not of the instance's address family"));
-      }
-    }
-    if (!vi.unicast_src_ip().empty() && !vi.unicast_peers().empty() &&
-        IsIpv6(vi.unicast_src_ip()) != vi.family_inet6()) {
-      Error(vi.location(), "unicast_src_ip",
-            absl::StrCat(vi.unicast_src_ip(), " is not of the instance's address family"));
-    }
-    if (vi.nopreempt() && vi.initial_state() == v1::MASTER) {
-      Warning(vi.location(), "nopreempt",
-              "has no effect with 'state MASTER' (as in keepalived); use state BACKUP");
-    }
+    DropUnknownTrackScripts(vi.mutable_track_scripts(), scripts);
+    ValidateInstanceSettings(vi);
     for (const auto& vip : vi.virtual_ipaddresses()) {
       const std::string key = absl::StrCat(vip.address(), "/", vip.prefix_len(), "%", vip.dev());
       auto [it, inserted] = vip_owner.emplace(key, vi.name());
@@ -162,7 +168,31 @@ void ConfigValidator::ValidateVrrp(v1::Config& config) {
       }
     }
   }
+  return instance_names;
+}
 
+// What one instance's settings must agree on.
+void ConfigValidator::ValidateInstanceSettings(const v1::VrrpInstance& vi) {
+  for (const std::string& peer : vi.unicast_peers()) {
+    if (IsIpv6(peer) != vi.family_inet6()) {
+      Error(vi.location(), "unicast_peer",
+            absl::StrCat("peer ", peer, " is not of the instance's address family"));
+    }
+  }
+  if (!vi.unicast_src_ip().empty() && !vi.unicast_peers().empty() &&
+      IsIpv6(vi.unicast_src_ip()) != vi.family_inet6()) {
+    Error(vi.location(), "unicast_src_ip",
+          absl::StrCat(vi.unicast_src_ip(), " is not of the instance's address family"));
+  }
+  if (vi.nopreempt() && vi.initial_state() == v1::MASTER) {
+    Warning(vi.location(), "nopreempt",
+            "has no effect with 'state MASTER' (as in keepalived); use state BACKUP");
+  }
+}
+
+void ConfigValidator::ValidateSyncGroups(v1::Config& config,
+                                         const std::vector<std::string_view>& instance_names,
+                                         const ScriptsByName& scripts) {
   std::map<std::string, std::string> instance_group;
   UniqueNames groups;
   for (auto& group : *config.mutable_vrrp_sync_groups()) {
@@ -197,20 +227,12 @@ void ConfigValidator::ValidateVrrp(v1::Config& config) {
             absl::StrCat("vrrp_instance '", name, "' is already in sync group '", it->second, "'"));
       }
     }
-    check_track_scripts(group.mutable_track_scripts());
-  }
-
-  auto& sync = *config.mutable_global_defs()->mutable_lvs_sync_daemon();
-  if (!sync.vrrp_instance().empty() && std::find(instance_names.begin(), instance_names.end(),
-                                                 sync.vrrp_instance()) == instance_names.end()) {
-    Warning(config.global_defs().location(), "lvs_sync_daemon",
-            absl::StrCat("no vrrp_instance named '", sync.vrrp_instance(),
-                         "'; the sync daemon follows no instance (runs as master and backup)"));
-    sync.clear_vrrp_instance();
+    DropUnknownTrackScripts(group.mutable_track_scripts(), scripts);
   }
 }
 
-void ConfigValidator::ValidateVirtualServers(const v1::Config& config) {
+std::vector<std::string_view> ConfigValidator::ValidateVirtualServerGroups(
+    const v1::Config& config) {
   UniqueNames groups;
   std::vector<std::string_view> group_names;
   for (const auto& group : config.virtual_server_groups()) {
@@ -225,7 +247,11 @@ void ConfigValidator::ValidateVirtualServers(const v1::Config& config) {
               absl::StrCat("'", group.name(), "' is empty"));
     }
   }
+  return group_names;
+}
 
+void ConfigValidator::ValidateVirtualServers(const v1::Config& config) {
+  const std::vector<std::string_view> group_names = ValidateVirtualServerGroups(config);
   std::map<std::string, v1::SourceLocation> services;
   for (const auto& vs : config.virtual_servers()) {
     std::string key;
@@ -249,45 +275,51 @@ void ConfigValidator::ValidateVirtualServers(const v1::Config& config) {
       Error(vs.location(), "virtual_server",
             absl::StrCat(key, " is already defined at ", Where(it->second, vs.location())));
     }
-
-    std::map<std::string, v1::SourceLocation> reals;
-    for (const auto& rs : vs.real_servers()) {
-      if (rs.address().empty()) continue;
-      // keepalived's check_data.c: IPVS forwards DR and TUN to the virtual server's
-      // port (none for a fwmark service); a real server's own port then serves its
-      // checks only.
-      uint32_t ipvs_port = rs.port();
-      if (rs.lb_kind() != v1::NAT && vs.fwmark() != 0 && rs.port() != 0) {
-        ipvs_port = 0;
-        Warning(rs.location(), "real_server",
-                absl::StrCat("a fwmark service forwards DR/TUN without a port: IPVS gets ",
-                             Endpoint(rs.address(), 0), ", port ", rs.port(), " is for its checks (as keepalived)"));
-      } else if (rs.lb_kind() != v1::NAT && !vs.address().empty() && rs.port() != 0 && rs.port() != vs.port()) {
-        ipvs_port = vs.port();
-        Warning(rs.location(), "real_server",
-                absl::StrCat("DR/TUN cannot change the port: IPVS gets ", Endpoint(rs.address(), vs.port()), ", port ",
-                             rs.port(), " is for its checks (as keepalived)"));
-      }
-      const std::string endpoint = Endpoint(rs.address(), ipvs_port);
-      if (auto [it, inserted] = reals.emplace(endpoint, rs.location()); !inserted) {
-        Error(rs.location(), "real_server",
-              absl::StrCat(endpoint, " is already a real server of this virtual server (",
-                           Where(it->second, rs.location()), ")"));
-      }
-      if (!vs.address().empty() && rs.lb_kind() != v1::TUN && IsIpv6(rs.address()) != vs.ipv6()) {
-        Error(rs.location(), "real_server",
-              absl::StrCat(rs.address(), " is ", IsIpv6(rs.address()) ? "IPv6" : "IPv4",
-                           " but the virtual server is ", vs.ipv6() ? "IPv6" : "IPv4",
-                           " (only TUN may mix families)"));
-      }
-      if (rs.port() == 0 && vs.fwmark() == 0 && vs.group().empty() && rs.lb_kind() == v1::NAT) {
-        Warning(rs.location(), "real_server",
-                "a NAT real server without a port: the kernel keeps each packet's destination "
-                "port");
-      }
-    }
+    ValidateRealServers(vs);
     if (vs.real_servers_size() == 0 && !vs.has_sorry_server()) {
       Warning(vs.location(), "virtual_server", "has no real_server");
+    }
+  }
+}
+
+void ConfigValidator::ValidateRealServers(const v1::VirtualServer& vs) {
+  std::map<std::string, v1::SourceLocation> reals;
+  for (const auto& rs : vs.real_servers()) {
+    if (rs.address().empty()) continue;
+    // keepalived's check_data.c: IPVS forwards DR and TUN to the virtual server's
+    // port (none for a fwmark service); a real server's own port then serves its
+    // checks only.
+    uint32_t ipvs_port = rs.port();
+    if (rs.lb_kind() != v1::NAT && vs.fwmark() != 0 && rs.port() != 0) {
+      ipvs_port = 0;
+      Warning(rs.location(), "real_server",
+              absl::StrCat("a fwmark service forwards DR/TUN without a port: IPVS gets ",
+                           Endpoint(rs.address(), 0), ", port ", rs.port(),
+                           " is for its checks (as keepalived)"));
+    } else if (rs.lb_kind() != v1::NAT && !vs.address().empty() && rs.port() != 0 &&
+               rs.port() != vs.port()) {
+      ipvs_port = vs.port();
+      Warning(rs.location(), "real_server",
+              absl::StrCat("DR/TUN cannot change the port: IPVS gets ",
+                           Endpoint(rs.address(), vs.port()), ", port ", rs.port(),
+                           " is for its checks (as keepalived)"));
+    }
+    const std::string endpoint = Endpoint(rs.address(), ipvs_port);
+    if (auto [it, inserted] = reals.emplace(endpoint, rs.location()); !inserted) {
+      Error(rs.location(), "real_server",
+            absl::StrCat(endpoint, " is already a real server of this virtual server (",
+                         Where(it->second, rs.location()), ")"));
+    }
+    if (!vs.address().empty() && rs.lb_kind() != v1::TUN && IsIpv6(rs.address()) != vs.ipv6()) {
+      Error(rs.location(), "real_server",
+            absl::StrCat(rs.address(), " is ", IsIpv6(rs.address()) ? "IPv6" : "IPv4",
+                         " but the virtual server is ", vs.ipv6() ? "IPv6" : "IPv4",
+                         " (only TUN may mix families)"));
+    }
+    if (rs.port() == 0 && vs.fwmark() == 0 && vs.group().empty() && rs.lb_kind() == v1::NAT) {
+      Warning(rs.location(), "real_server",
+              "a NAT real server without a port: the kernel keeps each packet's destination "
+              "port");
     }
   }
 }

@@ -3,6 +3,11 @@
 // families that must agree.
 #pragma once
 
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
 #include "lib/config/diagnostic_sink.h"
 #include "lvs/v1/config.pb.h"
 
@@ -16,8 +21,22 @@ class ConfigValidator {
   void Validate(v1::Config& config);
 
  private:
+  // Each vrrp_script's first definition.
+  using ScriptsByName = std::map<std::string, v1::SourceLocation>;
+
   void ValidateVrrp(v1::Config& config);
+  ScriptsByName DropRepeatedScripts(v1::Config& config);
+  void DropUnknownTrackScripts(google::protobuf::RepeatedPtrField<v1::TrackScript>* tracks,
+                               const ScriptsByName& scripts);
+  // The instances' names, in the file's order.
+  std::vector<std::string_view> ValidateInstances(v1::Config& config, const ScriptsByName& scripts);
+  void ValidateInstanceSettings(const v1::VrrpInstance& vi);
+  void ValidateSyncGroups(v1::Config& config, const std::vector<std::string_view>& instance_names,
+                          const ScriptsByName& scripts);
   void ValidateVirtualServers(const v1::Config& config);
+  // The groups' names, in the file's order.
+  std::vector<std::string_view> ValidateVirtualServerGroups(const v1::Config& config);
+  void ValidateRealServers(const v1::VirtualServer& vs);
   void Error(const v1::SourceLocation& at, std::string_view keyword, std::string message);
   void Warning(const v1::SourceLocation& at, std::string_view keyword, std::string message);
 

@@ -19,6 +19,25 @@ int HexValue(char c) {
   return -1;
 }
 
+// Reads up to `max` digits of `base` (8 or 16) from text[i] into `value`; returns how
+// many it read.
+size_t ReadDigits(const std::string& text, size_t i, size_t max, int base, int& value) {
+  size_t n = 0;
+  value = 0;
+  while (n < max && i + n < text.size()) {
+    const int digit = HexValue(text[i + n]);
+    if (digit < 0 || digit >= base) break;
+    value = value * base + digit;
+    ++n;
+  }
+  return n;
+}
+
+// The one-letter escapes, as bash's $'...'.
+constexpr std::pair<char, char> kLetterEscapes[] = {{'a', '\a'}, {'b', '\b'}, {'E', '\x1b'},
+                                                    {'f', '\f'}, {'n', '\n'}, {'r', '\r'},
+                                                    {'t', '\t'}, {'v', '\v'}};
+
 // Resolves the shell-like escape at text[i] (just after the backslash) as keepalived
 // does inside quoted strings; returns the number of bytes consumed.
 size_t ResolveEscape(const std::string& text, size_t i, std::string& word) {
@@ -27,67 +46,127 @@ size_t ResolveEscape(const std::string& text, size_t i, std::string& word) {
     return 0;
   }
   const char c = text[i];
-  switch (c) {
-    case 'a':
-      word.push_back('\a');
+  for (const auto& [letter, byte] : kLetterEscapes) {
+    if (c == letter) {
+      word.push_back(byte);
       return 1;
-    case 'b':
-      word.push_back('\b');
-      return 1;
-    case 'E':
-      word.push_back('\x1b');
-      return 1;
-    case 'f':
-      word.push_back('\f');
-      return 1;
-    case 'n':
-      word.push_back('\n');
-      return 1;
-    case 'r':
-      word.push_back('\r');
-      return 1;
-    case 't':
-      word.push_back('\t');
-      return 1;
-    case 'v':
-      word.push_back('\v');
-      return 1;
-    case 'x': {
-      size_t n = 1;
-      int value = 0;
-      while (n < 3 && i + n < text.size() && HexValue(text[i + n]) >= 0) {
-        value = value * 16 + HexValue(text[i + n]);
-        ++n;
-      }
-      if (n == 1) {
-        word.push_back('x');
-        return 1;
-      }
-      word.push_back(static_cast<char>(value));
-      return n;
     }
-    case 'c':
-      if (i + 1 < text.size()) {
-        word.push_back(static_cast<char>(text[i + 1] & 0x1f));
-        return 2;
-      }
-      word.push_back('c');
-      return 1;
-    default:
-      break;
   }
-  if (c >= '0' && c <= '7') {
-    size_t n = 0;
-    int value = 0;
-    while (n < 3 && i + n < text.size() && text[i + n] >= '0' && text[i + n] <= '7') {
-      value = value * 8 + (text[i + n] - '0');
-      ++n;
+  int value = 0;
+  if (c == 'x') {  // \xH or \xHH
+    const size_t n = ReadDigits(text, i + 1, 2, 16, value);
+    word.push_back(n == 0 ? 'x' : static_cast<char>(value));
+    return n + 1;
+  }
+  if (c == 'c') {  // \cX: the control character of X
+    if (i + 1 < text.size()) {
+      word.push_back(static_cast<char>(text[i + 1] & 0x1f));
+      return 2;
     }
+    word.push_back('c');
+    return 1;
+  }
+  if (c >= '0' && c <= '7') {  // \O to \OOO
+    const size_t n = ReadDigits(text, i, 3, 8, value);
     word.push_back(static_cast<char>(value & 0xff));
     return n;
   }
   word.push_back(c);
   return 1;
+}
+
+// One line's scan into tokens.
+class LineScanner {
+ public:
+  LineScanner(const SourceLine& line, int file, uint32_t line_number, DiagnosticSink& sink)
+      : line_(line), text_(line.text), file_(file), line_number_(line_number), sink_(sink) {}
+
+  void Scan(std::vector<Token>& out);
+
+ private:
+  Location At(size_t i) const {
+    const uint32_t column =
+        line_.columns.empty() ? 1 : line_.columns[std::min(i, line_.columns.size() - 1)];
+    return Location{file_, line_number_, column};
+  }
+  bool EndsWord(size_t i) const {
+    const char c = text_[i];
+    return IsSpace(c) || c == '\n' || c == '{' || c == '}' || IsNoBreakSpace(text_, i);
+  }
+  // The word at i_, up to a space, a brace or the end of the line.
+  Token ReadWord();
+  // The quoted part of a word, from its opening quote at i_, appended to `word`.
+  void ReadQuoted(std::string& word);
+
+  const SourceLine& line_;
+  const std::string& text_;
+  const int file_;
+  const uint32_t line_number_;
+  DiagnosticSink& sink_;
+  size_t i_ = 0;
+  bool nbsp_reported_ = false;
+};
+
+void LineScanner::Scan(std::vector<Token>& out) {
+  while (i_ < text_.size()) {
+    const char c = text_[i_];
+    if (IsSpace(c)) {
+      ++i_;
+    } else if (IsNoBreakSpace(text_, i_)) {
+      if (!nbsp_reported_) {
+        sink_.Warning(At(i_), "syntax",
+                      "non-breaking space (U+00A0) read as a space; keepalived reads it as part "
+                      "of a word, so replace it with a plain space");
+        nbsp_reported_ = true;
+      }
+      i_ += 2;
+    } else if (c == '\n') {
+      out.push_back(Token{Token::Kind::kNewline, "", At(i_)});
+      ++i_;
+    } else if (c == '{' || c == '}') {
+      out.push_back(Token{c == '{' ? Token::Kind::kOpenBrace : Token::Kind::kCloseBrace,
+                          std::string(1, c), At(i_)});
+      ++i_;
+    } else {
+      out.push_back(ReadWord());
+    }
+  }
+}
+
+Token LineScanner::ReadWord() {
+  Token token{Token::Kind::kWord, "", At(i_)};
+  while (i_ < text_.size() && !EndsWord(i_)) {
+    const char d = text_[i_];
+    if (d == '\\' && i_ + 1 < text_.size() && text_[i_ + 1] != '\n') {
+      // Outside quotes keepalived's script reader takes a backslash as quoting the
+      // next character (`script \"/path\"` is the word "/path" with its quotes).
+      token.text.push_back(text_[i_ + 1]);
+      i_ += 2;
+    } else if (d == '"' || d == '\'') {
+      ReadQuoted(token.text);
+    } else {
+      token.text.push_back(d);
+      ++i_;
+    }
+  }
+  return token;
+}
+
+void LineScanner::ReadQuoted(std::string& word) {
+  const char quote = text_[i_];
+  const size_t open = i_++;
+  while (i_ < text_.size()) {
+    if (text_[i_] == quote) {
+      ++i_;
+      return;
+    }
+    if (text_[i_] == '\\') {
+      i_ += 1 + ResolveEscape(text_, i_ + 1, word);
+    } else {
+      word.push_back(text_[i_++]);
+    }
+  }
+  sink_.Error(At(open), "syntax", "unterminated quoted string");
 }
 
 }  // namespace
@@ -111,77 +190,7 @@ SourceLine SourceLine::Substr(size_t pos, size_t len) const {
 
 void Lexer::Tokenize(const SourceLine& line, int file, uint32_t line_number, DiagnosticSink& sink,
                      std::vector<Token>& out) {
-  const std::string& text = line.text;
-  auto location_at = [&](size_t i) {
-    const uint32_t column =
-        line.columns.empty() ? 1 : line.columns[std::min(i, line.columns.size() - 1)];
-    return Location{file, line_number, column};
-  };
-  size_t i = 0;
-  bool nbsp_reported = false;
-  while (i < text.size()) {
-    const char c = text[i];
-    if (IsSpace(c)) {
-      ++i;
-      continue;
-    }
-    if (IsNoBreakSpace(text, i)) {
-      if (!nbsp_reported) {
-        sink.Warning(location_at(i), "syntax",
-                     "non-breaking space (U+00A0) read as a space; keepalived reads it as part "
-                     "of a word, so replace it with a plain space");
-        nbsp_reported = true;
-      }
-      i += 2;
-      continue;
-    }
-    if (c == '\n') {
-      out.push_back(Token{Token::Kind::kNewline, "", location_at(i)});
-      ++i;
-      continue;
-    }
-    if (c == '{' || c == '}') {
-      out.push_back(Token{c == '{' ? Token::Kind::kOpenBrace : Token::Kind::kCloseBrace,
-                          std::string(1, c), location_at(i)});
-      ++i;
-      continue;
-    }
-    Token token{Token::Kind::kWord, "", location_at(i)};
-    while (i < text.size()) {
-      const char d = text[i];
-      if (IsSpace(d) || d == '\n' || d == '{' || d == '}' || IsNoBreakSpace(text, i)) break;
-      if (d == '\\' && i + 1 < text.size() && text[i + 1] != '\n') {
-        // Outside quotes keepalived's script reader takes a backslash as quoting the
-        // next character (`script \"/path\"` is the word "/path" with its quotes).
-        token.text.push_back(text[i + 1]);
-        i += 2;
-        continue;
-      }
-      if (d == '"' || d == '\'') {
-        const size_t open = i++;
-        bool closed = false;
-        while (i < text.size()) {
-          if (text[i] == d) {
-            closed = true;
-            ++i;
-            break;
-          }
-          if (text[i] == '\\') {
-            i += 1 + ResolveEscape(text, i + 1, token.text);
-            continue;
-          }
-          token.text.push_back(text[i++]);
-        }
-        if (!closed) {
-          sink.Error(location_at(open), "syntax", "unterminated quoted string");
-        }
-        continue;
-      }
-      token.text.push_back(d);
-      ++i;
-    }
-    out.push_back(std::move(token));
-  }
+  LineScanner(line, file, line_number, sink).Scan(out);
 }
 
 }  // namespace lvs::config

@@ -263,17 +263,7 @@ void Preprocessor::ProcessLine(const SourceLine& line, uint32_t line_number,
   }
   const std::string_view rest = std::string_view(line.text).substr(first);
   if (rest[0] == '@') {
-    // Conditional line: the rest of it counts only on the matching router. Nested
-    // conditions count as substitution levels, which bounds the recursion.
-    const bool negated = rest.size() > 1 && rest[1] == '^';
-    const size_t id_start = first + (negated ? 2 : 1);
-    size_t id_end = id_start;
-    while (id_end < line.text.size() && !IsSpace(line.text[id_end])) ++id_end;
-    const std::string_view id = std::string_view(line.text).substr(id_start, id_end - id_start);
-    const bool matches = !id.empty() && id == limits_.config_id;
-    if (matches != negated) {
-      ProcessLine(line.Substr(id_end, std::string::npos), line_number, context, macro_depth + 1);
-    }
+    ProcessConditional(line, first, line_number, context, macro_depth);
     return;
   }
   if (rest.starts_with("~SEQ") || rest.starts_with("~LST")) {
@@ -283,30 +273,63 @@ void Preprocessor::ProcessLine(const SourceLine& line, uint32_t line_number,
   }
   SourceLine expanded;
   if (ExpandOnce(line, context, expanded)) {
-    expanded_bytes_ += expanded.text.size();
-    if (expanded_bytes_ > limits_.max_expanded_bytes) {
-      if (!budget_reported_) {
-        sink_->Error(at, "parameter",
-                     absl::StrCat("substitution produced more than ", limits_.max_expanded_bytes,
-                                  " bytes; stopped"));
-        budget_reported_ = true;
-      }
-      return;
-    }
-    size_t start = 0;
-    while (start <= expanded.text.size()) {
-      size_t newline = expanded.text.find('\n', start);
-      if (newline == std::string::npos) newline = expanded.text.size();
-      ProcessLine(expanded.Substr(start, newline - start), line_number, context, macro_depth + 1);
-      start = newline + 1;
+    ProcessExpanded(expanded, at, line_number, context, macro_depth);
+    return;
+  }
+  if (!WithinLimits(line, line_number, context)) return;
+  std::vector<Token> tokens;
+  Lexer::Tokenize(line, context.file, line_number, *sink_, tokens);
+  EmitTokens(std::move(tokens), context);
+}
+
+// "@ID rest" / "@^ID rest": the rest of the line counts only on the matching router
+// (or the others). Nested conditions count as substitution levels, which bounds the
+// recursion.
+void Preprocessor::ProcessConditional(const SourceLine& line, size_t first, uint32_t line_number,
+                                      const FileContext& context, int macro_depth) {
+  const bool negated = line.text.size() > first + 1 && line.text[first + 1] == '^';
+  const size_t id_start = first + (negated ? 2 : 1);
+  size_t id_end = id_start;
+  while (id_end < line.text.size() && !IsSpace(line.text[id_end])) ++id_end;
+  const std::string_view id = std::string_view(line.text).substr(id_start, id_end - id_start);
+  const bool matches = !id.empty() && id == limits_.config_id;
+  if (matches != negated) {
+    ProcessLine(line.Substr(id_end, std::string::npos), line_number, context, macro_depth + 1);
+  }
+}
+
+// A line whose parameters were substituted: each of its lines (a multi-line
+// parameter), read again, within the budget of substituted bytes.
+void Preprocessor::ProcessExpanded(const SourceLine& expanded, const Location& at,
+                                   uint32_t line_number, const FileContext& context,
+                                   int macro_depth) {
+  expanded_bytes_ += expanded.text.size();
+  if (expanded_bytes_ > limits_.max_expanded_bytes) {
+    if (!budget_reported_) {
+      sink_->Error(at, "parameter",
+                   absl::StrCat("substitution produced more than ", limits_.max_expanded_bytes,
+                                " bytes; stopped"));
+      budget_reported_ = true;
     }
     return;
   }
+  size_t start = 0;
+  while (start <= expanded.text.size()) {
+    size_t newline = expanded.text.find('\n', start);
+    if (newline == std::string::npos) newline = expanded.text.size();
+    ProcessLine(expanded.Substr(start, newline - start), line_number, context, macro_depth + 1);
+    start = newline + 1;
+  }
+}
+
+// A line too long, or one word too many: not a keepalived.conf.
+bool Preprocessor::WithinLimits(const SourceLine& line, uint32_t line_number,
+                                const FileContext& context) {
   if (line.text.size() > limits_.max_line_bytes) {
     sink_->Error(Location{context.file, line_number, 1}, "syntax",
                  absl::StrCat("line of ", line.text.size(), " bytes (more than ",
                               limits_.max_line_bytes, "): not a keepalived.conf line; skipped"));
-    return;
+    return false;
   }
   if (tokens_.size() >= limits_.max_tokens) {
     if (!too_many_tokens_) {
@@ -315,11 +338,9 @@ void Preprocessor::ProcessLine(const SourceLine& line, uint32_t line_number,
                                 " words: not a keepalived.conf; reading stopped here"));
       too_many_tokens_ = true;
     }
-    return;
+    return false;
   }
-  std::vector<Token> tokens;
-  Lexer::Tokenize(line, context.file, line_number, *sink_, tokens);
-  EmitTokens(std::move(tokens), context);
+  return true;
 }
 
 void Preprocessor::EmitTokens(std::vector<Token> tokens, const FileContext& context) {

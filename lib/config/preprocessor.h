@@ -57,6 +57,12 @@ class Preprocessor {
   void ProcessText(std::string_view text, const FileContext& context);
   void ProcessLine(const SourceLine& line, uint32_t line_number, const FileContext& context,
                    int macro_depth);
+  // `first`: where the line's '@' is.
+  void ProcessConditional(const SourceLine& line, size_t first, uint32_t line_number,
+                          const FileContext& context, int macro_depth);
+  void ProcessExpanded(const SourceLine& expanded, const Location& at, uint32_t line_number,
+                       const FileContext& context, int macro_depth);
+  bool WithinLimits(const SourceLine& line, uint32_t line_number, const FileContext& context);
   bool TryDefine(const SourceLine& line, std::string* value_out, std::string* name_out) const;
   bool ExpandOnce(const SourceLine& line, const FileContext& context, SourceLine& out);
   void EmitTokens(std::vector<Token> tokens, const FileContext& context);
