@@ -180,12 +180,7 @@ void CheckEngine::Schedule(SharedCheck* c, absl::Duration after) {
   c->due = due;
   c->timer = loop_->AddTimer(tick - now, [this, c] {
     c->timer = 0;
-    if (in_flight_ >= max_in_flight_) {
-      c->queued = true;
-      queue_.push_back(c);
-      return;
-    }
-    Run(c);
+    RunOrQueue(c);
   });
 }
 
@@ -195,6 +190,10 @@ void CheckEngine::Wake(SharedCheck* c) {
   loop_->CancelTimer(c->timer);
   c->timer = 0;
   c->due = loop_->Now();
+  RunOrQueue(c);
+}
+
+void CheckEngine::RunOrQueue(SharedCheck* c) {
   if (in_flight_ >= max_in_flight_) {
     c->queued = true;
     queue_.push_back(c);

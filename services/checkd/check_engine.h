@@ -105,6 +105,8 @@ class CheckEngine {
   absl::StatusOr<SharedCheck*> Join(Target* t, size_t i);
   void Schedule(SharedCheck* c, absl::Duration after);
   void Run(SharedCheck* c);
+  // Runs it now, or queues it behind the others when max_in_flight probes run.
+  void RunOrQueue(SharedCheck* c);
   // The checker asked to run now (its subject changed).
   void Wake(SharedCheck* c);
   void OnResult(SharedCheck* c, CheckOutcome outcome);

@@ -12,8 +12,7 @@ namespace lvs::checkd {
 
 void DatagramChecker::Start(Done done) {
   done_ = std::move(done);
-  bool connected = false;
-  if (!Open(SOCK_DGRAM, false, EPOLLIN, &connected)) return;
+  if (!Open(SOCK_DGRAM, false, EPOLLIN)) return;
   const std::string request = exchange_->Request();
   if (send(fd_, request.data(), request.size(), 0) < 0) return Finish(ConnectFailure(errno));
   Arm([this] { Finish(exchange_->OnSilence(spec_.connect_timeout)); });

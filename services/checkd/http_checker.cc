@@ -15,7 +15,7 @@ std::string Bracketed(const std::string& ip) {
 }  // namespace
 
 HttpChecker::HttpChecker(CurlMulti* multi, const CheckerSpec& spec)
-    : multi_(multi), spec_(spec), easy_(curl_easy_init()) {}
+    : multi_(multi), spec_(spec), easy_(curl_easy_init()), urls_(spec_.urls) {}
 
 HttpChecker::~HttpChecker() {
   Cancel();
@@ -26,12 +26,12 @@ HttpChecker::~HttpChecker() {
 
 void HttpChecker::Start(Done done) {
   done_ = std::move(done);
-  url_index_ = 0;
+  urls_.Restart();
   StartUrl();
 }
 
 void HttpChecker::StartUrl() {
-  const UrlSpec& url = spec_.urls[url_index_];
+  const UrlSpec& url = urls_.current();
   const bool tls = spec_.kind == CheckKind::kSsl;
   const std::string& vhost = url.virtualhost.empty() ? spec_.virtualhost : url.virtualhost;
   // To send a TLS server name, curl needs it as the URL's host; CONNECT_TO then
@@ -114,11 +114,8 @@ void HttpChecker::OnTransferDone(CURLcode rc) {
     long status = 0;
     curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &status);
     outcome = body_->Verdict(status);
-    if (outcome.ok && ++url_index_ < spec_.urls.size()) return StartUrl();
   }
-  if (!outcome.ok && spec_.urls.size() > 1) {
-    outcome.reason = absl::StrCat(outcome.reason, " (", spec_.urls[url_index_].path, ")");
-  }
+  if (urls_.Next(outcome)) return StartUrl();
   Done done = std::move(done_);
   done_ = nullptr;
   if (done) done(std::move(outcome));

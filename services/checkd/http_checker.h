@@ -35,7 +35,7 @@ class HttpChecker final : public Checker {
   curl_slist* headers_ = nullptr;
   curl_slist* connect_to_ = nullptr;
   char error_[CURL_ERROR_SIZE] = {};
-  size_t url_index_ = 0;
+  UrlRound urls_;
   std::optional<UrlBodyCheck> body_;  // the current url's
   Done done_;
 };

@@ -21,6 +21,14 @@ std::string BuildHttpRequest(const CheckerSpec& spec, const UrlSpec& url) {
                       close ? "Connection: close\r\n" : "", "Host: ", host, "\r\n\r\n");
 }
 
+bool UrlRound::Next(CheckOutcome& outcome) {
+  if (outcome.ok && ++index_ < urls_.size()) return true;
+  if (!outcome.ok && urls_.size() > 1) {
+    outcome.reason = absl::StrCat(outcome.reason, " (", urls_[index_].path, ")");
+  }
+  return false;
+}
+
 UrlBodyCheck::UrlBodyCheck(const UrlSpec& url) : url_(url), wants_digest_(!url.digest.empty()) {
   if (url.regex) regex_.emplace(url.regex, url.regex_min_offset, url.regex_max_end);
 }

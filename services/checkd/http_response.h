@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "services/checkd/check_outcome.h"
@@ -18,6 +19,23 @@ namespace lvs::checkd {
 // User-Agent, "Connection: close" for 1.0C and 1.1, and Host: the url's or the
 // checker's virtualhost, else the address and port.
 std::string BuildHttpRequest(const CheckerSpec& spec, const UrlSpec& url);
+
+// HTTP_GET's and SSL_GET's urls, checked in turn (each on a fresh connection): up
+// when every one is, down at the first that is not.
+class UrlRound {
+ public:
+  explicit UrlRound(const std::vector<UrlSpec>& urls) : urls_(urls) {}
+  void Restart() { index_ = 0; }
+  const UrlSpec& current() const { return urls_[index_]; }
+  // After the current url's outcome: true when the next url is to be checked; false
+  // when `outcome` is the probe's verdict (a failure then names its url, when there
+  // are several).
+  bool Next(CheckOutcome& outcome);
+
+ private:
+  const std::vector<UrlSpec>& urls_;
+  size_t index_ = 0;
+};
 
 // What a url's answer must be, in keepalived's order: the status, then the
 // digest, then the regex. The body is fed as it arrives (checkd's own reader or

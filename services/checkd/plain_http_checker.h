@@ -14,7 +14,8 @@ namespace lvs::checkd {
 
 class PlainHttpChecker final : public SocketChecker {
  public:
-  PlainHttpChecker(event::EventLoop* loop, const CheckerSpec& spec) : SocketChecker(loop, spec) {}
+  PlainHttpChecker(event::EventLoop* loop, const CheckerSpec& spec)
+      : SocketChecker(loop, spec), urls_(spec_.urls) {}
   ~PlainHttpChecker() override { Cancel(); }
   void Start(Done done) override;
 
@@ -22,16 +23,16 @@ class PlainHttpChecker final : public SocketChecker {
   void StartUrl();
   void OnEvents(uint32_t events) override;
   void Reset() override { reader_.reset(); }
-  // A timeout ends this url (its reason gets the url path), not the whole probe.
-  void TimedOut(CheckOutcome outcome) override { UrlDone(std::move(outcome)); }
+  // A failed connect or a timeout ends this url (its reason gets the url path), not
+  // the whole probe.
+  void Failed(CheckOutcome outcome) override { UrlDone(std::move(outcome)); }
   // The url's verdict: the next url, or the checker's verdict.
   void UrlDone(CheckOutcome outcome);
 
-  size_t url_index_ = 0;
+  UrlRound urls_;
   std::unique_ptr<HttpResponseReader> reader_;
   std::string request_;
   size_t sent_ = 0;
-  bool connected_ = false;
 };
 
 }  // namespace lvs::checkd

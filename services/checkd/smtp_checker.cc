@@ -12,22 +12,16 @@ namespace lvs::checkd {
 void SmtpChecker::Start(Done done) {
   done_ = std::move(done);
   dialogue_ = std::make_unique<SmtpDialogue>(spec_.helo_name);
-  connected_ = false;
   // A checker that talks says goodbye properly (FIN, not a reset).
-  if (!Open(SOCK_STREAM, /*reset_on_close=*/false, EPOLLOUT | EPOLLIN, &connected_)) return;
+  if (!Open(SOCK_STREAM, /*reset_on_close=*/false, EPOLLOUT | EPOLLIN)) return;
   ArmWaiting("");
 }
 
 void SmtpChecker::OnEvents(uint32_t events) {
-  if (!connected_) {
-    bool pending = false;
-    if (int err = FinishConnect(fd_, &pending); err != 0) return Finish(CheckOutcome::Down(DescribeConnectError(err)));
-    if (pending) return;
-    connected_ = true;
-    Watch(EPOLLIN);
-    if (fd_ < 0) return;
-    ArmWaiting(absl::StrCat("SMTP ", dialogue_->waiting_for()));
-    if ((events & EPOLLIN) == 0) return;
+  if (!connected()) {
+    if (!CompleteConnect()) return;
+    // The server speaks first.
+    if (!AwaitAnswer(events, absl::StrCat("SMTP ", dialogue_->waiting_for()))) return;
   }
   char buf[2048];
   ssize_t n = recv(fd_, buf, sizeof buf, 0);

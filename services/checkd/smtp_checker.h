@@ -20,7 +20,6 @@ class SmtpChecker final : public SocketChecker {
   void Reset() override { dialogue_.reset(); }
 
   std::unique_ptr<SmtpDialogue> dialogue_;
-  bool connected_ = false;
 };
 
 }  // namespace lvs::checkd

@@ -1,23 +1,36 @@
 #include "services/checkd/socket_checker.h"
 
+#include <sys/epoll.h>
 #include <unistd.h>
 
 #include "absl/strings/str_cat.h"
 
 namespace lvs::checkd {
 
-bool SocketChecker::Open(int type, bool reset_on_close, uint32_t events, bool* connected) {
+bool SocketChecker::Open(int type, bool reset_on_close, uint32_t events) {
   Connecting c = StartConnect(spec_, type, reset_on_close);
   fd_ = c.fd;
+  connected_ = false;
   if (fd_ < 0) {
     Finish(c.local ? CheckOutcome::LocalError(DescribeConnectError(c.err)) : ConnectFailure(c.err));
     return false;
   }
-  *connected = c.done;
+  connected_ = c.done;
   if (auto s = loop_->AddFd(fd_, events, [this](uint32_t ev) { OnEvents(ev); }); !s.ok()) {
     Finish(CheckOutcome::LocalError(std::string(s.message())));
     return false;
   }
+  return true;
+}
+
+bool SocketChecker::CompleteConnect() {
+  bool pending = false;
+  if (int err = FinishConnect(fd_, &pending); err != 0) {
+    Failed(CheckOutcome::Down(DescribeConnectError(err)));
+    return false;
+  }
+  if (pending) return false;
+  connected_ = true;
   return true;
 }
 
@@ -33,8 +46,15 @@ void SocketChecker::ArmWaiting(std::string what) {
   Arm([this, what = std::move(what)] {
     std::string reason = NoAnswerIn(spec_.connect_timeout);
     if (!what.empty()) absl::StrAppend(&reason, " (waiting for the ", what, ")");
-    TimedOut(CheckOutcome::Down(reason));
+    Failed(CheckOutcome::Down(reason));
   });
+}
+
+bool SocketChecker::AwaitAnswer(uint32_t events, std::string what) {
+  Watch(EPOLLIN);
+  if (fd_ < 0) return false;
+  ArmWaiting(std::move(what));
+  return (events & EPOLLIN) != 0;
 }
 
 void SocketChecker::Watch(uint32_t events) {

@@ -24,15 +24,26 @@ class SocketChecker : public Checker {
 
   // Opens a socket of `type` to the checker's destination (StartConnect) and
   // watches it for `events`, which OnEvents gets. False when it failed: the
-  // probe has then finished with that failure. *connected: connect() completed at
-  // once (a datagram socket always does).
-  bool Open(int type, bool reset_on_close, uint32_t events, bool* connected);
+  // probe has then finished with that failure. connected() is then whether
+  // connect() completed at once (a datagram socket always does).
+  bool Open(int type, bool reset_on_close, uint32_t events);
+  bool connected() const { return connected_; }
+  // On a stream socket's events while its connect is in progress: true when it has
+  // completed now. False while it is still in progress, or when it failed (Failed
+  // has then had the outcome).
+  bool CompleteConnect();
   // connect_timeout from now, replacing the previous one; `on_timeout` runs in its place.
   void Arm(std::function<void()> on_timeout);
-  // The same for a checker that talks: when it passes, TimedOut gets "no answer in
+  // The same for a checker that talks: when it passes, Failed gets "no answer in
   // 3 s (waiting for the <what>)" (without the parenthesis when `what` is empty).
   void ArmWaiting(std::string what);
-  virtual void TimedOut(CheckOutcome outcome) { Finish(std::move(outcome)); }
+  // For a checker that talks, once it has nothing more to send: watches for the
+  // answer alone, waiting for it as ArmWaiting does. True when `events` (those that
+  // woke it) say some of it may be there already.
+  bool AwaitAnswer(uint32_t events, std::string what);
+  // A failed connect or a timeout: Finish. A checker of several steps may end only
+  // the step.
+  virtual void Failed(CheckOutcome outcome) { Finish(std::move(outcome)); }
   void Watch(uint32_t events);  // changes the events watched; a failure finishes the probe
   void CloseSocket();
   // Ends the probe: the socket closed, subclass state reset, then `done`.
@@ -48,6 +59,7 @@ class SocketChecker : public Checker {
 
  private:
   event::EventLoop::TimerId timer_ = 0;
+  bool connected_ = false;
 };
 
 }  // namespace lvs::checkd

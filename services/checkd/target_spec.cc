@@ -79,10 +79,11 @@ absl::StatusOr<UrlSpec> ParseUrl(const v1::UrlCheck& in, absl::string_view where
   return url;
 }
 
-absl::StatusOr<CheckerSpec> ParseChecker(const v1::CheckTarget& target, const v1::Checker& in,
-                                         const std::string& address, absl::string_view where) {
-  CheckerSpec c;
-  absl::Duration delay_loop = MsOr(in.delay_loop_ms(), MsOr(target.delay_loop_ms(), kDefaultDelayLoop));
+// delay_loop, connect_timeout, delay_before_retry, warmup, alpha: the checker's, else
+// the target's, else keepalived's.
+void TimingFrom(const v1::CheckTarget& target, const v1::Checker& in, CheckerSpec& c) {
+  const absl::Duration delay_loop =
+      MsOr(in.delay_loop_ms(), MsOr(target.delay_loop_ms(), kDefaultDelayLoop));
   c.connect_timeout = MsOr(in.connect_timeout_ms(), absl::Seconds(5));
   c.retry.delay_loop = delay_loop;
   // Set (even to 0) by the config layer: taken as written; absent (an ad-hoc probe):
@@ -92,7 +93,13 @@ absl::StatusOr<CheckerSpec> ParseChecker(const v1::CheckTarget& target, const v1
                                    : absl::Seconds(1);
   c.warmup = in.has_warmup_ms() ? absl::Milliseconds(in.warmup_ms()) : delay_loop;
   c.alpha = in.alpha() || target.alpha();
+}
 
+// Where the probe goes and leaves from: connect_ip/port (else the target's), bindto,
+// bind_port, fwmark, bind_if.
+absl::Status ConnectionFrom(const v1::CheckTarget& target, const v1::Checker& in,
+                            const std::string& address, absl::string_view where,
+                            CheckerSpec& c) {
   if (in.connect_ip().empty()) {
     c.connect_ip = address;
   } else {
@@ -101,147 +108,198 @@ absl::StatusOr<CheckerSpec> ParseChecker(const v1::CheckTarget& target, const v1
     c.connect_ip = *ip;
   }
   uint32_t port = in.connect_port() != 0 ? in.connect_port() : target.port();
-  if (port > kMaxPort) return Invalid(where, absl::StrCat("connect_port ", port, " is out of range"));
+  if (port > kMaxPort) {
+    return Invalid(where, absl::StrCat("connect_port ", port, " is out of range"));
+  }
   c.connect_port = static_cast<uint16_t>(port);
   if (!in.bindto().empty()) {
     auto ip = CanonicalAddress(in.bindto());
     if (!ip.ok()) return Invalid(where, absl::StrCat("bindto: ", ip.status().message()));
     if ((ip->find(':') == std::string::npos) != (c.connect_ip.find(':') == std::string::npos)) {
-      return Invalid(where, absl::StrCat("bindto ", *ip, " and connect address ", c.connect_ip, " are of different families"));
+      return Invalid(where, absl::StrCat("bindto ", *ip, " and connect address ", c.connect_ip,
+                                         " are of different families"));
     }
     c.bindto = *ip;
   }
-  if (in.bind_port() > kMaxPort) return Invalid(where, absl::StrCat("bind_port ", in.bind_port(), " is out of range"));
+  if (in.bind_port() > kMaxPort) {
+    return Invalid(where, absl::StrCat("bind_port ", in.bind_port(), " is out of range"));
+  }
   c.bind_port = static_cast<uint16_t>(in.bind_port());
   c.fwmark = in.fwmark();
-  if (in.bind_if().size() >= 16 || HasControlBytes(in.bind_if()) || in.bind_if().find('/') != std::string::npos) {
+  if (in.bind_if().size() >= 16 || HasControlBytes(in.bind_if()) ||
+      in.bind_if().find('/') != std::string::npos) {
     return Invalid(where, absl::StrCat("bind_if \"", in.bind_if(), "\" is not an interface name"));
   }
   c.bind_if = in.bind_if();
+  return absl::OkStatus();
+}
 
-  // keepalived defaults retry to 1 for the network checkers and to 0 for
-  // MISC_CHECK (a script is its own judge).
-  uint32_t default_retry = 1;
+absl::Status HttpFrom(const v1::HttpCheck& h, absl::string_view where, CheckerSpec& c) {
+  c.kind = h.ssl() ? CheckKind::kSsl : CheckKind::kHttp;
+  if (h.urls().empty()) return Invalid(where, "HTTP_GET/SSL_GET needs at least one url");
+  for (const v1::UrlCheck& u : h.urls()) {
+    auto url = ParseUrl(u, where);
+    if (!url.ok()) return url.status();
+    c.urls.push_back(*std::move(url));
+  }
+  if (HasControlBytes(h.virtualhost()) || HasControlBytes(h.sni())) {
+    return Invalid(where, "virtualhost and sni must not contain control characters");
+  }
+  c.virtualhost = h.virtualhost();
+  // enable_sni on an HTTP_GET means nothing (no TLS), as in keepalived; a name
+  // asked for explicitly there is a mistake worth saying.
+  if (!h.sni().empty() && !h.ssl()) return Invalid(where, "sni is only meaningful for SSL_GET");
+  c.sni = !h.ssl() ? "" : !h.sni().empty() ? h.sni() : (h.enable_sni() ? h.virtualhost() : "");
+  c.verify_peer = h.verify_peer();
+  if (h.has_tls() && !h.ssl()) {
+    return Invalid(where, "TLS files are only meaningful for SSL_GET");
+  }
+  const v1::TlsClient& tls = h.tls();
+  for (const std::string* file : {&tls.ca_file(), &tls.certificate_file(), &tls.key_file()}) {
+    if (!file->empty() && (file->front() != '/' || HasControlBytes(*file))) {
+      return Invalid(where, absl::StrCat("TLS file \"", *file, "\" is not an absolute path"));
+    }
+  }
+  c.ca_file = tls.ca_file();
+  c.certificate_file = tls.certificate_file();
+  c.key_file = tls.key_file();
+  c.key_password = tls.key_password();
+  c.http_protocol = h.protocol();
+  return absl::OkStatus();
+}
+
+absl::Status MiscFrom(const v1::MiscCheck& m, absl::string_view where, CheckerSpec& c) {
+  c.kind = CheckKind::kMisc;
+  c.argv = proc::SplitCommandLine(m.path());
+  if (c.argv.empty()) return Invalid(where, "MISC_CHECK needs misc_path");
+  if (c.argv.front().front() != '/') {
+    return Invalid(where,
+                   absl::StrCat("misc_path \"", c.argv.front(), "\" must be an absolute path"));
+  }
+  c.misc_timeout = MsOr(m.timeout_ms(), c.retry.delay_loop);
+  c.misc_dynamic = m.dynamic();
+  c.misc_user = m.user();
+  c.misc_group = m.group();
+  return absl::OkStatus();
+}
+
+absl::Status UdpFrom(const v1::UdpCheck& u, absl::string_view where, CheckerSpec& c) {
+  c.kind = CheckKind::kUdp;
+  // keepalived sends 32 filler bytes when no payload is set; so does checkd.
+  c.udp.payload =
+      u.payload().empty() ? std::string("lvs-ha checkd UDP_CHECK probe...", 32) : u.payload();
+  c.udp.require_reply = u.require_reply();
+  c.udp.reply = u.reply();
+  c.udp.ignore_mask = u.reply_mask();
+  if (!c.udp.ignore_mask.empty() && c.udp.ignore_mask.size() != c.udp.reply.size()) {
+    return Invalid(where, "UDP_CHECK reply_mask must be as long as reply");
+  }
+  if (!c.udp.reply.empty() && !c.udp.require_reply) {
+    return Invalid(where, "UDP_CHECK reply bytes need require_reply");
+  }
+  c.udp.min_reply_length = u.min_reply_length();
+  c.udp.max_reply_length = u.max_reply_length() == 0 ? 255 : u.max_reply_length();
+  if (c.udp.max_reply_length > 65535 || c.udp.min_reply_length > c.udp.max_reply_length) {
+    return Invalid(where, absl::StrCat("UDP_CHECK reply length ", c.udp.min_reply_length, "-",
+                                       c.udp.max_reply_length, " is not a range within 0-65535"));
+  }
+  if (c.udp.payload.size() > 65507) {
+    return Invalid(where, "UDP_CHECK payload is longer than a datagram");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status DnsFrom(const v1::DnsCheck& d, absl::string_view where, CheckerSpec& c) {
+  c.kind = CheckKind::kDns;
+  c.dns_type =
+      static_cast<uint16_t>(d.type() == v1::DNS_TYPE_UNSPECIFIED ? v1::DNS_SOA : d.type());
+  c.dns_name = d.name().empty() ? "." : d.name();
+  if (HasControlBytes(c.dns_name)) {
+    return Invalid(where, "DNS_CHECK name must not contain control characters");
+  }
+  if (auto q = BuildDnsQuery(c.dns_name, c.dns_type, 0); !q.ok()) {
+    return Invalid(where, q.status().message());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SmtpFrom(const v1::SmtpCheck& m, absl::string_view where, CheckerSpec& c) {
+  c.kind = CheckKind::kSmtp;
+  c.helo_name = m.helo_name().empty() ? "smtpchecker.keepalived.org" : m.helo_name();
+  if (HasControlBytes(c.helo_name) || c.helo_name.find(' ') != std::string::npos) {
+    // Sent in the HELO line: CR/LF would inject commands.
+    return Invalid(where, "SMTP_CHECK helo_name must be one word without control characters");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status FileFrom(const v1::FileCheck& f, absl::string_view where, CheckerSpec& c) {
+  c.kind = CheckKind::kFile;
+  if (f.path().empty() || f.path().front() != '/') {
+    return Invalid(where,
+                   absl::StrCat("FILE_CHECK file \"", f.path(), "\" must be an absolute path"));
+  }
+  c.file_path = f.path();
+  c.file_weight = f.weight();
+  c.file_reverse = f.reverse();
+  c.base_weight = f.base_weight();
+  c.file_init = f.init_file();
+  c.file_init_value = f.init_value();
+  c.file_init_overwrite = f.init_overwrite();
+  c.warmup = absl::ZeroDuration();  // read at once: its state is known, not probed
+  return absl::OkStatus();
+}
+
+// The kind and its own settings. Returns keepalived's default retry for the kind: 1
+// for the network checkers, 0 for MISC_CHECK (a script is its own judge).
+absl::StatusOr<uint32_t> KindFrom(const v1::Checker& in, absl::string_view where,
+                                  CheckerSpec& c) {
   switch (in.kind_case()) {
     case v1::Checker::kTcp:
       c.kind = CheckKind::kTcp;
-      break;
-    case v1::Checker::kHttp: {
-      const v1::HttpCheck& h = in.http();
-      c.kind = h.ssl() ? CheckKind::kSsl : CheckKind::kHttp;
-      if (h.urls().empty()) return Invalid(where, "HTTP_GET/SSL_GET needs at least one url");
-      for (const v1::UrlCheck& u : h.urls()) {
-        auto url = ParseUrl(u, where);
-        if (!url.ok()) return url.status();
-        c.urls.push_back(*std::move(url));
-      }
-      if (HasControlBytes(h.virtualhost()) || HasControlBytes(h.sni())) {
-        return Invalid(where, "virtualhost and sni must not contain control characters");
-      }
-      c.virtualhost = h.virtualhost();
-      // enable_sni on an HTTP_GET means nothing (no TLS), as in keepalived; a name
-      // asked for explicitly there is a mistake worth saying.
-      if (!h.sni().empty() && !h.ssl()) return Invalid(where, "sni is only meaningful for SSL_GET");
-      c.sni = !h.ssl() ? "" : !h.sni().empty() ? h.sni() : (h.enable_sni() ? h.virtualhost() : "");
-      c.verify_peer = h.verify_peer();
-      if (h.has_tls() && !h.ssl()) return Invalid(where, "TLS files are only meaningful for SSL_GET");
-      for (const std::string* file : {&h.tls().ca_file(), &h.tls().certificate_file(), &h.tls().key_file()}) {
-        if (!file->empty() && (file->front() != '/' || HasControlBytes(*file))) {
-          return Invalid(where, absl::StrCat("TLS file \"", *file, "\" is not an absolute path"));
-        }
-      }
-      c.ca_file = h.tls().ca_file();
-      c.certificate_file = h.tls().certificate_file();
-      c.key_file = h.tls().key_file();
-      c.key_password = h.tls().key_password();
-      c.http_protocol = h.protocol();
-      break;
-    }
-    case v1::Checker::kMisc: {
-      const v1::MiscCheck& m = in.misc();
-      c.kind = CheckKind::kMisc;
-      c.argv = proc::SplitCommandLine(m.path());
-      if (c.argv.empty()) return Invalid(where, "MISC_CHECK needs misc_path");
-      if (c.argv.front().front() != '/') {
-        return Invalid(where, absl::StrCat("misc_path \"", c.argv.front(), "\" must be an absolute path"));
-      }
-      c.misc_timeout = MsOr(m.timeout_ms(), delay_loop);
-      c.misc_dynamic = m.dynamic();
-      c.misc_user = m.user();
-      c.misc_group = m.group();
-      default_retry = 0;
-      break;
-    }
+      return 1;
+    case v1::Checker::kHttp:
+      if (absl::Status s = HttpFrom(in.http(), where, c); !s.ok()) return s;
+      return 1;
+    case v1::Checker::kMisc:
+      if (absl::Status s = MiscFrom(in.misc(), where, c); !s.ok()) return s;
+      return 0;
     case v1::Checker::kPing:
       c.kind = CheckKind::kPing;
-      break;
-    case v1::Checker::kUdp: {
-      const v1::UdpCheck& u = in.udp();
-      c.kind = CheckKind::kUdp;
-      // keepalived sends 32 filler bytes when no payload is set; so does checkd.
-      c.udp.payload = u.payload().empty() ? std::string("lvs-ha checkd UDP_CHECK probe...", 32) : u.payload();
-      c.udp.require_reply = u.require_reply();
-      c.udp.reply = u.reply();
-      c.udp.ignore_mask = u.reply_mask();
-      if (!c.udp.ignore_mask.empty() && c.udp.ignore_mask.size() != c.udp.reply.size()) {
-        return Invalid(where, "UDP_CHECK reply_mask must be as long as reply");
-      }
-      if (!c.udp.reply.empty() && !c.udp.require_reply) {
-        return Invalid(where, "UDP_CHECK reply bytes need require_reply");
-      }
-      c.udp.min_reply_length = u.min_reply_length();
-      c.udp.max_reply_length = u.max_reply_length() == 0 ? 255 : u.max_reply_length();
-      if (c.udp.max_reply_length > 65535 || c.udp.min_reply_length > c.udp.max_reply_length) {
-        return Invalid(where, absl::StrCat("UDP_CHECK reply length ", c.udp.min_reply_length, "-",
-                                           c.udp.max_reply_length, " is not a range within 0-65535"));
-      }
-      if (c.udp.payload.size() > 65507) return Invalid(where, "UDP_CHECK payload is longer than a datagram");
-      break;
-    }
-    case v1::Checker::kDns: {
-      const v1::DnsCheck& d = in.dns();
-      c.kind = CheckKind::kDns;
-      c.dns_type = static_cast<uint16_t>(d.type() == v1::DNS_TYPE_UNSPECIFIED ? v1::DNS_SOA : d.type());
-      c.dns_name = d.name().empty() ? "." : d.name();
-      if (HasControlBytes(c.dns_name)) return Invalid(where, "DNS_CHECK name must not contain control characters");
-      if (auto q = BuildDnsQuery(c.dns_name, c.dns_type, 0); !q.ok()) return Invalid(where, q.status().message());
-      default_retry = 3;  // keepalived's DNS_DEFAULT_RETRY
-      break;
-    }
-    case v1::Checker::kSmtp: {
-      c.kind = CheckKind::kSmtp;
-      c.helo_name = in.smtp().helo_name().empty() ? "smtpchecker.keepalived.org" : in.smtp().helo_name();
-      if (HasControlBytes(c.helo_name) || c.helo_name.find(' ') != std::string::npos) {
-        // Sent in the HELO line: CR/LF would inject commands.
-        return Invalid(where, "SMTP_CHECK helo_name must be one word without control characters");
-      }
-      break;
-    }
-    case v1::Checker::kFile: {
-      const v1::FileCheck& f = in.file();
-      c.kind = CheckKind::kFile;
-      if (f.path().empty() || f.path().front() != '/') {
-        return Invalid(where, absl::StrCat("FILE_CHECK file \"", f.path(), "\" must be an absolute path"));
-      }
-      c.file_path = f.path();
-      c.file_weight = f.weight();
-      c.file_reverse = f.reverse();
-      c.base_weight = f.base_weight();
-      c.file_init = f.init_file();
-      c.file_init_value = f.init_value();
-      c.file_init_overwrite = f.init_overwrite();
-      default_retry = 0;  // read, not probed: the file's value is the verdict
-      c.warmup = absl::ZeroDuration();  // read at once: its state is known, not probed
-      break;
-    }
+      return 1;
+    case v1::Checker::kUdp:
+      if (absl::Status s = UdpFrom(in.udp(), where, c); !s.ok()) return s;
+      return 1;
+    case v1::Checker::kDns:
+      if (absl::Status s = DnsFrom(in.dns(), where, c); !s.ok()) return s;
+      return 3;  // keepalived's DNS_DEFAULT_RETRY
+    case v1::Checker::kSmtp:
+      if (absl::Status s = SmtpFrom(in.smtp(), where, c); !s.ok()) return s;
+      return 1;
+    case v1::Checker::kFile:
+      if (absl::Status s = FileFrom(in.file(), where, c); !s.ok()) return s;
+      return 0;  // read, not probed: the file's value is the verdict
     case v1::Checker::KIND_NOT_SET:
-      return Invalid(where, "checker has no kind (TCP_CHECK, HTTP_GET, SSL_GET, MISC_CHECK, PING_CHECK, UDP_CHECK, "
-                            "DNS_CHECK, SMTP_CHECK or FILE_CHECK)");
+      return Invalid(where, "checker has no kind (TCP_CHECK, HTTP_GET, SSL_GET, MISC_CHECK, "
+                            "PING_CHECK, UDP_CHECK, DNS_CHECK, SMTP_CHECK or FILE_CHECK)");
   }
-  c.retry.retry = in.retry_set() || in.retry() != 0 ? in.retry() : default_retry;
+  return 1;
+}
+
+absl::StatusOr<CheckerSpec> ParseChecker(const v1::CheckTarget& target, const v1::Checker& in,
+                                         const std::string& address, absl::string_view where) {
+  CheckerSpec c;
+  TimingFrom(target, in, c);
+  if (absl::Status s = ConnectionFrom(target, in, address, where, c); !s.ok()) return s;
+  auto default_retry = KindFrom(in, where, c);
+  if (!default_retry.ok()) return default_retry.status();
+  c.retry.retry = in.retry_set() || in.retry() != 0 ? in.retry() : *default_retry;
   // keepalived's DNS_CHECK retries after delay_loop unless told otherwise.
-  if (c.kind == CheckKind::kDns && !in.has_delay_before_retry_ms()) c.retry.delay_before_retry = delay_loop;
-  const bool needs_port = c.kind != CheckKind::kMisc && c.kind != CheckKind::kPing && c.kind != CheckKind::kFile;
+  if (c.kind == CheckKind::kDns && !in.has_delay_before_retry_ms()) {
+    c.retry.delay_before_retry = c.retry.delay_loop;
+  }
+  const bool needs_port =
+      c.kind != CheckKind::kMisc && c.kind != CheckKind::kPing && c.kind != CheckKind::kFile;
   if (needs_port && c.connect_port == 0) {
     return Invalid(where, "no port to connect to (set the target's port or connect_port)");
   }

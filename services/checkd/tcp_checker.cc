@@ -7,18 +7,14 @@ namespace lvs::checkd {
 
 void TcpChecker::Start(Done done) {
   done_ = std::move(done);
-  bool connected = false;
   // Reset on close (see StartConnect): thousands of checks a second leave no TIME_WAIT.
-  if (!Open(SOCK_STREAM, /*reset_on_close=*/true, EPOLLOUT, &connected)) return;
-  if (connected) return Finish(CheckOutcome::Up("connected"));
+  if (!Open(SOCK_STREAM, /*reset_on_close=*/true, EPOLLOUT)) return;
+  if (connected()) return Finish(CheckOutcome::Up("connected"));
   Arm([this] { Finish(CheckOutcome::Down(NoAnswerIn(spec_.connect_timeout))); });
 }
 
 void TcpChecker::OnEvents(uint32_t) {
-  bool pending = false;
-  if (int err = FinishConnect(fd_, &pending); err != 0) return Finish(CheckOutcome::Down(DescribeConnectError(err)));
-  if (pending) return;
-  Finish(CheckOutcome::Up("connected"));
+  if (CompleteConnect()) Finish(CheckOutcome::Up("connected"));
 }
 
 }  // namespace lvs::checkd

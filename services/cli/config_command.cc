@@ -97,6 +97,38 @@ int Check(const std::vector<std::string>& args, FILE* out, FILE* err) {
   return errors ? kInvalid : kValid;
 }
 
+// config fix --write: the original kept as FILE.orig, the fixed text in its place.
+// False (and a message on `err`) when either could not be written.
+bool WriteFixed(const std::string& path, const std::string& text, FILE* err) {
+  const std::string backup = path + ".orig";
+  std::error_code ec;
+  std::filesystem::copy_file(path, backup, std::filesystem::copy_options::overwrite_existing,
+                             ec);
+  if (ec) {
+    std::fprintf(err, "%s: cannot keep the original: %s\n", backup.c_str(),
+                 ec.message().c_str());
+    return false;
+  }
+  // Write beside the file, then rename: a crash leaves the old or the new file whole.
+  const std::string temp = path + ".fix-tmp";
+  {
+    std::ofstream o(temp, std::ios::binary | std::ios::trunc);
+    o << text;
+    if (!o.flush()) {
+      std::fprintf(err, "%s: cannot write\n", temp.c_str());
+      return false;
+    }
+  }
+  std::filesystem::permissions(temp, std::filesystem::status(backup).permissions(), ec);
+  std::filesystem::rename(temp, path, ec);
+  if (ec) {
+    std::fprintf(err, "%s: cannot replace: %s\n", path.c_str(), ec.message().c_str());
+    return false;
+  }
+  std::fprintf(err, "%s: written (the original is %s)\n", path.c_str(), backup.c_str());
+  return true;
+}
+
 int Fix(const std::vector<std::string>& args, FILE* out, FILE* err) {
   bool write = false;
   config::ParseOptions options;
@@ -135,34 +167,7 @@ int Fix(const std::vector<std::string>& args, FILE* out, FILE* err) {
   for (const std::string& line : fix.left) std::fprintf(err, "not fixed: %s\n", line.c_str());
   std::fprintf(err, "%s: %zu problem%s fixed, %zu left\n", path.c_str(), fix.fixed,
                fix.fixed == 1 ? "" : "s", fix.left.size());
-  if (write && !fix.diff.empty()) {
-    const std::string backup = path + ".orig";
-    std::error_code ec;
-    std::filesystem::copy_file(path, backup, std::filesystem::copy_options::overwrite_existing,
-                               ec);
-    if (ec) {
-      std::fprintf(err, "%s: cannot keep the original: %s\n", backup.c_str(),
-                   ec.message().c_str());
-      return kInvalid;
-    }
-    // Write beside the file, then rename: a crash leaves the old or the new file whole.
-    const std::string temp = path + ".fix-tmp";
-    {
-      std::ofstream o(temp, std::ios::binary | std::ios::trunc);
-      o << fix.text;
-      if (!o.flush()) {
-        std::fprintf(err, "%s: cannot write\n", temp.c_str());
-        return kInvalid;
-      }
-    }
-    std::filesystem::permissions(temp, std::filesystem::status(backup).permissions(), ec);
-    std::filesystem::rename(temp, path, ec);
-    if (ec) {
-      std::fprintf(err, "%s: cannot replace: %s\n", path.c_str(), ec.message().c_str());
-      return kInvalid;
-    }
-    std::fprintf(err, "%s: written (the original is %s)\n", path.c_str(), backup.c_str());
-  }
+  if (write && !fix.diff.empty() && !WriteFixed(path, fix.text, err)) return kInvalid;
   return config::ParseString(fix.text, path, options).ok() ? kValid : kInvalid;
 }
 

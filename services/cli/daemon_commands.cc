@@ -255,6 +255,43 @@ int RunVrrp(std::vector<std::string> args) {
   return kExitOk;
 }
 
+namespace {
+
+using RealRefs = std::vector<std::pair<lvs::v1::ServiceKey, lvs::v1::RealKey>>;
+
+// The (service, real) pairs REAL names: VIP:PORT/RIP:PORT, or RIP[:PORT] for every
+// service that has it (ipvsd's table says which). Returns an exit code: kExitOk with
+// at least one pair in *reals, else what was wrong has been said.
+int ResolveReals(const ClientOptions& opts, lvs::v1::Ipvs::Stub& stub, const std::string& spec,
+                 RealRefs* reals) {
+  if (auto slash = spec.find('/'); slash != std::string::npos) {
+    auto svc = ParseServiceKey(spec.substr(0, slash));
+    if (!svc.ok()) return ReportUsage(std::string(svc.status().message()));
+    auto real = ParseRealKey(spec.substr(slash + 1));
+    if (!real.ok()) return ReportUsage(std::string(real.status().message()));
+    reals->emplace_back(*svc, *real);
+    return kExitOk;
+  }
+  lvs::v1::ListServicesResponse table;
+  auto s = stub.ListServices(CallContext(opts).get(), {}, &table);
+  if (!s.ok()) return ReportRpcError(opts, "ipvsd", s);
+  auto with_port = ParseRealKey(spec);
+  for (const auto& svc : table.services())
+    for (const auto& r : svc.reals())
+      if (with_port.ok() ? (r.key().address() == with_port->address() &&
+                            r.key().port() == with_port->port())
+                         : r.key().address() == spec)
+        reals->emplace_back(svc.key(), r.key());
+  if (reals->empty()) {
+    std::fprintf(stderr, "lvsctl: no service has a real server %s (see lvsctl show services)\n",
+                 spec.c_str());
+    return kExitFailed;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
 int RunOverride(std::vector<std::string> args) {
   auto opts = ExtractClientOptions(args);
   if (!opts.ok()) return ReportUsage(std::string(opts.status().message()));
@@ -277,31 +314,8 @@ int RunOverride(std::vector<std::string> args) {
   if (!Running(*opts, "ipvsd")) return kExitFailed;
   auto stub = Stub<lvs::v1::Ipvs>(*opts, "ipvsd");
   if (!stub) return kExitUsage;
-
-  // Resolve REAL into (service, real) pairs.
-  std::vector<std::pair<lvs::v1::ServiceKey, lvs::v1::RealKey>> targets;
-  const std::string& spec = words[0];
-  if (auto slash = spec.find('/'); slash != std::string::npos) {
-    auto svc = ParseServiceKey(spec.substr(0, slash));
-    if (!svc.ok()) return ReportUsage(std::string(svc.status().message()));
-    auto real = ParseRealKey(spec.substr(slash + 1));
-    if (!real.ok()) return ReportUsage(std::string(real.status().message()));
-    targets.emplace_back(*svc, *real);
-  } else {
-    lvs::v1::ListServicesResponse table;
-    auto s = stub->ListServices(CallContext(*opts).get(), {}, &table);
-    if (!s.ok()) return ReportRpcError(*opts, "ipvsd", s);
-    auto with_port = ParseRealKey(spec);
-    for (const auto& svc : table.services())
-      for (const auto& r : svc.reals())
-        if (with_port.ok() ? (r.key().address() == with_port->address() && r.key().port() == with_port->port())
-                           : r.key().address() == spec)
-          targets.emplace_back(svc.key(), r.key());
-    if (targets.empty()) {
-      std::fprintf(stderr, "lvsctl: no service has a real server %s (see lvsctl show services)\n", spec.c_str());
-      return kExitFailed;
-    }
-  }
+  RealRefs targets;
+  if (int rc = ResolveReals(*opts, *stub, words[0], &targets); rc != kExitOk) return rc;
   int rc = kExitOk;
   for (const auto& [svc, real] : targets) {
     lvs::v1::SetOverrideRequest req;

@@ -9,8 +9,9 @@
 namespace lvs::cli {
 namespace {
 
-// "ADDR:PORT" or "[ADDR6]:PORT".
-absl::Status ParseHostPort(absl::string_view text, std::string* addr, uint32_t* port) {
+// "ADDR:PORT" or "[ADDR6]:PORT", into a ServiceKey's or a RealKey's address and port.
+template <typename Key>
+absl::Status ParseHostPort(absl::string_view text, Key& key) {
   std::string host;
   absl::string_view port_text;
   if (absl::ConsumePrefix(&text, "[")) {
@@ -31,9 +32,11 @@ absl::Status ParseHostPort(absl::string_view text, std::string* addr, uint32_t* 
   }
   if (!net::IpAddress::Parse(host))
     return absl::InvalidArgumentError(absl::StrCat("'", host, "' is not an IP address"));
-  if (!absl::SimpleAtoi(port_text, port) || *port == 0 || *port > 65535)
+  uint32_t port;
+  if (!absl::SimpleAtoi(port_text, &port) || port == 0 || port > 65535)
     return absl::InvalidArgumentError(absl::StrCat("'", port_text, "' is not a port (1-65535)"));
-  *addr = host;
+  key.set_address(host);
+  key.set_port(port);
   return absl::OkStatus();
 }
 
@@ -59,22 +62,14 @@ absl::StatusOr<lvs::v1::ServiceKey> ParseServiceKey(absl::string_view text) {
   if (take_prefix("tcp")) key.set_protocol(lvs::v1::TCP);
   else if (take_prefix("udp")) key.set_protocol(lvs::v1::UDP);
   else if (take_prefix("sctp")) key.set_protocol(lvs::v1::SCTP);
-  std::string addr;
-  uint32_t port;
   // Addresses are case-insensitive, so the lower-cased rest is fine to parse.
-  if (auto s = ParseHostPort(absl::StripAsciiWhitespace(rest), &addr, &port); !s.ok()) return s;
-  key.set_address(addr);
-  key.set_port(port);
+  if (auto s = ParseHostPort(absl::StripAsciiWhitespace(rest), key); !s.ok()) return s;
   return key;
 }
 
 absl::StatusOr<lvs::v1::RealKey> ParseRealKey(absl::string_view text) {
   lvs::v1::RealKey key;
-  std::string addr;
-  uint32_t port;
-  if (auto s = ParseHostPort(absl::StripAsciiWhitespace(text), &addr, &port); !s.ok()) return s;
-  key.set_address(addr);
-  key.set_port(port);
+  if (auto s = ParseHostPort(absl::StripAsciiWhitespace(text), key); !s.ok()) return s;
   return key;
 }
 

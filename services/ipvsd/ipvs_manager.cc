@@ -527,13 +527,23 @@ void IpvsManager::ApplySyncRole() {
   sync_.Apply();
 }
 
+namespace {
+
+void AddDiagnostic(lvs::v1::ReloadResponse& resp, lvs::v1::Diagnostic::Severity severity,
+                   absl::string_view message, absl::string_view keyword = "") {
+  lvs::v1::Diagnostic* d = resp.add_diagnostics();
+  d->set_severity(severity);
+  if (!keyword.empty()) d->set_keyword(std::string(keyword));
+  d->set_message(std::string(message));
+}
+
+}  // namespace
+
 lvs::v1::ReloadResponse IpvsManager::Reload(bool dry_run) {
   lvs::v1::ReloadResponse resp;
   auto r = options_.read_config();
   if (!r.ok()) {
-    lvs::v1::Diagnostic* d = resp.add_diagnostics();
-    d->set_severity(lvs::v1::Diagnostic::ERROR);
-    d->set_message(std::string(r.status().message()));
+    AddDiagnostic(resp, lvs::v1::Diagnostic::ERROR, r.status().message());
     return resp;
   }
   const std::string name = r->config.files_size() ? r->config.files(0) : "the config";
@@ -545,15 +555,11 @@ lvs::v1::ReloadResponse IpvsManager::Reload(bool dry_run) {
   for (const auto& d : r->diagnostics) log_->warn("{}", config::FormatDiagnostic(d));
   auto services = ServicesFromConfig(r->config);
   if (!services.ok()) {
-    lvs::v1::Diagnostic* d = resp.add_diagnostics();
-    d->set_severity(lvs::v1::Diagnostic::ERROR);
-    d->set_message(std::string(services.status().message()));
+    AddDiagnostic(resp, lvs::v1::Diagnostic::ERROR, services.status().message());
     return resp;
   }
   if (absl::Status s = DumpKernel(); !s.ok()) {
-    lvs::v1::Diagnostic* d = resp.add_diagnostics();
-    d->set_severity(lvs::v1::Diagnostic::ERROR);
-    d->set_message(std::string(s.message()));
+    AddDiagnostic(resp, lvs::v1::Diagnostic::ERROR, s.message());
     return resp;
   }
   // The diff of the new config against the kernel, computed on copies.
@@ -565,31 +571,33 @@ lvs::v1::ReloadResponse IpvsManager::Reload(bool dry_run) {
     resp.add_changes(op.ToString());
   if (dry_run) return resp;
 
-  config_ = std::move(r->config);
-  config_warnings_ = r->warning_count();
+  CommitReload(std::move(*r), std::move(*services), owned);
+  // Valid config, but the kernel may still refuse an entry (a scheduler it lacks):
+  // the rest is applied and each refusal is reported.
+  for (const std::string& failure : last_failures_) {
+    AddDiagnostic(resp, lvs::v1::Diagnostic::WARNING, failure, "kernel");
+  }
+  resp.set_applied(true);
+  log_->info("reloaded {}: {} changes", name, resp.changes_size());
+  return resp;
+}
+
+void IpvsManager::CommitReload(config::ParseResult parsed, std::vector<ServiceConfig> services,
+                               const std::set<ServiceKey>& owned) {
+  config_ = std::move(parsed.config);
+  config_warnings_ = parsed.warning_count();
   mail_.Configure(config_.global_defs());
   if (options_.configure_notify_fifos) options_.configure_notify_fifos(config_.global_defs());
-  MailRemovedReals(*services);
-  SetServices(std::move(*services));
+  MailRemovedReals(services);
+  SetServices(std::move(services));
   flushed_ = false;
   owned_ = owned;
   ApplyTimeouts();
   Converge(std::nullopt, "reload");
-  // Valid config, but the kernel may still refuse an entry (a scheduler it lacks):
-  // the rest is applied and each refusal is reported.
-  for (const std::string& failure : last_failures_) {
-    lvs::v1::Diagnostic* d = resp.add_diagnostics();
-    d->set_severity(lvs::v1::Diagnostic::WARNING);
-    d->set_keyword("kernel");
-    d->set_message(failure);
-  }
   owned_ = ConfigKeys();
   Persist();
   ApplySyncRole();
   if (on_targets_changed_) on_targets_changed_();
-  resp.set_applied(true);
-  log_->info("reloaded {}: {} changes", name, resp.changes_size());
-  return resp;
 }
 
 absl::Status IpvsManager::SetOverride(const lvs::v1::SetOverrideRequest& req) {

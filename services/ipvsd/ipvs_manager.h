@@ -114,6 +114,10 @@ class IpvsManager {
   std::vector<Operation> Converge(const std::optional<std::set<ServiceKey>>& keys,
                                   const std::string& reason);
   absl::Status DumpKernel();
+  // Reload's second half, once the new config's diff is known: the config, its
+  // services and the services owned until the table converges take over.
+  void CommitReload(config::ParseResult parsed, std::vector<ServiceConfig> services,
+                    const std::set<ServiceKey>& owned);
   void ConvergeResync();
   // All services, or only those in `only`.
   DesiredTable ComputeDesired(const std::set<ServiceKey>* only);

@@ -8,8 +8,10 @@
 #include <netlink/netlink.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cstring>
 #include <unordered_map>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "services/ipvsd/ipvs_errors.h"
@@ -246,16 +248,9 @@ absl::StatusOr<int> IpvsNetlink::Transact(nl_msg* raw, bool dump,
   int err = nl_send(sock_, msg.get());
   ++sendmsg_calls_;
   if (err < 0) return LibnlError(err, "sending to IPVS");
-  for (;;) {
-    sockaddr_nl peer;
-    unsigned char* buf = nullptr;
-    int n = nl_recv(sock_, &peer, &buf, nullptr);
-    if (n <= 0) {
-      free(buf);
-      return LibnlError(n == 0 ? -NLE_MSG_TRUNC : n, "reading from IPVS");
-    }
-    std::optional<int> result;
-    ForEachMessage(buf, n, [&](nlmsghdr* h) {
+  std::optional<int> result;
+  while (!result) {
+    absl::Status s = ReceiveOnce("reading from IPVS", [&](nlmsghdr* h) {
       if (h->nlmsg_seq != seq) return true;  // a stray answer to an earlier request
       if (h->nlmsg_type == NLMSG_DONE) {
         result = 0;
@@ -268,9 +263,23 @@ absl::StatusOr<int> IpvsNetlink::Transact(nl_msg* raw, bool dump,
       on_reply(h);
       return true;
     });
-    free(buf);
-    if (result) return *result;
+    if (!s.ok()) return s;
   }
+  return *result;
+}
+
+absl::Status IpvsNetlink::ReceiveOnce(const char* what,
+                                      const std::function<bool(nlmsghdr*)>& each) {
+  sockaddr_nl peer;
+  unsigned char* buf = nullptr;
+  int n = nl_recv(sock_, &peer, &buf, nullptr);
+  if (n <= 0) {
+    free(buf);
+    return LibnlError(n == 0 ? -NLE_MSG_TRUNC : n, what);
+  }
+  ForEachMessage(buf, n, each);
+  free(buf);
+  return absl::OkStatus();
 }
 
 absl::Status IpvsNetlink::SendBatch(const std::string& batch) {
@@ -280,71 +289,92 @@ absl::Status IpvsNetlink::SendBatch(const std::string& batch) {
   return absl::OkStatus();
 }
 
+absl::Status IpvsNetlink::Query(nl_msg* msg, bool dump, int max_attr, const std::string& what,
+                                const std::function<void(nlattr** tb)>& on_reply) {
+  std::vector<nlattr*> tb(max_attr + 1);
+  auto r = Transact(msg, dump, [&](nlmsghdr* h) {
+    std::fill(tb.begin(), tb.end(), nullptr);
+    if (genlmsg_parse(h, 0, tb.data(), max_attr, nullptr) < 0) return;
+    on_reply(tb.data());
+  });
+  if (!r.ok()) return r.status();
+  if (*r) return RequestError(-*r, what);
+  return absl::OkStatus();
+}
+
+struct IpvsNetlink::Batch {
+  std::vector<std::pair<size_t, MsgPtr>> msgs;  // each with its operation's index
+  size_t bytes = 0;
+};
+
+IpvsNetlink::Batch IpvsNetlink::NextBatch(absl::Span<const Operation> ops, size_t* next,
+                                          std::vector<absl::Status>& out) {
+  Batch batch;
+  while (*next < ops.size() && batch.bytes < kBatchBytes) {
+    const Operation& op = ops[*next];
+    MsgPtr msg(NewMessage(CommandOf(op.kind), 0));
+    const bool full_service = op.kind == Operation::Kind::kAddService ||
+                              op.kind == Operation::Kind::kEditService;
+    const bool full_dest =
+        op.kind == Operation::Kind::kAddDest || op.kind == Operation::Kind::kEditDest;
+    int err = msg ? PutService(msg.get(), op.service, full_service) : -NLE_NOMEM;
+    if (!err && op.is_dest()) err = PutDest(msg.get(), op.dest, full_dest);
+    if (err) {
+      out[(*next)++] = absl::ResourceExhaustedError(
+          absl::StrCat(op.ToString(), ": cannot build the request: ", nl_geterror(err)));
+      continue;
+    }
+    batch.bytes += NLMSG_ALIGN(nlmsg_hdr(msg.get())->nlmsg_len);
+    batch.msgs.emplace_back((*next)++, std::move(msg));
+  }
+  return batch;
+}
+
+absl::Status IpvsNetlink::RunBatch(Batch& batch, absl::Span<const Operation> ops,
+                                   std::vector<absl::Status>& out) {
+  // One message asks for an ack, the last.
+  nlmsg_hdr(batch.msgs.back().second.get())->nlmsg_flags |= NLM_F_ACK;
+  std::string bytes;
+  bytes.reserve(batch.bytes);
+  std::unordered_map<uint32_t, size_t> index_of_seq;
+  for (auto& [index, msg] : batch.msgs) {
+    nl_complete_msg(sock_, msg.get());
+    nlmsghdr* h = nlmsg_hdr(msg.get());
+    index_of_seq[h->nlmsg_seq] = index;
+    bytes.append(reinterpret_cast<const char*>(h), NLMSG_ALIGN(h->nlmsg_len));
+  }
+  const uint32_t last_seq = nlmsg_hdr(batch.msgs.back().second.get())->nlmsg_seq;
+  if (absl::Status s = SendBatch(bytes); !s.ok()) return s;
+  // Errors arrive as the kernel meets them; the last message's answer ends the batch.
+  bool done = false;
+  while (!done) {
+    absl::Status s = ReceiveOnce("reading IPVS answers", [&](nlmsghdr* h) {
+      if (h->nlmsg_type != NLMSG_ERROR) return true;
+      auto it = index_of_seq.find(h->nlmsg_seq);
+      if (it == index_of_seq.end()) return true;
+      int error = static_cast<nlmsgerr*>(nlmsg_data(h))->error;
+      if (error) out[it->second] = KernelError(-error, ops[it->second]);
+      if (h->nlmsg_seq == last_seq) done = true;
+      return !done;
+    });
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
 std::vector<absl::Status> IpvsNetlink::Apply(absl::Span<const Operation> ops) {
   std::vector<absl::Status> out(ops.size(), absl::OkStatus());
   size_t next = 0;
   while (next < ops.size()) {
-    // Build one batch: consecutive messages, the last one asking for an ack.
-    std::vector<std::pair<size_t, MsgPtr>> msgs;
-    size_t bytes = 0;
-    size_t first = next;
-    while (next < ops.size() && bytes < kBatchBytes) {
-      const Operation& op = ops[next];
-      MsgPtr msg(NewMessage(CommandOf(op.kind), 0));
-      const bool full_service = op.kind == Operation::Kind::kAddService ||
-                                op.kind == Operation::Kind::kEditService;
-      const bool full_dest =
-          op.kind == Operation::Kind::kAddDest || op.kind == Operation::Kind::kEditDest;
-      int err = msg ? PutService(msg.get(), op.service, full_service) : -NLE_NOMEM;
-      if (!err && op.is_dest()) err = PutDest(msg.get(), op.dest, full_dest);
-      if (err) {
-        out[next++] = absl::ResourceExhaustedError(
-            absl::StrCat(op.ToString(), ": cannot build the request: ", nl_geterror(err)));
-        continue;
-      }
-      bytes += NLMSG_ALIGN(nlmsg_hdr(msg.get())->nlmsg_len);
-      msgs.emplace_back(next++, std::move(msg));
-    }
-    if (msgs.empty()) continue;
-    nlmsg_hdr(msgs.back().second.get())->nlmsg_flags |= NLM_F_ACK;
-    std::string batch;
-    batch.reserve(bytes);
-    std::unordered_map<uint32_t, size_t> index_of_seq;
-    for (auto& [index, msg] : msgs) {
-      nl_complete_msg(sock_, msg.get());
-      nlmsghdr* h = nlmsg_hdr(msg.get());
-      index_of_seq[h->nlmsg_seq] = index;
-      batch.append(reinterpret_cast<const char*>(h), NLMSG_ALIGN(h->nlmsg_len));
-    }
-    const uint32_t last_seq = nlmsg_hdr(msgs.back().second.get())->nlmsg_seq;
-    if (absl::Status s = SendBatch(batch); !s.ok()) {
-      for (size_t i = first; i < next; ++i)
+    const size_t first = next;
+    Batch batch = NextBatch(ops, &next, out);
+    if (batch.msgs.empty()) continue;
+    // A batch that could not be sent, or whose answers could not be read: each of its
+    // operations not already refused gets that error.
+    if (absl::Status s = RunBatch(batch, ops, out); !s.ok()) {
+      for (size_t i = first; i < next; ++i) {
         if (out[i].ok()) out[i] = s;
-      continue;
-    }
-    // Errors arrive as the kernel meets them; the last message's answer ends the batch.
-    bool done = false;
-    while (!done) {
-      sockaddr_nl peer;
-      unsigned char* buf = nullptr;
-      int n = nl_recv(sock_, &peer, &buf, nullptr);
-      if (n <= 0) {
-        free(buf);
-        absl::Status s = LibnlError(n == 0 ? -NLE_MSG_TRUNC : n, "reading IPVS answers");
-        for (size_t i = first; i < next; ++i)
-          if (out[i].ok()) out[i] = s;
-        break;
       }
-      ForEachMessage(buf, n, [&](nlmsghdr* h) {
-        if (h->nlmsg_type != NLMSG_ERROR) return true;
-        auto it = index_of_seq.find(h->nlmsg_seq);
-        if (it == index_of_seq.end()) return true;
-        int error = static_cast<nlmsgerr*>(nlmsg_data(h))->error;
-        if (error) out[it->second] = KernelError(-error, ops[it->second]);
-        if (h->nlmsg_seq == last_seq) done = true;
-        return !done;
-      });
-      free(buf);
     }
   }
   return out;
@@ -352,14 +382,12 @@ std::vector<absl::Status> IpvsNetlink::Apply(absl::Span<const Operation> ops) {
 
 absl::StatusOr<IpvsInfo> IpvsNetlink::GetInfo() {
   IpvsInfo info;
-  auto r = Transact(NewMessage(IPVS_CMD_GET_INFO, 0), false, [&](nlmsghdr* h) {
-    nlattr* tb[IPVS_INFO_ATTR_MAX + 1] = {};
-    if (genlmsg_parse(h, 0, tb, IPVS_INFO_ATTR_MAX, nullptr) < 0) return;
-    info.version = U32(tb[IPVS_INFO_ATTR_VERSION]);
-    info.conn_table_size = U32(tb[IPVS_INFO_ATTR_CONN_TAB_SIZE]);
-  });
-  if (!r.ok()) return r.status();
-  if (*r) return RequestError(-*r, "reading IPVS info");
+  absl::Status s = Query(NewMessage(IPVS_CMD_GET_INFO, 0), false, IPVS_INFO_ATTR_MAX,
+                         "reading IPVS info", [&](nlattr** tb) {
+                           info.version = U32(tb[IPVS_INFO_ATTR_VERSION]);
+                           info.conn_table_size = U32(tb[IPVS_INFO_ATTR_CONN_TAB_SIZE]);
+                         });
+  if (!s.ok()) return s;
   return info;
 }
 
@@ -370,25 +398,24 @@ absl::StatusOr<std::vector<Dest>> IpvsNetlink::DumpDests(const ServiceSpec& serv
     nlmsg_free(msg);
     msg = nullptr;
   }
-  auto r = Transact(msg, true, [&](nlmsghdr* h) {
-    nlattr* tb[IPVS_CMD_ATTR_MAX + 1] = {};
-    if (genlmsg_parse(h, 0, tb, IPVS_CMD_ATTR_MAX, nullptr) < 0) return;
-    if (auto d = ParseDest(tb[IPVS_CMD_ATTR_DEST], service.key.af)) dests.push_back(*d);
-  });
-  if (!r.ok()) return r.status();
-  if (*r) return RequestError(-*r, absl::StrCat("listing the reals of ", service.key.ToString()));
+  absl::Status s = Query(msg, true, IPVS_CMD_ATTR_MAX,
+                         absl::StrCat("listing the reals of ", service.key.ToString()),
+                         [&](nlattr** tb) {
+                           auto d = ParseDest(tb[IPVS_CMD_ATTR_DEST], service.key.af);
+                           if (d) dests.push_back(*d);
+                         });
+  if (!s.ok()) return s;
   return dests;
 }
 
 absl::StatusOr<Table> IpvsNetlink::Dump() {
   Table table;
-  auto r = Transact(NewMessage(IPVS_CMD_GET_SERVICE, NLM_F_DUMP), true, [&](nlmsghdr* h) {
-    nlattr* tb[IPVS_CMD_ATTR_MAX + 1] = {};
-    if (genlmsg_parse(h, 0, tb, IPVS_CMD_ATTR_MAX, nullptr) < 0) return;
-    if (auto s = ParseService(tb[IPVS_CMD_ATTR_SERVICE])) table[s->spec.key] = std::move(*s);
-  });
-  if (!r.ok()) return r.status();
-  if (*r) return RequestError(-*r, "listing IPVS services");
+  absl::Status s = Query(NewMessage(IPVS_CMD_GET_SERVICE, NLM_F_DUMP), true, IPVS_CMD_ATTR_MAX,
+                         "listing IPVS services", [&](nlattr** tb) {
+                           auto svc = ParseService(tb[IPVS_CMD_ATTR_SERVICE]);
+                           if (svc) table[svc->spec.key] = std::move(*svc);
+                         });
+  if (!s.ok()) return s;
   for (auto& [key, svc] : table) {
     auto dests = DumpDests(svc.spec);
     if (!dests.ok()) return dests.status();
@@ -399,15 +426,13 @@ absl::StatusOr<Table> IpvsNetlink::Dump() {
 
 absl::StatusOr<Timeouts> IpvsNetlink::GetTimeouts() {
   Timeouts t;
-  auto r = Transact(NewMessage(IPVS_CMD_GET_CONFIG, 0), false, [&](nlmsghdr* h) {
-    nlattr* tb[IPVS_CMD_ATTR_MAX + 1] = {};
-    if (genlmsg_parse(h, 0, tb, IPVS_CMD_ATTR_MAX, nullptr) < 0) return;
-    t.tcp_s = U32(tb[IPVS_CMD_ATTR_TIMEOUT_TCP]);
-    t.tcp_fin_s = U32(tb[IPVS_CMD_ATTR_TIMEOUT_TCP_FIN]);
-    t.udp_s = U32(tb[IPVS_CMD_ATTR_TIMEOUT_UDP]);
-  });
-  if (!r.ok()) return r.status();
-  if (*r) return RequestError(-*r, "reading IPVS timeouts");
+  absl::Status s = Query(NewMessage(IPVS_CMD_GET_CONFIG, 0), false, IPVS_CMD_ATTR_MAX,
+                         "reading IPVS timeouts", [&](nlattr** tb) {
+                           t.tcp_s = U32(tb[IPVS_CMD_ATTR_TIMEOUT_TCP]);
+                           t.tcp_fin_s = U32(tb[IPVS_CMD_ATTR_TIMEOUT_TCP_FIN]);
+                           t.udp_s = U32(tb[IPVS_CMD_ATTR_TIMEOUT_UDP]);
+                         });
+  if (!s.ok()) return s;
   return t;
 }
 
@@ -423,35 +448,31 @@ absl::Status IpvsNetlink::SetTimeouts(const Timeouts& t) {
       msg = nullptr;
     }
   }
-  auto r = Transact(msg, false, [](nlmsghdr*) {});
-  if (!r.ok()) return r.status();
-  if (*r) return RequestError(-*r, "setting IPVS timeouts");
-  return absl::OkStatus();
+  return Query(msg, false, IPVS_CMD_ATTR_MAX, "setting IPVS timeouts", [](nlattr**) {});
 }
 
 absl::StatusOr<std::vector<SyncDaemon>> IpvsNetlink::GetSyncDaemons() {
   std::vector<SyncDaemon> out;
-  auto r = Transact(NewMessage(IPVS_CMD_GET_DAEMON, NLM_F_DUMP), true, [&](nlmsghdr* h) {
-    nlattr* top[IPVS_CMD_ATTR_MAX + 1] = {};
-    nlattr* tb[IPVS_DAEMON_ATTR_MAX + 1] = {};
-    if (genlmsg_parse(h, 0, top, IPVS_CMD_ATTR_MAX, nullptr) < 0) return;
-    if (!ParseNested(tb, top[IPVS_CMD_ATTR_DAEMON])) return;
-    SyncDaemon d;
-    d.role = static_cast<SyncRole>(U32(tb[IPVS_DAEMON_ATTR_STATE]));
-    d.interface = Str(tb[IPVS_DAEMON_ATTR_MCAST_IFN]);
-    d.sync_id = U32(tb[IPVS_DAEMON_ATTR_SYNC_ID]);
-    d.max_len = U16(tb[IPVS_DAEMON_ATTR_SYNC_MAXLEN]);
-    if (tb[IPVS_DAEMON_ATTR_MCAST_GROUP6]) {
-      d.group = Addr(tb[IPVS_DAEMON_ATTR_MCAST_GROUP6], AF_INET6);
-    } else if (tb[IPVS_DAEMON_ATTR_MCAST_GROUP]) {
-      d.group = Addr(tb[IPVS_DAEMON_ATTR_MCAST_GROUP], AF_INET);
-    }
-    d.port = U16(tb[IPVS_DAEMON_ATTR_MCAST_PORT]);
-    d.ttl = U8(tb[IPVS_DAEMON_ATTR_MCAST_TTL]);
-    out.push_back(d);
-  });
-  if (!r.ok()) return r.status();
-  if (*r) return RequestError(-*r, "reading the connection sync daemons");
+  absl::Status s = Query(
+      NewMessage(IPVS_CMD_GET_DAEMON, NLM_F_DUMP), true, IPVS_CMD_ATTR_MAX,
+      "reading the connection sync daemons", [&](nlattr** top) {
+        nlattr* tb[IPVS_DAEMON_ATTR_MAX + 1] = {};
+        if (!ParseNested(tb, top[IPVS_CMD_ATTR_DAEMON])) return;
+        SyncDaemon d;
+        d.role = static_cast<SyncRole>(U32(tb[IPVS_DAEMON_ATTR_STATE]));
+        d.interface = Str(tb[IPVS_DAEMON_ATTR_MCAST_IFN]);
+        d.sync_id = U32(tb[IPVS_DAEMON_ATTR_SYNC_ID]);
+        d.max_len = U16(tb[IPVS_DAEMON_ATTR_SYNC_MAXLEN]);
+        if (tb[IPVS_DAEMON_ATTR_MCAST_GROUP6]) {
+          d.group = Addr(tb[IPVS_DAEMON_ATTR_MCAST_GROUP6], AF_INET6);
+        } else if (tb[IPVS_DAEMON_ATTR_MCAST_GROUP]) {
+          d.group = Addr(tb[IPVS_DAEMON_ATTR_MCAST_GROUP], AF_INET);
+        }
+        d.port = U16(tb[IPVS_DAEMON_ATTR_MCAST_PORT]);
+        d.ttl = U8(tb[IPVS_DAEMON_ATTR_MCAST_TTL]);
+        out.push_back(d);
+      });
+  if (!s.ok()) return s;
   return out;
 }
 

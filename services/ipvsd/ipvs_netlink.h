@@ -15,6 +15,7 @@
 struct nl_sock;
 struct nl_msg;
 struct nlmsghdr;
+struct nlattr;
 
 namespace lvs::ipvs {
 
@@ -45,7 +46,23 @@ class IpvsNetlink final : public IpvsKernel {
   // errno, 0 on success, or a libnl transport error as a status.
   absl::StatusOr<int> Transact(nl_msg* msg, bool dump,
                                const std::function<void(nlmsghdr*)>& on_reply);
+  // Transact, with each answer's generic netlink attributes (up to max_attr) given
+  // to on_reply, and the kernel's refusal as RequestError(what).
+  absl::Status Query(nl_msg* msg, bool dump, int max_attr, const std::string& what,
+                     const std::function<void(nlattr** tb)>& on_reply);
+  // Apply's requests packed into one sendmsg (ipvs_netlink.cc).
+  struct Batch;
+  // Builds the requests of ops[*next...] up to a batch's size; an operation whose
+  // request cannot be built gets its error in `out` instead.
+  Batch NextBatch(absl::Span<const Operation> ops, size_t* next, std::vector<absl::Status>& out);
+  // Sends the batch and reads the answers up to its last one's ack: each refused
+  // operation's error goes to `out`. A failed send or read is returned.
+  absl::Status RunBatch(Batch& batch, absl::Span<const Operation> ops,
+                        std::vector<absl::Status>& out);
   absl::Status SendBatch(const std::string& batch);
+  // Reads what one recvmsg brings and gives each message to `each` until it returns
+  // false. A failed read is returned, named by `what`.
+  absl::Status ReceiveOnce(const char* what, const std::function<bool(nlmsghdr*)>& each);
   absl::StatusOr<std::vector<Dest>> DumpDests(const ServiceSpec& service);
 
   nl_sock* sock_;

@@ -28,6 +28,7 @@
 #include "services/ipvsd/peer_links.h"
 #include "services/ipvsd/state_store.h"
 
+namespace lvs::ipvs {
 namespace {
 
 // Hooks (notify_up/down, quorum_up/down) run as keepalived's checker process runs
@@ -100,10 +101,7 @@ class BackgroundDump {
   std::thread thread_;
 };
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  using namespace lvs;
+lvs::runtime::DaemonOptions ParseFlags(int argc, char** argv) {
   const std::vector<runtime::FlagSpec> extra = {
       {"state-dir", "where ipvsd.state is kept (default: the run dir)", false, ""},
       {"resync-interval", "seconds between full resyncs with the kernel table", false, "10"},
@@ -111,7 +109,211 @@ int main(int argc, char** argv) {
       {"strict-config", "refuse a config file with warnings (as lvsctl config check --strict)",
        true, ""},
   };
-  runtime::DaemonOptions options = runtime::ParseFlagsOrDie("ipvsd", argc, argv, extra);
+  return runtime::ParseFlagsOrDie("ipvsd", argc, argv, extra);
+}
+
+// How the manager reads the config. The start reuses what PrepareProcess read (not
+// under --strict-config, which reads warnings as errors); every later read parses the file.
+std::function<absl::StatusOr<config::ParseResult>()> ConfigReader(
+    std::string path, bool strict, std::shared_ptr<const config::ParseResult> first) {
+  return [path = std::move(path), strict,
+          first = std::move(first)]() mutable -> absl::StatusOr<config::ParseResult> {
+    if (first && !strict) {
+      config::ParseResult r = *first;
+      first.reset();
+      return r;
+    }
+    first.reset();
+    return config::ParseFile(path, config::ParseOptions{.strict = strict});
+  };
+}
+
+// The daemon's pieces, declared in the order they are made, so each is destroyed
+// after those that use it.
+class Ipvsd {
+ public:
+  // `kernel` is the manager's netlink socket; `dump_kernel` the resync dumps' own.
+  Ipvsd(const runtime::DaemonOptions& options, runtime::ProcessPlan& plan,
+        runtime::Daemon& daemon, std::unique_ptr<IpvsNetlink> kernel,
+        std::unique_ptr<IpvsNetlink> dump_kernel, int resync_s,
+        std::shared_ptr<spdlog::logger> log);
+  // gRPC, then the manager's first load, then the links to checkd and vrrpd and the
+  // timers.
+  absl::Status Start();
+  // Until a stop; then the links end and the shutdown script runs.
+  int Run();
+
+ private:
+  IpvsManager::Options ManagerOptions();
+  void StartLinks();
+  // vrrpd is followed only while lvs_sync_daemon names an instance; a reload may
+  // name another one.
+  void FollowVrrp();
+  void Resync();
+  void SampleConnections();
+
+  const runtime::DaemonOptions& options_;
+  runtime::ProcessPlan& plan_;
+  runtime::Daemon& daemon_;
+  event::EventLoop& loop_;
+  const std::shared_ptr<spdlog::logger> log_;
+  const int resync_s_;
+  const std::string state_dir_;
+  const std::unique_ptr<IpvsNetlink> kernel_;
+  StateStore store_;
+  // Before the manager, so destroyed (joined) after it: a dump still running at
+  // exit only posts to a loop that no longer runs.
+  BackgroundDump background_dump_;
+  proc::ScriptRunner hooks_;  // before the manager, which runs them
+  NotifyFifos fifos_;
+  IpvsManager manager_;
+  rpc::WatchHub<v1::TableEvent> hub_;
+  IpvsGrpcService service_;
+  std::unique_ptr<CheckdLink> checkd_;  // made once the manager has started
+  std::unique_ptr<VrrpLink> vrrp_;
+  std::string vrrp_instance_;  // the one vrrp_ follows
+  std::unique_ptr<LocalAddresses> addresses_;
+  bool conn_table_missing_logged_ = false;
+};
+
+Ipvsd::Ipvsd(const runtime::DaemonOptions& options, runtime::ProcessPlan& plan,
+             runtime::Daemon& daemon, std::unique_ptr<IpvsNetlink> kernel,
+             std::unique_ptr<IpvsNetlink> dump_kernel, int resync_s,
+             std::shared_ptr<spdlog::logger> log)
+    : options_(options),
+      plan_(plan),
+      daemon_(daemon),
+      loop_(daemon.loop()),
+      log_(std::move(log)),
+      resync_s_(resync_s),
+      state_dir_(options.Get("state-dir").empty() ? options.run_dir : options.Get("state-dir")),
+      kernel_(std::move(kernel)),
+      store_(state_dir_ + "/ipvsd.state"),
+      background_dump_(&loop_, std::move(dump_kernel)),
+      hooks_(loop_, log_),
+      manager_(kernel_.get(), &store_, ManagerOptions()),
+      service_(&loop_, &manager_, &hub_) {
+  manager_.set_on_table_event([this](const v1::TableEvent& e) { hub_.Publish(e); });
+  daemon_.AddService(&service_);
+  daemon_.SetMetrics([this](runtime::MetricsText& m) {
+    v1::ListServicesResponse table;
+    service_.ListServices(nullptr, &v1::ListServicesRequest::default_instance(), &table);
+    metrics::RenderIpvs(table, m);
+  });
+  daemon_.OnReload([this] {
+    v1::ReloadResponse r = manager_.Reload(false);
+    if (!r.applied()) log_->error("SIGHUP: reload refused, the running table is unchanged");
+  });
+  daemon_.OnStop([this] {
+    manager_.Shutdown();
+    hub_.Close();
+  });
+}
+
+IpvsManager::Options Ipvsd::ManagerOptions() {
+  IpvsManager::Options o;
+  o.read_config =
+      ConfigReader(options_.config_path, options_.GetBool("strict-config"), plan_.parsed);
+  o.run_hook = [this](const Hook& hook) { RunHook(hooks_, *log_, hook); };
+  o.configure_notify_fifos = [this](const v1::GlobalDefs& global) {
+    fifos_.Configure(global, hooks_, *log_);
+  };
+  o.notify_fifo_line = [this](const std::string& line) { fifos_.Write(line); };
+  o.own_whole_table = options_.GetBool("own-whole-table");
+  o.defer = [this](std::function<void()> task) { loop_.Post(std::move(task)); };
+  o.dump_async = [this](std::function<void(absl::StatusOr<Table>)> done) {
+    background_dump_.Start(std::move(done));
+  };
+  o.check_now = [this](const std::string& id, const std::string& reason) {
+    if (checkd_) checkd_->CheckNow(id, reason);
+  };
+  return o;
+}
+
+absl::Status Ipvsd::Start() {
+  runtime::RunStartupScript(plan_, *log_);
+  if (absl::Status s = daemon_.Start(); !s.ok()) return s;
+  if (mkdir(state_dir_.c_str(), 0750) == 0) chmod(state_dir_.c_str(), 0750);
+  if (absl::Status s = manager_.Start(); !s.ok()) return s;
+  plan_.parsed.reset();  // the first load has it; a large file need not stay in memory twice
+
+  runtime::EnterRealtime(plan_, *log_);
+  StartLinks();
+  loop_.AddTimer(absl::Seconds(resync_s_), [this] { Resync(); });
+  daemon_.SetStatus(manager_.StatusLine());
+  loop_.AddTimer(absl::Milliseconds(100), [this] { SampleConnections(); });
+  return absl::OkStatus();
+}
+
+void Ipvsd::StartLinks() {
+  checkd_ = std::make_unique<CheckdLink>(options_.run_dir, &loop_, &manager_);
+  manager_.set_on_targets_changed([this] {
+    checkd_->TargetsChanged();
+    FollowVrrp();
+  });
+  // ha_suspend's view of this host's addresses; without it (no rtnetlink) those
+  // services stay suspended, and the log says why.
+  auto addresses = LocalAddresses::Create(
+      &loop_, [this](const std::set<net::IpAddress>& a) { manager_.OnLocalAddresses(a); });
+  if (addresses.ok()) {
+    addresses_ = *std::move(addresses);
+  } else {
+    log_->error("local addresses (ha_suspend): {}", std::string(addresses.status().message()));
+  }
+  checkd_->Start();
+  FollowVrrp();
+}
+
+void Ipvsd::FollowVrrp() {
+  if (manager_.SyncInstance() == vrrp_instance_) return;
+  if (vrrp_) vrrp_->Stop();
+  vrrp_.reset();
+  vrrp_instance_ = manager_.SyncInstance();
+  if (vrrp_instance_.empty()) return;
+  vrrp_ = std::make_unique<VrrpLink>(options_.run_dir, &loop_, &manager_, vrrp_instance_);
+  vrrp_->Start();
+}
+
+void Ipvsd::Resync() {
+  manager_.Resync();
+  daemon_.SetStatus(manager_.StatusLine());
+  loop_.AddTimer(absl::Seconds(resync_s_), [this] { Resync(); });
+}
+
+// Passive health: the kernel's connection table every 50 ms while a service has
+// lvsha_passive_check, less often (at most 1 s apart) when reading it costs more than a
+// tenth of the time between reads (a table of many connections).
+void Ipvsd::SampleConnections() {
+  absl::Duration next = absl::Seconds(1);
+  if (manager_.PassiveEnabled()) {
+    const absl::Time start = absl::Now();
+    auto text = ReadConnTable();
+    if (text.ok()) {
+      manager_.OnConnectionTable(absl::Now(), *text);
+      conn_table_missing_logged_ = false;
+    } else if (!conn_table_missing_logged_) {
+      log_->error("passive check: {}", std::string(text.status().message()));
+      conn_table_missing_logged_ = true;
+    }
+    next = std::clamp((absl::Now() - start) * 10, absl::Milliseconds(50), absl::Seconds(1));
+  }
+  loop_.AddTimer(next, [this] { SampleConnections(); });
+}
+
+int Ipvsd::Run() {
+  int rc = daemon_.Run();
+  if (vrrp_) vrrp_->Stop();
+  checkd_->Stop();
+  runtime::RunShutdownScript(plan_, *log_);
+  return rc;
+}
+
+}  // namespace
+}  // namespace lvs::ipvs
+
+int main(int argc, char** argv) {
+  using namespace lvs;
+  runtime::DaemonOptions options = ipvs::ParseFlags(argc, argv);
   auto log = runtime::Logger("ipvsd");
   auto plan = runtime::PrepareProcess(options, *log);
   if (!plan.ok()) {
@@ -124,9 +326,6 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "ipvsd: --resync-interval must be a whole number of seconds >= 1\n");
     return 2;
   }
-  const std::string state_dir =
-      options.Get("state-dir").empty() ? options.run_dir : options.Get("state-dir");
-
   auto kernel = ipvs::IpvsNetlink::Create();
   if (!kernel.ok()) {
     log->critical("{}", std::string(kernel.status().message()));
@@ -137,138 +336,16 @@ int main(int argc, char** argv) {
     log->critical("{}", std::string(daemon.status().message()));
     return 1;
   }
-  event::EventLoop& loop = (*daemon)->loop();
-
-  ipvs::StateStore store(state_dir + "/ipvsd.state");
   auto dump_kernel = ipvs::IpvsNetlink::Create();
   if (!dump_kernel.ok()) {
     log->critical("{}", std::string(dump_kernel.status().message()));
     return 1;
   }
-  // Declared before the manager, so destroyed (joined) after it: a dump still
-  // running at exit only posts to a loop that no longer runs.
-  BackgroundDump background_dump(&loop, *std::move(dump_kernel));
-  proc::ScriptRunner hooks(loop, log);  // before the manager, which runs them
-  NotifyFifos fifos;
-  ipvs::CheckdLink* checkd_link = nullptr;  // set once the link exists (after the manager's start)
-  ipvs::IpvsManager manager(kernel->get(), &store,
-                            {[path = options.config_path, strict = options.GetBool("strict-config"),
-                              first = plan->parsed]() mutable -> absl::StatusOr<config::ParseResult> {
-                               // The start reuses what PrepareProcess read (not under
-                               // --strict-config, which reads warnings as errors).
-                               if (first && !strict) {
-                                 config::ParseResult r = *first;
-                                 first.reset();
-                                 return r;
-                               }
-                               first.reset();
-                               return config::ParseFile(path, config::ParseOptions{.strict = strict});
-                             },
-                             [] { return absl::Now(); },
-                             [&hooks, &log](const ipvs::Hook& hook) { RunHook(hooks, *log, hook); },
-                             [&fifos, &hooks, &log](const v1::GlobalDefs& global) {
-                               fifos.Configure(global, hooks, *log);
-                             },
-                             [&fifos](const std::string& line) { fifos.Write(line); },
-                             options.GetBool("own-whole-table"),
-                             [&loop](std::function<void()> task) { loop.Post(std::move(task)); },
-                             [&background_dump](std::function<void(absl::StatusOr<ipvs::Table>)> done) {
-                               background_dump.Start(std::move(done));
-                             },
-                             [&checkd_link](const std::string& id, const std::string& reason) {
-                               if (checkd_link) checkd_link->CheckNow(id, reason);
-                             }});
-  rpc::WatchHub<v1::TableEvent> hub;
-  manager.set_on_table_event([&hub](const v1::TableEvent& e) { hub.Publish(e); });
-  ipvs::IpvsGrpcService service(&loop, &manager, &hub);
-  (*daemon)->AddService(&service);
-  (*daemon)->SetMetrics([&](runtime::MetricsText& m) {
-    v1::ListServicesResponse table;
-    service.ListServices(nullptr, &v1::ListServicesRequest::default_instance(), &table);
-    metrics::RenderIpvs(table, m);
-  });
-
-  runtime::RunStartupScript(*plan, *log);
-  if (absl::Status s = (*daemon)->Start(); !s.ok()) {
+  ipvs::Ipvsd ipvsd(options, *plan, **daemon, *std::move(kernel), *std::move(dump_kernel),
+                    resync_s, log);
+  if (absl::Status s = ipvsd.Start(); !s.ok()) {
     log->critical("{}", std::string(s.message()));
     return 1;
   }
-  if (mkdir(state_dir.c_str(), 0750) == 0) chmod(state_dir.c_str(), 0750);
-  if (absl::Status s = manager.Start(); !s.ok()) {
-    log->critical("{}", std::string(s.message()));
-    return 1;
-  }
-  plan->parsed.reset();  // the first load has it; a large file need not stay in memory twice
-
-  runtime::EnterRealtime(*plan, *log);
-  ipvs::CheckdLink checkd(options.run_dir, &loop, &manager);
-  checkd_link = &checkd;
-  // vrrpd is followed only while lvs_sync_daemon names an instance; a reload may
-  // name another one.
-  std::unique_ptr<ipvs::VrrpLink> vrrp;
-  std::string vrrp_instance;
-  auto follow_vrrp = [&] {
-    if (manager.SyncInstance() == vrrp_instance) return;
-    if (vrrp) vrrp->Stop();
-    vrrp.reset();
-    vrrp_instance = manager.SyncInstance();
-    if (vrrp_instance.empty()) return;
-    vrrp = std::make_unique<ipvs::VrrpLink>(options.run_dir, &loop, &manager, vrrp_instance);
-    vrrp->Start();
-  };
-  manager.set_on_targets_changed([&] {
-    checkd.TargetsChanged();
-    follow_vrrp();
-  });
-  // ha_suspend's view of this host's addresses; without it (no rtnetlink) those
-  // services stay suspended, and the log says why.
-  auto addresses = ipvs::LocalAddresses::Create(
-      &loop, [&manager](const std::set<net::IpAddress>& a) { manager.OnLocalAddresses(a); });
-  if (!addresses.ok()) log->error("local addresses (ha_suspend): {}", std::string(addresses.status().message()));
-  checkd.Start();
-  follow_vrrp();
-
-  std::function<void()> resync = [&] {
-    manager.Resync();
-    (*daemon)->SetStatus(manager.StatusLine());
-    loop.AddTimer(absl::Seconds(resync_s), resync);
-  };
-  loop.AddTimer(absl::Seconds(resync_s), resync);
-  (*daemon)->SetStatus(manager.StatusLine());
-
-  // Passive health: the kernel's connection table every 50 ms while a service has
-  // lvsha_passive_check, less often (at most 1 s apart) when reading it costs more than a
-  // tenth of the time between reads (a table of many connections).
-  bool conn_table_missing_logged = false;
-  std::function<void()> sample_connections = [&] {
-    absl::Duration next = absl::Seconds(1);
-    if (manager.PassiveEnabled()) {
-      const absl::Time start = absl::Now();
-      auto text = ipvs::ReadConnTable();
-      if (text.ok()) {
-        manager.OnConnectionTable(absl::Now(), *text);
-        conn_table_missing_logged = false;
-      } else if (!conn_table_missing_logged) {
-        log->error("passive check: {}", std::string(text.status().message()));
-        conn_table_missing_logged = true;
-      }
-      next = std::clamp((absl::Now() - start) * 10, absl::Milliseconds(50), absl::Seconds(1));
-    }
-    loop.AddTimer(next, sample_connections);
-  };
-  loop.AddTimer(absl::Milliseconds(100), sample_connections);
-
-  (*daemon)->OnReload([&] {
-    v1::ReloadResponse r = manager.Reload(false);
-    if (!r.applied()) log->error("SIGHUP: reload refused, the running table is unchanged");
-  });
-  (*daemon)->OnStop([&] {
-    manager.Shutdown();
-    hub.Close();
-  });
-  int rc = (*daemon)->Run();
-  if (vrrp) vrrp->Stop();
-  checkd.Stop();
-  runtime::RunShutdownScript(*plan, *log);
-  return rc;
+  return ipvsd.Run();
 }

@@ -49,11 +49,10 @@ void PassiveHealth::SetServices(const std::vector<ServiceConfig>& services) {
   std::erase_if(held_, gone);
 }
 
-PassiveHealth::Result PassiveHealth::Sample(absl::Time now, std::string_view table_text,
-                                            const std::function<bool(const RealRef&)>& serving) {
-  Result result;
-  std::map<RealRef, std::vector<PassiveDetector::Conn>> conns;
-  result.table = ParseConnTable(table_text, [&](const ConnEntry& e) {
+PassiveHealth::ConnsByReal PassiveHealth::GroupConnections(std::string_view table_text,
+                                                           ConnTableStats* stats) const {
+  ConnsByReal conns;
+  *stats = ParseConnTable(table_text, [&](const ConnEntry& e) {
     if (e.protocol != IPPROTO_TCP) return;
     Service* s = nullptr;
     if (auto it = by_vip_.find(Endpoint{e.protocol, e.vaddr, e.vport}); it != by_vip_.end()) {
@@ -66,60 +65,70 @@ PassiveHealth::Result PassiveHealth::Sample(absl::Time now, std::string_view tab
     if (!s->reals.count(dk)) return;
     conns[{s->key, dk}].emplace_back(e.Id(), e.syn_recv);
   });
+  return conns;
+}
 
-  static const std::vector<PassiveDetector::Conn> kNone;
-  for (auto& [key, s] : services_) {
-    size_t in_rotation = 0, out = 0;
-    for (const auto& [dk, r] : s.reals) {
-      const RealRef ref{key, dk};
-      if (ejected_.count(ref)) ++out;
-      else if (serving(ref)) ++in_rotation;
-    }
-    const size_t max_out =
-        std::max<size_t>(1, s.reals.size() * s.max_ejected_percent / 100);
-    for (auto& [dk, r] : s.reals) {
-      const RealRef ref{key, dk};
-      auto c = conns.find(ref);
-      r.detector.Observe(now, c == conns.end() ? kNone : c->second);
-      if (ejected_.count(ref)) continue;
-      if (!serving(ref)) {
-        // Down, drained or at weight 0: what it shows says nothing of its health.
-        r.detector.Reset();
-        held_.erase(ref);
-        continue;
-      }
-      const PassiveEvidence e = r.detector.Judge();
-      if (!e.suspect) {
-        held_.erase(ref);
-        continue;
-      }
-      std::string why;
-      if (!r.has_checkers) {
-        why = "it has no checkers to decide its return";
-      } else if (in_rotation <= 1) {
-        why = "it is the service's last real server in rotation";
-      } else if (out >= max_out) {
-        why = absl::StrCat(out, " of its service's ", s.reals.size(),
-                           " real servers are out already (lvsha_passive_max_ejected ",
-                           s.max_ejected_percent, ")");
-      }
-      if (!why.empty()) {
-        if (held_.insert(ref).second) {
-          result.held.push_back(absl::StrCat(key.ToString(), " -> ", dk.ToString(), " is suspect (passive: ",
-                                             e.ToString(), ") but stays in rotation: ", why));
-        }
-        continue;
-      }
-      held_.erase(ref);
-      ejected_[ref] = Ejected{now};
-      evidence_[ref] = e.ToString();
-      ++ejections_total_;
-      ++out;
-      --in_rotation;
-      result.ejected.push_back({ref, r.target_id, e.ToString(), e.stuck_after});
-    }
-  }
+PassiveHealth::Result PassiveHealth::Sample(absl::Time now, std::string_view table_text,
+                                            const std::function<bool(const RealRef&)>& serving) {
+  Result result;
+  const ConnsByReal conns = GroupConnections(table_text, &result.table);
+  for (auto& [key, s] : services_) JudgeService(now, s, conns, serving, result);
   return result;
+}
+
+void PassiveHealth::JudgeService(absl::Time now, Service& s, const ConnsByReal& conns,
+                                 const std::function<bool(const RealRef&)>& serving,
+                                 Result& result) {
+  static const std::vector<PassiveDetector::Conn> kNone;
+  size_t in_rotation = 0, out = 0;
+  for (const auto& [dk, r] : s.reals) {
+    const RealRef ref{s.key, dk};
+    if (ejected_.count(ref)) ++out;
+    else if (serving(ref)) ++in_rotation;
+  }
+  const size_t max_out = std::max<size_t>(1, s.reals.size() * s.max_ejected_percent / 100);
+  for (auto& [dk, r] : s.reals) {
+    const RealRef ref{s.key, dk};
+    auto c = conns.find(ref);
+    r.detector.Observe(now, c == conns.end() ? kNone : c->second);
+    if (ejected_.count(ref)) continue;
+    if (!serving(ref)) {
+      // Down, drained or at weight 0: what it shows says nothing of its health.
+      r.detector.Reset();
+      held_.erase(ref);
+      continue;
+    }
+    const PassiveEvidence e = r.detector.Judge();
+    if (!e.suspect) {
+      held_.erase(ref);
+      continue;
+    }
+    std::string why;
+    if (!r.has_checkers) {
+      why = "it has no checkers to decide its return";
+    } else if (in_rotation <= 1) {
+      why = "it is the service's last real server in rotation";
+    } else if (out >= max_out) {
+      why = absl::StrCat(out, " of its service's ", s.reals.size(),
+                         " real servers are out already (lvsha_passive_max_ejected ",
+                         s.max_ejected_percent, ")");
+    }
+    if (!why.empty()) {
+      if (held_.insert(ref).second) {
+        result.held.push_back(absl::StrCat(s.key.ToString(), " -> ", dk.ToString(),
+                                           " is suspect (passive: ", e.ToString(),
+                                           ") but stays in rotation: ", why));
+      }
+      continue;
+    }
+    held_.erase(ref);
+    ejected_[ref] = Ejected{now};
+    evidence_[ref] = e.ToString();
+    ++ejections_total_;
+    ++out;
+    --in_rotation;
+    result.ejected.push_back({ref, r.target_id, e.ToString(), e.stuck_after});
+  }
 }
 
 bool PassiveHealth::Restore(const RealRef& real) {

@@ -80,6 +80,13 @@ class PassiveHealth {
     absl::Time asked;
   };
 
+  using ConnsByReal = std::map<RealRef, std::vector<PassiveDetector::Conn>>;
+  // A sample's TCP connections, by the real of a passive service they go to.
+  ConnsByReal GroupConnections(std::string_view table_text, ConnTableStats* stats) const;
+  // One sample's verdicts on a service's reals, within the guard rails.
+  void JudgeService(absl::Time now, Service& s, const ConnsByReal& conns,
+                    const std::function<bool(const RealRef&)>& serving, Result& result);
+
   std::map<ServiceKey, Service> services_;
   using Endpoint = std::tuple<uint16_t, net::IpAddress, uint16_t>;  // protocol, address, port
   std::map<Endpoint, Service*> by_vip_;                     // into services_

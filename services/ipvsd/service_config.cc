@@ -149,6 +149,91 @@ std::string TargetId(const ServiceKey& service, const DestKey& real) {
   return absl::StrCat(service.ToString(), " -> ", real.ToString());
 }
 
+namespace {
+
+uint16_t TunnelFlags(lvs::v1::Tunnel::Checksum checksum) {
+  switch (checksum) {
+    case lvs::v1::Tunnel::CSUM: return 1;
+    case lvs::v1::Tunnel::REMCSUM: return 2;
+    default: return 0;
+  }
+}
+
+// One real_server of a virtual_server, for the kernel key `key` the block maps to.
+absl::StatusOr<RealConfig> RealOf(const VirtualServer& vs, const lvs::v1::RealServer& rs,
+                                  const ServiceKey& key, const lvs::v1::GlobalDefs& global) {
+  const Forwarding forwarding =
+      ForwardingOf(rs.lb_kind(), ForwardingOf(vs.lb_kind(), Forwarding::kNat));
+  auto d = DestOf(rs.address(), IpvsPort(rs.port(), forwarding, key), forwarding, rs.location());
+  if (!d.ok()) return d.status();
+  RealConfig rc;
+  rc.spec = *d;
+  rc.spec.weight = rs.weight();
+  rc.spec.upper_threshold = rs.uthreshold();
+  rc.spec.lower_threshold = rs.lthreshold();
+  if (rc.spec.forwarding == Forwarding::kTunnel) {
+    rc.spec.tun_type = static_cast<uint8_t>(rs.tunnel().type());
+    rc.spec.tun_port = static_cast<uint16_t>(rs.tunnel().port());
+    rc.spec.tun_flags = TunnelFlags(rs.tunnel().checksum());
+  }
+  rc.inhibit_on_failure = rs.inhibit_on_failure() || vs.inhibit_on_failure();
+  rc.has_checkers = rs.checkers_size() > 0;
+  rc.alpha = vs.alpha() || rs.alpha();
+  for (const auto& c : rs.checkers()) rc.alpha = rc.alpha || c.alpha();
+  rc.target_id = TargetId(key, rc.spec.key);
+  rc.notify_up = HookOf(rs.notify_up(), global);
+  rc.notify_down = HookOf(rs.notify_down(), global);
+  rc.source = rs;
+  rc.delay_loop_ms = rs.delay_loop_ms() ? rs.delay_loop_ms()
+                     : vs.delay_loop_ms() ? vs.delay_loop_ms()
+                                          : 60000;
+  return rc;
+}
+
+// A virtual_server block for one kernel key it maps to: the service, its quorum,
+// passive check and sorry server, and its reals.
+absl::StatusOr<ServiceConfig> ServiceOf(const VirtualServer& vs, const ServiceKey& key,
+                                        const lvs::v1::GlobalDefs& global) {
+  ServiceConfig sc;
+  sc.spec.key = key;
+  sc.spec.scheduler = vs.lb_algo().empty() ? "wlc" : vs.lb_algo();
+  sc.spec.flags = SchedulerFlags(vs);
+  sc.spec.timeout_s = vs.persistence_timeout_s();
+  sc.spec.pe_name = vs.persistence_engine();
+  auto mask = Netmask(vs, key.af);
+  if (!mask.ok()) return mask.status();
+  sc.spec.netmask = *mask;
+  sc.quorum = vs.quorum() ? vs.quorum() : 1;
+  sc.hysteresis = vs.hysteresis();
+  sc.quorum_up = HookOf(vs.quorum_up(), global);
+  sc.quorum_down = HookOf(vs.quorum_down(), global);
+  sc.omega = vs.omega();
+  sc.smtp_alert = vs.smtp_alert();
+  sc.ha_suspend = vs.ha_suspend() && !key.is_fwmark();
+  const lvs::v1::PassiveCheck& passive = vs.passive_check();
+  sc.passive.enabled = passive.enabled() && (key.protocol == IPPROTO_TCP || key.is_fwmark());
+  if (passive.min_failures()) sc.passive.min_failures = passive.min_failures();
+  if (passive.max_ejected_percent()) sc.passive.max_ejected_percent = passive.max_ejected_percent();
+  sc.sorry_server_inhibit = vs.sorry_server_inhibit();
+  if (vs.has_sorry_server() && !vs.sorry_server().address().empty()) {
+    const lvs::v1::SorryServer& sorry = vs.sorry_server();
+    const Forwarding forwarding =
+        ForwardingOf(sorry.lb_kind(), ForwardingOf(vs.lb_kind(), Forwarding::kNat));
+    auto d = DestOf(sorry.address(), IpvsPort(sorry.port(), forwarding, key), forwarding,
+                    vs.location());
+    if (!d.ok()) return d.status();
+    sc.sorry_server = *d;
+  }
+  for (const lvs::v1::RealServer& rs : vs.real_servers()) {
+    auto rc = RealOf(vs, rs, key, global);
+    if (!rc.ok()) return rc.status();
+    sc.reals.push_back(*std::move(rc));
+  }
+  return sc;
+}
+
+}  // namespace
+
 absl::StatusOr<std::vector<ServiceConfig>> ServicesFromConfig(const lvs::v1::Config& config) {
   std::map<std::string, const lvs::v1::VirtualServerGroup*> groups;
   for (const auto& g : config.virtual_server_groups()) groups[g.name()] = &g;
@@ -157,66 +242,10 @@ absl::StatusOr<std::vector<ServiceConfig>> ServicesFromConfig(const lvs::v1::Con
   for (const VirtualServer& vs : config.virtual_servers()) {
     auto keys = KeysOf(vs, groups);
     if (!keys.ok()) return keys.status();
-    const Forwarding vs_forwarding = ForwardingOf(vs.lb_kind(), Forwarding::kNat);
     for (const ServiceKey& key : *keys) {
-      ServiceConfig sc;
-      sc.spec.key = key;
-      sc.spec.scheduler = vs.lb_algo().empty() ? "wlc" : vs.lb_algo();
-      sc.spec.flags = SchedulerFlags(vs);
-      sc.spec.timeout_s = vs.persistence_timeout_s();
-      sc.spec.pe_name = vs.persistence_engine();
-      auto mask = Netmask(vs, key.af);
-      if (!mask.ok()) return mask.status();
-      sc.spec.netmask = *mask;
-      sc.quorum = vs.quorum() ? vs.quorum() : 1;
-      sc.hysteresis = vs.hysteresis();
-      sc.quorum_up = HookOf(vs.quorum_up(), config.global_defs());
-      sc.quorum_down = HookOf(vs.quorum_down(), config.global_defs());
-      sc.omega = vs.omega();
-      sc.smtp_alert = vs.smtp_alert();
-      sc.ha_suspend = vs.ha_suspend() && !key.is_fwmark();
-      sc.passive.enabled = vs.passive_check().enabled() && (key.protocol == IPPROTO_TCP || key.is_fwmark());
-      if (vs.passive_check().min_failures()) sc.passive.min_failures = vs.passive_check().min_failures();
-      if (vs.passive_check().max_ejected_percent())
-        sc.passive.max_ejected_percent = vs.passive_check().max_ejected_percent();
-      sc.sorry_server_inhibit = vs.sorry_server_inhibit();
-      if (vs.has_sorry_server() && !vs.sorry_server().address().empty()) {
-        const Forwarding forwarding = ForwardingOf(vs.sorry_server().lb_kind(), vs_forwarding);
-        auto d = DestOf(vs.sorry_server().address(), IpvsPort(vs.sorry_server().port(), forwarding, key), forwarding,
-                        vs.location());
-        if (!d.ok()) return d.status();
-        sc.sorry_server = *d;
-      }
-      for (const lvs::v1::RealServer& rs : vs.real_servers()) {
-        const Forwarding forwarding = ForwardingOf(rs.lb_kind(), vs_forwarding);
-        auto d = DestOf(rs.address(), IpvsPort(rs.port(), forwarding, key), forwarding, rs.location());
-        if (!d.ok()) return d.status();
-        RealConfig rc;
-        rc.spec = *d;
-        rc.spec.weight = rs.weight();
-        rc.spec.upper_threshold = rs.uthreshold();
-        rc.spec.lower_threshold = rs.lthreshold();
-        if (rc.spec.forwarding == Forwarding::kTunnel) {
-          rc.spec.tun_type = static_cast<uint8_t>(rs.tunnel().type());
-          rc.spec.tun_port = static_cast<uint16_t>(rs.tunnel().port());
-          rc.spec.tun_flags = static_cast<uint16_t>(rs.tunnel().checksum() == lvs::v1::Tunnel::CSUM ? 1
-                                                    : rs.tunnel().checksum() == lvs::v1::Tunnel::REMCSUM ? 2
-                                                                                                        : 0);
-        }
-        rc.inhibit_on_failure = rs.inhibit_on_failure() || vs.inhibit_on_failure();
-        rc.has_checkers = rs.checkers_size() > 0;
-        rc.alpha = vs.alpha() || rs.alpha();
-        for (const auto& c : rs.checkers()) rc.alpha = rc.alpha || c.alpha();
-        rc.target_id = TargetId(key, rc.spec.key);
-        rc.notify_up = HookOf(rs.notify_up(), config.global_defs());
-        rc.notify_down = HookOf(rs.notify_down(), config.global_defs());
-        rc.source = rs;
-        rc.delay_loop_ms = rs.delay_loop_ms() ? rs.delay_loop_ms()
-                           : vs.delay_loop_ms() ? vs.delay_loop_ms()
-                                                : 60000;
-        sc.reals.push_back(std::move(rc));
-      }
-      out.push_back(std::move(sc));
+      auto sc = ServiceOf(vs, key, config.global_defs());
+      if (!sc.ok()) return sc.status();
+      out.push_back(*std::move(sc));
     }
   }
   return out;

@@ -51,16 +51,33 @@ lvs::v1::ReloadResponse LoadAndApply(const std::string& path, bool strict,
   return resp;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+lvs::runtime::DaemonOptions ParseFlags(int argc, char** argv) {
   const std::vector<lvs::runtime::FlagSpec> extra = {
       {"realtime", "run at SCHED_RR real-time priority 10, memory locked (unless the config's "
                    "vrrp_rt_priority says otherwise)", true, ""},
       {"strict-config", "refuse a config file with warnings (as lvsctl config check --strict)",
        true, ""},
   };
-  lvs::runtime::DaemonOptions options = lvs::runtime::ParseFlagsOrDie("vrrpd", argc, argv, extra);
+  return lvs::runtime::ParseFlagsOrDie("vrrpd", argc, argv, extra);
+}
+
+// The first load, on the loop (the router lives there), from what PrepareProcess read.
+bool FirstLoad(lvs::runtime::Daemon& daemon, lvs::runtime::ProcessPlan& plan,
+               const std::string& path, bool strict, lvs::vrrp::VrrpRouter& router,
+               spdlog::logger& log) {
+  bool started = false;
+  daemon.loop().RunSync([&] {
+    started = LoadAndApply(path, strict, router, false, log, plan.parsed).applied();
+    plan.parsed.reset();  // the first load had it
+  });
+  if (!started) log.critical("{}: not started", path);
+  return started;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  lvs::runtime::DaemonOptions options = ParseFlags(argc, argv);
   auto log = lvs::runtime::Logger("vrrpd");
   auto plan = lvs::runtime::PrepareProcess(options, *log);
   if (!plan.ok()) {
@@ -103,15 +120,7 @@ int main(int argc, char** argv) {
     log->critical("{}", s.ToString());
     return 1;
   }
-  bool started = false;
-  (*daemon)->loop().RunSync([&] {
-    started = LoadAndApply(path, strict, router, false, *log, plan->parsed).applied();
-    plan->parsed.reset();  // the first load had it
-  });
-  if (!started) {
-    log->critical("{}: not started", path);
-    return 1;
-  }
+  if (!FirstLoad(**daemon, *plan, path, strict, router, *log)) return 1;
   lvs::runtime::EnterRealtime(*plan, *log);
   const int rc = (*daemon)->Run();
   lvs::runtime::RunShutdownScript(*plan, *log);

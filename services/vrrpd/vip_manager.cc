@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "services/vrrpd/libnl_route.h"
 
 namespace lvs::vrrp {
 namespace {
@@ -18,14 +19,10 @@ namespace {
 struct AddrDeleter {
   void operator()(rtnl_addr* a) const { rtnl_addr_put(a); }
 };
-struct NlAddrDeleter {
-  void operator()(nl_addr* a) const { nl_addr_put(a); }
-};
-
-std::unique_ptr<nl_addr, NlAddrDeleter> NlAddr(const net::IpAddress& a, int prefix_len) {
+NlAddrPtr NlAddr(const net::IpAddress& a, int prefix_len) {
   nl_addr* out = nl_addr_build(a.is_v4() ? AF_INET : AF_INET6, a.bytes().data(), a.size());
   if (out != nullptr) nl_addr_set_prefixlen(out, prefix_len);
-  return std::unique_ptr<nl_addr, NlAddrDeleter>(out);
+  return NlAddrPtr(out);
 }
 
 }  // namespace
@@ -40,13 +37,9 @@ std::string Vip::ToString() const {
 }
 
 absl::StatusOr<std::unique_ptr<VipManager>> VipManager::Create() {
-  nl_sock* sock = nl_socket_alloc();
-  if (sock == nullptr) return absl::ResourceExhaustedError("nl_socket_alloc");
-  if (int err = nl_connect(sock, NETLINK_ROUTE); err < 0) {
-    nl_socket_free(sock);
-    return absl::UnavailableError(absl::StrCat("rtnetlink: ", nl_geterror(err)));
-  }
-  return std::unique_ptr<VipManager>(new VipManager(sock));
+  auto sock = ConnectRtnetlink();
+  if (!sock.ok()) return sock.status();
+  return std::unique_ptr<VipManager>(new VipManager(*sock));
 }
 
 VipManager::~VipManager() { nl_socket_free(sock_); }

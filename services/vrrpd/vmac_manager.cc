@@ -9,15 +9,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/net/sysctl.h"
+#include "services/vrrpd/libnl_route.h"
 
 namespace lvs::vrrp {
 namespace {
 
 struct LinkDeleter {
   void operator()(rtnl_link* l) const { rtnl_link_put(l); }
-};
-struct AddrDeleter {
-  void operator()(nl_addr* a) const { nl_addr_put(a); }
 };
 
 std::string Ipv4Conf(const std::string& ifname, const char* key) {
@@ -27,13 +25,9 @@ std::string Ipv4Conf(const std::string& ifname, const char* key) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<VmacManager>> VmacManager::Create() {
-  nl_sock* sock = nl_socket_alloc();
-  if (sock == nullptr) return absl::ResourceExhaustedError("nl_socket_alloc");
-  if (int err = nl_connect(sock, NETLINK_ROUTE); err < 0) {
-    nl_socket_free(sock);
-    return absl::UnavailableError(absl::StrCat("rtnetlink: ", nl_geterror(err)));
-  }
-  return std::unique_ptr<VmacManager>(new VmacManager(sock));
+  auto sock = ConnectRtnetlink();
+  if (!sock.ok()) return sock.status();
+  return std::unique_ptr<VmacManager>(new VmacManager(*sock));
 }
 
 VmacManager::~VmacManager() { nl_socket_free(sock_); }
@@ -47,7 +41,7 @@ absl::Status VmacManager::Ensure(const std::string& name, const std::string& bas
   }
   std::unique_ptr<rtnl_link, LinkDeleter> link(rtnl_link_macvlan_alloc());
   const uint8_t mac[6] = {0x00, 0x00, 0x5e, 0x00, 0x01, vrid};
-  std::unique_ptr<nl_addr, AddrDeleter> addr(nl_addr_build(AF_LLC, mac, sizeof(mac)));
+  NlAddrPtr addr(nl_addr_build(AF_LLC, mac, sizeof(mac)));
   if (!link || !addr) return absl::ResourceExhaustedError("libnl allocation");
   rtnl_link_set_name(link.get(), name.c_str());
   rtnl_link_set_link(link.get(), base_index);

@@ -87,14 +87,8 @@ absl::Status AddTracking(const v1::VrrpInstance& in, const v1::Config& config,
   return absl::OkStatus();
 }
 
-absl::StatusOr<InstanceSpec> SpecFrom(const v1::VrrpInstance& in, const v1::Config& config,
-                                      const std::map<std::string, const v1::VrrpSyncGroup*>& groups) {
-  const v1::GlobalDefs& g = config.global_defs();
-  InstanceSpec spec;
-  VrrpConfig& c = spec.vrrp;
-  c.name = in.name();
-  if (in.interface().empty()) return Bad(in, "no interface");
-  spec.interface = in.interface();
+// The election: VRID, priority, preemption, and the GARP timings of a new master.
+absl::Status ElectionFrom(const v1::VrrpInstance& in, VrrpConfig& c) {
   if (in.virtual_router_id() < 1 || in.virtual_router_id() > 255) {
     return Bad(in, absl::StrCat("virtual_router_id ", in.virtual_router_id(), " is not 1..255"));
   }
@@ -115,7 +109,11 @@ absl::StatusOr<InstanceSpec> SpecFrom(const v1::VrrpInstance& in, const v1::Conf
   c.garp_lower_prio_delay = absl::Milliseconds(in.garp_lower_prio_delay_ms());
   c.higher_prio_send_advert = in.higher_prio_send_advert();
   c.down_timer_adverts = in.down_timer_adverts() ? in.down_timer_adverts() : 3;
+  return absl::OkStatus();
+}
 
+// The VIPs (excluded ones last) and the family they give the instance.
+absl::Status AddressesFrom(const v1::VrrpInstance& in, InstanceSpec& spec) {
   // keepalived runs an instance without addresses (it elects and runs notify scripts;
   // its adverts carry no address), and so does vrrpd.
   for (const v1::VirtualIp& v : in.virtual_ipaddresses()) {
@@ -131,7 +129,15 @@ absl::StatusOr<InstanceSpec> SpecFrom(const v1::VrrpInstance& in, const v1::Conf
     vip->excluded = true;
     spec.vips.push_back(*vip);
   }
-  c.version = static_cast<uint8_t>(in.version() ? in.version() : OrDefault<uint32_t>(g.vrrp_version(), 2));
+  return absl::OkStatus();
+}
+
+// What the adverts are: the protocol version, their interval, their authentication.
+absl::Status AdvertsFrom(const v1::VrrpInstance& in, const v1::GlobalDefs& g,
+                         InstanceSpec& spec) {
+  VrrpConfig& c = spec.vrrp;
+  c.version = static_cast<uint8_t>(in.version() ? in.version()
+                                                : OrDefault<uint32_t>(g.vrrp_version(), 2));
   if (c.version != 2 && c.version != 3) return Bad(in, "version must be 2 or 3");
   // VRRPv2 is IPv4 only (RFC 3768); keepalived runs IPv6 instances as v3.
   if (spec.family == net::IpFamily::kV6) c.version = 3;
@@ -151,6 +157,62 @@ absl::StatusOr<InstanceSpec> SpecFrom(const v1::VrrpInstance& in, const v1::Conf
   } else if (auth == v1::VrrpAuthentication::AH) {
     return Bad(in, "auth_type AH is not supported; use PASS or none");
   }
+  return absl::OkStatus();
+}
+
+// use_vmac: the macvlan the instance's own interface's VIPs move to.
+absl::Status VmacFrom(const v1::VrrpInstance& in, InstanceSpec& spec) {
+  if (in.use_vmac().empty()) return absl::OkStatus();
+  if (spec.family == net::IpFamily::kV6) return Bad(in, "use_vmac with IPv6 is not supported");
+  if (!in.unicast_peers().empty()) return Bad(in, "use_vmac with unicast_peer is not supported");
+  spec.vmac = in.use_vmac();
+  // The VIPs of the instance's own interface live on the macvlan, as in keepalived.
+  for (Vip& v : spec.vips) {
+    if (v.dev == in.interface()) v.dev = spec.vmac;
+  }
+  return absl::OkStatus();
+}
+
+// unicast_src_ip and unicast_peer, of the instance's family.
+absl::Status UnicastFrom(const v1::VrrpInstance& in, InstanceSpec& spec) {
+  if (!in.unicast_src_ip().empty()) {
+    spec.unicast_src = net::IpAddress::Parse(in.unicast_src_ip());
+    if (!spec.unicast_src || spec.unicast_src->family() != spec.family) {
+      return Bad(in, absl::StrCat("bad unicast_src_ip ", in.unicast_src_ip()));
+    }
+  }
+  for (const std::string& p : in.unicast_peers()) {
+    auto a = net::IpAddress::Parse(p);
+    if (!a || a->family() != spec.family) return Bad(in, absl::StrCat("bad unicast_peer ", p));
+    spec.unicast_peers.push_back(*a);
+  }
+  return absl::OkStatus();
+}
+
+// The block as the instance runs it, for reload diffs: locations cleared, and the
+// settings that come from global_defs filled in.
+v1::VrrpInstance SourceOf(const v1::VrrpInstance& in, const VrrpConfig& c) {
+  v1::VrrpInstance source = in;
+  ClearLocations(source);
+  source.set_version(c.version);
+  source.set_garp_master_delay_ms(absl::ToInt64Milliseconds(c.garp_master_delay));
+  source.set_garp_master_repeat(c.garp_master_repeat);
+  source.set_garp_master_refresh_ms(absl::ToInt64Milliseconds(c.garp_master_refresh));
+  source.set_garp_master_refresh_repeat(c.garp_master_refresh_repeat);
+  return source;
+}
+
+absl::StatusOr<InstanceSpec> SpecFrom(
+    const v1::VrrpInstance& in, const v1::Config& config,
+    const std::map<std::string, const v1::VrrpSyncGroup*>& groups) {
+  const v1::GlobalDefs& g = config.global_defs();
+  InstanceSpec spec;
+  spec.vrrp.name = in.name();
+  if (in.interface().empty()) return Bad(in, "no interface");
+  spec.interface = in.interface();
+  if (absl::Status s = ElectionFrom(in, spec.vrrp); !s.ok()) return s;
+  if (absl::Status s = AddressesFrom(in, spec); !s.ok()) return s;
+  if (absl::Status s = AdvertsFrom(in, g, spec); !s.ok()) return s;
   spec.dont_track_primary = in.dont_track_primary();
   spec.accept = in.accept();
   for (const v1::TrackFile& f : in.track_files()) {
@@ -163,28 +225,10 @@ absl::StatusOr<InstanceSpec> SpecFrom(const v1::VrrpInstance& in, const v1::Conf
   spec.script_user = g.script_user();
   spec.script_group = g.script_group();
   spec.script_security = g.enable_script_security();
-  spec.garp_interval = absl::Milliseconds(spec.family == net::IpFamily::kV4 ? g.vrrp_garp_interval_ms()
-                                                                        : g.vrrp_gna_interval_ms());
-  if (!in.use_vmac().empty()) {
-    if (spec.family == net::IpFamily::kV6) return Bad(in, "use_vmac with IPv6 is not supported");
-    if (!in.unicast_peers().empty()) return Bad(in, "use_vmac with unicast_peer is not supported");
-    spec.vmac = in.use_vmac();
-    // The VIPs of the instance's own interface live on the macvlan, as in keepalived.
-    for (Vip& v : spec.vips) {
-      if (v.dev == in.interface()) v.dev = spec.vmac;
-    }
-  }
-  if (!in.unicast_src_ip().empty()) {
-    spec.unicast_src = net::IpAddress::Parse(in.unicast_src_ip());
-    if (!spec.unicast_src || spec.unicast_src->family() != spec.family) {
-      return Bad(in, absl::StrCat("bad unicast_src_ip ", in.unicast_src_ip()));
-    }
-  }
-  for (const std::string& p : in.unicast_peers()) {
-    auto a = net::IpAddress::Parse(p);
-    if (!a || a->family() != spec.family) return Bad(in, absl::StrCat("bad unicast_peer ", p));
-    spec.unicast_peers.push_back(*a);
-  }
+  spec.garp_interval = absl::Milliseconds(
+      spec.family == net::IpFamily::kV4 ? g.vrrp_garp_interval_ms() : g.vrrp_gna_interval_ms());
+  if (absl::Status s = VmacFrom(in, spec); !s.ok()) return s;
+  if (absl::Status s = UnicastFrom(in, spec); !s.ok()) return s;
   if (auto s = AddTracking(in, config, in.track_interfaces(), in.track_scripts(), spec); !s.ok()) {
     return s;
   }
@@ -201,14 +245,7 @@ absl::StatusOr<InstanceSpec> SpecFrom(const v1::VrrpInstance& in, const v1::Conf
       return s;
     }
   }
-  spec.source = in;
-  ClearLocations(spec.source);
-  // Settings that come from global_defs are part of what the instance runs with.
-  spec.source.set_version(c.version);
-  spec.source.set_garp_master_delay_ms(absl::ToInt64Milliseconds(c.garp_master_delay));
-  spec.source.set_garp_master_repeat(c.garp_master_repeat);
-  spec.source.set_garp_master_refresh_ms(absl::ToInt64Milliseconds(c.garp_master_refresh));
-  spec.source.set_garp_master_refresh_repeat(c.garp_master_refresh_repeat);
+  spec.source = SourceOf(in, spec.vrrp);
   return spec;
 }
 

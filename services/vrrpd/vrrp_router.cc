@@ -269,35 +269,30 @@ void VrrpRouter::UpdateInPlace(Instance& inst, const InstanceSpec& wanted) {
   }
 }
 
-absl::Status VrrpRouter::Apply(const v1::Config& config, bool dry_run,
-                               std::vector<std::string>* changes) {
-  auto specs = InstanceSpecsFromConfig(config);
-  if (!specs.ok()) return specs.status();
-  ReloadPlan plan = Plan(*specs, changes);
-  // A reload is checked against the live system before anything changes: an
-  // interface (or a VIP's dev) that does not exist refuses the whole reload. At the
-  // first start such an instance waits for its interface instead (StartOrWait).
-  if (applied_once_) {
-    for (const InstanceSpec& s : *specs) {
-      const bool kept = instances_.count(s.vrrp.name) &&
-                        std::find(plan.stop.begin(), plan.stop.end(), s.vrrp.name) == plan.stop.end();
-      std::vector<std::string> devs = {s.interface};
-      for (const Vip& v : s.vips) devs.push_back(v.dev == s.vmac && !s.vmac.empty() ? s.interface : v.dev);
-      for (const std::string& dev : devs) {
-        if (if_nametoindex(dev.c_str()) != 0) continue;
-        if (kept && dev == s.interface) continue;  // running already; nothing to open
-        return absl::FailedPreconditionError(absl::StrCat(
-            "(", s.vrrp.name, ") interface ", dev, " does not exist; nothing changed"));
-      }
+absl::Status VrrpRouter::CheckInterfacesExist(const std::vector<InstanceSpec>& specs,
+                                              const ReloadPlan& plan) const {
+  for (const InstanceSpec& s : specs) {
+    const bool kept = instances_.count(s.vrrp.name) &&
+                      std::find(plan.stop.begin(), plan.stop.end(), s.vrrp.name) == plan.stop.end();
+    std::vector<std::string> devs = {s.interface};
+    for (const Vip& v : s.vips) {
+      devs.push_back(v.dev == s.vmac && !s.vmac.empty() ? s.interface : v.dev);
+    }
+    for (const std::string& dev : devs) {
+      if (if_nametoindex(dev.c_str()) != 0) continue;
+      if (kept && dev == s.interface) continue;  // running already; nothing to open
+      return absl::FailedPreconditionError(absl::StrCat(
+          "(", s.vrrp.name, ") interface ", dev, " does not exist; nothing changed"));
     }
   }
-  if (dry_run) return absl::OkStatus();
-  if (shut_down_) return absl::FailedPreconditionError("vrrpd is stopping");
-  applied_once_ = true;
-  router_id_ = config.global_defs().router_id();
+  return absl::OkStatus();
+}
+
+void VrrpRouter::ApplyGlobals(const v1::Config& config) {
+  const v1::GlobalDefs& global = config.global_defs();
+  router_id_ = global.router_id();
   group_notify_.clear();
   group_mail_.clear();
-  const v1::GlobalDefs& global = config.global_defs();
   const auto group_default_user = proc::DefaultScriptUser(global.script_user(), global.script_group());
   group_script_security_ = global.enable_script_security();
   for (const v1::VrrpSyncGroup& g : config.vrrp_sync_groups()) {
@@ -307,7 +302,7 @@ absl::Status VrrpRouter::Apply(const v1::Config& config, bool dry_run,
         group_default_user, absl::StrCat("group ", g.name()));
     if (g.smtp_alert()) group_mail_.insert(g.name());
   }
-  mail_.Configure(config.global_defs());
+  mail_.Configure(global);
   OpenFifos(global);
   const v1::VrrpFirewall& fw = global.vrrp_firewall();
   if (absl::Status st = firewall_.Configure(FirewallSettings{
@@ -315,6 +310,23 @@ absl::Status VrrpRouter::Apply(const v1::Config& config, bool dry_run,
       !st.ok()) {
     log_->error("{}", st.ToString());
   }
+}
+
+absl::Status VrrpRouter::Apply(const v1::Config& config, bool dry_run,
+                               std::vector<std::string>* changes) {
+  auto specs = InstanceSpecsFromConfig(config);
+  if (!specs.ok()) return specs.status();
+  ReloadPlan plan = Plan(*specs, changes);
+  // A reload is checked against the live system before anything changes: an
+  // interface (or a VIP's dev) that does not exist refuses the whole reload. At the
+  // first start such an instance waits for its interface instead (StartOrWait).
+  if (applied_once_) {
+    if (absl::Status s = CheckInterfacesExist(*specs, plan); !s.ok()) return s;
+  }
+  if (dry_run) return absl::OkStatus();
+  if (shut_down_) return absl::FailedPreconditionError("vrrpd is stopping");
+  applied_once_ = true;
+  ApplyGlobals(config);
   for (const std::string& name : plan.stop) {
     StopInstance(*instances_[name], "removed or changed by reload");
     instances_.erase(name);
@@ -381,8 +393,7 @@ void VrrpRouter::ReleaseSocket(SocketEntry* entry) {
   }
 }
 
-absl::Status VrrpRouter::StartInstance(InstanceSpec spec) {
-  InstanceSpec original = spec;
+absl::StatusOr<VrrpRouter::SocketEntry*> VrrpRouter::SocketForInstance(const InstanceSpec& spec) {
   if (!spec.vmac.empty()) {
     if (absl::Status s = vmacs_->Ensure(spec.vmac, spec.interface, spec.vrrp.vrid); !s.ok()) {
       return s;
@@ -396,12 +407,19 @@ absl::Status VrrpRouter::StartInstance(InstanceSpec spec) {
     return absl::AlreadyExistsError(absl::StrCat("VRID ", spec.vrrp.vrid, " already runs on ",
                                                  spec.interface));
   }
-  std::vector<net::IpAddress> vip_addrs;
-  for (const Vip& v : spec.vips) vip_addrs.push_back(v.address);
+  return *entry;
+}
+
+absl::Status VrrpRouter::StartInstance(InstanceSpec spec) {
+  InstanceSpec original = spec;
+  auto entry = SocketForInstance(spec);
+  if (!entry.ok()) return entry.status();
   auto inst = std::make_unique<Instance>();
   if (spec.unicast_src) {
     inst->src = *spec.unicast_src;
   } else {
+    std::vector<net::IpAddress> vip_addrs;
+    for (const Vip& v : spec.vips) vip_addrs.push_back(v.address);
     auto primary = InterfacePrimaryAddress(spec.interface, spec.family, vip_addrs);
     if (!primary.ok()) return primary.status();
     inst->src = *primary;
@@ -430,24 +448,27 @@ absl::Status VrrpRouter::StartInstance(InstanceSpec spec) {
   });
   (*entry)->by_vrid[raw->spec.vrrp.vrid] = raw;
   instances_[raw->spec.vrrp.name] = std::move(inst);
+  BeginInstance(*raw);
+  return absl::OkStatus();
+}
 
+void VrrpRouter::BeginInstance(Instance& inst) {
   // A previous run killed with -9 may have left the VIPs behind (keepalived issue
   // #2361): settled once this instance hears another master, or becomes one.
-  raw->vips_left_over = true;
+  inst.vips_left_over = true;
   const absl::Time now = loop_.Now();
-  for (const std::string& name : raw->spec.track_interfaces) {
-    raw->sm->SetTracked(now, absl::StrCat("if:", name), LinkMonitor::IsUp(name));
+  for (const std::string& name : inst.spec.track_interfaces) {
+    inst.sm->SetTracked(now, absl::StrCat("if:", name), LinkMonitor::IsUp(name));
   }
-  StartTrackFiles(*raw);
-  raw->sm->SetTracked(now, absl::StrCat("if:", raw->spec.interface),
-                      LinkMonitor::IsUp(raw->spec.interface));
+  StartTrackFiles(inst);
+  inst.sm->SetTracked(now, absl::StrCat("if:", inst.spec.interface),
+                      LinkMonitor::IsUp(inst.spec.interface));
   log_->info("({}) starting: {} VRID {} v{} priority {} advert_int {} from {}{}",
-             raw->spec.vrrp.name, raw->spec.interface, raw->spec.vrrp.vrid, raw->spec.vrrp.version,
-             raw->spec.vrrp.priority, absl::FormatDuration(raw->spec.vrrp.advert_int),
-             raw->src.ToString(), raw->spec.unicast() ? " (unicast)" : "");
-  Drive(*raw, [now](VrrpStateMachine& sm) { return sm.Start(now); });
-  StartTrackScripts(*raw);
-  return absl::OkStatus();
+             inst.spec.vrrp.name, inst.spec.interface, inst.spec.vrrp.vrid, inst.spec.vrrp.version,
+             inst.spec.vrrp.priority, absl::FormatDuration(inst.spec.vrrp.advert_int),
+             inst.src.ToString(), inst.spec.unicast() ? " (unicast)" : "");
+  Drive(inst, [now](VrrpStateMachine& sm) { return sm.Start(now); });
+  StartTrackScripts(inst);
 }
 
 void VrrpRouter::StopInstance(Instance& inst, std::string_view reason) {
@@ -1106,67 +1127,78 @@ std::shared_ptr<rpc::WatchHub<v1::VrrpStateEvent>::Subscription> VrrpRouter::Wat
   return hub_.Subscribe(snapshot);
 }
 
+namespace {
+
+// An instance whose interface does not exist (yet): FAULT, with what it waits for.
+void WaitingStatus(const std::string& name, const InstanceSpec& spec, v1::VrrpInstanceStatus* s) {
+  s->set_name(name);
+  s->set_interface(spec.interface);
+  s->set_virtual_router_id(spec.vrrp.vrid);
+  s->set_version(spec.vrrp.version);
+  s->set_state(v1::FAULT);
+  s->set_configured_priority(spec.vrrp.priority);
+  s->set_last_transition_reason(
+      absl::StrCat("interface ", spec.interface, " does not exist (waiting for it)"));
+  for (const Vip& v : spec.vips) s->add_virtual_ipaddresses(v.ToString());
+  s->set_advert_int_ms(absl::ToInt64Milliseconds(spec.vrrp.advert_int));
+}
+
+void RxErrors(const std::map<RejectReason, uint64_t>& counts,
+              google::protobuf::Map<std::string, uint64_t>* out) {
+  for (auto& [reason, n] : counts) (*out)[std::string(RejectReasonName(reason))] = n;
+}
+
+}  // namespace
+
+void VrrpRouter::InstanceStatus(const std::string& name, const Instance& inst,
+                                v1::VrrpInstanceStatus* s) {
+  const VrrpStateMachine& sm = *inst.sm;
+  s->set_name(name);
+  s->set_interface(inst.spec.interface);
+  s->set_virtual_router_id(inst.spec.vrrp.vrid);
+  s->set_version(inst.spec.vrrp.version);
+  s->set_state(ToProto(sm.state()));
+  s->set_configured_priority(inst.spec.vrrp.priority);
+  s->set_effective_priority(sm.effective_priority());
+  if (sm.master_address()) s->set_master_address(sm.master_address()->ToString());
+  s->set_since_unix_ms(inst.since_unix_ms);
+  s->set_last_transition_reason(sm.last_reason());
+  for (const Vip& v : inst.spec.vips) s->add_virtual_ipaddresses(v.ToString());
+  s->set_admin_down(inst.admin_down);
+  s->set_advert_int_ms(absl::ToInt64Milliseconds(inst.spec.vrrp.advert_int));
+  s->set_sync_group(inst.spec.sync_group);
+  s->set_primary_address(inst.src.ToString());
+  v1::VrrpCounters* c = s->mutable_counters();
+  c->set_adverts_tx(inst.counters.adverts_tx);
+  c->set_adverts_rx(inst.counters.adverts_rx);
+  c->set_garp_tx(inst.counters.garp_tx);
+  c->set_transitions(sm.transitions());
+  c->set_priority_zero_rx(inst.counters.priority_zero_rx);
+  c->set_priority_zero_tx(inst.counters.priority_zero_tx);
+  c->set_vips_repaired(inst.counters.vips_repaired);
+  RxErrors(inst.counters.rx_errors, c->mutable_rx_errors());
+}
+
 absl::StatusOr<v1::VrrpStatus> VrrpRouter::Status(const std::string& instance) const {
   if (!instance.empty() && Find(instance) == nullptr && waiting_.count(instance) == 0) {
     return absl::NotFoundError(absl::StrCat("no vrrp_instance ", instance));
   }
   v1::VrrpStatus out;
   for (const auto& [name, spec] : waiting_) {
-    if (!instance.empty() && name != instance) continue;
-    v1::VrrpInstanceStatus* s = out.add_instances();
-    s->set_name(name);
-    s->set_interface(spec.interface);
-    s->set_virtual_router_id(spec.vrrp.vrid);
-    s->set_version(spec.vrrp.version);
-    s->set_state(v1::FAULT);
-    s->set_configured_priority(spec.vrrp.priority);
-    s->set_last_transition_reason(
-        absl::StrCat("interface ", spec.interface, " does not exist (waiting for it)"));
-    for (const Vip& v : spec.vips) s->add_virtual_ipaddresses(v.ToString());
-    s->set_advert_int_ms(absl::ToInt64Milliseconds(spec.vrrp.advert_int));
+    if (instance.empty() || name == instance) WaitingStatus(name, spec, out.add_instances());
   }
   out.set_router_id(router_id_);
   out.set_config_warnings(static_cast<uint32_t>(config_warnings_));
   if (auto stats = mail_.Stats()) *out.mutable_mail() = *stats;
   for (auto& [name, inst] : instances_) {
-    if (!instance.empty() && name != instance) continue;
-    v1::VrrpInstanceStatus* s = out.add_instances();
-    const VrrpStateMachine& sm = *inst->sm;
-    s->set_name(name);
-    s->set_interface(inst->spec.interface);
-    s->set_virtual_router_id(inst->spec.vrrp.vrid);
-    s->set_version(inst->spec.vrrp.version);
-    s->set_state(ToProto(sm.state()));
-    s->set_configured_priority(inst->spec.vrrp.priority);
-    s->set_effective_priority(sm.effective_priority());
-    if (sm.master_address()) s->set_master_address(sm.master_address()->ToString());
-    s->set_since_unix_ms(inst->since_unix_ms);
-    s->set_last_transition_reason(sm.last_reason());
-    for (const Vip& v : inst->spec.vips) s->add_virtual_ipaddresses(v.ToString());
-    s->set_admin_down(inst->admin_down);
-    s->set_advert_int_ms(absl::ToInt64Milliseconds(inst->spec.vrrp.advert_int));
-    s->set_sync_group(inst->spec.sync_group);
-    s->set_primary_address(inst->src.ToString());
-    v1::VrrpCounters* c = s->mutable_counters();
-    c->set_adverts_tx(inst->counters.adverts_tx);
-    c->set_adverts_rx(inst->counters.adverts_rx);
-    c->set_garp_tx(inst->counters.garp_tx);
-    c->set_transitions(sm.transitions());
-    c->set_priority_zero_rx(inst->counters.priority_zero_rx);
-    c->set_priority_zero_tx(inst->counters.priority_zero_tx);
-    c->set_vips_repaired(inst->counters.vips_repaired);
-    for (auto& [reason, n] : inst->counters.rx_errors) {
-      (*c->mutable_rx_errors())[std::string(RejectReasonName(reason))] = n;
-    }
+    if (instance.empty() || name == instance) InstanceStatus(name, *inst, out.add_instances());
   }
   for (auto& [key, entry] : sockets_) {
     if (entry->unattributed.empty()) continue;
     v1::VrrpInterfaceCounters* ic = out.add_interfaces();
     ic->set_interface(key.first);
     ic->set_family(key.second == net::IpFamily::kV4 ? 4 : 6);
-    for (auto& [reason, n] : entry->unattributed) {
-      (*ic->mutable_rx_errors())[std::string(RejectReasonName(reason))] = n;
-    }
+    RxErrors(entry->unattributed, ic->mutable_rx_errors());
   }
   return out;
 }

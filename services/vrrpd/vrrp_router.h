@@ -90,7 +90,19 @@ class VrrpRouter {
   // Decides what a reload does to each running instance; describes every change.
   ReloadPlan Plan(const std::vector<InstanceSpec>& specs, std::vector<std::string>* changes) const;
   void UpdateInPlace(Instance& inst, const InstanceSpec& wanted);
+  // A reload's instances against the live system: each interface (and VIP dev) a
+  // started or restarted one needs exists.
+  absl::Status CheckInterfacesExist(const std::vector<InstanceSpec>& specs,
+                                    const ReloadPlan& plan) const;
+  // global_defs and the sync groups' settings: router_id, the groups' notify scripts
+  // and mail, the FIFOs, the firewall.
+  void ApplyGlobals(const v1::Config& config);
   absl::Status StartInstance(InstanceSpec spec);
+  // The instance's socket (on its macvlan with use_vmac, which is made first); its
+  // VRID must be free there.
+  absl::StatusOr<SocketEntry*> SocketForInstance(const InstanceSpec& spec);
+  // A new instance's first inputs: its tracked items' states, then Start.
+  void BeginInstance(Instance& inst);
   // StartInstance, or, when the interface does not exist, waiting for it.
   absl::Status StartOrWait(InstanceSpec spec);
   void RetryWaiting();
@@ -153,6 +165,8 @@ class VrrpRouter {
   v1::VrrpStateEvent Event(const Instance& inst, State from, State to, const std::string& reason,
                            bool snapshot) const;
   Instance* Find(const std::string& name) const;
+  static void InstanceStatus(const std::string& name, const Instance& inst,
+                             v1::VrrpInstanceStatus* s);
 
   event::EventLoop& loop_;
   std::shared_ptr<spdlog::logger> log_;

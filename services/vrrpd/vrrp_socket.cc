@@ -63,6 +63,19 @@ absl::Status ConfigureV6(int fd, int ifindex) {
   return SetOpt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, mreq, "IPV6_JOIN_GROUP ff02::12");
 }
 
+// sendmsg's and recvmsg's header for one buffer, an address and ancillary data.
+msghdr OneBufferMessage(void* name, socklen_t name_len, iovec* iov, void* control,
+                        size_t control_len) {
+  msghdr mh{};
+  mh.msg_name = name;
+  mh.msg_namelen = name_len;
+  mh.msg_iov = iov;
+  mh.msg_iovlen = 1;
+  mh.msg_control = control;
+  mh.msg_controllen = control_len;
+  return mh;
+}
+
 }  // namespace
 
 net::IpAddress VrrpSocket::MulticastGroup(net::IpFamily family) {
@@ -109,13 +122,7 @@ absl::Status VrrpSocket::Send(const VrrpAdvert& advert, const net::IpAddress& sr
   to.sin6_scope_id = ifindex_;
   iovec iov{msg.data(), msg.size()};
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in6_pktinfo))] = {};
-  msghdr mh{};
-  mh.msg_name = &to;
-  mh.msg_namelen = sizeof(to);
-  mh.msg_iov = &iov;
-  mh.msg_iovlen = 1;
-  mh.msg_control = control;
-  mh.msg_controllen = sizeof(control);
+  msghdr mh = OneBufferMessage(&to, sizeof(to), &iov, control, sizeof(control));
   cmsghdr* c = CMSG_FIRSTHDR(&mh);
   c->cmsg_level = IPPROTO_IPV6;
   c->cmsg_type = IPV6_PKTINFO;
@@ -134,13 +141,7 @@ absl::StatusOr<ParseResult> VrrpSocket::Receive() {
   sockaddr_storage from{};
   iovec iov{buf_.data(), buf_.size()};
   alignas(cmsghdr) char control[256];
-  msghdr mh{};
-  mh.msg_name = &from;
-  mh.msg_namelen = sizeof(from);
-  mh.msg_iov = &iov;
-  mh.msg_iovlen = 1;
-  mh.msg_control = control;
-  mh.msg_controllen = sizeof(control);
+  msghdr mh = OneBufferMessage(&from, sizeof(from), &iov, control, sizeof(control));
   const ssize_t n = recvmsg(fd_, &mh, 0);
   if (n < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {

@@ -188,78 +188,93 @@ bool VrrpStateMachine::AdvertOutranksUs(uint8_t priority, const net::IpAddress& 
 
 Actions VrrpStateMachine::OnAdvert(absl::Time now, const net::IpAddress& src, uint8_t priority,
                                    uint16_t advert_int_cs) {
-  const absl::Duration advertised = absl::Milliseconds(10) * advert_int_cs;
   if (state_ == State::kBackup) {
-    if (priority == kPriorityStop) {
-      // §6.4.2: the master is leaving; take over after the skew only.
-      master_down_at_ = now + skew_time();
-      master_left_ = src;
-      return Take();
-    }
-    master_left_.reset();
-    const uint8_t ours = effective_priority();
-    bool accept = !config_.preempt || yielded_ || priority >= ours;
-    if (priority >= ours) {
-      lower_master_seen_at_.reset();
-    } else if (!accept && config_.preempt_delay > absl::ZeroDuration()) {
-      if (!lower_master_seen_at_) lower_master_seen_at_ = now;
-      accept = now < *lower_master_seen_at_ + config_.preempt_delay;
-    }
-    if (!accept) {
-      log_->debug("({}) lower priority {} advert from {}: discarding to preempt", config_.name,
-                  priority, src.ToString());
-      return Take();
-    }
-    if (config_.version == 3 && advert_int_cs > 0) master_adver_int_ = advertised;
-    master_address_ = src;
-    ArmMasterDown(now, master_down_interval());
-    return Take();
-  }
-  if (state_ == State::kMaster) {
-    if (priority == kPriorityStop) {
-      SendAdvert(effective_priority());
-      advert_at_ = now + config_.advert_int;
-      return Take();
-    }
-    if (AdvertOutranksUs(priority, src)) {
-      if (config_.higher_prio_send_advert) SendAdvert(effective_priority());
-      if (config_.version == 3 && advert_int_cs > 0) master_adver_int_ = advertised;
-      TransitionTo(State::kBackup,
-                   absl::StrCat("higher priority advert (", priority, ") from ", src.ToString()),
-                   now);
-      master_address_ = src;
-      return Take();
-    }
-    // Another master with a lower priority: a healed split brain. Re-assert at once
-    // so the peer steps down and the switches learn our MAC again — but at most once
-    // per advert interval: a flood of such adverts must not become a flood of ours
-    // (one bad packet never causes many).
-    if (last_reassert_at_ && now < *last_reassert_at_ + config_.advert_int) {
-      ++reasserts_suppressed_;
-      return Take();
-    }
-    log_->info("({}) lower priority {} advert from {}: {}{}", config_.name, priority,
-               src.ToString(),
-               config_.lower_prio_no_advert ? "staying master" : "re-asserting master",
-               reasserts_suppressed_ ? absl::StrCat(" (", reasserts_suppressed_,
-                                                    " more such adverts since the last time)")
-                                     : std::string());
-    reasserts_suppressed_ = 0;
-    last_reassert_at_ = now;
-    if (!config_.lower_prio_no_advert) {
-      SendAdvert(effective_priority());
-      advert_at_ = now + config_.advert_int;
-    }
-    pending_.push_back({.kind = Action::Kind::kLowerPriorityHeard});
-    if (config_.garp_lower_prio_repeat > 0) {
-      SendGarp(config_.garp_lower_prio_repeat);
-      if (config_.garp_lower_prio_delay > absl::ZeroDuration()) {
-        garp_lower_prio_at_ = now + config_.garp_lower_prio_delay;
-      }
-    }
-    return Take();
+    OnAdvertAsBackup(now, src, priority, advert_int_cs);
+  } else if (state_ == State::kMaster) {
+    OnAdvertAsMaster(now, src, priority, advert_int_cs);
   }
   return Take();
+}
+
+void VrrpStateMachine::OnAdvertAsBackup(absl::Time now, const net::IpAddress& src,
+                                        uint8_t priority, uint16_t advert_int_cs) {
+  if (priority == kPriorityStop) {
+    // §6.4.2: the master is leaving; take over after the skew only.
+    master_down_at_ = now + skew_time();
+    master_left_ = src;
+    return;
+  }
+  master_left_.reset();
+  const uint8_t ours = effective_priority();
+  bool accept = !config_.preempt || yielded_ || priority >= ours;
+  if (priority >= ours) {
+    lower_master_seen_at_.reset();
+  } else if (!accept && config_.preempt_delay > absl::ZeroDuration()) {
+    if (!lower_master_seen_at_) lower_master_seen_at_ = now;
+    accept = now < *lower_master_seen_at_ + config_.preempt_delay;
+  }
+  if (!accept) {
+    log_->debug("({}) lower priority {} advert from {}: discarding to preempt", config_.name,
+                priority, src.ToString());
+    return;
+  }
+  if (config_.version == 3 && advert_int_cs > 0) {
+    master_adver_int_ = absl::Milliseconds(10) * advert_int_cs;
+  }
+  master_address_ = src;
+  ArmMasterDown(now, master_down_interval());
+}
+
+void VrrpStateMachine::OnAdvertAsMaster(absl::Time now, const net::IpAddress& src,
+                                        uint8_t priority, uint16_t advert_int_cs) {
+  if (priority == kPriorityStop) {
+    SendAdvert(effective_priority());
+    advert_at_ = now + config_.advert_int;
+    return;
+  }
+  if (AdvertOutranksUs(priority, src)) {
+    if (config_.higher_prio_send_advert) SendAdvert(effective_priority());
+    if (config_.version == 3 && advert_int_cs > 0) {
+      master_adver_int_ = absl::Milliseconds(10) * advert_int_cs;
+    }
+    TransitionTo(State::kBackup,
+                 absl::StrCat("higher priority advert (", priority, ") from ", src.ToString()),
+                 now);
+    master_address_ = src;
+    return;
+  }
+  ReassertOverLowerMaster(now, src, priority);
+}
+
+// Another master with a lower priority: a healed split brain. Re-assert at once so
+// the peer steps down and the switches learn our MAC again — but at most once per
+// advert interval: a flood of such adverts must not become a flood of ours (one bad
+// packet never causes many).
+void VrrpStateMachine::ReassertOverLowerMaster(absl::Time now, const net::IpAddress& src,
+                                               uint8_t priority) {
+  if (last_reassert_at_ && now < *last_reassert_at_ + config_.advert_int) {
+    ++reasserts_suppressed_;
+    return;
+  }
+  log_->info("({}) lower priority {} advert from {}: {}{}", config_.name, priority,
+             src.ToString(),
+             config_.lower_prio_no_advert ? "staying master" : "re-asserting master",
+             reasserts_suppressed_ ? absl::StrCat(" (", reasserts_suppressed_,
+                                                  " more such adverts since the last time)")
+                                   : std::string());
+  reasserts_suppressed_ = 0;
+  last_reassert_at_ = now;
+  if (!config_.lower_prio_no_advert) {
+    SendAdvert(effective_priority());
+    advert_at_ = now + config_.advert_int;
+  }
+  pending_.push_back({.kind = Action::Kind::kLowerPriorityHeard});
+  if (config_.garp_lower_prio_repeat > 0) {
+    SendGarp(config_.garp_lower_prio_repeat);
+    if (config_.garp_lower_prio_delay > absl::ZeroDuration()) {
+      garp_lower_prio_at_ = now + config_.garp_lower_prio_delay;
+    }
+  }
 }
 
 Actions VrrpStateMachine::OnTimer(absl::Time now) {

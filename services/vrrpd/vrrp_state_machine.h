@@ -152,6 +152,12 @@ class VrrpStateMachine {
   bool awaiting_tracked() const;
   absl::Duration MasterAdverInterval() const { return master_adver_int_; }
   bool AdvertOutranksUs(uint8_t priority, const net::IpAddress& src) const;
+  // OnAdvert in each state that heeds adverts.
+  void OnAdvertAsBackup(absl::Time now, const net::IpAddress& src, uint8_t priority,
+                        uint16_t advert_int_cs);
+  void OnAdvertAsMaster(absl::Time now, const net::IpAddress& src, uint8_t priority,
+                        uint16_t advert_int_cs);
+  void ReassertOverLowerMaster(absl::Time now, const net::IpAddress& src, uint8_t priority);
 
   VrrpConfig config_;
   std::shared_ptr<spdlog::logger> log_;
