@@ -517,7 +517,7 @@ void ConfigBuilder::ReadLvsTimeouts(const Statement& s, v1::GlobalDefs& g) {
       sink_.Warning(s.args[i].location, s.name(), absl::StrCat("no value for ", word, "; ignored"));
       continue;
     }
-    auto v = values_.Integer(s.args[++i], s.name(), 0, 31 * 86400);
+    auto v = values_.Integer(s.args[++i], s.name(), 0, int64_t{31} * 86400);
     if (!v) continue;
     if (word == "tcp") t->set_tcp_s(*v);
     if (word == "tcpfin") t->set_tcp_fin_s(*v);

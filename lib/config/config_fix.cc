@@ -125,6 +125,7 @@ PassResult RunPass(const std::string& path, const std::vector<Line>& lines,
   std::map<size_t, std::vector<std::string>> inserts;
   std::vector<bool> deleted(lines.size(), false);
   std::vector<std::string> texts;
+  texts.reserve(lines.size());
   for (const Line& l : lines) texts.push_back(l.text);
   for (auto& [index, line_edits] : edits) {
     std::vector<const v1::Diagnostic*> applied, refused;

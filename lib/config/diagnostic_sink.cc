@@ -27,18 +27,18 @@ std::string EscapeControl(std::string_view text) {
 }  // namespace
 
 
-void DiagnosticSink::Error(const Location& at, std::string_view keyword, std::string message) {
+void DiagnosticSink::Error(const Location& at, std::string_view keyword, const std::string& message) {
   ++error_count_;
-  Add(v1::Diagnostic::ERROR, at, keyword, std::move(message));
+  Add(v1::Diagnostic::ERROR, at, keyword, message);
 }
 
-void DiagnosticSink::Warning(const Location& at, std::string_view keyword, std::string message) {
-  Add(v1::Diagnostic::WARNING, at, keyword, std::move(message));
+void DiagnosticSink::Warning(const Location& at, std::string_view keyword, const std::string& message) {
+  Add(v1::Diagnostic::WARNING, at, keyword, message);
 }
 
-void DiagnosticSink::Warning(const Location& at, std::string_view keyword, std::string message,
+void DiagnosticSink::Warning(const Location& at, std::string_view keyword, const std::string& message,
                              v1::TextEdit fix) {
-  *Add(v1::Diagnostic::WARNING, at, keyword, std::move(message)).mutable_fix() = std::move(fix);
+  *Add(v1::Diagnostic::WARNING, at, keyword, message).mutable_fix() = std::move(fix);
 }
 
 v1::SourceLocation DiagnosticSink::ToProto(const Location& at) const {
@@ -60,7 +60,7 @@ Location DiagnosticSink::FromProto(const v1::SourceLocation& location) const {
 }
 
 v1::Diagnostic& DiagnosticSink::Add(v1::Diagnostic::Severity severity, const Location& at,
-                                    std::string_view keyword, std::string message) {
+                                    std::string_view keyword, const std::string& message) {
   v1::Diagnostic diagnostic;
   diagnostic.set_severity(severity);
   *diagnostic.mutable_location() = ToProto(at);

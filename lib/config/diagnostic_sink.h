@@ -26,10 +26,10 @@ class DiagnosticSink {
  public:
   explicit DiagnosticSink(const FileTable* files) : files_(files) {}
 
-  void Error(const Location& at, std::string_view keyword, std::string message);
-  void Warning(const Location& at, std::string_view keyword, std::string message);
+  void Error(const Location& at, std::string_view keyword, const std::string& message);
+  void Warning(const Location& at, std::string_view keyword, const std::string& message);
   // A warning with its mechanical fix (see v1::TextEdit).
-  void Warning(const Location& at, std::string_view keyword, std::string message,
+  void Warning(const Location& at, std::string_view keyword, const std::string& message,
                v1::TextEdit fix);
 
   bool has_errors() const { return error_count_ > 0; }
@@ -43,7 +43,7 @@ class DiagnosticSink {
 
  private:
   v1::Diagnostic& Add(v1::Diagnostic::Severity severity, const Location& at,
-                      std::string_view keyword, std::string message);
+                      std::string_view keyword, const std::string& message);
 
   const FileTable* files_;
   std::vector<std::pair<int, v1::Diagnostic>> diagnostics_;  // file index, diagnostic

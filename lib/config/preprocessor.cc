@@ -124,7 +124,7 @@ absl::StatusOr<std::string> ReadRegularFile(const std::string& path, size_t max_
 }  // namespace
 
 Preprocessor::Preprocessor(FileTable* files, DiagnosticSink* sink, PreprocessorLimits limits)
-    : files_(files), sink_(sink), limits_(limits) {}
+    : files_(files), sink_(sink), limits_(std::move(limits)) {}
 
 absl::Status Preprocessor::ReadFile(const std::string& path) {
   absl::StatusOr<std::string> content = ReadRegularFile(path, limits_.max_file_bytes);

@@ -39,7 +39,7 @@ absl::Status NotifyFifo::Open(const NotifyFifoSpec& spec, ScriptRunner& runner,
     argv.push_back(spec.path);
     auto user = ScriptRunsAs(spec.script_user, spec.script_group, default_user);
     if (user.ok()) {
-      runner.Run(std::move(argv), *user, absl::ZeroDuration(), nullptr);
+      runner.Run(argv, *user, absl::ZeroDuration(), nullptr);
     }
   }
   // Read-write, so that opening never waits for a reader and writes never fail

@@ -18,7 +18,7 @@ inline grpc::Status ToGrpcStatus(const absl::Status& s) {
     message.resize(kMaxStatusMessage);
     message += "... (cut)";
   }
-  return grpc::Status(static_cast<grpc::StatusCode>(s.code()), std::move(message));
+  return grpc::Status(static_cast<grpc::StatusCode>(s.code()), message);
 }
 
 inline absl::Status FromGrpcStatus(const grpc::Status& s) {

@@ -63,12 +63,13 @@ CheckEngine::~CheckEngine() {
 
 absl::StatusOr<std::unique_ptr<CheckEngine::Target>> CheckEngine::Build(TargetSpec spec,
                                                                         std::optional<bool> initially_up) {
-  auto t = std::make_unique<Target>(Target{spec, TargetHealth(spec, initially_up, first_set_), {}});
+  TargetHealth health(spec, initially_up, first_set_);
+  auto t = std::make_unique<Target>(Target{std::move(spec), std::move(health), {}});
   for (size_t i = 0; i < t->spec.checkers.size(); ++i) {
     auto c = Join(t.get(), i);
     if (!c.ok()) {
       Stop(t.get());
-      return absl::InvalidArgumentError(absl::StrCat(spec.id, ": checker ", i, ": ", c.status().message()));
+      return absl::InvalidArgumentError(absl::StrCat(t->spec.id, ": checker ", i, ": ", c.status().message()));
     }
     t->checks.push_back(*c);
   }

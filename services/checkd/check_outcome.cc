@@ -101,7 +101,7 @@ std::string BodyDigest::HexDigest() {
   unsigned int len = 0;
   EVP_DigestFinal_ex(ctx_->md, out, &len);
   std::string hex;
-  hex.reserve(2 * len);
+  hex.reserve(size_t{2} * len);
   for (unsigned int i = 0; i < len; ++i) absl::StrAppendFormat(&hex, "%02x", out[i]);
   return hex;
 }

@@ -31,7 +31,7 @@ struct CheckOutcome {
   static CheckOutcome Down(std::string reason) {
     return {false, std::move(reason), absl::ZeroDuration(), -1};
   }
-  static CheckOutcome LocalError(std::string reason) {
+  static CheckOutcome LocalError(const std::string& reason) {
     return {false, "local error: " + reason, absl::ZeroDuration(), -1, true};
   }
 };

@@ -24,7 +24,7 @@ class Checker {
   // A checker whose subject can change between runs and says so (a tracked
   // file, through inotify) calls `wake` to be run now rather than at its next
   // delay_loop. Called once, before the first Start.
-  virtual void SetWake(std::function<void()> wake) {}
+  virtual void SetWake(const std::function<void()>& wake) {}
 };
 
 class CheckerFactory {

@@ -10,9 +10,9 @@ FileChecker::~FileChecker() {
   if (watch_ != 0) watcher_->Unwatch(watch_);
 }
 
-void FileChecker::SetWake(std::function<void()> wake) {
+void FileChecker::SetWake(const std::function<void()>& wake) {
   // A directory that cannot be watched leaves delay_loop's re-reads.
-  if (auto id = watcher_->Watch(spec_.file_path, std::move(wake)); id.ok()) watch_ = *id;
+  if (auto id = watcher_->Watch(spec_.file_path, wake); id.ok()) watch_ = *id;
 }
 
 void FileChecker::Start(Done done) {

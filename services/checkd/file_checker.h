@@ -25,7 +25,7 @@ class FileChecker final : public Checker {
   ~FileChecker() override;
   void Start(Done done) override;
   void Cancel() override {}
-  void SetWake(std::function<void()> wake) override;
+  void SetWake(const std::function<void()>& wake) override;
 
  private:
   FileWatcher* watcher_;

@@ -68,7 +68,7 @@ class HttpResponseReader {
   // What the reader waits for, for a timeout's message.
   const char* waiting_for() const { return head_done_ ? "body" : "response"; }
 
-  static constexpr size_t kMaxHead = 64 * 1024;
+  static constexpr size_t kMaxHead = size_t{64} * 1024;
 
  private:
   std::optional<CheckOutcome> ParseHead();

@@ -40,7 +40,7 @@ std::string BuildEchoRequest(bool ipv6, EchoId id, absl::string_view payload) {
 std::optional<EchoId> ParseEchoReply(bool ipv6, absl::string_view packet, bool has_ip_header) {
   if (has_ip_header) {
     if (packet.empty() || (static_cast<uint8_t>(packet[0]) >> 4) != 4) return std::nullopt;
-    const size_t ihl = (static_cast<uint8_t>(packet[0]) & 0x0f) * 4u;
+    const size_t ihl = size_t{static_cast<uint8_t>(packet[0] & 0x0f)} * 4;
     if (ihl < 20 || packet.size() < ihl) return std::nullopt;
     packet.remove_prefix(ihl);
   }

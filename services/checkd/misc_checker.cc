@@ -93,7 +93,7 @@ void MiscChecker::Abandon(Child child, int first_signal) {
   kill(-child.pid, first_signal);
   auto c = std::make_unique<Child>(child);
   Child* raw = c.get();
-  raw->timer = loop_->AddTimer(kKillGrace, [this, raw] {
+  raw->timer = loop_->AddTimer(kKillGrace, [raw] {
     raw->timer = 0;
     kill(-raw->pid, SIGKILL);
   });

@@ -70,7 +70,7 @@ absl::StatusOr<bool> ApplyKindOption(const std::string& kind, const std::string&
 // Builds the ad-hoc target from the words after "probe".
 absl::StatusOr<lvs::v1::CheckTarget> AdHocTarget(const std::vector<std::string>& args) {
   if (args.size() < 2) return absl::InvalidArgumentError(kUsage);
-  const std::string kind = args[0];
+  const std::string& kind = args[0];
   static const std::set<std::string> kKinds = {"tcp", "http", "https", "misc", "ping", "udp", "dns", "smtp"};
   if (kKinds.count(kind) == 0)
     return absl::InvalidArgumentError(

@@ -8,7 +8,7 @@
 namespace lvs::ipvs {
 namespace {
 
-absl::Status WithCode(int error, std::string message) {
+absl::Status WithCode(int error, const std::string& message) {
   switch (error) {
     case EEXIST: return absl::AlreadyExistsError(message);
     case ENOENT:

@@ -21,7 +21,7 @@ namespace {
 
 // A batch stays well inside the socket buffers, so errors for a whole batch always
 // fit in the receive queue.
-constexpr size_t kBatchBytes = 64 * 1024;
+constexpr size_t kBatchBytes = size_t{64} * 1024;
 constexpr int kSocketBuffer = 4 * 1024 * 1024;
 constexpr size_t kInetAddrLen = 16;  // sizeof(union nf_inet_addr)
 
@@ -419,7 +419,7 @@ absl::StatusOr<Table> IpvsNetlink::Dump() {
   for (auto& [key, svc] : table) {
     auto dests = DumpDests(svc.spec);
     if (!dests.ok()) return dests.status();
-    for (Dest& d : *dests) svc.dests[d.spec.key] = std::move(d);
+    for (const Dest& d : *dests) svc.dests[d.spec.key] = d;
   }
   return table;
 }

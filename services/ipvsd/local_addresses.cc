@@ -92,8 +92,8 @@ bool LocalAddresses::Apply(const uint8_t* data, size_t len) {
 }
 
 bool LocalAddresses::Present(const net::IpAddress& ip) const {
-  for (auto it = on_.begin(); it != on_.end(); ++it)
-    if (it->second == ip) return true;
+  for (const auto& [key, address] : on_)
+    if (address == ip) return true;
   return false;
 }
 

@@ -47,7 +47,7 @@ void RunHook(lvs::proc::ScriptRunner& runner, spdlog::logger& log, const lvs::ip
     return;
   }
   log.info("running {} as {}", hook.command, user->name);
-  runner.Run(std::move(argv), *user, absl::ZeroDuration(), nullptr);
+  runner.Run(argv, *user, absl::ZeroDuration(), nullptr);
 }
 
 // notify_fifo and lvs_notify_fifo: ipvsd writes the checker's lines (VS/RS UP and

@@ -64,7 +64,7 @@ void LinkMonitor::OnReadable() {
       }
       return;
     }
-    int len = static_cast<int>(n);
+    auto len = static_cast<uint32_t>(n);
     for (auto* h = reinterpret_cast<nlmsghdr*>(buf); NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
       if (h->nlmsg_type != RTM_NEWLINK && h->nlmsg_type != RTM_DELLINK) continue;
       auto* ifi = static_cast<ifinfomsg*>(NLMSG_DATA(h));

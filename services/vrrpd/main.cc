@@ -20,7 +20,7 @@ using lvs::v1::Diagnostic;
 lvs::v1::ReloadResponse LoadAndApply(const std::string& path, bool strict,
                                      lvs::vrrp::VrrpRouter& router, bool dry_run,
                                      spdlog::logger& log,
-                                     std::shared_ptr<const lvs::config::ParseResult> read = nullptr) {
+                                     const std::shared_ptr<const lvs::config::ParseResult>& read = nullptr) {
   lvs::v1::ReloadResponse resp;
   auto parsed = read && !strict ? absl::StatusOr<lvs::config::ParseResult>(*read)
                                 : lvs::config::ParseFile(path, lvs::config::ParseOptions{.strict = strict});

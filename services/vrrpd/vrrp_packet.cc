@@ -142,7 +142,7 @@ std::vector<uint8_t> BuildIpv4Datagram(const VrrpAdvert& advert, const net::IpAd
 ParseResult ParseIpv4Datagram(std::span<const uint8_t> datagram) {
   if (datagram.size() < kIpv4HeaderLen) return RejectReason::kTruncated;
   if (datagram[0] >> 4 != 4) return RejectReason::kBadIpHeader;
-  const size_t ihl = (datagram[0] & 0x0f) * 4u;
+  const size_t ihl = size_t{static_cast<uint8_t>(datagram[0] & 0x0f)} * 4;
   const size_t total = Get16(datagram, 2);
   if (ihl < kIpv4HeaderLen || total < ihl) return RejectReason::kBadIpHeader;
   if (datagram.size() < total || datagram.size() < ihl) return RejectReason::kTruncated;

@@ -675,6 +675,7 @@ void VrrpRouter::SyncFirewall() {
   absl::Status s = firewall_.Sync(wanted);
   if (s.ok() && before != wanted) {
     std::vector<std::string> addrs;
+    addrs.reserve(wanted.size());
     for (const BlockedAddress& b : wanted) addrs.push_back(b.address.ToString());
     log_->info("nftables: dropping traffic to and from {} (non-accept mode)",
                addrs.empty() ? std::string("no address") : absl::StrJoin(addrs, ", "));
@@ -819,7 +820,7 @@ void VrrpRouter::RunLowerPriorityNotify(Instance& inst) {
       return;
     }
   }
-  scripts_.Run(std::move(argv), *script.run_as, absl::ZeroDuration(), nullptr);
+  scripts_.Run(argv, *script.run_as, absl::ZeroDuration(), nullptr);
 }
 
 VrrpRouter::NotifyScripts VrrpRouter::ResolveNotify(
@@ -862,7 +863,7 @@ void VrrpRouter::RunNotifyScripts(const NotifyScripts& scripts, const char* kind
         return;
       }
     }
-    scripts_.Run(std::move(argv), *script.run_as, absl::ZeroDuration(), nullptr);
+    scripts_.Run(argv, *script.run_as, absl::ZeroDuration(), nullptr);
   };
   const NotifyCommand* specific = nullptr;
   switch (state) {
@@ -876,9 +877,9 @@ void VrrpRouter::RunNotifyScripts(const NotifyScripts& scripts, const char* kind
   if (scripts.generic.command.empty()) return;
   // keepalived: notify <script> INSTANCE|GROUP <name> <state> <priority>; STOPPED is "STOP".
   std::vector<std::string> argv = proc::SplitCommandLine(scripts.generic.command);
-  argv.push_back(kind);
-  argv.push_back(name);
-  argv.push_back(state == State::kStopped ? "STOP" : StateName(state));
+  argv.emplace_back(kind);
+  argv.emplace_back(name);
+  argv.emplace_back(state == State::kStopped ? "STOP" : StateName(state));
   argv.push_back(std::to_string(priority));
   run(scripts.generic, std::move(argv));
 }
