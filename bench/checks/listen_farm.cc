@@ -59,7 +59,8 @@ int main(int argc, char** argv) {
     a.sin_family = AF_INET;
     a.sin_port = htons(static_cast<uint16_t>(port));
     a.sin_addr.s_addr = htonl(base + static_cast<uint32_t>(i));
-    if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || listen(fd, 1024) != 0) {
+    if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+        listen(fd, 1024) != 0) {
       std::fprintf(stderr, "listener %d: %s\n", i, std::strerror(errno));
       return 1;
     }
@@ -87,7 +88,8 @@ int main(int argc, char** argv) {
   };
   // Connections waiting for their HTTP request: tagged by a high bit in data.u64.
   constexpr uint64_t kConn = 1ull << 40;
-  static const char kAnswer[] = "HTTP/1.0 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n";
+  static const char kAnswer[] =
+      "HTTP/1.0 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n";
   for (;;) {
     int n = epoll_wait(ep, events, 512, -1);
     for (int k = 0; k < n; ++k) {
@@ -134,10 +136,14 @@ int main(int argc, char** argv) {
         } else if (line.compare(0, 5, "stats") == 0) {
           std::vector<double> v = periods;
           std::sort(v.begin(), v.end());
-          auto at = [&](double q) { return v.empty() ? 0.0 : v[static_cast<size_t>(q * (v.size() - 1))] * 1000; };
-          std::printf("stats %lu %.1f %.1f %.1f\n", accepts, at(0.5), at(0.99), v.empty() ? 0.0 : v.back() * 1000);
+          auto at = [&](double q) {
+            return v.empty() ? 0.0 : v[static_cast<size_t>(q * (v.size() - 1))] * 1000;
+          };
+          std::printf("stats %lu %.1f %.1f %.1f\n", accepts, at(0.5), at(0.99),
+                      v.empty() ? 0.0 : v.back() * 1000);
           std::fflush(stdout);
-        } else if (std::sscanf(line.c_str(), "close %d", &idx) == 1 && idx >= 0 && idx < count && fds[idx] >= 0) {
+        } else if (std::sscanf(line.c_str(), "close %d", &idx) == 1 && idx >= 0 && idx < count &&
+                   fds[idx] >= 0) {
           epoll_ctl(ep, EPOLL_CTL_DEL, fds[idx], nullptr);
           close(fds[idx]);
           fds[idx] = -1;

@@ -134,10 +134,14 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
     bool ok = true;
-    if (flag == "--services") ok = absl::SimpleAtoi(argv[i + 1], &services);
-    else if (flag == "--reals") ok = absl::SimpleAtoi(argv[i + 1], &reals);
-    else if (flag == "--restore-file") restore = argv[i + 1];
-    else ok = false;
+    if (flag == "--services")
+      ok = absl::SimpleAtoi(argv[i + 1], &services);
+    else if (flag == "--reals")
+      ok = absl::SimpleAtoi(argv[i + 1], &reals);
+    else if (flag == "--restore-file")
+      restore = argv[i + 1];
+    else
+      ok = false;
     if (!ok) {
       std::fprintf(stderr, "usage: %s --services N --reals R --restore-file FILE\n", argv[0]);
       return 2;

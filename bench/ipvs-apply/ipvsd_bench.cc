@@ -38,10 +38,11 @@ double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(
 
 void Report(const char* what, std::vector<double> ms) {
   std::string all;
-  for (double m : ms) all += (all.empty() ? "" : ",") + std::to_string(static_cast<int64_t>(m + 0.5));
+  for (double m : ms)
+    all += (all.empty() ? "" : ",") + std::to_string(static_cast<int64_t>(m + 0.5));
   std::sort(ms.begin(), ms.end());
-  std::printf("%s rounds=%zu median_ms=%.2f max_ms=%.2f all_ms=%s\n", what, ms.size(), ms[ms.size() / 2],
-              ms.back(), all.c_str());
+  std::printf("%s rounds=%zu median_ms=%.2f max_ms=%.2f all_ms=%s\n", what, ms.size(),
+              ms[ms.size() / 2], ms.back(), all.c_str());
 }
 
 int List(const std::string& run_dir, int rounds) {
@@ -79,7 +80,8 @@ class Stamp {
   // Waits for a mark after `after_count` marks; false on timeout.
   bool WaitBeyond(uint64_t after_count, Clock::time_point* at) {
     std::unique_lock<std::mutex> l(mu_);
-    if (!cv_.wait_for(l, std::chrono::seconds(60), [&] { return count_ > after_count; })) return false;
+    if (!cv_.wait_for(l, std::chrono::seconds(60), [&] { return count_ > after_count; }))
+      return false;
     *at = at_;
     return true;
   }
@@ -105,7 +107,8 @@ int Health(const std::string& run_dir, const std::string& target, const std::str
   // stopped arriving, not at its first event.
   std::atomic<int64_t> last_snapshot_ms{0};
   auto now_ms = [] {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch())
+        .count();
   };
   grpc::ClientContext hctx, tctx;
   hctx.set_wait_for_ready(true);
@@ -137,7 +140,8 @@ int Health(const std::string& run_dir, const std::string& target, const std::str
   });
   // Snapshots arrive first; the streams are live once each has sent one.
   const auto deadline = Clock::now() + std::chrono::seconds(120);
-  while (!(health_ready && table_ready && now_ms() - last_snapshot_ms > 1000) && Clock::now() < deadline)
+  while (!(health_ready && table_ready && now_ms() - last_snapshot_ms > 1000) &&
+         Clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   int rc = health_ready && table_ready ? 0 : 1;
   if (rc) std::fprintf(stderr, "the watch streams sent no snapshot in 120 s\n");

@@ -129,11 +129,11 @@ void ConfigBuilder::Dispatch(const std::vector<Statement>& statements, Section s
       if (last.location.line == extra.location.line) {
         fix.set_end_column(last.location.column + static_cast<uint32_t>(last.text.size()));
       }
-      sink_.Warning(extra.location, s.name(),
-                    absl::StrCat(ArgCountMessage(it->min_args, it->max_args), "; '", extra.text,
-                                 n - it->max_args > 1 ? "' and what follows are" : "' is",
-                                 " ignored"),
-                    std::move(fix));
+      sink_.Warning(
+          extra.location, s.name(),
+          absl::StrCat(ArgCountMessage(it->min_args, it->max_args), "; '", extra.text,
+                       n - it->max_args > 1 ? "' and what follows are" : "' is", " ignored"),
+          std::move(fix));
       // Kept for the builder's lifetime: some keywords (real_server) are read later.
       Statement& trimmed = trimmed_.emplace_back(s);
       trimmed.args.resize(it->max_args);
@@ -187,8 +187,8 @@ void ConfigBuilder::ReportUnknown(const Statement& s, Section section) {
       candidates.push_back(candidate);
     }
   }
-  std::string message = absl::StrCat("unknown keyword in ", SectionName(section), "; ", ignored,
-                                     " (as keepalived)");
+  std::string message =
+      absl::StrCat("unknown keyword in ", SectionName(section), "; ", ignored, " (as keepalived)");
   if (std::optional<std::string> suggestion = SuggestKeyword(name, candidates)) {
     absl::StrAppend(&message, "; did you mean '", *suggestion, "'?");
     sink_.Warning(s.location(), name, std::move(message),
@@ -1036,9 +1036,10 @@ void ConfigBuilder::DefineAuthentication() {
                        "IPsec AH authentication is not implemented in lvs-ha (RFC 5798 removed "
                        "it); use PASS or no authentication block");
          } else {
-           std::string message = absl::StrCat(
-               "'", type, "' is not PASS or AH; ignored, so no authentication is used (as "
-               "keepalived)");
+           std::string message =
+               absl::StrCat("'", type,
+                            "' is not PASS or AH; ignored, so no authentication is used (as "
+                            "keepalived)");
            if (absl::AsciiStrToUpper(type).rfind("PASS", 0) == 0) {
              absl::StrAppend(&message, "; did you mean 'PASS'?");
            }
@@ -1214,8 +1215,9 @@ void ConfigBuilder::FinishInstance(InstanceContext& context, const v1::GlobalDef
   const InstanceNotes& notes = context.notes;
   const Location at = LocationOf(vi.location());
   if (vi.promote_secondaries() && !vi.use_vmac().empty()) {
-    sink_.Warning(at, "promote_secondaries",
-                  absl::StrCat("'", vi.name(), "': set on a VMAC already; ignored (as keepalived)"));
+    sink_.Warning(
+        at, "promote_secondaries",
+        absl::StrCat("'", vi.name(), "': set on a VMAC already; ignored (as keepalived)"));
     vi.set_promote_secondaries(false);
   }
   if (global.vrrp_skip_check_adv_addr()) vi.set_skip_check_adv_addr(true);
@@ -1386,31 +1388,36 @@ void ConfigBuilder::ApplyStrictMode(InstanceContext& context, const v1::GlobalDe
     const std::string name = absl::StrCat("'", vi.name(), "'");
     if (vi.virtual_ipaddresses_size() == 0) {
       sink_.Error(at, "vrrp_instance",
-                  absl::StrCat(name, " has no virtual_ipaddress; strict mode needs at least one "
+                  absl::StrCat(name,
+                               " has no virtual_ipaddress; strict mode needs at least one "
                                "(keepalived refuses to run it)"));
     }
     if (vi.unicast_peers_size() > 0) {
       sink_.Error(at, "unicast_peer",
-                  absl::StrCat(name, ": unicast peers are not allowed in strict mode (keepalived "
+                  absl::StrCat(name,
+                               ": unicast peers are not allowed in strict mode (keepalived "
                                "refuses to run it on an interface with multicast); drop "
                                "vrrp_strict or strict_mode"));
     }
     if (notes.state && (vi.initial_state() == v1::MASTER) != owner) {
       sink_.Warning(notes.state ? notes.state->location : at, "state",
-                    absl::StrCat(name, ": in strict mode state MASTER must match being the "
+                    absl::StrCat(name,
+                                 ": in strict mode state MASTER must match being the "
                                  "address owner (priority 255); ",
                                  owner ? "MASTER" : "BACKUP", " is used (as keepalived)"));
       vi.set_initial_state(owner ? v1::MASTER : v1::BACKUP);
     }
     if (vi.authentication().type() != v1::VrrpAuthentication::NONE) {
       sink_.Warning(notes.authentication ? notes.authentication->location : at, "authentication",
-                    absl::StrCat(name, ": strict mode allows no authentication; none is used "
+                    absl::StrCat(name,
+                                 ": strict mode allows no authentication; none is used "
                                  "(as keepalived)"));
       vi.clear_authentication();
     }
     if (vi.preempt_delay_ms() > 0) {
       sink_.Warning(at, "preempt_delay",
-                    absl::StrCat(name, ": preempt_delay is not allowed in strict mode; 0 is used "
+                    absl::StrCat(name,
+                                 ": preempt_delay is not allowed in strict mode; 0 is used "
                                  "(as keepalived)"));
       vi.set_preempt_delay_ms(0);
     }
@@ -1421,7 +1428,8 @@ void ConfigBuilder::ApplyStrictMode(InstanceContext& context, const v1::GlobalDe
   if (!notes.accept_set) vi.set_accept(owner || !strict);
   if (vi.accept() && !owner && strict && vi.version() == 2) {
     sink_.Warning(at, "accept",
-                  absl::StrCat("'", vi.name(), "': accept mode does not comply with RFC 3768 "
+                  absl::StrCat("'", vi.name(),
+                               "': accept mode does not comply with RFC 3768 "
                                "(VRRPv2) in strict mode; no_accept is used (as keepalived)"));
     vi.set_accept(false);
   }
@@ -1449,26 +1457,29 @@ void ConfigBuilder::ResolveLowerPriority(InstanceContext& context, const v1::Glo
   };
   using V = v1::VrrpInstance;
   resolve(notes.down_timer_adverts, &V::down_timer_adverts, &V::set_down_timer_adverts, 3u,
-          global.vrrp_down_timer_adverts(), "down_timer_adverts 3 (RFC 5798's Master_Down_Interval)");
-  resolve(notes.lower_prio_delay, &V::garp_lower_prio_delay_ms, &V::set_garp_lower_prio_delay_ms, 0u,
-          global.vrrp_garp_lower_prio_delay_ms(), "no repeated GARP delay");
+          global.vrrp_down_timer_adverts(),
+          "down_timer_adverts 3 (RFC 5798's Master_Down_Interval)");
+  resolve(notes.lower_prio_delay, &V::garp_lower_prio_delay_ms, &V::set_garp_lower_prio_delay_ms,
+          0u, global.vrrp_garp_lower_prio_delay_ms(), "no repeated GARP delay");
   resolve(notes.lower_prio_repeat, &V::garp_lower_prio_repeat, &V::set_garp_lower_prio_repeat, 0u,
           global.vrrp_garp_lower_prio_repeat(), "no GARPs on a lower-priority advert");
   resolve(notes.lower_prio_no_advert, &V::lower_prio_no_advert, &V::set_lower_prio_no_advert, true,
           global.vrrp_lower_prio_no_advert(), "no advert in answer to a lower priority");
-  resolve(notes.higher_prio_send_advert, &V::higher_prio_send_advert, &V::set_higher_prio_send_advert,
-          false, global.vrrp_higher_prio_send_advert(), "higher_prio_send_advert to be clear");
+  resolve(notes.higher_prio_send_advert, &V::higher_prio_send_advert,
+          &V::set_higher_prio_send_advert, false, global.vrrp_higher_prio_send_advert(),
+          "higher_prio_send_advert to be clear");
 }
 
 void ConfigBuilder::ReportSyncDaemonLine(const SyncDaemonLine& line, v1::GlobalDefs& global) {
-  const std::string global_form = absl::StrCat("lvs_sync_daemon ", line.interface, " ", line.instance);
+  const std::string global_form =
+      absl::StrCat("lvs_sync_daemon ", line.interface, " ", line.instance);
   v1::TextEdit fix = DeleteLine(line.keyword, "");
   if (global.has_lvs_sync_daemon()) {
     // keepalived: "has already been specified - ignoring".
     fix.set_reason("the sync daemon is already set; keepalived ignores this line");
     sink_.Warning(line.keyword.location, line.keyword.text,
-                  absl::StrCat("the sync daemon is already set (", global.lvs_sync_daemon().interface(),
-                               "); ignored (as keepalived)"),
+                  absl::StrCat("the sync daemon is already set (",
+                               global.lvs_sync_daemon().interface(), "); ignored (as keepalived)"),
                   std::move(fix));
     return;
   }
@@ -1483,7 +1494,8 @@ void ConfigBuilder::ReportSyncDaemonLine(const SyncDaemonLine& line, v1::GlobalD
     fix.set_insert_text(absl::StrCat("global_defs {\n    ", global_form, "\n}"));
   }
   sink_.Warning(line.keyword.location, line.keyword.text,
-                absl::StrCat("deprecated; taken as global_defs '", global_form, "'"), std::move(fix));
+                absl::StrCat("deprecated; taken as global_defs '", global_form, "'"),
+                std::move(fix));
 }
 
 Location ConfigBuilder::LocationOf(const v1::SourceLocation& location) const {
@@ -1500,10 +1512,13 @@ void ConfigBuilder::Build(const std::vector<Statement>& top, v1::Config& config)
   if (!garp_delay_set_) global.set_vrrp_garp_master_delay_ms(min_garp_ ? 0 : 5000);
   if (!garp_repeat_set_) global.set_vrrp_garp_master_repeat(min_garp_ ? 1 : 5);
   if (global.vrrp_down_timer_adverts() == 0) global.set_vrrp_down_timer_adverts(3);
-  if (!lower_prio_delay_set_) global.set_vrrp_garp_lower_prio_delay_ms(global.vrrp_garp_master_delay_ms());
-  if (!lower_prio_repeat_set_) global.set_vrrp_garp_lower_prio_repeat(global.vrrp_garp_master_repeat());
+  if (!lower_prio_delay_set_)
+    global.set_vrrp_garp_lower_prio_delay_ms(global.vrrp_garp_master_delay_ms());
+  if (!lower_prio_repeat_set_)
+    global.set_vrrp_garp_lower_prio_repeat(global.vrrp_garp_master_repeat());
   if (global.vrrp_garp_master_refresh_repeat() == 0) global.set_vrrp_garp_master_refresh_repeat(1);
-  if (global.vrrp_firewall().table().empty()) global.mutable_vrrp_firewall()->set_table("keepalived");
+  if (global.vrrp_firewall().table().empty())
+    global.mutable_vrrp_firewall()->set_table("keepalived");
   if (!nftables_priority_set_) global.mutable_vrrp_firewall()->set_priority(-1);
   for (InstanceContext& context : instances_) FinishInstance(context, global);
   ApplySslBlock(config);
@@ -1559,7 +1574,8 @@ void ConfigBuilder::ResolvePassiveChecks(v1::Config& config) {
       p->set_enabled(global.enabled());
       *p->mutable_location() = global.location();
     }
-    if (p->min_failures() == 0) p->set_min_failures(global.min_failures() ? global.min_failures() : 3);
+    if (p->min_failures() == 0)
+      p->set_min_failures(global.min_failures() ? global.min_failures() : 3);
     if (p->max_ejected_percent() == 0)
       p->set_max_ejected_percent(global.max_ejected_percent() ? global.max_ejected_percent() : 50);
     if (p->enabled() && (vs.protocol() == v1::UDP || vs.protocol() == v1::SCTP)) {
@@ -1575,9 +1591,8 @@ void ConfigBuilder::ResolveSmtpAlerts(v1::Config& config) {
   // keepalived's order: the object's own smtp_alert, then the global one for its
   // kind (smtp_alert_vrrp, smtp_alert_checker), then smtp_alert; unset, only real
   // servers mail (keepalived keeps that for backward compatibility).
-  auto resolve = [](const std::optional<bool>& kind, const std::optional<bool>& all, bool otherwise) {
-    return kind.value_or(all.value_or(otherwise));
-  };
+  auto resolve = [](const std::optional<bool>& kind, const std::optional<bool>& all,
+                    bool otherwise) { return kind.value_or(all.value_or(otherwise)); };
   const bool vrrp = resolve(smtp_alert_vrrp_, smtp_alert_, false);
   for (v1::VrrpInstance& vi : *config.mutable_vrrp_instances()) {
     if (!vi.has_smtp_alert()) vi.set_smtp_alert(vrrp);

@@ -397,8 +397,8 @@ class ConfigBuilder {
       smtp_check_, smtp_host_, file_check_;
   std::vector<Keyword<v1::TrackFile>> track_file_;
   // SMTP_CHECK's host blocks, each its own checker (keepalived's reading).
-  void FinishChecker(v1::Checker& checker, const CheckerContext& context, const RealServerContext& parent,
-                     const VirtualServerContext& vs);
+  void FinishChecker(v1::Checker& checker, const CheckerContext& context,
+                     const RealServerContext& parent, const VirtualServerContext& vs);
   void ReadSmtpHosts(const Statement& s, CheckerContext& context, v1::RealServer& rs);
   void ReadTrackFile(const Statement& s, v1::Config& config);
   void FinishUrl(const Statement& s, v1::UrlCheck& url);

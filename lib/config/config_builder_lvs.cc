@@ -90,13 +90,15 @@ std::optional<v1::Tunnel> ConfigBuilder::ReadTunnel(const Statement& s) {
   v1::Tunnel t;
   bool port_given = false;
   auto bad = [&](const Token& at, const std::string& why) -> std::optional<v1::Tunnel> {
-    sink_.Warning(at.location, s.name(), absl::StrCat(why, "; tunnel options ignored, ipip is used (as keepalived)"));
+    sink_.Warning(at.location, s.name(),
+                  absl::StrCat(why, "; tunnel options ignored, ipip is used (as keepalived)"));
     return std::nullopt;
   };
   for (size_t i = 1; i < s.args.size(); ++i) {
     const std::string& word = s.args[i].text;
     if (word == "type" || word == "port") {
-      if (i + 1 == s.args.size()) return bad(s.args[i], absl::StrCat("no value after '", word, "'"));
+      if (i + 1 == s.args.size())
+        return bad(s.args[i], absl::StrCat("no value after '", word, "'"));
       const Token& value = s.args[++i];
       if (word == "port") {
         auto v = values_.Integer(value, s.name(), 1, 65535);
@@ -119,10 +121,13 @@ std::optional<v1::Tunnel> ConfigBuilder::ReadTunnel(const Statement& s) {
     } else if (word == "remcsum") {
       t.set_checksum(v1::Tunnel::REMCSUM);
     } else {
-      return bad(s.args[i], absl::StrCat("'", word, "' is not a tunnel option (type, port, nocsum, csum, remcsum)"));
+      return bad(
+          s.args[i],
+          absl::StrCat("'", word, "' is not a tunnel option (type, port, nocsum, csum, remcsum)"));
     }
   }
-  if ((t.type() == v1::Tunnel::GUE) != port_given) return bad(s.keyword, "a gue tunnel needs a port, and only gue has one");
+  if ((t.type() == v1::Tunnel::GUE) != port_given)
+    return bad(s.keyword, "a gue tunnel needs a port, and only gue has one");
   if (t.type() == v1::Tunnel::IPIP && t.checksum() != v1::Tunnel::NOCSUM) {
     return bad(s.keyword, "an ipip tunnel has no checksum option");
   }
@@ -903,7 +908,8 @@ void ConfigBuilder::ReadRealServer(const Statement& s, VirtualServerContext& par
   effective.Override(context.settings);
   if (!context.lb_kind_set) {
     rs.set_lb_kind(vs.lb_kind());
-    if (vs.has_tunnel()) *rs.mutable_tunnel() = vs.tunnel();  // keepalived copies the VS's tun_* too
+    if (vs.has_tunnel())
+      *rs.mutable_tunnel() = vs.tunnel();  // keepalived copies the VS's tun_* too
   }
   rs.set_inhibit_on_failure(effective.inhibit_on_failure.value_or(false));
   rs.set_alpha(effective.alpha.value_or(false));
@@ -917,12 +923,15 @@ void ConfigBuilder::ReadRealServer(const Statement& s, VirtualServerContext& par
   }
   if (rs.checkers_size() == 0 && rs.unimplemented_checkers_size() > 0) {
     // keepalived would take it out when its check fails; lvs-ha cannot tell.
-    sink_.Warning(s.location(), s.name(),
-                  absl::StrCat(rs.address(), ":", rs.port(), " will never be checked: lvs-ha does not "
-                               "run ", absl::StrJoin(rs.unimplemented_checkers(), ", "),
-                               " (keepalived runs a BFD daemon of its own for it; lvs-ha has none yet), so "
-                               "it stays in rotation whatever its health (shown UNCHECKED); add another "
-                               "checker (TCP_CHECK, PING_CHECK, ...)"));
+    sink_.Warning(
+        s.location(), s.name(),
+        absl::StrCat(rs.address(), ":", rs.port(),
+                     " will never be checked: lvs-ha does not "
+                     "run ",
+                     absl::StrJoin(rs.unimplemented_checkers(), ", "),
+                     " (keepalived runs a BFD daemon of its own for it; lvs-ha has none yet), so "
+                     "it stays in rotation whatever its health (shown UNCHECKED); add another "
+                     "checker (TCP_CHECK, PING_CHECK, ...)"));
   }
 }
 
@@ -948,9 +957,12 @@ void ConfigBuilder::ReadChecker(const Statement& s, const RealServerContext& par
     Dispatch(s, Section::kUdpCheck, udp_check_, context);
     const v1::UdpCheck& u = checker.udp();
     if (!u.reply().empty() && u.max_reply_length() == 0 && u.min_reply_length() > 255) {
-      sink_.Warning(s.location(), kind, "min_reply_length is above max_reply_length (default 255): it will always fail");
+      sink_.Warning(
+          s.location(), kind,
+          "min_reply_length is above max_reply_length (default 255): it will always fail");
     } else if (u.max_reply_length() != 0 && u.min_reply_length() > u.max_reply_length()) {
-      sink_.Warning(s.location(), kind, "min_reply_length is above max_reply_length: it will always fail");
+      sink_.Warning(s.location(), kind,
+                    "min_reply_length is above max_reply_length: it will always fail");
     }
   } else if (kind == "DNS_CHECK") {
     checker.mutable_dns();
@@ -1046,8 +1058,10 @@ void ConfigBuilder::FinishUrl(const Statement& s, v1::UrlCheck& url) {
   // keepalived's url_check(): regex settings without a regex, or a window that
   // cannot hold a match, are dropped with a message.
   if (url.regex().empty()) {
-    if (url.regex_no_match() || url.regex_options() != 0 || url.regex_min_offset() != 0 || url.regex_max_end() != 0) {
-      sink_.Warning(s.location(), s.name(), "has regex settings but no 'regex'; they are ignored (as keepalived)");
+    if (url.regex_no_match() || url.regex_options() != 0 || url.regex_min_offset() != 0 ||
+        url.regex_max_end() != 0) {
+      sink_.Warning(s.location(), s.name(),
+                    "has regex settings but no 'regex'; they are ignored (as keepalived)");
       url.clear_regex_no_match();
       url.clear_regex_options();
       url.clear_regex_min_offset();
@@ -1056,9 +1070,10 @@ void ConfigBuilder::FinishUrl(const Statement& s, v1::UrlCheck& url) {
     return;
   }
   if (url.regex_max_end() != 0 && url.regex_min_offset() >= url.regex_max_end()) {
-    sink_.Warning(s.location(), s.name(),
-                  absl::StrCat("regex_min_offset ", url.regex_min_offset(), " is beyond regex_max_offset ",
-                               url.regex_max_end() - 1, "; both are ignored (as keepalived)"));
+    sink_.Warning(
+        s.location(), s.name(),
+        absl::StrCat("regex_min_offset ", url.regex_min_offset(), " is beyond regex_max_offset ",
+                     url.regex_max_end() - 1, "; both are ignored (as keepalived)"));
     url.clear_regex_min_offset();
     url.clear_regex_max_end();
   }
@@ -1070,8 +1085,8 @@ void ConfigBuilder::FinishUrl(const Statement& s, v1::UrlCheck& url) {
       if (child.name() == "regex" && !child.args.empty()) at = child.args[0].location;
     }
     sink_.Error(at, "regex",
-                absl::StrCat("'", url.regex(), "' is not a valid PCRE2 pattern: ", error->message, " at offset ",
-                             error->offset));
+                absl::StrCat("'", url.regex(), "' is not a valid PCRE2 pattern: ", error->message,
+                             " at offset ", error->offset));
   }
 }
 
@@ -1089,12 +1104,14 @@ void ConfigBuilder::ReadTrackFile(const Statement& s, v1::Config& config) {
   *tf.mutable_location() = sink_.ToProto(s.args[0].location);
   Dispatch(s, Section::kTrackFile, track_file_, tf);
   if (tf.path().empty()) {
-    sink_.Warning(s.location(), s.name(), absl::StrCat("'", tf.name(), "' has no 'file'; ignored (as keepalived)"));
+    sink_.Warning(s.location(), s.name(),
+                  absl::StrCat("'", tf.name(), "' has no 'file'; ignored (as keepalived)"));
     return;
   }
   if (tf.path().front() != '/') {
-    sink_.Warning(s.location(), s.name(),
-                  absl::StrCat("'", tf.name(), "': file '", tf.path(), "' is not an absolute path; ignored"));
+    sink_.Warning(
+        s.location(), s.name(),
+        absl::StrCat("'", tf.name(), "': file '", tf.path(), "' is not an absolute path; ignored"));
     return;
   }
   *config.add_track_files() = std::move(tf);

@@ -35,8 +35,9 @@ std::optional<uint32_t> ParseUmask(const std::vector<Token>& args, std::string* 
     return static_cast<uint32_t>(v);
   }
   static const std::pair<std::string_view, uint32_t> kBits[] = {
-      {"IRUSR", S_IRUSR}, {"IWUSR", S_IWUSR}, {"IXUSR", S_IXUSR}, {"IRGRP", S_IRGRP}, {"IWGRP", S_IWGRP},
-      {"IXGRP", S_IXGRP}, {"IROTH", S_IROTH}, {"IWOTH", S_IWOTH}, {"IXOTH", S_IXOTH}};
+      {"IRUSR", S_IRUSR}, {"IWUSR", S_IWUSR}, {"IXUSR", S_IXUSR},
+      {"IRGRP", S_IRGRP}, {"IWGRP", S_IWGRP}, {"IXGRP", S_IXGRP},
+      {"IROTH", S_IROTH}, {"IWOTH", S_IWOTH}, {"IXOTH", S_IXOTH}};
   uint32_t bits = 0;
   bool need_bar = false;
   for (const Token& t : args) {
@@ -61,7 +62,8 @@ std::optional<uint32_t> ParseUmask(const std::vector<Token>& args, std::string* 
         }
       }
       if (!known) {
-        *error = absl::StrCat("unknown umask bit '", std::string(p), "' (expected IRUSR, IWGRP, IXOTH and the like)");
+        *error = absl::StrCat("unknown umask bit '", std::string(p),
+                              "' (expected IRUSR, IWGRP, IXOTH and the like)");
         return std::nullopt;
       }
     }
@@ -240,26 +242,31 @@ ConfigBuilder::Table<v1::GlobalDefs> ConfigBuilder::StartupKeywords() {
 void ConfigBuilder::AddNamespaceKeywords() {
   auto once = [this](const Statement& s, std::string* value) {
     if (!value->empty()) {
-      sink_.Warning(s.args[0].location, s.name(), absl::StrCat("given twice; '", *value, "' is kept (as keepalived)"));
+      sink_.Warning(s.args[0].location, s.name(),
+                    absl::StrCat("given twice; '", *value, "' is kept (as keepalived)"));
       return;
     }
     *value = s.args[0].text;
   };
-  top_.push_back({"net_namespace", 1, 1, BlockUse::kNone,
-                  [once](const Statement& s, v1::Config& c) { once(s, c.mutable_net_namespace()); }});
+  top_.push_back(
+      {"net_namespace", 1, 1, BlockUse::kNone,
+       [once](const Statement& s, v1::Config& c) { once(s, c.mutable_net_namespace()); }});
   top_.push_back({"instance", 1, 1, BlockUse::kNone,
                   [once](const Statement& s, v1::Config& c) { once(s, c.mutable_instance()); }});
   // keepalived's own process layout, with lvs-ha's equivalents.
   top_.push_back({"use_pid_dir", 0, 0, BlockUse::kNone, [this](const Statement& s, v1::Config&) {
-                    sink_.Warning(s.keyword.location, s.name(),
-                                  "lvs-ha keeps each daemon's socket and lock in its run dir (--run-dir; "
-                                  "/run/lvs/NAME with net_namespace or instance); ignored");
+                    sink_.Warning(
+                        s.keyword.location, s.name(),
+                        "lvs-ha keeps each daemon's socket and lock in its run dir (--run-dir; "
+                        "/run/lvs/NAME with net_namespace or instance); ignored");
                   }});
-  top_.push_back({"net_namespace_ipvs", 0, 1, BlockUse::kNone, [this](const Statement& s, v1::Config&) {
-                    sink_.Warning(s.keyword.location, s.name(),
-                                  "ipvsd programs the IPVS table of the namespace it runs in; for another "
-                                  "namespace's table, run ipvsd with a file whose net_namespace names it; ignored");
-                  }});
+  top_.push_back(
+      {"net_namespace_ipvs", 0, 1, BlockUse::kNone, [this](const Statement& s, v1::Config&) {
+         sink_.Warning(
+             s.keyword.location, s.name(),
+             "ipvsd programs the IPVS table of the namespace it runs in; for another "
+             "namespace's table, run ipvsd with a file whose net_namespace names it; ignored");
+       }});
 }
 
 }  // namespace lvs::config

@@ -85,9 +85,10 @@ ConfigValidator::ScriptsByName ConfigValidator::DropRepeatedScripts(v1::Config& 
     const v1::VrrpScript& script = all_scripts->Get(i);
     if (auto [first, inserted] = script_at.emplace(script.name(), script.location()); !inserted) {
       // keepalived finds scripts by name, first match: the later block is never used.
-      Warning(script.location(), "vrrp_script",
-              absl::StrCat("'", script.name(), "' is already defined at ",
-                           Where(first->second, script.location()), "; this definition is ignored"));
+      Warning(
+          script.location(), "vrrp_script",
+          absl::StrCat("'", script.name(), "' is already defined at ",
+                       Where(first->second, script.location()), "; this definition is ignored"));
       all_scripts->DeleteSubrange(i, 1);
       continue;
     }

@@ -26,18 +26,19 @@ std::string EscapeControl(std::string_view text) {
 
 }  // namespace
 
-
-void DiagnosticSink::Error(const Location& at, std::string_view keyword, const std::string& message) {
+void DiagnosticSink::Error(const Location& at, std::string_view keyword,
+                           const std::string& message) {
   ++error_count_;
   Add(v1::Diagnostic::ERROR, at, keyword, message);
 }
 
-void DiagnosticSink::Warning(const Location& at, std::string_view keyword, const std::string& message) {
+void DiagnosticSink::Warning(const Location& at, std::string_view keyword,
+                             const std::string& message) {
   Add(v1::Diagnostic::WARNING, at, keyword, message);
 }
 
-void DiagnosticSink::Warning(const Location& at, std::string_view keyword, const std::string& message,
-                             v1::TextEdit fix) {
+void DiagnosticSink::Warning(const Location& at, std::string_view keyword,
+                             const std::string& message, v1::TextEdit fix) {
   *Add(v1::Diagnostic::WARNING, at, keyword, message).mutable_fix() = std::move(fix);
 }
 

@@ -23,7 +23,8 @@ absl::StatusOr<HexBytes> ParseKeepalivedHex(absl::string_view text, bool allow_w
   size_t i = 0;
   auto bad = [&](size_t at) {
     return absl::InvalidArgumentError(absl::StrCat("'", text.substr(at, 1), "' at offset ", at,
-                                                   " is not a hex digit", allow_wildcard ? " or X" : ""));
+                                                   " is not a hex digit",
+                                                   allow_wildcard ? " or X" : ""));
   };
   while (true) {
     while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;

@@ -51,8 +51,8 @@ std::optional<uint32_t> RegexOptionBit(std::string_view name) {
 std::optional<RegexError> CheckRegex(const std::string& pattern, uint32_t options) {
   int code = 0;
   PCRE2_SIZE offset = 0;
-  pcre2_code* re = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(), options, &code,
-                                 &offset, nullptr);
+  pcre2_code* re = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(),
+                                 options, &code, &offset, nullptr);
   if (re != nullptr) {
     pcre2_code_free(re);
     return std::nullopt;

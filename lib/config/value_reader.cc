@@ -104,8 +104,9 @@ std::optional<net::IpAddress> ValueReader::Ip(const Token& token, std::string_vi
   return std::nullopt;
 }
 
-std::optional<net::IpAddress> ValueReader::IpWithPrefix(const Token& token, std::string_view keyword,
-                                                   uint32_t* prefix_len) {
+std::optional<net::IpAddress> ValueReader::IpWithPrefix(const Token& token,
+                                                        std::string_view keyword,
+                                                        uint32_t* prefix_len) {
   const size_t slash = token.text.find('/');
   Token address = token;
   address.text = token.text.substr(0, slash);

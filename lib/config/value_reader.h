@@ -46,7 +46,7 @@ class ValueReader {
 
   // ADDR[/LEN]; `prefix_len` is set to the family's full length when absent.
   std::optional<net::IpAddress> IpWithPrefix(const Token& token, std::string_view keyword,
-                                        uint32_t* prefix_len);
+                                             uint32_t* prefix_len);
 
   // NAT | DR | TUN (any case), as lb_kind / lvs_method.
   std::optional<v1::ForwardingMethod> Method(const Token& token, std::string_view keyword);

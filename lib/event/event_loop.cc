@@ -56,7 +56,9 @@ absl::StatusOr<std::unique_ptr<EventLoop>> EventLoop::Create() {
 }
 
 EventLoop::EventLoop(int epoll_fd, int timer_fd, int wake_fd)
-    : epoll_fd_(epoll_fd), timer_fd_(timer_fd), wake_fd_(wake_fd),
+    : epoll_fd_(epoll_fd),
+      timer_fd_(timer_fd),
+      wake_fd_(wake_fd),
       loop_thread_(std::this_thread::get_id()) {}
 
 EventLoop::~EventLoop() {
@@ -224,7 +226,7 @@ void EventLoop::Run() {
         DrainPosted();
       } else {
         auto it = fd_callbacks_.find(fd);
-        if (it == fd_callbacks_.end()) continue;  // removed by an earlier callback
+        if (it == fd_callbacks_.end()) continue;      // removed by an earlier callback
         std::shared_ptr<FdCallback> cb = it->second;  // survives RemoveFd inside the call
         (*cb)(events[i].events);
       }

@@ -83,9 +83,7 @@ class EventLoop {
   struct TimerEntry {
     absl::Time due;
     TimerId id;
-    bool operator>(const TimerEntry& o) const {
-      return due != o.due ? due > o.due : id > o.id;
-    }
+    bool operator>(const TimerEntry& o) const { return due != o.due ? due > o.due : id > o.id; }
   };
 
   int epoll_fd_;

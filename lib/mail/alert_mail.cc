@@ -27,14 +27,20 @@ std::string CleanBody(absl::string_view body) {
 }
 
 // keepalived's subjects carry the router id in brackets.
-std::string Subject(const Settings& s, absl::string_view rest) { return absl::StrCat("[", s.router_id, "] ", rest); }
+std::string Subject(const Settings& s, absl::string_view rest) {
+  return absl::StrCat("[", s.router_id, "] ", rest);
+}
 
 const char* StateSubject(VrrpTransition to) {
   switch (to) {
-    case VrrpTransition::kMaster: return "Entering MASTER state";
-    case VrrpTransition::kBackup: return "Entering BACKUP state";
-    case VrrpTransition::kFault: return "Entering FAULT state";
-    case VrrpTransition::kStop: return "Stopping";
+    case VrrpTransition::kMaster:
+      return "Entering MASTER state";
+    case VrrpTransition::kBackup:
+      return "Entering BACKUP state";
+    case VrrpTransition::kFault:
+      return "Entering FAULT state";
+    case VrrpTransition::kStop:
+      return "Stopping";
   }
   return "";
 }
@@ -62,11 +68,13 @@ std::string Endpoint(absl::string_view address, v1::Protocol protocol, uint32_t 
   return absl::StrCat("[", address, "]:", proto, ":", port);
 }
 
-std::optional<Alert> VrrpInstanceAlert(const Settings& s, absl::string_view instance, VrrpTransition to) {
+std::optional<Alert> VrrpInstanceAlert(const Settings& s, absl::string_view instance,
+                                       VrrpTransition to) {
   if (to == VrrpTransition::kFault && s.no_email_faults) return std::nullopt;
   const char* body = to == VrrpTransition::kMaster ? "=> VRRP Instance is now owning VRRP VIPs <="
-                     : to == VrrpTransition::kStop ? "=> VRRP Instance stopping <="
-                                                   : "=> VRRP Instance is no longer owning VRRP VIPs <=";
+                     : to == VrrpTransition::kStop
+                         ? "=> VRRP Instance stopping <="
+                         : "=> VRRP Instance is no longer owning VRRP VIPs <=";
   return Alert{Subject(s, absl::StrCat("VRRP Instance ", instance, " - ", StateSubject(to))), body};
 }
 
@@ -76,16 +84,19 @@ std::optional<Alert> VrrpGroupAlert(const Settings& s, absl::string_view group, 
                       : to == VrrpTransition::kBackup ? "BACKUP"
                       : to == VrrpTransition::kFault  ? "FAULT"
                                                       : "";
-  std::string body = to == VrrpTransition::kStop
-                         ? "=> All VRRP group instances are now stopping <="
-                         : absl::StrCat("=> All VRRP group instances are now in ", state, " state <=");
-  return Alert{Subject(s, absl::StrCat("VRRP Group ", group, " - ", StateSubject(to))), std::move(body)};
+  std::string body =
+      to == VrrpTransition::kStop
+          ? "=> All VRRP group instances are now stopping <="
+          : absl::StrCat("=> All VRRP group instances are now in ", state, " state <=");
+  return Alert{Subject(s, absl::StrCat("VRRP Group ", group, " - ", StateSubject(to))),
+               std::move(body)};
 }
 
 Alert RealServerAlert(const Settings& s, absl::string_view real, absl::string_view service, bool up,
                       absl::string_view check, absl::string_view reason) {
   Alert a;
-  a.subject = Subject(s, absl::StrCat("Realserver ", real, " of virtual server ", service, " - ", up ? "UP" : "DOWN"));
+  a.subject = Subject(s, absl::StrCat("Realserver ", real, " of virtual server ", service, " - ",
+                                      up ? "UP" : "DOWN"));
   // keepalived's HTTP and SMTP checkers put the reason in: "=> CHECK failed on
   // service : HTTP request failed <="; checkd has one for every checker.
   a.body = absl::StrCat("=> ", check, up ? " succeed" : " failed", " on service",
@@ -93,9 +104,11 @@ Alert RealServerAlert(const Settings& s, absl::string_view real, absl::string_vi
   return a;
 }
 
-Alert RealServerRemovedAlert(const Settings& s, absl::string_view real, absl::string_view service, bool stopping) {
-  return Alert{Subject(s, absl::StrCat("Realserver ", real, " of virtual server ", service, " - DOWN")),
-               stopping ? "=> Shutting down <=" : "=> Removing <="};
+Alert RealServerRemovedAlert(const Settings& s, absl::string_view real, absl::string_view service,
+                             bool stopping) {
+  return Alert{
+      Subject(s, absl::StrCat("Realserver ", real, " of virtual server ", service, " - DOWN")),
+      stopping ? "=> Shutting down <=" : "=> Removing <="};
 }
 
 Alert VirtualServerAlert(const Settings& s, absl::string_view service, bool up, uint32_t quorum,
@@ -108,21 +121,22 @@ Alert VirtualServerAlert(const Settings& s, absl::string_view service, bool up, 
     // keepalived's ipwrapper.c: the threshold crossed is quorum+hysteresis going up,
     // quorum-hysteresis going down, printed as "%u+%u=%ld <= %ld".
     const int64_t threshold = up ? int64_t{quorum} + hysteresis : int64_t{quorum} - hysteresis;
-    a.body = absl::StrCat("=> ", up ? "Gained quorum" : "Lost quorum", " ", quorum, "+", hysteresis, "=", threshold,
-                          " <= ", alive_weight, " <=");
+    a.body = absl::StrCat("=> ", up ? "Gained quorum" : "Lost quorum", " ", quorum, "+", hysteresis,
+                          "=", threshold, " <= ", alive_weight, " <=");
   }
   return a;
 }
 
-std::string ComposeMessage(const Settings& s, const Alert& alert, absl::Time now, absl::TimeZone zone) {
+std::string ComposeMessage(const Settings& s, const Alert& alert, absl::Time now,
+                           absl::TimeZone zone) {
   // keepalived's SMTP_HEADERS_CMD; the Date as strftime's "%a, %d %b %Y %H:%M:%S %z";
   // the body and an empty line, as its SMTP_BODY_CMD and SMTP_SEND_CMD leave it.
   return absl::StrCat("Date: ", absl::FormatTime("%a, %d %b %Y %H:%M:%S %z", now, zone), "\r\n",  //
-                      "From: ", Clean(s.from), "\r\n",                                              //
-                      "Subject: ", Clean(alert.subject), "\r\n",                                    //
+                      "From: ", Clean(s.from), "\r\n",                                            //
+                      "Subject: ", Clean(alert.subject), "\r\n",                                  //
                       "X-Mailer: Keepalived (lvs-ha)\r\n",                                        //
-                      "To: ", Clean(absl::StrJoin(s.to, ", ")), "\r\n",                             //
-                      "\r\n",                                                                       //
+                      "To: ", Clean(absl::StrJoin(s.to, ", ")), "\r\n",                           //
+                      "\r\n",                                                                     //
                       CleanBody(alert.body), "\r\n");
 }
 

@@ -16,12 +16,12 @@ namespace lvs::mail {
 // Where and how alerts go, the config's global_defs with keepalived's defaults.
 struct Settings {
   std::vector<std::string> to;
-  std::string from;         // default USER@HOST, the daemon's user (keepalived's)
-  std::string server;       // a host name or an address
+  std::string from;    // default USER@HOST, the daemon's user (keepalived's)
+  std::string server;  // a host name or an address
   uint16_t port = 25;
-  std::string helo_name;    // default HOST
+  std::string helo_name;  // default HOST
   absl::Duration connect_timeout = absl::Seconds(30);
-  std::string router_id;    // default HOST; the subjects' "[...]"
+  std::string router_id;  // default HOST; the subjects' "[...]"
   bool no_email_faults = false;
 };
 
@@ -41,7 +41,8 @@ std::string Endpoint(absl::string_view address, v1::Protocol protocol, uint32_t 
 // A VRRP instance or sync group entering STATE; nullopt for a state keepalived does
 // not mail (INIT) and for FAULT under no_email_faults.
 enum class VrrpTransition { kMaster, kBackup, kFault, kStop };
-std::optional<Alert> VrrpInstanceAlert(const Settings& s, absl::string_view instance, VrrpTransition to);
+std::optional<Alert> VrrpInstanceAlert(const Settings& s, absl::string_view instance,
+                                       VrrpTransition to);
 std::optional<Alert> VrrpGroupAlert(const Settings& s, absl::string_view group, VrrpTransition to);
 
 // A real server that came up or went down under its checks. CHECK names the checks
@@ -51,7 +52,8 @@ std::optional<Alert> VrrpGroupAlert(const Settings& s, absl::string_view group, 
 Alert RealServerAlert(const Settings& s, absl::string_view real, absl::string_view service, bool up,
                       absl::string_view check, absl::string_view reason);
 // A real server taken out because ipvsd stops (omega) or the reload removed it.
-Alert RealServerRemovedAlert(const Settings& s, absl::string_view real, absl::string_view service, bool stopping);
+Alert RealServerRemovedAlert(const Settings& s, absl::string_view real, absl::string_view service,
+                             bool stopping);
 // A virtual server's quorum gained or lost, with keepalived's arithmetic line.
 Alert VirtualServerAlert(const Settings& s, absl::string_view service, bool up, uint32_t quorum,
                          uint32_t hysteresis, uint64_t alive_weight, bool stopping);
@@ -60,6 +62,7 @@ Alert VirtualServerAlert(const Settings& s, absl::string_view service, bool up, 
 // line and the body, lines ended with CRLF. Control characters in the subject or
 // body (a reason from a server's reply, say) become '?', so nothing can add a
 // header.
-std::string ComposeMessage(const Settings& s, const Alert& alert, absl::Time now, absl::TimeZone zone);
+std::string ComposeMessage(const Settings& s, const Alert& alert, absl::Time now,
+                           absl::TimeZone zone);
 
 }  // namespace lvs::mail

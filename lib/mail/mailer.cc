@@ -22,7 +22,8 @@ size_t ReadUpload(char* buffer, size_t size, size_t count, void* arg) {
   auto* up = static_cast<Upload*>(arg);
   const size_t n = std::min(size * count, up->text->size() - up->offset);
   // libcurl's upload buffer takes bytes, not a C string: no terminator is due.
-  std::memcpy(buffer, up->text->data() + up->offset, n);  // NOLINT(bugprone-not-null-terminated-result)
+  std::memcpy(buffer, up->text->data() + up->offset,
+              n);  // NOLINT(bugprone-not-null-terminated-result)
   up->offset += n;
   return n;
 }
@@ -77,8 +78,8 @@ void Mailer::Send(Alert alert) {
       const absl::Time now = clock_();
       if (now - last_drop_log_ >= absl::Seconds(10)) {
         last_drop_log_ = now;
-        log_->warn("mail alerts: queue full ({} waiting), dropped \"{}\" ({} dropped so far)", queue_.size(),
-                   alert.subject, stats_.dropped);
+        log_->warn("mail alerts: queue full ({} waiting), dropped \"{}\" ({} dropped so far)",
+                   queue_.size(), alert.subject, stats_.dropped);
       }
       return;
     }
@@ -131,14 +132,16 @@ void Mailer::Run() {
     if (ok) {
       log_->info("mail alert sent to {}:{}: \"{}\"", settings.server, settings.port, alert.subject);
     } else {
-      log_->warn("mail alert \"{}\" not sent to {}:{}: {}", alert.subject, settings.server, settings.port, error);
+      log_->warn("mail alert \"{}\" not sent to {}:{}: {}", alert.subject, settings.server,
+                 settings.port, error);
     }
     mu_.Lock();
     ++(ok ? stats_.sent : stats_.failed);
   }
 }
 
-bool Mailer::Deliver(const Settings& settings, const Alert& alert, absl::Duration budget, std::string* error) {
+bool Mailer::Deliver(const Settings& settings, const Alert& alert, absl::Duration budget,
+                     std::string* error) {
   CURL* curl = curl_easy_init();
   if (curl == nullptr) {
     *error = "libcurl could not start";
@@ -151,7 +154,8 @@ bool Mailer::Deliver(const Settings& settings, const Alert& alert, absl::Duratio
                                        settings.helo_name);
   const std::string from = absl::StrCat("<", settings.from, ">");
   curl_slist* rcpt = nullptr;
-  for (const std::string& to : settings.to) rcpt = curl_slist_append(rcpt, absl::StrCat("<", to, ">").c_str());
+  for (const std::string& to : settings.to)
+    rcpt = curl_slist_append(rcpt, absl::StrCat("<", to, ">").c_str());
   // keepalived gives each step of the exchange smtp_connect_timeout; the whole
   // exchange gets a few of them here, and no more than the stop deadline.
   const absl::Duration whole = std::min(budget, settings.connect_timeout * 4);
@@ -166,9 +170,11 @@ bool Mailer::Deliver(const Settings& settings, const Alert& alert, absl::Duratio
   curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
   curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, AbortAfterDeadline);
   curl_easy_setopt(curl, CURLOPT_XFERINFODATA, this);
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(absl::ToInt64Milliseconds(std::min(budget, settings.connect_timeout))));
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(std::max<int64_t>(1, absl::ToInt64Milliseconds(whole))));
+  curl_easy_setopt(
+      curl, CURLOPT_CONNECTTIMEOUT_MS,
+      static_cast<long>(absl::ToInt64Milliseconds(std::min(budget, settings.connect_timeout))));
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS,
+                   static_cast<long>(std::max<int64_t>(1, absl::ToInt64Milliseconds(whole))));
   const CURLcode rc = curl_easy_perform(curl);
   if (rc != CURLE_OK) *error = curl_easy_strerror(rc);
   curl_slist_free_all(rcpt);

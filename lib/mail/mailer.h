@@ -49,7 +49,8 @@ class Mailer {
   // once the stop deadline has passed.
   static int AbortAfterDeadline(void* arg, int64_t, int64_t, int64_t, int64_t);
   // One SMTP exchange; false with the reason in *error.
-  bool Deliver(const Settings& settings, const Alert& alert, absl::Duration budget, std::string* error);
+  bool Deliver(const Settings& settings, const Alert& alert, absl::Duration budget,
+               std::string* error);
 
   bool HasWork() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || !queue_.empty(); }
 

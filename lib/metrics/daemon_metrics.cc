@@ -18,7 +18,9 @@ void Family(const Items& items, Fn fn) {
 
 Labels ServiceLabels(const lvs::v1::ServiceKey& k) {
   if (k.fwmark() != 0) return {{"service", absl::StrCat("FWM ", k.fwmark())}};
-  const char* proto = k.protocol() == lvs::v1::UDP ? "UDP" : k.protocol() == lvs::v1::SCTP ? "SCTP" : "TCP";
+  const char* proto = k.protocol() == lvs::v1::UDP    ? "UDP"
+                      : k.protocol() == lvs::v1::SCTP ? "SCTP"
+                                                      : "TCP";
   bool v6 = k.address().find(':') != std::string::npos;
   return {{"service", v6 ? absl::StrCat(proto, " [", k.address(), "]:", k.port())
                          : absl::StrCat(proto, " ", k.address(), ":", k.port())}};
@@ -35,23 +37,27 @@ Labels RealLabels(const lvs::v1::IpvsService& svc, const lvs::v1::IpvsReal& r) {
 // The alert mails' counters, when the config sends mail.
 void RenderMail(const lvs::v1::MailStats& m, runtime::MetricsText& out) {
   out.Counter("lvs_mail_sent_total", "Alert mails the SMTP server accepted.", {}, m.sent());
-  out.Counter("lvs_mail_failed_total", "Alert mails not sent: the SMTP server refused or was unreachable.", {},
-              m.failed());
-  out.Counter("lvs_mail_dropped_total", "Alert mails dropped: the queue was full or the daemon stopped first.", {},
+  out.Counter("lvs_mail_failed_total",
+              "Alert mails not sent: the SMTP server refused or was unreachable.", {}, m.failed());
+  out.Counter("lvs_mail_dropped_total",
+              "Alert mails dropped: the queue was full or the daemon stopped first.", {},
               m.dropped());
 }
 
 }  // namespace
 
 void RenderVrrp(const lvs::v1::VrrpStatus& st, runtime::MetricsText& out) {
-  out.Gauge("lvs_config_warnings", "Warnings in the config file last applied (lvsctl config check).",
-            {}, st.config_warnings());
+  out.Gauge("lvs_config_warnings",
+            "Warnings in the config file last applied (lvsctl config check).", {},
+            st.config_warnings());
   if (st.has_mail()) RenderMail(st.mail(), out);
   const auto& is = st.instances();
   Family(is, [&](const auto& i) {
-    for (auto state : {lvs::v1::INIT, lvs::v1::BACKUP, lvs::v1::MASTER, lvs::v1::FAULT, lvs::v1::STOPPED})
+    for (auto state :
+         {lvs::v1::INIT, lvs::v1::BACKUP, lvs::v1::MASTER, lvs::v1::FAULT, lvs::v1::STOPPED})
       out.Gauge("lvs_vrrp_state", "1 for the state the instance is in, 0 for the others.",
-                {{"instance", i.name()}, {"state", lvs::v1::VrrpState_Name(state)}}, i.state() == state);
+                {{"instance", i.name()}, {"state", lvs::v1::VrrpState_Name(state)}},
+                i.state() == state);
   });
   Family(is, [&](const auto& i) {
     out.Gauge("lvs_vrrp_priority", "Effective priority (configured plus tracking weights).",
@@ -62,15 +68,16 @@ void RenderVrrp(const lvs::v1::VrrpStatus& st, runtime::MetricsText& out) {
                 i.counters().transitions());
   });
   Family(is, [&](const auto& i) {
-    out.Counter("lvs_vrrp_adverts_sent_total", "Adverts sent.", {{"instance", i.name()}}, i.counters().adverts_tx());
+    out.Counter("lvs_vrrp_adverts_sent_total", "Adverts sent.", {{"instance", i.name()}},
+                i.counters().adverts_tx());
   });
   Family(is, [&](const auto& i) {
-    out.Counter("lvs_vrrp_adverts_received_total", "Valid adverts received.", {{"instance", i.name()}},
-                i.counters().adverts_rx());
+    out.Counter("lvs_vrrp_adverts_received_total", "Valid adverts received.",
+                {{"instance", i.name()}}, i.counters().adverts_rx());
   });
   Family(is, [&](const auto& i) {
-    out.Counter("lvs_vrrp_garp_sent_total", "Gratuitous ARPs and unsolicited NAs sent.", {{"instance", i.name()}},
-                i.counters().garp_tx());
+    out.Counter("lvs_vrrp_garp_sent_total", "Gratuitous ARPs and unsolicited NAs sent.",
+                {{"instance", i.name()}}, i.counters().garp_tx());
   });
   Family(is, [&](const auto& i) {
     for (const auto& [reason, n] : i.counters().rx_errors())
@@ -80,72 +87,89 @@ void RenderVrrp(const lvs::v1::VrrpStatus& st, runtime::MetricsText& out) {
 }
 
 void RenderIpvs(const lvs::v1::ListServicesResponse& t, runtime::MetricsText& out) {
-  out.Gauge("lvs_config_warnings", "Warnings in the config file last applied (lvsctl config check).",
-            {}, t.config_warnings());
+  out.Gauge("lvs_config_warnings",
+            "Warnings in the config file last applied (lvsctl config check).", {},
+            t.config_warnings());
   if (t.has_mail()) RenderMail(t.mail(), out);
-  out.Gauge("lvs_ipvs_checker_connected", "1 when checkd is reachable (0: weights held).", {}, t.checker_connected());
+  out.Gauge("lvs_ipvs_checker_connected", "1 when checkd is reachable (0: weights held).", {},
+            t.checker_connected());
   const auto& svcs = t.services();
-  auto per_real = [&](const std::function<void(const lvs::v1::IpvsService&, const lvs::v1::IpvsReal&)>& fn) {
-    for (const auto& svc : svcs)
-      for (const auto& r : svc.reals()) fn(svc, r);
-  };
+  auto per_real =
+      [&](const std::function<void(const lvs::v1::IpvsService&, const lvs::v1::IpvsReal&)>& fn) {
+        for (const auto& svc : svcs)
+          for (const auto& r : svc.reals()) fn(svc, r);
+      };
   Family(svcs, [&](const auto& s) {
-    out.Gauge("lvs_ipvs_service_quorum_met", "1 when enough reals are up for the quorum.", ServiceLabels(s.key()),
-              s.quorum_met());
+    out.Gauge("lvs_ipvs_service_quorum_met", "1 when enough reals are up for the quorum.",
+              ServiceLabels(s.key()), s.quorum_met());
   });
   Family(svcs, [&](const auto& s) {
-    out.Counter("lvs_ipvs_service_connections_total", "Connections scheduled.", ServiceLabels(s.key()),
-                s.stats().connections());
+    out.Counter("lvs_ipvs_service_connections_total", "Connections scheduled.",
+                ServiceLabels(s.key()), s.stats().connections());
   });
   per_real([&](const auto& s, const auto& r) {
-    out.Gauge("lvs_ipvs_real_weight", "Weight in the kernel (-1: not in the kernel).", RealLabels(s, r),
-              r.in_kernel() ? r.weight() : -1);
+    out.Gauge("lvs_ipvs_real_weight", "Weight in the kernel (-1: not in the kernel).",
+              RealLabels(s, r), r.in_kernel() ? r.weight() : -1);
   });
   per_real([&](const auto& s, const auto& r) {
     out.Gauge("lvs_ipvs_real_passive_suspect",
-              "1 while the passive check keeps the real out of new connections (weight 0).", RealLabels(s, r),
-              !r.passive_suspect().empty());
+              "1 while the passive check keeps the real out of new connections (weight 0).",
+              RealLabels(s, r), !r.passive_suspect().empty());
   });
   per_real([&](const auto& s, const auto& r) {
-    out.Gauge("lvs_ipvs_real_up", "1 when the real's checks pass.", RealLabels(s, r), r.health() == lvs::v1::UP);
+    out.Gauge("lvs_ipvs_real_up", "1 when the real's checks pass.", RealLabels(s, r),
+              r.health() == lvs::v1::UP);
   });
   per_real([&](const auto& s, const auto& r) {
-    out.Gauge("lvs_ipvs_real_active_connections", "Active connections.", RealLabels(s, r), r.active_connections());
+    out.Gauge("lvs_ipvs_real_active_connections", "Active connections.", RealLabels(s, r),
+              r.active_connections());
   });
   per_real([&](const auto& s, const auto& r) {
     out.Gauge("lvs_ipvs_real_inactive_connections", "Inactive connections.", RealLabels(s, r),
               r.inactive_connections());
   });
   per_real([&](const auto& s, const auto& r) {
-    out.Counter("lvs_ipvs_real_connections_total", "Connections scheduled to the real.", RealLabels(s, r),
-                r.stats().connections());
+    out.Counter("lvs_ipvs_real_connections_total", "Connections scheduled to the real.",
+                RealLabels(s, r), r.stats().connections());
   });
   per_real([&](const auto& s, const auto& r) {
-    out.Counter("lvs_ipvs_real_packets_in_total", "Packets in.", RealLabels(s, r), r.stats().packets_in());
+    out.Counter("lvs_ipvs_real_packets_in_total", "Packets in.", RealLabels(s, r),
+                r.stats().packets_in());
   });
   per_real([&](const auto& s, const auto& r) {
-    out.Counter("lvs_ipvs_real_packets_out_total", "Packets out.", RealLabels(s, r), r.stats().packets_out());
+    out.Counter("lvs_ipvs_real_packets_out_total", "Packets out.", RealLabels(s, r),
+                r.stats().packets_out());
   });
   per_real([&](const auto& s, const auto& r) {
-    out.Counter("lvs_ipvs_real_bytes_in_total", "Bytes in.", RealLabels(s, r), r.stats().bytes_in());
+    out.Counter("lvs_ipvs_real_bytes_in_total", "Bytes in.", RealLabels(s, r),
+                r.stats().bytes_in());
   });
   per_real([&](const auto& s, const auto& r) {
-    out.Counter("lvs_ipvs_real_bytes_out_total", "Bytes out.", RealLabels(s, r), r.stats().bytes_out());
+    out.Counter("lvs_ipvs_real_bytes_out_total", "Bytes out.", RealLabels(s, r),
+                r.stats().bytes_out());
   });
 }
 
 void RenderChecks(const lvs::v1::ListChecksResponse& c, runtime::MetricsText& out) {
   auto labels = [](const lvs::v1::CheckStatus& s) -> Labels {
-    return {{"target", s.target_id()}, {"checker", absl::StrCat(s.checker_index())}, {"kind", s.kind()}};
+    return {{"target", s.target_id()},
+            {"checker", absl::StrCat(s.checker_index())},
+            {"kind", s.kind()}};
   };
   const auto& cs = c.checks();
-  Family(cs, [&](const auto& s) { out.Gauge("lvs_check_up", "1 when the checker considers its target up.", labels(s), s.up()); });
-  Family(cs, [&](const auto& s) { out.Counter("lvs_check_runs_total", "Checks run.", labels(s), s.runs()); });
   Family(cs, [&](const auto& s) {
-    out.Gauge("lvs_check_consecutive_failures", "Failures since the last success.", labels(s), s.consecutive_failures());
+    out.Gauge("lvs_check_up", "1 when the checker considers its target up.", labels(s), s.up());
   });
   Family(cs, [&](const auto& s) {
-    out.Gauge("lvs_check_latency_seconds", "Latency of the last check.", labels(s), s.last().latency_us() / 1e6);
+    out.Counter("lvs_check_runs_total", "Checks run.", labels(s), s.runs());
+  });
+  Family(cs, [&](const auto& s) {
+    out.Gauge("lvs_check_consecutive_failures", "Failures since the last success.", labels(s),
+              s.consecutive_failures());
+  });
+  Family(cs, [&](const auto& s) {
+    out.Gauge("lvs_check_latency_seconds", "Latency of the last check.", labels(s),
+              s.last().latency_us() / 1e6);
   });
 }
 

@@ -62,15 +62,15 @@ absl::Status CheckScriptSecure(const std::string& path, const Credentials& runs_
       return absl::NotFoundError(absl::StrCat(p, ": ", std::strerror(errno)));
     }
     if (st.st_uid != 0) {
-      return absl::PermissionDeniedError(
-          absl::StrCat(p, " is owned by uid ", st.st_uid, ", so that user could change what runs as root"));
+      return absl::PermissionDeniedError(absl::StrCat(
+          p, " is owned by uid ", st.st_uid, ", so that user could change what runs as root"));
     }
     if (st.st_mode & (S_IWGRP | S_IWOTH)) {
       const bool sticky_dir = S_ISDIR(st.st_mode) && (st.st_mode & S_ISVTX);
       if (!sticky_dir || p == resolved) {
-        return absl::PermissionDeniedError(absl::StrCat(
-            p, " is writable by ", (st.st_mode & S_IWOTH) ? "everyone" : "its group",
-            ", so others could change what runs as root"));
+        return absl::PermissionDeniedError(
+            absl::StrCat(p, " is writable by ", (st.st_mode & S_IWOTH) ? "everyone" : "its group",
+                         ", so others could change what runs as root"));
       }
     }
     if (p == "/") break;

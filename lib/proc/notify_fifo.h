@@ -16,9 +16,9 @@
 namespace lvs::proc {
 
 struct NotifyFifoSpec {
-  std::string path;           // empty: none
-  std::string user, group;    // the FIFO's owner when it is created; empty: the default script user
-  std::string script;         // *_notify_fifo_script; empty: none
+  std::string path;         // empty: none
+  std::string user, group;  // the FIFO's owner when it is created; empty: the default script user
+  std::string script;       // *_notify_fifo_script; empty: none
   std::string script_user, script_group;
   friend bool operator==(const NotifyFifoSpec&, const NotifyFifoSpec&) = default;
 };

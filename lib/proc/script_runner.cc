@@ -23,8 +23,8 @@ ScriptRunner::~ScriptRunner() {
 }
 
 void ScriptRunner::Run(const std::vector<std::string>& argv,
-                       const std::optional<Credentials>& run_as,
-                       absl::Duration timeout, Done done) {
+                       const std::optional<Credentials>& run_as, absl::Duration timeout,
+                       Done done) {
   if (argv.empty()) {
     if (done) done(-1);
     return;

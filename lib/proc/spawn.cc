@@ -35,8 +35,10 @@ absl::StatusOr<Child> Spawn(const std::vector<std::string>& argv,
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   const int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-  if (devnull < 0) return absl::InternalError(absl::StrCat("open /dev/null: ", std::strerror(errno)));
-  const bool switch_user = run_as.has_value() && (run_as->uid != getuid() || run_as->gid != getgid());
+  if (devnull < 0)
+    return absl::InternalError(absl::StrCat("open /dev/null: ", std::strerror(errno)));
+  const bool switch_user =
+      run_as.has_value() && (run_as->uid != getuid() || run_as->gid != getgid());
   const uid_t uid = run_as ? run_as->uid : 0;
   const mode_t mask = child_umask;
   const gid_t gid = run_as ? run_as->gid : 0;
@@ -54,7 +56,8 @@ absl::StatusOr<Child> Spawn(const std::vector<std::string>& argv,
     dup2(devnull, 1);
     dup2(devnull, 2);
     syscall(SYS_close_range, 3U, ~0U, 0U);
-    if (switch_user && (setgroups(1, &gid) != 0 || setgid(gid) != 0 || setuid(uid) != 0)) _exit(126);
+    if (switch_user && (setgroups(1, &gid) != 0 || setgid(gid) != 0 || setuid(uid) != 0))
+      _exit(126);
     execv(args[0], args.data());
     _exit(127);
   }
@@ -80,7 +83,8 @@ bool WaitExit(int pidfd, absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
   while (true) {
     const int64_t left = absl::ToInt64Milliseconds(deadline - absl::Now());
-    const int n = poll(&p, 1, static_cast<int>(std::max<int64_t>(0, std::min<int64_t>(left, 1 << 30))));
+    const int n =
+        poll(&p, 1, static_cast<int>(std::max<int64_t>(0, std::min<int64_t>(left, 1 << 30))));
     if (n > 0) return true;
     if (n == 0 || (n < 0 && errno != EINTR)) return false;
   }
@@ -89,7 +93,8 @@ bool WaitExit(int pidfd, absl::Duration timeout) {
 }  // namespace
 
 absl::StatusOr<int> RunToCompletion(const std::vector<std::string>& argv,
-                                    const std::optional<Credentials>& run_as, absl::Duration timeout) {
+                                    const std::optional<Credentials>& run_as,
+                                    absl::Duration timeout) {
   auto child = Spawn(argv, run_as);
   if (!child.ok()) return child.status();
   const bool exited = WaitExit(child->pidfd, timeout);
@@ -102,8 +107,8 @@ absl::StatusOr<int> RunToCompletion(const std::vector<std::string>& argv,
   }
   close(child->pidfd);
   if (!exited) {
-    return absl::DeadlineExceededError(absl::StrCat(argv[0], " ran longer than ", absl::FormatDuration(timeout),
-                                                    "; killed"));
+    return absl::DeadlineExceededError(
+        absl::StrCat(argv[0], " ran longer than ", absl::FormatDuration(timeout), "; killed"));
   }
   return ExitCode(status);
 }

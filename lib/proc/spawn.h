@@ -34,7 +34,8 @@ absl::StatusOr<Child> Spawn(const std::vector<std::string>& argv,
 // (startup_script): past `timeout` the child's group gets SIGTERM, and SIGKILL a
 // second later, and DEADLINE_EXCEEDED is returned. Else the exit code (ExitCode).
 absl::StatusOr<int> RunToCompletion(const std::vector<std::string>& argv,
-                                    const std::optional<Credentials>& run_as, absl::Duration timeout);
+                                    const std::optional<Credentials>& run_as,
+                                    absl::Duration timeout);
 
 // The exit code, or 128 + the signal, as a shell reports it.
 int ExitCode(int wait_status);

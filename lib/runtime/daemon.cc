@@ -47,7 +47,8 @@ void AppendProcessMetrics(MetricsText& m) {
   auto close = stat.rfind(')');
   if (close == std::string::npos) return;
   std::istringstream fields(stat.substr(close + 2));
-  std::vector<std::string> f((std::istream_iterator<std::string>(fields)), std::istream_iterator<std::string>());
+  std::vector<std::string> f((std::istream_iterator<std::string>(fields)),
+                             std::istream_iterator<std::string>());
   // After "pid (comm) ", field 3 (state) is f[0]; utime is field 14, stime 15, rss 24.
   if (f.size() < 22) return;
   double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
@@ -88,7 +89,8 @@ absl::Status Daemon::StartGrpc() {
     created = mkdir(dir.c_str(), 0750) == 0;
   }
   if (!created && errno != EEXIST)
-    return absl::PermissionDeniedError(absl::StrCat("cannot create run dir ", dir, ": ", std::strerror(errno)));
+    return absl::PermissionDeniedError(
+        absl::StrCat("cannot create run dir ", dir, ": ", std::strerror(errno)));
   if (created) chmod(dir.c_str(), 0750);
   if (absl::Status s = CheckRunDir(dir); !s.ok()) return s;
   auto lock = LockRunDir(dir, options_.daemon);
@@ -98,7 +100,8 @@ absl::Status Daemon::StartGrpc() {
   if (sock.size() >= sizeof(sockaddr_un::sun_path))
     return absl::InvalidArgumentError(absl::StrCat("socket path too long: ", sock));
   if (SocketIsLive(sock))
-    return absl::AlreadyExistsError(absl::StrCat("another ", options_.daemon, " is serving ", sock));
+    return absl::AlreadyExistsError(
+        absl::StrCat("another ", options_.daemon, " is serving ", sock));
   unlink(sock.c_str());
 
   grpc::EnableDefaultHealthCheckService(true);
@@ -108,7 +111,8 @@ absl::Status Daemon::StartGrpc() {
   builder.SetMaxSendMessageSize(rpc::kMaxMessageBytes);
   builder.AddListeningPort("unix:" + sock, grpc::InsecureServerCredentials());
   if (!options_.listen.empty()) {
-    grpc::SslServerCredentialsOptions tls(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+    grpc::SslServerCredentialsOptions tls(
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
     auto files = rpc::LoadTlsFiles(options_.tls_cert, options_.tls_key, options_.tls_ca);
     if (!files.ok()) return files.status();
     tls.pem_root_certs = files->ca;
@@ -118,10 +122,11 @@ absl::Status Daemon::StartGrpc() {
   for (grpc::Service* s : services_) builder.RegisterService(s);
   server_ = builder.BuildAndStart();
   if (!server_)
-    return absl::UnavailableError(absl::StrCat("cannot serve gRPC on ", sock,
-                                               options_.listen.empty() ? "" : " or " + options_.listen));
+    return absl::UnavailableError(absl::StrCat(
+        "cannot serve gRPC on ", sock, options_.listen.empty() ? "" : " or " + options_.listen));
   chmod(sock.c_str(), 0660);
-  log_->info("serving gRPC on unix:{}{}", sock, options_.listen.empty() ? "" : " and " + options_.listen);
+  log_->info("serving gRPC on unix:{}{}", sock,
+             options_.listen.empty() ? "" : " and " + options_.listen);
   return absl::OkStatus();
 }
 

@@ -69,26 +69,40 @@ absl::StatusOr<DaemonOptions> ParseFlags(absl::string_view daemon, int argc, cha
     const FlagSpec* spec = find_extra(name);
     bool boolean = spec != nullptr && spec->boolean;
     if (name == "help") return absl::CancelledError("help");
-    static const char* kCommon[] = {"config", "run-dir", "log-level", "listen", "tls-cert", "tls-key", "tls-ca", "metrics-listen"};
+    static const char* kCommon[] = {"config",   "run-dir", "log-level", "listen",
+                                    "tls-cert", "tls-key", "tls-ca",    "metrics-listen"};
     bool common = std::find(std::begin(kCommon), std::end(kCommon), name) != std::end(kCommon);
-    if (!common && spec == nullptr) return absl::InvalidArgumentError(absl::StrCat("unknown flag --", name));
+    if (!common && spec == nullptr)
+      return absl::InvalidArgumentError(absl::StrCat("unknown flag --", name));
     if (!has_value && !boolean) {
-      if (i + 1 >= argc) return absl::InvalidArgumentError(absl::StrCat("--", name, " needs a value"));
+      if (i + 1 >= argc)
+        return absl::InvalidArgumentError(absl::StrCat("--", name, " needs a value"));
       value = argv[++i];
     }
     if (boolean && !has_value) value = "true";
-    if (name == "config") opts.config_path = value;
-    else if (name == "run-dir") opts.run_dir = value, opts.run_dir_given = true;
-    else if (name == "log-level") opts.log_level = value;
-    else if (name == "listen") opts.listen = value;
-    else if (name == "tls-cert") opts.tls_cert = value;
-    else if (name == "tls-key") opts.tls_key = value;
-    else if (name == "tls-ca") opts.tls_ca = value;
-    else if (name == "metrics-listen") opts.metrics_listen = value;
-    else opts.extra[name] = value;
+    if (name == "config")
+      opts.config_path = value;
+    else if (name == "run-dir")
+      opts.run_dir = value, opts.run_dir_given = true;
+    else if (name == "log-level")
+      opts.log_level = value;
+    else if (name == "listen")
+      opts.listen = value;
+    else if (name == "tls-cert")
+      opts.tls_cert = value;
+    else if (name == "tls-key")
+      opts.tls_key = value;
+    else if (name == "tls-ca")
+      opts.tls_ca = value;
+    else if (name == "metrics-listen")
+      opts.metrics_listen = value;
+    else
+      opts.extra[name] = value;
   }
-  if (!opts.listen.empty() && (opts.tls_cert.empty() || opts.tls_key.empty() || opts.tls_ca.empty()))
-    return absl::InvalidArgumentError("--listen needs --tls-cert, --tls-key and --tls-ca (mutual TLS)");
+  if (!opts.listen.empty() &&
+      (opts.tls_cert.empty() || opts.tls_key.empty() || opts.tls_ca.empty()))
+    return absl::InvalidArgumentError(
+        "--listen needs --tls-cert, --tls-key and --tls-ca (mutual TLS)");
   return opts;
 }
 

@@ -21,7 +21,8 @@ struct DaemonOptions {
   std::string daemon;  // "vrrpd", "ipvsd", "checkd"
   std::string config_path = "/etc/lvs/keepalived.conf";
   std::string run_dir = "/run/lvs";
-  bool run_dir_given = false;  // --run-dir on the command line (else a config's instance may move it)
+  bool run_dir_given =
+      false;  // --run-dir on the command line (else a config's instance may move it)
   std::string log_level = "info";
   // Optional TCP listener with mutual TLS, for external orchestration.
   std::string listen;

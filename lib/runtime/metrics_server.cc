@@ -24,12 +24,16 @@ absl::StatusOr<sockaddr_storage> ParseListen(const std::string& listen, socklen_
   std::string host, port_text;
   if (!listen.empty() && listen[0] == '[') {
     auto close = listen.find("]:");
-    if (close == std::string::npos) return absl::InvalidArgumentError(absl::StrCat("--metrics-listen '", listen, "': expected [ADDR]:PORT"));
+    if (close == std::string::npos)
+      return absl::InvalidArgumentError(
+          absl::StrCat("--metrics-listen '", listen, "': expected [ADDR]:PORT"));
     host = listen.substr(1, close - 1);
     port_text = listen.substr(close + 2);
   } else {
     auto colon = listen.rfind(':');
-    if (colon == std::string::npos) return absl::InvalidArgumentError(absl::StrCat("--metrics-listen '", listen, "': expected HOST:PORT"));
+    if (colon == std::string::npos)
+      return absl::InvalidArgumentError(
+          absl::StrCat("--metrics-listen '", listen, "': expected HOST:PORT"));
     host = listen.substr(0, colon);
     port_text = listen.substr(colon + 1);
   }
@@ -48,8 +52,9 @@ absl::StatusOr<sockaddr_storage> ParseListen(const std::string& listen, socklen_
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(event::EventLoop& loop, const std::string& listen,
-                                                                     Render render) {
+absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(event::EventLoop& loop,
+                                                                    const std::string& listen,
+                                                                    Render render) {
   socklen_t len = 0;
   auto addr = ParseListen(listen, &len);
   if (!addr.ok()) return addr.status();
@@ -60,14 +65,16 @@ absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(event::Event
   if (bind(fd, reinterpret_cast<sockaddr*>(&*addr), len) < 0 || ::listen(fd, 16) < 0) {
     int err = errno;
     close(fd);
-    return absl::UnavailableError(absl::StrCat("cannot serve metrics on ", listen, ": ", std::strerror(err)));
+    return absl::UnavailableError(
+        absl::StrCat("cannot serve metrics on ", listen, ": ", std::strerror(err)));
   }
   sockaddr_storage bound{};
   socklen_t blen = sizeof bound;
   getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &blen);
   int port = ntohs(bound.ss_family == AF_INET ? reinterpret_cast<sockaddr_in*>(&bound)->sin_port
                                               : reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port);
-  auto server = std::unique_ptr<MetricsServer>(new MetricsServer(loop, fd, port, std::move(render)));
+  auto server =
+      std::unique_ptr<MetricsServer>(new MetricsServer(loop, fd, port, std::move(render)));
   MetricsServer* self = server.get();
   if (auto s = loop.AddFd(fd, EPOLLIN, [self](uint32_t) { self->Accept(); }); !s.ok()) return s;
   return server;

@@ -18,7 +18,8 @@ class MetricsServer {
  public:
   using Render = std::function<std::string()>;
   // listen: "HOST:PORT" or "[V6]:PORT"; port 0 picks a free one (see port()).
-  static absl::StatusOr<std::unique_ptr<MetricsServer>> Start(event::EventLoop& loop, const std::string& listen,
+  static absl::StatusOr<std::unique_ptr<MetricsServer>> Start(event::EventLoop& loop,
+                                                              const std::string& listen,
                                                               Render render);
   ~MetricsServer();
   int port() const { return port_; }

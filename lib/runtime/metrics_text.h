@@ -14,7 +14,8 @@ class MetricsText {
  public:
   using Labels = std::vector<std::pair<std::string, std::string>>;
 
-  void Counter(const std::string& name, const std::string& help, const Labels& labels, double value) {
+  void Counter(const std::string& name, const std::string& help, const Labels& labels,
+               double value) {
     Sample(name, help, "counter", labels, value);
   }
   void Gauge(const std::string& name, const std::string& help, const Labels& labels, double value) {
@@ -25,8 +26,8 @@ class MetricsText {
   static std::string EscapeLabelValue(const std::string& v);
 
  private:
-  void Sample(const std::string& name, const std::string& help, const char* type, const Labels& labels,
-              double value);
+  void Sample(const std::string& name, const std::string& help, const char* type,
+              const Labels& labels, double value);
   std::string out_;
   std::string last_family_;
 };

@@ -57,26 +57,30 @@ std::string RunDirFor(const std::string& instance_id) {
 
 absl::Status EnterNetNamespace(const std::string& name) {
   if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..") {
-    return absl::InvalidArgumentError(absl::StrCat("net_namespace '", name, "' is not a namespace name"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("net_namespace '", name, "' is not a namespace name"));
   }
   const std::string path = "/run/netns/" + name;
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    return absl::NotFoundError(absl::StrCat("net_namespace ", name, ": cannot open ", path, ": ", Errno(),
-                                            " (create it with `ip netns add ", name, "`)"));
+    return absl::NotFoundError(absl::StrCat("net_namespace ", name, ": cannot open ", path, ": ",
+                                            Errno(), " (create it with `ip netns add ", name,
+                                            "`)"));
   }
   const int rc = setns(fd, CLONE_NEWNET);
   const std::string err = Errno();
   close(fd);
   if (rc != 0) {
-    return absl::PermissionDeniedError(absl::StrCat("net_namespace ", name, ": setns: ", err,
-                                                    " (entering a namespace needs CAP_SYS_ADMIN; under the "
-                                                    "packaged units, add it with `systemctl edit`)"));
+    return absl::PermissionDeniedError(
+        absl::StrCat("net_namespace ", name, ": setns: ", err,
+                     " (entering a namespace needs CAP_SYS_ADMIN; under the "
+                     "packaged units, add it with `systemctl edit`)"));
   }
   // /sys/class/net shows the namespace of whoever mounted sysfs: mount our own, in a
   // mount namespace of our own, so interface lookups see the namespace we are in.
   if (unshare(CLONE_NEWNS) != 0 || mount("", "/", nullptr, MS_SLAVE | MS_REC, nullptr) != 0) {
-    return absl::InternalError(absl::StrCat("net_namespace ", name, ": a mount namespace for /sys: ", Errno()));
+    return absl::InternalError(
+        absl::StrCat("net_namespace ", name, ": a mount namespace for /sys: ", Errno()));
   }
   umount2("/sys", MNT_DETACH);
   if (mount(name.c_str(), "/sys", "sysfs", 0, nullptr) != 0) {
@@ -123,8 +127,10 @@ void ApplyProcessOptions(const ProcessPlan& plan, spdlog::logger& log) {
     CPU_ZERO(&set);
     bool valid = true;
     for (uint32_t cpu : o.cpus()) {
-      if (static_cast<long>(cpu) >= online || cpu >= CPU_SETSIZE) valid = false;
-      else CPU_SET(cpu, &set);
+      if (static_cast<long>(cpu) >= online || cpu >= CPU_SETSIZE)
+        valid = false;
+      else
+        CPU_SET(cpu, &set);
     }
     // keepalived drops the whole set when one CPU is not there.
     if (!valid) {

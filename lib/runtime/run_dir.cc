@@ -23,9 +23,10 @@ absl::Status CheckRunDir(const std::string& dir) {
     return absl::FailedPreconditionError(absl::StrCat("run dir ", dir, " is not a directory"));
   }
   if (st.st_uid != 0 && st.st_uid != geteuid()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "run dir ", dir, " belongs to uid ", st.st_uid, ", who could replace the sockets in it; "
-        "use a directory of root's (the default /run/lvs)"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("run dir ", dir, " belongs to uid ", st.st_uid,
+                     ", who could replace the sockets in it; "
+                     "use a directory of root's (the default /run/lvs)"));
   }
   if (st.st_mode & (S_IWGRP | S_IWOTH)) {
     return absl::FailedPreconditionError(absl::StrFormat(
@@ -55,7 +56,8 @@ absl::StatusOr<int> LockRunDir(const std::string& dir, const std::string& daemon
   const std::string path = absl::StrCat(dir, "/", daemon, ".lock");
   const int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
   if (fd < 0) {
-    return absl::FailedPreconditionError(absl::StrCat("cannot open ", path, ": ", std::strerror(errno)));
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot open ", path, ": ", std::strerror(errno)));
   }
   if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
     const int err = errno;
@@ -63,10 +65,11 @@ absl::StatusOr<int> LockRunDir(const std::string& dir, const std::string& daemon
     (void)!pread(fd, pid, sizeof pid - 1, 0);
     close(fd);
     if (err == EWOULDBLOCK) {
-      return absl::AlreadyExistsError(absl::StrCat("another ", daemon, " (pid ", pid,
-                                                   ") runs with run dir ", dir));
+      return absl::AlreadyExistsError(
+          absl::StrCat("another ", daemon, " (pid ", pid, ") runs with run dir ", dir));
     }
-    return absl::FailedPreconditionError(absl::StrCat("cannot lock ", path, ": ", std::strerror(err)));
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot lock ", path, ": ", std::strerror(err)));
   }
   const std::string mine = absl::StrCat(getpid());
   (void)!ftruncate(fd, 0);

@@ -27,7 +27,8 @@ absl::StatusOr<std::unique_ptr<FileWatcher>> FileWatcher::Create(event::EventLoo
   if (fd < 0) return absl::UnavailableError(absl::StrCat("inotify_init1: ", std::strerror(errno)));
   auto watcher = std::unique_ptr<FileWatcher>(new FileWatcher(loop, fd));
   FileWatcher* self = watcher.get();
-  if (auto s = loop->AddFd(fd, EPOLLIN, [self](uint32_t) { self->OnReadable(); }); !s.ok()) return s;
+  if (auto s = loop->AddFd(fd, EPOLLIN, [self](uint32_t) { self->OnReadable(); }); !s.ok())
+    return s;
   return watcher;
 }
 
@@ -36,13 +37,14 @@ FileWatcher::~FileWatcher() {
   close(fd_);
 }
 
-absl::StatusOr<uint64_t> FileWatcher::Watch(const std::string& path, std::function<void()> changed) {
+absl::StatusOr<uint64_t> FileWatcher::Watch(const std::string& path,
+                                            std::function<void()> changed) {
   auto [dir, name] = SplitPath(path);
   // The same directory gives the same descriptor: subscribers share it.
   int wd = inotify_add_watch(fd_, dir.c_str(), kEvents);
   if (wd < 0) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("cannot watch directory ", dir, " of tracked file ", path, ": ", std::strerror(errno)));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cannot watch directory ", dir, " of tracked file ", path, ": ", std::strerror(errno)));
   }
   const uint64_t id = next_id_++;
   subscribers_[id] = {wd, name, std::move(changed)};

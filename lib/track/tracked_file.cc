@@ -16,7 +16,8 @@ std::optional<int64_t> ParseTrackedFileValue(absl::string_view text) {
   const std::string buf(text.substr(0, 127));
   errno = 0;
   const long long value = std::strtoll(buf.c_str(), nullptr, 0);
-  if (errno != 0 || value < INT32_MIN || value > static_cast<long long>(INT32_MAX) + 1) return std::nullopt;
+  if (errno != 0 || value < INT32_MIN || value > static_cast<long long>(INT32_MAX) + 1)
+    return std::nullopt;
   return value;
 }
 

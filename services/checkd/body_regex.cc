@@ -14,20 +14,22 @@ absl::StatusOr<std::shared_ptr<const CompiledRegex>> CompiledRegex::Get(const st
                                                                         uint32_t options) {
   // Compiled once per pattern while any checker holds it (the lock covers the cache).
   static absl::Mutex mu(absl::kConstInit);
-  static auto* cache = new std::map<std::pair<std::string, uint32_t>, std::weak_ptr<const CompiledRegex>>;
+  static auto* cache =
+      new std::map<std::pair<std::string, uint32_t>, std::weak_ptr<const CompiledRegex>>;
   absl::MutexLock lock(&mu);
   auto& slot = (*cache)[{pattern, options}];
   if (auto hit = slot.lock()) return hit;
   int code = 0;
   PCRE2_SIZE offset = 0;
-  pcre2_code* re =
-      pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(), options, &code, &offset, nullptr);
+  pcre2_code* re = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(),
+                                 options, &code, &offset, nullptr);
   if (re == nullptr) {
     cache->erase({pattern, options});
     PCRE2_UCHAR message[256];
     pcre2_get_error_message(code, message, sizeof message);
-    return absl::InvalidArgumentError(absl::StrCat("regex '", pattern, "' does not compile: ",
-                                                   reinterpret_cast<const char*>(message), " at offset ", offset));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "regex '", pattern, "' does not compile: ", reinterpret_cast<const char*>(message),
+        " at offset ", offset));
   }
   uint32_t lookbehind = 0;
   pcre2_pattern_info(re, PCRE2_INFO_MAXLOOKBEHIND, &lookbehind);
@@ -38,7 +40,8 @@ absl::StatusOr<std::shared_ptr<const CompiledRegex>> CompiledRegex::Get(const st
 
 CompiledRegex::~CompiledRegex() { pcre2_code_free(code_); }
 
-BodyRegexMatcher::BodyRegexMatcher(std::shared_ptr<const CompiledRegex> regex, uint64_t min_offset, uint64_t max_end)
+BodyRegexMatcher::BodyRegexMatcher(std::shared_ptr<const CompiledRegex> regex, uint64_t min_offset,
+                                   uint64_t max_end)
     : regex_(std::move(regex)),
       min_offset_(min_offset),
       max_end_(max_end),
@@ -83,7 +86,8 @@ void BodyRegexMatcher::Finish() {
 
 void BodyRegexMatcher::Match(bool partial) {
   size_t start = resume_;
-  if (min_offset_ > window_start_) start = std::max<size_t>(start, static_cast<size_t>(min_offset_ - window_start_));
+  if (min_offset_ > window_start_)
+    start = std::max<size_t>(start, static_cast<size_t>(min_offset_ - window_start_));
   if (start > window_.size()) return;  // min_offset not reached yet
   if (max_end_ != 0 && window_start_ + start >= max_end_) {
     decided_ = true;  // no match can start inside the window any more
@@ -92,8 +96,8 @@ void BodyRegexMatcher::Match(bool partial) {
   // A window that no longer begins the body must not match ^ at its first byte.
   uint32_t flags = window_start_ > 0 ? PCRE2_NOTBOL : 0;
   if (partial) flags |= PCRE2_PARTIAL_HARD;
-  const int rc = pcre2_match(regex_->code(), reinterpret_cast<PCRE2_SPTR>(window_.data()), window_.size(), start,
-                             flags, match_data_, nullptr);
+  const int rc = pcre2_match(regex_->code(), reinterpret_cast<PCRE2_SPTR>(window_.data()),
+                             window_.size(), start, flags, match_data_, nullptr);
   const PCRE2_SIZE* ovector = pcre2_get_ovector_pointer(match_data_);
   // What a later match may look back at: the pattern's lookbehind, and one byte
   // more for ^ after a newline (multiline) and \b.

@@ -21,7 +21,8 @@ namespace lvs::checkd {
 class CompiledRegex {
  public:
   // The same (pattern, options) gives the same object while any user holds it.
-  static absl::StatusOr<std::shared_ptr<const CompiledRegex>> Get(const std::string& pattern, uint32_t options);
+  static absl::StatusOr<std::shared_ptr<const CompiledRegex>> Get(const std::string& pattern,
+                                                                  uint32_t options);
   ~CompiledRegex();
   CompiledRegex(const CompiledRegex&) = delete;
   CompiledRegex& operator=(const CompiledRegex&) = delete;
@@ -40,7 +41,8 @@ class CompiledRegex {
 
 class BodyRegexMatcher {
  public:
-  BodyRegexMatcher(std::shared_ptr<const CompiledRegex> regex, uint64_t min_offset, uint64_t max_end);
+  BodyRegexMatcher(std::shared_ptr<const CompiledRegex> regex, uint64_t min_offset,
+                   uint64_t max_end);
   ~BodyRegexMatcher();
   BodyRegexMatcher(const BodyRegexMatcher&) = delete;
   BodyRegexMatcher& operator=(const BodyRegexMatcher&) = delete;

@@ -27,7 +27,8 @@ v1::CheckResult ToProto(const CheckOutcome& o, absl::Time wall) {
 }  // namespace
 
 void LatenessWindow::Add(absl::Duration lateness) {
-  auto us = static_cast<uint32_t>(std::clamp<int64_t>(absl::ToInt64Microseconds(lateness), 0, UINT32_MAX));
+  auto us = static_cast<uint32_t>(
+      std::clamp<int64_t>(absl::ToInt64Microseconds(lateness), 0, UINT32_MAX));
   if (samples_.size() < capacity_) {
     samples_.push_back(us);
   } else {
@@ -51,9 +52,12 @@ void LatenessWindow::Fill(v1::CheckerStats* out) const {
   out->set_lateness_max_us(*std::max_element(v.begin(), v.end()));
 }
 
-CheckEngine::CheckEngine(event::EventLoop* loop, CheckerFactory* factory, Listener on_change, uint64_t seed,
-                         size_t max_in_flight)
-    : loop_(loop), factory_(factory), on_change_(std::move(on_change)), rng_(seed),
+CheckEngine::CheckEngine(event::EventLoop* loop, CheckerFactory* factory, Listener on_change,
+                         uint64_t seed, size_t max_in_flight)
+    : loop_(loop),
+      factory_(factory),
+      on_change_(std::move(on_change)),
+      rng_(seed),
       max_in_flight_(std::max<size_t>(max_in_flight, 1)) {}
 
 CheckEngine::~CheckEngine() {
@@ -61,15 +65,16 @@ CheckEngine::~CheckEngine() {
   for (auto& p : probes_) p.reset();
 }
 
-absl::StatusOr<std::unique_ptr<CheckEngine::Target>> CheckEngine::Build(TargetSpec spec,
-                                                                        std::optional<bool> initially_up) {
+absl::StatusOr<std::unique_ptr<CheckEngine::Target>> CheckEngine::Build(
+    TargetSpec spec, std::optional<bool> initially_up) {
   TargetHealth health(spec, initially_up, first_set_);
   auto t = std::make_unique<Target>(Target{std::move(spec), std::move(health), {}});
   for (size_t i = 0; i < t->spec.checkers.size(); ++i) {
     auto c = Join(t.get(), i);
     if (!c.ok()) {
       Stop(t.get());
-      return absl::InvalidArgumentError(absl::StrCat(t->spec.id, ": checker ", i, ": ", c.status().message()));
+      return absl::InvalidArgumentError(
+          absl::StrCat(t->spec.id, ": checker ", i, ": ", c.status().message()));
     }
     t->checks.push_back(*c);
   }
@@ -103,7 +108,8 @@ absl::StatusOr<CheckEngine::SharedCheck*> CheckEngine::Join(Target* t, size_t i)
   }
   auto checker_impl = factory_->Create(t->spec.checkers[i]);
   if (!checker_impl.ok()) return checker_impl.status();
-  auto c = std::make_unique<SharedCheck>(SharedCheck{key, *std::move(checker_impl), t->health.checker(i), {}});
+  auto c = std::make_unique<SharedCheck>(
+      SharedCheck{key, *std::move(checker_impl), t->health.checker(i), {}});
   SharedCheck* raw = c.get();
   raw->users.emplace_back(t, i);
   raw->checker->SetWake([this, raw] { Wake(raw); });
@@ -113,11 +119,13 @@ absl::StatusOr<CheckEngine::SharedCheck*> CheckEngine::Join(Target* t, size_t i)
   return raw;
 }
 
-absl::StatusOr<v1::SetTargetsResponse> CheckEngine::SetTargets(const v1::SetTargetsRequest& request) {
+absl::StatusOr<v1::SetTargetsResponse> CheckEngine::SetTargets(
+    const v1::SetTargetsRequest& request) {
   std::unordered_set<std::string> ids;
   for (const v1::CheckTarget& t : request.targets()) {
     if (!t.id().empty() && !ids.insert(t.id()).second) {
-      return absl::InvalidArgumentError(absl::StrCat("target id \"", t.id(), "\" appears more than once; nothing applied"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("target id \"", t.id(), "\" appears more than once; nothing applied"));
     }
   }
   v1::SetTargetsResponse resp;
@@ -139,7 +147,8 @@ absl::StatusOr<v1::SetTargetsResponse> CheckEngine::SetTargets(const v1::SetTarg
 
 void CheckEngine::Apply(const v1::CheckTarget& in, TargetMap& next, v1::SetTargetsResponse& resp) {
   auto old = targets_.extract(in.id());
-  if (!old.empty() && google::protobuf::util::MessageDifferencer::Equals(old.mapped()->spec.source, in)) {
+  if (!old.empty() &&
+      google::protobuf::util::MessageDifferencer::Equals(old.mapped()->spec.source, in)) {
     next.insert(std::move(old));
     resp.set_unchanged(resp.unchanged() + 1);
     return;
@@ -147,13 +156,15 @@ void CheckEngine::Apply(const v1::CheckTarget& in, TargetMap& next, v1::SetTarge
   absl::StatusOr<std::unique_ptr<Target>> built = [&]() -> absl::StatusOr<std::unique_ptr<Target>> {
     auto spec = TargetSpec::FromProto(in);
     if (!spec.ok()) return spec.status();
-    return Build(*std::move(spec), old.empty() ? std::nullopt : std::optional<bool>(old.mapped()->health.up()));
+    return Build(*std::move(spec),
+                 old.empty() ? std::nullopt : std::optional<bool>(old.mapped()->health.up()));
   }();
   if (!built.ok()) {
     v1::TargetError* e = resp.add_rejected();
     e->set_id(in.id());
     e->set_message(std::string(built.status().message()));
-    if (!old.empty()) next.insert(std::move(old));  // fail static: the last good version keeps running
+    if (!old.empty())
+      next.insert(std::move(old));  // fail static: the last good version keeps running
     return;
   }
   Target* t = built->get();
@@ -350,13 +361,15 @@ void CheckEngine::AnswerRecheck(Target* t, size_t checker, bool ok) {
   on_change_(e);
 }
 
-absl::Status CheckEngine::ProbeOnce(const std::string& id, std::function<void(v1::ProbeOnceResponse)> done) {
+absl::Status CheckEngine::ProbeOnce(const std::string& id,
+                                    std::function<void(v1::ProbeOnceResponse)> done) {
   auto it = targets_.find(id);
   if (it == targets_.end()) return absl::NotFoundError(absl::StrCat("no target \"", id, "\""));
   return ProbeOnce(it->second->spec, std::move(done));
 }
 
-absl::Status CheckEngine::ProbeOnce(const TargetSpec& spec, std::function<void(v1::ProbeOnceResponse)> done) {
+absl::Status CheckEngine::ProbeOnce(const TargetSpec& spec,
+                                    std::function<void(v1::ProbeOnceResponse)> done) {
   auto probe = std::make_shared<Probe>();
   for (const CheckerSpec& cs : spec.checkers) {
     auto c = factory_->Create(cs);

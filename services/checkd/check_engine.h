@@ -81,7 +81,8 @@ class CheckEngine {
     CheckerState state;
     std::vector<std::pair<Target*, size_t>> users;  // (target, its checker index)
     event::EventLoop::TimerId timer = 0;
-    absl::Time due = absl::InfinitePast();  // when the next run should start, before rounding to a tick
+    absl::Time due =
+        absl::InfinitePast();  // when the next run should start, before rounding to a tick
     bool in_flight = false;
     bool queued = false;
     absl::Time started = absl::InfinitePast();

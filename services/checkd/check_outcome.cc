@@ -22,16 +22,25 @@ std::string NoAnswerIn(absl::Duration timeout) {
 
 std::string DescribeConnectError(int err) {
   switch (err) {
-    case ECONNREFUSED: return "connection refused";
-    case ECONNRESET: return "connection reset";
-    case EHOSTUNREACH: return "host unreachable";
-    case ENETUNREACH: return "network unreachable";
-    case ETIMEDOUT: return "connection timed out";
-    case EADDRNOTAVAIL: return "source address not available";
-    case EADDRINUSE: return "source address in use";
+    case ECONNREFUSED:
+      return "connection refused";
+    case ECONNRESET:
+      return "connection reset";
+    case EHOSTUNREACH:
+      return "host unreachable";
+    case ENETUNREACH:
+      return "network unreachable";
+    case ETIMEDOUT:
+      return "connection timed out";
+    case EADDRNOTAVAIL:
+      return "source address not available";
+    case EADDRINUSE:
+      return "source address in use";
     case EACCES:
-    case EPERM: return "connection not permitted";
-    default: return absl::AsciiStrToLower(std::strerror(err));
+    case EPERM:
+      return "connection not permitted";
+    default:
+      return absl::AsciiStrToLower(std::strerror(err));
   }
 }
 
@@ -62,8 +71,7 @@ CheckOutcome EvaluateHttpResponse(long status, absl::string_view body_md5_hex,
     }
   }
   if (!status_ok) return CheckOutcome::Down(absl::StrCat("HTTP ", status));
-  if (!expected_digest.empty() &&
-      !absl::EqualsIgnoreCase(expected_digest, body_md5_hex)) {
+  if (!expected_digest.empty() && !absl::EqualsIgnoreCase(expected_digest, body_md5_hex)) {
     return CheckOutcome::Down("digest mismatch");
   }
   return CheckOutcome::Up(absl::StrCat("HTTP ", status));

@@ -80,5 +80,4 @@ class BodyDigest {
   Ctx* ctx_;
 };
 
-
 }  // namespace lvs::checkd

@@ -9,7 +9,8 @@
 
 namespace lvs::checkd {
 
-absl::StatusOr<std::unique_ptr<LoopCheckerFactory>> LoopCheckerFactory::Create(event::EventLoop* loop) {
+absl::StatusOr<std::unique_ptr<LoopCheckerFactory>> LoopCheckerFactory::Create(
+    event::EventLoop* loop) {
   auto curl = CurlMulti::Create(loop);
   if (!curl.ok()) return curl.status();
   return std::unique_ptr<LoopCheckerFactory>(new LoopCheckerFactory(loop, *std::move(curl)));

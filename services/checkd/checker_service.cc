@@ -46,22 +46,24 @@ grpc::Status CheckerService::ProbeOnce(grpc::ServerContext* ctx, const v1::Probe
   if (!req->target_id().empty()) {
     started = loop_->Call([&] { return engine_->ProbeOnce(req->target_id(), deliver); });
   } else if (req->has_target()) {
-    const bool script = std::any_of(req->target().checkers().begin(),
-                                    req->target().checkers().end(),
-                                    [](const v1::Checker& c) { return c.has_misc(); });
+    const bool script =
+        std::any_of(req->target().checkers().begin(), req->target().checkers().end(),
+                    [](const v1::Checker& c) { return c.has_misc(); });
     if (script && !allow_probe_scripts_) {
       return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
                           "an ad-hoc MISC_CHECK probe would run a command of the caller's choosing "
                           "as checkd's user; probe a configured target by id (--target), or start "
                           "checkd with --allow-probe-scripts");
     }
-    const bool key_files = std::any_of(req->target().checkers().begin(), req->target().checkers().end(),
-                                       [](const v1::Checker& c) { return c.http().has_tls(); });
+    const bool key_files =
+        std::any_of(req->target().checkers().begin(), req->target().checkers().end(),
+                    [](const v1::Checker& c) { return c.http().has_tls(); });
     if (key_files) {
       // checkd reads them as root: a caller must not pick which key it presents where.
-      return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
-                          "an ad-hoc probe cannot name TLS certificate or key files; probe a configured "
-                          "SSL_GET target by id (--target), which uses the configuration's SSL block");
+      return grpc::Status(
+          grpc::StatusCode::PERMISSION_DENIED,
+          "an ad-hoc probe cannot name TLS certificate or key files; probe a configured "
+          "SSL_GET target by id (--target), which uses the configuration's SSL block");
     }
     auto spec = TargetSpec::FromProto(req->target());
     if (!spec.ok()) return runtime::ToGrpcStatus(spec.status());
@@ -82,11 +84,13 @@ grpc::Status CheckerService::ProbeOnce(grpc::ServerContext* ctx, const v1::Probe
 
 grpc::Status CheckerService::CheckNow(grpc::ServerContext*, const v1::CheckNowRequest* req,
                                       v1::CheckNowResponse*) {
-  if (req->target_id().empty()) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "CheckNow needs target_id");
+  if (req->target_id().empty())
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "CheckNow needs target_id");
   absl::Status status = loop_->Call([&] { return engine_->CheckNow(req->target_id()); });
   if (!status.ok()) return runtime::ToGrpcStatus(status);
-  runtime::Logger("checkd")->info("{}: checks run now{}{}", absl::CHexEscape(req->target_id().substr(0, 200)),
-                                  req->reason().empty() ? "" : ": ", absl::CHexEscape(req->reason().substr(0, 200)));
+  runtime::Logger("checkd")->info(
+      "{}: checks run now{}{}", absl::CHexEscape(req->target_id().substr(0, 200)),
+      req->reason().empty() ? "" : ": ", absl::CHexEscape(req->reason().substr(0, 200)));
   return grpc::Status::OK;
 }
 

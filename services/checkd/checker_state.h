@@ -34,7 +34,9 @@ class CheckerState {
   // retries were spent, so until the first verdict one failure is enough; a
   // checker added by a reload gets its retries.
   CheckerState(RetryPolicy policy, bool initially_up, bool first_failure_decides = false)
-      : policy_(policy), up_(initially_up), retries_done_(first_failure_decides ? policy.retry : 0) {}
+      : policy_(policy),
+        up_(initially_up),
+        retries_done_(first_failure_decides ? policy.retry : 0) {}
 
   struct Step {
     absl::Duration next_run_in;  // when to run this checker again

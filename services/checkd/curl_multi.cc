@@ -35,7 +35,8 @@ CurlMulti::~CurlMulti() {
 
 absl::Status CurlMulti::Add(CURL* easy, Done done) {
   CURLMcode rc = curl_multi_add_handle(multi_, easy);
-  if (rc != CURLM_OK) return absl::InternalError(absl::StrCat("curl_multi_add_handle: ", curl_multi_strerror(rc)));
+  if (rc != CURLM_OK)
+    return absl::InternalError(absl::StrCat("curl_multi_add_handle: ", curl_multi_strerror(rc)));
   transfers_[easy] = std::move(done);
   return absl::OkStatus();
 }

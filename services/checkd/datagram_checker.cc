@@ -7,7 +7,6 @@
 #include <cerrno>
 #include <vector>
 
-
 namespace lvs::checkd {
 
 void DatagramChecker::Start(Done done) {
@@ -31,7 +30,8 @@ void DatagramChecker::OnEvents(uint32_t) {
     // MSG_TRUNC: n is the datagram's real length, so "too long" is seen as such.
     const size_t len = static_cast<size_t>(n);
     std::string reply(buf.data(), std::min(len, buf.size()));
-    if (len > buf.size()) reply.resize(len);  // length counts; bytes past the buffer are zeros, never compared
+    if (len > buf.size())
+      reply.resize(len);  // length counts; bytes past the buffer are zeros, never compared
     if (auto verdict = exchange_->Judge(reply)) return Finish(*std::move(verdict));
   }
 }

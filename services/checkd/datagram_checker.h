@@ -13,8 +13,8 @@ namespace lvs::checkd {
 
 class DatagramChecker final : public SocketChecker {
  public:
-  DatagramChecker(event::EventLoop* loop, const CheckerSpec& spec, std::unique_ptr<DatagramExchange> exchange,
-                  size_t receive_size)
+  DatagramChecker(event::EventLoop* loop, const CheckerSpec& spec,
+                  std::unique_ptr<DatagramExchange> exchange, size_t receive_size)
       : SocketChecker(loop, spec), exchange_(std::move(exchange)), receive_size_(receive_size) {}
   void Start(Done done) override;
 

@@ -12,7 +12,8 @@ constexpr uint16_t kClassIn = 1;
 constexpr size_t kHeader = 12;
 
 uint16_t Get16(absl::string_view s, size_t at) {
-  return static_cast<uint16_t>((static_cast<uint8_t>(s[at]) << 8) | static_cast<uint8_t>(s[at + 1]));
+  return static_cast<uint16_t>((static_cast<uint8_t>(s[at]) << 8) |
+                               static_cast<uint8_t>(s[at + 1]));
 }
 
 // Skips one (possibly compressed) name at `*at`; false when it runs off the end.
@@ -20,7 +21,8 @@ bool SkipName(absl::string_view msg, size_t* at) {
   char* name = nullptr;
   long len = 0;
   const auto* base = reinterpret_cast<const unsigned char*>(msg.data());
-  if (ares_expand_name(base + *at, base, static_cast<int>(msg.size()), &name, &len) != ARES_SUCCESS) return false;
+  if (ares_expand_name(base + *at, base, static_cast<int>(msg.size()), &name, &len) != ARES_SUCCESS)
+    return false;
   ares_free_string(name);
   *at += static_cast<size_t>(len);
   return *at <= msg.size();
@@ -28,11 +30,16 @@ bool SkipName(absl::string_view msg, size_t* at) {
 
 const char* RcodeName(int rcode) {
   switch (rcode) {
-    case 1: return "FORMERR";
-    case 2: return "SERVFAIL";
-    case 3: return "NXDOMAIN";
-    case 4: return "NOTIMP";
-    case 5: return "REFUSED";
+    case 1:
+      return "FORMERR";
+    case 2:
+      return "SERVFAIL";
+    case 3:
+      return "NXDOMAIN";
+    case 4:
+      return "NOTIMP";
+    case 5:
+      return "REFUSED";
   }
   return "error";
 }
@@ -56,13 +63,15 @@ std::string DescribeAnswers(absl::string_view reply, uint16_t type) {
     if (rr_type == type) ++matching;
   }
   if (matching == 0) return absl::StrCat("NOERROR, no ", DnsTypeName(type), " record");
-  return absl::StrCat("NOERROR, ", matching, " ", DnsTypeName(type), matching == 1 ? " record" : " records");
+  return absl::StrCat("NOERROR, ", matching, " ", DnsTypeName(type),
+                      matching == 1 ? " record" : " records");
 }
 
 }  // namespace
 
 std::string DnsTypeName(uint16_t type) {
-  if (v1::DnsType_IsValid(type) && type != 0) return v1::DnsType_Name(static_cast<v1::DnsType>(type)).substr(4);
+  if (v1::DnsType_IsValid(type) && type != 0)
+    return v1::DnsType_Name(static_cast<v1::DnsType>(type)).substr(4);
   return absl::StrCat("TYPE", type);
 }
 
@@ -70,9 +79,11 @@ absl::StatusOr<std::string> BuildDnsQuery(absl::string_view name, uint16_t type,
   unsigned char* buf = nullptr;
   int len = 0;
   const std::string n(name);
-  int rc = ares_create_query(n.c_str(), kClassIn, type, id, /*rd=*/1, &buf, &len, /*max_udp_size=*/0);
+  int rc =
+      ares_create_query(n.c_str(), kClassIn, type, id, /*rd=*/1, &buf, &len, /*max_udp_size=*/0);
   if (rc != ARES_SUCCESS) {
-    return absl::InvalidArgumentError(absl::StrCat("cannot build a DNS query for \"", name, "\": ", ares_strerror(rc)));
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot build a DNS query for \"", name, "\": ", ares_strerror(rc)));
   }
   std::string out(reinterpret_cast<char*>(buf), static_cast<size_t>(len));
   ares_free_string(buf);
@@ -84,7 +95,8 @@ std::optional<CheckOutcome> JudgeDnsReply(absl::string_view reply, uint16_t id, 
   const uint16_t flags = Get16(reply, 2);
   if ((flags & 0x8000) == 0) return std::nullopt;  // a query, not a response
   if (const int rcode = flags & 0x000f; rcode != 0) {
-    return CheckOutcome::Down(absl::StrCat("DNS answered ", RcodeName(rcode), " (rcode ", rcode, ")"));
+    return CheckOutcome::Down(
+        absl::StrCat("DNS answered ", RcodeName(rcode), " (rcode ", rcode, ")"));
   }
   return CheckOutcome::Up(DescribeAnswers(reply, type));
 }

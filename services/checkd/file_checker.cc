@@ -4,7 +4,8 @@
 
 namespace lvs::checkd {
 
-FileChecker::FileChecker(FileWatcher* watcher, const CheckerSpec& spec) : watcher_(watcher), spec_(spec) {}
+FileChecker::FileChecker(FileWatcher* watcher, const CheckerSpec& spec)
+    : watcher_(watcher), spec_(spec) {}
 
 FileChecker::~FileChecker() {
   if (watch_ != 0) watcher_->Unwatch(watch_);

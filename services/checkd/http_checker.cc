@@ -37,7 +37,8 @@ void HttpChecker::StartUrl() {
   // To send a TLS server name, curl needs it as the URL's host; CONNECT_TO then
   // sends the connection to the real server's address anyway.
   const std::string host = spec_.sni.empty() ? Bracketed(spec_.connect_ip) : spec_.sni;
-  std::string target = absl::StrCat(tls ? "https://" : "http://", host, ":", spec_.connect_port, url.path);
+  std::string target =
+      absl::StrCat(tls ? "https://" : "http://", host, ":", spec_.connect_port, url.path);
 
   curl_easy_reset(easy_);
   curl_slist_free_all(headers_);
@@ -45,7 +46,8 @@ void HttpChecker::StartUrl() {
   curl_slist_free_all(connect_to_);
   connect_to_ = nullptr;
   if (!vhost.empty()) headers_ = curl_slist_append(headers_, absl::StrCat("Host: ", vhost).c_str());
-  if (spec_.http_protocol != v1::HTTP_1_0) headers_ = curl_slist_append(headers_, "Connection: close");
+  if (spec_.http_protocol != v1::HTTP_1_0)
+    headers_ = curl_slist_append(headers_, "Connection: close");
   curl_easy_setopt(easy_, CURLOPT_URL, target.c_str());
   curl_easy_setopt(easy_, CURLOPT_HTTPHEADER, headers_);
   curl_easy_setopt(easy_, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -53,14 +55,16 @@ void HttpChecker::StartUrl() {
   curl_easy_setopt(easy_, CURLOPT_FRESH_CONNECT, 1L);
   curl_easy_setopt(easy_, CURLOPT_FORBID_REUSE, 1L);
   // keepalived speaks HTTP/1.0 by default and does not follow redirects.
-  curl_easy_setopt(easy_, CURLOPT_HTTP_VERSION,
-                   spec_.http_protocol == v1::HTTP_1_1 ? CURL_HTTP_VERSION_1_1 : CURL_HTTP_VERSION_1_0);
+  curl_easy_setopt(
+      easy_, CURLOPT_HTTP_VERSION,
+      spec_.http_protocol == v1::HTTP_1_1 ? CURL_HTTP_VERSION_1_1 : CURL_HTTP_VERSION_1_0);
   if (spec_.fwmark != 0 || !spec_.bind_if.empty()) {
     curl_easy_setopt(easy_, CURLOPT_SOCKOPTFUNCTION, &HttpChecker::OnSocket);
     curl_easy_setopt(easy_, CURLOPT_SOCKOPTDATA, this);
   }
   curl_easy_setopt(easy_, CURLOPT_USERAGENT, "lvs-ha checkd");
-  curl_easy_setopt(easy_, CURLOPT_TIMEOUT_MS, static_cast<long>(absl::ToInt64Milliseconds(spec_.connect_timeout)));
+  curl_easy_setopt(easy_, CURLOPT_TIMEOUT_MS,
+                   static_cast<long>(absl::ToInt64Milliseconds(spec_.connect_timeout)));
   curl_easy_setopt(easy_, CURLOPT_ERRORBUFFER, error_);
   curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, &HttpChecker::OnBody);
   curl_easy_setopt(easy_, CURLOPT_WRITEDATA, this);
@@ -71,15 +75,20 @@ void HttpChecker::StartUrl() {
   curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYHOST, spec_.verify_peer ? 2L : 0L);
   if (!spec_.ca_file.empty()) curl_easy_setopt(easy_, CURLOPT_CAINFO, spec_.ca_file.c_str());
   // ... and its certificate and key, presented to servers that ask for one.
-  if (!spec_.certificate_file.empty()) curl_easy_setopt(easy_, CURLOPT_SSLCERT, spec_.certificate_file.c_str());
+  if (!spec_.certificate_file.empty())
+    curl_easy_setopt(easy_, CURLOPT_SSLCERT, spec_.certificate_file.c_str());
   if (!spec_.key_file.empty()) curl_easy_setopt(easy_, CURLOPT_SSLKEY, spec_.key_file.c_str());
-  if (!spec_.key_password.empty()) curl_easy_setopt(easy_, CURLOPT_KEYPASSWD, spec_.key_password.c_str());
+  if (!spec_.key_password.empty())
+    curl_easy_setopt(easy_, CURLOPT_KEYPASSWD, spec_.key_password.c_str());
   if (!spec_.sni.empty()) {
-    connect_to_ = curl_slist_append(nullptr, absl::StrCat("::", Bracketed(spec_.connect_ip), ":", spec_.connect_port).c_str());
+    connect_to_ = curl_slist_append(
+        nullptr, absl::StrCat("::", Bracketed(spec_.connect_ip), ":", spec_.connect_port).c_str());
     curl_easy_setopt(easy_, CURLOPT_CONNECT_TO, connect_to_);
   }
-  if (!spec_.bindto.empty()) curl_easy_setopt(easy_, CURLOPT_INTERFACE, absl::StrCat("host!", spec_.bindto).c_str());
-  if (spec_.bind_port != 0) curl_easy_setopt(easy_, CURLOPT_LOCALPORT, static_cast<long>(spec_.bind_port));
+  if (!spec_.bindto.empty())
+    curl_easy_setopt(easy_, CURLOPT_INTERFACE, absl::StrCat("host!", spec_.bindto).c_str());
+  if (spec_.bind_port != 0)
+    curl_easy_setopt(easy_, CURLOPT_LOCALPORT, static_cast<long>(spec_.bind_port));
   error_[0] = '\0';
   body_.emplace(url);
   auto s = multi_->Add(easy_, [this](CURLcode rc) { OnTransferDone(rc); });
@@ -93,9 +102,10 @@ void HttpChecker::StartUrl() {
 int HttpChecker::OnSocket(void* p, curl_socket_t fd, curlsocktype) {
   const CheckerSpec& spec = static_cast<HttpChecker*>(p)->spec_;
   const uint32_t mark = spec.fwmark;
-  if (mark != 0 && setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof mark) < 0) return CURL_SOCKOPT_ERROR;
-  if (!spec.bind_if.empty() &&
-      setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, spec.bind_if.c_str(), static_cast<socklen_t>(spec.bind_if.size())) < 0) {
+  if (mark != 0 && setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof mark) < 0)
+    return CURL_SOCKOPT_ERROR;
+  if (!spec.bind_if.empty() && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, spec.bind_if.c_str(),
+                                          static_cast<socklen_t>(spec.bind_if.size())) < 0) {
     return CURL_SOCKOPT_ERROR;
   }
   return CURL_SOCKOPT_OK;
@@ -126,7 +136,8 @@ CheckOutcome HttpChecker::DescribeFailure(CURLcode rc) const {
     case CURLE_COULDNT_CONNECT: {
       long os_errno = 0;
       curl_easy_getinfo(easy_, CURLINFO_OS_ERRNO, &os_errno);
-      return os_errno != 0 ? ConnectFailure(static_cast<int>(os_errno)) : CheckOutcome::Down("could not connect");
+      return os_errno != 0 ? ConnectFailure(static_cast<int>(os_errno))
+                           : CheckOutcome::Down("could not connect");
     }
     case CURLE_OPERATION_TIMEDOUT:
       return CheckOutcome::Down(NoAnswerIn(spec_.connect_timeout));

@@ -1,6 +1,6 @@
 // SSL_GET (HTTP_GET runs without libcurl: plain_http_checker.h): each url in
-// turn, on a fresh connection, through the shared CurlMulti. Up when every url answers with an accepted status and, where a
-// digest is set, a body with that MD5.
+// turn, on a fresh connection, through the shared CurlMulti. Up when every url answers with an
+// accepted status and, where a digest is set, a body with that MD5.
 #pragma once
 
 #include <curl/curl.h>

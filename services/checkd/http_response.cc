@@ -12,13 +12,15 @@ std::string BuildHttpRequest(const CheckerSpec& spec, const UrlSpec& url) {
   std::string host = url.virtualhost.empty() ? spec.virtualhost : url.virtualhost;
   if (host.empty()) {
     // keepalived: the address and always the port.
-    host = spec.connect_ip.find(':') != std::string::npos ? absl::StrCat("[", spec.connect_ip, "]") : spec.connect_ip;
+    host = spec.connect_ip.find(':') != std::string::npos ? absl::StrCat("[", spec.connect_ip, "]")
+                                                          : spec.connect_ip;
     absl::StrAppend(&host, ":", spec.connect_port);
   }
   const bool v11 = spec.http_protocol == v1::HTTP_1_1;
   const bool close = v11 || spec.http_protocol == v1::HTTP_1_0C;
-  return absl::StrCat("GET ", url.path, v11 ? " HTTP/1.1" : " HTTP/1.0", "\r\nUser-Agent: lvs-ha checkd\r\n",
-                      close ? "Connection: close\r\n" : "", "Host: ", host, "\r\n\r\n");
+  return absl::StrCat("GET ", url.path, v11 ? " HTTP/1.1" : " HTTP/1.0",
+                      "\r\nUser-Agent: lvs-ha checkd\r\n", close ? "Connection: close\r\n" : "",
+                      "Host: ", host, "\r\n\r\n");
 }
 
 bool UrlRound::Next(CheckOutcome& outcome) {
@@ -39,19 +41,23 @@ void UrlBodyCheck::OnBody(absl::string_view bytes) {
 }
 
 CheckOutcome UrlBodyCheck::Verdict(long status) {
-  CheckOutcome outcome = EvaluateHttpResponse(status, wants_digest_ ? digest_.HexDigest() : "", url_.status_codes,
-                                              url_.digest);
+  CheckOutcome outcome = EvaluateHttpResponse(status, wants_digest_ ? digest_.HexDigest() : "",
+                                              url_.status_codes, url_.digest);
   if (!outcome.ok || !regex_) return outcome;
   regex_->Finish();
   const std::string& pattern = url_.regex->pattern();
   if (!regex_->error().empty()) {
-    return CheckOutcome::Down(absl::StrCat("regex '", pattern, "' could not be matched: ", regex_->error()));
+    return CheckOutcome::Down(
+        absl::StrCat("regex '", pattern, "' could not be matched: ", regex_->error()));
   }
   if (regex_->matched() == url_.regex_no_match) {
-    return CheckOutcome::Down(url_.regex_no_match ? absl::StrCat("the body matches regex '", pattern, "' (regex_no_match)")
-                                                  : absl::StrCat("the body does not match regex '", pattern, "'"));
+    return CheckOutcome::Down(
+        url_.regex_no_match
+            ? absl::StrCat("the body matches regex '", pattern, "' (regex_no_match)")
+            : absl::StrCat("the body does not match regex '", pattern, "'"));
   }
-  outcome.reason = absl::StrCat(outcome.reason, url_.regex_no_match ? ", regex not matched" : ", regex matched");
+  outcome.reason =
+      absl::StrCat(outcome.reason, url_.regex_no_match ? ", regex not matched" : ", regex matched");
   return outcome;
 }
 
@@ -67,12 +73,15 @@ void HttpResponseReader::Body(absl::string_view bytes) {
 std::optional<CheckOutcome> HttpResponseReader::OnBytes(absl::string_view bytes) {
   if (!head_done_) {
     const size_t before = head_.size();
-    head_.append(bytes.data(), bytes.size());  // each read is bounded: so is the head, by the check below
+    head_.append(bytes.data(),
+                 bytes.size());  // each read is bounded: so is the head, by the check below
     const size_t end = head_.find("\r\n\r\n", before >= 3 ? before - 3 : 0);
     if (end == std::string::npos) {
       // A status line that cannot be HTTP is known at once, not at the timeout.
-      if (head_.size() >= 5 && !absl::StartsWith(head_, "HTTP/")) return CheckOutcome::Down("not an HTTP response");
-      if (head_.size() > kMaxHead) return CheckOutcome::Down("HTTP response head longer than 64 KiB");
+      if (head_.size() >= 5 && !absl::StartsWith(head_, "HTTP/"))
+        return CheckOutcome::Down("not an HTTP response");
+      if (head_.size() > kMaxHead)
+        return CheckOutcome::Down("HTTP response head longer than 64 KiB");
       return std::nullopt;
     }
     const size_t body_start = end + 4;
@@ -99,9 +108,12 @@ std::optional<CheckOutcome> HttpResponseReader::ParseHead() {
   for (size_t i = 1; i < lines.size(); ++i) {
     const size_t colon = lines[i].find(':');
     if (colon == absl::string_view::npos) continue;
-    if (!absl::EqualsIgnoreCase(absl::StripAsciiWhitespace(lines[i].substr(0, colon)), "content-length")) continue;
+    if (!absl::EqualsIgnoreCase(absl::StripAsciiWhitespace(lines[i].substr(0, colon)),
+                                "content-length"))
+      continue;
     uint64_t n = 0;
-    if (absl::SimpleAtoi(absl::StripAsciiWhitespace(lines[i].substr(colon + 1)), &n)) content_length_ = n;
+    if (absl::SimpleAtoi(absl::StripAsciiWhitespace(lines[i].substr(colon + 1)), &n))
+      content_length_ = n;
   }
   // The status alone decides when the body is not looked at (a refused status
   // decides either way): the body need not be read.
@@ -114,12 +126,13 @@ CheckOutcome HttpResponseReader::Finish() { return body_.Verdict(status_); }
 
 CheckOutcome HttpResponseReader::OnClosed() {
   if (!head_done_) {
-    return CheckOutcome::Down(head_.empty() ? "connection closed without a response"
-                                            : "connection closed in the middle of the response head");
+    return CheckOutcome::Down(head_.empty()
+                                  ? "connection closed without a response"
+                                  : "connection closed in the middle of the response head");
   }
   if (content_length_ && body_bytes_ < *content_length_) {
-    return CheckOutcome::Down(absl::StrCat("connection closed after ", body_bytes_, " of ", *content_length_,
-                                           " body bytes"));
+    return CheckOutcome::Down(absl::StrCat("connection closed after ", body_bytes_, " of ",
+                                           *content_length_, " body bytes"));
   }
   return Finish();
 }

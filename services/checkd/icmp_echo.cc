@@ -13,7 +13,8 @@ void Put16(std::string& s, size_t at, uint16_t v) {
 }
 
 uint16_t Get16(absl::string_view s, size_t at) {
-  return static_cast<uint16_t>((static_cast<uint8_t>(s[at]) << 8) | static_cast<uint8_t>(s[at + 1]));
+  return static_cast<uint16_t>((static_cast<uint8_t>(s[at]) << 8) |
+                               static_cast<uint8_t>(s[at + 1]));
 }
 
 }  // namespace

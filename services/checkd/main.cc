@@ -64,8 +64,7 @@ lvs::checkd::CheckEngine::Listener PublishHealth(spdlog::logger& log,
 void RenderMetrics(lvs::checkd::CheckEngine& engine, lvs::runtime::MetricsText& m) {
   lvs::metrics::RenderChecks(engine.ListChecks(), m);
   lvs::v1::CheckerStats st = engine.Stats(false);
-  m.Counter("lvs_checkd_runs_total", "Checker runs completed.", {},
-            static_cast<double>(st.runs()));
+  m.Counter("lvs_checkd_runs_total", "Checker runs completed.", {}, static_cast<double>(st.runs()));
   m.Gauge("lvs_checkd_in_flight", "Probes running now.", {}, st.in_flight());
   const char* lateness_help = "How late scheduled checks started (recent runs).";
   m.Gauge("lvs_checkd_schedule_lateness_seconds", lateness_help, {{"quantile", "0.5"}},
@@ -109,8 +108,7 @@ int main(int argc, char** argv) {
   rpc::WatchHub<v1::HealthEvent> hub;
   auto engine = std::make_unique<checkd::CheckEngine>(
       loop, factory->get(), PublishHealth(*log, hub), std::random_device{}(), max_in_flight);
-  checkd::CheckerService service(loop, engine.get(), &hub,
-                                 options.GetBool("allow-probe-scripts"));
+  checkd::CheckerService service(loop, engine.get(), &hub, options.GetBool("allow-probe-scripts"));
   (*daemon)->AddService(&service);
   (*daemon)->SetMetrics([&](runtime::MetricsText& m) { RenderMetrics(*engine, m); });
   // RPCs may still arrive while the server drains, so the engine lives until

@@ -19,7 +19,8 @@ namespace lvs::checkd {
 class MiscChecker final : public Checker {
  public:
   // Resolves misc_user (INVALID_ARGUMENT when unknown).
-  static absl::StatusOr<std::unique_ptr<MiscChecker>> Create(event::EventLoop* loop, const CheckerSpec& spec);
+  static absl::StatusOr<std::unique_ptr<MiscChecker>> Create(event::EventLoop* loop,
+                                                             const CheckerSpec& spec);
   ~MiscChecker() override;
   void Start(Done done) override;
   void Cancel() override;

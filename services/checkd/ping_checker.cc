@@ -56,15 +56,18 @@ absl::StatusOr<std::unique_ptr<IcmpPinger>> IcmpPinger::Create(event::EventLoop*
     raw = true;
   }
   if (fd < 0) {
-    return absl::UnavailableError(absl::StrCat("no ", ipv6 ? "ICMPv6" : "ICMP", " socket: ", std::strerror(errno),
-                                               " (allow ping sockets with net.ipv4.ping_group_range, or give "
-                                               "checkd CAP_NET_RAW)"));
+    return absl::UnavailableError(
+        absl::StrCat("no ", ipv6 ? "ICMPv6" : "ICMP", " socket: ", std::strerror(errno),
+                     " (allow ping sockets with net.ipv4.ping_group_range, or give "
+                     "checkd CAP_NET_RAW)"));
   }
   if (raw) FilterEchoReplies(fd, ipv6);
   std::random_device rd;
-  auto pinger = std::unique_ptr<IcmpPinger>(new IcmpPinger(loop, ipv6, fd, raw, static_cast<uint16_t>(rd())));
+  auto pinger =
+      std::unique_ptr<IcmpPinger>(new IcmpPinger(loop, ipv6, fd, raw, static_cast<uint16_t>(rd())));
   IcmpPinger* self = pinger.get();
-  if (auto s = loop->AddFd(fd, EPOLLIN, [self](uint32_t) { self->OnReadable(); }); !s.ok()) return s;
+  if (auto s = loop->AddFd(fd, EPOLLIN, [self](uint32_t) { self->OnReadable(); }); !s.ok())
+    return s;
   return pinger;
 }
 
@@ -111,7 +114,8 @@ void IcmpPinger::OnReadable() {
     socklen_t len = sizeof from;
     ssize_t n = recvfrom(fd_, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &len);
     if (n < 0) return;  // EAGAIN, or an error queued by an unreachable: the timeout decides
-    auto echo = ParseEchoReply(ipv6_, absl::string_view(buf, static_cast<size_t>(n)), raw_ && !ipv6_);
+    auto echo =
+        ParseEchoReply(ipv6_, absl::string_view(buf, static_cast<size_t>(n)), raw_ && !ipv6_);
     if (!echo || (raw_ && echo->id != id_)) {
       if (!raw_) ++bad_replies_;  // a raw socket sees everyone's pings: not ours is normal
       continue;
@@ -128,10 +132,13 @@ void IcmpPinger::OnReadable() {
 void PingChecker::Start(Done done) {
   done_ = std::move(done);
   int err = 0;
-  ticket_ = pinger_->Send(spec_.connect_ip, [this] {
-    ticket_ = 0;
-    Finish(CheckOutcome::Up("echo reply"));
-  }, &err);
+  ticket_ = pinger_->Send(
+      spec_.connect_ip,
+      [this] {
+        ticket_ = 0;
+        Finish(CheckOutcome::Up("echo reply"));
+      },
+      &err);
   // An unreachable network or host is the network's answer; no buffer space is ours.
   if (ticket_ == 0) return Finish(ConnectFailure(err));
   timer_ = loop_->AddTimer(spec_.connect_timeout, [this] {

@@ -9,7 +9,8 @@ namespace {
 // A reply line's printable start, for a reason a person reads.
 std::string Shown(absl::string_view line) {
   std::string out;
-  for (char c : line.substr(0, 80)) out += absl::ascii_isprint(static_cast<unsigned char>(c)) ? c : '?';
+  for (char c : line.substr(0, 80))
+    out += absl::ascii_isprint(static_cast<unsigned char>(c)) ? c : '?';
   return out;
 }
 
@@ -47,12 +48,14 @@ SmtpDialogue::Step SmtpDialogue::OnBytes(absl::string_view bytes) {
   return step;
 }
 
-std::optional<CheckOutcome> SmtpDialogue::OnReply(int code, absl::string_view line, std::string* send) {
+std::optional<CheckOutcome> SmtpDialogue::OnReply(int code, absl::string_view line,
+                                                  std::string* send) {
   switch (phase_) {
     case Phase::kBanner:
       if (code != 220) {
         phase_ = Phase::kDone;
-        return CheckOutcome::Down(absl::StrCat("SMTP banner ", code, " (expected 220): \"", Shown(line), "\""));
+        return CheckOutcome::Down(
+            absl::StrCat("SMTP banner ", code, " (expected 220): \"", Shown(line), "\""));
       }
       absl::StrAppend(send, "HELO ", helo_name_, "\r\n");
       phase_ = Phase::kHelo;
@@ -60,7 +63,8 @@ std::optional<CheckOutcome> SmtpDialogue::OnReply(int code, absl::string_view li
     case Phase::kHelo:
       phase_ = Phase::kDone;
       if (code != 250) {
-        return CheckOutcome::Down(absl::StrCat("SMTP HELO answered ", code, " (expected 250): \"", Shown(line), "\""));
+        return CheckOutcome::Down(
+            absl::StrCat("SMTP HELO answered ", code, " (expected 250): \"", Shown(line), "\""));
       }
       absl::StrAppend(send, "QUIT\r\n");
       return CheckOutcome::Up("SMTP 220, HELO 250");
@@ -71,7 +75,8 @@ std::optional<CheckOutcome> SmtpDialogue::OnReply(int code, absl::string_view li
 }
 
 CheckOutcome SmtpDialogue::OnClosed() const {
-  return CheckOutcome::Down(absl::StrCat("connection closed while waiting for the SMTP ", waiting_for()));
+  return CheckOutcome::Down(
+      absl::StrCat("connection closed while waiting for the SMTP ", waiting_for()));
 }
 
 const char* SmtpDialogue::waiting_for() const {

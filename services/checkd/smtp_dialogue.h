@@ -17,7 +17,7 @@ class SmtpDialogue {
   explicit SmtpDialogue(std::string helo_name) : helo_name_(std::move(helo_name)) {}
 
   struct Step {
-    std::string send;                    // bytes to write now (may be empty)
+    std::string send;                     // bytes to write now (may be empty)
     std::optional<CheckOutcome> verdict;  // set once: the dialogue is over
   };
   Step OnBytes(absl::string_view bytes);

@@ -41,12 +41,13 @@ Connecting StartConnect(const CheckerSpec& spec, int type, bool reset_on_close) 
     const uint32_t mark = spec.fwmark;
     if (setsockopt(c.fd, SOL_SOCKET, SO_MARK, &mark, sizeof mark) < 0) return fail(true);
   }
-  if (!spec.bind_if.empty() &&
-      setsockopt(c.fd, SOL_SOCKET, SO_BINDTODEVICE, spec.bind_if.c_str(), static_cast<socklen_t>(spec.bind_if.size())) < 0) {
+  if (!spec.bind_if.empty() && setsockopt(c.fd, SOL_SOCKET, SO_BINDTODEVICE, spec.bind_if.c_str(),
+                                          static_cast<socklen_t>(spec.bind_if.size())) < 0) {
     return fail(true);
   }
   if (!spec.bindto.empty() || spec.bind_port != 0) {
-    std::string src = spec.bindto.empty() ? (dst.family() == AF_INET6 ? "::" : "0.0.0.0") : spec.bindto;
+    std::string src =
+        spec.bindto.empty() ? (dst.family() == AF_INET6 ? "::" : "0.0.0.0") : spec.bindto;
     SocketAddress from = MakeSocketAddress(src, spec.bind_port);
     int one = 1;
     setsockopt(c.fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);

@@ -25,10 +25,10 @@ SocketAddress MakeSocketAddress(const std::string& ip, uint16_t port);
 // thousands of connects per second would otherwise fill the table with its own
 // TIME_WAIT sockets. A checker that talks (SMTP) says goodbye properly.
 struct Connecting {
-  int fd = -1;          // -1: failed, see err
-  bool done = false;    // connected at once (always, for a datagram socket)
-  int err = 0;          // errno of the step that failed
-  bool local = false;   // the failure was binding (a local error, not the server's answer)
+  int fd = -1;         // -1: failed, see err
+  bool done = false;   // connected at once (always, for a datagram socket)
+  int err = 0;         // errno of the step that failed
+  bool local = false;  // the failure was binding (a local error, not the server's answer)
 };
 Connecting StartConnect(const CheckerSpec& spec, int type, bool reset_on_close = false);
 

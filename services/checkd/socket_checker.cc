@@ -58,7 +58,8 @@ bool SocketChecker::AwaitAnswer(uint32_t events, std::string what) {
 }
 
 void SocketChecker::Watch(uint32_t events) {
-  if (auto s = loop_->ModifyFd(fd_, events); !s.ok()) Finish(CheckOutcome::LocalError(std::string(s.message())));
+  if (auto s = loop_->ModifyFd(fd_, events); !s.ok())
+    Finish(CheckOutcome::LocalError(std::string(s.message())));
 }
 
 void SocketChecker::CloseSocket() {

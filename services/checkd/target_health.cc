@@ -4,10 +4,12 @@
 
 namespace lvs::checkd {
 
-TargetHealth::TargetHealth(const TargetSpec& spec, std::optional<bool> initially_up, bool at_start) {
+TargetHealth::TargetHealth(const TargetSpec& spec, std::optional<bool> initially_up,
+                           bool at_start) {
   checkers_.reserve(spec.checkers.size());
   for (const CheckerSpec& c : spec.checkers) {
-    checkers_.emplace_back(c.retry, initially_up.value_or(!c.alpha), at_start && !initially_up.has_value());
+    checkers_.emplace_back(c.retry, initially_up.value_or(!c.alpha),
+                           at_start && !initially_up.has_value());
   }
   up_reason_ = checkers_.empty() ? "no checkers" : "not checked yet";
 }

@@ -42,21 +42,25 @@ bool IsHexDigest(absl::string_view s) {
 absl::StatusOr<UrlSpec> ParseUrl(const v1::UrlCheck& in, absl::string_view where) {
   UrlSpec url;
   url.path = in.path().empty() ? "/" : in.path();
-  if (url.path.front() != '/') return Invalid(where, absl::StrCat("url path \"", in.path(), "\" must start with /"));
+  if (url.path.front() != '/')
+    return Invalid(where, absl::StrCat("url path \"", in.path(), "\" must start with /"));
   for (char c : url.path) {
     if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f) {
-      return Invalid(where, absl::StrCat("url path \"", in.path(), "\" contains a blank or control character"));
+      return Invalid(where, absl::StrCat("url path \"", in.path(),
+                                         "\" contains a blank or control character"));
     }
   }
   if (!in.digest().empty()) {
     if (!IsHexDigest(in.digest())) {
-      return Invalid(where, absl::StrCat("digest \"", in.digest(), "\" is not 32 hex digits (an MD5 as genhash prints it)"));
+      return Invalid(where, absl::StrCat("digest \"", in.digest(),
+                                         "\" is not 32 hex digits (an MD5 as genhash prints it)"));
     }
     url.digest = absl::AsciiStrToLower(in.digest());
   }
   for (const v1::StatusRange& r : in.status_codes()) {
     if (r.low() < 100 || r.high() > 599 || r.low() > r.high()) {
-      return Invalid(where, absl::StrCat("status_code range ", r.low(), "-", r.high(), " is not within 100-599"));
+      return Invalid(where, absl::StrCat("status_code range ", r.low(), "-", r.high(),
+                                         " is not within 100-599"));
     }
     url.status_codes.push_back({r.low(), r.high()});
   }
@@ -98,8 +102,7 @@ void TimingFrom(const v1::CheckTarget& target, const v1::Checker& in, CheckerSpe
 // Where the probe goes and leaves from: connect_ip/port (else the target's), bindto,
 // bind_port, fwmark, bind_if.
 absl::Status ConnectionFrom(const v1::CheckTarget& target, const v1::Checker& in,
-                            const std::string& address, absl::string_view where,
-                            CheckerSpec& c) {
+                            const std::string& address, absl::string_view where, CheckerSpec& c) {
   if (in.connect_ip().empty()) {
     c.connect_ip = address;
   } else {
@@ -211,8 +214,7 @@ absl::Status UdpFrom(const v1::UdpCheck& u, absl::string_view where, CheckerSpec
 
 absl::Status DnsFrom(const v1::DnsCheck& d, absl::string_view where, CheckerSpec& c) {
   c.kind = CheckKind::kDns;
-  c.dns_type =
-      static_cast<uint16_t>(d.type() == v1::DNS_TYPE_UNSPECIFIED ? v1::DNS_SOA : d.type());
+  c.dns_type = static_cast<uint16_t>(d.type() == v1::DNS_TYPE_UNSPECIFIED ? v1::DNS_SOA : d.type());
   c.dns_name = d.name().empty() ? "." : d.name();
   if (HasControlBytes(c.dns_name)) {
     return Invalid(where, "DNS_CHECK name must not contain control characters");
@@ -252,8 +254,7 @@ absl::Status FileFrom(const v1::FileCheck& f, absl::string_view where, CheckerSp
 
 // The kind and its own settings. Returns keepalived's default retry for the kind: 1
 // for the network checkers, 0 for MISC_CHECK (a script is its own judge).
-absl::StatusOr<uint32_t> KindFrom(const v1::Checker& in, absl::string_view where,
-                                  CheckerSpec& c) {
+absl::StatusOr<uint32_t> KindFrom(const v1::Checker& in, absl::string_view where, CheckerSpec& c) {
   switch (in.kind_case()) {
     case v1::Checker::kTcp:
       c.kind = CheckKind::kTcp;
@@ -280,8 +281,9 @@ absl::StatusOr<uint32_t> KindFrom(const v1::Checker& in, absl::string_view where
       if (absl::Status s = FileFrom(in.file(), where, c); !s.ok()) return s;
       return 0;  // read, not probed: the file's value is the verdict
     case v1::Checker::KIND_NOT_SET:
-      return Invalid(where, "checker has no kind (TCP_CHECK, HTTP_GET, SSL_GET, MISC_CHECK, "
-                            "PING_CHECK, UDP_CHECK, DNS_CHECK, SMTP_CHECK or FILE_CHECK)");
+      return Invalid(where,
+                     "checker has no kind (TCP_CHECK, HTTP_GET, SSL_GET, MISC_CHECK, "
+                     "PING_CHECK, UDP_CHECK, DNS_CHECK, SMTP_CHECK or FILE_CHECK)");
   }
   return 1;
 }
@@ -310,21 +312,31 @@ absl::StatusOr<CheckerSpec> ParseChecker(const v1::CheckTarget& target, const v1
 
 const char* CheckKindName(CheckKind kind) {
   switch (kind) {
-    case CheckKind::kTcp: return "TCP_CHECK";
-    case CheckKind::kHttp: return "HTTP_GET";
-    case CheckKind::kSsl: return "SSL_GET";
-    case CheckKind::kMisc: return "MISC_CHECK";
-    case CheckKind::kPing: return "PING_CHECK";
-    case CheckKind::kUdp: return "UDP_CHECK";
-    case CheckKind::kDns: return "DNS_CHECK";
-    case CheckKind::kSmtp: return "SMTP_CHECK";
-    case CheckKind::kFile: return "FILE_CHECK";
+    case CheckKind::kTcp:
+      return "TCP_CHECK";
+    case CheckKind::kHttp:
+      return "HTTP_GET";
+    case CheckKind::kSsl:
+      return "SSL_GET";
+    case CheckKind::kMisc:
+      return "MISC_CHECK";
+    case CheckKind::kPing:
+      return "PING_CHECK";
+    case CheckKind::kUdp:
+      return "UDP_CHECK";
+    case CheckKind::kDns:
+      return "DNS_CHECK";
+    case CheckKind::kSmtp:
+      return "SMTP_CHECK";
+    case CheckKind::kFile:
+      return "FILE_CHECK";
   }
   return "?";
 }
 
 absl::StatusOr<std::string> CanonicalAddress(absl::string_view text) {
-  if (auto a = net::IpAddress::Parse(std::string_view(text.data(), text.size()))) return a->ToString();
+  if (auto a = net::IpAddress::Parse(std::string_view(text.data(), text.size())))
+    return a->ToString();
   return absl::InvalidArgumentError(absl::StrCat("\"", text, "\" is not an IPv4 or IPv6 address"));
 }
 
@@ -335,7 +347,8 @@ absl::StatusOr<TargetSpec> TargetSpec::FromProto(const v1::CheckTarget& in) {
   auto addr = CanonicalAddress(in.address());
   if (!addr.ok()) return Invalid(t.id, absl::StrCat("address: ", addr.status().message()));
   t.address = *addr;
-  if (in.port() > kMaxPort) return Invalid(t.id, absl::StrCat("port ", in.port(), " is out of range (0-65535)"));
+  if (in.port() > kMaxPort)
+    return Invalid(t.id, absl::StrCat("port ", in.port(), " is out of range (0-65535)"));
   t.port = static_cast<uint16_t>(in.port());
   t.alpha = in.alpha();
   for (int i = 0; i < in.checkers_size(); ++i) {

@@ -24,9 +24,9 @@ const char* CheckKindName(CheckKind kind);  // "TCP_CHECK", "HTTP_GET", ...
 
 struct UrlSpec {
   std::string path;
-  std::string digest;  // lower-case hex MD5; empty: not checked
+  std::string digest;                     // lower-case hex MD5; empty: not checked
   std::vector<StatusRange> status_codes;  // empty: 200-299
-  std::string virtualhost;  // empty: the checker's
+  std::string virtualhost;                // empty: the checker's
   // regex: the body must match (regex_no_match: must not), the match starting in
   // [regex_min_offset, regex_max_end) of the body; regex_max_end 0: anywhere after.
   std::shared_ptr<const CompiledRegex> regex;
@@ -40,8 +40,8 @@ struct CheckerSpec {
   uint16_t connect_port = 0;
   std::string bindto;  // empty: any
   uint16_t bind_port = 0;
-  uint32_t fwmark = 0;   // SO_MARK; 0: none
-  std::string bind_if;   // SO_BINDTODEVICE; empty: none
+  uint32_t fwmark = 0;  // SO_MARK; 0: none
+  std::string bind_if;  // SO_BINDTODEVICE; empty: none
   absl::Duration connect_timeout = absl::Seconds(5);
   RetryPolicy retry;
   absl::Duration warmup = absl::ZeroDuration();
@@ -62,7 +62,7 @@ struct CheckerSpec {
   // UDP_CHECK
   UdpCheckRule udp;
   // DNS_CHECK
-  std::string dns_name;  // "" or ".": the root
+  std::string dns_name;   // "" or ".": the root
   uint16_t dns_type = 6;  // SOA
   // SMTP_CHECK
   std::string helo_name;

@@ -1,4 +1,5 @@
-// FILE_CHECK's pure rule: a tracked file's number to a verdict and weight, as keepalived's trackers/track_file.c reads them.
+// FILE_CHECK's pure rule: a tracked file's number to a verdict and weight, as keepalived's
+// trackers/track_file.c reads them.
 #pragma once
 
 #include <cstdint>

@@ -5,15 +5,18 @@
 
 namespace lvs::checkd {
 std::optional<CheckOutcome> UdpExchange::Judge(absl::string_view reply) {
-  if (rule_.reply.empty()) return CheckOutcome::Up(absl::StrCat("UDP reply of ", reply.size(), " bytes"));
+  if (rule_.reply.empty())
+    return CheckOutcome::Up(absl::StrCat("UDP reply of ", reply.size(), " bytes"));
   if (reply.size() < rule_.min_reply_length || reply.size() > rule_.max_reply_length) {
-    return CheckOutcome::Down(absl::StrCat("UDP reply of ", reply.size(), " bytes, outside ", rule_.min_reply_length,
-                                           "-", rule_.max_reply_length));
+    return CheckOutcome::Down(absl::StrCat("UDP reply of ", reply.size(), " bytes, outside ",
+                                           rule_.min_reply_length, "-", rule_.max_reply_length));
   }
   const size_t n = std::min(reply.size(), rule_.reply.size());
   for (size_t i = 0; i < n; ++i) {
-    const uint8_t ignore = rule_.ignore_mask.empty() ? 0 : static_cast<uint8_t>(rule_.ignore_mask[i]);
-    if (((static_cast<uint8_t>(reply[i]) ^ static_cast<uint8_t>(rule_.reply[i])) & ~ignore & 0xff) != 0) {
+    const uint8_t ignore =
+        rule_.ignore_mask.empty() ? 0 : static_cast<uint8_t>(rule_.ignore_mask[i]);
+    if (((static_cast<uint8_t>(reply[i]) ^ static_cast<uint8_t>(rule_.reply[i])) & ~ignore &
+         0xff) != 0) {
       return CheckOutcome::Down(absl::StrCat("UDP reply differs from require_reply at octet ", i));
     }
   }
@@ -31,6 +34,8 @@ std::string DnsExchange::Request() {
   return query.ok() ? *query : std::string();  // TargetSpec built one already: cannot fail here
 }
 
-std::optional<CheckOutcome> DnsExchange::Judge(absl::string_view reply) { return JudgeDnsReply(reply, id_, type_); }
+std::optional<CheckOutcome> DnsExchange::Judge(absl::string_view reply) {
+  return JudgeDnsReply(reply, id_, type_);
+}
 
 }  // namespace lvs::checkd

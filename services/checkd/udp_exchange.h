@@ -57,7 +57,9 @@ class DnsExchange final : public DatagramExchange {
       : name_(std::move(name)), type_(type), next_id_(std::move(next_id)) {}
   std::string Request() override;
   std::optional<CheckOutcome> Judge(absl::string_view reply) override;
-  CheckOutcome OnSilence(absl::Duration timeout) override { return CheckOutcome::Down(NoAnswerIn(timeout)); }
+  CheckOutcome OnSilence(absl::Duration timeout) override {
+    return CheckOutcome::Down(NoAnswerIn(timeout));
+  }
 
  private:
   std::string name_;

@@ -390,7 +390,8 @@ int RunApi(const std::vector<std::string>& raw) {
   for (const Daemon& d : Daemons())
     if (daemon_name == d.name) daemon = &d;
   if (daemon == nullptr)
-    return Usage(absl::StrCat("'", daemon_name, "' is not a daemon: expected vrrpd, ipvsd or "
+    return Usage(absl::StrCat("'", daemon_name,
+                              "' is not a daemon: expected vrrpd, ipvsd or "
                               "checkd"));
   if (api->words.size() == 1) {
     if (api->describe || api->count > 0 || api->seconds > 0) return Usage("which METHOD?");

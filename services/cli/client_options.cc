@@ -21,13 +21,16 @@ absl::StatusOr<ClientOptions> ExtractClientOptions(std::vector<std::string>& arg
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     auto value = [&](std::string* out) -> absl::Status {
-      if (i + 1 >= args.size()) return absl::InvalidArgumentError(absl::StrCat(a, " needs a value"));
+      if (i + 1 >= args.size())
+        return absl::InvalidArgumentError(absl::StrCat(a, " needs a value"));
       *out = args[++i];
       return absl::OkStatus();
     };
     absl::Status s;
-    if (a == "--json") opts.json = true;
-    else if (a == "--run-dir") s = value(&opts.run_dir);
+    if (a == "--json")
+      opts.json = true;
+    else if (a == "--run-dir")
+      s = value(&opts.run_dir);
     else if (a == "--instance") {
       // A config's net_namespace/instance put the daemons' sockets in /run/lvs/<id>.
       std::string id;
@@ -35,20 +38,25 @@ absl::StatusOr<ClientOptions> ExtractClientOptions(std::vector<std::string>& arg
       if (s.ok() && (id.empty() || id.find('/') != std::string::npos || id == "." || id == ".."))
         s = absl::InvalidArgumentError(absl::StrCat("--instance '", id, "': expected a name"));
       if (s.ok()) opts.run_dir = lvs::runtime::RunDirFor(id);
-    }
-    else if (a == "--connect") s = value(&opts.connect);
-    else if (a == "--tls-cert") s = value(&opts.tls_cert);
-    else if (a == "--tls-key") s = value(&opts.tls_key);
-    else if (a == "--tls-ca") s = value(&opts.tls_ca);
+    } else if (a == "--connect")
+      s = value(&opts.connect);
+    else if (a == "--tls-cert")
+      s = value(&opts.tls_cert);
+    else if (a == "--tls-key")
+      s = value(&opts.tls_key);
+    else if (a == "--tls-ca")
+      s = value(&opts.tls_ca);
     else if (a == "--timeout") {
       std::string t;
       s = value(&t);
       if (s.ok() && (!absl::SimpleAtoi(t, &opts.timeout_s) || opts.timeout_s <= 0))
         s = absl::InvalidArgumentError(absl::StrCat("--timeout '", t, "': expected seconds > 0"));
-    } else rest.push_back(a);
+    } else
+      rest.push_back(a);
     if (!s.ok()) return s;
   }
-  if (!opts.connect.empty() && (opts.tls_cert.empty() || opts.tls_key.empty() || opts.tls_ca.empty()))
+  if (!opts.connect.empty() &&
+      (opts.tls_cert.empty() || opts.tls_key.empty() || opts.tls_ca.empty()))
     return absl::InvalidArgumentError("--connect needs --tls-cert, --tls-key and --tls-ca");
   args = std::move(rest);
   return opts;

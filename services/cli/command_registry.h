@@ -42,6 +42,6 @@ struct CommandRegistrar {
   static const ::lvs::cli::CommandRegistrar LVS_CLI_CONCAT( \
       lvs_cli_command_, __LINE__)(::lvs::cli::Command{name, summary, fn})
 // The same, with a full text for `lvsctl NAME --help`.
-#define LVS_CLI_COMMAND_WITH_HELP(name, summary, help, fn) \
+#define LVS_CLI_COMMAND_WITH_HELP(name, summary, help, fn)  \
   static const ::lvs::cli::CommandRegistrar LVS_CLI_CONCAT( \
       lvs_cli_command_, __LINE__)(::lvs::cli::Command{name, summary, fn, help})

@@ -37,11 +37,25 @@ inline void PrintJsonLine(const google::protobuf::Message& m) {
   std::fflush(stdout);
 }
 
-inline int ReportRpcError(const ClientOptions& opts, const std::string& daemon, const grpc::Status& s) {
-  const char* code_names[] = {"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED",
-                              "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED",
-                              "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED",
-                              "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED"};
+inline int ReportRpcError(const ClientOptions& opts, const std::string& daemon,
+                          const grpc::Status& s) {
+  const char* code_names[] = {"OK",
+                              "CANCELLED",
+                              "UNKNOWN",
+                              "INVALID_ARGUMENT",
+                              "DEADLINE_EXCEEDED",
+                              "NOT_FOUND",
+                              "ALREADY_EXISTS",
+                              "PERMISSION_DENIED",
+                              "RESOURCE_EXHAUSTED",
+                              "FAILED_PRECONDITION",
+                              "ABORTED",
+                              "OUT_OF_RANGE",
+                              "UNIMPLEMENTED",
+                              "INTERNAL",
+                              "UNAVAILABLE",
+                              "DATA_LOSS",
+                              "UNAUTHENTICATED"};
   int code = static_cast<int>(s.error_code());
   std::fprintf(stderr, "lvsctl: %s: %s: %s\n", daemon.c_str(),
                code >= 0 && code <= 16 ? code_names[code] : "?", s.error_message().c_str());

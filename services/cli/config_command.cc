@@ -102,11 +102,9 @@ int Check(const std::vector<std::string>& args, FILE* out, FILE* err) {
 bool WriteFixed(const std::string& path, const std::string& text, FILE* err) {
   const std::string backup = path + ".orig";
   std::error_code ec;
-  std::filesystem::copy_file(path, backup, std::filesystem::copy_options::overwrite_existing,
-                             ec);
+  std::filesystem::copy_file(path, backup, std::filesystem::copy_options::overwrite_existing, ec);
   if (ec) {
-    std::fprintf(err, "%s: cannot keep the original: %s\n", backup.c_str(),
-                 ec.message().c_str());
+    std::fprintf(err, "%s: cannot keep the original: %s\n", backup.c_str(), ec.message().c_str());
     return false;
   }
   // Write beside the file, then rename: a crash leaves the old or the new file whole.
@@ -182,8 +180,7 @@ int RunConfigCommand(const std::vector<std::string>& args, FILE* out, FILE* err)
   return Usage(err, kUsageError);
 }
 
-LVS_CLI_COMMAND("config",
-                "check a keepalived.conf file, or fix it (config check|fix [FILE])",
+LVS_CLI_COMMAND("config", "check a keepalived.conf file, or fix it (config check|fix [FILE])",
                 [](const std::vector<std::string>& args) {
                   return RunConfigCommand(args, stdout, stderr);
                 });

@@ -49,7 +49,8 @@ bool Running(const ClientOptions& opts, const std::string& daemon, bool report =
   // Whether the socket can be trusted is DaemonChannel's to say (every command goes
   // through it).
   if (stat(sock.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) return true;
-  if (report) std::fprintf(stderr, "%s is not running: %s does not exist\n", daemon.c_str(), sock.c_str());
+  if (report)
+    std::fprintf(stderr, "%s is not running: %s does not exist\n", daemon.c_str(), sock.c_str());
   return false;
 }
 
@@ -158,7 +159,8 @@ int RunStatus(std::vector<std::string> args) {
 int RunShow(std::vector<std::string> args) {
   auto opts = ExtractClientOptions(args);
   if (!opts.ok()) return ReportUsage(std::string(opts.status().message()));
-  if (args.empty()) return ReportUsage("show: expected vrrp, services, service SERVICE, checks or config");
+  if (args.empty())
+    return ReportUsage("show: expected vrrp, services, service SERVICE, checks or config");
   const std::string what = args[0];
   if (what == "vrrp")
     return ShowOne<lvs::v1::VrrpStatus>(*opts, "vrrpd", GetVrrp,
@@ -170,7 +172,8 @@ int RunShow(std::vector<std::string> args) {
     return ShowOne<lvs::v1::ListChecksResponse>(*opts, "checkd", GetChecks,
                                                 [](const auto& m) { return ChecksTable(m); });
   if (what == "service") {
-    if (args.size() != 2) return ReportUsage("show service SERVICE, e.g. \"TCP 192.168.64.100:80\"");
+    if (args.size() != 2)
+      return ReportUsage("show service SERVICE, e.g. \"TCP 192.168.64.100:80\"");
     auto key = ParseServiceKey(args[1]);
     if (!key.ok()) return ReportUsage(std::string(key.status().message()));
     lvs::v1::GetServiceRequest req;
@@ -230,9 +233,11 @@ int RunFailover(std::vector<std::string> args) {
       rc = ReportRpcError(*opts, "vrrpd", s);
       continue;
     }
-    if (opts->json) PrintJsonLine(resp);
-    else std::printf("%s: %s (priority 0 sent: a backup takes over after its skew)\n", name.c_str(),
-                     lvs::v1::VrrpState_Name(resp.state()).c_str());
+    if (opts->json)
+      PrintJsonLine(resp);
+    else
+      std::printf("%s: %s (priority 0 sent: a backup takes over after its skew)\n", name.c_str(),
+                  lvs::v1::VrrpState_Name(resp.state()).c_str());
   }
   return rc;
 }
@@ -240,7 +245,8 @@ int RunFailover(std::vector<std::string> args) {
 int RunVrrp(std::vector<std::string> args) {
   auto opts = ExtractClientOptions(args);
   if (!opts.ok()) return ReportUsage(std::string(opts.status().message()));
-  if (args.size() != 2 || (args[0] != "up" && args[0] != "down")) return ReportUsage("vrrp up|down INSTANCE");
+  if (args.size() != 2 || (args[0] != "up" && args[0] != "down"))
+    return ReportUsage("vrrp up|down INSTANCE");
   if (!Running(*opts, "vrrpd")) return kExitFailed;
   auto stub = Stub<lvs::v1::Vrrp>(*opts, "vrrpd");
   if (!stub) return kExitUsage;
@@ -250,8 +256,10 @@ int RunVrrp(std::vector<std::string> args) {
   lvs::v1::SetAdminStateResponse resp;
   auto s = stub->SetAdminState(CallContext(*opts).get(), req, &resp);
   if (!s.ok()) return ReportRpcError(*opts, "vrrpd", s);
-  if (opts->json) PrintJsonLine(resp);
-  else std::printf("%s: %s\n", args[1].c_str(), lvs::v1::VrrpState_Name(resp.state()).c_str());
+  if (opts->json)
+    PrintJsonLine(resp);
+  else
+    std::printf("%s: %s\n", args[1].c_str(), lvs::v1::VrrpState_Name(resp.state()).c_str());
   return kExitOk;
 }
 
@@ -278,9 +286,9 @@ int ResolveReals(const ClientOptions& opts, lvs::v1::Ipvs::Stub& stub, const std
   auto with_port = ParseRealKey(spec);
   for (const auto& svc : table.services())
     for (const auto& r : svc.reals())
-      if (with_port.ok() ? (r.key().address() == with_port->address() &&
-                            r.key().port() == with_port->port())
-                         : r.key().address() == spec)
+      if (with_port.ok()
+              ? (r.key().address() == with_port->address() && r.key().port() == with_port->port())
+              : r.key().address() == spec)
         reals->emplace_back(svc.key(), r.key());
   if (reals->empty()) {
     std::fprintf(stderr, "lvsctl: no service has a real server %s (see lvsctl show services)\n",
@@ -304,13 +312,15 @@ int RunOverride(std::vector<std::string> args) {
   std::vector<std::string> words;
   for (size_t i = 1; i < args.size(); ++i) {
     if (args[i] == "--drain-timeout" && i + 1 < args.size()) {
-      if (!absl::SimpleAtoi(args[++i], &drain_timeout)) return ReportUsage("--drain-timeout: seconds");
+      if (!absl::SimpleAtoi(args[++i], &drain_timeout))
+        return ReportUsage("--drain-timeout: seconds");
     } else {
       words.push_back(args[i]);
     }
   }
   if (words.size() != 1)
-    return ReportUsage(absl::StrCat(verb, " REAL (VIP:PORT/RIP:PORT, or RIP[:PORT] for every service that has it)"));
+    return ReportUsage(absl::StrCat(
+        verb, " REAL (VIP:PORT/RIP:PORT, or RIP[:PORT] for every service that has it)"));
   if (!Running(*opts, "ipvsd")) return kExitFailed;
   auto stub = Stub<lvs::v1::Ipvs>(*opts, "ipvsd");
   if (!stub) return kExitUsage;
@@ -329,7 +339,8 @@ int RunOverride(std::vector<std::string> args) {
       rc = ReportRpcError(*opts, "ipvsd", s);
       continue;
     }
-    std::printf("%s %s/%s\n", verb.c_str(), FormatServiceKey(svc).c_str(), FormatRealKey(real).c_str());
+    std::printf("%s %s/%s\n", verb.c_str(), FormatServiceKey(svc).c_str(),
+                FormatRealKey(real).c_str());
   }
   return rc;
 }
@@ -353,9 +364,10 @@ int RunReload(std::vector<std::string> args) {
     lvs::v1::ReloadRequest req;
     req.set_dry_run(dry_run);
     lvs::v1::ReloadResponse resp;
-    grpc::Status s = d == "vrrpd"
-                         ? lvs::v1::Vrrp::NewStub(*channel)->Reload(CallContext(*opts).get(), req, &resp)
-                         : lvs::v1::Ipvs::NewStub(*channel)->Reload(CallContext(*opts).get(), req, &resp);
+    grpc::Status s =
+        d == "vrrpd"
+            ? lvs::v1::Vrrp::NewStub(*channel)->Reload(CallContext(*opts).get(), req, &resp)
+            : lvs::v1::Ipvs::NewStub(*channel)->Reload(CallContext(*opts).get(), req, &resp);
     if (!s.ok()) {
       rc = ReportRpcError(*opts, d, s);
       continue;
@@ -364,9 +376,12 @@ int RunReload(std::vector<std::string> args) {
       PrintJsonLine(resp);
       continue;
     }
-    std::fputs(lvs::config::FormatDiagnostics({resp.diagnostics().begin(), resp.diagnostics().end()}).c_str(),
-               stderr);
-    std::printf("%s: %s, %d change%s\n", d.c_str(), dry_run ? "dry run" : (resp.applied() ? "reloaded" : "NOT applied"),
+    std::fputs(
+        lvs::config::FormatDiagnostics({resp.diagnostics().begin(), resp.diagnostics().end()})
+            .c_str(),
+        stderr);
+    std::printf("%s: %s, %d change%s\n", d.c_str(),
+                dry_run ? "dry run" : (resp.applied() ? "reloaded" : "NOT applied"),
                 resp.changes_size(), resp.changes_size() == 1 ? "" : "s");
     for (const auto& c : resp.changes()) std::printf("  %s\n", c.c_str());
     if (!dry_run && !resp.applied()) rc = kExitFailed;
@@ -377,9 +392,10 @@ int RunReload(std::vector<std::string> args) {
 namespace {
 
 // Starts a thread that reads one daemon's Watch* stream until it ends.
-template <typename Service, typename Event, typename Emit, typename End, typename Open, typename Line>
-void WatchStream(std::vector<std::thread>& threads, const ClientOptions& opts, const std::string& daemon,
-                 Emit& emit, End& report_end, Open open, Line line) {
+template <typename Service, typename Event, typename Emit, typename End, typename Open,
+          typename Line>
+void WatchStream(std::vector<std::thread>& threads, const ClientOptions& opts,
+                 const std::string& daemon, Emit& emit, End& report_end, Open open, Line line) {
   if (!Running(opts, daemon)) return;
   threads.emplace_back([&opts, daemon, &emit, &report_end, open, line] {
     auto stub = Stub<Service>(opts, daemon);
@@ -404,21 +420,26 @@ int RunWatch(std::vector<std::string> args) {
       PrintJsonLine(m);
       return;
     }
-    std::printf("%s %s\n", absl::FormatTime("%H:%M:%E3S", absl::Now(), absl::LocalTimeZone()).c_str(),
+    std::printf("%s %s\n",
+                absl::FormatTime("%H:%M:%E3S", absl::Now(), absl::LocalTimeZone()).c_str(),
                 line.c_str());
     std::fflush(stdout);
   };
   auto report_end = [&](const std::string& d, const grpc::Status& s) {
     std::lock_guard<std::mutex> lock(out_mu);
-    ReportRpcError(*opts, d, s.ok() ? grpc::Status(grpc::StatusCode::UNAVAILABLE, "stream ended") : s);
+    ReportRpcError(*opts, d,
+                   s.ok() ? grpc::Status(grpc::StatusCode::UNAVAILABLE, "stream ended") : s);
   };
   // One thread per running daemon, each draining its stream into the shared output.
   std::vector<std::thread> threads;
-  WatchStream<lvs::v1::Vrrp, lvs::v1::VrrpStateEvent>(threads, *opts, "vrrpd", emit, report_end,
+  WatchStream<lvs::v1::Vrrp, lvs::v1::VrrpStateEvent>(
+      threads, *opts, "vrrpd", emit, report_end,
       [](auto& stub, auto& ctx) { return stub.WatchState(&ctx, {}); }, VrrpEventLine);
-  WatchStream<lvs::v1::Ipvs, lvs::v1::TableEvent>(threads, *opts, "ipvsd", emit, report_end,
+  WatchStream<lvs::v1::Ipvs, lvs::v1::TableEvent>(
+      threads, *opts, "ipvsd", emit, report_end,
       [](auto& stub, auto& ctx) { return stub.WatchTable(&ctx, {}); }, TableEventLine);
-  WatchStream<lvs::v1::CheckerService, lvs::v1::HealthEvent>(threads, *opts, "checkd", emit, report_end,
+  WatchStream<lvs::v1::CheckerService, lvs::v1::HealthEvent>(
+      threads, *opts, "checkd", emit, report_end,
       [](auto& stub, auto& ctx) { return stub.WatchHealth(&ctx, {}); }, HealthEventLine);
   if (threads.empty()) return kExitFailed;
   for (auto& t : threads) t.join();
@@ -441,13 +462,19 @@ std::function<int(const std::vector<std::string>&)> OverrideVerb(const char* ver
 
 LVS_CLI_COMMAND("status", "every daemon, VRRP instance and service at a glance", RunStatus);
 LVS_CLI_COMMAND("show", "show vrrp | services | service SVC | checks | config [FILE]", RunShow);
-LVS_CLI_COMMAND("failover", "failover [INSTANCE]: the master steps down (priority-0 advert)", RunFailover);
-LVS_CLI_COMMAND("vrrp", "vrrp up|down INSTANCE: take an instance out of / back into the election", RunVrrp);
-LVS_CLI_COMMAND("drain", "drain REAL [--drain-timeout S]: weight 0 until connections end, then out", OverrideVerb("drain"));
-LVS_CLI_COMMAND("disable", "disable REAL: out of rotation whatever its health", OverrideVerb("disable"));
+LVS_CLI_COMMAND("failover", "failover [INSTANCE]: the master steps down (priority-0 advert)",
+                RunFailover);
+LVS_CLI_COMMAND("vrrp", "vrrp up|down INSTANCE: take an instance out of / back into the election",
+                RunVrrp);
+LVS_CLI_COMMAND("drain", "drain REAL [--drain-timeout S]: weight 0 until connections end, then out",
+                OverrideVerb("drain"));
+LVS_CLI_COMMAND("disable", "disable REAL: out of rotation whatever its health",
+                OverrideVerb("disable"));
 LVS_CLI_COMMAND("enable", "enable REAL: in rotation whatever its health", OverrideVerb("enable"));
 LVS_CLI_COMMAND("default", "default REAL: health and config decide again", OverrideVerb("default"));
-LVS_CLI_COMMAND("reload", "reload [--dry-run]: vrrpd and ipvsd re-read the config (dry run: the diff)", RunReload);
+LVS_CLI_COMMAND("reload",
+                "reload [--dry-run]: vrrpd and ipvsd re-read the config (dry run: the diff)",
+                RunReload);
 LVS_CLI_COMMAND("watch", "live events from all three daemons, one line each", RunWatch);
 
 }  // namespace lvs::cli

@@ -14,8 +14,8 @@ int RunFailover(std::vector<std::string> args);  // failover [INSTANCE]
 int RunVrrp(std::vector<std::string> args);      // vrrp up|down INSTANCE
 // drain|disable|enable|default REAL; verb is the first word.
 int RunOverride(std::vector<std::string> args);
-int RunReload(std::vector<std::string> args);    // reload [--dry-run]
-int RunWatch(std::vector<std::string> args);     // watch
+int RunReload(std::vector<std::string> args);  // reload [--dry-run]
+int RunWatch(std::vector<std::string> args);   // watch
 
 extern const char kDaemonCommandsHelp[];
 

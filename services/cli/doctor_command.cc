@@ -20,17 +20,20 @@
 namespace lvs::cli {
 
 RealServerObservation ObserveRealServer(const std::string& vip);
-absl::StatusOr<std::vector<std::string>> ParseVips(const std::vector<std::string>& args, size_t from);
+absl::StatusOr<std::vector<std::string>> ParseVips(const std::vector<std::string>& args,
+                                                   size_t from);
 
 namespace {
 
 int Report(const std::vector<Finding>& findings, const std::string& what) {
-  for (const auto& f : findings) std::printf("PROBLEM: %s\n    fix: %s\n", f.problem.c_str(), f.fix.c_str());
+  for (const auto& f : findings)
+    std::printf("PROBLEM: %s\n    fix: %s\n", f.problem.c_str(), f.fix.c_str());
   if (findings.empty()) {
     std::printf("%s: no problems found\n", what.c_str());
     return kExitOk;
   }
-  std::printf("%s: %zu problem%s\n", what.c_str(), findings.size(), findings.size() == 1 ? "" : "s");
+  std::printf("%s: %zu problem%s\n", what.c_str(), findings.size(),
+              findings.size() == 1 ? "" : "s");
   return kExitFailed;
 }
 
@@ -63,17 +66,18 @@ std::vector<std::string> VrrpDropRules() {
 // firewall rules that drop VRRP.
 void CheckKernel(std::vector<Finding>& out) {
   if (!IpvsAvailable()) {
-    out.push_back({"the kernel has no IPVS (generic netlink family \"IPVS\" not found)",
-                   "modprobe ip_vs"});
+    out.push_back(
+        {"the kernel has no IPVS (generic netlink family \"IPVS\" not found)", "modprobe ip_vs"});
   } else if (ReadSysctl("net.ipv4.vs.expire_nodest_conn") == "0") {
     // With 0 the kernel drops, until the entry times out, every packet of a
     // connection whose real server was taken out, and a new connection from a
     // client port such an entry still holds hangs: a failed real server keeps
     // costing requests after the checker removed it.
-    out.push_back({"net.ipv4.vs.expire_nodest_conn is 0: connections to a real server taken "
-                   "out of the table are dropped until they time out, and new ones that reuse "
-                   "their client port hang",
-                   "sysctl -w net.ipv4.vs.expire_nodest_conn=1  (and put it in /etc/sysctl.d/)"});
+    out.push_back(
+        {"net.ipv4.vs.expire_nodest_conn is 0: connections to a real server taken "
+         "out of the table are dropped until they time out, and new ones that reuse "
+         "their client port hang",
+         "sysctl -w net.ipv4.vs.expire_nodest_conn=1  (and put it in /etc/sysctl.d/)"});
   }
   for (const auto& rule : VrrpDropRules())
     out.push_back({absl::StrCat("a firewall rule drops VRRP (IP protocol 112): ", rule),
@@ -96,8 +100,9 @@ void CheckInterfaces(const lvs::v1::Config& config, const std::string& config_pa
       out.push_back({absl::StrCat(dev, " is down"), absl::StrCat("ip link set ", dev, " up")});
     }
     if (!link->multicast && inst.unicast_peers().empty())
-      out.push_back({absl::StrCat(dev, " has multicast off: VRRP adverts to 224.0.0.18 cannot "
-                                       "be sent or heard"),
+      out.push_back({absl::StrCat(dev,
+                                  " has multicast off: VRRP adverts to 224.0.0.18 cannot "
+                                  "be sent or heard"),
                      absl::StrCat("ip link set ", dev, " multicast on")});
   }
 }
@@ -133,11 +138,10 @@ void CheckVips(const ClientOptions& opts, const lvs::v1::Config& config,
             {absl::StrCat(inst.name(), " is MASTER but ", vip.address(), " is not on ", dev),
              absl::StrCat("lvsctl reload   (or restart lvs-vrrpd)")});
       if (!master && present)
-        out.push_back({absl::StrCat(inst.name(), " is ", lvs::v1::VrrpState_Name(st->state()),
-                                    " but ", vip.address(), " is on ", dev,
-                                    ": two directors may answer for it"),
-                       absl::StrCat("ip addr del ", vip.address(), "/", vip.prefix_len(),
-                                    " dev ", dev)});
+        out.push_back(
+            {absl::StrCat(inst.name(), " is ", lvs::v1::VrrpState_Name(st->state()), " but ",
+                          vip.address(), " is on ", dev, ": two directors may answer for it"),
+             absl::StrCat("ip addr del ", vip.address(), "/", vip.prefix_len(), " dev ", dev)});
     }
   }
 }
@@ -153,9 +157,10 @@ void CheckSyncDaemon(const ClientOptions& opts, const lvs::v1::Config& config,
     out.push_back({"ipvsd does not answer: the IPVS table and the connection sync are unmanaged",
                    "systemctl start lvs-ipvsd"});
   else if (!table.sync_daemon_master() && !table.sync_daemon_backup())
-    out.push_back({"lvs_sync_daemon is configured but no sync daemon runs: connections will not "
-                   "survive failover",
-                   "journalctl -u lvs-ipvsd   (ipvsd starts it with the VRRP state)"});
+    out.push_back(
+        {"lvs_sync_daemon is configured but no sync daemon runs: connections will not "
+         "survive failover",
+         "journalctl -u lvs-ipvsd   (ipvsd starts it with the VRRP state)"});
 }
 
 std::vector<Finding> CheckDirector(const ClientOptions& opts, const std::string& config_path) {
@@ -189,8 +194,10 @@ int RunDoctor(const std::vector<std::string>& raw) {
   }
   if (!args.empty() && args[0] == "director") {
     std::string config = lvs::config::kDefaultConfigPath;
-    if (args.size() == 3 && args[1] == "--config") config = args[2];
-    else if (args.size() != 1) return ReportUsage("doctor director [--config FILE]");
+    if (args.size() == 3 && args[1] == "--config")
+      config = args[2];
+    else if (args.size() != 1)
+      return ReportUsage("doctor director [--config FILE]");
     return Report(CheckDirector(*opts, config), "director");
   }
   return ReportUsage("doctor director [--config FILE] | doctor realserver --vip ADDR");
@@ -198,7 +205,9 @@ int RunDoctor(const std::vector<std::string>& raw) {
 
 }  // namespace
 
-LVS_CLI_COMMAND("doctor", "doctor director [--config F] | realserver --vip ADDR: find what breaks DR, with fixes",
-                RunDoctor);
+LVS_CLI_COMMAND(
+    "doctor",
+    "doctor director [--config F] | realserver --vip ADDR: find what breaks DR, with fixes",
+    RunDoctor);
 
 }  // namespace lvs::cli

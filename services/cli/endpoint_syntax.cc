@@ -54,14 +54,18 @@ absl::StatusOr<lvs::v1::ServiceKey> ParseServiceKey(absl::string_view text) {
   if (take_prefix("fwmark") || take_prefix("fwm")) {
     uint32_t mark;
     if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(rest), &mark) || mark == 0)
-      return absl::InvalidArgumentError(absl::StrCat("'", text, "': fwmark must be a positive integer"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("'", text, "': fwmark must be a positive integer"));
     key.set_fwmark(mark);
     return key;
   }
   key.set_protocol(lvs::v1::TCP);
-  if (take_prefix("tcp")) key.set_protocol(lvs::v1::TCP);
-  else if (take_prefix("udp")) key.set_protocol(lvs::v1::UDP);
-  else if (take_prefix("sctp")) key.set_protocol(lvs::v1::SCTP);
+  if (take_prefix("tcp"))
+    key.set_protocol(lvs::v1::TCP);
+  else if (take_prefix("udp"))
+    key.set_protocol(lvs::v1::UDP);
+  else if (take_prefix("sctp"))
+    key.set_protocol(lvs::v1::SCTP);
   // Addresses are case-insensitive, so the lower-cased rest is fine to parse.
   if (auto s = ParseHostPort(absl::StripAsciiWhitespace(rest), key); !s.ok()) return s;
   return key;

@@ -32,11 +32,14 @@ absl::StatusOr<Sock> RouteSocket() {
 
 absl::Status NlStatus(int err, const std::string& what) {
   if (err >= 0) return absl::OkStatus();
-  if (err == -NLE_PERM) return absl::PermissionDeniedError(absl::StrCat(what, ": ", nl_geterror(err), " (run as root)"));
+  if (err == -NLE_PERM)
+    return absl::PermissionDeniedError(
+        absl::StrCat(what, ": ", nl_geterror(err), " (run as root)"));
   return absl::InternalError(absl::StrCat(what, ": ", nl_geterror(err)));
 }
 
-absl::Status ChangeAddress(bool add, const std::string& ifname, const std::string& address, int prefix_len) {
+absl::Status ChangeAddress(bool add, const std::string& ifname, const std::string& address,
+                           int prefix_len) {
   auto sock = RouteSocket();
   if (!sock.ok()) return sock.status();
   int ifindex = if_nametoindex(ifname.c_str());
@@ -49,7 +52,8 @@ absl::Status ChangeAddress(bool add, const std::string& ifname, const std::strin
   rtnl_addr_set_ifindex(addr, ifindex);
   rtnl_addr_set_local(addr, local);
   rtnl_addr_set_prefixlen(addr, prefix_len);
-  int err = add ? rtnl_addr_add(sock->get(), addr, NLM_F_REPLACE) : rtnl_addr_delete(sock->get(), addr, 0);
+  int err = add ? rtnl_addr_add(sock->get(), addr, NLM_F_REPLACE)
+                : rtnl_addr_delete(sock->get(), addr, 0);
   rtnl_addr_put(addr);
   nl_addr_put(local);
   return NlStatus(err, absl::StrCat(add ? "add " : "delete ", text, " on ", ifname));
@@ -63,7 +67,8 @@ absl::StatusOr<std::vector<AddressOnLink>> AddressesOn(const std::string& ifname
   int ifindex = if_nametoindex(ifname.c_str());
   if (ifindex == 0) return absl::NotFoundError(absl::StrCat("no interface ", ifname));
   nl_cache* cache = nullptr;
-  if (int err = rtnl_addr_alloc_cache(sock->get(), &cache); err < 0) return NlStatus(err, "address dump");
+  if (int err = rtnl_addr_alloc_cache(sock->get(), &cache); err < 0)
+    return NlStatus(err, "address dump");
   std::vector<AddressOnLink> out;
   for (nl_object* o = nl_cache_get_first(cache); o != nullptr; o = nl_cache_get_next(o)) {
     auto* a = reinterpret_cast<rtnl_addr*>(o);
@@ -124,7 +129,8 @@ std::string ReadSysctl(const std::string& name) {
 absl::Status WriteSysctl(const std::string& name, const std::string& value) {
   std::ofstream out(SysctlPath(name));
   if (!(out << value << "\n") || !out.flush())
-    return absl::PermissionDeniedError(absl::StrCat("cannot set ", name, "=", value, " (run as root)"));
+    return absl::PermissionDeniedError(
+        absl::StrCat("cannot set ", name, "=", value, " (run as root)"));
   return absl::OkStatus();
 }
 

@@ -51,8 +51,10 @@ int main(int argc, char** argv) {
                       return a == "--help" || a == "-h";
                     }) != args.end();
   if (wants_help && name != "config") {
-    if (command->help.empty()) std::printf("usage: lvsctl %s\n", command->summary.c_str());
-    else std::fputs(command->help.c_str(), stdout);
+    if (command->help.empty())
+      std::printf("usage: lvsctl %s\n", command->summary.c_str());
+    else
+      std::fputs(command->help.c_str(), stdout);
     return 0;
   }
   return command->run(args);

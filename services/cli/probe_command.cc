@@ -32,14 +32,16 @@ constexpr char kUsage[] =
     "probe tcp|http|https ADDR:PORT [--connect-timeout S] [--path P] [--status CODE] "
     "[--virtualhost H] [--digest MD5] | probe misc ADDR:PORT --script CMD | probe ping ADDR | "
     "probe udp ADDR:PORT [--payload HEX] [--require-reply] [--reply HEX] | "
-    "probe dns ADDR:PORT [--type T] [--name N] | probe smtp ADDR:PORT [--helo NAME] | probe --target ID";
+    "probe dns ADDR:PORT [--type T] [--name N] | probe smtp ADDR:PORT [--helo NAME] | probe "
+    "--target ID";
 
 // Options of the kinds beyond tcp/http/misc; false when `flag` is not one of them.
-absl::StatusOr<bool> ApplyKindOption(const std::string& kind, const std::string& flag, const std::string& v,
-                                     lvs::v1::Checker* c) {
+absl::StatusOr<bool> ApplyKindOption(const std::string& kind, const std::string& flag,
+                                     const std::string& v, lvs::v1::Checker* c) {
   if (kind == "udp" && (flag == "--payload" || flag == "--reply")) {
     auto bytes = lvs::config::ParseKeepalivedHex(v, flag == "--reply");
-    if (!bytes.ok()) return absl::InvalidArgumentError(absl::StrCat(flag, ": ", bytes.status().message()));
+    if (!bytes.ok())
+      return absl::InvalidArgumentError(absl::StrCat(flag, ": ", bytes.status().message()));
     if (flag == "--payload") {
       c->mutable_udp()->set_payload(bytes->data);
     } else {
@@ -51,8 +53,10 @@ absl::StatusOr<bool> ApplyKindOption(const std::string& kind, const std::string&
   }
   if (kind == "dns" && flag == "--type") {
     lvs::v1::DnsType type;
-    if (!lvs::v1::DnsType_Parse("DNS_" + absl::AsciiStrToUpper(v), &type) || type == lvs::v1::DNS_TYPE_UNSPECIFIED)
-      return absl::InvalidArgumentError(absl::StrCat("'", v, "': expected A, NS, CNAME, SOA, MX, TXT, AAAA, RRSIG or DNSKEY"));
+    if (!lvs::v1::DnsType_Parse("DNS_" + absl::AsciiStrToUpper(v), &type) ||
+        type == lvs::v1::DNS_TYPE_UNSPECIFIED)
+      return absl::InvalidArgumentError(
+          absl::StrCat("'", v, "': expected A, NS, CNAME, SOA, MX, TXT, AAAA, RRSIG or DNSKEY"));
     c->mutable_dns()->set_type(type);
     return true;
   }
@@ -71,14 +75,16 @@ absl::StatusOr<bool> ApplyKindOption(const std::string& kind, const std::string&
 absl::StatusOr<lvs::v1::CheckTarget> AdHocTarget(const std::vector<std::string>& args) {
   if (args.size() < 2) return absl::InvalidArgumentError(kUsage);
   const std::string& kind = args[0];
-  static const std::set<std::string> kKinds = {"tcp", "http", "https", "misc", "ping", "udp", "dns", "smtp"};
+  static const std::set<std::string> kKinds = {"tcp",  "http", "https", "misc",
+                                               "ping", "udp",  "dns",   "smtp"};
   if (kKinds.count(kind) == 0)
     return absl::InvalidArgumentError(
         absl::StrCat("'", kind, "': expected tcp, http, https, misc, ping, udp, dns or smtp"));
   // A ping needs no port: a bare address will do.
   auto where = kind == "ping" && args[1].find(']') == std::string::npos &&
                        std::count(args[1].begin(), args[1].end(), ':') != 1
-                   ? ParseRealKey(args[1].find(':') != std::string::npos ? "[" + args[1] + "]:0" : args[1] + ":0")
+                   ? ParseRealKey(args[1].find(':') != std::string::npos ? "[" + args[1] + "]:0"
+                                                                         : args[1] + ":0")
                    : ParseRealKey(args[1]);
   if (!where.ok()) return where.status();
   lvs::v1::CheckTarget t;
@@ -90,40 +96,55 @@ absl::StatusOr<lvs::v1::CheckTarget> AdHocTarget(const std::vector<std::string>&
   c->set_connect_timeout_ms(5000);
   lvs::v1::UrlCheck url;
   url.set_path("/");
-  if (kind == "tcp") c->mutable_tcp();
-  else if (kind == "misc") c->mutable_misc();
-  else if (kind == "ping") c->mutable_ping();
-  else if (kind == "udp") c->mutable_udp();
-  else if (kind == "dns") c->mutable_dns();
-  else if (kind == "smtp") c->mutable_smtp();
-  else c->mutable_http()->set_ssl(kind == "https");
+  if (kind == "tcp")
+    c->mutable_tcp();
+  else if (kind == "misc")
+    c->mutable_misc();
+  else if (kind == "ping")
+    c->mutable_ping();
+  else if (kind == "udp")
+    c->mutable_udp();
+  else if (kind == "dns")
+    c->mutable_dns();
+  else if (kind == "smtp")
+    c->mutable_smtp();
+  else
+    c->mutable_http()->set_ssl(kind == "https");
   for (size_t i = 2; i < args.size(); ++i) {
     const std::string& flag = args[i];
     if (kind == "udp" && flag == "--require-reply") {
       c->mutable_udp()->set_require_reply(true);
       continue;
     }
-    if (i + 1 >= args.size()) return absl::InvalidArgumentError(absl::StrCat(flag, " needs a value"));
+    if (i + 1 >= args.size())
+      return absl::InvalidArgumentError(absl::StrCat(flag, " needs a value"));
     const std::string& v = args[++i];
     uint32_t n;
     auto applied = ApplyKindOption(kind, flag, v, c);
     if (!applied.ok()) return applied.status();
     if (*applied) continue;
-    if (flag == "--connect-timeout" && absl::SimpleAtoi(v, &n) && n > 0) c->set_connect_timeout_ms(n * 1000);
-    else if (kind == "misc" && flag == "--script") c->mutable_misc()->set_path(v);
+    if (flag == "--connect-timeout" && absl::SimpleAtoi(v, &n) && n > 0)
+      c->set_connect_timeout_ms(n * 1000);
+    else if (kind == "misc" && flag == "--script")
+      c->mutable_misc()->set_path(v);
     else if (kind != "http" && kind != "https")
       return absl::InvalidArgumentError(absl::StrCat("unexpected '", flag, "' for ", kind));
-    else if (flag == "--path") url.set_path(v);
-    else if (flag == "--digest") url.set_digest(v);
-    else if (flag == "--virtualhost") c->mutable_http()->set_virtualhost(v);
+    else if (flag == "--path")
+      url.set_path(v);
+    else if (flag == "--digest")
+      url.set_digest(v);
+    else if (flag == "--virtualhost")
+      c->mutable_http()->set_virtualhost(v);
     else if (flag == "--status" && absl::SimpleAtoi(v, &n)) {
       auto* r = url.add_status_codes();
       r->set_low(n);
       r->set_high(n);
-    } else return absl::InvalidArgumentError(absl::StrCat("bad option '", flag, " ", v, "'"));
+    } else
+      return absl::InvalidArgumentError(absl::StrCat("bad option '", flag, " ", v, "'"));
   }
   if (kind == "http" || kind == "https") *c->mutable_http()->add_urls() = url;
-  if (kind == "misc" && c->misc().path().empty()) return absl::InvalidArgumentError("misc needs --script CMD");
+  if (kind == "misc" && c->misc().path().empty())
+    return absl::InvalidArgumentError("misc needs --script CMD");
   return t;
 }
 
@@ -162,7 +183,9 @@ int RunProbe(const std::vector<std::string>& raw) {
 
 }  // namespace
 
-LVS_CLI_COMMAND("probe", "probe tcp|http|https|misc|udp|dns|smtp ADDR:PORT [...] | ping ADDR | --target ID: checkd's verdict, now",
+LVS_CLI_COMMAND("probe",
+                "probe tcp|http|https|misc|udp|dns|smtp ADDR:PORT [...] | ping ADDR | --target ID: "
+                "checkd's verdict, now",
                 RunProbe);
 
 }  // namespace lvs::cli

@@ -32,11 +32,13 @@ RealServerObservation ObserveRealServer(const std::string& vip) {
   return seen;
 }
 
-absl::StatusOr<std::vector<std::string>> ParseVips(const std::vector<std::string>& args, size_t from) {
+absl::StatusOr<std::vector<std::string>> ParseVips(const std::vector<std::string>& args,
+                                                   size_t from) {
   std::vector<std::string> vips;
   for (size_t i = from; i < args.size(); ++i) {
     if (args[i] != "--vip" || i + 1 >= args.size())
-      return absl::InvalidArgumentError(absl::StrCat("unexpected '", args[i], "' (expected --vip ADDR)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("unexpected '", args[i], "' (expected --vip ADDR)"));
     unsigned char buf[4];
     if (inet_pton(AF_INET, args[i + 1].c_str(), buf) != 1)
       return absl::InvalidArgumentError(absl::StrCat("'", args[i + 1], "' is not an IPv4 address"));
@@ -60,12 +62,14 @@ int RealServerUp(const std::vector<std::string>& vips) {
   };
   // ARP first: a VIP on lo that still answers ARP would steal the VIP from the director.
   for (const auto& s : RealServerSysctls())
-    if (ReadSysctl(s.name) != s.dr_value) done(WriteSysctl(s.name, s.dr_value), absl::StrCat(s.name, " = ", s.dr_value));
+    if (ReadSysctl(s.name) != s.dr_value)
+      done(WriteSysctl(s.name, s.dr_value), absl::StrCat(s.name, " = ", s.dr_value));
   for (const auto& vip : vips) {
     RealServerObservation seen = ObserveRealServer(vip);
     if (!seen.lo_up) done(SetLinkUp("lo"), "lo up");
     if (seen.vip_on_lo && seen.vip_prefix_on_lo != 32)
-      done(DeleteAddress("lo", vip, seen.vip_prefix_on_lo), absl::StrCat("removed ", vip, "/", seen.vip_prefix_on_lo, " from lo"));
+      done(DeleteAddress("lo", vip, seen.vip_prefix_on_lo),
+           absl::StrCat("removed ", vip, "/", seen.vip_prefix_on_lo, " from lo"));
     if (!seen.vip_on_lo || seen.vip_prefix_on_lo != 32)
       done(AddAddress("lo", vip, 32), absl::StrCat("added ", vip, "/32 to lo"));
   }
@@ -109,7 +113,8 @@ int RunRealServer(const std::vector<std::string>& args) {
 
 }  // namespace
 
-LVS_CLI_COMMAND("realserver", "realserver up|down --vip ADDR: apply / reverse the DR real-server setup",
+LVS_CLI_COMMAND("realserver",
+                "realserver up|down --vip ADDR: apply / reverse the DR real-server setup",
                 RunRealServer);
 
 }  // namespace lvs::cli

@@ -11,8 +11,8 @@
 namespace lvs::cli {
 
 struct SysctlSetting {
-  std::string name;        // "net.ipv4.conf.lo.arp_ignore"
-  std::string dr_value;    // what DR needs
+  std::string name;           // "net.ipv4.conf.lo.arp_ignore"
+  std::string dr_value;       // what DR needs
   std::string default_value;  // what `realserver down` restores
   std::string why;
 };
@@ -32,7 +32,8 @@ struct RealServerObservation {
   bool vip_on_lo = false;
   int vip_prefix_on_lo = 0;  // when present
   bool lo_up = true;
-  std::vector<std::pair<std::string, std::string>> sysctls;  // name -> current value ("" unreadable)
+  std::vector<std::pair<std::string, std::string>>
+      sysctls;  // name -> current value ("" unreadable)
 };
 
 // Pure: every finding for a DR real server, in table order.

@@ -30,9 +30,15 @@ absl::StatusOr<ServiceKey> ServiceKeyFromProto(const lvs::v1::ServiceKey& p) {
         absl::StrCat("service: port ", p.port(), " is out of range 1-65535"));
   switch (p.protocol()) {
     case lvs::v1::PROTOCOL_UNSPECIFIED:
-    case lvs::v1::TCP: k.protocol = IPPROTO_TCP; break;
-    case lvs::v1::UDP: k.protocol = IPPROTO_UDP; break;
-    case lvs::v1::SCTP: k.protocol = IPPROTO_SCTP; break;
+    case lvs::v1::TCP:
+      k.protocol = IPPROTO_TCP;
+      break;
+    case lvs::v1::UDP:
+      k.protocol = IPPROTO_UDP;
+      break;
+    case lvs::v1::SCTP:
+      k.protocol = IPPROTO_SCTP;
+      break;
     default:
       return absl::InvalidArgumentError(
           absl::StrCat("service: protocol ", p.protocol(), " is not TCP, UDP or SCTP"));
@@ -78,10 +84,14 @@ lvs::v1::RealKey RealKeyToProto(const DestKey& k) {
 
 absl::StatusOr<OverrideKind> OverrideFromProto(int value) {
   switch (value) {
-    case lvs::v1::OVERRIDE_UNSPECIFIED: return OverrideKind::kDefault;
-    case lvs::v1::ENABLE: return OverrideKind::kEnable;
-    case lvs::v1::DISABLE: return OverrideKind::kDisable;
-    case lvs::v1::DRAIN: return OverrideKind::kDrain;
+    case lvs::v1::OVERRIDE_UNSPECIFIED:
+      return OverrideKind::kDefault;
+    case lvs::v1::ENABLE:
+      return OverrideKind::kEnable;
+    case lvs::v1::DISABLE:
+      return OverrideKind::kDisable;
+    case lvs::v1::DRAIN:
+      return OverrideKind::kDrain;
   }
   return absl::InvalidArgumentError(
       absl::StrCat("override ", value, " is not one of default, enable, disable, drain"));
@@ -89,20 +99,28 @@ absl::StatusOr<OverrideKind> OverrideFromProto(int value) {
 
 lvs::v1::Override OverrideToProto(OverrideKind k) {
   switch (k) {
-    case OverrideKind::kDefault: return lvs::v1::OVERRIDE_UNSPECIFIED;
-    case OverrideKind::kEnable: return lvs::v1::ENABLE;
-    case OverrideKind::kDisable: return lvs::v1::DISABLE;
-    case OverrideKind::kDrain: return lvs::v1::DRAIN;
+    case OverrideKind::kDefault:
+      return lvs::v1::OVERRIDE_UNSPECIFIED;
+    case OverrideKind::kEnable:
+      return lvs::v1::ENABLE;
+    case OverrideKind::kDisable:
+      return lvs::v1::DISABLE;
+    case OverrideKind::kDrain:
+      return lvs::v1::DRAIN;
   }
   return lvs::v1::OVERRIDE_UNSPECIFIED;
 }
 
 lvs::v1::ForwardingMethod ForwardingToProto(Forwarding f) {
   switch (f) {
-    case Forwarding::kNat: return lvs::v1::NAT;
-    case Forwarding::kDirect: return lvs::v1::DR;
-    case Forwarding::kTunnel: return lvs::v1::TUN;
-    case Forwarding::kLocal: break;
+    case Forwarding::kNat:
+      return lvs::v1::NAT;
+    case Forwarding::kDirect:
+      return lvs::v1::DR;
+    case Forwarding::kTunnel:
+      return lvs::v1::TUN;
+    case Forwarding::kLocal:
+      break;
   }
   return lvs::v1::FORWARDING_METHOD_UNSPECIFIED;
 }
@@ -124,17 +142,20 @@ namespace {
 
 lvs::v1::Health HealthToProto(RealStatus::Health h) {
   switch (h) {
-    case RealStatus::Health::kUp: return lvs::v1::UP;
-    case RealStatus::Health::kDown: return lvs::v1::DOWN;
-    case RealStatus::Health::kUnknown: return lvs::v1::UNKNOWN;
+    case RealStatus::Health::kUp:
+      return lvs::v1::UP;
+    case RealStatus::Health::kDown:
+      return lvs::v1::DOWN;
+    case RealStatus::Health::kUnknown:
+      return lvs::v1::UNKNOWN;
   }
   return lvs::v1::HEALTH_UNSPECIFIED;
 }
 
 }  // namespace
 
-lvs::v1::IpvsService ServiceToProto(const ServiceConfig& sc, const Table& actual, const DesiredTable& desired,
-                                    const OverrideMap& overrides) {
+lvs::v1::IpvsService ServiceToProto(const ServiceConfig& sc, const Table& actual,
+                                    const DesiredTable& desired, const OverrideMap& overrides) {
   lvs::v1::IpvsService p;
   const ServiceKey& key = sc.spec.key;
   *p.mutable_key() = ServiceKeyToProto(key);
@@ -142,8 +163,7 @@ lvs::v1::IpvsService ServiceToProto(const ServiceConfig& sc, const Table& actual
   p.set_persistence_timeout_s(sc.spec.timeout_s);
   if (sc.spec.timeout_s) {
     const net::IpAddress mask = net::IpAddress::FromRaw(AF_INET, &sc.spec.netmask);
-    p.set_persistence_netmask(key.af == AF_INET ? mask.ToString()
-                                                : absl::StrCat(sc.spec.netmask));
+    p.set_persistence_netmask(key.af == AF_INET ? mask.ToString() : absl::StrCat(sc.spec.netmask));
   }
   auto have = actual.find(key);
   const Service* kernel = have == actual.end() ? nullptr : &have->second;
@@ -175,8 +195,8 @@ lvs::v1::IpvsService ServiceToProto(const ServiceConfig& sc, const Table& actual
         r->set_health_reason(rs->second.reason);
         if (rc.source.checkers_size() == 0 && rc.source.unimplemented_checkers_size() > 0) {
           r->set_health(lvs::v1::UNCHECKED);
-          r->set_health_reason(absl::StrCat(
-              absl::StrJoin(rc.source.unimplemented_checkers(), ", "), " not run by lvs-ha"));
+          r->set_health_reason(absl::StrCat(absl::StrJoin(rc.source.unimplemented_checkers(), ", "),
+                                            " not run by lvs-ha"));
         }
         r->set_override(OverrideToProto(rs->second.override_kind));
         r->set_passive_suspect(rs->second.passive_suspect);

@@ -22,7 +22,7 @@ lvs::v1::IpvsStats StatsToProto(const Stats& s);
 
 // What the API shows of one service: the config's view of it joined with the
 // kernel's (cached) table, the desired state (health, quorum) and the overrides.
-lvs::v1::IpvsService ServiceToProto(const ServiceConfig& sc, const Table& actual, const DesiredTable& desired,
-                                    const OverrideMap& overrides);
+lvs::v1::IpvsService ServiceToProto(const ServiceConfig& sc, const Table& actual,
+                                    const DesiredTable& desired, const OverrideMap& overrides);
 
 }  // namespace lvs::ipvs

@@ -68,7 +68,8 @@ uint64_t ConnEntry::Id() const {
   return h;
 }
 
-ConnTableStats ParseConnTable(std::string_view text, const std::function<void(const ConnEntry&)>& each) {
+ConnTableStats ParseConnTable(std::string_view text,
+                              const std::function<void(const ConnEntry&)>& each) {
   ConnTableStats stats;
   size_t pos = 0;
   bool first = true;

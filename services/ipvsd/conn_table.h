@@ -39,7 +39,8 @@ struct ConnTableStats {
 };
 
 // Calls `each` for every entry of the text; the header line is skipped.
-ConnTableStats ParseConnTable(std::string_view text, const std::function<void(const ConnEntry&)>& each);
+ConnTableStats ParseConnTable(std::string_view text,
+                              const std::function<void(const ConnEntry&)>& each);
 
 // Reads the whole of `path` (/proc/net/ip_vs_conn). NOT_FOUND when the kernel has
 // no IPVS (the file is absent).

@@ -5,8 +5,8 @@ namespace {
 
 OverrideEntry OverrideFor(const OverrideMap& overrides, const ServiceKey& svc,
                           const DestKey& real) {
-  if (auto it = overrides.find(OverrideKey{svc, real}); it != overrides.end() &&
-                                                        it->second.kind != OverrideKind::kDefault)
+  if (auto it = overrides.find(OverrideKey{svc, real});
+      it != overrides.end() && it->second.kind != OverrideKind::kDefault)
     return it->second;
   if (auto it = overrides.find(OverrideKey{svc, std::nullopt}); it != overrides.end())
     return it->second;
@@ -66,8 +66,11 @@ Verdict RealVerdict(const DesiredInputs& in, const ServiceKey& key, const RealCo
   rs.override_kind = o.kind;
   Verdict v{&rc, up, false, false, weight};
   switch (o.kind) {
-    case OverrideKind::kDefault: break;
-    case OverrideKind::kEnable: v.in = true; break;
+    case OverrideKind::kDefault:
+      break;
+    case OverrideKind::kEnable:
+      v.in = true;
+      break;
     case OverrideKind::kDisable:
       v.in = false;
       v.forced_out = true;
@@ -93,8 +96,8 @@ bool QuorumUp(const DesiredInputs& in, const ServiceConfig& sc, uint64_t alive_w
 }
 
 // The real in the service's desired entries, at its weight or at 0, or left out.
-void PlaceReal(const DesiredInputs& in, const ServiceKey& key, const Verdict& v,
-               bool sorry_active, RealStatus& rs, Service& svc) {
+void PlaceReal(const DesiredInputs& in, const ServiceKey& key, const Verdict& v, bool sorry_active,
+               RealStatus& rs, Service& svc) {
   DestSpec d = v.rc->spec;
   const bool serving = v.in && !sorry_active;
   const std::string* suspect = nullptr;

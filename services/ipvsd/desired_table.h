@@ -34,7 +34,7 @@ struct OverrideKey {
 
 struct OverrideEntry {
   OverrideKind kind = OverrideKind::kDefault;
-  absl::Time since;                        // wall clock, so it survives a restart
+  absl::Time since;                                     // wall clock, so it survives a restart
   absl::Duration drain_timeout = absl::ZeroDuration();  // zero: until connections end
   friend bool operator==(const OverrideEntry&, const OverrideEntry&) = default;
 };
@@ -49,8 +49,8 @@ struct RealStatus {
   std::string reason;
   OverrideKind override_kind = OverrideKind::kDefault;
   std::string passive_suspect;  // taken out of new connections by the passive check: the evidence
-  bool wanted = false;  // in the desired table
-  int32_t weight = 0;   // desired weight when wanted
+  bool wanted = false;          // in the desired table
+  int32_t weight = 0;           // desired weight when wanted
 };
 
 struct ServiceStatus {

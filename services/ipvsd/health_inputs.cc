@@ -4,7 +4,8 @@
 
 namespace lvs::ipvs {
 
-std::vector<HealthInputs::Suspension> HealthInputs::SetServices(const std::vector<ServiceConfig>& services) {
+std::vector<HealthInputs::Suspension> HealthInputs::SetServices(
+    const std::vector<ServiceConfig>& services) {
   ha_suspend_.clear();
   service_of_target_.clear();
   targets_of_service_.clear();
@@ -18,7 +19,8 @@ std::vector<HealthInputs::Suspension> HealthInputs::SetServices(const std::vecto
   return UpdateSuspended();
 }
 
-std::vector<HealthInputs::Suspension> HealthInputs::SetLocalAddresses(const std::set<net::IpAddress>& addresses) {
+std::vector<HealthInputs::Suspension> HealthInputs::SetLocalAddresses(
+    const std::set<net::IpAddress>& addresses) {
   local_addresses_ = addresses;
   return UpdateSuspended();
 }
@@ -26,7 +28,8 @@ std::vector<HealthInputs::Suspension> HealthInputs::SetLocalAddresses(const std:
 std::vector<HealthInputs::Suspension> HealthInputs::UpdateSuspended() {
   std::set<ServiceKey> next;
   for (const ServiceConfig* sc : ha_suspend_) {
-    if (!(local_addresses_ && local_addresses_->count(sc->spec.key.addr))) next.insert(sc->spec.key);
+    if (!(local_addresses_ && local_addresses_->count(sc->spec.key.addr)))
+      next.insert(sc->spec.key);
   }
   std::vector<Suspension> changes;
   for (const ServiceKey& k : next)
@@ -62,8 +65,9 @@ std::optional<HealthInputs::Verdict> HealthInputs::OnHealth(const lvs::v1::Healt
     return std::nullopt;
   }
   health_[e.id()] = h;
-  return Verdict{svc->second, absl::StrCat(e.id(), " is ", e.up() ? "up" : "down",
-                                           e.reason().empty() ? "" : absl::StrCat(" (", e.reason(), ")"))};
+  return Verdict{svc->second,
+                 absl::StrCat(e.id(), " is ", e.up() ? "up" : "down",
+                              e.reason().empty() ? "" : absl::StrCat(" (", e.reason(), ")"))};
 }
 
 }  // namespace lvs::ipvs

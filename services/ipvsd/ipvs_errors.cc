@@ -10,18 +10,24 @@ namespace {
 
 absl::Status WithCode(int error, const std::string& message) {
   switch (error) {
-    case EEXIST: return absl::AlreadyExistsError(message);
+    case EEXIST:
+      return absl::AlreadyExistsError(message);
     case ENOENT:
-    case ESRCH: return absl::NotFoundError(message);
+    case ESRCH:
+      return absl::NotFoundError(message);
     case EINVAL:
     case ERANGE:
-    case EAFNOSUPPORT: return absl::InvalidArgumentError(message);
+    case EAFNOSUPPORT:
+      return absl::InvalidArgumentError(message);
     case EPERM:
-    case EACCES: return absl::PermissionDeniedError(message);
+    case EACCES:
+      return absl::PermissionDeniedError(message);
     case ENOMEM:
-    case ENOBUFS: return absl::ResourceExhaustedError(message);
+    case ENOBUFS:
+      return absl::ResourceExhaustedError(message);
     case ENODEV:
-    case EBUSY: return absl::FailedPreconditionError(message);
+    case EBUSY:
+      return absl::FailedPreconditionError(message);
   }
   return absl::UnknownError(message);
 }
@@ -69,11 +75,20 @@ absl::Status SyncDaemonError(int error, SyncRole role) {
   const char* name = role == SyncRole::kMaster ? "master" : "backup";
   std::string meaning;
   switch (error) {
-    case EEXIST: meaning = "already running"; break;
-    case ESRCH: meaning = "not running"; break;
-    case ENODEV: meaning = "the multicast interface does not exist"; break;
-    case EINVAL: meaning = "invalid parameters (interface name, sync id, group or port)"; break;
-    default: meaning = std::strerror(error);
+    case EEXIST:
+      meaning = "already running";
+      break;
+    case ESRCH:
+      meaning = "not running";
+      break;
+    case ENODEV:
+      meaning = "the multicast interface does not exist";
+      break;
+    case EINVAL:
+      meaning = "invalid parameters (interface name, sync id, group or port)";
+      break;
+    default:
+      meaning = std::strerror(error);
   }
   return WithCode(error, absl::StrCat("connection sync daemon (", name, "): ", meaning));
 }

@@ -17,7 +17,8 @@ grpc::Status IpvsGrpcService::ListServices(grpc::ServerContext*,
 grpc::Status IpvsGrpcService::GetService(grpc::ServerContext*,
                                          const lvs::v1::GetServiceRequest* request,
                                          lvs::v1::IpvsService* response) {
-  absl::StatusOr<lvs::v1::IpvsService> r = loop_->Call([&] { return manager_->Get(request->key()); });
+  absl::StatusOr<lvs::v1::IpvsService> r =
+      loop_->Call([&] { return manager_->Get(request->key()); });
   if (r.ok()) *response = std::move(*r);
   return ToGrpcStatus(r.status());
 }
@@ -35,9 +36,9 @@ grpc::Status IpvsGrpcService::Reload(grpc::ServerContext*, const lvs::v1::Reload
   for (const auto& d : response->diagnostics())
     if (d.severity() == lvs::v1::Diagnostic::ERROR) errors.push_back(d);
   if (errors.empty()) return grpc::Status::OK;
-  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                      "the configuration has errors; nothing was changed:\n" +
-                          config::FormatDiagnostics(errors));
+  return grpc::Status(
+      grpc::StatusCode::INVALID_ARGUMENT,
+      "the configuration has errors; nothing was changed:\n" + config::FormatDiagnostics(errors));
 }
 
 grpc::Status IpvsGrpcService::WatchTable(grpc::ServerContext* context,

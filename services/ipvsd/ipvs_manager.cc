@@ -27,7 +27,8 @@ absl::StatusOr<Parsed> Validate(absl::StatusOr<config::ParseResult> r) {
   p.diagnostics = r->diagnostics;
   const std::string name = r->config.files_size() ? r->config.files(0) : "the config";
   if (!r->ok())
-    return absl::InvalidArgumentError(absl::StrCat(name, " is not valid:\n", config::FormatDiagnostics(r->diagnostics)));
+    return absl::InvalidArgumentError(
+        absl::StrCat(name, " is not valid:\n", config::FormatDiagnostics(r->diagnostics)));
   auto services = ServicesFromConfig(r->config);
   if (!services.ok()) return services.status();
   p.config = std::move(r->config);
@@ -62,7 +63,9 @@ std::set<ServiceKey> IpvsManager::Owned() const {
 std::set<ServiceKey> IpvsManager::OwnedAmong(const std::set<ServiceKey>& keys) const {
   std::set<ServiceKey> owned;
   for (const ServiceKey& k : keys) {
-    if (owned_.count(k) || service_index_.count(k) || (options_.own_whole_table && actual_.count(k))) owned.insert(k);
+    if (owned_.count(k) || service_index_.count(k) ||
+        (options_.own_whole_table && actual_.count(k)))
+      owned.insert(k);
   }
   return owned;
 }
@@ -75,15 +78,17 @@ void IpvsManager::SetServices(std::vector<ServiceConfig> services) {
   passive_.SetServices(services_);
   real_of_target_.clear();
   for (const ServiceConfig& sc : services_) {
-    for (const RealConfig& rc : sc.reals) real_of_target_.emplace(rc.target_id, RealRef{sc.spec.key, rc.spec.key});
+    for (const RealConfig& rc : sc.reals)
+      real_of_target_.emplace(rc.target_id, RealRef{sc.spec.key, rc.spec.key});
   }
 }
 
 void IpvsManager::LogSuspensions(const std::vector<HealthInputs::Suspension>& changes) {
   for (const auto& c : changes) {
     // keepalived's words, so that a log watcher finds them.
-    log_->info("{} healthcheckers for VS {}: its address is {} here", c.suspended ? "Suspending" : "Activating",
-               c.service.ToString(), c.suspended ? "not" : "now");
+    log_->info("{} healthcheckers for VS {}: its address is {} here",
+               c.suspended ? "Suspending" : "Activating", c.service.ToString(),
+               c.suspended ? "not" : "now");
   }
 }
 
@@ -102,8 +107,8 @@ absl::Status IpvsManager::Start() {
   auto parsed = Validate(options_.read_config());
   if (!parsed.ok()) return parsed.status();
   for (const auto& d : parsed->diagnostics)
-    log_->warn("{}:{}:{}: {}: {}", d.location().file(), d.location().line(),
-               d.location().column(), d.keyword(), d.message());
+    log_->warn("{}:{}:{}: {}: {}", d.location().file(), d.location().line(), d.location().column(),
+               d.keyword(), d.message());
   config_warnings_ = parsed->diagnostics.size();
   config_ = std::move(parsed->config);
   SetServices(std::move(parsed->services));
@@ -128,9 +133,10 @@ absl::Status IpvsManager::Start() {
   if (config_.global_defs().lvs_flush()) {
     // keepalived's lvs_flush: start from an empty table, whoever made what is there.
     std::vector<Operation> ops;
-    for (const auto& [key, svc] : actual_) ops.push_back({Operation::Kind::kDelService, svc.spec, {}});
+    for (const auto& [key, svc] : actual_)
+      ops.push_back({Operation::Kind::kDelService, svc.spec, {}});
     ++table_generation_;  // a dump in flight is out of date
-  auto results = kernel_->Apply(ops);
+    auto results = kernel_->Apply(ops);
     Reconciler::Record(actual_, ops, results);
     log_->info("lvs_flush: emptied the IPVS table ({} services)", ops.size());
   }
@@ -157,9 +163,9 @@ absl::Status IpvsManager::DumpKernel() {
 }
 
 DesiredTable IpvsManager::ComputeDesired(const std::set<ServiceKey>* only) {
-  DesiredTable d = BuildDesiredTable(
-      {&services_, &inputs_.health(), &overrides_, &actual_, &quorum_, options_.wall_clock(), only,
-       &passive_.ejections()});
+  DesiredTable d =
+      BuildDesiredTable({&services_, &inputs_.health(), &overrides_, &actual_, &quorum_,
+                         options_.wall_clock(), only, &passive_.ejections()});
   for (const auto& [k, st] : d.status) quorum_[k] = st.quorum_up;
   return d;
 }
@@ -188,8 +194,9 @@ std::vector<Operation> IpvsManager::Converge(const std::optional<std::set<Servic
   last_failures_.clear();
   if (flushed_) return {};
   const std::set<ServiceKey> owned = keys ? OwnedAmong(*keys) : Owned();
-  std::vector<Operation> ops = keys ? Reconciler::DiffServices(desired_.table, actual_, owned, *keys)
-                                    : Reconciler::Diff(desired_.table, actual_, owned);
+  std::vector<Operation> ops = keys
+                                   ? Reconciler::DiffServices(desired_.table, actual_, owned, *keys)
+                                   : Reconciler::Diff(desired_.table, actual_, owned);
   if (ops.empty()) {
     if (!keys) known_failures_.clear();
     return ops;
@@ -213,8 +220,7 @@ std::vector<Operation> IpvsManager::Converge(const std::optional<std::set<Servic
       last_failures_.push_back(std::move(message));
     }
   }
-  if (ops.size() > 64)
-    log_->info("{}: {} operations, {} failed", reason, ops.size(), failed);
+  if (ops.size() > 64) log_->info("{}: {} operations, {} failed", reason, ops.size(), failed);
   if (!keys) {
     // After a full pass, forget refusals that did not recur, so a new one is loud.
     std::set<std::string> recurring(last_failures_.begin(), last_failures_.end());
@@ -246,13 +252,26 @@ std::optional<std::string> CheckWords(const v1::RealServer& rs) {
   std::vector<std::string> words;
   for (const v1::Checker& c : rs.checkers()) {
     switch (c.kind_case()) {
-      case v1::Checker::kTcp: words.emplace_back("TCP CHECK"); break;
-      case v1::Checker::kPing: words.emplace_back("ICMP CHECK"); break;
-      case v1::Checker::kUdp: words.emplace_back("UDP CHECK"); break;
-      case v1::Checker::kDns: words.emplace_back("DNS_CHECK:"); break;
-      case v1::Checker::kMisc: words.emplace_back("MISC CHECK"); break;
-      case v1::Checker::kFile: break;
-      default: words.emplace_back("CHECK"); break;  // HTTP_GET, SSL_GET, SMTP_CHECK
+      case v1::Checker::kTcp:
+        words.emplace_back("TCP CHECK");
+        break;
+      case v1::Checker::kPing:
+        words.emplace_back("ICMP CHECK");
+        break;
+      case v1::Checker::kUdp:
+        words.emplace_back("UDP CHECK");
+        break;
+      case v1::Checker::kDns:
+        words.emplace_back("DNS_CHECK:");
+        break;
+      case v1::Checker::kMisc:
+        words.emplace_back("MISC CHECK");
+        break;
+      case v1::Checker::kFile:
+        break;
+      default:
+        words.emplace_back("CHECK");
+        break;  // HTTP_GET, SSL_GET, SMTP_CHECK
     }
   }
   if (words.empty()) return std::nullopt;
@@ -297,10 +316,11 @@ void IpvsManager::RunTransitionHooks(const DesiredTable& before, const DesiredTa
       if (options_.run_hook && !hook.empty()) options_.run_hook(hook);
       FifoLine(absl::StrCat("RS ", MailName(rc.spec.key, sc.spec.key), " ", MailName(sc.spec.key),
                             is_up ? " UP" : " DOWN"));
-      std::optional<std::string> check = mail && rc.source.smtp_alert() ? CheckWords(rc.source) : std::nullopt;
+      std::optional<std::string> check =
+          mail && rc.source.smtp_alert() ? CheckWords(rc.source) : std::nullopt;
       if (check) {
-        mail_.Send(mail::RealServerAlert(*mail, MailName(rc.spec.key, sc.spec.key), service, is_up, *check,
-                                            is_up ? "" : ra->second.reason));
+        mail_.Send(mail::RealServerAlert(*mail, MailName(rc.spec.key, sc.spec.key), service, is_up,
+                                         *check, is_up ? "" : ra->second.reason));
       }
     }
     // keepalived: the real server's notifiers first, then the quorum it changed.
@@ -310,8 +330,8 @@ void IpvsManager::RunTransitionHooks(const DesiredTable& before, const DesiredTa
       if (options_.run_hook && !hook.empty()) options_.run_hook(hook);
       FifoLine(absl::StrCat("VS ", MailName(sc.spec.key), a->second.quorum_up ? " UP" : " DOWN"));
       if (mail && sc.smtp_alert) {
-        mail_.Send(mail::VirtualServerAlert(*mail, service, a->second.quorum_up, sc.quorum, sc.hysteresis,
-                                               a->second.alive_weight, false));
+        mail_.Send(mail::VirtualServerAlert(*mail, service, a->second.quorum_up, sc.quorum,
+                                            sc.hysteresis, a->second.alive_weight, false));
       }
     }
   }
@@ -370,8 +390,8 @@ void IpvsManager::ApplyTimeouts() {
   if (t.tcp_s() == 0 && t.tcp_fin_s() == 0 && t.udp_s() == 0) return;
   // 0 leaves that timeout as it is, in the kernel's call as in the config.
   if (absl::Status s = kernel_->SetTimeouts({t.tcp_s(), t.tcp_fin_s(), t.udp_s()}); !s.ok()) {
-    log_->error("lvs_timeouts: the kernel refused tcp {} tcpfin {} udp {}: {}", t.tcp_s(), t.tcp_fin_s(), t.udp_s(),
-                std::string(s.message()));
+    log_->error("lvs_timeouts: the kernel refused tcp {} tcpfin {} udp {}: {}", t.tcp_s(),
+                t.tcp_fin_s(), t.udp_s(), std::string(s.message()));
   }
 }
 
@@ -385,14 +405,16 @@ void IpvsManager::FlushOnStop() {
   const std::set<ServiceKey> owned = Owned();
   std::vector<Operation> ops;
   for (const auto& [key, svc] : actual_) {
-    if (mode == v1::LVS_FLUSH_ON_STOP_FULL || owned.count(key)) ops.push_back({Operation::Kind::kDelService, svc.spec, {}});
+    if (mode == v1::LVS_FLUSH_ON_STOP_FULL || owned.count(key))
+      ops.push_back({Operation::Kind::kDelService, svc.spec, {}});
   }
   ++table_generation_;  // a dump in flight is out of date
   auto results = kernel_->Apply(ops);
   size_t removed = 0;
   for (const absl::Status& r : results) removed += r.ok();
   Reconciler::Record(actual_, ops, results);
-  log_->info("lvs_flush_on_stop{}: removed {} services", mode == v1::LVS_FLUSH_ON_STOP_VS ? " VS" : "", removed);
+  log_->info("lvs_flush_on_stop{}: removed {} services",
+             mode == v1::LVS_FLUSH_ON_STOP_VS ? " VS" : "", removed);
   // Nothing after this may put a service back: a health pass or a resync's dump
   // still queued on the loop would otherwise converge the table again before exit.
   flushed_ = true;
@@ -417,9 +439,11 @@ void IpvsManager::MailRemovedReals(const std::vector<ServiceConfig>& next) {
       if (!rc.source.smtp_alert() || kept.count({sc.spec.key, rc.spec.key})) continue;
       if (st != desired_.status.end()) {
         auto rs = st->second.reals.find(rc.spec.key);
-        if (rs != st->second.reals.end() && rs->second.health == RealStatus::Health::kDown) continue;
+        if (rs != st->second.reals.end() && rs->second.health == RealStatus::Health::kDown)
+          continue;
       }
-      mail_.Send(mail::RealServerRemovedAlert(*mail, MailName(rc.spec.key, sc.spec.key), MailName(sc.spec.key), false));
+      mail_.Send(mail::RealServerRemovedAlert(*mail, MailName(rc.spec.key, sc.spec.key),
+                                              MailName(sc.spec.key), false));
     }
   }
 }
@@ -434,19 +458,23 @@ void IpvsManager::RunShutdownHooks() {
     if (st == desired_.status.end()) continue;
     const std::string service = mail ? MailName(sc.spec.key) : "";
     const bool had_quorum = st->second.quorum_up;
-    if (had_quorum && options_.run_hook && !sc.quorum_down.empty()) options_.run_hook(sc.quorum_down);
+    if (had_quorum && options_.run_hook && !sc.quorum_down.empty())
+      options_.run_hook(sc.quorum_down);
     if (had_quorum) FifoLine(absl::StrCat("VS ", MailName(sc.spec.key), " DOWN"));
     for (const RealConfig& rc : sc.reals) {
       auto rs = st->second.reals.find(rc.spec.key);
       if (rs == st->second.reals.end() || rs->second.health == RealStatus::Health::kDown) continue;
       if (options_.run_hook && !rc.notify_down.empty()) options_.run_hook(rc.notify_down);
-      FifoLine(absl::StrCat("RS ", MailName(rc.spec.key, sc.spec.key), " ", MailName(sc.spec.key), " DOWN"));
+      FifoLine(absl::StrCat("RS ", MailName(rc.spec.key, sc.spec.key), " ", MailName(sc.spec.key),
+                            " DOWN"));
       if (mail && rc.source.smtp_alert()) {
-        mail_.Send(mail::RealServerRemovedAlert(*mail, MailName(rc.spec.key, sc.spec.key), service, true));
+        mail_.Send(
+            mail::RealServerRemovedAlert(*mail, MailName(rc.spec.key, sc.spec.key), service, true));
       }
     }
     if (had_quorum && mail && sc.smtp_alert) {
-      mail_.Send(mail::VirtualServerAlert(*mail, service, false, sc.quorum, sc.hysteresis, 0, true));
+      mail_.Send(
+          mail::VirtualServerAlert(*mail, service, false, sc.quorum, sc.hysteresis, 0, true));
     }
   }
 }
@@ -458,11 +486,11 @@ void IpvsManager::OnHealth(const lvs::v1::HealthEvent& e) {
   // A real the passive check took out returns when its checks say so: a CheckNow
   // answered up, or it went down and came back.
   std::optional<ServiceKey> restored;
-  if (auto r = real_of_target_.find(e.id());
-      r != real_of_target_.end() && e.up() && !e.removed() && (e.recheck() || was_down) &&
-      passive_.Restore(r->second)) {
-    log_->info("{} -> {}: its checks passed; back in rotation (passive check)", r->second.first.ToString(),
-               r->second.second.ToString());
+  if (auto r = real_of_target_.find(e.id()); r != real_of_target_.end() && e.up() && !e.removed() &&
+                                             (e.recheck() || was_down) &&
+                                             passive_.Restore(r->second)) {
+    log_->info("{} -> {}: its checks passed; back in rotation (passive check)",
+               r->second.first.ToString(), r->second.second.ToString());
     restored = r->second.first;
   } else if (e.recheck() && r != real_of_target_.end() && passive_.ejected(r->second)) {
     log_->info("{} -> {}: its checks failed ({}); it stays out", r->second.first.ToString(),
@@ -506,7 +534,8 @@ std::vector<lvs::v1::CheckTarget> IpvsManager::Targets() const {
       lvs::v1::CheckTarget t;
       t.set_id(rc.target_id);
       t.set_address(rc.spec.key.addr.ToString());
-      t.set_port(rc.source.port());  // the file's port, even where IPVS forwards to another (DR, TUN)
+      t.set_port(
+          rc.source.port());  // the file's port, even where IPVS forwards to another (DR, TUN)
       t.set_delay_loop_ms(rc.delay_loop_ms);
       t.set_alpha(rc.alpha);
       for (const auto& c : rc.source.checkers()) *t.add_checkers() = c;
@@ -618,15 +647,15 @@ absl::Status IpvsManager::SetOverride(const lvs::v1::SetOverrideRequest& req) {
     bool found = false;
     for (const RealConfig& rc : sc->reals) found = found || rc.spec.key == *real;
     if (!found)
-      return absl::NotFoundError(absl::StrCat("real server ", real->ToString(), " is not part of ",
-                                              key->ToString()));
+      return absl::NotFoundError(
+          absl::StrCat("real server ", real->ToString(), " is not part of ", key->ToString()));
     okey.real = *real;
   }
   if (*kind == OverrideKind::kDefault) {
     overrides_.erase(okey);
   } else {
-    overrides_[okey] = OverrideEntry{*kind, options_.wall_clock(),
-                                     absl::Seconds(req.drain_timeout_s())};
+    overrides_[okey] =
+        OverrideEntry{*kind, options_.wall_clock(), absl::Seconds(req.drain_timeout_s())};
   }
   log_->info("override {} {}: {}", key->ToString(),
              okey.real ? okey.real->ToString() : std::string("(whole service)"),
@@ -684,7 +713,9 @@ absl::StatusOr<lvs::v1::IpvsService> IpvsManager::Get(const lvs::v1::ServiceKey&
   auto k = ServiceKeyFromProto(key);
   if (!k.ok()) return k.status();
   const ServiceConfig* sc = FindService(*k);
-  if (!sc) return absl::NotFoundError(absl::StrCat("service ", k->ToString(), " is not in the configuration"));
+  if (!sc)
+    return absl::NotFoundError(
+        absl::StrCat("service ", k->ToString(), " is not in the configuration"));
   return ServiceProto(*sc);
 }
 
@@ -732,10 +763,11 @@ void IpvsManager::OnConnectionTable(absl::Time now, std::string_view table_text)
   for (const std::string& line : result.held) log_->warn("{}", line);
   std::set<ServiceKey> keys;
   for (const PassiveHealth::Ejection& e : result.ejected) {
-    log_->warn("{} -> {}: out of new connections (weight 0), passive check: {} (in SYN_RECV over {}); "
-               "its checks run now",
-               e.real.first.ToString(), e.real.second.ToString(), e.evidence,
-               absl::FormatDuration(e.stuck_after));
+    log_->warn(
+        "{} -> {}: out of new connections (weight 0), passive check: {} (in SYN_RECV over {}); "
+        "its checks run now",
+        e.real.first.ToString(), e.real.second.ToString(), e.evidence,
+        absl::FormatDuration(e.stuck_after));
     keys.insert(e.real.first);
   }
   if (!keys.empty()) {
@@ -757,9 +789,9 @@ std::string IpvsManager::StatusLine() const {
   if (flushed_) return "flushed on request: the kernel table stays empty until a reload";
   size_t reals = 0;
   for (const auto& [k, s] : desired_.table) reals += s.dests.size();
-  return absl::StrCat(services_.size(), " services, ", reals, " reals in rotation; ",
-                      checker_connected_ ? "checkd connected"
-                                         : "checkd unreachable: weights held (fail static)");
+  return absl::StrCat(
+      services_.size(), " services, ", reals, " reals in rotation; ",
+      checker_connected_ ? "checkd connected" : "checkd unreachable: weights held (fail static)");
 }
 
 }  // namespace lvs::ipvs

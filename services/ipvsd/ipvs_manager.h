@@ -150,16 +150,16 @@ class IpvsManager {
   lvs::v1::Config config_;
   size_t config_warnings_ = 0;  // of the file last applied
   std::vector<ServiceConfig> services_;
-  std::map<ServiceKey, size_t> service_index_;  // into services_
-  HealthInputs inputs_;  // checkd's verdicts, ha_suspend
-  PassiveHealth passive_;  // lvsha_passive_check's detectors and ejections
+  std::map<ServiceKey, size_t> service_index_;     // into services_
+  HealthInputs inputs_;                            // checkd's verdicts, ha_suspend
+  PassiveHealth passive_;                          // lvsha_passive_check's detectors and ejections
   std::map<std::string, RealRef> real_of_target_;  // checkd's ids
   OverrideMap overrides_;
   std::set<ServiceKey> owned_;
   std::map<ServiceKey, bool> quorum_;
   Table actual_;  // the kernel's, as last dumped plus what ipvsd applied since
   absl::Time actual_at_ = absl::InfinitePast();  // when last dumped
-  uint64_t table_generation_ = 0;  // bumped by every change to actual_
+  uint64_t table_generation_ = 0;                // bumped by every change to actual_
   bool dump_in_flight_ = false;
   int stale_dumps_ = 0;  // async dumps discarded in a row
   DesiredTable desired_;

@@ -35,7 +35,9 @@ absl::Status LibnlError(int err, const std::string& what) {
 }
 
 // Readers that tolerate short attributes (a malformed answer reads as zero).
-uint8_t U8(const nlattr* a) { return a && nla_len(a) >= 1 ? nla_get_u8(const_cast<nlattr*>(a)) : 0; }
+uint8_t U8(const nlattr* a) {
+  return a && nla_len(a) >= 1 ? nla_get_u8(const_cast<nlattr*>(a)) : 0;
+}
 uint16_t U16(const nlattr* a) {
   return a && nla_len(a) >= 2 ? nla_get_u16(const_cast<nlattr*>(a)) : 0;
 }
@@ -184,12 +186,18 @@ int PutDest(nl_msg* msg, const DestSpec& d, bool full) {
 uint8_t CommandOf(Operation::Kind k) {
   using Kind = Operation::Kind;
   switch (k) {
-    case Kind::kAddService: return IPVS_CMD_NEW_SERVICE;
-    case Kind::kEditService: return IPVS_CMD_SET_SERVICE;
-    case Kind::kDelService: return IPVS_CMD_DEL_SERVICE;
-    case Kind::kAddDest: return IPVS_CMD_NEW_DEST;
-    case Kind::kEditDest: return IPVS_CMD_SET_DEST;
-    case Kind::kDelDest: return IPVS_CMD_DEL_DEST;
+    case Kind::kAddService:
+      return IPVS_CMD_NEW_SERVICE;
+    case Kind::kEditService:
+      return IPVS_CMD_SET_SERVICE;
+    case Kind::kDelService:
+      return IPVS_CMD_DEL_SERVICE;
+    case Kind::kAddDest:
+      return IPVS_CMD_NEW_DEST;
+    case Kind::kEditDest:
+      return IPVS_CMD_SET_DEST;
+    case Kind::kDelDest:
+      return IPVS_CMD_DEL_DEST;
   }
   return IPVS_CMD_UNSPEC;
 }
@@ -313,8 +321,8 @@ IpvsNetlink::Batch IpvsNetlink::NextBatch(absl::Span<const Operation> ops, size_
   while (*next < ops.size() && batch.bytes < kBatchBytes) {
     const Operation& op = ops[*next];
     MsgPtr msg(NewMessage(CommandOf(op.kind), 0));
-    const bool full_service = op.kind == Operation::Kind::kAddService ||
-                              op.kind == Operation::Kind::kEditService;
+    const bool full_service =
+        op.kind == Operation::Kind::kAddService || op.kind == Operation::Kind::kEditService;
     const bool full_dest =
         op.kind == Operation::Kind::kAddDest || op.kind == Operation::Kind::kEditDest;
     int err = msg ? PutService(msg.get(), op.service, full_service) : -NLE_NOMEM;
@@ -398,12 +406,12 @@ absl::StatusOr<std::vector<Dest>> IpvsNetlink::DumpDests(const ServiceSpec& serv
     nlmsg_free(msg);
     msg = nullptr;
   }
-  absl::Status s = Query(msg, true, IPVS_CMD_ATTR_MAX,
-                         absl::StrCat("listing the reals of ", service.key.ToString()),
-                         [&](nlattr** tb) {
-                           auto d = ParseDest(tb[IPVS_CMD_ATTR_DEST], service.key.af);
-                           if (d) dests.push_back(*d);
-                         });
+  absl::Status s =
+      Query(msg, true, IPVS_CMD_ATTR_MAX,
+            absl::StrCat("listing the reals of ", service.key.ToString()), [&](nlattr** tb) {
+              auto d = ParseDest(tb[IPVS_CMD_ATTR_DEST], service.key.af);
+              if (d) dests.push_back(*d);
+            });
   if (!s.ok()) return s;
   return dests;
 }
@@ -453,25 +461,24 @@ absl::Status IpvsNetlink::SetTimeouts(const Timeouts& t) {
 
 absl::StatusOr<std::vector<SyncDaemon>> IpvsNetlink::GetSyncDaemons() {
   std::vector<SyncDaemon> out;
-  absl::Status s = Query(
-      NewMessage(IPVS_CMD_GET_DAEMON, NLM_F_DUMP), true, IPVS_CMD_ATTR_MAX,
-      "reading the connection sync daemons", [&](nlattr** top) {
-        nlattr* tb[IPVS_DAEMON_ATTR_MAX + 1] = {};
-        if (!ParseNested(tb, top[IPVS_CMD_ATTR_DAEMON])) return;
-        SyncDaemon d;
-        d.role = static_cast<SyncRole>(U32(tb[IPVS_DAEMON_ATTR_STATE]));
-        d.interface = Str(tb[IPVS_DAEMON_ATTR_MCAST_IFN]);
-        d.sync_id = U32(tb[IPVS_DAEMON_ATTR_SYNC_ID]);
-        d.max_len = U16(tb[IPVS_DAEMON_ATTR_SYNC_MAXLEN]);
-        if (tb[IPVS_DAEMON_ATTR_MCAST_GROUP6]) {
-          d.group = Addr(tb[IPVS_DAEMON_ATTR_MCAST_GROUP6], AF_INET6);
-        } else if (tb[IPVS_DAEMON_ATTR_MCAST_GROUP]) {
-          d.group = Addr(tb[IPVS_DAEMON_ATTR_MCAST_GROUP], AF_INET);
-        }
-        d.port = U16(tb[IPVS_DAEMON_ATTR_MCAST_PORT]);
-        d.ttl = U8(tb[IPVS_DAEMON_ATTR_MCAST_TTL]);
-        out.push_back(d);
-      });
+  absl::Status s = Query(NewMessage(IPVS_CMD_GET_DAEMON, NLM_F_DUMP), true, IPVS_CMD_ATTR_MAX,
+                         "reading the connection sync daemons", [&](nlattr** top) {
+                           nlattr* tb[IPVS_DAEMON_ATTR_MAX + 1] = {};
+                           if (!ParseNested(tb, top[IPVS_CMD_ATTR_DAEMON])) return;
+                           SyncDaemon d;
+                           d.role = static_cast<SyncRole>(U32(tb[IPVS_DAEMON_ATTR_STATE]));
+                           d.interface = Str(tb[IPVS_DAEMON_ATTR_MCAST_IFN]);
+                           d.sync_id = U32(tb[IPVS_DAEMON_ATTR_SYNC_ID]);
+                           d.max_len = U16(tb[IPVS_DAEMON_ATTR_SYNC_MAXLEN]);
+                           if (tb[IPVS_DAEMON_ATTR_MCAST_GROUP6]) {
+                             d.group = Addr(tb[IPVS_DAEMON_ATTR_MCAST_GROUP6], AF_INET6);
+                           } else if (tb[IPVS_DAEMON_ATTR_MCAST_GROUP]) {
+                             d.group = Addr(tb[IPVS_DAEMON_ATTR_MCAST_GROUP], AF_INET);
+                           }
+                           d.port = U16(tb[IPVS_DAEMON_ATTR_MCAST_PORT]);
+                           d.ttl = U8(tb[IPVS_DAEMON_ATTR_MCAST_TTL]);
+                           out.push_back(d);
+                         });
   if (!s.ok()) return s;
   return out;
 }

@@ -9,10 +9,14 @@ namespace lvs::ipvs {
 
 std::string ProtocolName(uint16_t protocol) {
   switch (protocol) {
-    case IPPROTO_TCP: return "TCP";
-    case IPPROTO_UDP: return "UDP";
-    case IPPROTO_SCTP: return "SCTP";
-    case 0: return "FWM";
+    case IPPROTO_TCP:
+      return "TCP";
+    case IPPROTO_UDP:
+      return "UDP";
+    case IPPROTO_SCTP:
+      return "SCTP";
+    case 0:
+      return "FWM";
   }
   return absl::StrCat("proto", protocol);
 }
@@ -32,10 +36,14 @@ std::string ServiceKey::ToString() const {
 
 std::string_view ForwardingName(Forwarding f) {
   switch (f) {
-    case Forwarding::kNat: return "Masq";
-    case Forwarding::kLocal: return "Local";
-    case Forwarding::kTunnel: return "Tunnel";
-    case Forwarding::kDirect: return "Route";
+    case Forwarding::kNat:
+      return "Masq";
+    case Forwarding::kLocal:
+      return "Local";
+    case Forwarding::kTunnel:
+      return "Tunnel";
+    case Forwarding::kDirect:
+      return "Route";
   }
   return "?";
 }
@@ -43,16 +51,16 @@ std::string_view ForwardingName(Forwarding f) {
 std::string Operation::ToString() const {
   const std::string svc = service.key.ToString();
   auto dest_details = [&] {
-    return absl::StrCat(" (", std::string(ForwardingName(dest.forwarding)), ", weight ", dest.weight, ")");
+    return absl::StrCat(" (", std::string(ForwardingName(dest.forwarding)), ", weight ",
+                        dest.weight, ")");
   };
   switch (kind) {
     case Kind::kAddService:
       return absl::StrCat("add service ", svc, " (", service.scheduler, ")");
     case Kind::kEditService:
-      return absl::StrCat("change service ", svc, " (", service.scheduler,
-                          service.timeout_s ? absl::StrCat(", persistent ", service.timeout_s, " s")
-                                            : "",
-                          ")");
+      return absl::StrCat(
+          "change service ", svc, " (", service.scheduler,
+          service.timeout_s ? absl::StrCat(", persistent ", service.timeout_s, " s") : "", ")");
     case Kind::kDelService:
       return absl::StrCat("delete service ", svc);
     case Kind::kAddDest:

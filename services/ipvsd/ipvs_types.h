@@ -85,9 +85,9 @@ struct DestSpec {
   uint16_t tun_flags = 0;
 
   bool SameSettings(const DestSpec& o) const {
-    return forwarding == o.forwarding && weight == o.weight && upper_threshold == o.upper_threshold &&
-           lower_threshold == o.lower_threshold && tun_type == o.tun_type && tun_port == o.tun_port &&
-           tun_flags == o.tun_flags;
+    return forwarding == o.forwarding && weight == o.weight &&
+           upper_threshold == o.upper_threshold && lower_threshold == o.lower_threshold &&
+           tun_type == o.tun_type && tun_port == o.tun_port && tun_flags == o.tun_flags;
   }
   friend bool operator==(const DestSpec&, const DestSpec&) = default;
 };
@@ -142,10 +142,10 @@ struct SyncDaemon {
   SyncRole role = SyncRole::kMaster;
   std::string interface;
   uint32_t sync_id = 0;
-  uint16_t max_len = 0;   // 0: the kernel's default
+  uint16_t max_len = 0;                 // 0: the kernel's default
   std::optional<net::IpAddress> group;  // unset: 224.0.0.81
-  uint16_t port = 0;      // 0: 8848
-  uint8_t ttl = 0;        // 0: 1
+  uint16_t port = 0;                    // 0: 8848
+  uint8_t ttl = 0;                      // 0: 1
   friend bool operator==(const SyncDaemon&, const SyncDaemon&) = default;
 };
 

@@ -13,7 +13,8 @@
 
 namespace lvs::ipvs {
 
-absl::StatusOr<std::unique_ptr<LocalAddresses>> LocalAddresses::Create(event::EventLoop* loop, OnChange on_change) {
+absl::StatusOr<std::unique_ptr<LocalAddresses>> LocalAddresses::Create(event::EventLoop* loop,
+                                                                       OnChange on_change) {
   const int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_ROUTE);
   if (fd < 0) return absl::InternalError(absl::StrCat("rtnetlink socket: ", std::strerror(errno)));
   sockaddr_nl sa{};
@@ -26,7 +27,9 @@ absl::StatusOr<std::unique_ptr<LocalAddresses>> LocalAddresses::Create(event::Ev
   }
   std::unique_ptr<LocalAddresses> self(new LocalAddresses(loop, fd, std::move(on_change)));
   if (absl::Status s = self->RequestDump(); !s.ok()) return s;
-  if (absl::Status s = loop->AddFd(fd, EPOLLIN, [p = self.get()](uint32_t) { p->OnReadable(); }); !s.ok()) return s;
+  if (absl::Status s = loop->AddFd(fd, EPOLLIN, [p = self.get()](uint32_t) { p->OnReadable(); });
+      !s.ok())
+    return s;
   return self;
 }
 
@@ -47,7 +50,8 @@ absl::Status LocalAddresses::RequestDump() {
   req.h.nlmsg_type = RTM_GETADDR;
   req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
   req.m.ifa_family = AF_UNSPEC;
-  if (send(fd_, &req, sizeof(req), 0) < 0) return absl::InternalError(absl::StrCat("RTM_GETADDR: ", std::strerror(errno)));
+  if (send(fd_, &req, sizeof(req), 0) < 0)
+    return absl::InternalError(absl::StrCat("RTM_GETADDR: ", std::strerror(errno)));
   on_.clear();
   dumped_ = false;
   return absl::OkStatus();
@@ -56,7 +60,8 @@ absl::Status LocalAddresses::RequestDump() {
 bool LocalAddresses::Apply(const uint8_t* data, size_t len) {
   bool changed = false;
   size_t left = len;
-  for (auto* h = reinterpret_cast<const nlmsghdr*>(data); NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+  for (auto* h = reinterpret_cast<const nlmsghdr*>(data); NLMSG_OK(h, left);
+       h = NLMSG_NEXT(h, left)) {
     if (h->nlmsg_type == NLMSG_DONE) {
       dumped_ = true;
       changed = true;  // the first full view

@@ -20,7 +20,8 @@ class LocalAddresses {
   using OnChange = std::function<void(const std::set<net::IpAddress>&)>;
   // Runs on `loop`; `on_change` gets the whole set after each change (and once the
   // first dump is read).
-  static absl::StatusOr<std::unique_ptr<LocalAddresses>> Create(event::EventLoop* loop, OnChange on_change);
+  static absl::StatusOr<std::unique_ptr<LocalAddresses>> Create(event::EventLoop* loop,
+                                                                OnChange on_change);
   ~LocalAddresses();
 
   // Applies one buffer of rtnetlink messages; true when the set changed. Pure, for tests.

@@ -38,10 +38,11 @@ namespace {
 void RunHook(lvs::proc::ScriptRunner& runner, spdlog::logger& log, const lvs::ipvs::Hook& hook) {
   std::vector<std::string> argv = lvs::proc::SplitCommandLine(hook.command);
   if (argv.empty()) return;
-  auto user = lvs::proc::ScriptRunsAs(hook.user, hook.group,
-                                      lvs::proc::DefaultScriptUser(hook.script_user, hook.script_group));
+  auto user = lvs::proc::ScriptRunsAs(
+      hook.user, hook.group, lvs::proc::DefaultScriptUser(hook.script_user, hook.script_group));
   absl::Status usable = user.status();
-  if (usable.ok() && hook.script_security) usable = lvs::proc::CheckScriptSecure(argv.front(), *user);
+  if (usable.ok() && hook.script_security)
+    usable = lvs::proc::CheckScriptSecure(argv.front(), *user);
   if (!usable.ok()) {
     log.error("script {} not run: {}", hook.command, std::string(usable.message()));
     return;
@@ -55,18 +56,23 @@ void RunHook(lvs::proc::ScriptRunner& runner, spdlog::logger& log, const lvs::ip
 // vrrpd's to run, so only lvs_notify_fifo_script runs here.
 class NotifyFifos {
  public:
-  void Configure(const lvs::v1::GlobalDefs& global, lvs::proc::ScriptRunner& runner, spdlog::logger& log) {
-    const auto default_user = lvs::proc::DefaultScriptUser(global.script_user(), global.script_group());
+  void Configure(const lvs::v1::GlobalDefs& global, lvs::proc::ScriptRunner& runner,
+                 spdlog::logger& log) {
+    const auto default_user =
+        lvs::proc::DefaultScriptUser(global.script_user(), global.script_group());
     auto spec_of = [](const lvs::v1::NotifyFifo& f, bool with_script) {
-      return lvs::proc::NotifyFifoSpec{
-          .path = f.path(), .user = f.user(), .group = f.group(),
-          .script = with_script ? f.script().command() : "",
-          .script_user = f.script().user(), .script_group = f.script().group()};
+      return lvs::proc::NotifyFifoSpec{.path = f.path(),
+                                       .user = f.user(),
+                                       .group = f.group(),
+                                       .script = with_script ? f.script().command() : "",
+                                       .script_user = f.script().user(),
+                                       .script_group = f.script().group()};
     };
     for (auto [fifo, spec] : {std::pair{&global_, spec_of(global.notify_fifo(), false)},
                               std::pair{&lvs_, spec_of(global.lvs_notify_fifo(), true)}}) {
       if (spec == fifo->spec() && (fifo->is_open() || spec.path.empty())) continue;
-      if (absl::Status s = fifo->Open(spec, runner, default_user); !s.ok()) log.error("{}", s.ToString());
+      if (absl::Status s = fifo->Open(spec, runner, default_user); !s.ok())
+        log.error("{}", s.ToString());
     }
   }
   void Write(const std::string& line) {
@@ -133,9 +139,8 @@ std::function<absl::StatusOr<config::ParseResult>()> ConfigReader(
 class Ipvsd {
  public:
   // `kernel` is the manager's netlink socket; `dump_kernel` the resync dumps' own.
-  Ipvsd(const runtime::DaemonOptions& options, runtime::ProcessPlan& plan,
-        runtime::Daemon& daemon, std::unique_ptr<IpvsNetlink> kernel,
-        std::unique_ptr<IpvsNetlink> dump_kernel, int resync_s,
+  Ipvsd(const runtime::DaemonOptions& options, runtime::ProcessPlan& plan, runtime::Daemon& daemon,
+        std::unique_ptr<IpvsNetlink> kernel, std::unique_ptr<IpvsNetlink> dump_kernel, int resync_s,
         std::shared_ptr<spdlog::logger> log);
   // gRPC, then the manager's first load, then the links to checkd and vrrpd and the
   // timers.
@@ -341,8 +346,8 @@ int main(int argc, char** argv) {
     log->critical("{}", std::string(dump_kernel.status().message()));
     return 1;
   }
-  ipvs::Ipvsd ipvsd(options, *plan, **daemon, *std::move(kernel), *std::move(dump_kernel),
-                    resync_s, log);
+  ipvs::Ipvsd ipvsd(options, *plan, **daemon, *std::move(kernel), *std::move(dump_kernel), resync_s,
+                    log);
   if (absl::Status s = ipvsd.Start(); !s.ok()) {
     log->critical("{}", std::string(s.message()));
     return 1;

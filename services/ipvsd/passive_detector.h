@@ -51,9 +51,9 @@ struct PassiveSettings {
 };
 
 struct PassiveEvidence {
-  uint32_t failed = 0;  // connections that got no second packet, in the window
-  uint32_t judged = 0;  // new connections judged, in the window (failed included)
-  uint32_t consecutive = 0;  // failures since the last connection that got through
+  uint32_t failed = 0;         // connections that got no second packet, in the window
+  uint32_t judged = 0;         // new connections judged, in the window (failed included)
+  uint32_t consecutive = 0;    // failures since the last connection that got through
   absl::Duration stuck_after;  // how long a connection had to stay in SYN_RECV to fail
   bool suspect = false;
   // "37 of 40 new connections got no second packet"
@@ -90,7 +90,7 @@ class PassiveDetector {
   std::unordered_map<uint64_t, Pending> pending_;  // seen only in SYN_RECV so far
   // Every id seen within forget_after, with when it was last seen.
   std::unordered_map<uint64_t, absl::Time> seen_;
-  std::deque<Bucket> buckets_;                     // one per sample, within the window
+  std::deque<Bucket> buckets_;       // one per sample, within the window
   std::deque<absl::Time> failures_;  // the current run of failures, within the window
   static constexpr size_t kHandshakes = 128;
   void Learn(absl::Duration handshake);

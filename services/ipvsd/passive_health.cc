@@ -83,8 +83,10 @@ void PassiveHealth::JudgeService(absl::Time now, Service& s, const ConnsByReal& 
   size_t in_rotation = 0, out = 0;
   for (const auto& [dk, r] : s.reals) {
     const RealRef ref{s.key, dk};
-    if (ejected_.count(ref)) ++out;
-    else if (serving(ref)) ++in_rotation;
+    if (ejected_.count(ref))
+      ++out;
+    else if (serving(ref))
+      ++in_rotation;
   }
   const size_t max_out = std::max<size_t>(1, s.reals.size() * s.max_ejected_percent / 100);
   for (auto& [dk, r] : s.reals) {
@@ -136,12 +138,14 @@ bool PassiveHealth::Restore(const RealRef& real) {
   evidence_.erase(real);
   ++restorations_total_;
   if (auto s = services_.find(real.first); s != services_.end()) {
-    if (auto r = s->second.reals.find(real.second); r != s->second.reals.end()) r->second.detector.Reset();
+    if (auto r = s->second.reals.find(real.second); r != s->second.reals.end())
+      r->second.detector.Reset();
   }
   return true;
 }
 
-std::vector<PassiveHealth::Ejection> PassiveHealth::DueRechecks(absl::Time now, absl::Duration after) {
+std::vector<PassiveHealth::Ejection> PassiveHealth::DueRechecks(absl::Time now,
+                                                                absl::Duration after) {
   std::vector<Ejection> due;
   for (auto& [ref, e] : ejected_) {
     if (now - e.asked < after) continue;

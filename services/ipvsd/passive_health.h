@@ -34,7 +34,7 @@ class PassiveHealth {
   struct Ejection {
     RealRef real;
     std::string target_id;
-    std::string evidence;  // "9 of 9 new connections got no second packet"
+    std::string evidence;        // "9 of 9 new connections got no second packet"
     absl::Duration stuck_after;  // the detector's threshold then, for the log
   };
   struct Result {
@@ -88,8 +88,8 @@ class PassiveHealth {
                     const std::function<bool(const RealRef&)>& serving, Result& result);
 
   std::map<ServiceKey, Service> services_;
-  using Endpoint = std::tuple<uint16_t, net::IpAddress, uint16_t>;  // protocol, address, port
-  std::map<Endpoint, Service*> by_vip_;                     // into services_
+  using Endpoint = std::tuple<uint16_t, net::IpAddress, uint16_t>;   // protocol, address, port
+  std::map<Endpoint, Service*> by_vip_;                              // into services_
   std::map<std::pair<net::IpAddress, uint16_t>, Service*> by_real_;  // fwmark services' reals
   std::map<RealRef, Ejected> ejected_;
   std::map<RealRef, std::string> evidence_;

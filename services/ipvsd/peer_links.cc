@@ -16,11 +16,15 @@ std::chrono::system_clock::time_point In(std::chrono::milliseconds d) {
 
 StreamFollower::StreamFollower(std::shared_ptr<grpc::Channel> channel, RunStream run,
                                std::function<void(bool)> on_connection)
-    : channel_(std::move(channel)), run_(std::move(run)), on_connection_(std::move(on_connection)) {}
+    : channel_(std::move(channel)),
+      run_(std::move(run)),
+      on_connection_(std::move(on_connection)) {}
 
 StreamFollower::~StreamFollower() { Stop(); }
 
-void StreamFollower::Start() { thread_ = std::thread([this] { Loop(); }); }
+void StreamFollower::Start() {
+  thread_ = std::thread([this] { Loop(); });
+}
 
 void StreamFollower::Stop() {
   {
@@ -129,7 +133,8 @@ void CheckdLink::PushLoop() {
         req.set_reason(reason);
         lvs::v1::CheckNowResponse resp;
         grpc::Status s = stub_->CheckNow(&context, req, &resp);
-        if (!s.ok()) log->warn("CheckNow {} to checkd failed ({}); asked again later", id, s.error_message());
+        if (!s.ok())
+          log->warn("CheckNow {} to checkd failed ({}); asked again later", id, s.error_message());
       }
       mu_.Lock();
       continue;
@@ -144,8 +149,7 @@ void CheckdLink::PushLoop() {
     grpc::Status s = stub_->SetTargets(&context, req, &resp);
     if (s.ok()) {
       log->info("sent {} targets to checkd: {} added, {} removed, {} changed, {} unchanged",
-                req.targets_size(), resp.added(), resp.removed(), resp.changed(),
-                resp.unchanged());
+                req.targets_size(), resp.added(), resp.removed(), resp.changed(), resp.unchanged());
       for (const auto& r : resp.rejected())
         log->error("checkd rejected target {}: {}", r.id(), std::string(r.message()));
     } else {

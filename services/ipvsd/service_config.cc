@@ -21,18 +21,25 @@ std::string Where(const lvs::v1::SourceLocation& loc) {
 
 Forwarding ForwardingOf(lvs::v1::ForwardingMethod m, Forwarding fallback) {
   switch (m) {
-    case lvs::v1::NAT: return Forwarding::kNat;
-    case lvs::v1::DR: return Forwarding::kDirect;
-    case lvs::v1::TUN: return Forwarding::kTunnel;
-    default: return fallback;
+    case lvs::v1::NAT:
+      return Forwarding::kNat;
+    case lvs::v1::DR:
+      return Forwarding::kDirect;
+    case lvs::v1::TUN:
+      return Forwarding::kTunnel;
+    default:
+      return fallback;
   }
 }
 
 uint16_t ProtocolOf(lvs::v1::Protocol p) {
   switch (p) {
-    case lvs::v1::UDP: return IPPROTO_UDP;
-    case lvs::v1::SCTP: return IPPROTO_SCTP;
-    default: return IPPROTO_TCP;
+    case lvs::v1::UDP:
+      return IPPROTO_UDP;
+    case lvs::v1::SCTP:
+      return IPPROTO_SCTP;
+    default:
+      return IPPROTO_TCP;
   }
 }
 
@@ -83,13 +90,15 @@ absl::StatusOr<std::vector<net::IpAddress>> ExpandRange(const std::string& text,
 
 // The kernel keys one virtual_server block maps to.
 absl::StatusOr<std::vector<ServiceKey>> KeysOf(
-    const VirtualServer& vs, const std::map<std::string, const lvs::v1::VirtualServerGroup*>& groups) {
+    const VirtualServer& vs,
+    const std::map<std::string, const lvs::v1::VirtualServerGroup*>& groups) {
   const uint16_t protocol = ProtocolOf(vs.protocol());
   std::vector<ServiceKey> keys;
   auto add_entry = [&](const std::string& address, uint32_t port, uint32_t fwmark,
                        const lvs::v1::SourceLocation& loc) -> absl::Status {
     if (fwmark) {
-      keys.push_back(ServiceKey{vs.ipv6() ? AF_INET6 : AF_INET, 0, net::IpAddress::Any(vs.ipv6() ? AF_INET6 : AF_INET), 0, fwmark});
+      keys.push_back(ServiceKey{vs.ipv6() ? AF_INET6 : AF_INET, 0,
+                                net::IpAddress::Any(vs.ipv6() ? AF_INET6 : AF_INET), 0, fwmark});
       return absl::OkStatus();
     }
     auto addrs = ExpandRange(address, loc);
@@ -102,8 +111,8 @@ absl::StatusOr<std::vector<ServiceKey>> KeysOf(
   if (!vs.group().empty()) {
     auto g = groups.find(vs.group());
     if (g == groups.end())
-      return absl::InvalidArgumentError(absl::StrCat(
-          Where(vs.location()), "virtual_server group '", vs.group(), "' is not defined"));
+      return absl::InvalidArgumentError(absl::StrCat(Where(vs.location()), "virtual_server group '",
+                                                     vs.group(), "' is not defined"));
     for (const auto& e : g->second->entries()) {
       s = add_entry(e.address(), e.port(), e.fwmark(), g->second->location());
       if (!s.ok()) return s;
@@ -115,8 +124,8 @@ absl::StatusOr<std::vector<ServiceKey>> KeysOf(
   return keys;
 }
 
-absl::StatusOr<DestSpec> DestOf(const std::string& address, uint32_t port,
-                                Forwarding forwarding, const lvs::v1::SourceLocation& loc) {
+absl::StatusOr<DestSpec> DestOf(const std::string& address, uint32_t port, Forwarding forwarding,
+                                const lvs::v1::SourceLocation& loc) {
   auto addr = net::IpAddress::Parse(address);
   if (!addr)
     return absl::InvalidArgumentError(
@@ -153,9 +162,12 @@ namespace {
 
 uint16_t TunnelFlags(lvs::v1::Tunnel::Checksum checksum) {
   switch (checksum) {
-    case lvs::v1::Tunnel::CSUM: return 1;
-    case lvs::v1::Tunnel::REMCSUM: return 2;
-    default: return 0;
+    case lvs::v1::Tunnel::CSUM:
+      return 1;
+    case lvs::v1::Tunnel::REMCSUM:
+      return 2;
+    default:
+      return 0;
   }
 }
 
@@ -184,7 +196,7 @@ absl::StatusOr<RealConfig> RealOf(const VirtualServer& vs, const lvs::v1::RealSe
   rc.notify_up = HookOf(rs.notify_up(), global);
   rc.notify_down = HookOf(rs.notify_down(), global);
   rc.source = rs;
-  rc.delay_loop_ms = rs.delay_loop_ms() ? rs.delay_loop_ms()
+  rc.delay_loop_ms = rs.delay_loop_ms()   ? rs.delay_loop_ms()
                      : vs.delay_loop_ms() ? vs.delay_loop_ms()
                                           : 60000;
   return rc;
@@ -219,8 +231,8 @@ absl::StatusOr<ServiceConfig> ServiceOf(const VirtualServer& vs, const ServiceKe
     const lvs::v1::SorryServer& sorry = vs.sorry_server();
     const Forwarding forwarding =
         ForwardingOf(sorry.lb_kind(), ForwardingOf(vs.lb_kind(), Forwarding::kNat));
-    auto d = DestOf(sorry.address(), IpvsPort(sorry.port(), forwarding, key), forwarding,
-                    vs.location());
+    auto d =
+        DestOf(sorry.address(), IpvsPort(sorry.port(), forwarding, key), forwarding, vs.location());
     if (!d.ok()) return d.status();
     sc.sorry_server = *d;
   }

@@ -19,8 +19,8 @@ namespace lvs::ipvs {
 // keepalived_script, else root; with enable_script_security, not run when anyone
 // but root could replace it.
 struct Hook {
-  std::string command;       // empty: none
-  std::string user, group;   // the script's own; empty: the default script user
+  std::string command;                    // empty: none
+  std::string user, group;                // the script's own; empty: the default script user
   std::string script_user, script_group;  // global_defs'
   bool script_security = false;
   bool empty() const { return command.empty(); }

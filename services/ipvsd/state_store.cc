@@ -67,7 +67,9 @@ absl::Status StateStore::Save(const PersistentState& state) const {
 
   const std::string tmp = path_ + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-  if (fd < 0) return absl::PermissionDeniedError(absl::StrCat("cannot write ", tmp, ": ", std::strerror(errno)));
+  if (fd < 0)
+    return absl::PermissionDeniedError(
+        absl::StrCat("cannot write ", tmp, ": ", std::strerror(errno)));
   const char* p = text.data();
   size_t left = text.size();
   while (left > 0) {

@@ -5,11 +5,13 @@
 
 namespace lvs::ipvs {
 
-std::vector<SyncDaemon> WantedSyncDaemons(const lvs::v1::Config& config, std::optional<SyncRole> role) {
+std::vector<SyncDaemon> WantedSyncDaemons(const lvs::v1::Config& config,
+                                          std::optional<SyncRole> role) {
   const auto& cfg = config.global_defs().lvs_sync_daemon();
   if (cfg.interface().empty()) return {};
-  const bool follows = std::any_of(config.vrrp_instances().begin(), config.vrrp_instances().end(),
-                                   [&](const auto& vi) { return vi.name() == cfg.vrrp_instance(); });
+  const bool follows =
+      std::any_of(config.vrrp_instances().begin(), config.vrrp_instances().end(),
+                  [&](const auto& vi) { return vi.name() == cfg.vrrp_instance(); });
   std::vector<SyncRole> roles;
   if (follows) {
     roles.push_back(role.value_or(SyncRole::kBackup));
@@ -62,11 +64,13 @@ void SyncDaemonController::Apply() {
   };
   std::set<SyncRole> running_ok;
   for (const SyncDaemon& r : *running) {
-    if (std::any_of(wanted.begin(), wanted.end(), [&](const SyncDaemon& d) { return matches(r, d); })) {
+    if (std::any_of(wanted.begin(), wanted.end(),
+                    [&](const SyncDaemon& d) { return matches(r, d); })) {
       running_ok.insert(r.role);
       continue;
     }
-    if (absl::Status s = kernel_->StopSyncDaemon(r.role); !s.ok()) log_->error("{}", std::string(s.message()));
+    if (absl::Status s = kernel_->StopSyncDaemon(r.role); !s.ok())
+      log_->error("{}", std::string(s.message()));
   }
   for (const SyncDaemon& d : wanted) {
     if (running_ok.count(d.role)) continue;

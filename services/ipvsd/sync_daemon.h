@@ -18,7 +18,8 @@ namespace lvs::ipvs {
 // keepalived's rules: following an instance, one daemon, backup until vrrpd says
 // MASTER; following none (or one the file does not have), a master and a backup at
 // once. The sync id defaults to the followed instance's VRID. Empty: none configured.
-std::vector<SyncDaemon> WantedSyncDaemons(const lvs::v1::Config& config, std::optional<SyncRole> role);
+std::vector<SyncDaemon> WantedSyncDaemons(const lvs::v1::Config& config,
+                                          std::optional<SyncRole> role);
 
 class SyncDaemonController {
  public:
@@ -28,7 +29,9 @@ class SyncDaemonController {
   // The config to follow (start, reload); then Apply().
   void Configure(const lvs::v1::Config& config) { config_ = config; }
   // The vrrp_instance lvs_sync_daemon names, or empty.
-  const std::string& instance() const { return config_.global_defs().lvs_sync_daemon().vrrp_instance(); }
+  const std::string& instance() const {
+    return config_.global_defs().lvs_sync_daemon().vrrp_instance();
+  }
   // vrrpd's state of an instance: the followed one's MASTER makes the daemon a master.
   void OnVrrpState(const std::string& instance, lvs::v1::VrrpState state);
   // Starts, stops or restarts the kernel's daemons to match.

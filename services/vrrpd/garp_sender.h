@@ -23,7 +23,10 @@ class GarpSender {
 
  private:
   GarpSender(std::string ifname, int ifindex, std::array<uint8_t, 6> mac, int arp_fd, int icmp6_fd)
-      : ifname_(std::move(ifname)), ifindex_(ifindex), mac_(mac), arp_fd_(arp_fd),
+      : ifname_(std::move(ifname)),
+        ifindex_(ifindex),
+        mac_(mac),
+        arp_fd_(arp_fd),
         icmp6_fd_(icmp6_fd) {}
   absl::Status SendArp(const net::IpAddress& address);
   absl::Status SendNa(const net::IpAddress& address);

@@ -17,13 +17,13 @@ using lvs::v1::Diagnostic;
 // Parses the config and applies it (or only computes the diff), as SIGHUP, the
 // Reload RPC and the first start all do. The start passes what PrepareProcess read
 // (not under --strict-config, which reads warnings as errors).
-lvs::v1::ReloadResponse LoadAndApply(const std::string& path, bool strict,
-                                     lvs::vrrp::VrrpRouter& router, bool dry_run,
-                                     spdlog::logger& log,
-                                     const std::shared_ptr<const lvs::config::ParseResult>& read = nullptr) {
+lvs::v1::ReloadResponse LoadAndApply(
+    const std::string& path, bool strict, lvs::vrrp::VrrpRouter& router, bool dry_run,
+    spdlog::logger& log, const std::shared_ptr<const lvs::config::ParseResult>& read = nullptr) {
   lvs::v1::ReloadResponse resp;
-  auto parsed = read && !strict ? absl::StatusOr<lvs::config::ParseResult>(*read)
-                                : lvs::config::ParseFile(path, lvs::config::ParseOptions{.strict = strict});
+  auto parsed = read && !strict
+                    ? absl::StatusOr<lvs::config::ParseResult>(*read)
+                    : lvs::config::ParseFile(path, lvs::config::ParseOptions{.strict = strict});
   auto fail = [&](const std::string& message) {
     Diagnostic* d = resp.add_diagnostics();
     d->set_severity(Diagnostic::ERROR);
@@ -53,8 +53,10 @@ lvs::v1::ReloadResponse LoadAndApply(const std::string& path, bool strict,
 
 lvs::runtime::DaemonOptions ParseFlags(int argc, char** argv) {
   const std::vector<lvs::runtime::FlagSpec> extra = {
-      {"realtime", "run at SCHED_RR real-time priority 10, memory locked (unless the config's "
-                   "vrrp_rt_priority says otherwise)", true, ""},
+      {"realtime",
+       "run at SCHED_RR real-time priority 10, memory locked (unless the config's "
+       "vrrp_rt_priority says otherwise)",
+       true, ""},
       {"strict-config", "refuse a config file with warnings (as lvsctl config check --strict)",
        true, ""},
   };

@@ -54,9 +54,9 @@ absl::Status NftFirewall::Run(const FirewallChange& change) {
   if (rc != 0) {
     std::string why(absl::StripAsciiWhitespace(nft_ctx_get_error_buffer(ctx_)));
     if (why.empty()) why = "no message";
-    return absl::UnavailableError(absl::StrCat(
-        "nftables (table ", settings_.table, "): ", why,
-        "; VIPs of non-accept instances are not blocked until this succeeds"));
+    return absl::UnavailableError(
+        absl::StrCat("nftables (table ", settings_.table, "): ", why,
+                     "; VIPs of non-accept instances are not blocked until this succeeds"));
   }
   state_ = change.next;
   return absl::OkStatus();

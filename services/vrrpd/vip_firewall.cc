@@ -39,8 +39,8 @@ void AppendSetup(const FirewallSettings& s, bool v6, std::string& out) {
   if (v6) {
     absl::StrAppend(&out, "add rule ", t, " in_link_local ip6 daddr . iif @vips_link_local ", drop,
                     "\n");
-    absl::StrAppend(&out, "add rule ", t, " out_link_local ip6 saddr . oif @vips_link_local ",
-                    drop, "\n");
+    absl::StrAppend(&out, "add rule ", t, " out_link_local ip6 saddr . oif @vips_link_local ", drop,
+                    "\n");
   }
 }
 
@@ -86,8 +86,8 @@ FirewallChange PlanFirewall(const FirewallSettings& settings, const FirewallStat
 FirewallChange ClearLeftOverFirewall(const FirewallSettings& settings) {
   FirewallChange change;
   for (const char* family : {"ip", "ip6"}) {
-    absl::StrAppend(&change.script, "add table ", family, " ", settings.table, "\n", "delete table ",
-                    family, " ", settings.table, "\n");
+    absl::StrAppend(&change.script, "add table ", family, " ", settings.table, "\n",
+                    "delete table ", family, " ", settings.table, "\n");
   }
   return change;
 }

@@ -30,8 +30,8 @@ namespace lvs::vrrp {
 // GlobalDefs.vrrp_firewall, whose defaults (table "keepalived", priority -1) the
 // config reader fills in.
 struct FirewallSettings {
-  std::string table;   // nftables NAME
-  int priority = 0;    // nftables_priority
+  std::string table;      // nftables NAME
+  int priority = 0;       // nftables_priority
   bool counters = false;  // nftables_counters
 };
 

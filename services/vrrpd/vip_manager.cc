@@ -73,15 +73,15 @@ absl::Status VipManager::Change(const Vip& vip, bool add) {
     // A VIP moving between directors must answer at once: no duplicate detection.
     if (!vip.address.is_v4()) rtnl_addr_set_flags(a.get(), IFA_F_NODAD);
   }
-  const int err = add ? rtnl_addr_add(sock_, a.get(), NLM_F_REPLACE)
-                      : rtnl_addr_delete(sock_, a.get(), 0);
+  const int err =
+      add ? rtnl_addr_add(sock_, a.get(), NLM_F_REPLACE) : rtnl_addr_delete(sock_, a.get(), 0);
   if (err < 0) {
     if (add && err == -NLE_EXIST) return absl::OkStatus();
     if (!add && (err == -NLE_NOADDR || err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV)) {
       return absl::OkStatus();
     }
-    return absl::UnavailableError(absl::StrCat(add ? "add " : "remove ", vip.ToString(), ": ",
-                                               nl_geterror(err)));
+    return absl::UnavailableError(
+        absl::StrCat(add ? "add " : "remove ", vip.ToString(), ": ", nl_geterror(err)));
   }
   return absl::OkStatus();
 }

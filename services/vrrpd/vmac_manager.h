@@ -30,7 +30,7 @@ class VmacManager {
  private:
   explicit VmacManager(nl_sock* sock) : sock_(sock) {}
   nl_sock* sock_;
-  std::map<std::string, std::string> base_of_;        // macvlan -> base
+  std::map<std::string, std::string> base_of_;           // macvlan -> base
   std::map<std::string, std::string> saved_arp_ignore_;  // base -> value before us
 };
 

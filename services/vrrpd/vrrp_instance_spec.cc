@@ -66,7 +66,8 @@ absl::Status AddTracking(const v1::VrrpInstance& in, const v1::Config& config,
     for (const v1::VrrpScript& s : config.vrrp_scripts()) {
       if (s.name() == t.name()) found = &s;
     }
-    if (found == nullptr) return Bad(in, absl::StrCat("track_script ", t.name(), " is not defined"));
+    if (found == nullptr)
+      return Bad(in, absl::StrCat("track_script ", t.name(), " is not defined"));
     spec.vrrp.tracked.push_back(
         {absl::StrCat("script:", t.name()), t.weight_set() ? t.weight() : found->weight(),
          // keepalived starts from the vrrp_script's reverse; the entry's 'reverse'
@@ -133,11 +134,10 @@ absl::Status AddressesFrom(const v1::VrrpInstance& in, InstanceSpec& spec) {
 }
 
 // What the adverts are: the protocol version, their interval, their authentication.
-absl::Status AdvertsFrom(const v1::VrrpInstance& in, const v1::GlobalDefs& g,
-                         InstanceSpec& spec) {
+absl::Status AdvertsFrom(const v1::VrrpInstance& in, const v1::GlobalDefs& g, InstanceSpec& spec) {
   VrrpConfig& c = spec.vrrp;
-  c.version = static_cast<uint8_t>(in.version() ? in.version()
-                                                : OrDefault<uint32_t>(g.vrrp_version(), 2));
+  c.version =
+      static_cast<uint8_t>(in.version() ? in.version() : OrDefault<uint32_t>(g.vrrp_version(), 2));
   if (c.version != 2 && c.version != 3) return Bad(in, "version must be 2 or 3");
   // VRRPv2 is IPv4 only (RFC 3768); keepalived runs IPv6 instances as v3.
   if (spec.family == net::IpFamily::kV6) c.version = 3;

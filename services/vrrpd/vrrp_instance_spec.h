@@ -57,7 +57,7 @@ struct InstanceSpec {
   std::vector<Vip> vips;
   std::optional<net::IpAddress> unicast_src;
   std::vector<net::IpAddress> unicast_peers;
-  std::vector<std::string> track_interfaces;  // tracked as "if:<name>"
+  std::vector<std::string> track_interfaces;   // tracked as "if:<name>"
   std::vector<TrackScriptSpec> track_scripts;  // tracked as "script:<name>"
   std::vector<v1::TrackFile> track_files;      // tracked as "file:<name>" (a number)
   NotifySpecs notify;

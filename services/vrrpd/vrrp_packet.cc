@@ -26,17 +26,21 @@ uint32_t PseudoHeaderSum(const net::IpAddress& src, const net::IpAddress& dst, s
                              static_cast<uint8_t>(len)};
     return ChecksumAdd(sum, tail);
   }
-  const uint8_t tail[8] = {static_cast<uint8_t>(len >> 24), static_cast<uint8_t>(len >> 16),
-                           static_cast<uint8_t>(len >> 8), static_cast<uint8_t>(len),
-                           0, 0, 0, kIpProtoVrrp};
+  const uint8_t tail[8] = {static_cast<uint8_t>(len >> 24),
+                           static_cast<uint8_t>(len >> 16),
+                           static_cast<uint8_t>(len >> 8),
+                           static_cast<uint8_t>(len),
+                           0,
+                           0,
+                           0,
+                           kIpProtoVrrp};
   return ChecksumAdd(sum, tail);
 }
 
 uint16_t MessageChecksum(std::span<const uint8_t> msg, uint8_t version, const net::IpAddress& src,
                          const net::IpAddress& dst) {
-  uint32_t sum = UsesPseudoHeader(version, src.family())
-                     ? PseudoHeaderSum(src, dst, msg.size())
-                     : 0;
+  uint32_t sum =
+      UsesPseudoHeader(version, src.family()) ? PseudoHeaderSum(src, dst, msg.size()) : 0;
   return ChecksumFinish(ChecksumAdd(sum, msg));
 }
 
@@ -53,20 +57,34 @@ uint16_t Get16(std::span<const uint8_t> in, size_t at) {
 
 const char* RejectReasonName(RejectReason r) {
   switch (r) {
-    case RejectReason::kNone: return "none";
-    case RejectReason::kTruncated: return "truncated";
-    case RejectReason::kBadIpHeader: return "bad_ip_header";
-    case RejectReason::kBadTtl: return "bad_ttl";
-    case RejectReason::kBadVersion: return "bad_version";
-    case RejectReason::kBadType: return "bad_type";
-    case RejectReason::kBadChecksum: return "bad_checksum";
-    case RejectReason::kUnknownVrid: return "unknown_vrid";
-    case RejectReason::kAuthTypeMismatch: return "auth_type_mismatch";
-    case RejectReason::kAuthMismatch: return "auth_mismatch";
-    case RejectReason::kAdvertIntMismatch: return "advert_int_mismatch";
-    case RejectReason::kAddressMismatch: return "address_mismatch";
-    case RejectReason::kNotAPeer: return "not_a_peer";
-    case RejectReason::kCount: break;
+    case RejectReason::kNone:
+      return "none";
+    case RejectReason::kTruncated:
+      return "truncated";
+    case RejectReason::kBadIpHeader:
+      return "bad_ip_header";
+    case RejectReason::kBadTtl:
+      return "bad_ttl";
+    case RejectReason::kBadVersion:
+      return "bad_version";
+    case RejectReason::kBadType:
+      return "bad_type";
+    case RejectReason::kBadChecksum:
+      return "bad_checksum";
+    case RejectReason::kUnknownVrid:
+      return "unknown_vrid";
+    case RejectReason::kAuthTypeMismatch:
+      return "auth_type_mismatch";
+    case RejectReason::kAuthMismatch:
+      return "auth_mismatch";
+    case RejectReason::kAdvertIntMismatch:
+      return "advert_int_mismatch";
+    case RejectReason::kAddressMismatch:
+      return "address_mismatch";
+    case RejectReason::kNotAPeer:
+      return "not_a_peer";
+    case RejectReason::kCount:
+      break;
   }
   return "unknown";
 }
@@ -218,8 +236,8 @@ RejectReason CheckAgainstInstance(const ReceivedAdvert& rx, const InstanceExpect
         return RejectReason::kAddressMismatch;
       }
     }
-    if (!want.peers_only.empty() &&
-        std::find(want.peers_only.begin(), want.peers_only.end(), rx.src) == want.peers_only.end()) {
+    if (!want.peers_only.empty() && std::find(want.peers_only.begin(), want.peers_only.end(),
+                                              rx.src) == want.peers_only.end()) {
       return RejectReason::kNotAPeer;
     }
   }

@@ -34,13 +34,13 @@ enum class VrrpAuthType : uint8_t { kNone = 0, kPass = 1, kAh = 2 };
 // Why a received packet was dropped. Each value is a counter in the daemon.
 enum class RejectReason : uint8_t {
   kNone = 0,
-  kTruncated,          // shorter than its headers / address count say
-  kBadIpHeader,        // not IPv4, bad IHL or total length, not protocol 112
-  kBadTtl,             // TTL / hop limit not 255 on a multicast instance
-  kBadVersion,         // not 2 or 3, or not the instance's version
-  kBadType,            // not an advertisement (type 1)
+  kTruncated,    // shorter than its headers / address count say
+  kBadIpHeader,  // not IPv4, bad IHL or total length, not protocol 112
+  kBadTtl,       // TTL / hop limit not 255 on a multicast instance
+  kBadVersion,   // not 2 or 3, or not the instance's version
+  kBadType,      // not an advertisement (type 1)
   kBadChecksum,
-  kUnknownVrid,        // no instance on this interface has this VRID
+  kUnknownVrid,  // no instance on this interface has this VRID
   kAuthTypeMismatch,
   kAuthMismatch,       // PASS password differs
   kAdvertIntMismatch,  // v2: the master's interval differs from ours
@@ -57,9 +57,9 @@ struct VrrpAdvert {
   // Advertisement interval in centiseconds: v3 carries centiseconds (12 bits),
   // v2 carries whole seconds (8 bits) and is stored here multiplied by 100.
   uint16_t advert_int_cs = 100;
-  VrrpAuthType auth_type = VrrpAuthType::kNone;  // v2 only
+  VrrpAuthType auth_type = VrrpAuthType::kNone;   // v2 only
   std::array<uint8_t, kVrrpAuthLen> auth_data{};  // v2 PASS: password, zero padded
-  std::vector<net::IpAddress> addresses;  // all of the packet's family
+  std::vector<net::IpAddress> addresses;          // all of the packet's family
 };
 
 // Pads or truncates a PASS password to the 8 bytes that go on the wire.

@@ -27,11 +27,16 @@ constexpr absl::Duration kRejectLogInterval = absl::Seconds(10);
 
 v1::VrrpState ToProto(State s) {
   switch (s) {
-    case State::kInit: return v1::INIT;
-    case State::kBackup: return v1::BACKUP;
-    case State::kMaster: return v1::MASTER;
-    case State::kFault: return v1::FAULT;
-    case State::kStopped: return v1::STOPPED;
+    case State::kInit:
+      return v1::INIT;
+    case State::kBackup:
+      return v1::BACKUP;
+    case State::kMaster:
+      return v1::MASTER;
+    case State::kFault:
+      return v1::FAULT;
+    case State::kStopped:
+      return v1::STOPPED;
   }
   return v1::VRRP_STATE_UNSPECIFIED;
 }
@@ -66,10 +71,10 @@ struct VrrpRouter::Instance {
   // is restarted within Master_Down keeps serving instead of dropping the VIP for
   // the seconds until someone takes over; see SettleLeftOverVips.
   bool vips_left_over = false;
-  bool vips_set = false;  // its VIPs are (being) added: master, by this run
+  bool vips_set = false;               // its VIPs are (being) added: master, by this run
   std::vector<uint64_t> file_watches;  // FileWatcher ids of its track_files
   std::vector<int64_t> file_values;    // each track_file's last number
-  std::optional<State> last_mailed;  // the state its last smtp_alert mail announced
+  std::optional<State> last_mailed;    // the state its last smtp_alert mail announced
 };
 
 struct VrrpRouter::SocketEntry {
@@ -99,9 +104,8 @@ absl::Status VrrpRouter::Init() {
   auto vmacs = VmacManager::Create();
   if (!vmacs.ok()) return vmacs.status();
   vmacs_ = std::move(*vmacs);
-  auto links = LinkMonitor::Open(loop_, [this](const std::string& ifname, bool up) {
-    OnLink(ifname, up);
-  });
+  auto links =
+      LinkMonitor::Open(loop_, [this](const std::string& ifname, bool up) { OnLink(ifname, up); });
   if (!links.ok()) return links.status();
   links_ = std::move(*links);
   ArmVipWatch();
@@ -245,7 +249,8 @@ void VrrpRouter::UpdateInPlace(Instance& inst, const InstanceSpec& wanted) {
   const bool master = inst.sm->state() == State::kMaster;
   for (const Vip& v : inst.spec.vips) {
     if (Contains(wanted.vips, v) || !master) continue;
-    if (absl::Status s = vips_->Remove(v); !s.ok()) log_->error("({}) {}", inst.spec.vrrp.name, s.ToString());
+    if (absl::Status s = vips_->Remove(v); !s.ok())
+      log_->error("({}) {}", inst.spec.vrrp.name, s.ToString());
   }
   std::vector<Vip> added;
   for (const Vip& v : wanted.vips) {
@@ -281,8 +286,8 @@ absl::Status VrrpRouter::CheckInterfacesExist(const std::vector<InstanceSpec>& s
     for (const std::string& dev : devs) {
       if (if_nametoindex(dev.c_str()) != 0) continue;
       if (kept && dev == s.interface) continue;  // running already; nothing to open
-      return absl::FailedPreconditionError(absl::StrCat(
-          "(", s.vrrp.name, ") interface ", dev, " does not exist; nothing changed"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("(", s.vrrp.name, ") interface ", dev, " does not exist; nothing changed"));
     }
   }
   return absl::OkStatus();
@@ -293,13 +298,14 @@ void VrrpRouter::ApplyGlobals(const v1::Config& config) {
   router_id_ = global.router_id();
   group_notify_.clear();
   group_mail_.clear();
-  const auto group_default_user = proc::DefaultScriptUser(global.script_user(), global.script_group());
+  const auto group_default_user =
+      proc::DefaultScriptUser(global.script_user(), global.script_group());
   group_script_security_ = global.enable_script_security();
   for (const v1::VrrpSyncGroup& g : config.vrrp_sync_groups()) {
-    group_notify_[g.name()] = ResolveNotify(
-        NotifySpecs::FromConfig(g.notify_master(), g.notify_backup(), g.notify_fault(),
-                                g.notify_stop(), g.notify()),
-        group_default_user, absl::StrCat("group ", g.name()));
+    group_notify_[g.name()] =
+        ResolveNotify(NotifySpecs::FromConfig(g.notify_master(), g.notify_backup(),
+                                              g.notify_fault(), g.notify_stop(), g.notify()),
+                      group_default_user, absl::StrCat("group ", g.name()));
     if (g.smtp_alert()) group_mail_.insert(g.name());
   }
   mail_.Configure(global);
@@ -404,8 +410,8 @@ absl::StatusOr<VrrpRouter::SocketEntry*> VrrpRouter::SocketForInstance(const Ins
   auto entry = SocketFor(spec.vmac.empty() ? spec.interface : spec.vmac, spec.family);
   if (!entry.ok()) return entry.status();
   if ((*entry)->by_vrid.count(spec.vrrp.vrid)) {
-    return absl::AlreadyExistsError(absl::StrCat("VRID ", spec.vrrp.vrid, " already runs on ",
-                                                 spec.interface));
+    return absl::AlreadyExistsError(
+        absl::StrCat("VRID ", spec.vrrp.vrid, " already runs on ", spec.interface));
   }
   return *entry;
 }
@@ -431,8 +437,9 @@ absl::Status VrrpRouter::StartInstance(InstanceSpec spec) {
   if (!spec.dont_track_primary) {
     spec.vrrp.tracked.push_back({absl::StrCat("if:", spec.interface), 0});
   }
-  inst->destinations = spec.unicast() ? spec.unicast_peers
-                                      : std::vector<net::IpAddress>{VrrpSocket::MulticastGroup(spec.family)};
+  inst->destinations = spec.unicast()
+                           ? spec.unicast_peers
+                           : std::vector<net::IpAddress>{VrrpSocket::MulticastGroup(spec.family)};
   inst->expect = spec.Expectation();
   inst->socket = *entry;
   inst->original = std::move(original);
@@ -543,7 +550,8 @@ void VrrpRouter::Shutdown() {
   vrrp_fifo_.Close();
   // As keepalived: promote_secondaries goes back to 0 where vrrpd set it.
   for (const std::string& ifname : promoted_) {
-    if (absl::Status s = net::WriteSysctl(net::InterfaceSysctl("ipv4", ifname, "promote_secondaries"), "0");
+    if (absl::Status s =
+            net::WriteSysctl(net::InterfaceSysctl("ipv4", ifname, "promote_secondaries"), "0");
         !s.ok()) {
       log_->warn("{}", s.ToString());
     }
@@ -639,8 +647,11 @@ void VrrpRouter::Perform(Instance& inst, const Actions& actions) {
 void VrrpRouter::OpenFifos(const v1::GlobalDefs& global) {
   const auto default_user = proc::DefaultScriptUser(global.script_user(), global.script_group());
   auto spec_of = [](const v1::NotifyFifo& f) {
-    return proc::NotifyFifoSpec{.path = f.path(), .user = f.user(), .group = f.group(),
-                                .script = f.script().command(), .script_user = f.script().user(),
+    return proc::NotifyFifoSpec{.path = f.path(),
+                                .user = f.user(),
+                                .group = f.group(),
+                                .script = f.script().command(),
+                                .script_user = f.script().user(),
                                 .script_group = f.script().group()};
   };
   for (auto [fifo, spec] : {std::pair{&fifo_, spec_of(global.notify_fifo())},
@@ -762,11 +773,16 @@ namespace {
 
 std::optional<mail::VrrpTransition> MailedTransition(State state) {
   switch (state) {
-    case State::kMaster: return mail::VrrpTransition::kMaster;
-    case State::kBackup: return mail::VrrpTransition::kBackup;
-    case State::kFault: return mail::VrrpTransition::kFault;
-    case State::kStopped: return mail::VrrpTransition::kStop;
-    case State::kInit: return std::nullopt;
+    case State::kMaster:
+      return mail::VrrpTransition::kMaster;
+    case State::kBackup:
+      return mail::VrrpTransition::kBackup;
+    case State::kFault:
+      return mail::VrrpTransition::kFault;
+    case State::kStopped:
+      return mail::VrrpTransition::kStop;
+    case State::kInit:
+      return std::nullopt;
   }
   return std::nullopt;
 }
@@ -780,7 +796,8 @@ void VrrpRouter::MailInstance(Instance& inst, State state) {
   std::optional<mail::VrrpTransition> to = MailedTransition(state);
   if (!to) return;
   inst.last_mailed = state;
-  if (auto alert = mail::VrrpInstanceAlert(*settings, inst.spec.vrrp.name, *to)) mail_.Send(std::move(*alert));
+  if (auto alert = mail::VrrpInstanceAlert(*settings, inst.spec.vrrp.name, *to))
+    mail_.Send(std::move(*alert));
   // A sync group is mailed once it has entered the state: when its last member
   // has (keepalived's vrrp_sync_smtp_notifier on the group's own state).
   for (const auto& g : groups_) {
@@ -806,8 +823,8 @@ void VrrpRouter::RunNotify(Instance& inst, State state) {
 }
 
 void VrrpRouter::RunLowerPriorityNotify(Instance& inst) {
-  const std::string line = absl::StrCat("INSTANCE \"", inst.spec.vrrp.name, "\" MASTER_RX_LOWER_PRI ",
-                                        inst.sm->effective_priority());
+  const std::string line = absl::StrCat("INSTANCE \"", inst.spec.vrrp.name,
+                                        "\" MASTER_RX_LOWER_PRI ", inst.sm->effective_priority());
   fifo_.Write(line);
   vrrp_fifo_.Write(line);
   const NotifyCommand& script = inst.notify.master_rx_lower_pri;
@@ -838,9 +855,12 @@ VrrpRouter::NotifyScripts VrrpRouter::ResolveNotify(
     }
     return out;
   };
-  return {one(specs.master, "notify_master"), one(specs.backup, "notify_backup"),
-          one(specs.fault, "notify_fault"), one(specs.stop, "notify_stop"),
-          one(specs.generic, "notify"), one(specs.master_rx_lower_pri, "notify_master_rx_lower_pri")};
+  return {one(specs.master, "notify_master"),
+          one(specs.backup, "notify_backup"),
+          one(specs.fault, "notify_fault"),
+          one(specs.stop, "notify_stop"),
+          one(specs.generic, "notify"),
+          one(specs.master_rx_lower_pri, "notify_master_rx_lower_pri")};
 }
 
 void VrrpRouter::RunNotifyScripts(const NotifyScripts& scripts, const char* kind,
@@ -848,9 +868,9 @@ void VrrpRouter::RunNotifyScripts(const NotifyScripts& scripts, const char* kind
                                   bool secure_only) {
   if (state != State::kInit) {
     // keepalived's FIFO line: INSTANCE "VI_1" MASTER 100 (a group's priority is 0).
-    const std::string line = absl::StrCat(kind, " \"", name, "\" ",
-                                          state == State::kStopped ? "STOP" : StateName(state), " ",
-                                          priority);
+    const std::string line =
+        absl::StrCat(kind, " \"", name, "\" ", state == State::kStopped ? "STOP" : StateName(state),
+                     " ", priority);
     fifo_.Write(line);
     vrrp_fifo_.Write(line);
   }
@@ -867,11 +887,20 @@ void VrrpRouter::RunNotifyScripts(const NotifyScripts& scripts, const char* kind
   };
   const NotifyCommand* specific = nullptr;
   switch (state) {
-    case State::kMaster: specific = &scripts.master; break;
-    case State::kBackup: specific = &scripts.backup; break;
-    case State::kFault: specific = &scripts.fault; break;
-    case State::kStopped: specific = &scripts.stop; break;
-    case State::kInit: return;
+    case State::kMaster:
+      specific = &scripts.master;
+      break;
+    case State::kBackup:
+      specific = &scripts.backup;
+      break;
+    case State::kFault:
+      specific = &scripts.fault;
+      break;
+    case State::kStopped:
+      specific = &scripts.stop;
+      break;
+    case State::kInit:
+      return;
   }
   if (!specific->command.empty()) run(*specific, proc::SplitCommandLine(specific->command));
   if (scripts.generic.command.empty()) return;
@@ -960,8 +989,8 @@ void VrrpRouter::CountReject(SocketEntry& entry, Instance* inst, RejectReason re
   }
   it->second = now;
   const uint64_t suppressed = std::exchange(entry.suppressed[reason], 0);
-  log_->warn("{}: dropped VRRP packet{}{}: {}{}", entry.socket->ifname(),
-             src ? " from " : "", src ? src->ToString() : "", RejectReasonName(reason),
+  log_->warn("{}: dropped VRRP packet{}{}: {}{}", entry.socket->ifname(), src ? " from " : "",
+             src ? src->ToString() : "", RejectReasonName(reason),
              suppressed ? absl::StrCat(" (", suppressed, " more since the last report)") : "");
 }
 
@@ -1014,9 +1043,9 @@ void VrrpRouter::ReopenIfRecreated(const std::string& ifname) {
   for (const std::string& name : stale) {
     Instance& inst = *instances_[name];
     InstanceSpec spec = inst.original;
-    log_->warn("({}) interface {} was {}", name, ifname,
-               index ? "re-created: the instance starts again on it"
-                     : "deleted: FAULT until it is back");
+    log_->warn(
+        "({}) interface {} was {}", name, ifname,
+        index ? "re-created: the instance starts again on it" : "deleted: FAULT until it is back");
     StopInstance(inst, index ? "interface re-created" : "interface deleted");
     SocketEntry* entry = inst.socket;
     instances_.erase(name);
@@ -1074,33 +1103,32 @@ void VrrpRouter::RunTrackScript(const std::string& instance, size_t index) {
   Instance* inst = Find(instance);
   if (inst == nullptr || index >= inst->scripts.size()) return;
   TrackScript& t = inst->scripts[index];
-  t.timer = loop_.AddTimer(t.spec.interval, [this, instance, index] {
-    RunTrackScript(instance, index);
-  });
+  t.timer =
+      loop_.AddTimer(t.spec.interval, [this, instance, index] { RunTrackScript(instance, index); });
   if (t.running) return;  // the previous run is still going; its timeout will end it
   t.running = true;
   scripts_.Run(proc::SplitCommandLine(t.spec.script), t.run_as, t.spec.timeout,
                [this, instance, index](int code) {
-    Instance* inst = Find(instance);
-    if (inst == nullptr || index >= inst->scripts.size()) return;
-    TrackScript& t = inst->scripts[index];
-    t.running = false;
-    const bool ok = code == 0;
-    t.successes = ok ? t.successes + 1 : 0;
-    t.failures = ok ? 0 : t.failures + 1;
-    // keepalived: one result ends a script's init state ("one success is enough",
-    // and a first failure fails it); after that rise and fall count.
-    if (!t.reported) {
-      t.reported = true;
-      (ok ? t.successes : t.failures) = ok ? t.spec.rise : t.spec.fall;
-    } else if (t.successes != t.spec.rise && t.failures != t.spec.fall) {
-      return;
-    }
-    const absl::Time now = loop_.Now();
-    Drive(*inst, [&](VrrpStateMachine& sm) {
-      return sm.SetTracked(now, absl::StrCat("script:", t.spec.name), ok);
-    });
-  });
+                 Instance* inst = Find(instance);
+                 if (inst == nullptr || index >= inst->scripts.size()) return;
+                 TrackScript& t = inst->scripts[index];
+                 t.running = false;
+                 const bool ok = code == 0;
+                 t.successes = ok ? t.successes + 1 : 0;
+                 t.failures = ok ? 0 : t.failures + 1;
+                 // keepalived: one result ends a script's init state ("one success is enough",
+                 // and a first failure fails it); after that rise and fall count.
+                 if (!t.reported) {
+                   t.reported = true;
+                   (ok ? t.successes : t.failures) = ok ? t.spec.rise : t.spec.fall;
+                 } else if (t.successes != t.spec.rise && t.failures != t.spec.fall) {
+                   return;
+                 }
+                 const absl::Time now = loop_.Now();
+                 Drive(*inst, [&](VrrpStateMachine& sm) {
+                   return sm.SetTracked(now, absl::StrCat("script:", t.spec.name), ok);
+                 });
+               });
 }
 
 v1::VrrpStateEvent VrrpRouter::Event(const Instance& inst, State from, State to,

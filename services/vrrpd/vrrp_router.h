@@ -153,7 +153,8 @@ class VrrpRouter {
   void ReleaseSocket(SocketEntry* entry);
   void OnReadable(SocketEntry& entry);
   void HandleAdvert(SocketEntry& entry, const ReceivedAdvert& rx);
-  void CountReject(SocketEntry& entry, Instance* inst, RejectReason reason, const net::IpAddress* src);
+  void CountReject(SocketEntry& entry, Instance* inst, RejectReason reason,
+                   const net::IpAddress* src);
   GarpSender* GarpFor(const std::string& ifname);
   void OnLink(const std::string& ifname, bool up);
   void StartTrackScripts(Instance& inst);
@@ -175,9 +176,9 @@ class VrrpRouter {
   std::unique_ptr<LinkMonitor> links_;
   proc::ScriptRunner scripts_;
   std::unique_ptr<track::FileWatcher> files_;  // made with the first track_file
-  proc::NotifyFifo fifo_, vrrp_fifo_;  // notify_fifo, vrrp_notify_fifo
+  proc::NotifyFifo fifo_, vrrp_fifo_;          // notify_fifo, vrrp_notify_fifo
   NftFirewall firewall_;
-  std::string firewall_error_;  // the last failure, logged once until it changes
+  std::string firewall_error_;      // the last failure, logged once until it changes
   std::set<std::string> promoted_;  // interfaces whose promote_secondaries vrrpd set
   std::string router_id_;
   size_t config_warnings_ = 0;  // of the file last applied, for GetStatus
@@ -193,7 +194,7 @@ class VrrpRouter {
   std::vector<std::unique_ptr<VrrpSyncGroup>> groups_;
   std::map<std::string, NotifyScripts> group_notify_;
   bool group_script_security_ = false;  // enable_script_security, for the groups' scripts
-  std::set<std::string> group_mail_;  // sync groups whose smtp_alert is on
+  std::set<std::string> group_mail_;    // sync groups whose smtp_alert is on
   std::map<std::string, State> group_last_mailed_;
   mail::AlertMail mail_;
   rpc::WatchHub<v1::VrrpStateEvent> hub_;

@@ -37,8 +37,7 @@ absl::Status ConfigureV4(int fd, int ifindex) {
   ip_mreqn mreq{};
   mreq.imr_multiaddr.s_addr = htonl(0xe0000012);
   mreq.imr_ifindex = ifindex;
-  if (auto s = SetOpt(fd, IPPROTO_IP, IP_MULTICAST_IF, mreq, "IP_MULTICAST_IF"); !s.ok())
-    return s;
+  if (auto s = SetOpt(fd, IPPROTO_IP, IP_MULTICAST_IF, mreq, "IP_MULTICAST_IF"); !s.ok()) return s;
   return SetOpt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, mreq, "IP_ADD_MEMBERSHIP 224.0.0.18");
 }
 
@@ -96,7 +95,8 @@ absl::StatusOr<std::unique_ptr<VrrpSocket>> VrrpSocket::Open(const std::string& 
   // Room for a burst (a flood of bad packets must not crowd out the good ones).
   const int rcvbuf = 1 << 20;
   setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-  absl::Status s = family == net::IpFamily::kV4 ? ConfigureV4(fd, ifindex) : ConfigureV6(fd, ifindex);
+  absl::Status s =
+      family == net::IpFamily::kV4 ? ConfigureV4(fd, ifindex) : ConfigureV6(fd, ifindex);
   if (!s.ok()) return absl::Status(s.code(), absl::StrCat(ifname, ": ", s.message()));
   return sock;
 }
@@ -174,8 +174,9 @@ absl::StatusOr<ParseResult> VrrpSocket::Receive() {
   return ParseIpv6Payload(data, src, dst, static_cast<uint8_t>(hop_limit));
 }
 
-absl::StatusOr<net::IpAddress> InterfacePrimaryAddress(const std::string& ifname, net::IpFamily family,
-                                                  const std::vector<net::IpAddress>& exclude) {
+absl::StatusOr<net::IpAddress> InterfacePrimaryAddress(const std::string& ifname,
+                                                       net::IpFamily family,
+                                                       const std::vector<net::IpAddress>& exclude) {
   ifaddrs* list = nullptr;
   if (getifaddrs(&list) < 0) return Errno("getifaddrs");
   std::optional<net::IpAddress> found;

@@ -49,7 +49,8 @@ class VrrpSocket {
 
 // The interface's own addresses: the first IPv4 address that is not one of
 // `exclude` (keepalived's "primary address") and the IPv6 link-local address.
-absl::StatusOr<net::IpAddress> InterfacePrimaryAddress(const std::string& ifname, net::IpFamily family,
-                                                  const std::vector<net::IpAddress>& exclude);
+absl::StatusOr<net::IpAddress> InterfacePrimaryAddress(const std::string& ifname,
+                                                       net::IpFamily family,
+                                                       const std::vector<net::IpAddress>& exclude);
 
 }  // namespace lvs::vrrp

@@ -9,11 +9,16 @@ namespace lvs::vrrp {
 
 const char* StateName(State s) {
   switch (s) {
-    case State::kInit: return "INIT";
-    case State::kBackup: return "BACKUP";
-    case State::kMaster: return "MASTER";
-    case State::kFault: return "FAULT";
-    case State::kStopped: return "STOPPED";
+    case State::kInit:
+      return "INIT";
+    case State::kBackup:
+      return "BACKUP";
+    case State::kMaster:
+      return "MASTER";
+    case State::kFault:
+      return "FAULT";
+    case State::kStopped:
+      return "STOPPED";
   }
   return "?";
 }
@@ -24,8 +29,9 @@ VrrpStateMachine::VrrpStateMachine(VrrpConfig config, std::shared_ptr<spdlog::lo
       master_adver_int_(config_.advert_int) {
   for (const TrackedItem& t : config_.tracked) {
     using I = TrackedItem::Initially;
-    tracked_up_.emplace_back(t.name, t.initially == I::kUnknown ? std::nullopt
-                                     : std::optional<bool>(t.initially == I::kUp));
+    tracked_up_.emplace_back(t.name, t.initially == I::kUnknown
+                                         ? std::nullopt
+                                         : std::optional<bool>(t.initially == I::kUp));
   }
 }
 
@@ -56,11 +62,10 @@ uint8_t VrrpStateMachine::effective_priority() const {
 }
 
 bool VrrpStateMachine::fault_tracked() const {
-  return std::any_of(config_.tracked.begin(), config_.tracked.end(),
-                     [&](const TrackedItem& t) {
-                       const std::optional<bool> up = Tracked(t.name);
-                       return t.weight == 0 && up.has_value() && *up == t.reverse;
-                     });
+  return std::any_of(config_.tracked.begin(), config_.tracked.end(), [&](const TrackedItem& t) {
+    const std::optional<bool> up = Tracked(t.name);
+    return t.weight == 0 && up.has_value() && *up == t.reverse;
+  });
 }
 
 absl::Duration VrrpStateMachine::skew_time() const {
@@ -196,8 +201,8 @@ Actions VrrpStateMachine::OnAdvert(absl::Time now, const net::IpAddress& src, ui
   return Take();
 }
 
-void VrrpStateMachine::OnAdvertAsBackup(absl::Time now, const net::IpAddress& src,
-                                        uint8_t priority, uint16_t advert_int_cs) {
+void VrrpStateMachine::OnAdvertAsBackup(absl::Time now, const net::IpAddress& src, uint8_t priority,
+                                        uint16_t advert_int_cs) {
   if (priority == kPriorityStop) {
     // §6.4.2: the master is leaving; take over after the skew only.
     master_down_at_ = now + skew_time();
@@ -225,8 +230,8 @@ void VrrpStateMachine::OnAdvertAsBackup(absl::Time now, const net::IpAddress& sr
   ArmMasterDown(now, master_down_interval());
 }
 
-void VrrpStateMachine::OnAdvertAsMaster(absl::Time now, const net::IpAddress& src,
-                                        uint8_t priority, uint16_t advert_int_cs) {
+void VrrpStateMachine::OnAdvertAsMaster(absl::Time now, const net::IpAddress& src, uint8_t priority,
+                                        uint16_t advert_int_cs) {
   if (priority == kPriorityStop) {
     SendAdvert(effective_priority());
     advert_at_ = now + config_.advert_int;
@@ -256,8 +261,7 @@ void VrrpStateMachine::ReassertOverLowerMaster(absl::Time now, const net::IpAddr
     ++reasserts_suppressed_;
     return;
   }
-  log_->info("({}) lower priority {} advert from {}: {}{}", config_.name, priority,
-             src.ToString(),
+  log_->info("({}) lower priority {} advert from {}: {}{}", config_.name, priority, src.ToString(),
              config_.lower_prio_no_advert ? "staying master" : "re-asserting master",
              reasserts_suppressed_ ? absl::StrCat(" (", reasserts_suppressed_,
                                                   " more such adverts since the last time)")
@@ -335,8 +339,8 @@ Actions VrrpStateMachine::SetTracked(absl::Time now, std::string_view name, bool
   } else if (state_ == State::kFault) {
     TransitionTo(State::kBackup, what, now);
   } else if (before != effective_priority()) {
-    log_->info("({}) effective priority {} -> {}: {}", config_.name, before,
-               effective_priority(), what);
+    log_->info("({}) effective priority {} -> {}: {}", config_.name, before, effective_priority(),
+               what);
   }
   return Take();
 }
@@ -362,8 +366,9 @@ Actions VrrpStateMachine::SetTrackedOffset(absl::Time now, std::string_view name
   }
   Actions out = SetTracked(now, name, offset.has_value());
   if (out.empty() && before != effective_priority()) {
-    log_->info("({}) effective priority {} -> {}: {} {}", config_.name, before, effective_priority(),
-               std::string(name), offset ? absl::StrCat(*offset) : std::string("fault"));
+    log_->info("({}) effective priority {} -> {}: {} {}", config_.name, before,
+               effective_priority(), std::string(name),
+               offset ? absl::StrCat(*offset) : std::string("fault"));
   }
   return out;
 }
@@ -371,11 +376,11 @@ Actions VrrpStateMachine::SetTrackedOffset(absl::Time now, std::string_view name
 Actions VrrpStateMachine::ForceState(absl::Time now, State to, std::string_view reason) {
   // A member held in FAULT only by its group leaves it with the group; one whose
   // own tracked item is down stays in FAULT.
-  const bool allowed = (to == State::kMaster && state_ == State::kBackup) ||
-                       (to == State::kBackup && state_ == State::kMaster) ||
-                       (to == State::kBackup && state_ == State::kFault && !fault_tracked()) ||
-                       (to == State::kFault &&
-                        (state_ == State::kBackup || state_ == State::kMaster));
+  const bool allowed =
+      (to == State::kMaster && state_ == State::kBackup) ||
+      (to == State::kBackup && state_ == State::kMaster) ||
+      (to == State::kBackup && state_ == State::kFault && !fault_tracked()) ||
+      (to == State::kFault && (state_ == State::kBackup || state_ == State::kMaster));
   if (allowed) TransitionTo(to, std::string(reason), now);
   return Take();
 }

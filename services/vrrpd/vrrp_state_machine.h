@@ -77,10 +77,17 @@ struct VrrpConfig {
 
 struct Action {
   // kLowerPriorityHeard: a master heard a lower priority (notify_master_rx_lower_pri).
-  enum class Kind : uint8_t { kSendAdvert, kAddVips, kRemoveVips, kSendGarp, kNotify, kLowerPriorityHeard };
+  enum class Kind : uint8_t {
+    kSendAdvert,
+    kAddVips,
+    kRemoveVips,
+    kSendGarp,
+    kNotify,
+    kLowerPriorityHeard
+  };
   Kind kind;
-  uint8_t priority = 0;  // kSendAdvert
-  uint32_t count = 0;    // kSendGarp: gratuitous ARPs / NAs per address
+  uint8_t priority = 0;        // kSendAdvert
+  uint32_t count = 0;          // kSendGarp: gratuitous ARPs / NAs per address
   State state = State::kInit;  // kNotify: the state entered
   friend bool operator==(const Action&, const Action&) = default;
 };
@@ -163,7 +170,7 @@ class VrrpStateMachine {
   std::shared_ptr<spdlog::logger> log_;
   std::vector<Observer> observers_;
   std::vector<std::pair<std::string, std::optional<bool>>> tracked_up_;
-  bool start_deferred_ = false;  // Start came while awaiting_tracked()
+  bool start_deferred_ = false;                      // Start came while awaiting_tracked()
   std::map<std::string, int, std::less<>> offsets_;  // SetTrackedOffset's, by item
 
   State state_ = State::kInit;
@@ -172,10 +179,10 @@ class VrrpStateMachine {
   std::string last_reason_;
   std::optional<net::IpAddress> master_address_;
   absl::Duration master_adver_int_;
-  bool yielded_ = false;  // after RequestFailover: do not preempt
+  bool yielded_ = false;                            // after RequestFailover: do not preempt
   std::optional<absl::Time> lower_master_seen_at_;  // preempt_delay window start
-  std::optional<net::IpAddress> master_left_;  // sent priority 0: the takeover's reason
-  std::optional<absl::Time> last_reassert_at_;  // against a lower-priority master
+  std::optional<net::IpAddress> master_left_;       // sent priority 0: the takeover's reason
+  std::optional<absl::Time> last_reassert_at_;      // against a lower-priority master
   uint64_t reasserts_suppressed_ = 0;
 
   std::optional<absl::Time> advert_at_;

@@ -7,7 +7,8 @@
 namespace lvs::vrrp {
 
 bool VrrpSyncGroup::AllIn(State state) const {
-  return std::all_of(members_.begin(), members_.end(), [&](const VrrpStateMachine* m) { return m->state() == state; });
+  return std::all_of(members_.begin(), members_.end(),
+                     [&](const VrrpStateMachine* m) { return m->state() == state; });
 }
 
 bool VrrpSyncGroup::Contains(const VrrpStateMachine* m) const {
@@ -18,8 +19,8 @@ std::vector<std::pair<VrrpStateMachine*, Actions>> VrrpSyncGroup::Follow(
     absl::Time now, const VrrpStateMachine& origin, State to) {
   std::vector<std::pair<VrrpStateMachine*, Actions>> out;
   if (to != State::kMaster && to != State::kBackup && to != State::kFault) return out;
-  const std::string reason =
-      absl::StrCat("sync group ", name_, ": ", origin.config().name, " is ", std::string(StateName(to)));
+  const std::string reason = absl::StrCat("sync group ", name_, ": ", origin.config().name, " is ",
+                                          std::string(StateName(to)));
   for (VrrpStateMachine* m : members_) {
     if (m == &origin || m->state() == to) continue;
     // A member in FAULT cannot be pulled up to MASTER; it keeps the group in check instead.

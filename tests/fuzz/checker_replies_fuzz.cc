@@ -52,7 +52,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     case 2:
       (void)JudgeDnsReply(input, static_cast<uint16_t>(data[1] << 8 | data[1]), 1);
-      if (input.size() >= 2) (void)JudgeDnsReply(input, static_cast<uint16_t>(uint8_t(input[0]) << 8 | uint8_t(input[1])), 6);
+      if (input.size() >= 2)
+        (void)JudgeDnsReply(input,
+                            static_cast<uint16_t>(uint8_t(input[0]) << 8 | uint8_t(input[1])), 6);
       break;
     case 3:
       (void)ParseEchoReply(false, input, true);

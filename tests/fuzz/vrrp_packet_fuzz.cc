@@ -24,8 +24,7 @@ void CheckRoundTrip(const ParseResult& r) {
   const ParseResult again = lvs::vrrp::ParseVrrpMessage(rebuilt, rx->src, rx->dst, rx->ttl);
   const auto* rx2 = std::get_if<ReceivedAdvert>(&again);
   if (rx2 == nullptr || rx2->advert.vrid != rx->advert.vrid ||
-      rx2->advert.priority != rx->advert.priority ||
-      rx2->advert.version != rx->advert.version ||
+      rx2->advert.priority != rx->advert.priority || rx2->advert.version != rx->advert.version ||
       rx2->advert.addresses != rx->advert.addresses) {
     __builtin_trap();
   }

@@ -87,25 +87,44 @@ std::string FormatTime(int64_t real_ns) {
 // some of the lab's userlands.
 std::string ErrnoName(int err) {
   switch (err) {
-    case ECONNREFUSED: return "ECONNREFUSED";
-    case ECONNRESET: return "ECONNRESET";
-    case ECONNABORTED: return "ECONNABORTED";
-    case EPIPE: return "EPIPE";
-    case ETIMEDOUT: return "ETIMEDOUT";
-    case EHOSTUNREACH: return "EHOSTUNREACH";
-    case ENETUNREACH: return "ENETUNREACH";
-    case EHOSTDOWN: return "EHOSTDOWN";
-    case ENETDOWN: return "ENETDOWN";
-    case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
-    case EADDRINUSE: return "EADDRINUSE";
-    case EMFILE: return "EMFILE";
-    case ENFILE: return "ENFILE";
-    case ENOBUFS: return "ENOBUFS";
-    case ENOMEM: return "ENOMEM";
-    case EACCES: return "EACCES";
-    case EPERM: return "EPERM";
-    case EPROTO: return "EPROTO";
-    default: return "errno-" + std::to_string(err);
+    case ECONNREFUSED:
+      return "ECONNREFUSED";
+    case ECONNRESET:
+      return "ECONNRESET";
+    case ECONNABORTED:
+      return "ECONNABORTED";
+    case EPIPE:
+      return "EPIPE";
+    case ETIMEDOUT:
+      return "ETIMEDOUT";
+    case EHOSTUNREACH:
+      return "EHOSTUNREACH";
+    case ENETUNREACH:
+      return "ENETUNREACH";
+    case EHOSTDOWN:
+      return "EHOSTDOWN";
+    case ENETDOWN:
+      return "ENETDOWN";
+    case EADDRNOTAVAIL:
+      return "EADDRNOTAVAIL";
+    case EADDRINUSE:
+      return "EADDRINUSE";
+    case EMFILE:
+      return "EMFILE";
+    case ENFILE:
+      return "ENFILE";
+    case ENOBUFS:
+      return "ENOBUFS";
+    case ENOMEM:
+      return "ENOMEM";
+    case EACCES:
+      return "EACCES";
+    case EPERM:
+      return "EPERM";
+    case EPROTO:
+      return "EPROTO";
+    default:
+      return "errno-" + std::to_string(err);
   }
 }
 
@@ -169,8 +188,7 @@ void ApplyFlag(const std::string& name, const std::string& value, Options* opt) 
     opt->out = value;
   } else if (name == "--path") {
     // The path goes verbatim into the request line.
-    if (value.empty() || value[0] != '/' ||
-        value.find_first_of(" \r\n") != std::string::npos) {
+    if (value.empty() || value[0] != '/' || value.find_first_of(" \r\n") != std::string::npos) {
       UsageError("--path wants an absolute path without spaces");
     }
     opt->path = value;
@@ -337,8 +355,7 @@ class ResponseParser {
     size_t eol = head_.find("\r\n");
     std::string_view status_line(head_.data(), eol);
     // "HTTP/1.x NNN reason"
-    if (status_line.rfind("HTTP/", 0) != 0 || status_line.size() < 12 ||
-        status_line[8] != ' ' ||
+    if (status_line.rfind("HTTP/", 0) != 0 || status_line.size() < 12 || status_line[8] != ' ' ||
         std::from_chars(status_line.data() + 9, status_line.data() + 12, status_).ec !=
             std::errc()) {
       return Fail("bad-response");
@@ -653,8 +670,7 @@ class RateClient : public Client {
   void Finish(uint64_t id, const std::string& outcome) {
     auto it = inflight_.find(id);
     if (it == inflight_.end()) return;
-    log_->Line(FormatTime(it->second.start_real) + " " + FormatTime(RealNow()) + " " +
-               outcome);
+    log_->Line(FormatTime(it->second.start_real) + " " + FormatTime(RealNow()) + " " + outcome);
     close(it->second.fd);  // also drops it from the epoll set
     deadlines_.Clear(id);
     inflight_.erase(it);
@@ -735,19 +751,23 @@ class HoldClient : public Client {
     int64_t interval = opt_.interval_ms * kNsPerMs;
     for (uint64_t k = 0; k < conns_.size(); ++k) {
       if (conns_[k].phase != Phase::kIdle) continue;
-      conns_[k].next_send = now + interval * static_cast<int64_t>(k) /
-                                      static_cast<int64_t>(conns_.size());
+      conns_[k].next_send =
+          now + interval * static_cast<int64_t>(k) / static_cast<int64_t>(conns_.size());
       deadlines_.Set(k, conns_[k].next_send);
     }
   }
 
   void OnDeadline(uint64_t k, int64_t now) override {
     switch (conns_[k].phase) {
-      case Phase::kConnecting: return ConnectFailed(k, "timeout");
-      case Phase::kIdle: return SendRequest(k, now);
+      case Phase::kConnecting:
+        return ConnectFailed(k, "timeout");
+      case Phase::kIdle:
+        return SendRequest(k, now);
       case Phase::kSending:
-      case Phase::kAwaiting: return Broke(k, "timeout", Break::kTimeout);
-      case Phase::kClosed: return;
+      case Phase::kAwaiting:
+        return Broke(k, "timeout", Break::kTimeout);
+      case Phase::kClosed:
+        return;
     }
   }
 
@@ -827,9 +847,12 @@ class HoldClient : public Client {
     switch (err) {
       case ECONNRESET:
       case ECONNABORTED:
-      case EPIPE: return Break::kReset;
-      case ETIMEDOUT: return Break::kTimeout;
-      default: return Break::kOther;
+      case EPIPE:
+        return Break::kReset;
+      case ETIMEDOUT:
+        return Break::kTimeout;
+      default:
+        return Break::kOther;
     }
   }
 

@@ -19,8 +19,8 @@ std::shared_ptr<const CompiledRegex> Re(const std::string& pattern, uint32_t opt
 }
 
 // Feeds `body` in pieces of `piece` bytes, then ends it.
-bool Matches(const std::string& pattern, const std::string& body, size_t piece, uint64_t min = 0, uint64_t max_end = 0,
-             uint32_t options = 0) {
+bool Matches(const std::string& pattern, const std::string& body, size_t piece, uint64_t min = 0,
+             uint64_t max_end = 0, uint32_t options = 0) {
   BodyRegexMatcher m(Re(pattern, options), min, max_end);
   for (size_t i = 0; i < body.size() && !m.decided(); i += piece) m.Feed(body.substr(i, piece));
   m.Finish();
@@ -34,7 +34,7 @@ TEST_CASE("a match is found whatever the pieces the body arrives in") {
     CHECK(Matches("status: OK", body, piece));
     CHECK(Matches("status: [A-Z]+y", body, piece));
     CHECK_FALSE(Matches("status: DOWN", body, piece));
-    CHECK(Matches("(?<=x)status", body, piece));   // lookbehind across a piece boundary
+    CHECK(Matches("(?<=x)status", body, piece));  // lookbehind across a piece boundary
     CHECK_FALSE(Matches("(?<=y)status", body, piece));
   }
 }
@@ -48,7 +48,7 @@ TEST_CASE("a match is decided as soon as it is found, and ^ and $ mean the body'
   CHECK(m.matched());
   CHECK(Matches("^abc", "abcdef", 2));
   CHECK_FALSE(Matches("^def", "abcdef", 3));  // a later piece is not the start of the body
-  CHECK(Matches("def$", "abcdef", 2));         // the end, decided when the body ends
+  CHECK(Matches("def$", "abcdef", 2));        // the end, decided when the body ends
   CHECK_FALSE(Matches("abc$", "abcdef", 3));
   CHECK(Matches("^$", "", 1));
 }
@@ -57,7 +57,7 @@ TEST_CASE("regex_min_offset and regex_max_offset bound where the match starts") 
   const std::string body = "0123456789OK345678";  // OK at offset 10
   CHECK(Matches("OK", body, 4, 10));
   CHECK_FALSE(Matches("OK", body, 4, 11));
-  CHECK(Matches("OK", body, 4, 0, 11));       // regex_max_offset 10: may start at 10
+  CHECK(Matches("OK", body, 4, 0, 11));        // regex_max_offset 10: may start at 10
   CHECK_FALSE(Matches("OK", body, 4, 0, 10));  // regex_max_offset 9
   CHECK(Matches("(?<=9)OK", body, 3, 10));     // the lookbehind before min_offset is kept
   // Past the window nothing more is read.
@@ -79,14 +79,17 @@ TEST_CASE("the same pattern is compiled once; a bad one is refused with PCRE2's 
   CHECK(Re("a+b") != Re("a+b", PCRE2_CASELESS));
   auto bad = CompiledRegex::Get("status: (OK", 0);
   REQUIRE_FALSE(bad.ok());
-  CHECK(std::string(bad.status().message()).find("missing closing parenthesis") != std::string::npos);
+  CHECK(std::string(bad.status().message()).find("missing closing parenthesis") !=
+        std::string::npos);
 }
 
 TEST_CASE("a partial match that never ends is given up on, not held without bound") {
   BodyRegexMatcher m(Re("<a.*b>"), 0, 0);
   m.Feed("<a");
   const std::string chunk(64 * 1024, 'z');
-  for (size_t i = 0; i * chunk.size() <= BodyRegexMatcher::kMaxWindow + chunk.size() && !m.decided(); ++i) m.Feed(chunk);
+  for (size_t i = 0;
+       i * chunk.size() <= BodyRegexMatcher::kMaxWindow + chunk.size() && !m.decided(); ++i)
+    m.Feed(chunk);
   CHECK(m.decided());
   CHECK_FALSE(m.matched());
   CHECK(m.error().find("more than") != std::string::npos);
@@ -100,7 +103,8 @@ UrlSpec RegexUrl(const std::string& pattern, bool no_match = false) {
   return url;
 }
 
-TEST_CASE("HTTP answers with a regex: status first, then the body; the read stops once it is decided") {
+TEST_CASE(
+    "HTTP answers with a regex: status first, then the body; the read stops once it is decided") {
   UrlSpec url = RegexUrl("ready");
   {
     HttpResponseReader r(url);

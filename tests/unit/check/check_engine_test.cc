@@ -27,7 +27,8 @@ class FakeChecker final : public Checker {
       script_->last = script_->results.front();
       script_->results.pop_front();
     }
-    CheckOutcome o = script_->last ? CheckOutcome::Up("fake ok") : CheckOutcome::Down("fake failure");
+    CheckOutcome o =
+        script_->last ? CheckOutcome::Up("fake ok") : CheckOutcome::Down("fake failure");
     if (script_->takes == absl::ZeroDuration()) return done(o);
     ++running;
     max_running = std::max(max_running, running);
@@ -67,9 +68,10 @@ class FakeFactory final : public CheckerFactory {
 };
 
 struct Fixture {
-  explicit Fixture(size_t max_in_flight = 4096) : engine(loop.get(), &factory, [this](const v1::HealthEvent& e) {
-    events.push_back(e);
-  }, 42, max_in_flight) {
+  explicit Fixture(size_t max_in_flight = 4096)
+      : engine(
+            loop.get(), &factory, [this](const v1::HealthEvent& e) { events.push_back(e); }, 42,
+            max_in_flight) {
     FakeChecker::running = 0;
     FakeChecker::max_running = 0;
   }
@@ -264,7 +266,8 @@ TEST_CASE("ProbeOnce runs fresh checkers and leaves the state alone") {
   v1::CheckTarget slow = Target("a", 80);
   slow.set_delay_loop_ms(60000);  // no scheduled run between the first and the probe
   REQUIRE(f.engine.SetTargets(Request({slow})).ok());
-  CHECK(f.engine.ProbeOnce("nope", [](v1::ProbeOnceResponse) {}).code() == absl::StatusCode::kNotFound);
+  CHECK(f.engine.ProbeOnce("nope", [](v1::ProbeOnceResponse) {}).code() ==
+        absl::StatusCode::kNotFound);
   f.RunUntil([&] { return f.factory.scripts[80].starts.size() == 1; });
   f.factory.scripts[80].results = {false};
   std::optional<v1::ProbeOnceResponse> got;
@@ -304,12 +307,14 @@ TEST_CASE("no more than max_in_flight probes at once; the rest wait their turn")
 namespace lvs::checkd {
 namespace {
 
-TEST_CASE("targets naming the same real server and checker share one probe, and each gets the verdict") {
+TEST_CASE(
+    "targets naming the same real server and checker share one probe, and each gets the verdict") {
   Fixture f;
   f.factory.scripts[80].results = {true, false};
   // The same real under three virtual servers (ids differ), and one other checker.
-  REQUIRE(f.engine.SetTargets(Request({Target("vs1 -> rs", 80), Target("vs2 -> rs", 80), Target("fwm -> rs", 80),
-                                       Target("other", 81)}))
+  REQUIRE(f.engine
+              .SetTargets(Request({Target("vs1 -> rs", 80), Target("vs2 -> rs", 80),
+                                   Target("fwm -> rs", 80), Target("other", 81)}))
               .ok());
   v1::CheckerStats stats = f.engine.Stats(false);
   CHECK(stats.checkers() == 4);

@@ -81,7 +81,8 @@ TEST_CASE("UDP_CHECK with require_reply: silence is down, any reply is up") {
   CHECK(x.Judge(std::string(1000, 'x'))->ok);
 }
 
-TEST_CASE("UDP_CHECK reply bytes: the shorter length is compared, X nibbles are free, lengths bound") {
+TEST_CASE(
+    "UDP_CHECK reply bytes: the shorter length is compared, X nibbles are free, lengths bound") {
   // "50 4X" with the low nibble of the second octet a wildcard.
   UdpExchange x(UdpCheckRule{"q", true, "\x50\x40"s, "\x00\x0f"s, 1, 4});
   CHECK(x.Judge("\x50\x41"s)->ok);
@@ -90,8 +91,8 @@ TEST_CASE("UDP_CHECK reply bytes: the shorter length is compared, X nibbles are 
   CHECK_FALSE(x.Judge("\x50\x51"s)->ok);
   CHECK(x.Judge("\x50\x51"s)->reason == "UDP reply differs from require_reply at octet 1");
   CHECK_FALSE(x.Judge("\x50\x40\x00\x00\x00"s)->ok);  // over max_reply_length
-  CHECK_FALSE(x.Judge("")->ok);                        // under min_reply_length
-  CHECK(x.receive_size() == 5);                        // max + 1: "too long" is seen
+  CHECK_FALSE(x.Judge("")->ok);                       // under min_reply_length
+  CHECK(x.receive_size() == 5);                       // max + 1: "too long" is seen
 }
 
 // --- DNS_CHECK ---
@@ -107,7 +108,10 @@ std::string Reply(const std::string& query, int rcode, int answers, uint16_t typ
     r += "\xc0\x0c"s;  // pointer to the question's name
     r += static_cast<char>(type >> 8);
     r += static_cast<char>(type & 0xff);
-    r += "\x00\x01" "\x00\x00\x00\x3c" "\x00\x04" "\x0a\x00\x00\x01"s;
+    r += "\x00\x01"
+         "\x00\x00\x00\x3c"
+         "\x00\x04"
+         "\x0a\x00\x00\x01"s;
   }
   return r;
 }
@@ -118,14 +122,17 @@ TEST_CASE("DNS queries are built by c-ares with our id, RD and the question") {
   CHECK(static_cast<uint8_t>((*q)[0]) == 0xbe);
   CHECK(static_cast<uint8_t>((*q)[1]) == 0xef);
   CHECK(((*q)[2] & 0x01) == 1);  // RD
-  CHECK(q->find("\x03www\x07" "example\x03" "com\x00"s) != std::string::npos);
+  CHECK(q->find("\x03www\x07"
+                "example\x03"
+                "com\x00"s) != std::string::npos);
   // The root, as keepalived's default name asks.
   auto root = BuildDnsQuery(".", 6, 1);
   REQUIRE(root.ok());
   CHECK(root->size() == 12 + 1 + 4);
 }
 
-TEST_CASE("DNS replies: NOERROR is up (records are counted, not required), an error rcode is down") {
+TEST_CASE(
+    "DNS replies: NOERROR is up (records are counted, not required), an error rcode is down") {
   const std::string q = *BuildDnsQuery("example.com", 1, 42);
   auto two = JudgeDnsReply(Reply(q, 0, 2, 1), 42, 1);
   REQUIRE(two);
@@ -235,15 +242,19 @@ UrlSpec Url(std::string path, std::string digest = "") {
   return url;
 }
 
-TEST_CASE("the HTTP request is keepalived's: version, Connection: close, the virtualhost or the address and port") {
+TEST_CASE(
+    "the HTTP request is keepalived's: version, Connection: close, the virtualhost or the address "
+    "and port") {
   CheckerSpec spec;
   spec.connect_ip = "192.0.2.7";
   spec.connect_port = 8080;
   UrlSpec url = Url("/health");
-  CHECK(BuildHttpRequest(spec, url) == "GET /health HTTP/1.0\r\nUser-Agent: lvs-ha checkd\r\nHost: 192.0.2.7:8080\r\n\r\n");
+  CHECK(BuildHttpRequest(spec, url) ==
+        "GET /health HTTP/1.0\r\nUser-Agent: lvs-ha checkd\r\nHost: 192.0.2.7:8080\r\n\r\n");
   spec.connect_port = 80;
   spec.connect_ip = "2001:db8::7";
-  CHECK(BuildHttpRequest(spec, url).find("Host: [2001:db8::7]:80\r\n") != std::string::npos);  // keepalived's
+  CHECK(BuildHttpRequest(spec, url).find("Host: [2001:db8::7]:80\r\n") !=
+        std::string::npos);  // keepalived's
   spec.http_protocol = v1::HTTP_1_1;
   CHECK(BuildHttpRequest(spec, url).find("GET /health HTTP/1.1\r\n") == 0);
   CHECK(BuildHttpRequest(spec, url).find("Connection: close\r\n") != std::string::npos);
@@ -337,7 +348,7 @@ TEST_CASE("tracked file values read as strtol base 0 does") {
   CHECK(ParseTrackedFileValue("0x10") == 16);
   CHECK(ParseTrackedFileValue("010") == 8);
   CHECK(ParseTrackedFileValue("-5") == -5);
-  CHECK(ParseTrackedFileValue("up") == 0);  // no number at all is 0
+  CHECK(ParseTrackedFileValue("up") == 0);                     // no number at all is 0
   CHECK(ParseTrackedFileValue("2147483648") == 2147483648LL);  // INT32_MAX + 1 is allowed
   CHECK_FALSE(ParseTrackedFileValue("2147483649"));
   CHECK_FALSE(ParseTrackedFileValue("-2147483649"));

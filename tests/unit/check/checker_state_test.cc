@@ -13,7 +13,8 @@ struct FakeRun {
   CheckerState state;
   absl::Time now = absl::UnixEpoch();
   CheckerState::Step Feed(bool ok) {
-    auto step = state.Record(ok ? CheckOutcome::Up() : CheckOutcome::Down("connection refused"), now);
+    auto step =
+        state.Record(ok ? CheckOutcome::Up() : CheckOutcome::Down("connection refused"), now);
     now += step.next_run_in;
     return step;
   }
@@ -135,7 +136,8 @@ TEST_CASE("a local error counts neither way and waits a delay_loop") {
   // The retry that was due is still due: one more failure takes it down.
   CHECK(run.Feed(false).up_changed);
   // And a down checker is not brought up by one either.
-  CHECK_FALSE(run.state.Record(CheckOutcome::LocalError("fork: out of memory"), run.now).up_changed);
+  CHECK_FALSE(
+      run.state.Record(CheckOutcome::LocalError("fork: out of memory"), run.now).up_changed);
   CHECK_FALSE(run.state.up());
 }
 

@@ -29,10 +29,13 @@ TEST_CASE("services are named the way ipvsadm names them") {
 }
 
 TEST_CASE("bad service and real names say what is wrong") {
-  CHECK(ParseServiceKey("TCP 192.168.64.300:80").status().message() == "'192.168.64.300' is not an IP address");
+  CHECK(ParseServiceKey("TCP 192.168.64.300:80").status().message() ==
+        "'192.168.64.300' is not an IP address");
   CHECK(ParseServiceKey("192.168.64.100:0").status().message() == "'0' is not a port (1-65535)");
-  CHECK(ParseServiceKey("192.168.64.100").status().message() == "'192.168.64.100': expected ADDRESS:PORT");
-  CHECK(ParseServiceKey("fwmark:x").status().message() == "'fwmark:x': fwmark must be a positive integer");
+  CHECK(ParseServiceKey("192.168.64.100").status().message() ==
+        "'192.168.64.100': expected ADDRESS:PORT");
+  CHECK(ParseServiceKey("fwmark:x").status().message() ==
+        "'fwmark:x': fwmark must be a positive integer");
   CHECK(ParseRealKey("2001:db8::5:80").status().message() ==
         "'2001:db8::5:80': write an IPv6 address in brackets, [ADDR]:PORT");
   auto r = ParseRealKey("[2001:db8::5]:8080");

@@ -42,9 +42,11 @@ TEST_CASE("a VIP on lo with a wider prefix is a finding") {
   seen.vip_prefix_on_lo = 24;
   auto findings = CheckRealServer(seen);
   REQUIRE(findings.size() == 1);
-  CHECK(findings[0].fix == "ip addr del 192.168.64.100/24 dev lo && ip addr add 192.168.64.100/32 dev lo");
+  CHECK(findings[0].fix ==
+        "ip addr del 192.168.64.100/24 dev lo && ip addr add 192.168.64.100/32 dev lo");
 }
 
 TEST_CASE("the sysctl path is the dotted name under /proc/sys") {
-  CHECK(lvs::cli::SysctlPath("net.ipv4.conf.lo.arp_ignore") == "/proc/sys/net/ipv4/conf/lo/arp_ignore");
+  CHECK(lvs::cli::SysctlPath("net.ipv4.conf.lo.arp_ignore") ==
+        "/proc/sys/net/ipv4/conf/lo/arp_ignore");
 }

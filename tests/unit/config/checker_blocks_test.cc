@@ -12,7 +12,9 @@ using namespace std::string_literals;
 using testing::Lines;
 
 ParseResult Parse(const std::string& body, const std::string& before = "") {
-  ParseResult r = ParseString(before + "virtual_server 10.0.0.1 53 {\n  delay_loop 10\n  real_server 10.0.0.2 53 {\n  weight 7\n" +
+  ParseResult r = ParseString(before +
+                                  "virtual_server 10.0.0.1 53 {\n  delay_loop 10\n  real_server "
+                                  "10.0.0.2 53 {\n  weight 7\n" +
                                   body + "  }\n}\n",
                               "t.conf");
   INFO(FormatDiagnostics(r.diagnostics));
@@ -20,7 +22,9 @@ ParseResult Parse(const std::string& body, const std::string& before = "") {
   return r;
 }
 
-const v1::RealServer& Real(const ParseResult& r) { return r.config.virtual_servers(0).real_servers(0); }
+const v1::RealServer& Real(const ParseResult& r) {
+  return r.config.virtual_servers(0).real_servers(0);
+}
 
 TEST_CASE("PING_CHECK takes the common options and keepalived's defaults") {
   ParseResult r = Parse("PING_CHECK {\n connect_timeout 2\n}\n");
@@ -38,7 +42,8 @@ TEST_CASE("PING_CHECK takes the common options and keepalived's defaults") {
 
 TEST_CASE("UDP_CHECK: hex payload, require_reply with X nibbles, reply lengths") {
   ParseResult r = Parse(
-      "UDP_CHECK {\n payload 01 02 ab\n require_reply 0x 4\n min_reply_length 2\n max_reply_length 100\n}\n");
+      "UDP_CHECK {\n payload 01 02 ab\n require_reply 0x 4\n min_reply_length 2\n max_reply_length "
+      "100\n}\n");
   const v1::UdpCheck& u = Real(r).checkers(0).udp();
   CHECK(u.payload() == "\x01\x02\xab"s);
   CHECK(u.require_reply());
@@ -84,7 +89,8 @@ TEST_CASE("DNS_CHECK: an unknown type or a name with an empty label is warned ab
   CHECK(Lines(r)[1].find("'bad..name' is not a DNS name") != std::string::npos);
 }
 
-TEST_CASE("SMTP_CHECK: helo_name; each host block is its own checker, the first replacing the block's") {
+TEST_CASE(
+    "SMTP_CHECK: helo_name; each host block is its own checker, the first replacing the block's") {
   ParseResult r = Parse(
       "SMTP_CHECK {\n helo_name me.example\n connect_timeout 3\n"
       " host {\n  connect_ip 10.0.0.9\n  connect_port 2525\n }\n"
@@ -112,7 +118,8 @@ TEST_CASE("track_file and FILE_CHECK: the file, weights, reverse, init_file") {
   const std::string files =
       "track_file up {\n file /run/up\n weight -3 reverse\n init_file 5 overwrite\n}\n"
       "vrrp_track_file old {\n file /run/old\n}\n";
-  ParseResult r = Parse("FILE_CHECK {\n track_file up\n}\nFILE_CHECK {\n track_file old\n weight 0\n}\n", files);
+  ParseResult r = Parse(
+      "FILE_CHECK {\n track_file up\n}\nFILE_CHECK {\n track_file old\n weight 0\n}\n", files);
   REQUIRE(r.config.track_files_size() == 2);
   const v1::TrackFile& up = r.config.track_files(0);
   CHECK(up.path() == "/run/up");
@@ -178,7 +185,8 @@ TEST_CASE("BFD_CHECK still leaves its real server unchecked, and says so") {
   CHECK(Real(r).unimplemented_checkers_size() == 1);
   REQUIRE(r.diagnostics.size() == 2);
   // Why, in the warning itself.
-  CHECK(Lines(r)[0].find("will never be checked: lvs-ha does not run BFD_CHECK (keepalived runs a BFD daemon") !=
+  CHECK(Lines(r)[0].find(
+            "will never be checked: lvs-ha does not run BFD_CHECK (keepalived runs a BFD daemon") !=
         std::string::npos);
 }
 

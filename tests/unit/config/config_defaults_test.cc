@@ -293,7 +293,8 @@ TEST_CASE("nb_get_retry is retry everywhere, with a warning naming its line") {
   CHECK(rs.checkers(1).retry() == 5);
 }
 
-TEST_CASE("vrrp_strict turns accept off; explicit accept wins on VRRPv3; vmac gets its default name") {
+TEST_CASE(
+    "vrrp_strict turns accept off; explicit accept wins on VRRPv3; vmac gets its default name") {
   const ParseResult r = ParseOk(R"(
 global_defs {
     vrrp_strict
@@ -383,7 +384,8 @@ vrrp_instance Off {
                            "no_virtual_ipaddress"}) {
     const std::string file = absl::StrCat(
         "global_defs {\n vrrp_strict\n}\nvrrp_instance A {\n interface eth0\n "
-        "virtual_router_id 9\n ", body, "\n}\n");
+        "virtual_router_id 9\n ",
+        body, "\n}\n");
     const ParseResult refused = ParseString(file, "test.conf");
     CHECK_FALSE(refused.ok());
   }
@@ -398,7 +400,8 @@ global_defs {
     nftables_ifindex
     vrrp_iptables
 }
-)", "test.conf");
+)",
+                                    "test.conf");
   CHECK(r.ok());
   CHECK(r.config.global_defs().vrrp_firewall().table() == "lvs_fw");
   CHECK(r.config.global_defs().vrrp_firewall().priority() == -5);
@@ -433,7 +436,8 @@ virtual_server 10.0.0.2 80 {
     real_server 10.1.0.1 80 {
     }
 }
-)", "test.conf");
+)",
+                                    "test.conf");
   REQUIRE(r.ok());
   std::vector<std::string> warned;
   for (const auto& d : r.diagnostics) {
@@ -461,7 +465,8 @@ vrrp_instance B {
         10.0.0.2
     }
 }
-)", "test.conf");
+)",
+                                    "test.conf");
   CHECK(r.config.vrrp_instances(0).priority() == 255);
   CHECK(r.config.vrrp_instances(0).accept());
   CHECK(r.config.vrrp_instances(1).priority() == 100);
@@ -610,20 +615,25 @@ virtual_server fwmark 9 {
 
 TEST_CASE("lvs_sync_daemon's maxlen, port, ttl and group, as keepalived's global_parser.c") {
   const std::string instance =
-      "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n virtual_ipaddress {\n 10.0.0.100\n }\n}\n";
-  ParseResult r = ParseOk("global_defs {\n lvs_sync_daemon eth0 VI_1 maxlen 1400 port 8850 ttl 3 group 239.1.2.3\n}\n" +
-                          instance);
+      "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n virtual_ipaddress {\n "
+      "10.0.0.100\n }\n}\n";
+  ParseResult r = ParseOk(
+      "global_defs {\n lvs_sync_daemon eth0 VI_1 maxlen 1400 port 8850 ttl 3 group 239.1.2.3\n}\n" +
+      instance);
   const v1::LvsSyncDaemon& d = r.config.global_defs().lvs_sync_daemon();
   CHECK(d.max_len() == 1400);
   CHECK(d.port() == 8850);
   CHECK(d.ttl() == 3);
   CHECK(d.group() == "239.1.2.3");
   CHECK(r.diagnostics.empty());
-  CHECK(ParseOk("global_defs {\n lvs_sync_daemon eth0 group ff02::1:2\n}\n").config.global_defs().lvs_sync_daemon().group() ==
-        "ff02::1:2");
+  CHECK(ParseOk("global_defs {\n lvs_sync_daemon eth0 group ff02::1:2\n}\n")
+            .config.global_defs()
+            .lvs_sync_daemon()
+            .group() == "ff02::1:2");
 
-  ParseResult bad =
-      ParseString("global_defs {\n lvs_sync_daemon eth0 VI_1 ttl 0 group 10.0.0.1 maxlen 70000\n}\n" + instance, "t.conf");
+  ParseResult bad = ParseString(
+      "global_defs {\n lvs_sync_daemon eth0 VI_1 ttl 0 group 10.0.0.1 maxlen 70000\n}\n" + instance,
+      "t.conf");
   REQUIRE(bad.ok());
   const v1::LvsSyncDaemon& b = bad.config.global_defs().lvs_sync_daemon();
   CHECK(b.ttl() == 0);
@@ -632,8 +642,10 @@ TEST_CASE("lvs_sync_daemon's maxlen, port, ttl and group, as keepalived's global
   CHECK(testing::Lines(bad) ==
         std::vector<std::string>{
             "2:32: lvs_sync_daemon: warning: 0 is out of range 1-255; ignored (as keepalived)",
-            "2:40: lvs_sync_daemon: warning: group '10.0.0.1' is not a multicast address; ignored (as keepalived)",
-            "2:56: lvs_sync_daemon: warning: 70000 is out of range 1-65507; ignored (as keepalived)"});
+            "2:40: lvs_sync_daemon: warning: group '10.0.0.1' is not a multicast address; ignored "
+            "(as keepalived)",
+            "2:56: lvs_sync_daemon: warning: 70000 is out of range 1-65507; ignored (as "
+            "keepalived)"});
 }
 
 TEST_CASE("lb_kind TUN's options and persistence_engine, as keepalived's check_parser.c") {
@@ -658,16 +670,19 @@ TEST_CASE("lb_kind TUN's options and persistence_engine, as keepalived's check_p
   CHECK(vs.real_servers(2).tunnel().type() == v1::Tunnel::GRE);
   CHECK(vs.real_servers(2).tunnel().checksum() == v1::Tunnel::CSUM);
   CHECK(testing::Lines(r) ==
-        std::vector<std::string>{"9:3: lvs_method: warning: a gre tunnel has no remote checksum option; tunnel options "
-                                 "ignored, ipip is used (as keepalived)"});
+        std::vector<std::string>{
+            "9:3: lvs_method: warning: a gre tunnel has no remote checksum option; tunnel options "
+            "ignored, ipip is used (as keepalived)"});
 
-  ParseResult gue =
-      ParseString("virtual_server 10.0.0.1 80 {\n lb_kind TUN type gue\n real_server 10.0.0.2 80 {\n }\n}\n", "t.conf");
+  ParseResult gue = ParseString(
+      "virtual_server 10.0.0.1 80 {\n lb_kind TUN type gue\n real_server 10.0.0.2 80 {\n }\n}\n",
+      "t.conf");
   REQUIRE(gue.ok());
   CHECK(gue.config.virtual_servers(0).tunnel().type() == v1::Tunnel::IPIP);
-  CHECK(testing::Lines(gue) == std::vector<std::string>{"2:2: lb_kind: warning: a gue tunnel needs a port, and only "
-                                                        "gue has one; tunnel options ignored, ipip is used (as "
-                                                        "keepalived)"});
+  CHECK(testing::Lines(gue) ==
+        std::vector<std::string>{"2:2: lb_kind: warning: a gue tunnel needs a port, and only "
+                                 "gue has one; tunnel options ignored, ipip is used (as "
+                                 "keepalived)"});
 }
 
 TEST_CASE("ip_family: a fwmark service's family; an address's cannot be changed") {
@@ -680,8 +695,9 @@ TEST_CASE("ip_family: a fwmark service's family; an address's cannot be changed"
   CHECK(r.config.virtual_servers(1).ipv6());  // from its real servers, as before
   CHECK_FALSE(r.config.virtual_servers(2).ipv6());
   CHECK_FALSE(r.config.virtual_servers(3).ipv6());
-  CHECK(testing::Lines(r) == std::vector<std::string>{"11:12: ip_family: warning: 'inet6' conflicts with the virtual "
-                                                      "server's address; ignored (as keepalived)"});
+  CHECK(testing::Lines(r) ==
+        std::vector<std::string>{"11:12: ip_family: warning: 'inet6' conflicts with the virtual "
+                                 "server's address; ignored (as keepalived)"});
 }
 
 TEST_CASE("a DR/TUN real server's own port is for its checks, as keepalived's check_data.c says") {
@@ -691,11 +707,12 @@ TEST_CASE("a DR/TUN real server's own port is for its checks, as keepalived's ch
       "virtual_server fwmark 3 {\n lb_kind DR\n real_server 10.0.0.4 443 {\n }\n}\n");
   CHECK(r.config.virtual_servers(0).real_servers(0).port() == 8080);  // what its checks use
   CHECK(testing::Lines(r) ==
-        std::vector<std::string>{
-            "3:2: real_server: warning: DR/TUN cannot change the port: IPVS gets 10.0.0.2:80, port 8080 is for its "
-            "checks (as keepalived)",
-            "11:2: real_server: warning: a fwmark service forwards DR/TUN without a port: IPVS gets 10.0.0.4:0, port 443 "
-            "is for its checks (as keepalived)"});
+        std::vector<std::string>{"3:2: real_server: warning: DR/TUN cannot change the port: IPVS "
+                                 "gets 10.0.0.2:80, port 8080 is for its "
+                                 "checks (as keepalived)",
+                                 "11:2: real_server: warning: a fwmark service forwards DR/TUN "
+                                 "without a port: IPVS gets 10.0.0.4:0, port 443 "
+                                 "is for its checks (as keepalived)"});
 }
 
 TEST_CASE("checker and process scripts keep their own user, as keepalived runs them") {
@@ -710,7 +727,8 @@ virtual_server 10.0.0.1 80 {
         notify_up "/bin/echo rs up" daemon daemon
     }
 }
-)", "test.conf");
+)",
+                                    "test.conf");
   REQUIRE(r.ok());
   CHECK(r.diagnostics.empty());
   const auto& vs = r.config.virtual_servers(0);
@@ -723,7 +741,8 @@ virtual_server 10.0.0.1 80 {
   CHECK(r.config.global_defs().startup_script().group() == "nogroup");
 }
 
-TEST_CASE("lower-priority behaviour: own value, else strict mode's, else global, else keepalived's") {
+TEST_CASE(
+    "lower-priority behaviour: own value, else strict mode's, else global, else keepalived's") {
   const ParseResult r = ParseString(R"(
 global_defs {
     vrrp_garp_master_delay 3
@@ -755,7 +774,8 @@ vrrp_instance C {
         10.0.0.3
     }
 }
-)", "test.conf");
+)",
+                                    "test.conf");
   REQUIRE(r.ok());
   const auto& a = r.config.vrrp_instances(0);
   CHECK(a.garp_lower_prio_repeat() == 7);
@@ -773,11 +793,13 @@ vrrp_instance C {
   CHECK(c.lower_prio_no_advert());
   CHECK_FALSE(c.higher_prio_send_advert());
   CHECK(std::any_of(r.diagnostics.begin(), r.diagnostics.end(), [](const auto& d) {
-    return d.location().line() == 27 && d.message().find("strict mode requires") != std::string::npos;
+    return d.location().line() == 27 &&
+           d.message().find("strict mode requires") != std::string::npos;
   }));
 }
 
-TEST_CASE("a vrrp_instance's track_file: the file defined above, the entry's weight over the file's") {
+TEST_CASE(
+    "a vrrp_instance's track_file: the file defined above, the entry's weight over the file's") {
   const ParseResult r = ParseString(R"(
 track_file maint {
     file /run/maint
@@ -797,15 +819,17 @@ vrrp_instance A {
 track_file later {
     file /run/later
 }
-)", "test.conf");
+)",
+                                    "test.conf");
   REQUIRE(r.ok());
   const auto& a = r.config.vrrp_instances(0);
   REQUIRE(a.track_files_size() == 1);
   CHECK(a.track_files(0).path() == "/run/maint");
   CHECK(a.track_files(0).weight() == 10);
   CHECK(a.track_files(0).reverse());
-  CHECK(testing::Lines(r) == std::vector<std::string>{
-      "11:9: later: warning: no track_file 'later' is defined above this line; ignored (as keepalived)"});
+  CHECK(testing::Lines(r) ==
+        std::vector<std::string>{"11:9: later: warning: no track_file 'later' is defined above "
+                                 "this line; ignored (as keepalived)"});
 }
 
 }  // namespace

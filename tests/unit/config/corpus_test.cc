@@ -24,7 +24,9 @@ struct CorpusFile {
   bool must_load = false;
 };
 
-std::string CorpusDir() { return std::string(LVS_SOURCE_DIR) + "/tests/fixtures/keepalived-corpus"; }
+std::string CorpusDir() {
+  return std::string(LVS_SOURCE_DIR) + "/tests/fixtures/keepalived-corpus";
+}
 
 std::vector<CorpusFile> Manifest() {
   std::vector<CorpusFile> out;
@@ -131,15 +133,17 @@ TEST_CASE("config fix on real files: still loads, and strict-clean when all was 
     CHECK(before->config.virtual_servers_size() == after.config.virtual_servers_size());
     if (fix.left.empty()) {
       ++mechanical_only;
-      ParseResult strict = ParseString(fix.text, path, {.config_id = "lvs-ha-corpus", .strict = true});
+      ParseResult strict =
+          ParseString(fix.text, path, {.config_id = "lvs-ha-corpus", .strict = true});
       INFO(FormatDiagnostics(strict.diagnostics));
       CHECK(strict.ok());
       strict_clean += strict.ok();
     }
   }
-  std::printf("config fix: %zu files changed, %zu had only mechanical problems, %zu of them pass "
-              "--strict after the fix\n",
-              changed, mechanical_only, strict_clean);
+  std::printf(
+      "config fix: %zu files changed, %zu had only mechanical problems, %zu of them pass "
+      "--strict after the fix\n",
+      changed, mechanical_only, strict_clean);
   CHECK(changed > 20);
 }
 

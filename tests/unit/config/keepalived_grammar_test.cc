@@ -59,9 +59,9 @@ const std::map<std::string, std::pair<Section, std::string>>& SkippedBlocks() {
 
 // Read by the preprocessor, not by a keyword table.
 bool IsPreprocessorDirective(const std::string& keyword) {
-  static const std::set<std::string> kDirectives = {
-      "include", "includer", "includem", "includew", "includeb", "includea",
-      "$",       "@",        "@^",       "~SEQ",     "~LST"};
+  static const std::set<std::string> kDirectives = {"include",  "includer", "includem", "includew",
+                                                    "includeb", "includea", "$",        "@",
+                                                    "@^",       "~SEQ",     "~LST"};
   return kDirectives.count(keyword) > 0;
 }
 

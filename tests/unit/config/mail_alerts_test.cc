@@ -13,13 +13,15 @@ ParseResult Parse(const std::string& text) { return testing::ParseValid(text, "m
 
 const char* kObjects =
     "vrrp_sync_group G {\n group {\n VI_1\n }\n}\n"
-    "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n virtual_ipaddress {\n 10.0.0.100\n }\n}\n"
+    "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n virtual_ipaddress {\n "
+    "10.0.0.100\n }\n}\n"
     "virtual_server 10.0.0.100 80 {\n real_server 10.0.0.2 80 {\n TCP_CHECK {\n }\n }\n}\n";
 
 TEST_CASE("the mail settings of global_defs") {
   ParseResult r = Parse(
       "global_defs {\n"
-      "  notification_email {\n    ops@example.com\n    oncall@example.com backup@example.com\n  }\n"
+      "  notification_email {\n    ops@example.com\n    oncall@example.com backup@example.com\n  "
+      "}\n"
       "  notification_email_from lb@example.com\n"
       "  smtp_server 192.0.2.25 2525\n"
       "  smtp_helo_name lb1.example.com\n"
@@ -45,15 +47,18 @@ TEST_CASE("the mail settings of global_defs") {
 
 TEST_CASE("mail settings keepalived corrects or skips get a located warning") {
   ParseResult r = ParseString(
-      "global_defs {\n smtp_connect_timeout 0\n smtp_server 192.0.2.25 99999\n notification_email {\n }\n}\n",
+      "global_defs {\n smtp_connect_timeout 0\n smtp_server 192.0.2.25 99999\n notification_email "
+      "{\n }\n}\n",
       "m.conf");
   REQUIRE(r.ok());
   CHECK(r.config.global_defs().mail().connect_timeout_ms() == 1000);
   CHECK(r.config.global_defs().mail().smtp_server().empty());
-  CHECK(Lines(r) == std::vector<std::string>{
-                        "2:23: smtp_connect_timeout: warning: must be greater than 0; 1 is used (as keepalived)",
-                        "3:25: smtp_server: warning: 99999 is out of range 1-65535; ignored (as keepalived)",
-                        "4:2: notification_email: warning: empty: no one gets alert mails (as keepalived)"});
+  CHECK(
+      Lines(r) ==
+      std::vector<std::string>{
+          "2:23: smtp_connect_timeout: warning: must be greater than 0; 1 is used (as keepalived)",
+          "3:25: smtp_server: warning: 99999 is out of range 1-65535; ignored (as keepalived)",
+          "4:2: notification_email: warning: empty: no one gets alert mails (as keepalived)"});
 }
 
 TEST_CASE("smtp_alert resolves as keepalived's: own, then by kind, then global; reals default on") {
@@ -68,18 +73,21 @@ TEST_CASE("smtp_alert resolves as keepalived's: own, then by kind, then global; 
   CHECK(all.config.vrrp_sync_groups(0).smtp_alert());
   CHECK(all.config.virtual_servers(0).smtp_alert());
 
-  ParseResult by_kind =
-      Parse(std::string("global_defs {\n smtp_alert true\n smtp_alert_vrrp off\n smtp_alert_checker no\n}\n") +
-            kObjects);
+  ParseResult by_kind = Parse(
+      std::string(
+          "global_defs {\n smtp_alert true\n smtp_alert_vrrp off\n smtp_alert_checker no\n}\n") +
+      kObjects);
   CHECK_FALSE(by_kind.config.vrrp_instances(0).smtp_alert());
   CHECK_FALSE(by_kind.config.virtual_servers(0).smtp_alert());
   CHECK_FALSE(by_kind.config.virtual_servers(0).real_servers(0).smtp_alert());
 
   ParseResult own = Parse(
       "global_defs {\n smtp_alert off\n}\n"
-      "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n smtp_alert\n virtual_ipaddress {\n"
+      "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n smtp_alert\n "
+      "virtual_ipaddress {\n"
       " 10.0.0.100\n }\n}\n"
-      "virtual_server 10.0.0.100 80 {\n smtp_alert yes\n real_server 10.0.0.2 80 {\n smtp_alert\n TCP_CHECK {\n"
+      "virtual_server 10.0.0.100 80 {\n smtp_alert yes\n real_server 10.0.0.2 80 {\n smtp_alert\n "
+      "TCP_CHECK {\n"
       " }\n }\n}\n");
   CHECK(own.config.vrrp_instances(0).smtp_alert());
   CHECK(own.config.virtual_servers(0).smtp_alert());

@@ -133,7 +133,9 @@ TEST_CASE("a bad value from a parameter points at the reference") {
       "    }\n"
       "}\n",
       "p.conf");
-  CHECK(Lines(r) == std::vector<std::string>{"5:16: priority: warning: 300 is out of range 1-255; ignored (as keepalived)"});
+  CHECK(Lines(r) ==
+        std::vector<std::string>{
+            "5:16: priority: warning: 300 is out of range 1-255; ignored (as keepalived)"});
 }
 
 TEST_CASE("multi-line parameter definitions expand to several statements") {
@@ -229,7 +231,7 @@ TEST_CASE("a conditional line's errors point into the line") {
   CHECK(Lines(r) ==
         std::vector<std::string>{
             "2:9: routr_id: warning: unknown keyword in global_defs; ignored (as keepalived); "
-                                    "did you mean 'router_id'?"});
+            "did you mean 'router_id'?"});
 }
 
 TEST_CASE("sequence and list lines are skipped with a warning") {

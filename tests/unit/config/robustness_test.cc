@@ -66,12 +66,14 @@ TEST_CASE("memory is bounded: huge lines and millions of words are refused early
   const std::string long_line = "global_defs {\n router_id " + std::string(100'000, 'x') + "\n}\n";
   ParseResult line = ParseString(long_line, "long.conf");
   CHECK_FALSE(line.ok());
-  CHECK(FormatDiagnostics(line.diagnostics).find("not a keepalived.conf line") != std::string::npos);
+  CHECK(FormatDiagnostics(line.diagnostics).find("not a keepalived.conf line") !=
+        std::string::npos);
   std::string words;
   for (int i = 0; i < 40'000; ++i) words += "a b c d e f g h i j k l m n o p q r s t u v w x y z\n";
   ParseResult many = ParseString(words, "many.conf");
   CHECK_FALSE(many.ok());
-  CHECK(FormatDiagnostics(many.diagnostics).find("words: not a keepalived.conf") != std::string::npos);
+  CHECK(FormatDiagnostics(many.diagnostics).find("words: not a keepalived.conf") !=
+        std::string::npos);
 }
 
 TEST_CASE("an include of a kernel pseudo-file is refused, its content never shown") {

@@ -71,7 +71,8 @@ std::pair<std::string, uint32_t> ConfigWith(Section section, std::string_view ke
 }
 
 TEST_CASE("each unsupported keyword is accepted with one warning naming its line") {
-  REQUIRE(UnsupportedKeywords().size() > 100);  // the list is read (its length shrinks as keywords are implemented)
+  REQUIRE(UnsupportedKeywords().size() >
+          100);  // the list is read (its length shrinks as keywords are implemented)
   for (const UnsupportedKeyword& entry : UnsupportedKeywords()) {
     const auto [text, line] = ConfigWith(entry.section, entry.name);
     INFO(SectionName(entry.section) << ": " << entry.name << "\n" << text);

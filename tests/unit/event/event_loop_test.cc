@@ -19,7 +19,10 @@ TEST_CASE("timers fire in deadline order and cancelled ones never fire") {
   // two of them, which with plain delays reordered the deadlines).
   const absl::Time start = loop->Now();
   auto at = [&](int ms) { return start + absl::Milliseconds(ms) - loop->Now(); };
-  loop->AddTimer(at(300), [&] { fired.push_back(3); loop->Stop(); });
+  loop->AddTimer(at(300), [&] {
+    fired.push_back(3);
+    loop->Stop();
+  });
   loop->AddTimer(at(100), [&] { fired.push_back(1); });
   auto cancelled = loop->AddTimer(at(200), [&] { fired.push_back(99); });
   loop->AddTimer(at(210), [&] { fired.push_back(2); });
@@ -63,13 +66,15 @@ TEST_CASE("fd callbacks run and may remove themselves") {
   int fds[2];
   REQUIRE(pipe(fds) == 0);
   int calls = 0;
-  REQUIRE(loop->AddFd(fds[0], EPOLLIN, [&](uint32_t ev) {
-    ++calls;
-    char c;
-    CHECK(read(fds[0], &c, 1) == 1);
-    loop->RemoveFd(fds[0]);
-    loop->Stop();
-  }).ok());
+  REQUIRE(loop->AddFd(fds[0], EPOLLIN,
+                      [&](uint32_t ev) {
+                        ++calls;
+                        char c;
+                        CHECK(read(fds[0], &c, 1) == 1);
+                        loop->RemoveFd(fds[0]);
+                        loop->Stop();
+                      })
+              .ok());
   CHECK(write(fds[1], "x", 1) == 1);
   loop->Run();
   CHECK(calls == 1);

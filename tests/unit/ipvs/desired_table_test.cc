@@ -190,12 +190,8 @@ TEST_CASE("drain: weight 0 while connections remain, removed when they end or ti
   f.world.now += absl::Seconds(30);
   CHECK(f.Round().empty());  // still connections, before the timeout
 
-  SECTION("connections end") {
-    f.kernel.table().at(kVip).dests.at(rs1).active_conns = 0;
-  }
-  SECTION("the timeout passes") {
-    f.world.now += absl::Seconds(31);
-  }
+  SECTION("connections end") { f.kernel.table().at(kVip).dests.at(rs1).active_conns = 0; }
+  SECTION("the timeout passes") { f.world.now += absl::Seconds(31); }
   ops = f.Round();
   REQUIRE(ops.size() == 1);
   CHECK(ops[0].kind == Kind::kDelDest);

@@ -6,8 +6,8 @@
 namespace lvs::ipvs {
 
 FakeIpvsKernel::FakeIpvsKernel()
-    : schedulers_{"rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "fo",
-                  "ovf", "mh"} {}
+    : schedulers_{"rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh",
+                  "sh", "sed", "nq", "fo",  "ovf",  "mh"} {}
 
 absl::StatusOr<IpvsInfo> FakeIpvsKernel::GetInfo() {
   if (!available_) return NotAvailableError();

@@ -30,8 +30,9 @@ TEST_CASE("kernel refusals read as what went wrong") {
   REQUIRE(kernel.ApplyOne({Kind::kAddDest, svc, d}).ok());
   s = kernel.ApplyOne({Kind::kAddDest, svc, d});
   CHECK(s.code() == absl::StatusCode::kAlreadyExists);
-  CHECK(s.message() == "add real 192.168.64.143:80 to TCP 192.168.64.100:80 (Route, weight 1): "
-                       "real server already exists");
+  CHECK(s.message() ==
+        "add real 192.168.64.143:80 to TCP 192.168.64.100:80 (Route, weight 1): "
+        "real server already exists");
 
   DestSpec missing = d;
   missing.key = testing::Real("192.168.64.1", 80);
@@ -46,9 +47,8 @@ TEST_CASE("a failed operation does not stop the ones after it") {
   ServiceSpec a, b;
   a.key = testing::Svc("10.0.0.1", 80);
   b.key = testing::Svc("10.0.0.2", 80);
-  std::vector<Operation> ops = {{Kind::kAddService, a, {}},
-                                {Kind::kAddService, a, {}},
-                                {Kind::kAddService, b, {}}};
+  std::vector<Operation> ops = {
+      {Kind::kAddService, a, {}}, {Kind::kAddService, a, {}}, {Kind::kAddService, b, {}}};
   auto results = kernel.Apply(ops);
   CHECK(results[0].ok());
   CHECK(results[1].code() == absl::StatusCode::kAlreadyExists);

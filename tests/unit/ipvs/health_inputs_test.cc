@@ -33,7 +33,8 @@ std::vector<ServiceConfig> Services() {
   return *s;
 }
 
-lvs::v1::HealthEvent Event(const std::string& id, bool up, bool checked = true, bool removed = false) {
+lvs::v1::HealthEvent Event(const std::string& id, bool up, bool checked = true,
+                           bool removed = false) {
   lvs::v1::HealthEvent e;
   e.set_id(id);
   e.set_up(up);

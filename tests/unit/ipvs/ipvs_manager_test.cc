@@ -55,8 +55,7 @@ struct Harness {
   std::vector<std::function<void(absl::StatusOr<Table>)>> dumps;
 
   std::vector<std::string> check_now;  // CheckNow asks, "id: reason"
-  explicit Harness(const std::string& config = testing::kSeedVirtualServer,
-                   bool own_all = false)
+  explicit Harness(const std::string& config = testing::kSeedVirtualServer, bool own_all = false)
       : own_whole_table(own_all) {
     runtime::SetLogLevel("off");
     char tmpl[] = "/tmp/ipvs-manager-test.XXXXXX";
@@ -75,9 +74,10 @@ struct Harness {
   void Restart() {
     manager = std::make_unique<IpvsManager>(
         &kernel, store.get(),
-        IpvsManager::Options{[this] { return config::ParseFile(config_path); }, [this] { return now; },
-                             [this](const Hook& hook) { hooks.push_back(hook.command); },
-                             nullptr, [this](const std::string& line) { fifo_lines.push_back(line); },
+        IpvsManager::Options{[this] { return config::ParseFile(config_path); },
+                             [this] { return now; },
+                             [this](const Hook& hook) { hooks.push_back(hook.command); }, nullptr,
+                             [this](const std::string& line) { fifo_lines.push_back(line); },
                              own_whole_table, nullptr,
                              [this](std::function<void(absl::StatusOr<Table>)> done) {
                                if (!async_dump) return done(kernel.Dump());
@@ -141,7 +141,8 @@ TEST_CASE("manager: resync repairs drift") {
   CHECK(h.Weights().size() == 2);
 }
 
-TEST_CASE("manager: a resync's dump off the loop is used only if the table did not change meanwhile") {
+TEST_CASE(
+    "manager: a resync's dump off the loop is used only if the table did not change meanwhile") {
   Harness h;
   h.async_dump = true;
   h.kernel.Flush();  // drift a resync must repair
@@ -212,7 +213,8 @@ TEST_CASE("manager: reload validates first; dry run reports; a dropped service i
   std::vector<std::string> errors;
   for (const auto& d : r.diagnostics())
     if (d.severity() == lvs::v1::Diagnostic::ERROR)
-      errors.push_back(absl::StrCat(d.location().line(), ":", d.location().column(), " ", d.keyword()));
+      errors.push_back(
+          absl::StrCat(d.location().line(), ":", d.location().column(), " ", d.keyword()));
   CHECK(errors == std::vector<std::string>{"2:11 lb_kind"});
   CHECK(h.Weights().size() == 2);
 
@@ -227,10 +229,10 @@ virtual_server 10.0.0.1 80 {
   r = h.manager->Reload(true);
   CHECK_FALSE(r.applied());
   std::vector<std::string> changes(r.changes().begin(), r.changes().end());
-  CHECK(changes == std::vector<std::string>{
-                       "add service TCP 10.0.0.1:80 (wrr)",
-                       "add real 10.0.1.1:80 to TCP 10.0.0.1:80 (Masq, weight 2)",
-                       "delete service TCP 192.168.64.100:80"});
+  CHECK(changes ==
+        std::vector<std::string>{"add service TCP 10.0.0.1:80 (wrr)",
+                                 "add real 10.0.1.1:80 to TCP 10.0.0.1:80 (Masq, weight 2)",
+                                 "delete service TCP 192.168.64.100:80"});
   CHECK(h.kernel.table().count(kVip) == 1);
   r = h.manager->Reload(false);
   CHECK(r.applied());
@@ -278,9 +280,9 @@ virtual_server 192.168.64.100 80 {
   // keepalived's order: the real server's notifiers, then the quorum it changed.
   CHECK(h.hooks == std::vector<std::string>{"/bin/echo rs1 down", "/bin/echo quorum down"});
   // keepalived's notify FIFO lines for the same events.
-  CHECK(h.fifo_lines == std::vector<std::string>{
-                            "RS [192.168.64.143]:tcp:80 [192.168.64.100]:tcp:80 DOWN",
-                            "VS [192.168.64.100]:tcp:80 DOWN"});
+  CHECK(h.fifo_lines ==
+        std::vector<std::string>{"RS [192.168.64.143]:tcp:80 [192.168.64.100]:tcp:80 DOWN",
+                                 "VS [192.168.64.100]:tcp:80 DOWN"});
   h.hooks.clear();
   h.manager->OnHealth(Harness::Health("TCP 192.168.64.100:80 -> 192.168.64.143:80", true));
   CHECK(h.hooks == std::vector<std::string>{"/bin/echo quorum up"});
@@ -300,17 +302,20 @@ TEST_CASE("manager: only the config's services are touched, unless told to own t
 }
 
 TEST_CASE("manager: lvs_timeouts are set at start and reload, 0 leaving one as it is") {
-  Harness h(std::string("global_defs {\n  lvs_timeouts tcp 7200 udp 290\n}\n") + testing::kSeedVirtualServer);
+  Harness h(std::string("global_defs {\n  lvs_timeouts tcp 7200 udp 290\n}\n") +
+            testing::kSeedVirtualServer);
   auto t = h.kernel.GetTimeouts();
   REQUIRE(t.ok());
   CHECK((t->tcp_s == 7200 && t->tcp_fin_s == 120 && t->udp_s == 290));
-  h.WriteConfig(std::string("global_defs {\n  lvs_timeouts tcpfin 110\n}\n") + testing::kSeedVirtualServer);
+  h.WriteConfig(std::string("global_defs {\n  lvs_timeouts tcpfin 110\n}\n") +
+                testing::kSeedVirtualServer);
   REQUIRE(h.manager->Reload(false).applied());
   t = h.kernel.GetTimeouts();
   CHECK((t->tcp_s == 7200 && t->tcp_fin_s == 110 && t->udp_s == 290));
 }
 
-TEST_CASE("manager: lvs_flush empties the table at start, others' services too; a reload does not") {
+TEST_CASE(
+    "manager: lvs_flush empties the table at start, others' services too; a reload does not") {
   ServiceSpec foreign;
   foreign.key = Svc("10.9.9.9", 80);
   foreign.scheduler = "rr";
@@ -385,7 +390,8 @@ TEST_CASE("manager: the sync daemon's role follows the VRRP instance") {
 
 TEST_CASE("manager: the sync daemon gets lvs_sync_daemon's maxlen, port, ttl and group") {
   std::string config = kSyncConfig;
-  config.replace(config.find("ens160 VI_1"), 11, "ens160 VI_1 id 7 maxlen 1400 port 8850 ttl 3 group 239.1.2.3");
+  config.replace(config.find("ens160 VI_1"), 11,
+                 "ens160 VI_1 id 7 maxlen 1400 port 8850 ttl 3 group 239.1.2.3");
   Harness h(config + testing::kSeedVirtualServer);
   auto daemons = *h.kernel.GetSyncDaemons();
   REQUIRE(daemons.size() == 1);
@@ -403,8 +409,11 @@ TEST_CASE("manager: the sync daemon gets lvs_sync_daemon's maxlen, port, ttl and
   CHECK(daemons[0].port == 8850);
 }
 
-TEST_CASE("manager: a sync daemon that follows no instance runs as master and backup, as keepalived's checker") {
-  Harness h(std::string("global_defs {\n  lvs_sync_daemon ens160 id 9 port 8850\n}\n") + testing::kSeedVirtualServer);
+TEST_CASE(
+    "manager: a sync daemon that follows no instance runs as master and backup, as keepalived's "
+    "checker") {
+  Harness h(std::string("global_defs {\n  lvs_sync_daemon ens160 id 9 port 8850\n}\n") +
+            testing::kSeedVirtualServer);
   auto daemons = *h.kernel.GetSyncDaemons();
   REQUIRE(daemons.size() == 2);
   std::set<SyncRole> roles;
@@ -461,13 +470,18 @@ namespace lvs::ipvs {
 namespace {
 
 // The seed with lvsha_passive_check in global_defs (the virtual server inherits it).
-std::string PassiveSeed() { return std::string("global_defs {\n  lvsha_passive_check\n}\n") + testing::kSeedVirtualServer; }
+std::string PassiveSeed() {
+  return std::string("global_defs {\n  lvsha_passive_check\n}\n") + testing::kSeedVirtualServer;
+}
 
-TEST_CASE("manager: the passive check takes rs1 out at weight 0, asks for its checks, and its checks bring it back") {
+TEST_CASE(
+    "manager: the passive check takes rs1 out at weight 0, asks for its checks, and its checks "
+    "bring it back") {
   Harness h(PassiveSeed());
   h.manager->OnCheckerConnected(true);
   REQUIRE(h.manager->PassiveEnabled());
-  std::string table = "Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt State       Expires PEName PEData\n";
+  std::string table =
+      "Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt State       Expires PEName PEData\n";
   int port = 2000;
   absl::Time t = absl::FromUnixSeconds(1'800'000'000);
   auto sample = [&](bool rs1_refuses) {
@@ -500,7 +514,8 @@ TEST_CASE("manager: the passive check takes rs1 out at weight 0, asks for its ch
   CHECK(h.manager->List().services(0).reals(1).passive_suspect().empty());
 }
 
-TEST_CASE("manager: an ejected real that its checks declare down leaves, and returns when they say up") {
+TEST_CASE(
+    "manager: an ejected real that its checks declare down leaves, and returns when they say up") {
   Harness h(PassiveSeed());
   h.manager->OnCheckerConnected(true);
   std::string table = "Pro\n";
@@ -509,7 +524,8 @@ TEST_CASE("manager: an ejected real that its checks declare down leaves, and ret
   auto sample = [&](bool refuse) {
     table += absl::StrFormat("TCP C0A84001 %04X C0A84064 0050 C0A8408F 0050 %-11s %7d\n", port++,
                              refuse ? "SYN_RECV" : "FIN_WAIT", 59);
-    table += absl::StrFormat("TCP C0A84001 %04X C0A84064 0050 C0A8408A 0050 FIN_WAIT    %7d\n", port++, 59);
+    table += absl::StrFormat("TCP C0A84001 %04X C0A84064 0050 C0A8408A 0050 FIN_WAIT    %7d\n",
+                             port++, 59);
     h.manager->OnConnectionTable(t, table);
     t += absl::Milliseconds(100);
   };

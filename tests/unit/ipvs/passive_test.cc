@@ -26,7 +26,8 @@ TEST_CASE("conn table: IPv4 and IPv6 lines, the header, templates and junk") {
       "TCP C0A84001 D431 C0A84064 0050 C0A8408F 0050 SYN_RECV         59\n"
       "TCP C0A84001 D432 C0A84064 0050 C0A8408A 0050 FIN_WAIT        118\n"
       "IP  C0A84001 0000 C0A84064 0050 C0A8408A 0050 NONE            300\n"
-      "TCP 2001:0db8:0000:0000:0000:0000:0000:0001 1F90 2001:0db8:0000:0000:0000:0000:0000:0064 0050 "
+      "TCP 2001:0db8:0000:0000:0000:0000:0000:0001 1F90 2001:0db8:0000:0000:0000:0000:0000:0064 "
+      "0050 "
       "2001:0db8:0000:0000:0000:0000:0000:0002 0050 ESTABLISHED     899\n"
       "garbage line\n";
   std::vector<ConnEntry> got;
@@ -104,7 +105,8 @@ TEST_CASE("detector: a refusing real is suspect within half a second at 25 conne
   CHECK(s.d.Judge().ToString().find("got no second packet") != std::string::npos);
 }
 
-TEST_CASE("detector: a sample that misses connections neither clears the run nor restarts the clock") {
+TEST_CASE(
+    "detector: a sample that misses connections neither clears the run nor restarts the clock") {
   // A third of the listings missing: an old connection seen again is not a new one
   // that got through, and a waiting one keeps its first sighting.
   Series s;
@@ -187,8 +189,8 @@ virtual_server 192.168.64.100 80 {
 )";
 
 std::string Line(int client_port, const char* real_hex, bool syn_recv) {
-  return absl::StrFormat("TCP C0A84001 %04X C0A84064 0050 %s 0050 %-11s %7d\n", client_port, real_hex,
-                         syn_recv ? "SYN_RECV" : "FIN_WAIT", 59);
+  return absl::StrFormat("TCP C0A84001 %04X C0A84064 0050 %s 0050 %-11s %7d\n", client_port,
+                         real_hex, syn_recv ? "SYN_RECV" : "FIN_WAIT", 59);
 }
 
 TEST_CASE("passive health: rs1 refusing is ejected once; the last real never is") {
@@ -244,15 +246,17 @@ TEST_CASE("passive health: an ejected real is kept at weight 0 with its evidence
   OverrideMap overrides;
   Table actual;
   std::map<ServiceKey, bool> quorum;
-  std::map<RealRef, std::string> passive{
-      {{Svc("192.168.64.100", 80), Real("192.168.64.143", 80)}, "9 of 9 new connections got no second packet"}};
-  DesiredTable d = BuildDesiredTable({&services, &health, &overrides, &actual, &quorum, kT0, nullptr, &passive});
+  std::map<RealRef, std::string> passive{{{Svc("192.168.64.100", 80), Real("192.168.64.143", 80)},
+                                          "9 of 9 new connections got no second packet"}};
+  DesiredTable d =
+      BuildDesiredTable({&services, &health, &overrides, &actual, &quorum, kT0, nullptr, &passive});
   const auto& dests = d.table.at(Svc("192.168.64.100", 80)).dests;
   CHECK(dests.at(Real("192.168.64.143", 80)).spec.weight == 0);
   CHECK(dests.at(Real("192.168.64.138", 80)).spec.weight == 1);
   const auto& st = d.status.at(Svc("192.168.64.100", 80));
   CHECK(st.quorum_up);
-  CHECK(st.reals.at(Real("192.168.64.143", 80)).passive_suspect == "9 of 9 new connections got no second packet");
+  CHECK(st.reals.at(Real("192.168.64.143", 80)).passive_suspect ==
+        "9 of 9 new connections got no second packet");
 }
 
 TEST_CASE("passive config: global default, per-service off, settings, and UDP left out") {

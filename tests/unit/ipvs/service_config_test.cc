@@ -95,7 +95,8 @@ virtual_server group web {
   CHECK(services[2].reals[0].target_id == "TCP 192.168.64.102:80 -> 192.168.64.143:80");
 }
 
-TEST_CASE("DR and TUN forward to the service's port (none for fwmark); the file's port is the checks'") {
+TEST_CASE(
+    "DR and TUN forward to the service's port (none for fwmark); the file's port is the checks'") {
   auto services = Services(R"(
 virtual_server 10.0.0.1 80 {
   lb_kind DR

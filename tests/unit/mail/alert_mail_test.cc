@@ -49,12 +49,16 @@ TEST_CASE("VRRP instance and group alerts") {
         "=> VRRP Instance is no longer owning VRRP VIPs <=");
   CHECK(VrrpInstanceAlert(s, "VI_1", VrrpTransition::kFault)->subject ==
         "[LVS_1] VRRP Instance VI_1 - Entering FAULT state");
-  CHECK(VrrpInstanceAlert(s, "VI_1", VrrpTransition::kStop)->subject == "[LVS_1] VRRP Instance VI_1 - Stopping");
-  CHECK(VrrpInstanceAlert(s, "VI_1", VrrpTransition::kStop)->body == "=> VRRP Instance stopping <=");
-  CHECK(VrrpGroupAlert(s, "G", VrrpTransition::kBackup)->subject == "[LVS_1] VRRP Group G - Entering BACKUP state");
+  CHECK(VrrpInstanceAlert(s, "VI_1", VrrpTransition::kStop)->subject ==
+        "[LVS_1] VRRP Instance VI_1 - Stopping");
+  CHECK(VrrpInstanceAlert(s, "VI_1", VrrpTransition::kStop)->body ==
+        "=> VRRP Instance stopping <=");
+  CHECK(VrrpGroupAlert(s, "G", VrrpTransition::kBackup)->subject ==
+        "[LVS_1] VRRP Group G - Entering BACKUP state");
   CHECK(VrrpGroupAlert(s, "G", VrrpTransition::kBackup)->body ==
         "=> All VRRP group instances are now in BACKUP state <=");
-  CHECK(VrrpGroupAlert(s, "G", VrrpTransition::kStop)->body == "=> All VRRP group instances are now stopping <=");
+  CHECK(VrrpGroupAlert(s, "G", VrrpTransition::kStop)->body ==
+        "=> All VRRP group instances are now stopping <=");
 
   Settings quiet = s;
   quiet.no_email_faults = true;
@@ -70,9 +74,12 @@ TEST_CASE("real and virtual server alerts") {
   CHECK(rs == "[192.168.64.143]:tcp:80");
   CHECK(Endpoint("2001:db8::1", v1::UDP, 53) == "[2001:db8::1]:udp:53");
   Alert down = RealServerAlert(s, rs, vs, false, "TCP CHECK", "");
-  CHECK(down.subject == "[LVS_1] Realserver [192.168.64.143]:tcp:80 of virtual server [192.168.64.100]:tcp:80 - DOWN");
+  CHECK(down.subject ==
+        "[LVS_1] Realserver [192.168.64.143]:tcp:80 of virtual server [192.168.64.100]:tcp:80 - "
+        "DOWN");
   CHECK(down.body == "=> TCP CHECK failed on service <=");
-  CHECK(RealServerAlert(s, rs, vs, true, "HTTP CHECK", "").body == "=> HTTP CHECK succeed on service <=");
+  CHECK(RealServerAlert(s, rs, vs, true, "HTTP CHECK", "").body ==
+        "=> HTTP CHECK succeed on service <=");
   CHECK(RealServerAlert(s, rs, vs, false, "HTTP CHECK", "HTTP 503").body ==
         "=> HTTP CHECK failed on service : HTTP 503 <=");
   CHECK(RealServerRemovedAlert(s, rs, vs, true).body == "=> Shutting down <=");
@@ -89,8 +96,8 @@ TEST_CASE("real and virtual server alerts") {
 TEST_CASE("the message: keepalived's headers, CRLF lines, nothing injected") {
   Settings s = Lb1();
   const absl::Time t = absl::FromUnixSeconds(1764633600);  // 2025-12-02 00:00:00 UTC
-  std::string m = ComposeMessage(s, {"[LVS_1] VRRP Instance VI_1 - Entering MASTER state", "=> x <="}, t,
-                                 absl::UTCTimeZone());
+  std::string m = ComposeMessage(
+      s, {"[LVS_1] VRRP Instance VI_1 - Entering MASTER state", "=> x <="}, t, absl::UTCTimeZone());
   CHECK(m ==
         "Date: Tue, 02 Dec 2025 00:00:00 +0000\r\n"
         "From: lb@example.com\r\n"
@@ -102,13 +109,15 @@ TEST_CASE("the message: keepalived's headers, CRLF lines, nothing injected") {
         "\r\n");
 
   // A reason from a server's reply, with CR LF and a would-be header.
-  Alert a = RealServerAlert(s, "[a]:tcp:1", "[b]:tcp:1", false, "HTTP CHECK", "bad\r\nBcc: evil@example.com\x01");
+  Alert a = RealServerAlert(s, "[a]:tcp:1", "[b]:tcp:1", false, "HTTP CHECK",
+                            "bad\r\nBcc: evil@example.com\x01");
   a.subject += "\r\nBcc: evil@example.com";
   m = ComposeMessage(s, a, t, absl::UTCTimeZone());
   const std::string headers = m.substr(0, m.find("\r\n\r\n") + 2);
   CHECK(headers.find("\r\nBcc:") == std::string::npos);  // no header line of its own
-  CHECK(headers.find("Subject: [LVS_1] Realserver [a]:tcp:1 of virtual server [b]:tcp:1 - DOWN??Bcc: "
-                     "evil@example.com\r\n") != std::string::npos);
+  CHECK(
+      headers.find("Subject: [LVS_1] Realserver [a]:tcp:1 of virtual server [b]:tcp:1 - DOWN??Bcc: "
+                   "evil@example.com\r\n") != std::string::npos);
   // In the body a line break stays a line break (CRLF), other control bytes go.
   CHECK(m.substr(headers.size()) ==
         "\r\n=> HTTP CHECK failed on service : bad\r\nBcc: evil@example.com? <=\r\n\r\n");

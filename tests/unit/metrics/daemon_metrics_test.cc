@@ -17,7 +17,8 @@ TEST_CASE("VRRP metrics: one state gauge per state, counters per instance and re
   CHECK(t.find("lvs_vrrp_state{instance=\"VI_1\",state=\"BACKUP\"} 0\n") != std::string::npos);
   CHECK(t.find("lvs_vrrp_priority{instance=\"VI_1\"} 100\n") != std::string::npos);
   CHECK(t.find("lvs_vrrp_adverts_sent_total{instance=\"VI_1\"} 42\n") != std::string::npos);
-  CHECK(t.find("lvs_vrrp_received_errors_total{instance=\"VI_1\",reason=\"bad_checksum\"} 3\n") != std::string::npos);
+  CHECK(t.find("lvs_vrrp_received_errors_total{instance=\"VI_1\",reason=\"bad_checksum\"} 3\n") !=
+        std::string::npos);
   // Each family's TYPE line appears exactly once.
   size_t first = t.find("# TYPE lvs_vrrp_state gauge");
   CHECK(first != std::string::npos);
@@ -43,11 +44,12 @@ TEST_CASE("IPVS metrics label services and reals the way ipvsadm names them") {
   lvs::runtime::MetricsText m;
   lvs::metrics::RenderIpvs(table, m);
   const std::string& t = m.text();
-  CHECK(t.find("lvs_ipvs_real_weight{service=\"TCP 192.168.64.100:80\",real=\"192.168.64.143:80\"} 1\n") !=
-        std::string::npos);
-  CHECK(t.find("lvs_ipvs_real_weight{service=\"TCP 192.168.64.100:80\",real=\"[2001:db8::5]:80\"} -1\n") !=
-        std::string::npos);
-  CHECK(t.find("lvs_ipvs_real_up{service=\"TCP 192.168.64.100:80\",real=\"192.168.64.143:80\"} 1\n") !=
+  CHECK(t.find("lvs_ipvs_real_weight{service=\"TCP 192.168.64.100:80\",real=\"192.168.64.143:80\"} "
+               "1\n") != std::string::npos);
+  CHECK(t.find("lvs_ipvs_real_weight{service=\"TCP 192.168.64.100:80\",real=\"[2001:db8::5]:80\"} "
+               "-1\n") != std::string::npos);
+  CHECK(t.find(
+            "lvs_ipvs_real_up{service=\"TCP 192.168.64.100:80\",real=\"192.168.64.143:80\"} 1\n") !=
         std::string::npos);
   CHECK(t.find("lvs_ipvs_checker_connected 1\n") != std::string::npos);
 }
@@ -63,8 +65,12 @@ TEST_CASE("check metrics carry target, checker index and kind") {
   lvs::runtime::MetricsText m;
   lvs::metrics::RenderChecks(checks, m);
   const std::string& t = m.text();
-  CHECK(t.find("lvs_check_up{target=\"rs1\",checker=\"0\",kind=\"TCP_CHECK\"} 0\n") != std::string::npos);
-  CHECK(t.find("lvs_check_runs_total{target=\"rs1\",checker=\"0\",kind=\"TCP_CHECK\"} 7\n") != std::string::npos);
-  CHECK(t.find("lvs_check_latency_seconds{target=\"rs1\",checker=\"0\",kind=\"TCP_CHECK\"} 0.0015\n") !=
+  CHECK(t.find("lvs_check_up{target=\"rs1\",checker=\"0\",kind=\"TCP_CHECK\"} 0\n") !=
         std::string::npos);
+  CHECK(t.find("lvs_check_runs_total{target=\"rs1\",checker=\"0\",kind=\"TCP_CHECK\"} 7\n") !=
+        std::string::npos);
+  CHECK(
+      t.find(
+          "lvs_check_latency_seconds{target=\"rs1\",checker=\"0\",kind=\"TCP_CHECK\"} 0.0015\n") !=
+      std::string::npos);
 }

@@ -29,7 +29,8 @@ TEST_CASE("users: named, default, and missing") {
   // Without script_user: keepalived_script when it exists, else root.
   auto fallback = DefaultScriptUser("", "");
   REQUIRE(fallback.ok());
-  CHECK(fallback->uid == (LookupUser("keepalived_script").ok() ? LookupUser("keepalived_script")->uid : 0));
+  CHECK(fallback->uid ==
+        (LookupUser("keepalived_script").ok() ? LookupUser("keepalived_script")->uid : 0));
 }
 
 TEST_CASE("enable_script_security: a root script nobody else can change") {

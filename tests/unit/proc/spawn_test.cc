@@ -19,8 +19,8 @@ TEST_CASE("RunToCompletion returns the exit code") {
 TEST_CASE("RunToCompletion kills a script past its timeout, and its children") {
   const std::string pidfile = "/tmp/lvs-spawn-test." + std::to_string(getpid());
   const absl::Time t0 = absl::Now();
-  auto rc = RunToCompletion({"/bin/sh", "-c", "sleep 30 & echo $! > " + pidfile + "; wait"}, std::nullopt,
-                            absl::Milliseconds(300));
+  auto rc = RunToCompletion({"/bin/sh", "-c", "sleep 30 & echo $! > " + pidfile + "; wait"},
+                            std::nullopt, absl::Milliseconds(300));
   CHECK(absl::IsDeadlineExceeded(rc.status()));
   CHECK(absl::Now() - t0 < absl::Seconds(5));
   pid_t grandchild = 0;

@@ -15,8 +15,10 @@ using lvs::runtime::MetricsText;
 
 TEST_CASE("metrics text writes HELP and TYPE once per family, labels escaped") {
   MetricsText m;
-  m.Gauge("lvs_vrrp_state", "1 for the instance's current state.", {{"instance", "VI_1"}, {"state", "MASTER"}}, 1);
-  m.Gauge("lvs_vrrp_state", "1 for the instance's current state.", {{"instance", "VI_1"}, {"state", "BACKUP"}}, 0);
+  m.Gauge("lvs_vrrp_state", "1 for the instance's current state.",
+          {{"instance", "VI_1"}, {"state", "MASTER"}}, 1);
+  m.Gauge("lvs_vrrp_state", "1 for the instance's current state.",
+          {{"instance", "VI_1"}, {"state", "BACKUP"}}, 0);
   m.Counter("lvs_checks_total", "Checks run.", {{"target", "a\"b\\c\nd"}}, 12345678901234);
   m.Gauge("lvs_latency_seconds", "Latency.", {}, 0.25);
   CHECK(m.text() ==
@@ -77,6 +79,8 @@ TEST_CASE("the metrics server answers GET /metrics with the rendered text, 404 o
 
 TEST_CASE("a bad metrics address is refused with a message") {
   auto loop = *lvs::event::EventLoop::Create();
-  auto s = lvs::runtime::MetricsServer::Start(*loop, "localhost:9100", [] { return std::string(); });
-  CHECK(s.status().message() == "--metrics-listen 'localhost:9100': 'localhost' is not an IP address");
+  auto s =
+      lvs::runtime::MetricsServer::Start(*loop, "localhost:9100", [] { return std::string(); });
+  CHECK(s.status().message() ==
+        "--metrics-listen 'localhost:9100': 'localhost' is not an IP address");
 }

@@ -10,8 +10,8 @@
 using lvs::runtime::ParseFlags;
 
 namespace {
-absl::StatusOr<lvs::runtime::DaemonOptions> Parse(std::vector<const char*> args,
-                                                  const std::vector<lvs::runtime::FlagSpec>& extra = {}) {
+absl::StatusOr<lvs::runtime::DaemonOptions> Parse(
+    std::vector<const char*> args, const std::vector<lvs::runtime::FlagSpec>& extra = {}) {
   args.insert(args.begin(), "vrrpd");
   return ParseFlags("vrrpd", static_cast<int>(args.size()), const_cast<char**>(args.data()), extra);
 }
@@ -68,9 +68,11 @@ TEST_CASE("a subscriber that falls behind is cut off, others are not") {
   auto slow = hub.Subscribe({});
   for (int i = 0; i < 5; ++i) hub.Publish(i);
   int e;
-  CHECK(slow->Next(&e, absl::Milliseconds(1)) == lvs::rpc::WatchHub<int>::Subscription::Result::kOverflow);
+  CHECK(slow->Next(&e, absl::Milliseconds(1)) ==
+        lvs::rpc::WatchHub<int>::Subscription::Result::kOverflow);
   auto fresh = hub.Subscribe({7});
-  CHECK(fresh->Next(&e, absl::Milliseconds(1)) == lvs::rpc::WatchHub<int>::Subscription::Result::kEvent);
+  CHECK(fresh->Next(&e, absl::Milliseconds(1)) ==
+        lvs::rpc::WatchHub<int>::Subscription::Result::kEvent);
   CHECK(e == 7);
   slow.reset();
   CHECK(hub.Subscribers() == 1);
@@ -127,7 +129,8 @@ TEST_CASE("status messages are bounded at the gRPC edge") {
 }  // namespace
 }  // namespace lvs::runtime
 
-TEST_CASE("the process plan: each daemon its keepalived process's options, one owner for the scripts") {
+TEST_CASE(
+    "the process plan: each daemon its keepalived process's options, one owner for the scripts") {
   lvs::v1::Config c;
   c.set_net_namespace("blue");
   c.set_instance("two");

@@ -22,8 +22,10 @@ v1::Config Parse(const std::string& text) {
 using lvs::testing::ReadFixture;
 
 std::string Instance(const std::string& body, const std::string& globals = "") {
-  return "global_defs {\n" + globals + "\n}\nvrrp_instance VI_1 {\n interface ens160\n"
-         " virtual_router_id 51\n" + body + "\n virtual_ipaddress {\n  192.168.64.100/32\n }\n}\n";
+  return "global_defs {\n" + globals +
+         "\n}\nvrrp_instance VI_1 {\n interface ens160\n"
+         " virtual_router_id 51\n" +
+         body + "\n virtual_ipaddress {\n  192.168.64.100/32\n }\n}\n";
 }
 
 TEST_CASE("the seed's master config becomes the instance keepalived runs") {
@@ -64,9 +66,9 @@ TEST_CASE("v3 at 0.1 s, IPv6 runs as v3, unicast peers, nopreempt") {
   CHECK(v3->front().vrrp.version == 3);
   CHECK(v3->front().Expectation().advert_int_cs == 10);
 
-  auto v6 = InstanceSpecsFromConfig(Parse(
-      "vrrp_instance V6 {\n interface ens160\n virtual_router_id 7\n"
-      " virtual_ipaddress {\n  fd00:64::100/64 dev ens160\n }\n}\n"));
+  auto v6 =
+      InstanceSpecsFromConfig(Parse("vrrp_instance V6 {\n interface ens160\n virtual_router_id 7\n"
+                                    " virtual_ipaddress {\n  fd00:64::100/64 dev ens160\n }\n}\n"));
   REQUIRE(v6.ok());
   CHECK(v6->front().family == net::IpFamily::kV6);
   CHECK(v6->front().vrrp.version == 3);
@@ -162,8 +164,8 @@ TEST_CASE("an explicit 0 or vrrp_min_garp reaches the daemon as written") {
   REQUIRE(zero.ok());
   CHECK(zero->front().vrrp.garp_master_delay == absl::ZeroDuration());
   CHECK(zero->front().vrrp.garp_master_repeat == 5);
-  auto per_instance = InstanceSpecsFromConfig(
-      Parse(Instance(" garp_master_delay 0", " vrrp_garp_master_delay 7")));
+  auto per_instance =
+      InstanceSpecsFromConfig(Parse(Instance(" garp_master_delay 0", " vrrp_garp_master_delay 7")));
   REQUIRE(per_instance.ok());
   CHECK(per_instance->front().vrrp.garp_master_delay == absl::ZeroDuration());
   auto min = InstanceSpecsFromConfig(Parse(Instance("", " vrrp_min_garp")));
@@ -173,8 +175,8 @@ TEST_CASE("an explicit 0 or vrrp_min_garp reaches the daemon as written") {
 }
 
 TEST_CASE("virtual_ipaddress_excluded: held like the VIPs, of either family, not advertised") {
-  auto specs = InstanceSpecsFromConfig(Parse(Instance(
-      " virtual_ipaddress_excluded {\n  192.168.64.200/32\n  fd00::200/64 dev eth1\n }")));
+  auto specs = InstanceSpecsFromConfig(Parse(
+      Instance(" virtual_ipaddress_excluded {\n  192.168.64.200/32\n  fd00::200/64 dev eth1\n }")));
   REQUIRE(specs.ok());
   const InstanceSpec& s = specs->front();
   REQUIRE(s.vips.size() == 3);

@@ -55,7 +55,8 @@ TEST_CASE("timing: Master_Down = 3 x interval + skew, v2 and v3") {
     c.advert_int = absl::Milliseconds(100);
     VrrpStateMachine m(c, nullptr);
     CHECK(m.skew_time() == absl::Milliseconds(100) * 156 / 256);
-    CHECK(m.master_down_interval() == absl::Milliseconds(300) + absl::Milliseconds(100) * 156 / 256);
+    CHECK(m.master_down_interval() ==
+          absl::Milliseconds(300) + absl::Milliseconds(100) * 156 / 256);
   }
   SECTION("down_timer_adverts replaces the 3") {
     VrrpConfig c = Seed(90);
@@ -411,7 +412,7 @@ TEST_CASE("a tracked script with no result yet: no weight, and weight 0 holds th
   const Actions at_start = m.Start(now);
   CHECK(at_start.empty());  // keepalived's silent init: no notify, no advert
   CHECK(m.state() == State::kInit);
-  CHECK(m.effective_priority() == 100);  // plus has not reported: no weight
+  CHECK(m.effective_priority() == 100);                   // plus has not reported: no weight
   CHECK(m.SetTracked(now, "script:plus", true).empty());  // gate still unknown
   CHECK(m.effective_priority() == 120);
   const Actions started = m.SetTracked(now, "script:gate", false);  // reversed: fine
@@ -424,7 +425,8 @@ TEST_CASE("a tracked script with no result yet: no weight, and weight 0 holds th
     f.Start(now);
     const Actions a = f.SetTracked(now, "script:gate", true);  // reversed: a failure
     CHECK(f.state() == State::kFault);
-    CHECK(std::count_if(a.begin(), a.end(), [](const Action& x) { return x.kind == Kind::kNotify; }) == 1);
+    CHECK(std::count_if(a.begin(), a.end(),
+                        [](const Action& x) { return x.kind == Kind::kNotify; }) == 1);
   }
   SECTION("init_fail: FAULT from the start, unannounced; its first success announces BACKUP") {
     VrrpConfig g = Seed(100);
