@@ -170,12 +170,12 @@ void ConfigBuilder::ReportUnknown(const Statement& s, Section section) {
       absl::StrAppend(&message, " (use '", std::string(old->replacement), "')");
     }
     if (s.has_block) {
-      sink_.Warning(s.location(), name, std::move(message));
+      sink_.Warning(s.location(), name, message);
     } else if (!old->replacement.empty()) {
-      sink_.Warning(s.location(), name, std::move(message),
+      sink_.Warning(s.location(), name, message,
                     Replace(s.keyword, std::string(old->replacement), "obsolete keyword renamed"));
     } else {
-      sink_.Warning(s.location(), name, std::move(message),
+      sink_.Warning(s.location(), name, message,
                     DeleteLine(s.keyword, "obsolete keyword, ignored by keepalived"));
     }
     return;
@@ -191,7 +191,7 @@ void ConfigBuilder::ReportUnknown(const Statement& s, Section section) {
       absl::StrCat("unknown keyword in ", SectionName(section), "; ", ignored, " (as keepalived)");
   if (std::optional<std::string> suggestion = SuggestKeyword(name, candidates)) {
     absl::StrAppend(&message, "; did you mean '", *suggestion, "'?");
-    sink_.Warning(s.location(), name, std::move(message),
+    sink_.Warning(s.location(), name, message,
                   Replace(s.keyword, *suggestion, "misspelt keyword"));
     return;
   } else if (auto it = known_.find(name); it != known_.end()) {
@@ -199,7 +199,7 @@ void ConfigBuilder::ReportUnknown(const Statement& s, Section section) {
     for (Section home : it->second) homes.push_back(SectionName(home));
     absl::StrAppend(&message, "; it belongs in ", absl::StrJoin(homes, " or "));
   }
-  sink_.Warning(s.location(), name, std::move(message));
+  sink_.Warning(s.location(), name, message);
 }
 
 bool ConfigBuilder::CheckNoBlock(const Statement& s) {
@@ -1043,7 +1043,7 @@ void ConfigBuilder::DefineAuthentication() {
            if (absl::AsciiStrToUpper(type).rfind("PASS", 0) == 0) {
              absl::StrAppend(&message, "; did you mean 'PASS'?");
            }
-           sink_.Warning(s.args[0].location, s.name(), std::move(message));
+           sink_.Warning(s.args[0].location, s.name(), message);
          }
        }},
       {"auth_pass", 1, 1, BlockUse::kNone,

@@ -50,13 +50,13 @@ class UniqueNames {
 }  // namespace
 
 void ConfigValidator::Error(const v1::SourceLocation& at, std::string_view keyword,
-                            std::string message) {
-  sink_.Error(sink_.FromProto(at), keyword, std::move(message));
+                            const std::string& message) {
+  sink_.Error(sink_.FromProto(at), keyword, message);
 }
 
 void ConfigValidator::Warning(const v1::SourceLocation& at, std::string_view keyword,
-                              std::string message) {
-  sink_.Warning(sink_.FromProto(at), keyword, std::move(message));
+                              const std::string& message) {
+  sink_.Warning(sink_.FromProto(at), keyword, message);
 }
 
 void ConfigValidator::Validate(v1::Config& config) {

@@ -37,8 +37,8 @@ class ConfigValidator {
   // The groups' names, in the file's order.
   std::vector<std::string_view> ValidateVirtualServerGroups(const v1::Config& config);
   void ValidateRealServers(const v1::VirtualServer& vs);
-  void Error(const v1::SourceLocation& at, std::string_view keyword, std::string message);
-  void Warning(const v1::SourceLocation& at, std::string_view keyword, std::string message);
+  void Error(const v1::SourceLocation& at, std::string_view keyword, const std::string& message);
+  void Warning(const v1::SourceLocation& at, std::string_view keyword, const std::string& message);
 
   DiagnosticSink& sink_;
 };

@@ -19,9 +19,9 @@ std::string FormatSeconds(uint64_t ms) {
 }
 
 void ValueReader::Bad(BadValue bad, const Location& at, std::string_view keyword,
-                      std::string message) {
+                      const std::string& message) {
   if (bad == BadValue::kRequired) {
-    sink_.Error(at, keyword, std::move(message));
+    sink_.Error(at, keyword, message);
   } else {
     sink_.Warning(at, keyword, absl::StrCat(message, "; ignored (as keepalived)"));
   }

@@ -54,7 +54,7 @@ class ValueReader {
   DiagnosticSink& sink() { return sink_; }
 
   // A bad value: an error, or a warning saying it is ignored.
-  void Bad(BadValue bad, const Location& at, std::string_view keyword, std::string message);
+  void Bad(BadValue bad, const Location& at, std::string_view keyword, const std::string& message);
 
  private:
   DiagnosticSink& sink_;

@@ -22,8 +22,8 @@ size_t ReadUpload(char* buffer, size_t size, size_t count, void* arg) {
   auto* up = static_cast<Upload*>(arg);
   const size_t n = std::min(size * count, up->text->size() - up->offset);
   // libcurl's upload buffer takes bytes, not a C string: no terminator is due.
-  std::memcpy(buffer, up->text->data() + up->offset,
-              n);  // NOLINT(bugprone-not-null-terminated-result)
+  // NOLINTNEXTLINE(bugprone-not-null-terminated-result)
+  std::memcpy(buffer, up->text->data() + up->offset, n);
   up->offset += n;
   return n;
 }
