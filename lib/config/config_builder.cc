@@ -191,8 +191,7 @@ void ConfigBuilder::ReportUnknown(const Statement& s, Section section) {
       absl::StrCat("unknown keyword in ", SectionName(section), "; ", ignored, " (as keepalived)");
   if (std::optional<std::string> suggestion = SuggestKeyword(name, candidates)) {
     absl::StrAppend(&message, "; did you mean '", *suggestion, "'?");
-    sink_.Warning(s.location(), name, message,
-                  Replace(s.keyword, *suggestion, "misspelt keyword"));
+    sink_.Warning(s.location(), name, message, Replace(s.keyword, *suggestion, "misspelt keyword"));
     return;
   } else if (auto it = known_.find(name); it != known_.end()) {
     std::vector<std::string> homes;
