@@ -20,12 +20,9 @@ bool IsIpv6(const std::string& address) { return address.find(':') != std::strin
 
 std::string ProtocolName(v1::Protocol protocol) {
   switch (protocol) {
-    case v1::UDP:
-      return "UDP";
-    case v1::SCTP:
-      return "SCTP";
-    default:
-      return "TCP";
+    case v1::UDP: return "UDP";
+    case v1::SCTP: return "SCTP";
+    default: return "TCP";
   }
 }
 

@@ -17,9 +17,7 @@ class TreeBuilder {
     while (true) {
       const Token& token = Peek();
       switch (token.kind) {
-        case Kind::kNewline:
-          ++pos_;
-          continue;
+        case Kind::kNewline: ++pos_; continue;
         case Kind::kEnd:
           if (open) {
             sink_.Error(open->location, "syntax", "'{' is never closed (missing '}')");
@@ -37,9 +35,7 @@ class TreeBuilder {
           ReadChildren(token, depth);
           continue;
         }
-        case Kind::kWord:
-          out.push_back(ReadStatement(depth));
-          continue;
+        case Kind::kWord: out.push_back(ReadStatement(depth)); continue;
       }
     }
   }

@@ -150,50 +150,28 @@ constexpr UnsupportedKeyword kUnsupported[] = {
 
 std::string SectionName(Section section) {
   switch (section) {
-    case S::kTop:
-      return "top level";
-    case S::kGlobalDefs:
-      return "global_defs";
-    case S::kVrrpScript:
-      return "vrrp_script";
-    case S::kVrrpSyncGroup:
-      return "vrrp_sync_group";
-    case S::kVrrpInstance:
-      return "vrrp_instance";
-    case S::kAuthentication:
-      return "authentication";
-    case S::kVirtualIpOption:
-      return "virtual_ipaddress entry";
-    case S::kVirtualServerGroup:
-      return "virtual_server_group";
-    case S::kVirtualServer:
-      return "virtual_server";
-    case S::kRealServer:
-      return "real_server";
-    case S::kChecker:
-      return "TCP_CHECK";
-    case S::kHttpCheck:
-      return "HTTP_GET/SSL_GET";
-    case S::kMiscCheck:
-      return "MISC_CHECK";
-    case S::kUrl:
-      return "url";
-    case S::kPingCheck:
-      return "PING_CHECK";
-    case S::kUdpCheck:
-      return "UDP_CHECK";
-    case S::kDnsCheck:
-      return "DNS_CHECK";
-    case S::kSmtpCheck:
-      return "SMTP_CHECK";
-    case S::kSmtpHost:
-      return "SMTP_CHECK host";
-    case S::kFileCheck:
-      return "FILE_CHECK";
-    case S::kTrackFile:
-      return "track_file";
-    case S::kSsl:
-      return "SSL";
+    case S::kTop: return "top level";
+    case S::kGlobalDefs: return "global_defs";
+    case S::kVrrpScript: return "vrrp_script";
+    case S::kVrrpSyncGroup: return "vrrp_sync_group";
+    case S::kVrrpInstance: return "vrrp_instance";
+    case S::kAuthentication: return "authentication";
+    case S::kVirtualIpOption: return "virtual_ipaddress entry";
+    case S::kVirtualServerGroup: return "virtual_server_group";
+    case S::kVirtualServer: return "virtual_server";
+    case S::kRealServer: return "real_server";
+    case S::kChecker: return "TCP_CHECK";
+    case S::kHttpCheck: return "HTTP_GET/SSL_GET";
+    case S::kMiscCheck: return "MISC_CHECK";
+    case S::kUrl: return "url";
+    case S::kPingCheck: return "PING_CHECK";
+    case S::kUdpCheck: return "UDP_CHECK";
+    case S::kDnsCheck: return "DNS_CHECK";
+    case S::kSmtpCheck: return "SMTP_CHECK";
+    case S::kSmtpHost: return "SMTP_CHECK host";
+    case S::kFileCheck: return "FILE_CHECK";
+    case S::kTrackFile: return "track_file";
+    case S::kSsl: return "SSL";
   }
   return "";
 }
@@ -206,10 +184,8 @@ bool TakesCommonCheckerOptions(Section section) {
     case S::kUdpCheck:
     case S::kDnsCheck:
     case S::kSmtpCheck:
-    case S::kSmtpHost:
-      return true;
-    default:
-      return false;
+    case S::kSmtpHost: return true;
+    default: return false;
   }
 }
 

@@ -33,14 +33,10 @@ std::string Subject(const Settings& s, absl::string_view rest) {
 
 const char* StateSubject(VrrpTransition to) {
   switch (to) {
-    case VrrpTransition::kMaster:
-      return "Entering MASTER state";
-    case VrrpTransition::kBackup:
-      return "Entering BACKUP state";
-    case VrrpTransition::kFault:
-      return "Entering FAULT state";
-    case VrrpTransition::kStop:
-      return "Stopping";
+    case VrrpTransition::kMaster: return "Entering MASTER state";
+    case VrrpTransition::kBackup: return "Entering BACKUP state";
+    case VrrpTransition::kFault: return "Entering FAULT state";
+    case VrrpTransition::kStop: return "Stopping";
   }
   return "";
 }

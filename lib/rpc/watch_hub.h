@@ -122,10 +122,8 @@ grpc::Status ServeWatch(grpc::ServerContext* context, grpc::ServerWriter<Event>*
         if (keep && !keep(e)) break;
         if (!writer->Write(e)) return grpc::Status::OK;
         break;
-      case Result::kTimeout:
-        break;
-      case Result::kClosed:
-        return grpc::Status::OK;
+      case Result::kTimeout: break;
+      case Result::kClosed: return grpc::Status::OK;
       case Result::kOverflow:
         return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
                             "watcher fell too far behind; reconnect for a fresh snapshot");

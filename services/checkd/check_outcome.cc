@@ -22,25 +22,16 @@ std::string NoAnswerIn(absl::Duration timeout) {
 
 std::string DescribeConnectError(int err) {
   switch (err) {
-    case ECONNREFUSED:
-      return "connection refused";
-    case ECONNRESET:
-      return "connection reset";
-    case EHOSTUNREACH:
-      return "host unreachable";
-    case ENETUNREACH:
-      return "network unreachable";
-    case ETIMEDOUT:
-      return "connection timed out";
-    case EADDRNOTAVAIL:
-      return "source address not available";
-    case EADDRINUSE:
-      return "source address in use";
+    case ECONNREFUSED: return "connection refused";
+    case ECONNRESET: return "connection reset";
+    case EHOSTUNREACH: return "host unreachable";
+    case ENETUNREACH: return "network unreachable";
+    case ETIMEDOUT: return "connection timed out";
+    case EADDRNOTAVAIL: return "source address not available";
+    case EADDRINUSE: return "source address in use";
     case EACCES:
-    case EPERM:
-      return "connection not permitted";
-    default:
-      return absl::AsciiStrToLower(std::strerror(err));
+    case EPERM: return "connection not permitted";
+    default: return absl::AsciiStrToLower(std::strerror(err));
   }
 }
 
@@ -52,10 +43,8 @@ CheckOutcome ConnectFailure(int err) {
     case ENOMEM:
     case EAGAIN:
     case EADDRNOTAVAIL:
-    case EADDRINUSE:
-      return CheckOutcome::LocalError(DescribeConnectError(err));
-    default:
-      return CheckOutcome::Down(DescribeConnectError(err));
+    case EADDRINUSE: return CheckOutcome::LocalError(DescribeConnectError(err));
+    default: return CheckOutcome::Down(DescribeConnectError(err));
   }
 }
 

@@ -28,12 +28,9 @@ absl::StatusOr<IcmpPinger*> LoopCheckerFactory::Pinger(bool ipv6) {
 
 absl::StatusOr<std::unique_ptr<Checker>> LoopCheckerFactory::Create(const CheckerSpec& spec) {
   switch (spec.kind) {
-    case CheckKind::kTcp:
-      return std::make_unique<TcpChecker>(loop_, spec);
-    case CheckKind::kHttp:
-      return std::make_unique<PlainHttpChecker>(loop_, spec);
-    case CheckKind::kSsl:
-      return std::make_unique<HttpChecker>(curl_.get(), spec);
+    case CheckKind::kTcp: return std::make_unique<TcpChecker>(loop_, spec);
+    case CheckKind::kHttp: return std::make_unique<PlainHttpChecker>(loop_, spec);
+    case CheckKind::kSsl: return std::make_unique<HttpChecker>(curl_.get(), spec);
     case CheckKind::kMisc: {
       auto misc = MiscChecker::Create(loop_, spec);
       if (!misc.ok()) return misc.status();
@@ -55,8 +52,7 @@ absl::StatusOr<std::unique_ptr<Checker>> LoopCheckerFactory::Create(const Checke
           std::make_unique<DnsExchange>(spec.dns_name, spec.dns_type,
                                         [this] { return static_cast<uint16_t>(dns_ids_()); }),
           65536);
-    case CheckKind::kSmtp:
-      return std::make_unique<SmtpChecker>(loop_, spec);
+    case CheckKind::kSmtp: return std::make_unique<SmtpChecker>(loop_, spec);
     case CheckKind::kFile: {
       if (!file_watcher_) {
         auto watcher = FileWatcher::Create(loop_);

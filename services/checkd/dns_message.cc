@@ -30,16 +30,11 @@ bool SkipName(absl::string_view msg, size_t* at) {
 
 const char* RcodeName(int rcode) {
   switch (rcode) {
-    case 1:
-      return "FORMERR";
-    case 2:
-      return "SERVFAIL";
-    case 3:
-      return "NXDOMAIN";
-    case 4:
-      return "NOTIMP";
-    case 5:
-      return "REFUSED";
+    case 1: return "FORMERR";
+    case 2: return "SERVFAIL";
+    case 3: return "NXDOMAIN";
+    case 4: return "NOTIMP";
+    case 5: return "REFUSED";
   }
   return "error";
 }

@@ -139,13 +139,10 @@ CheckOutcome HttpChecker::DescribeFailure(CURLcode rc) const {
       return os_errno != 0 ? ConnectFailure(static_cast<int>(os_errno))
                            : CheckOutcome::Down("could not connect");
     }
-    case CURLE_OPERATION_TIMEDOUT:
-      return CheckOutcome::Down(NoAnswerIn(spec_.connect_timeout));
+    case CURLE_OPERATION_TIMEDOUT: return CheckOutcome::Down(NoAnswerIn(spec_.connect_timeout));
     case CURLE_OUT_OF_MEMORY:
-    case CURLE_FAILED_INIT:
-      return CheckOutcome::LocalError(curl_easy_strerror(rc));
-    case CURLE_GOT_NOTHING:
-      return CheckOutcome::Down("connection closed without a response");
+    case CURLE_FAILED_INIT: return CheckOutcome::LocalError(curl_easy_strerror(rc));
+    case CURLE_GOT_NOTHING: return CheckOutcome::Down("connection closed without a response");
     case CURLE_PEER_FAILED_VERIFICATION:
       return CheckOutcome::Down(absl::StrCat("TLS certificate not trusted: ", error_));
     case CURLE_SSL_CONNECT_ERROR:

@@ -68,8 +68,7 @@ std::optional<CheckOutcome> SmtpDialogue::OnReply(int code, absl::string_view li
       }
       absl::StrAppend(send, "QUIT\r\n");
       return CheckOutcome::Up("SMTP 220, HELO 250");
-    case Phase::kDone:
-      break;
+    case Phase::kDone: break;
   }
   return std::nullopt;
 }

@@ -256,18 +256,14 @@ absl::Status FileFrom(const v1::FileCheck& f, absl::string_view where, CheckerSp
 // for the network checkers, 0 for MISC_CHECK (a script is its own judge).
 absl::StatusOr<uint32_t> KindFrom(const v1::Checker& in, absl::string_view where, CheckerSpec& c) {
   switch (in.kind_case()) {
-    case v1::Checker::kTcp:
-      c.kind = CheckKind::kTcp;
-      return 1;
+    case v1::Checker::kTcp: c.kind = CheckKind::kTcp; return 1;
     case v1::Checker::kHttp:
       if (absl::Status s = HttpFrom(in.http(), where, c); !s.ok()) return s;
       return 1;
     case v1::Checker::kMisc:
       if (absl::Status s = MiscFrom(in.misc(), where, c); !s.ok()) return s;
       return 0;
-    case v1::Checker::kPing:
-      c.kind = CheckKind::kPing;
-      return 1;
+    case v1::Checker::kPing: c.kind = CheckKind::kPing; return 1;
     case v1::Checker::kUdp:
       if (absl::Status s = UdpFrom(in.udp(), where, c); !s.ok()) return s;
       return 1;
@@ -312,24 +308,15 @@ absl::StatusOr<CheckerSpec> ParseChecker(const v1::CheckTarget& target, const v1
 
 const char* CheckKindName(CheckKind kind) {
   switch (kind) {
-    case CheckKind::kTcp:
-      return "TCP_CHECK";
-    case CheckKind::kHttp:
-      return "HTTP_GET";
-    case CheckKind::kSsl:
-      return "SSL_GET";
-    case CheckKind::kMisc:
-      return "MISC_CHECK";
-    case CheckKind::kPing:
-      return "PING_CHECK";
-    case CheckKind::kUdp:
-      return "UDP_CHECK";
-    case CheckKind::kDns:
-      return "DNS_CHECK";
-    case CheckKind::kSmtp:
-      return "SMTP_CHECK";
-    case CheckKind::kFile:
-      return "FILE_CHECK";
+    case CheckKind::kTcp: return "TCP_CHECK";
+    case CheckKind::kHttp: return "HTTP_GET";
+    case CheckKind::kSsl: return "SSL_GET";
+    case CheckKind::kMisc: return "MISC_CHECK";
+    case CheckKind::kPing: return "PING_CHECK";
+    case CheckKind::kUdp: return "UDP_CHECK";
+    case CheckKind::kDns: return "DNS_CHECK";
+    case CheckKind::kSmtp: return "SMTP_CHECK";
+    case CheckKind::kFile: return "FILE_CHECK";
   }
   return "?";
 }

@@ -13,14 +13,10 @@ namespace {
 
 const char* Method(lvs::v1::ForwardingMethod m) {
   switch (m) {
-    case lvs::v1::DR:
-      return "Route";
-    case lvs::v1::TUN:
-      return "Tunnel";
-    case lvs::v1::NAT:
-      return "Masq";
-    default:
-      return "-";
+    case lvs::v1::DR: return "Route";
+    case lvs::v1::TUN: return "Tunnel";
+    case lvs::v1::NAT: return "Masq";
+    default: return "-";
   }
 }
 

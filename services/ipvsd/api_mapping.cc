@@ -30,15 +30,9 @@ absl::StatusOr<ServiceKey> ServiceKeyFromProto(const lvs::v1::ServiceKey& p) {
         absl::StrCat("service: port ", p.port(), " is out of range 1-65535"));
   switch (p.protocol()) {
     case lvs::v1::PROTOCOL_UNSPECIFIED:
-    case lvs::v1::TCP:
-      k.protocol = IPPROTO_TCP;
-      break;
-    case lvs::v1::UDP:
-      k.protocol = IPPROTO_UDP;
-      break;
-    case lvs::v1::SCTP:
-      k.protocol = IPPROTO_SCTP;
-      break;
+    case lvs::v1::TCP: k.protocol = IPPROTO_TCP; break;
+    case lvs::v1::UDP: k.protocol = IPPROTO_UDP; break;
+    case lvs::v1::SCTP: k.protocol = IPPROTO_SCTP; break;
     default:
       return absl::InvalidArgumentError(
           absl::StrCat("service: protocol ", p.protocol(), " is not TCP, UDP or SCTP"));
@@ -84,14 +78,10 @@ lvs::v1::RealKey RealKeyToProto(const DestKey& k) {
 
 absl::StatusOr<OverrideKind> OverrideFromProto(int value) {
   switch (value) {
-    case lvs::v1::OVERRIDE_UNSPECIFIED:
-      return OverrideKind::kDefault;
-    case lvs::v1::ENABLE:
-      return OverrideKind::kEnable;
-    case lvs::v1::DISABLE:
-      return OverrideKind::kDisable;
-    case lvs::v1::DRAIN:
-      return OverrideKind::kDrain;
+    case lvs::v1::OVERRIDE_UNSPECIFIED: return OverrideKind::kDefault;
+    case lvs::v1::ENABLE: return OverrideKind::kEnable;
+    case lvs::v1::DISABLE: return OverrideKind::kDisable;
+    case lvs::v1::DRAIN: return OverrideKind::kDrain;
   }
   return absl::InvalidArgumentError(
       absl::StrCat("override ", value, " is not one of default, enable, disable, drain"));
@@ -99,28 +89,20 @@ absl::StatusOr<OverrideKind> OverrideFromProto(int value) {
 
 lvs::v1::Override OverrideToProto(OverrideKind k) {
   switch (k) {
-    case OverrideKind::kDefault:
-      return lvs::v1::OVERRIDE_UNSPECIFIED;
-    case OverrideKind::kEnable:
-      return lvs::v1::ENABLE;
-    case OverrideKind::kDisable:
-      return lvs::v1::DISABLE;
-    case OverrideKind::kDrain:
-      return lvs::v1::DRAIN;
+    case OverrideKind::kDefault: return lvs::v1::OVERRIDE_UNSPECIFIED;
+    case OverrideKind::kEnable: return lvs::v1::ENABLE;
+    case OverrideKind::kDisable: return lvs::v1::DISABLE;
+    case OverrideKind::kDrain: return lvs::v1::DRAIN;
   }
   return lvs::v1::OVERRIDE_UNSPECIFIED;
 }
 
 lvs::v1::ForwardingMethod ForwardingToProto(Forwarding f) {
   switch (f) {
-    case Forwarding::kNat:
-      return lvs::v1::NAT;
-    case Forwarding::kDirect:
-      return lvs::v1::DR;
-    case Forwarding::kTunnel:
-      return lvs::v1::TUN;
-    case Forwarding::kLocal:
-      break;
+    case Forwarding::kNat: return lvs::v1::NAT;
+    case Forwarding::kDirect: return lvs::v1::DR;
+    case Forwarding::kTunnel: return lvs::v1::TUN;
+    case Forwarding::kLocal: break;
   }
   return lvs::v1::FORWARDING_METHOD_UNSPECIFIED;
 }
@@ -142,12 +124,9 @@ namespace {
 
 lvs::v1::Health HealthToProto(RealStatus::Health h) {
   switch (h) {
-    case RealStatus::Health::kUp:
-      return lvs::v1::UP;
-    case RealStatus::Health::kDown:
-      return lvs::v1::DOWN;
-    case RealStatus::Health::kUnknown:
-      return lvs::v1::UNKNOWN;
+    case RealStatus::Health::kUp: return lvs::v1::UP;
+    case RealStatus::Health::kDown: return lvs::v1::DOWN;
+    case RealStatus::Health::kUnknown: return lvs::v1::UNKNOWN;
   }
   return lvs::v1::HEALTH_UNSPECIFIED;
 }

@@ -66,11 +66,8 @@ Verdict RealVerdict(const DesiredInputs& in, const ServiceKey& key, const RealCo
   rs.override_kind = o.kind;
   Verdict v{&rc, up, false, false, weight};
   switch (o.kind) {
-    case OverrideKind::kDefault:
-      break;
-    case OverrideKind::kEnable:
-      v.in = true;
-      break;
+    case OverrideKind::kDefault: break;
+    case OverrideKind::kEnable: v.in = true; break;
     case OverrideKind::kDisable:
       v.in = false;
       v.forced_out = true;

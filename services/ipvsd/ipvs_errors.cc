@@ -10,24 +10,18 @@ namespace {
 
 absl::Status WithCode(int error, const std::string& message) {
   switch (error) {
-    case EEXIST:
-      return absl::AlreadyExistsError(message);
+    case EEXIST: return absl::AlreadyExistsError(message);
     case ENOENT:
-    case ESRCH:
-      return absl::NotFoundError(message);
+    case ESRCH: return absl::NotFoundError(message);
     case EINVAL:
     case ERANGE:
-    case EAFNOSUPPORT:
-      return absl::InvalidArgumentError(message);
+    case EAFNOSUPPORT: return absl::InvalidArgumentError(message);
     case EPERM:
-    case EACCES:
-      return absl::PermissionDeniedError(message);
+    case EACCES: return absl::PermissionDeniedError(message);
     case ENOMEM:
-    case ENOBUFS:
-      return absl::ResourceExhaustedError(message);
+    case ENOBUFS: return absl::ResourceExhaustedError(message);
     case ENODEV:
-    case EBUSY:
-      return absl::FailedPreconditionError(message);
+    case EBUSY: return absl::FailedPreconditionError(message);
   }
   return absl::UnknownError(message);
 }
@@ -35,10 +29,8 @@ absl::Status WithCode(int error, const std::string& message) {
 std::string Meaning(int error, const Operation& op) {
   using Kind = Operation::Kind;
   switch (error) {
-    case EEXIST:
-      return op.is_dest() ? "real server already exists" : "service already exists";
-    case ESRCH:
-      return "service does not exist";
+    case EEXIST: return op.is_dest() ? "real server already exists" : "service already exists";
+    case ESRCH: return "service does not exist";
     case ENOENT:
       if (op.kind == Kind::kAddService || op.kind == Kind::kEditService)
         return absl::StrCat("scheduler '", op.service.scheduler, "'",
@@ -54,13 +46,10 @@ std::string Meaning(int error, const Operation& op) {
         return "invalid real server: with DR or TUN its address must be unicast and routable "
                "from this host";
       return "invalid parameters (address family, protocol, port or netmask)";
-    case EAFNOSUPPORT:
-      return "address family not supported (kernel without IPv6 IPVS?)";
+    case EAFNOSUPPORT: return "address family not supported (kernel without IPv6 IPVS?)";
     case EPERM:
-    case EACCES:
-      return "permission denied: changing IPVS needs CAP_NET_ADMIN";
-    case ENOMEM:
-      return "the kernel is out of memory";
+    case EACCES: return "permission denied: changing IPVS needs CAP_NET_ADMIN";
+    case ENOMEM: return "the kernel is out of memory";
   }
   return std::strerror(error);
 }
@@ -75,20 +64,11 @@ absl::Status SyncDaemonError(int error, SyncRole role) {
   const char* name = role == SyncRole::kMaster ? "master" : "backup";
   std::string meaning;
   switch (error) {
-    case EEXIST:
-      meaning = "already running";
-      break;
-    case ESRCH:
-      meaning = "not running";
-      break;
-    case ENODEV:
-      meaning = "the multicast interface does not exist";
-      break;
-    case EINVAL:
-      meaning = "invalid parameters (interface name, sync id, group or port)";
-      break;
-    default:
-      meaning = std::strerror(error);
+    case EEXIST: meaning = "already running"; break;
+    case ESRCH: meaning = "not running"; break;
+    case ENODEV: meaning = "the multicast interface does not exist"; break;
+    case EINVAL: meaning = "invalid parameters (interface name, sync id, group or port)"; break;
+    default: meaning = std::strerror(error);
   }
   return WithCode(error, absl::StrCat("connection sync daemon (", name, "): ", meaning));
 }

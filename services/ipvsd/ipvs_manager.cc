@@ -252,26 +252,13 @@ std::optional<std::string> CheckWords(const v1::RealServer& rs) {
   std::vector<std::string> words;
   for (const v1::Checker& c : rs.checkers()) {
     switch (c.kind_case()) {
-      case v1::Checker::kTcp:
-        words.emplace_back("TCP CHECK");
-        break;
-      case v1::Checker::kPing:
-        words.emplace_back("ICMP CHECK");
-        break;
-      case v1::Checker::kUdp:
-        words.emplace_back("UDP CHECK");
-        break;
-      case v1::Checker::kDns:
-        words.emplace_back("DNS_CHECK:");
-        break;
-      case v1::Checker::kMisc:
-        words.emplace_back("MISC CHECK");
-        break;
-      case v1::Checker::kFile:
-        break;
-      default:
-        words.emplace_back("CHECK");
-        break;  // HTTP_GET, SSL_GET, SMTP_CHECK
+      case v1::Checker::kTcp: words.emplace_back("TCP CHECK"); break;
+      case v1::Checker::kPing: words.emplace_back("ICMP CHECK"); break;
+      case v1::Checker::kUdp: words.emplace_back("UDP CHECK"); break;
+      case v1::Checker::kDns: words.emplace_back("DNS_CHECK:"); break;
+      case v1::Checker::kMisc: words.emplace_back("MISC CHECK"); break;
+      case v1::Checker::kFile: break;
+      default: words.emplace_back("CHECK"); break;  // HTTP_GET, SSL_GET, SMTP_CHECK
     }
   }
   if (words.empty()) return std::nullopt;

@@ -186,18 +186,12 @@ int PutDest(nl_msg* msg, const DestSpec& d, bool full) {
 uint8_t CommandOf(Operation::Kind k) {
   using Kind = Operation::Kind;
   switch (k) {
-    case Kind::kAddService:
-      return IPVS_CMD_NEW_SERVICE;
-    case Kind::kEditService:
-      return IPVS_CMD_SET_SERVICE;
-    case Kind::kDelService:
-      return IPVS_CMD_DEL_SERVICE;
-    case Kind::kAddDest:
-      return IPVS_CMD_NEW_DEST;
-    case Kind::kEditDest:
-      return IPVS_CMD_SET_DEST;
-    case Kind::kDelDest:
-      return IPVS_CMD_DEL_DEST;
+    case Kind::kAddService: return IPVS_CMD_NEW_SERVICE;
+    case Kind::kEditService: return IPVS_CMD_SET_SERVICE;
+    case Kind::kDelService: return IPVS_CMD_DEL_SERVICE;
+    case Kind::kAddDest: return IPVS_CMD_NEW_DEST;
+    case Kind::kEditDest: return IPVS_CMD_SET_DEST;
+    case Kind::kDelDest: return IPVS_CMD_DEL_DEST;
   }
   return IPVS_CMD_UNSPEC;
 }

@@ -9,14 +9,10 @@ namespace lvs::ipvs {
 
 std::string ProtocolName(uint16_t protocol) {
   switch (protocol) {
-    case IPPROTO_TCP:
-      return "TCP";
-    case IPPROTO_UDP:
-      return "UDP";
-    case IPPROTO_SCTP:
-      return "SCTP";
-    case 0:
-      return "FWM";
+    case IPPROTO_TCP: return "TCP";
+    case IPPROTO_UDP: return "UDP";
+    case IPPROTO_SCTP: return "SCTP";
+    case 0: return "FWM";
   }
   return absl::StrCat("proto", protocol);
 }
@@ -36,14 +32,10 @@ std::string ServiceKey::ToString() const {
 
 std::string_view ForwardingName(Forwarding f) {
   switch (f) {
-    case Forwarding::kNat:
-      return "Masq";
-    case Forwarding::kLocal:
-      return "Local";
-    case Forwarding::kTunnel:
-      return "Tunnel";
-    case Forwarding::kDirect:
-      return "Route";
+    case Forwarding::kNat: return "Masq";
+    case Forwarding::kLocal: return "Local";
+    case Forwarding::kTunnel: return "Tunnel";
+    case Forwarding::kDirect: return "Route";
   }
   return "?";
 }
@@ -55,20 +47,17 @@ std::string Operation::ToString() const {
                         dest.weight, ")");
   };
   switch (kind) {
-    case Kind::kAddService:
-      return absl::StrCat("add service ", svc, " (", service.scheduler, ")");
+    case Kind::kAddService: return absl::StrCat("add service ", svc, " (", service.scheduler, ")");
     case Kind::kEditService:
       return absl::StrCat(
           "change service ", svc, " (", service.scheduler,
           service.timeout_s ? absl::StrCat(", persistent ", service.timeout_s, " s") : "", ")");
-    case Kind::kDelService:
-      return absl::StrCat("delete service ", svc);
+    case Kind::kDelService: return absl::StrCat("delete service ", svc);
     case Kind::kAddDest:
       return absl::StrCat("add real ", dest.key.ToString(), " to ", svc, dest_details());
     case Kind::kEditDest:
       return absl::StrCat("change real ", dest.key.ToString(), " of ", svc, dest_details());
-    case Kind::kDelDest:
-      return absl::StrCat("delete real ", dest.key.ToString(), " from ", svc);
+    case Kind::kDelDest: return absl::StrCat("delete real ", dest.key.ToString(), " from ", svc);
   }
   return "?";
 }

@@ -78,16 +78,10 @@ void Reconciler::Record(Table& table, const std::vector<Operation>& ops,
     const Operation& op = ops[i];
     switch (op.kind) {
       case Kind::kAddService:
-      case Kind::kEditService:
-        table[op.service.key].spec = op.service;
-        break;
-      case Kind::kDelService:
-        table.erase(op.service.key);
-        break;
+      case Kind::kEditService: table[op.service.key].spec = op.service; break;
+      case Kind::kDelService: table.erase(op.service.key); break;
       case Kind::kAddDest:
-      case Kind::kEditDest:
-        table[op.service.key].dests[op.dest.key].spec = op.dest;
-        break;
+      case Kind::kEditDest: table[op.service.key].dests[op.dest.key].spec = op.dest; break;
       case Kind::kDelDest:
         if (auto it = table.find(op.service.key); it != table.end())
           it->second.dests.erase(op.dest.key);

@@ -21,25 +21,18 @@ std::string Where(const lvs::v1::SourceLocation& loc) {
 
 Forwarding ForwardingOf(lvs::v1::ForwardingMethod m, Forwarding fallback) {
   switch (m) {
-    case lvs::v1::NAT:
-      return Forwarding::kNat;
-    case lvs::v1::DR:
-      return Forwarding::kDirect;
-    case lvs::v1::TUN:
-      return Forwarding::kTunnel;
-    default:
-      return fallback;
+    case lvs::v1::NAT: return Forwarding::kNat;
+    case lvs::v1::DR: return Forwarding::kDirect;
+    case lvs::v1::TUN: return Forwarding::kTunnel;
+    default: return fallback;
   }
 }
 
 uint16_t ProtocolOf(lvs::v1::Protocol p) {
   switch (p) {
-    case lvs::v1::UDP:
-      return IPPROTO_UDP;
-    case lvs::v1::SCTP:
-      return IPPROTO_SCTP;
-    default:
-      return IPPROTO_TCP;
+    case lvs::v1::UDP: return IPPROTO_UDP;
+    case lvs::v1::SCTP: return IPPROTO_SCTP;
+    default: return IPPROTO_TCP;
   }
 }
 
@@ -162,12 +155,9 @@ namespace {
 
 uint16_t TunnelFlags(lvs::v1::Tunnel::Checksum checksum) {
   switch (checksum) {
-    case lvs::v1::Tunnel::CSUM:
-      return 1;
-    case lvs::v1::Tunnel::REMCSUM:
-      return 2;
-    default:
-      return 0;
+    case lvs::v1::Tunnel::CSUM: return 1;
+    case lvs::v1::Tunnel::REMCSUM: return 2;
+    default: return 0;
   }
 }
 

@@ -57,34 +57,20 @@ uint16_t Get16(std::span<const uint8_t> in, size_t at) {
 
 const char* RejectReasonName(RejectReason r) {
   switch (r) {
-    case RejectReason::kNone:
-      return "none";
-    case RejectReason::kTruncated:
-      return "truncated";
-    case RejectReason::kBadIpHeader:
-      return "bad_ip_header";
-    case RejectReason::kBadTtl:
-      return "bad_ttl";
-    case RejectReason::kBadVersion:
-      return "bad_version";
-    case RejectReason::kBadType:
-      return "bad_type";
-    case RejectReason::kBadChecksum:
-      return "bad_checksum";
-    case RejectReason::kUnknownVrid:
-      return "unknown_vrid";
-    case RejectReason::kAuthTypeMismatch:
-      return "auth_type_mismatch";
-    case RejectReason::kAuthMismatch:
-      return "auth_mismatch";
-    case RejectReason::kAdvertIntMismatch:
-      return "advert_int_mismatch";
-    case RejectReason::kAddressMismatch:
-      return "address_mismatch";
-    case RejectReason::kNotAPeer:
-      return "not_a_peer";
-    case RejectReason::kCount:
-      break;
+    case RejectReason::kNone: return "none";
+    case RejectReason::kTruncated: return "truncated";
+    case RejectReason::kBadIpHeader: return "bad_ip_header";
+    case RejectReason::kBadTtl: return "bad_ttl";
+    case RejectReason::kBadVersion: return "bad_version";
+    case RejectReason::kBadType: return "bad_type";
+    case RejectReason::kBadChecksum: return "bad_checksum";
+    case RejectReason::kUnknownVrid: return "unknown_vrid";
+    case RejectReason::kAuthTypeMismatch: return "auth_type_mismatch";
+    case RejectReason::kAuthMismatch: return "auth_mismatch";
+    case RejectReason::kAdvertIntMismatch: return "advert_int_mismatch";
+    case RejectReason::kAddressMismatch: return "address_mismatch";
+    case RejectReason::kNotAPeer: return "not_a_peer";
+    case RejectReason::kCount: break;
   }
   return "unknown";
 }

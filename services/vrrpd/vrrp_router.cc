@@ -27,16 +27,11 @@ constexpr absl::Duration kRejectLogInterval = absl::Seconds(10);
 
 v1::VrrpState ToProto(State s) {
   switch (s) {
-    case State::kInit:
-      return v1::INIT;
-    case State::kBackup:
-      return v1::BACKUP;
-    case State::kMaster:
-      return v1::MASTER;
-    case State::kFault:
-      return v1::FAULT;
-    case State::kStopped:
-      return v1::STOPPED;
+    case State::kInit: return v1::INIT;
+    case State::kBackup: return v1::BACKUP;
+    case State::kMaster: return v1::MASTER;
+    case State::kFault: return v1::FAULT;
+    case State::kStopped: return v1::STOPPED;
   }
   return v1::VRRP_STATE_UNSPECIFIED;
 }
@@ -217,8 +212,7 @@ VrrpRouter::ReloadPlan VrrpRouter::Plan(const std::vector<InstanceSpec>& specs,
       continue;
     }
     switch (Classify(inst->spec, *it->second)) {
-      case Change::kNone:
-        break;
+      case Change::kNone: break;
       case Change::kInPlace: {
         plan.update.push_back(name);
         std::string line = absl::StrCat("update vrrp_instance ", name, " in place");
@@ -607,9 +601,7 @@ void VrrpRouter::Drive(Instance& inst, const std::function<Actions(VrrpStateMach
 void VrrpRouter::Perform(Instance& inst, const Actions& actions) {
   for (const Action& a : actions) {
     switch (a.kind) {
-      case Action::Kind::kSendAdvert:
-        SendAdvert(inst, a.priority);
-        break;
+      case Action::Kind::kSendAdvert: SendAdvert(inst, a.priority); break;
       case Action::Kind::kAddVips:
       case Action::Kind::kRemoveVips: {
         const bool add = a.kind == Action::Kind::kAddVips;
@@ -631,15 +623,9 @@ void VrrpRouter::Perform(Instance& inst, const Actions& actions) {
         }
         break;
       }
-      case Action::Kind::kSendGarp:
-        SendGarps(inst, a.count);
-        break;
-      case Action::Kind::kNotify:
-        RunNotify(inst, a.state);
-        break;
-      case Action::Kind::kLowerPriorityHeard:
-        RunLowerPriorityNotify(inst);
-        break;
+      case Action::Kind::kSendGarp: SendGarps(inst, a.count); break;
+      case Action::Kind::kNotify: RunNotify(inst, a.state); break;
+      case Action::Kind::kLowerPriorityHeard: RunLowerPriorityNotify(inst); break;
     }
   }
 }
@@ -773,16 +759,11 @@ namespace {
 
 std::optional<mail::VrrpTransition> MailedTransition(State state) {
   switch (state) {
-    case State::kMaster:
-      return mail::VrrpTransition::kMaster;
-    case State::kBackup:
-      return mail::VrrpTransition::kBackup;
-    case State::kFault:
-      return mail::VrrpTransition::kFault;
-    case State::kStopped:
-      return mail::VrrpTransition::kStop;
-    case State::kInit:
-      return std::nullopt;
+    case State::kMaster: return mail::VrrpTransition::kMaster;
+    case State::kBackup: return mail::VrrpTransition::kBackup;
+    case State::kFault: return mail::VrrpTransition::kFault;
+    case State::kStopped: return mail::VrrpTransition::kStop;
+    case State::kInit: return std::nullopt;
   }
   return std::nullopt;
 }
@@ -887,20 +868,11 @@ void VrrpRouter::RunNotifyScripts(const NotifyScripts& scripts, const char* kind
   };
   const NotifyCommand* specific = nullptr;
   switch (state) {
-    case State::kMaster:
-      specific = &scripts.master;
-      break;
-    case State::kBackup:
-      specific = &scripts.backup;
-      break;
-    case State::kFault:
-      specific = &scripts.fault;
-      break;
-    case State::kStopped:
-      specific = &scripts.stop;
-      break;
-    case State::kInit:
-      return;
+    case State::kMaster: specific = &scripts.master; break;
+    case State::kBackup: specific = &scripts.backup; break;
+    case State::kFault: specific = &scripts.fault; break;
+    case State::kStopped: specific = &scripts.stop; break;
+    case State::kInit: return;
   }
   if (!specific->command.empty()) run(*specific, proc::SplitCommandLine(specific->command));
   if (scripts.generic.command.empty()) return;

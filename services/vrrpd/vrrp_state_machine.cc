@@ -9,16 +9,11 @@ namespace lvs::vrrp {
 
 const char* StateName(State s) {
   switch (s) {
-    case State::kInit:
-      return "INIT";
-    case State::kBackup:
-      return "BACKUP";
-    case State::kMaster:
-      return "MASTER";
-    case State::kFault:
-      return "FAULT";
-    case State::kStopped:
-      return "STOPPED";
+    case State::kInit: return "INIT";
+    case State::kBackup: return "BACKUP";
+    case State::kMaster: return "MASTER";
+    case State::kFault: return "FAULT";
+    case State::kStopped: return "STOPPED";
   }
   return "?";
 }

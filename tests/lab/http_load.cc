@@ -87,44 +87,25 @@ std::string FormatTime(int64_t real_ns) {
 // some of the lab's userlands.
 std::string ErrnoName(int err) {
   switch (err) {
-    case ECONNREFUSED:
-      return "ECONNREFUSED";
-    case ECONNRESET:
-      return "ECONNRESET";
-    case ECONNABORTED:
-      return "ECONNABORTED";
-    case EPIPE:
-      return "EPIPE";
-    case ETIMEDOUT:
-      return "ETIMEDOUT";
-    case EHOSTUNREACH:
-      return "EHOSTUNREACH";
-    case ENETUNREACH:
-      return "ENETUNREACH";
-    case EHOSTDOWN:
-      return "EHOSTDOWN";
-    case ENETDOWN:
-      return "ENETDOWN";
-    case EADDRNOTAVAIL:
-      return "EADDRNOTAVAIL";
-    case EADDRINUSE:
-      return "EADDRINUSE";
-    case EMFILE:
-      return "EMFILE";
-    case ENFILE:
-      return "ENFILE";
-    case ENOBUFS:
-      return "ENOBUFS";
-    case ENOMEM:
-      return "ENOMEM";
-    case EACCES:
-      return "EACCES";
-    case EPERM:
-      return "EPERM";
-    case EPROTO:
-      return "EPROTO";
-    default:
-      return "errno-" + std::to_string(err);
+    case ECONNREFUSED: return "ECONNREFUSED";
+    case ECONNRESET: return "ECONNRESET";
+    case ECONNABORTED: return "ECONNABORTED";
+    case EPIPE: return "EPIPE";
+    case ETIMEDOUT: return "ETIMEDOUT";
+    case EHOSTUNREACH: return "EHOSTUNREACH";
+    case ENETUNREACH: return "ENETUNREACH";
+    case EHOSTDOWN: return "EHOSTDOWN";
+    case ENETDOWN: return "ENETDOWN";
+    case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
+    case EADDRINUSE: return "EADDRINUSE";
+    case EMFILE: return "EMFILE";
+    case ENFILE: return "ENFILE";
+    case ENOBUFS: return "ENOBUFS";
+    case ENOMEM: return "ENOMEM";
+    case EACCES: return "EACCES";
+    case EPERM: return "EPERM";
+    case EPROTO: return "EPROTO";
+    default: return "errno-" + std::to_string(err);
   }
 }
 
@@ -759,15 +740,11 @@ class HoldClient : public Client {
 
   void OnDeadline(uint64_t k, int64_t now) override {
     switch (conns_[k].phase) {
-      case Phase::kConnecting:
-        return ConnectFailed(k, "timeout");
-      case Phase::kIdle:
-        return SendRequest(k, now);
+      case Phase::kConnecting: return ConnectFailed(k, "timeout");
+      case Phase::kIdle: return SendRequest(k, now);
       case Phase::kSending:
-      case Phase::kAwaiting:
-        return Broke(k, "timeout", Break::kTimeout);
-      case Phase::kClosed:
-        return;
+      case Phase::kAwaiting: return Broke(k, "timeout", Break::kTimeout);
+      case Phase::kClosed: return;
     }
   }
 
@@ -847,12 +824,9 @@ class HoldClient : public Client {
     switch (err) {
       case ECONNRESET:
       case ECONNABORTED:
-      case EPIPE:
-        return Break::kReset;
-      case ETIMEDOUT:
-        return Break::kTimeout;
-      default:
-        return Break::kOther;
+      case EPIPE: return Break::kReset;
+      case ETIMEDOUT: return Break::kTimeout;
+      default: return Break::kOther;
     }
   }
 

@@ -17,22 +17,14 @@ namespace {
 
 const char* CodeName(grpc::StatusCode c) {
   switch (c) {
-    case grpc::OK:
-      return "OK";
-    case grpc::INVALID_ARGUMENT:
-      return "INVALID_ARGUMENT";
-    case grpc::NOT_FOUND:
-      return "NOT_FOUND";
-    case grpc::FAILED_PRECONDITION:
-      return "FAILED_PRECONDITION";
-    case grpc::UNAVAILABLE:
-      return "UNAVAILABLE";
-    case grpc::ALREADY_EXISTS:
-      return "ALREADY_EXISTS";
-    case grpc::DEADLINE_EXCEEDED:
-      return "DEADLINE_EXCEEDED";
-    default:
-      return "OTHER";
+    case grpc::OK: return "OK";
+    case grpc::INVALID_ARGUMENT: return "INVALID_ARGUMENT";
+    case grpc::NOT_FOUND: return "NOT_FOUND";
+    case grpc::FAILED_PRECONDITION: return "FAILED_PRECONDITION";
+    case grpc::UNAVAILABLE: return "UNAVAILABLE";
+    case grpc::ALREADY_EXISTS: return "ALREADY_EXISTS";
+    case grpc::DEADLINE_EXCEEDED: return "DEADLINE_EXCEEDED";
+    default: return "OTHER";
   }
 }
 

@@ -39,15 +39,9 @@ TEST_CASE("random bytes and mangled seeds never crash") {
     for (int e = 0; e < edits; ++e) {
       const size_t pos = rng() % text.size();
       switch (rng() % 3) {
-        case 0:
-          text[pos] = static_cast<char>(rng() % 256);
-          break;
-        case 1:
-          text.erase(pos, 1 + rng() % 10);
-          break;
-        default:
-          text.insert(pos, std::string(1, "{}\"'$#!\\\n"[rng() % 9]));
-          break;
+        case 0: text[pos] = static_cast<char>(rng() % 256); break;
+        case 1: text.erase(pos, 1 + rng() % 10); break;
+        default: text.insert(pos, std::string(1, "{}\"'$#!\\\n"[rng() % 9])); break;
       }
       if (text.empty()) text = "x";
     }

@@ -31,20 +31,16 @@ std::pair<std::string, uint32_t> ConfigWith(Section section, std::string_view ke
   };
   const std::string vs_open = "virtual_server 10.0.0.1 80 {\n";  // line 1
   switch (section) {
-    case Section::kTop:
-      return {k + " x\n", 1};
-    case Section::kGlobalDefs:
-      return {"global_defs {\n    " + k + " x\n}\n", 2};
+    case Section::kTop: return {k + " x\n", 1};
+    case Section::kGlobalDefs: return {"global_defs {\n    " + k + " x\n}\n", 2};
     case Section::kVrrpScript:
       return {"vrrp_script s {\n    script /bin/true\n    " + k + "\n}\n", 3};
     case Section::kVrrpSyncGroup:
       return {"vrrp_sync_group G {\n    group {\n        VI\n    }\n    " + k + " x\n}\n" +
                   instance("", ""),
               5};
-    case Section::kVrrpInstance:
-      return {instance("", "    " + k + " x\n"), 7};
-    case Section::kVirtualIpOption:
-      return {instance(" " + k, ""), 5};
+    case Section::kVrrpInstance: return {instance("", "    " + k + " x\n"), 7};
+    case Section::kVirtualIpOption: return {instance(" " + k, ""), 5};
     case Section::kVirtualServer:
       return {vs_open + "    " + k + " x\n    real_server 10.0.0.2 80 {\n    }\n}\n", 2};
     case Section::kRealServer:
@@ -63,8 +59,7 @@ std::pair<std::string, uint32_t> ConfigWith(Section section, std::string_view ke
                   (section == Section::kHttpCheck ? "            " + k + " x\n" : "") +
                   "        }\n    }\n}\n",
               section == Section::kUrl ? 6u : 7u};
-    default:
-      break;
+    default: break;
   }
   FAIL("no template for section " << SectionName(section));
   return {};

@@ -40,15 +40,12 @@ absl::Status FakeIpvsKernel::ApplyOp(const Operation& op) {
   }
   if (svc == table_.end()) return KernelError(ESRCH, op);
   switch (op.kind) {
-    case Kind::kAddService:
-      break;
+    case Kind::kAddService: break;
     case Kind::kEditService:
       if (!schedulers_.count(op.service.scheduler)) return KernelError(ENOENT, op);
       svc->second.spec = op.service;
       return absl::OkStatus();
-    case Kind::kDelService:
-      table_.erase(svc);
-      return absl::OkStatus();
+    case Kind::kDelService: table_.erase(svc); return absl::OkStatus();
     case Kind::kAddDest: {
       if (op.dest.weight < 0) return KernelError(ERANGE, op);
       auto [it, inserted] = svc->second.dests.try_emplace(op.dest.key);
