@@ -15,6 +15,15 @@
 
 namespace lvs::cli {
 
+size_t ClientOptionWords(const std::string& arg) {
+  static const char* const kWithValue[] = {"--run-dir", "--instance", "--connect", "--tls-cert",
+                                           "--tls-key", "--tls-ca",   "--timeout"};
+  if (arg == "--json") return 1;
+  for (const char* option : kWithValue)
+    if (arg == option) return 2;
+  return 0;
+}
+
 absl::StatusOr<ClientOptions> ExtractClientOptions(std::vector<std::string>& args) {
   ClientOptions opts;
   std::vector<std::string> rest;

@@ -24,6 +24,9 @@ struct ClientOptions {
   int timeout_s = 5;
 };
 
+// How many words the common option `arg` takes with its value (2, or 1 for --json);
+// 0 when it is not one. lvsctl's main moves those written before the command after it.
+size_t ClientOptionWords(const std::string& arg);
 // Takes the options out of args and leaves the rest (the command's own words).
 absl::StatusOr<ClientOptions> ExtractClientOptions(std::vector<std::string>& args);
 absl::StatusOr<std::shared_ptr<grpc::Channel>> DaemonChannel(const ClientOptions& opts,

@@ -1,7 +1,9 @@
 #include "services/cli/daemon_commands.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <mutex>
 #include <thread>
@@ -48,9 +50,20 @@ bool Running(const ClientOptions& opts, const std::string& daemon, bool report =
   struct stat st;
   // Whether the socket can be trusted is DaemonChannel's to say (every command goes
   // through it).
-  if (stat(sock.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) return true;
-  if (report)
+  // A socket this user may not open is said as such: "does not exist" would send them
+  // looking for a daemon that runs.
+  const bool found = stat(sock.c_str(), &st) == 0;
+  if (found && S_ISSOCK(st.st_mode) && access(sock.c_str(), R_OK | W_OK) == 0) return true;
+  if (!report) return false;
+  const bool denied = (!found || S_ISSOCK(st.st_mode)) && errno == EACCES;
+  if (denied) {
+    std::fprintf(stderr,
+                 "lvsctl: permission denied: %s (run as root, or as a member of the group "
+                 "that owns %s)\n",
+                 sock.c_str(), opts.run_dir.c_str());
+  } else {
     std::fprintf(stderr, "%s is not running: %s does not exist\n", daemon.c_str(), sock.c_str());
+  }
   return false;
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "services/cli/client_options.h"
 #include "services/cli/command_registry.h"
 
 namespace {
@@ -29,11 +30,21 @@ void PrintUsage(FILE* out) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
+  // `lvsctl --run-dir /run/lvs status` means `lvsctl status --run-dir /run/lvs`: the
+  // common options written before the command go after it, where commands read them.
+  std::vector<std::string> words(argv + 1, argv + argc);
+  std::vector<std::string> hoisted;
+  while (!words.empty()) {
+    const size_t n = lvs::cli::ClientOptionWords(words.front());
+    if (n == 0 || n > words.size()) break;
+    hoisted.insert(hoisted.end(), words.begin(), words.begin() + static_cast<long>(n));
+    words.erase(words.begin(), words.begin() + static_cast<long>(n));
+  }
+  if (words.empty()) {
     PrintUsage(stderr);
     return kExitUsage;
   }
-  const std::string name = argv[1];
+  const std::string name = words.front();
   if (name == "-h" || name == "--help" || name == "help") {
     PrintUsage(stdout);
     return 0;
@@ -44,7 +55,8 @@ int main(int argc, char** argv) {
     PrintUsage(stderr);
     return kExitUsage;
   }
-  std::vector<std::string> args(argv + 2, argv + argc);
+  std::vector<std::string> args(words.begin() + 1, words.end());
+  args.insert(args.end(), hoisted.begin(), hoisted.end());
   // `config` explains itself; every other command's help is its help text, or its
   // summary line.
   bool wants_help = std::find_if(args.begin(), args.end(), [](const std::string& a) {
