@@ -57,6 +57,7 @@ inline ParseResult ParseReadableFile(const std::string& path) {
 // gives them.
 inline ParseResult ParseWithDiagnostics(const std::string& text, const std::string& name,
                                         const std::vector<std::string>& expected) {
+  INFO(name);
   ParseResult r = ParseString(text, name);
   CHECK(Lines(r) == expected);
   return r;
@@ -66,6 +67,7 @@ inline ParseResult ParseWithDiagnostics(const std::string& text, const std::stri
 inline ParseResult ParseWithWarnings(const std::string& text, const std::string& name,
                                      const std::vector<std::string>& expected) {
   ParseResult r = ParseWithDiagnostics(text, name, expected);
+  INFO(name);
   CHECK(r.ok());
   return r;
 }
