@@ -13,68 +13,52 @@ rs1 runs tests/fixtures/checker_servers.py (UDP echo on 7, DNS on 53, SMTP on
 listens on udp/9 (ICMP port unreachable) or tcp/26.
 """
 
+import functools
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lvsnet import Lab  # noqa: E402
-from test_checkd_probes import Checkd, target, events  # noqa: E402
-
-LVS1 = "192.168.64.130"
-RS1 = "192.168.64.143"
-LVS1_6 = "fd00:64::130"
-RS1_6 = "fd00:64::143"
-BLACKHOLE = "192.168.64.200"
+import test_checkd_probes  # noqa: E402
+from test_checkd_probes import BLACKHOLE, RS1_6, CheckdLab, events, target  # noqa: E402
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../fixtures")
 SERVERS = os.path.join(FIXTURES, "checker_servers.py")
 
 FAST = "connect_timeout_ms: 500 retry: 0 retry_set: true warmup_ms: 1"
+# A row of a table of cases: a target with these FAST settings and the health it must reach.
+probe = functools.partial(test_checkd_probes.probe, fast=FAST)
 
 
-class CheckersTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="checkers-test-")
-        os.chmod(cls.tmp, 0o755)
-        cls.lab = Lab("checkers")
-        cls.lab.__enter__()
-        try:
-            lab = cls.lab
-            cls.lvs1 = lab.add_host("lvs1", [f"{LVS1}/24", f"{LVS1_6}/64"])
-            cls.rs1 = lab.add_host("rs1", [f"{RS1}/24", f"{RS1_6}/64"])
-            cls.lvs1.run(["ip", "neigh", "add", BLACKHOLE, "lladdr", "02:00:00:00:de:ad",
-                          "dev", "ens160", "nud", "permanent"])
-            cls.state = os.path.join(cls.tmp, "state")
-            os.mkdir(cls.state)
-            cls.tls = os.path.join(cls.state, "tls")
-            subprocess.run([os.path.join(FIXTURES, "make_test_certs.sh"), cls.tls], check=True)
-            web = cls.rs1.spawn(["python3", SERVERS, cls.state], name="servers")
-            web.required = True
-            lab.wait_until(lambda: "ready" in web.log(), 10, "servers on rs1")
-            cls.checkd = Checkd(lab, cls.lvs1, cls.tmp)
-        except BaseException:
-            cls.lab.__exit__(None, None, None)
-            shutil.rmtree(cls.tmp, ignore_errors=True)
-            raise
+class CheckersTest(CheckdLab):
+    LAB = "checkers"
 
     @classmethod
-    def tearDownClass(cls):
-        cls.lab.__exit__(None, None, None)
-        shutil.rmtree(cls.tmp, ignore_errors=True)
+    def start_servers(cls):
+        cls.state = os.path.join(cls.tmp, "state")
+        os.mkdir(cls.state)
+        cls.tls = os.path.join(cls.state, "tls")
+        subprocess.run([os.path.join(FIXTURES, "make_test_certs.sh"), cls.tls], check=True)
+        web = cls.rs1.spawn(["python3", SERVERS, cls.state], name="servers")
+        web.required = True
+        cls.lab.wait_until(lambda: "ready" in web.log(), 10, "servers on rs1")
 
-    def flag(self, name, on):
-        path = os.path.join(self.state, name)
-        if on:
-            open(path, "w").close()
-        elif os.path.exists(path):
-            os.remove(path)
+    def flag(self, on, *names):
+        """Sets (or clears) each of the servers' flag files `names`."""
+        for name in names:
+            path = os.path.join(self.state, name)
+            if on:
+                open(path, "w").close()
+            elif os.path.exists(path):
+                os.remove(path)
+
+    def break_servers(self, broken):
+        """Breaks (or repairs) rs1's ping, UDP echo, DNS and SMTP server at once."""
+        self.rs1.sysctl("net.ipv4.icmp_echo_ignore_all", "1" if broken else "0")
+        self.flag(broken, "SILENT", "SERVFAIL", "SMTP_DOWN")
 
     def wait_health(self, expected, timeout=10):
         """Every id in `expected` reaches (up, reason prefix); returns the health map."""
@@ -92,55 +76,42 @@ class CheckersTest(unittest.TestCase):
                 indent=1))
 
     def test_ping_udp_dns_smtp_break_and_repair(self):
-        text = "".join([
-            target("ping", 0, f"ping {{}} {FAST}", delay_loop_ms=300),
-            target("ping6", 0, f"ping {{}} {FAST}", address=RS1_6, delay_loop_ms=300),
-            target("ping-blackhole", 0, f"ping {{}} {FAST}", address=BLACKHOLE),
-            target("udp-echo", 7, f'udp {{ payload: "lvs-ha" require_reply: true reply: "lvs" }} {FAST}',
-                   delay_loop_ms=300),
-            target("udp-echo-any", 7, f"udp {{ }} {FAST}", delay_loop_ms=300),
-            target("udp-wrong-reply", 7, f'udp {{ payload: "lvs-ha" require_reply: true reply: "xyz" }} {FAST}'),
-            target("udp-unreachable", 9, f"udp {{ }} {FAST}"),
-            target("udp6-echo", 7, f'udp {{ payload: "v6" require_reply: true }} {FAST}', address=RS1_6),
-            target("dns-a", 53, f'dns {{ type: DNS_A name: "example.com" }} {FAST}', delay_loop_ms=300),
-            target("dns-nodata", 53, f'dns {{ type: DNS_MX name: "example.com" }} {FAST}'),
-            target("dns-nxdomain", 53, f'dns {{ type: DNS_A name: "nowhere.test" }} {FAST}'),
-            target("dns6", 53, f'dns {{ type: DNS_A name: "example.com" }} {FAST}', address=RS1_6),
-            target("smtp", 25, f'smtp {{ helo_name: "lvs1.test" }} {FAST}', delay_loop_ms=300),
-            target("smtp-554", 2525, f"smtp {{ }} {FAST}"),
-            target("smtp-refused", 26, f"smtp {{ }} {FAST}"),
-            target("smtp6", 25, f"smtp {{ }} {FAST}", address=RS1_6),
-        ])
-        resp = self.checkd.set(text)
+        cases = [
+            probe("ping", 0, "ping {}", (True, "echo reply"), delay_loop_ms=300),
+            probe("ping6", 0, "ping {}", (True, "echo reply"), address=RS1_6, delay_loop_ms=300),
+            probe("ping-blackhole", 0, "ping {}", (False, "no answer in 500 ms"), address=BLACKHOLE),
+            probe("udp-echo", 7, 'udp { payload: "lvs-ha" require_reply: true reply: "lvs" }',
+                  (True, "UDP reply matches"), delay_loop_ms=300),
+            probe("udp-echo-any", 7, "udp { }", (True, "UDP reply of"), delay_loop_ms=300),
+            probe("udp-wrong-reply", 7, 'udp { payload: "lvs-ha" require_reply: true reply: "xyz" }',
+                  (False, "UDP reply differs")),
+            probe("udp-unreachable", 9, "udp { }", (False, "connection refused")),
+            probe("udp6-echo", 7, 'udp { payload: "v6" require_reply: true }',
+                  (True, "UDP reply of 2 bytes"), address=RS1_6),
+            probe("dns-a", 53, 'dns { type: DNS_A name: "example.com" }', (True, "NOERROR, 1 A record"),
+                  delay_loop_ms=300),
+            probe("dns-nodata", 53, 'dns { type: DNS_MX name: "example.com" }',
+                  (True, "NOERROR, no MX record")),
+            probe("dns-nxdomain", 53, 'dns { type: DNS_A name: "nowhere.test" }',
+                  (False, "DNS answered NXDOMAIN")),
+            probe("dns6", 53, 'dns { type: DNS_A name: "example.com" }', (True, "NOERROR, 1 A record"),
+                  address=RS1_6),
+            probe("smtp", 25, 'smtp { helo_name: "lvs1.test" }', (True, "SMTP 220, HELO 250"),
+                  delay_loop_ms=300),
+            probe("smtp-554", 2525, "smtp { }", (False, "SMTP banner 554")),
+            probe("smtp-refused", 26, "smtp { }", (False, "connection refused")),
+            probe("smtp6", 25, "smtp { }", (True, "SMTP 220, HELO 250"), address=RS1_6),
+        ]
+        resp = self.checkd.set("".join(case.target for case in cases))
         self.assertEqual(resp["rejected"], [], resp)
         self.assertEqual(resp["added"], 16, resp)
-        self.wait_health({
-            "ping": (True, "echo reply"),
-            "ping6": (True, "echo reply"),
-            "ping-blackhole": (False, "no answer in 500 ms"),
-            "udp-echo": (True, "UDP reply matches"),
-            "udp-echo-any": (True, "UDP reply of"),
-            "udp-wrong-reply": (False, "UDP reply differs"),
-            "udp-unreachable": (False, "connection refused"),
-            "udp6-echo": (True, "UDP reply of 2 bytes"),
-            "dns-a": (True, "NOERROR, 1 A record"),
-            "dns-nodata": (True, "NOERROR, no MX record"),
-            "dns-nxdomain": (False, "DNS answered NXDOMAIN"),
-            "dns6": (True, "NOERROR, 1 A record"),
-            "smtp": (True, "SMTP 220, HELO 250"),
-            "smtp-554": (False, "SMTP banner 554"),
-            "smtp-refused": (False, "connection refused"),
-            "smtp6": (True, "SMTP 220, HELO 250"),
-        })
+        self.wait_health({case.id: case.health for case in cases})
         kinds = {i: c["kind"] for i, c in self.checkd.checks().items()}
         self.assertEqual((kinds["ping"], kinds["udp-echo"], kinds["dns-a"], kinds["smtp"]),
                          ("PING_CHECK", "UDP_CHECK", "DNS_CHECK", "SMTP_CHECK"))
 
         # Break each server, see each checker go down, repair, see it come back.
-        self.rs1.sysctl("net.ipv4.icmp_echo_ignore_all", "1")
-        self.flag("SILENT", True)
-        self.flag("SERVFAIL", True)
-        self.flag("SMTP_DOWN", True)
+        self.break_servers(True)
         self.wait_health({
             "smtp": (False, "SMTP banner 554"),
             "ping": (False, "no answer in 500 ms"),
@@ -150,10 +121,7 @@ class CheckersTest(unittest.TestCase):
             "udp-echo-any": (True, "no ICMP unreachable"),
             "dns-a": (False, "DNS answered SERVFAIL"),
         })
-        self.rs1.sysctl("net.ipv4.icmp_echo_ignore_all", "0")
-        self.flag("SILENT", False)
-        self.flag("SERVFAIL", False)
-        self.flag("SMTP_DOWN", False)
+        self.break_servers(False)
         self.wait_health({
             "smtp": (True, "SMTP 220, HELO 250"),
             "ping": (True, "echo reply"),
@@ -168,22 +136,20 @@ class CheckersTest(unittest.TestCase):
         self.lvs1.run(["ip", "rule", "add", "fwmark", "7", "table", "7"])
         self.lvs1.run(["ip", "route", "add", "unreachable", "default", "table", "7"])
         try:
-            self.checkd.set("".join([
-                target("tcp-marked", 25, f"tcp {{}} fwmark: 7 {FAST}", delay_loop_ms=300),
-                target("tcp-unmarked", 25, f"tcp {{}} {FAST}", delay_loop_ms=300),
-                target("smtp-marked", 25, f"smtp {{}} fwmark: 7 {FAST}", delay_loop_ms=300),
-                target("udp-marked", 7, f'udp {{ require_reply: true }} fwmark: 7 {FAST}', delay_loop_ms=300),
-                target("tcp-bind-if", 25, f'tcp {{}} bind_if: "ens160" {FAST}', delay_loop_ms=300),
-                target("tcp-bind-lo", 25, f'tcp {{}} bind_if: "lo" {FAST}', delay_loop_ms=300),
-            ]))
-            self.wait_health({
-                "tcp-marked": (False, "host unreachable"),
-                "tcp-unmarked": (True, "connected"),
-                "smtp-marked": (False, "host unreachable"),
-                "udp-marked": (False, "host unreachable"),
-                "tcp-bind-if": (True, "connected"),
-                "tcp-bind-lo": (False, ""),
-            })
+            cases = [
+                probe("tcp-marked", 25, "tcp {} fwmark: 7", (False, "host unreachable"),
+                      delay_loop_ms=300),
+                probe("tcp-unmarked", 25, "tcp {}", (True, "connected"), delay_loop_ms=300),
+                probe("smtp-marked", 25, "smtp {} fwmark: 7", (False, "host unreachable"),
+                      delay_loop_ms=300),
+                probe("udp-marked", 7, "udp { require_reply: true } fwmark: 7",
+                      (False, "host unreachable"), delay_loop_ms=300),
+                probe("tcp-bind-if", 25, 'tcp {} bind_if: "ens160"', (True, "connected"),
+                      delay_loop_ms=300),
+                probe("tcp-bind-lo", 25, 'tcp {} bind_if: "lo"', (False, ""), delay_loop_ms=300),
+            ]
+            self.checkd.set("".join(case.target for case in cases))
+            self.wait_health({case.id: case.health for case in cases})
         finally:
             self.lvs1.run(["ip", "rule", "del", "fwmark", "7", "table", "7"])
 
@@ -193,8 +159,7 @@ class CheckersTest(unittest.TestCase):
                 f'key_password: "secret" }}')
 
     def test_http_regex_and_ssl_client_certificate(self):
-        self.flag("REGEX_DOWN", False)
-        self.flag("TLS_DOWN", False)
+        self.flag(False, "REGEX_DOWN", "TLS_DOWN")
         url = 'urls { path: "/status" regex: "state: (up|ok)" }'
         self.checkd.set("".join([
             target("regex", 8081, f"http {{ {url} }} {FAST}", delay_loop_ms=300),
@@ -225,15 +190,13 @@ class CheckersTest(unittest.TestCase):
         # The server's own words, through a TLS alert (a stranger's certificate is
         # refused too, above, but the server may close before its alert is read).
         self.assertIn("certificate required", reasons["ssl-no-cert"])
-        self.flag("REGEX_DOWN", True)
-        self.flag("TLS_DOWN", True)
+        self.flag(True, "REGEX_DOWN", "TLS_DOWN")
         self.wait_health({
             "regex": (False, "the body does not match regex 'state: (up|ok)'"),
             "regex-no-match": (False, "the body matches regex 'STATE: DOWN' (regex_no_match)"),
             "ssl-regex": (False, "HTTP 503"),
         })
-        self.flag("REGEX_DOWN", False)
-        self.flag("TLS_DOWN", False)
+        self.flag(False, "REGEX_DOWN", "TLS_DOWN")
         self.wait_health({"regex": (True, "HTTP 200"), "regex-no-match": (True, "HTTP 200"),
                           "ssl-regex": (True, "HTTP 200")})
 

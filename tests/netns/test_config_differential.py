@@ -31,6 +31,21 @@ def with_globals(conf, lines):
     return conf.replace("global_defs {\n", "global_defs {\n" + "".join(f"   {l}\n" for l in lines), 1)
 
 
+def scratch_dir():
+    """A temporary directory the daemons' script users can reach."""
+    work = tempfile.mkdtemp(prefix="lvs-diff-")
+    os.chmod(work, 0o755)
+    return work
+
+
+def write_script(path, body, mode=0o755):
+    """A shell script at `path` that runs `body`; returns the path."""
+    with open(path, "w") as f:
+        f.write(f"#!/bin/sh\n{body}\n")
+    os.chmod(path, mode)
+    return path
+
+
 def ruleset(host):
     """The host's nftables rule set as a sorted list of JSON objects without handles
     (so the order chains were made in, and their numbering, do not count)."""
@@ -144,17 +159,13 @@ class SameFileSameOutcome(unittest.TestCase):
         what each implementation left in the file once master (None: never ran)."""
         results = {}
         for impl in (KEEPALIVED, VRRPD):
-            work = tempfile.mkdtemp(prefix="lvs-diff-")
+            work = scratch_dir()
             try:
-                os.chmod(work, 0o755)
                 outdir = os.path.join(work, "out")
                 os.mkdir(outdir)
                 os.chmod(outdir, 0o777)
                 out = os.path.join(outdir, "uid")
-                script = os.path.join(work, "check.sh")
-                with open(script, "w") as f:
-                    f.write(f"#!/bin/sh\nid -u >> {out}\nexit 0\n")
-                os.chmod(script, mode)
+                script = write_script(os.path.join(work, "check.sh"), f"id -u >> {out}\nexit 0", mode)
                 g = ["enable_script_security"] if security else []
                 conf = with_globals(vrrp_config("LVS_DEVEL", "MASTER", 100), g)
                 # Before the instance: keepalived resolves track_script while reading it.
@@ -258,13 +269,9 @@ class SameFileSameOutcome(unittest.TestCase):
         must then stay there). Returns each implementation's list of states."""
         result = {}
         for impl in (KEEPALIVED, VRRPD):
-            work = tempfile.mkdtemp(prefix="lvs-diff-")
-            os.chmod(work, 0o755)
+            work = scratch_dir()
             states = os.path.join(work, "states")
-            notify = os.path.join(work, "notify.sh")
-            with open(notify, "w") as f:
-                f.write(f"#!/bin/sh\necho \"$3\" >> {states}\n")
-            os.chmod(notify, 0o755)
+            notify = write_script(os.path.join(work, "notify.sh"), f'echo "$3" >> {states}')
 
             def last():
                 if not os.path.exists(states):
@@ -489,13 +496,9 @@ class SameFileSameOutcome(unittest.TestCase):
         from test_vrrpd_bad_packets import SEND, ipv4, vrrp_v2
         ran = {}
         for impl in (KEEPALIVED, VRRPD):
-            work = tempfile.mkdtemp(prefix="lvs-diff-")
-            os.chmod(work, 0o755)
+            work = scratch_dir()
             out = os.path.join(work, "ran")
-            script = os.path.join(work, "lower.sh")
-            with open(script, "w") as f:
-                f.write(f"#!/bin/sh\necho \"$#\" >> {out}\n")
-            os.chmod(script, 0o755)
+            script = write_script(os.path.join(work, "lower.sh"), f'echo "$#" >> {out}')
             conf = vrrp_config("LVS_DEVEL", "MASTER", 100).replace(
                 "    virtual_ipaddress {", f"    notify_master_rx_lower_pri {script}\n    virtual_ipaddress {{", 1)
             try:

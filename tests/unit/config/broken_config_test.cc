@@ -47,41 +47,32 @@ TEST_CASE("every broken config reports exactly its expected diagnostics") {
 
 TEST_CASE("a misspelt keyword names the file, line, column and the right keyword") {
   const std::string file = testing::FixturePath("broken/misspelt-priority.conf");
-  absl::StatusOr<ParseResult> result = ParseFile(file);
-  REQUIRE(result.ok());
+  const ParseResult result = testing::ParseReadableFile(file);
   // The misspelling leaves no priority: keepalived then makes a MASTER the owner.
-  REQUIRE(result->diagnostics.size() == 2);
-  CHECK(result->config.vrrp_instances(0).priority() == 255);
-  CHECK(FormatDiagnostic(result->diagnostics[1]) ==
+  REQUIRE(result.diagnostics.size() == 2);
+  CHECK(result.config.vrrp_instances(0).priority() == 255);
+  CHECK(FormatDiagnostic(result.diagnostics[1]) ==
         file +
             ":5:5: priorty: warning: unknown keyword in vrrp_instance; ignored (as keepalived); "
             "did you mean 'priority'?");
-  CHECK(result->ok());
+  CHECK(result.ok());
 }
 
 TEST_CASE("problems do not stop the parse: later blocks are still read") {
-  ParseResult r = ParseString(
-      "vrrp_instance A {\n"
-      "  interface eth0\n"
-      "  virtual_router_id 300\n"
-      "  virtual_ipaddress {\n"
-      "    10.0.0.1\n"
-      "  }\n"
-      "}\n"
-      "virtual_server 10.0.0.1 80 {\n"
-      "  lb_algo nope\n"
-      "  real_server 10.0.0.2 80 {\n"
-      "    wieght 2\n"
-      "  }\n"
-      "}\n",
-      "multi.conf");
-  CHECK(testing::Lines(r) ==
-        std::vector<std::string>{
-            "3:21: virtual_router_id: 300 is out of range 1-255",
-            "9:11: lb_algo: warning: 'nope' is not a kernel IPVS scheduler (rr wrr lc wlc lblc "
-            "lblcr dh sh sed nq fo ovf mh twos); ignored, wlc is used (as keepalived)",
-            "11:5: wieght: warning: unknown keyword in real_server; ignored (as keepalived); did "
-            "you mean 'weight'?"});
+  ParseResult r = testing::ParseWithDiagnostics(
+      testing::VrrpInstanceText("A", {"interface eth0", "virtual_router_id 300"}, "10.0.0.1", 2) +
+          "virtual_server 10.0.0.1 80 {\n"
+          "  lb_algo nope\n"
+          "  real_server 10.0.0.2 80 {\n"
+          "    wieght 2\n"
+          "  }\n"
+          "}\n",
+      "multi.conf",
+      {"3:21: virtual_router_id: 300 is out of range 1-255",
+       "9:11: lb_algo: warning: 'nope' is not a kernel IPVS scheduler (rr wrr lc wlc lblc lblcr dh "
+       "sh sed nq fo ovf mh twos); ignored, wlc is used (as keepalived)",
+       "11:5: wieght: warning: unknown keyword in real_server; ignored (as keepalived); did you "
+       "mean 'weight'?"});
   CHECK(r.config.virtual_servers(0).lb_algo() == "wlc");
   REQUIRE(r.config.virtual_servers_size() == 1);
   CHECK(r.config.virtual_servers(0).real_servers_size() == 1);
@@ -89,14 +80,8 @@ TEST_CASE("problems do not stop the parse: later blocks are still read") {
 
 TEST_CASE("priority 255 is accepted with a warning about address ownership") {
   ParseResult r = ParseString(
-      "vrrp_instance A {\n"
-      "  interface eth0\n"
-      "  virtual_router_id 1\n"
-      "  priority 255\n"
-      "  virtual_ipaddress {\n"
-      "    10.0.0.1\n"
-      "  }\n"
-      "}\n",
+      testing::VrrpInstanceText("A", {"interface eth0", "virtual_router_id 1", "priority 255"},
+                                "10.0.0.1", 2),
       "owner.conf");
   CHECK(r.ok());
   REQUIRE(r.diagnostics.size() == 1);
@@ -105,35 +90,27 @@ TEST_CASE("priority 255 is accepted with a warning about address ownership") {
 }
 
 TEST_CASE("the same VRID on another interface or family is fine") {
-  ParseResult r = ParseString(
-      "vrrp_instance A {\n interface eth0\n virtual_router_id 7\n virtual_ipaddress {\n 10.0.0.1\n "
-      "}\n}\n"
-      "vrrp_instance B {\n interface eth1\n virtual_router_id 7\n virtual_ipaddress {\n 10.0.1.1\n "
-      "}\n}\n"
-      "vrrp_instance C {\n interface eth0\n virtual_router_id 7\n virtual_ipaddress {\n fd00::1\n "
-      "}\n}\n",
+  ParseResult r = testing::ParseValid(
+      testing::VrrpInstanceText("A", {"interface eth0", "virtual_router_id 7"}, "10.0.0.1") +
+          testing::VrrpInstanceText("B", {"interface eth1", "virtual_router_id 7"}, "10.0.1.1") +
+          testing::VrrpInstanceText("C", {"interface eth0", "virtual_router_id 7"}, "fd00::1"),
       "vrid.conf");
-  INFO(FormatDiagnostics(r.diagnostics));
-  CHECK(r.ok());
   CHECK(r.config.vrrp_instances(2).version() == 3);
 }
 
 // keepalived's limits: a persistence_timeout over 31 days is ignored (the kernel would
 // store it as something else); weights go to 2^31-1.
 TEST_CASE("keepalived's limits on persistence_timeout and weight") {
-  ParseResult r = ParseString(
+  ParseResult r = testing::ParseWithWarnings(
       "virtual_server 10.0.0.1 80 {\n"
       "  persistence_timeout 2678401\n"
       "  real_server 10.0.0.2 80 {\n"
       "    weight 100000\n"
       "  }\n"
       "}\n",
-      "limits.conf");
-  CHECK(r.ok());
-  CHECK(testing::Lines(r) ==
-        std::vector<std::string>{
-            "2:23: persistence_timeout: warning: 2678401 is out of range 1-2678400; ignored (as "
-            "keepalived)"});
+      "limits.conf",
+      {"2:23: persistence_timeout: warning: 2678401 is out of range 1-2678400; ignored (as "
+       "keepalived)"});
   CHECK(r.config.virtual_servers(0).persistence_timeout_s() == 0);
   CHECK(r.config.virtual_servers(0).real_servers(0).weight() == 100000);
 }

@@ -9,12 +9,13 @@
 namespace lvs::config {
 namespace {
 
-ParseResult ParseOk(const std::string& text) {
-  ParseResult r = ParseString(text, "test.conf");
-  INFO(FormatDiagnostics(r.diagnostics));
-  REQUIRE(r.ok());
-  return r;
-}
+using testing::CheckerSettings;
+using testing::GarpSettings;
+using testing::ParseWithWarnings;
+using testing::VirtualServerSettings;
+using testing::VrrpInstanceText;
+
+ParseResult ParseOk(const std::string& text) { return testing::ParseValid(text, "test.conf"); }
 
 constexpr char kMinimal[] = R"(
 vrrp_script chk {
@@ -48,10 +49,7 @@ TEST_CASE("global_defs defaults") {
   const v1::GlobalDefs& g = r.config.global_defs();
   CHECK(g.router_id().empty());
   CHECK(g.vrrp_version() == 2);
-  CHECK(g.vrrp_garp_master_delay_ms() == 5000);
-  CHECK(g.vrrp_garp_master_repeat() == 5);
-  CHECK(g.vrrp_garp_master_refresh_ms() == 0);
-  CHECK(g.vrrp_garp_master_refresh_repeat() == 1);
+  CHECK(GarpSettings(g) == "delay 5000 ms, repeat 5, refresh 0 ms, refresh repeat 1");
   CHECK(g.vrrp_garp_interval_ms() == 0);
   CHECK(g.vrrp_gna_interval_ms() == 0);
   CHECK_FALSE(g.enable_script_security());
@@ -80,10 +78,7 @@ TEST_CASE("vrrp_instance defaults") {
   CHECK(vi.authentication().type() == v1::VrrpAuthentication::NONE);
   CHECK_FALSE(vi.nopreempt());
   CHECK(vi.preempt_delay_ms() == 0);
-  CHECK(vi.garp_master_delay_ms() == 5000);
-  CHECK(vi.garp_master_repeat() == 5);
-  CHECK(vi.garp_master_refresh_ms() == 0);
-  CHECK(vi.garp_master_refresh_repeat() == 1);
+  CHECK(GarpSettings(vi) == "delay 5000 ms, repeat 5, refresh 0 ms, refresh repeat 1");
   CHECK(vi.use_vmac().empty());
   CHECK(vi.accept());  // keepalived: accept unless vrrp_strict
   CHECK_FALSE(vi.family_inet6());
@@ -96,14 +91,9 @@ TEST_CASE("vrrp_instance defaults") {
 TEST_CASE("virtual_server and real_server defaults") {
   const ParseResult r = ParseOk(kMinimal);
   const v1::VirtualServer& vs = r.config.virtual_servers(0);
-  CHECK(vs.protocol() == v1::TCP);
-  CHECK(vs.delay_loop_ms() == 60000);
-  CHECK(vs.lb_algo() == "wlc");
-  CHECK(vs.lb_kind() == v1::NAT);
-  CHECK(vs.persistence_timeout_s() == 0);
-  CHECK(vs.quorum() == 1);
-  CHECK(vs.hysteresis() == 0);
-  CHECK_FALSE(vs.has_sorry_server());
+  CHECK(VirtualServerSettings(vs) ==
+        "TCP, delay_loop 60000 ms, lb_algo wlc, lb_kind NAT, persistence_timeout 0 s, quorum 1, "
+        "hysteresis 0");  // and no sorry_server
   CHECK_FALSE(vs.alpha());
   CHECK_FALSE(vs.omega());
   CHECK_FALSE(vs.ops());
@@ -119,15 +109,9 @@ TEST_CASE("checker defaults per kind") {
   const v1::RealServer& rs = r.config.virtual_servers(0).real_servers(0);
   REQUIRE(rs.checkers_size() == 3);
   const v1::Checker& tcp = rs.checkers(0);
-  CHECK(tcp.has_tcp());
-  CHECK(tcp.connect_ip() == "10.0.0.2");
-  CHECK(tcp.connect_port() == 80);
-  CHECK(tcp.connect_timeout_ms() == 5000);
-  CHECK(tcp.retry() == 1);
-  CHECK_FALSE(tcp.retry_set());
-  CHECK(tcp.delay_before_retry_ms() == 1000);
-  CHECK(tcp.delay_loop_ms() == 60000);
-  CHECK(tcp.warmup_ms() == 60000);
+  CHECK(CheckerSettings(tcp) ==
+        "tcp 10.0.0.2:80, connect_timeout 5000 ms, retry 1 (default), delay_before_retry 1000 ms, "
+        "delay_loop 60000 ms, warmup 60000 ms");
   CHECK_FALSE(tcp.alpha());
 
   const v1::Checker& http = rs.checkers(1);
@@ -183,20 +167,15 @@ virtual_server 10.0.0.1 80 {
 }
 )");
   const auto& g = r.config.global_defs();
-  CHECK(g.vrrp_garp_master_delay_ms() == 500);
-  CHECK(g.vrrp_garp_master_repeat() == 2);
-  CHECK(g.vrrp_garp_master_refresh_ms() == 60000);
-  CHECK(g.vrrp_garp_master_refresh_repeat() == 3);
+  CHECK(GarpSettings(g) == "delay 500 ms, repeat 2, refresh 60000 ms, refresh repeat 3");
   CHECK(g.vrrp_garp_interval_ms() == 1);
   CHECK(g.vrrp_gna_interval_ms() == 250);
   const auto& vi = r.config.vrrp_instances(0);
   CHECK(vi.version() == 3);
   CHECK(vi.advert_int_ms() == 250);
   CHECK(vi.preempt_delay_ms() == 4120);
-  CHECK(vi.garp_master_delay_ms() == 2000);  // the instance's own
-  CHECK(vi.garp_master_repeat() == 2);       // from global_defs
-  CHECK(vi.garp_master_refresh_ms() == 60000);
-  CHECK(vi.garp_master_refresh_repeat() == 3);
+  // The delay is the instance's own, the rest from global_defs.
+  CHECK(GarpSettings(vi) == "delay 2000 ms, repeat 2, refresh 60000 ms, refresh repeat 3");
   const auto& vs = r.config.virtual_servers(0);
   CHECK(vs.delay_loop_ms() == 2500);
   CHECK(vs.persistence_timeout_s() == 360);  // keepalived: 6 minutes when no value
@@ -268,7 +247,8 @@ virtual_server 10.0.0.1 80 {
 }
 
 TEST_CASE("nb_get_retry is retry everywhere, with a warning naming its line") {
-  const ParseResult r = ParseString(R"(virtual_server 10.0.0.1 80 {
+  const ParseResult r = ParseWithWarnings(
+      R"(virtual_server 10.0.0.1 80 {
     nb_get_retry 5
     real_server 10.0.0.2 80 {
         HTTP_GET {
@@ -282,12 +262,9 @@ TEST_CASE("nb_get_retry is retry everywhere, with a warning naming its line") {
     }
 }
 )",
-                                    "alias.conf");
-  CHECK(r.ok());
-  CHECK(testing::Lines(r) ==
-        std::vector<std::string>{
-            "2:5: nb_get_retry: warning: deprecated alias of 'retry'; taken as 'retry 5'",
-            "5:13: nb_get_retry: warning: deprecated alias of 'retry'; taken as 'retry 2'"});
+      "alias.conf",
+      {"2:5: nb_get_retry: warning: deprecated alias of 'retry'; taken as 'retry 5'",
+       "5:13: nb_get_retry: warning: deprecated alias of 'retry'; taken as 'retry 2'"});
   const auto& rs = r.config.virtual_servers(0).real_servers(0);
   CHECK(rs.checkers(0).retry() == 2);
   CHECK(rs.checkers(1).retry() == 5);
@@ -412,23 +389,12 @@ global_defs {
 }
 
 TEST_CASE("a virtual_server on a non-accept VIP is warned about: the drop rules come before IPVS") {
-  const ParseResult r = ParseString(R"(
-vrrp_instance A {
-    interface eth0
-    virtual_router_id 9
-    no_accept
-    virtual_ipaddress {
-        10.0.0.1
-    }
-}
-vrrp_instance B {
-    interface eth0
-    virtual_router_id 10
-    virtual_ipaddress {
-        10.0.0.2
-    }
-}
-virtual_server 10.0.0.1 80 {
+  const ParseResult r = ParseString(
+      "\n" +
+          VrrpInstanceText("A", {"interface eth0", "virtual_router_id 9", "no_accept"},
+                           "10.0.0.1") +
+          VrrpInstanceText("B", {"interface eth0", "virtual_router_id 10"}, "10.0.0.2") +
+          R"(virtual_server 10.0.0.1 80 {
     real_server 10.1.0.1 80 {
     }
 }
@@ -437,7 +403,7 @@ virtual_server 10.0.0.2 80 {
     }
 }
 )",
-                                    "test.conf");
+      "test.conf");
   REQUIRE(r.ok());
   std::vector<std::string> warned;
   for (const auto& d : r.diagnostics) {
@@ -449,24 +415,12 @@ virtual_server 10.0.0.2 80 {
 }
 
 TEST_CASE("state MASTER without a priority is the address owner, as keepalived derives it") {
-  const ParseResult r = ParseString(R"(
-vrrp_instance A {
-    state MASTER
-    interface eth0
-    virtual_router_id 9
-    virtual_ipaddress {
-        10.0.0.1
-    }
-}
-vrrp_instance B {
-    interface eth0
-    virtual_router_id 10
-    virtual_ipaddress {
-        10.0.0.2
-    }
-}
-)",
-                                    "test.conf");
+  const ParseResult r = ParseString(
+      "\n" +
+          VrrpInstanceText("A", {"state MASTER", "interface eth0", "virtual_router_id 9"},
+                           "10.0.0.1") +
+          VrrpInstanceText("B", {"interface eth0", "virtual_router_id 10"}, "10.0.0.2"),
+      "test.conf");
   CHECK(r.config.vrrp_instances(0).priority() == 255);
   CHECK(r.config.vrrp_instances(0).accept());
   CHECK(r.config.vrrp_instances(1).priority() == 100);
@@ -631,21 +585,17 @@ TEST_CASE("lvs_sync_daemon's maxlen, port, ttl and group, as keepalived's global
             .lvs_sync_daemon()
             .group() == "ff02::1:2");
 
-  ParseResult bad = ParseString(
+  ParseResult bad = ParseWithWarnings(
       "global_defs {\n lvs_sync_daemon eth0 VI_1 ttl 0 group 10.0.0.1 maxlen 70000\n}\n" + instance,
-      "t.conf");
-  REQUIRE(bad.ok());
+      "t.conf",
+      {"2:32: lvs_sync_daemon: warning: 0 is out of range 1-255; ignored (as keepalived)",
+       "2:40: lvs_sync_daemon: warning: group '10.0.0.1' is not a multicast address; ignored (as "
+       "keepalived)",
+       "2:56: lvs_sync_daemon: warning: 70000 is out of range 1-65507; ignored (as keepalived)"});
   const v1::LvsSyncDaemon& b = bad.config.global_defs().lvs_sync_daemon();
   CHECK(b.ttl() == 0);
   CHECK(b.group().empty());
   CHECK(b.max_len() == 0);
-  CHECK(testing::Lines(bad) ==
-        std::vector<std::string>{
-            "2:32: lvs_sync_daemon: warning: 0 is out of range 1-255; ignored (as keepalived)",
-            "2:40: lvs_sync_daemon: warning: group '10.0.0.1' is not a multicast address; ignored "
-            "(as keepalived)",
-            "2:56: lvs_sync_daemon: warning: 70000 is out of range 1-65507; ignored (as "
-            "keepalived)"});
 }
 
 TEST_CASE("lb_kind TUN's options and persistence_engine, as keepalived's check_parser.c") {

@@ -7,6 +7,9 @@ namespace lvs::config {
 namespace {
 
 using testing::Lines;
+using testing::ParseReadableFile;
+using testing::ParseValid;
+using testing::ParseWithWarnings;
 using testing::TempDir;
 
 TEST_CASE("include resolves relative to the including file, globs in sorted order") {
@@ -31,30 +34,28 @@ TEST_CASE("include resolves relative to the including file, globs in sorted orde
   dir.Write("conf.d/10-a.conf",
             "virtual_server 10.0.0.1 80 {\n  real_server 10.0.0.2 80 {\n  }\n}\n");
   dir.Write("conf.d/ignored.txt", "garbage\n");
-  absl::StatusOr<ParseResult> r = ParseFile(main);
-  REQUIRE(r.ok());
-  INFO(FormatDiagnostics(r->diagnostics));
-  CHECK(r->ok());
-  CHECK(r->config.vrrp_instances_size() == 1);
-  REQUIRE(r->config.virtual_servers_size() == 2);
-  CHECK(r->config.virtual_servers(0).port() == 80);
-  CHECK(r->config.virtual_servers(1).port() == 443);
-  REQUIRE(r->config.files_size() == 5);
-  CHECK(r->config.files(0) == main);
-  CHECK(r->config.files(2) == dir.path() + "/sub/vi.conf");
+  const ParseResult r = ParseReadableFile(main);
+  INFO(FormatDiagnostics(r.diagnostics));
+  CHECK(r.ok());
+  CHECK(r.config.vrrp_instances_size() == 1);
+  REQUIRE(r.config.virtual_servers_size() == 2);
+  CHECK(r.config.virtual_servers(0).port() == 80);
+  CHECK(r.config.virtual_servers(1).port() == 443);
+  REQUIRE(r.config.files_size() == 5);
+  CHECK(r.config.files(0) == main);
+  CHECK(r.config.files(2) == dir.path() + "/sub/vi.conf");
   // Locations point into the included file.
-  CHECK(r->config.vrrp_instances(0).location().file() == dir.path() + "/sub/vi.conf");
-  CHECK(r->config.vrrp_instances(0).location().line() == 1);
+  CHECK(r.config.vrrp_instances(0).location().file() == dir.path() + "/sub/vi.conf");
+  CHECK(r.config.vrrp_instances(0).location().line() == 1);
 }
 
 TEST_CASE("errors inside an included file carry that file's name and line") {
   TempDir dir;
   const std::string main = dir.Write("main.conf", "include inc.conf\n");
   dir.Write("inc.conf", "global_defs {\n  routr_id X\n}\n");
-  absl::StatusOr<ParseResult> r = ParseFile(main);
-  REQUIRE(r.ok());
-  REQUIRE(r->diagnostics.size() == 1);
-  CHECK(FormatDiagnostic(r->diagnostics[0]) ==
+  const ParseResult r = ParseReadableFile(main);
+  REQUIRE(r.diagnostics.size() == 1);
+  CHECK(FormatDiagnostic(r.diagnostics[0]) ==
         dir.path() +
             "/inc.conf:2:3: routr_id: warning: unknown keyword in global_defs; ignored "
             "(as keepalived); did you mean 'router_id'?");
@@ -66,23 +67,20 @@ TEST_CASE("a missing include file is an error; a pattern matching nothing a warn
                                      "include missing.conf\n"
                                      "include conf.d/*.conf\n"
                                      "include\n");
-  absl::StatusOr<ParseResult> r = ParseFile(main);
-  REQUIRE(r.ok());
-  CHECK(Lines(*r) ==
-        std::vector<std::string>{
-            "1:9: include: cannot open '" + dir.path() + "/missing.conf': no such file",
-            "2:9: include: warning: no file matches '" + dir.path() + "/conf.d/*.conf'",
-            "3:1: include: expects exactly one file name or pattern"});
+  const ParseResult r = ParseReadableFile(main);
+  CHECK(Lines(r) == std::vector<std::string>{
+                        "1:9: include: cannot open '" + dir.path() + "/missing.conf': no such file",
+                        "2:9: include: warning: no file matches '" + dir.path() + "/conf.d/*.conf'",
+                        "3:1: include: expects exactly one file name or pattern"});
 }
 
 TEST_CASE("an include cycle is reported, not followed forever") {
   TempDir dir;
   const std::string main = dir.Write("a.conf", "include b.conf\n");
   dir.Write("b.conf", "include a.conf\n");
-  absl::StatusOr<ParseResult> r = ParseFile(main);
-  REQUIRE(r.ok());
-  REQUIRE(r->error_count() == 1);
-  CHECK(Lines(*r)[0] == "1:9: include: '" + dir.path() + "/a.conf' includes itself");
+  const ParseResult r = ParseReadableFile(main);
+  REQUIRE(r.error_count() == 1);
+  CHECK(Lines(r)[0] == "1:9: include: '" + dir.path() + "/a.conf' includes itself");
 }
 
 TEST_CASE("include refuses devices and can be disabled") {
@@ -99,7 +97,7 @@ TEST_CASE("the main file must be readable") {
 }
 
 TEST_CASE("parameters: $NAME=value, ${NAME}, $NAME before whitespace, recursion at use") {
-  ParseResult r = ParseString(
+  ParseResult r = ParseValid(
       "$IF=eth0\n"
       "$BASE=10.2.${SUB}\n"
       "$SUB=0\n"
@@ -112,8 +110,6 @@ TEST_CASE("parameters: $NAME=value, ${NAME}, $NAME before whitespace, recursion 
       "    }\n"
       "}\n",
       "params.conf");
-  INFO(FormatDiagnostics(r.diagnostics));
-  REQUIRE(r.ok());
   const auto& vi = r.config.vrrp_instances(0);
   CHECK(vi.interface() == "eth0");
   CHECK(vi.virtual_ipaddresses(0).address() == "10.2.0.100");
@@ -139,7 +135,7 @@ TEST_CASE("a bad value from a parameter points at the reference") {
 }
 
 TEST_CASE("multi-line parameter definitions expand to several statements") {
-  ParseResult r = ParseString(
+  ParseResult r = ParseValid(
       "$RS= \\\n"
       "    real_server 10.0.0.${N} 80 { \\\n"
       "        weight ${N} \\\n"
@@ -151,8 +147,6 @@ TEST_CASE("multi-line parameter definitions expand to several statements") {
       "    $RS\n"
       "}\n",
       "multi.conf");
-  INFO(FormatDiagnostics(r.diagnostics));
-  REQUIRE(r.ok());
   const auto& vs = r.config.virtual_servers(0);
   REQUIRE(vs.real_servers_size() == 2);
   CHECK(vs.real_servers(0).address() == "10.0.0.2");
@@ -162,7 +156,7 @@ TEST_CASE("multi-line parameter definitions expand to several statements") {
 }
 
 TEST_CASE("comments and quoted strings") {
-  ParseResult r = ParseString(
+  ParseResult r = ParseValid(
       "! a bang comment\n"
       "global_defs {   # trailing comment\n"
       "    router_id \"lvs #1 ! primary\"  ! another\n"
@@ -171,8 +165,6 @@ TEST_CASE("comments and quoted strings") {
       "    script abc\" def \"ghi 'x y'\n"
       "}\n",
       "quotes.conf");
-  INFO(FormatDiagnostics(r.diagnostics));
-  REQUIRE(r.ok());
   CHECK(r.config.global_defs().router_id() == "lvs #1 ! primary");
   // Adjacent quoted and unquoted parts form one word; separate words join with spaces.
   CHECK(r.config.vrrp_scripts(0).script() == "abc def ghi x y");
@@ -235,12 +227,10 @@ TEST_CASE("a conditional line's errors point into the line") {
 }
 
 TEST_CASE("sequence and list lines are skipped with a warning") {
-  ParseResult r = ParseString("global_defs {\n  ~SEQ(i,1,3) x\n}\n", "c.conf");
-  CHECK(r.ok());
-  CHECK(Lines(r) ==
-        std::vector<std::string>{
-            "2:3: ~SEQ(i,1,3): warning: sequence and list blocks have no effect in lvs-ha; "
-            "line ignored"});
+  ParseWithWarnings(
+      "global_defs {\n  ~SEQ(i,1,3) x\n}\n", "c.conf",
+      {"2:3: ~SEQ(i,1,3): warning: sequence and list blocks have no effect in lvs-ha; "
+       "line ignored"});
 }
 
 }  // namespace

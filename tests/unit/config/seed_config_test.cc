@@ -7,8 +7,11 @@
 namespace lvs::config {
 namespace {
 
+using testing::CheckerSettings;
 using testing::FixturePath;
+using testing::GarpSettings;
 using testing::Lines;
+using testing::VirtualServerSettings;
 
 struct SeedExpectation {
   std::string file;
@@ -47,10 +50,7 @@ void CheckSeed(const SeedExpectation& e) {
   const v1::GlobalDefs& g = c.global_defs();
   CHECK(g.router_id() == e.router_id);
   CHECK(g.vrrp_version() == 2);
-  CHECK(g.vrrp_garp_master_delay_ms() == 5000);
-  CHECK(g.vrrp_garp_master_repeat() == 5);
-  CHECK(g.vrrp_garp_master_refresh_ms() == 0);
-  CHECK(g.vrrp_garp_master_refresh_repeat() == 1);
+  CHECK(GarpSettings(g) == "delay 5000 ms, repeat 5, refresh 0 ms, refresh repeat 1");
 
   REQUIRE(c.vrrp_instances_size() == 1);
   const v1::VrrpInstance& vi = c.vrrp_instances(0);
@@ -86,14 +86,9 @@ void CheckSeed(const SeedExpectation& e) {
   CHECK(vs.address() == "192.168.64.100");
   CHECK(vs.port() == 80);
   CHECK_FALSE(vs.ipv6());
-  CHECK(vs.protocol() == v1::TCP);
-  CHECK(vs.delay_loop_ms() == 6000);
-  CHECK(vs.lb_algo() == "rr");
-  CHECK(vs.lb_kind() == v1::DR);
-  CHECK(vs.persistence_timeout_s() == 0);
-  CHECK(vs.quorum() == 1);
-  CHECK(vs.hysteresis() == 0);
-  CHECK_FALSE(vs.has_sorry_server());
+  CHECK(VirtualServerSettings(vs) ==
+        "TCP, delay_loop 6000 ms, lb_algo rr, lb_kind DR, persistence_timeout 0 s, quorum 1, "
+        "hysteresis 0");  // and no sorry_server
   REQUIRE(vs.real_servers_size() == 2);
 
   const v1::RealServer& rs1 = vs.real_servers(0);
@@ -105,15 +100,9 @@ void CheckSeed(const SeedExpectation& e) {
   CHECK(rs1.location().line() == e.rs1_line);
   REQUIRE(rs1.checkers_size() == 1);
   const v1::Checker& check1 = rs1.checkers(0);
-  CHECK(check1.has_tcp());
-  CHECK(check1.connect_ip() == "192.168.64.143");
-  CHECK(check1.connect_port() == 80);
-  CHECK(check1.connect_timeout_ms() == 3000);
-  CHECK(check1.retry() == 3);
-  CHECK(check1.retry_set());
-  CHECK(check1.delay_before_retry_ms() == 3000);
-  CHECK(check1.delay_loop_ms() == 6000);
-  CHECK(check1.warmup_ms() == 6000);
+  CHECK(CheckerSettings(check1) ==
+        "tcp 192.168.64.143:80, connect_timeout 3000 ms, retry 3 (set), delay_before_retry 3000 "
+        "ms, delay_loop 6000 ms, warmup 6000 ms");
 
   const v1::RealServer& rs2 = vs.real_servers(1);
   CHECK(rs2.address() == "192.168.64.138");

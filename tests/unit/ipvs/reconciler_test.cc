@@ -37,6 +37,12 @@ struct Seed {
   std::set<ServiceKey> Owned() { return Reconciler::KeysOf(Desired()); }
 };
 
+// The seed's table applied to a fake kernel: where most tests start.
+struct ConvergedSeed : Seed {
+  FakeIpvsKernel kernel;
+  ConvergedSeed() { Converge(kernel, Desired(), Owned()); }
+};
+
 TEST_CASE("the diff of equal tables is empty") {
   Seed seed;
   Table desired = seed.Desired();
@@ -58,42 +64,35 @@ TEST_CASE("from empty: the service first, then its reals; after applying, kernel
   CHECK(Reconciler::Diff(seed.Desired(), *kernel.Dump(), seed.Owned()).empty());
 }
 
-TEST_CASE("one change gives one operation") {
-  Seed seed;
-  FakeIpvsKernel kernel;
-  Converge(kernel, seed.Desired(), seed.Owned());
-
+TEST_CASE_METHOD(ConvergedSeed, "one change gives one operation") {
   SECTION("a real's weight") {
-    seed.world.services[0].reals[0].spec.weight = 5;
-    auto ops = Converge(kernel, seed.Desired(), seed.Owned());
+    world.services[0].reals[0].spec.weight = 5;
+    auto ops = Converge(kernel, Desired(), Owned());
     REQUIRE(ops.size() == 1);
     CHECK(ops[0].kind == Kind::kEditDest);
     CHECK(ops[0].dest.weight == 5);
   }
   SECTION("the scheduler") {
-    seed.world.services[0].spec.scheduler = "wlc";
-    auto ops = Converge(kernel, seed.Desired(), seed.Owned());
+    world.services[0].spec.scheduler = "wlc";
+    auto ops = Converge(kernel, Desired(), Owned());
     REQUIRE(ops.size() == 1);
     CHECK(ops[0].kind == Kind::kEditService);
   }
   SECTION("a new real") {
-    RealConfig extra = seed.world.services[0].reals[0];
+    RealConfig extra = world.services[0].reals[0];
     extra.spec.key = Real("192.168.64.150", 80);
-    extra.target_id = TargetId(seed.world.services[0].spec.key, extra.spec.key);
-    seed.world.services[0].reals.push_back(extra);
-    auto ops = Converge(kernel, seed.Desired(), seed.Owned());
+    extra.target_id = TargetId(world.services[0].spec.key, extra.spec.key);
+    world.services[0].reals.push_back(extra);
+    auto ops = Converge(kernel, Desired(), Owned());
     REQUIRE(ops.size() == 1);
     CHECK(ops[0].kind == Kind::kAddDest);
   }
-  CHECK(Specs(*kernel.Dump()) == Specs(seed.Desired()));
+  CHECK(Specs(*kernel.Dump()) == Specs(Desired()));
 }
 
-TEST_CASE("a diff limited to some services looks only at those") {
-  Seed seed;
-  FakeIpvsKernel kernel;
-  Converge(kernel, seed.Desired(), seed.Owned());
+TEST_CASE_METHOD(ConvergedSeed, "a diff limited to some services looks only at those") {
   kernel.table().begin()->second.spec.scheduler = "wlc";  // drift elsewhere is not looked at
-  Table desired = seed.Desired();
+  Table desired = Desired();
   ServiceSpec extra;
   extra.key = Svc("10.0.0.5", 80);
   extra.scheduler = "rr";
@@ -105,10 +104,8 @@ TEST_CASE("a diff limited to some services looks only at those") {
   CHECK(ops[0].service.key == extra.key);
 }
 
-TEST_CASE("adopt on start: an equal kernel table is left alone, counters and all") {
-  Seed seed;
-  FakeIpvsKernel kernel;
-  Converge(kernel, seed.Desired(), seed.Owned());
+TEST_CASE_METHOD(ConvergedSeed,
+                 "adopt on start: an equal kernel table is left alone, counters and all") {
   auto& svc = kernel.table().begin()->second;
   svc.stats.conns = 42;
   svc.dests.begin()->second.active_conns = 7;
@@ -119,54 +116,44 @@ TEST_CASE("adopt on start: an equal kernel table is left alone, counters and all
   REQUIRE(kernel.ApplyOne({Kind::kAddService, other, {}}).ok());
 
   const size_t before = kernel.operations_applied();
-  auto ops = Converge(kernel, seed.Desired(), seed.Owned());
+  auto ops = Converge(kernel, Desired(), Owned());
   CHECK(ops.empty());
   CHECK(kernel.operations_applied() == before);
-  CHECK(kernel.table().at(seed.world.services[0].spec.key).stats.conns == 42);
+  CHECK(kernel.table().at(world.services[0].spec.key).stats.conns == 42);
   CHECK(kernel.table().count(other.key) == 1);
 }
 
-TEST_CASE("adopt on start: a differing real is changed in place, not re-added") {
-  Seed seed;
-  FakeIpvsKernel kernel;
-  Converge(kernel, seed.Desired(), seed.Owned());
+TEST_CASE_METHOD(ConvergedSeed,
+                 "adopt on start: a differing real is changed in place, not re-added") {
   auto& d = kernel.table().begin()->second.dests.begin()->second;
   d.spec.weight = 9;
   d.active_conns = 3;
-  auto ops = Converge(kernel, seed.Desired(), seed.Owned());
+  auto ops = Converge(kernel, Desired(), Owned());
   REQUIRE(ops.size() == 1);
   CHECK(ops[0].kind == Kind::kEditDest);
   CHECK(kernel.table().begin()->second.dests.begin()->second.active_conns == 3);
 }
 
-TEST_CASE("drift repair: after ipvsadm -C everything comes back") {
-  Seed seed;
-  FakeIpvsKernel kernel;
-  Converge(kernel, seed.Desired(), seed.Owned());
+TEST_CASE_METHOD(ConvergedSeed, "drift repair: after ipvsadm -C everything comes back") {
   kernel.Flush();
-  auto ops = Converge(kernel, seed.Desired(), seed.Owned());
+  auto ops = Converge(kernel, Desired(), Owned());
   CHECK(ops.size() == 3);
-  CHECK(Specs(*kernel.Dump()) == Specs(seed.Desired()));
+  CHECK(Specs(*kernel.Dump()) == Specs(Desired()));
 }
 
-TEST_CASE("drift repair: a stray real in an owned service is removed") {
-  Seed seed;
-  FakeIpvsKernel kernel;
-  Converge(kernel, seed.Desired(), seed.Owned());
+TEST_CASE_METHOD(ConvergedSeed, "drift repair: a stray real in an owned service is removed") {
   DestSpec stray;
   stray.key = Real("192.168.64.99", 80);
-  REQUIRE(kernel.ApplyOne({Kind::kAddDest, seed.Desired().begin()->second.spec, stray}).ok());
-  auto ops = Converge(kernel, seed.Desired(), seed.Owned());
+  REQUIRE(kernel.ApplyOne({Kind::kAddDest, Desired().begin()->second.spec, stray}).ok());
+  auto ops = Converge(kernel, Desired(), Owned());
   REQUIRE(ops.size() == 1);
   CHECK(ops[0].kind == Kind::kDelDest);
   CHECK(ops[0].dest.key == stray.key);
 }
 
-TEST_CASE("a service dropped from the config is deleted, last; unowned ones stay") {
-  Seed seed;
-  FakeIpvsKernel kernel;
-  std::set<ServiceKey> owned = seed.Owned();
-  Converge(kernel, seed.Desired(), owned);
+TEST_CASE_METHOD(ConvergedSeed,
+                 "a service dropped from the config is deleted, last; unowned ones stay") {
+  std::set<ServiceKey> owned = Owned();
   ServiceSpec foreign;
   foreign.key = Svc("10.9.9.9", 80);
   foreign.scheduler = "rr";
@@ -180,13 +167,10 @@ TEST_CASE("a service dropped from the config is deleted, last; unowned ones stay
   CHECK(kernel.table().count(foreign.key) == 1);
 }
 
-TEST_CASE("operations are ordered: additions before removals") {
-  Seed seed;
-  FakeIpvsKernel kernel;
-  Converge(kernel, seed.Desired(), seed.Owned());
+TEST_CASE_METHOD(ConvergedSeed, "operations are ordered: additions before removals") {
   // Replace rs1 by a new real: the add must come before the delete.
-  seed.world.services[0].reals[0].spec.key = Real("192.168.64.150", 80);
-  auto ops = Reconciler::Diff(seed.Desired(), *kernel.Dump(), seed.Owned());
+  world.services[0].reals[0].spec.key = Real("192.168.64.150", 80);
+  auto ops = Reconciler::Diff(Desired(), *kernel.Dump(), Owned());
   REQUIRE(ops.size() == 2);
   CHECK(ops[0].kind == Kind::kAddDest);
   CHECK(ops[1].kind == Kind::kDelDest);

@@ -41,24 +41,33 @@ TEST_CASE("settings come from global_defs with keepalived's host defaults") {
 
 TEST_CASE("VRRP instance and group alerts") {
   const Settings s = Lb1();
-  auto master = VrrpInstanceAlert(s, "VI_1", VrrpTransition::kMaster);
-  REQUIRE(master);
-  CHECK(master->subject == "[LVS_1] VRRP Instance VI_1 - Entering MASTER state");
-  CHECK(master->body == "=> VRRP Instance is now owning VRRP VIPs <=");
-  CHECK(VrrpInstanceAlert(s, "VI_1", VrrpTransition::kBackup)->body ==
-        "=> VRRP Instance is no longer owning VRRP VIPs <=");
-  CHECK(VrrpInstanceAlert(s, "VI_1", VrrpTransition::kFault)->subject ==
-        "[LVS_1] VRRP Instance VI_1 - Entering FAULT state");
-  CHECK(VrrpInstanceAlert(s, "VI_1", VrrpTransition::kStop)->subject ==
-        "[LVS_1] VRRP Instance VI_1 - Stopping");
-  CHECK(VrrpInstanceAlert(s, "VI_1", VrrpTransition::kStop)->body ==
-        "=> VRRP Instance stopping <=");
-  CHECK(VrrpGroupAlert(s, "G", VrrpTransition::kBackup)->subject ==
-        "[LVS_1] VRRP Group G - Entering BACKUP state");
-  CHECK(VrrpGroupAlert(s, "G", VrrpTransition::kBackup)->body ==
-        "=> All VRRP group instances are now in BACKUP state <=");
-  CHECK(VrrpGroupAlert(s, "G", VrrpTransition::kStop)->body ==
-        "=> All VRRP group instances are now stopping <=");
+  // Instance VI_1's alerts, then group G's: one part of one alert a row.
+  enum Of { kInstance, kGroup };
+  struct Row {
+    Of of;
+    VrrpTransition to;
+    std::string Alert::*part;
+    std::string expected;
+  };
+  using enum VrrpTransition;
+  const auto subject = &Alert::subject;
+  const auto body = &Alert::body;
+  for (const Row& row : std::vector<Row>{
+           {kInstance, kMaster, subject, "[LVS_1] VRRP Instance VI_1 - Entering MASTER state"},
+           {kInstance, kMaster, body, "=> VRRP Instance is now owning VRRP VIPs <="},
+           {kInstance, kBackup, body, "=> VRRP Instance is no longer owning VRRP VIPs <="},
+           {kInstance, kFault, subject, "[LVS_1] VRRP Instance VI_1 - Entering FAULT state"},
+           {kInstance, kStop, subject, "[LVS_1] VRRP Instance VI_1 - Stopping"},
+           {kInstance, kStop, body, "=> VRRP Instance stopping <="},
+           {kGroup, kBackup, subject, "[LVS_1] VRRP Group G - Entering BACKUP state"},
+           {kGroup, kBackup, body, "=> All VRRP group instances are now in BACKUP state <="},
+           {kGroup, kStop, body, "=> All VRRP group instances are now stopping <="},
+       }) {
+    const std::optional<Alert> alert =
+        row.of == kGroup ? VrrpGroupAlert(s, "G", row.to) : VrrpInstanceAlert(s, "VI_1", row.to);
+    REQUIRE(alert);
+    CHECK((*alert).*row.part == row.expected);
+  }
 
   Settings quiet = s;
   quiet.no_email_faults = true;

@@ -139,62 +139,49 @@ TEST_CASE("v3 centisecond interval survives a round trip, reserved bits ignored"
   REQUIRE(std::get<ReceivedAdvert>(r).advert.advert_int_cs == 10);
 }
 
+// A datagram with one byte changed, and the reason it must be refused for.
+struct OneByteChange {
+  const char* what;
+  const std::vector<uint8_t>& datagram;
+  size_t at;
+  uint8_t value;
+  RejectReason reason;
+};
+
 TEST_CASE("every receive check has its own reason") {
-  SECTION("bad checksum") {
-    auto d = kKeepalivedV2Pass;
-    d[27] ^= 0x01;
-    CHECK(ParseV4Reason(d) == RejectReason::kBadChecksum);
-  }
-  SECTION("flipped payload byte breaks the checksum") {
-    auto d = kKeepalivedV2Pass;
-    d[30] ^= 0x40;
-    CHECK(ParseV4Reason(d) == RejectReason::kBadChecksum);
-  }
-  SECTION("v3 IPv4 checksum covers the destination (pseudo-header)") {
-    auto d = kKeepalivedV3Ipv4;
-    d[19] = 0x13;  // 224.0.0.19
-    CHECK(ParseV4Reason(d) == RejectReason::kBadChecksum);
+  const auto& v2 = kKeepalivedV2Pass;
+  SECTION("one byte changed") {
+    for (const OneByteChange& change : std::vector<OneByteChange>{
+             {"bad checksum", v2, 27, uint8_t(v2[27] ^ 0x01), RejectReason::kBadChecksum},
+             {"flipped payload byte breaks the checksum", v2, 30, uint8_t(v2[30] ^ 0x40),
+              RejectReason::kBadChecksum},
+             {"v3 IPv4 checksum covers the destination (pseudo-header): 224.0.0.19",
+              kKeepalivedV3Ipv4, 19, 0x13, RejectReason::kBadChecksum},
+             {"truncated: address count beyond the message", v2, 23, 3, RejectReason::kTruncated},
+             {"not IPv4", v2, 0, 0x65, RejectReason::kBadIpHeader},
+             {"bad IHL", v2, 0, 0x44, RejectReason::kBadIpHeader},
+             {"other protocol", v2, 9, 17, RejectReason::kBadIpHeader},
+             {"version 1 is refused", v2, 20, 1 << 4 | 1, RejectReason::kBadVersion},
+             {"version 4 is refused", v2, 20, 4 << 4 | 1, RejectReason::kBadVersion},
+             {"type other than advertisement", v2, 20, 0x22, RejectReason::kBadType},
+         }) {
+      INFO(change.what);
+      std::vector<uint8_t> d = change.datagram;
+      d[change.at] = change.value;
+      CHECK(ParseV4Reason(d) == change.reason);
+    }
   }
   SECTION("truncated: IP header cut") {
-    CHECK(ParseV4Reason({kKeepalivedV2Pass.begin(), kKeepalivedV2Pass.begin() + 12}) ==
-          RejectReason::kTruncated);
+    CHECK(ParseV4Reason({v2.begin(), v2.begin() + 12}) == RejectReason::kTruncated);
   }
   SECTION("truncated: total length beyond the buffer") {
-    std::vector<uint8_t> d(kKeepalivedV2Pass.begin(), kKeepalivedV2Pass.end() - 4);
-    CHECK(ParseV4Reason(d) == RejectReason::kTruncated);
-  }
-  SECTION("truncated: address count beyond the message") {
-    auto d = kKeepalivedV2Pass;
-    d[23] = 3;
+    std::vector<uint8_t> d(v2.begin(), v2.end() - 4);
     CHECK(ParseV4Reason(d) == RejectReason::kTruncated);
   }
   SECTION("truncated: VRRP header shorter than 8 bytes") {
-    std::vector<uint8_t> d(kKeepalivedV2Pass.begin(), kKeepalivedV2Pass.begin() + 24);
+    std::vector<uint8_t> d(v2.begin(), v2.begin() + 24);
     d[3] = 24;
     CHECK(ParseV4Reason(d) == RejectReason::kTruncated);
-  }
-  SECTION("not IPv4 / bad IHL / other protocol") {
-    auto d = kKeepalivedV2Pass;
-    d[0] = 0x65;
-    CHECK(ParseV4Reason(d) == RejectReason::kBadIpHeader);
-    d = kKeepalivedV2Pass;
-    d[0] = 0x44;
-    CHECK(ParseV4Reason(d) == RejectReason::kBadIpHeader);
-    d = kKeepalivedV2Pass;
-    d[9] = 17;
-    CHECK(ParseV4Reason(d) == RejectReason::kBadIpHeader);
-  }
-  SECTION("version 1 and 4 are refused") {
-    for (uint8_t v : {1, 4}) {
-      auto d = kKeepalivedV2Pass;
-      d[20] = static_cast<uint8_t>(v << 4 | 1);
-      CHECK(ParseV4Reason(d) == RejectReason::kBadVersion);
-    }
-  }
-  SECTION("type other than advertisement") {
-    auto d = kKeepalivedV2Pass;
-    d[20] = 0x22;
-    CHECK(ParseV4Reason(d) == RejectReason::kBadType);
   }
 }
 
