@@ -96,4 +96,19 @@ std::string FormatDiagnostic(const v1::Diagnostic& diagnostic) {
   return out;
 }
 
+std::string FirstError(const google::protobuf::RepeatedPtrField<v1::Diagnostic>& diagnostics) {
+  const v1::Diagnostic* first = nullptr;
+  int errors = 0;
+  for (const v1::Diagnostic& d : diagnostics) {
+    if (d.severity() != v1::Diagnostic::ERROR) continue;
+    if (first == nullptr) first = &d;
+    ++errors;
+  }
+  if (first == nullptr) return "";
+  std::string line = FormatDiagnostic(*first);
+  while (!line.empty() && line.back() == '\n') line.pop_back();
+  if (errors == 1) return line;
+  return absl::StrCat(errors, " errors, the first: ", line);
+}
+
 }  // namespace lvs::config

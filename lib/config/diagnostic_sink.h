@@ -53,5 +53,8 @@ class DiagnosticSink {
 // "file:line:col: keyword: message" for errors and
 // "file:line:col: keyword: warning: message" for warnings.
 std::string FormatDiagnostic(const v1::Diagnostic& diagnostic);
+// The first error of a refused load, formatted, and how many there were: the line a
+// status or a log names ("2 errors, the first: f.conf:43:20: syntax: ..."); "" if none.
+std::string FirstError(const google::protobuf::RepeatedPtrField<v1::Diagnostic>& diagnostics);
 
 }  // namespace lvs::config

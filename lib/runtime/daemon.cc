@@ -21,6 +21,8 @@
 #include <grpcpp/health_check_service_interface.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "lib/rpc/channel.h"
 #include "lib/rpc/tls_files.h"
 
@@ -190,7 +192,22 @@ absl::Status Daemon::Start() {
 }
 
 void Daemon::SetStatus(const std::string& status) {
-  sd_notify(0, absl::StrCat("STATUS=", status).c_str());
+  status_ = status;
+  const std::string line =
+      reload_refused_.empty() ? status_ : absl::StrCat(reload_refused_, "; ", status_);
+  if (line == status_sent_) return;  // callers may report every second
+  status_sent_ = line;
+  sd_notify(0, absl::StrCat("STATUS=", line).c_str());
+}
+
+void Daemon::ReloadOutcome(bool applied, const std::string& why) {
+  reload_refused_.clear();
+  if (!applied) {
+    reload_refused_ = absl::StrCat("reload failed at ",
+                                   absl::FormatTime("%H:%M:%S", absl::Now(), absl::LocalTimeZone()),
+                                   " (", why, "): the previous config runs");
+  }
+  SetStatus(status_);
 }
 
 void Daemon::RequestStop() {

@@ -54,8 +54,11 @@ class Daemon {
   int Run();
   // Thread-safe: the same as SIGTERM.
   void RequestStop();
-  // sd_notify STATUS= (and the log).
+  // sd_notify STATUS= (what `systemctl status` shows). On the loop thread.
   void SetStatus(const std::string& status);
+  // The outcome of a reload: one refused (the file did not validate, `why`) leaves the
+  // previous config running, and the status line says so until a reload is applied.
+  void ReloadOutcome(bool applied, const std::string& why = "");
 
  private:
   explicit Daemon(DaemonOptions options, std::unique_ptr<event::EventLoop> loop);
@@ -71,6 +74,9 @@ class Daemon {
   std::vector<grpc::Service*> services_;
   std::unique_ptr<grpc::Server> server_;
   std::function<void()> on_reload_;
+  std::string status_;          // the daemon's own status line
+  std::string reload_refused_;  // set while the last reload was refused
+  std::string status_sent_;     // the last line sent
   std::function<void()> on_stop_;
   std::function<void(MetricsText&)> render_metrics_;
   std::unique_ptr<MetricsServer> metrics_;

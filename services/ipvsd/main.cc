@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "absl/strings/numbers.h"
+#include "lib/config/diagnostic_sink.h"
 #include "lib/metrics/daemon_metrics.h"
 #include "lib/proc/command_line.h"
 #include "lib/proc/credentials.h"
@@ -155,6 +156,7 @@ class Ipvsd {
   // name another one.
   void FollowVrrp();
   void Resync();
+  void ReportStatus();
   void SampleConnections();
 
   const runtime::DaemonOptions& options_;
@@ -208,6 +210,7 @@ Ipvsd::Ipvsd(const runtime::DaemonOptions& options, runtime::ProcessPlan& plan,
   daemon_.OnReload([this] {
     v1::ReloadResponse r = manager_.Reload(false);
     if (!r.applied()) log_->error("SIGHUP: reload refused, the running table is unchanged");
+    daemon_.ReloadOutcome(r.applied(), config::FirstError(r.diagnostics()));
   });
   daemon_.OnStop([this] {
     manager_.Shutdown();
@@ -245,7 +248,7 @@ absl::Status Ipvsd::Start() {
   runtime::EnterRealtime(plan_, *log_);
   StartLinks();
   loop_.AddTimer(absl::Seconds(resync_s_), [this] { Resync(); });
-  daemon_.SetStatus(manager_.StatusLine());
+  ReportStatus();
   loop_.AddTimer(absl::Milliseconds(100), [this] { SampleConnections(); });
   return absl::OkStatus();
 }
@@ -279,9 +282,15 @@ void Ipvsd::FollowVrrp() {
   vrrp_->Start();
 }
 
+// The status line (`systemctl status lvs-ipvsd`) follows the table and the peer links
+// within a second; the daemon sends it only when it changed.
+void Ipvsd::ReportStatus() {
+  daemon_.SetStatus(manager_.StatusLine());
+  loop_.AddTimer(absl::Seconds(1), [this] { ReportStatus(); });
+}
+
 void Ipvsd::Resync() {
   manager_.Resync();
-  daemon_.SetStatus(manager_.StatusLine());
   loop_.AddTimer(absl::Seconds(resync_s_), [this] { Resync(); });
 }
 

@@ -2,9 +2,15 @@
 // the vrrp_instance blocks of a keepalived.conf.
 #include <string.h>
 
+#include <functional>
+#include <memory>
+#include <string>
+
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "lib/metrics/daemon_metrics.h"
 #include "lib/config/config_parser.h"
+#include "lib/config/diagnostic_sink.h"
 #include "lib/runtime/daemon.h"
 #include "lib/runtime/process_setup.h"
 #include "services/vrrpd/vrrp_router.h"
@@ -76,6 +82,28 @@ bool FirstLoad(lvs::runtime::Daemon& daemon, lvs::runtime::ProcessPlan& plan,
   return started;
 }
 
+// The instances' states on the status line (`systemctl status lvs-vrrpd`), checked
+// every second and sent when they change.
+void ReportStates(lvs::runtime::Daemon& daemon, lvs::vrrp::VrrpRouter& router) {
+  auto last = std::make_shared<std::string>();
+  auto report = std::make_shared<std::function<void()>>();
+  *report = [&daemon, &router, last, report] {
+    absl::StatusOr<lvs::v1::VrrpStatus> status = router.Status("");
+    if (!status.ok()) status = lvs::v1::VrrpStatus();
+    std::string line;
+    for (const lvs::v1::VrrpInstanceStatus& i : status->instances()) {
+      absl::StrAppend(&line, line.empty() ? "" : ", ", i.name(), " ",
+                      lvs::v1::VrrpState_Name(i.state()), " (priority ", i.effective_priority(),
+                      ")");
+    }
+    if (line.empty()) line = "no vrrp_instance";
+    if (line != *last) daemon.SetStatus(line);
+    *last = line;
+    daemon.loop().AddTimer(absl::Seconds(1), [report] { (*report)(); });
+  };
+  daemon.loop().Post([report] { (*report)(); });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -115,7 +143,10 @@ int main(int argc, char** argv) {
     service.GetStatus(nullptr, &lvs::v1::GetVrrpStatusRequest::default_instance(), &status);
     lvs::metrics::RenderVrrp(status, m);
   });
-  (*daemon)->OnReload([&] { LoadAndApply(path, strict, router, false, *log); });
+  (*daemon)->OnReload([&] {
+    lvs::v1::ReloadResponse r = LoadAndApply(path, strict, router, false, *log);
+    (*daemon)->ReloadOutcome(r.applied(), lvs::config::FirstError(r.diagnostics()));
+  });
   (*daemon)->OnStop([&] { router.Shutdown(); });
   lvs::runtime::RunStartupScript(*plan, *log);
   if (absl::Status s = (*daemon)->Start(); !s.ok()) {
@@ -123,6 +154,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (!FirstLoad(**daemon, *plan, path, strict, router, *log)) return 1;
+  ReportStates(**daemon, router);
   lvs::runtime::EnterRealtime(*plan, *log);
   const int rc = (*daemon)->Run();
   lvs::runtime::RunShutdownScript(*plan, *log);

@@ -117,3 +117,23 @@ TEST_CASE("keepalived's limits on persistence_timeout and weight") {
 
 }  // namespace
 }  // namespace lvs::config
+
+namespace lvs::config {
+namespace {
+
+// The line a refused reload puts on a unit's status: the first error (warnings
+// skipped), and how many there were.
+TEST_CASE("FirstError names the first error of a refused file and counts them") {
+  auto first_error = [](const std::string& text) {
+    google::protobuf::RepeatedPtrField<v1::Diagnostic> diagnostics;
+    for (const v1::Diagnostic& d : ParseString(text, "f.conf").diagnostics) *diagnostics.Add() = d;
+    return FirstError(diagnostics);
+  };
+  CHECK(first_error("global_defs {\n  router_id LVS1\n}\n").empty());
+  CHECK(first_error("global_defs {\n") == "f.conf:1:13: syntax: '{' is never closed (missing '}')");
+  CHECK(first_error("global_defs {\n  router_id\n}\nvrrp_instance X {\n") ==
+        "3 errors, the first: f.conf:4:15: vrrp_instance: 'X' has no virtual_router_id");
+}
+
+}  // namespace
+}  // namespace lvs::config
