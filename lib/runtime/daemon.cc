@@ -127,6 +127,13 @@ absl::Status Daemon::StartGrpc() {
     return absl::UnavailableError(absl::StrCat(
         "cannot serve gRPC on ", sock, options_.listen.empty() ? "" : " or " + options_.listen));
   chmod(sock.c_str(), 0660);
+  // The socket takes the run dir's group (root:lvs from the package's tmpfiles): its
+  // members may call the API as lvsctl does, others may not even see the socket.
+  struct stat dir_st;
+  if (stat(dir.c_str(), &dir_st) == 0 && dir_st.st_gid != 0 &&
+      chown(sock.c_str(), static_cast<uid_t>(-1), dir_st.st_gid) != 0) {
+    log_->warn("cannot give {} the group of {}: {}", sock, dir, std::strerror(errno));
+  }
   log_->info("serving gRPC on unix:{}{}", sock,
              options_.listen.empty() ? "" : " and " + options_.listen);
   return absl::OkStatus();

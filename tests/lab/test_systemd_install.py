@@ -258,6 +258,22 @@ def whole_job():
     expect("6" in levels, f"the journal records the daemons' levels (priorities {sorted(levels)})")
 
 
+def access_checks():
+    """The sockets are root:lvs 0660 in a root:lvs 0750 directory: a member of the
+    package's group lvs may use lvsctl, anyone else is told permission denied."""
+    sh("useradd -m -G lvs alice")
+    sh("useradd -m bob")
+    ok = subprocess.run("runuser -u alice -- lvsctl status", shell=True, capture_output=True,
+                        text=True)
+    expect(ok.returncode == 0 and "VI_1" in ok.stdout,
+           "lvsctl status works for a non-root member of group lvs", ok.stdout + ok.stderr)
+    no = subprocess.run("runuser -u bob -- lvsctl status", shell=True, capture_output=True,
+                        text=True)
+    expect(no.returncode != 0 and "permission denied" in no.stderr,
+           "lvsctl status is refused for a user outside group lvs, saying permission denied",
+           no.stdout + no.stderr)
+
+
 def kill9(daemon):
     before, pid = restarts(daemon), main_pid(daemon)
     vip, table = Sampler(vip_held), Sampler(table_has_both_reals)
@@ -338,6 +354,7 @@ def main():
     good = config()
     start()
     whole_job()
+    access_checks()
     for d in DAEMONS:
         kill9(d)
     watchdog("checkd")
