@@ -50,6 +50,10 @@ class IpvsNetlink final : public IpvsKernel {
   // to on_reply, and the kernel's refusal as RequestError(what).
   absl::Status Query(nl_msg* msg, bool dump, int max_attr, const std::string& what,
                      const std::function<void(nlattr** tb)>& on_reply);
+  // Query for a GET command's one answer (no dump), read into a T.
+  template <typename T>
+  absl::StatusOr<T> GetOne(uint8_t cmd, int max_attr, const std::string& what,
+                           const std::function<void(nlattr** tb, T& out)>& read);
   // Apply's requests packed into one sendmsg (ipvs_netlink.cc).
   struct Batch;
   // Builds the requests of ops[*next...] up to a batch's size; an operation whose
