@@ -44,13 +44,20 @@ void RenderMail(const lvs::v1::MailStats& m, runtime::MetricsText& out) {
               m.dropped());
 }
 
+// What vrrpd's and ipvsd's status both carry: the config's warnings and, when the
+// config sends mail, the mailer's counters.
+template <typename DaemonStatus>
+void RenderConfigAndMail(const DaemonStatus& status, runtime::MetricsText& out) {
+  out.Gauge("lvs_config_warnings",
+            "Warnings in the config file last applied (lvsctl config check).", {},
+            status.config_warnings());
+  if (status.has_mail()) RenderMail(status.mail(), out);
+}
+
 }  // namespace
 
 void RenderVrrp(const lvs::v1::VrrpStatus& st, runtime::MetricsText& out) {
-  out.Gauge("lvs_config_warnings",
-            "Warnings in the config file last applied (lvsctl config check).", {},
-            st.config_warnings());
-  if (st.has_mail()) RenderMail(st.mail(), out);
+  RenderConfigAndMail(st, out);
   const auto& is = st.instances();
   Family(is, [&](const auto& i) {
     for (auto state :
@@ -163,10 +170,7 @@ void RenderRealTotals(const Services& svcs, runtime::MetricsText& out) {
 }  // namespace
 
 void RenderIpvs(const lvs::v1::ListServicesResponse& t, runtime::MetricsText& out) {
-  out.Gauge("lvs_config_warnings",
-            "Warnings in the config file last applied (lvsctl config check).", {},
-            t.config_warnings());
-  if (t.has_mail()) RenderMail(t.mail(), out);
+  RenderConfigAndMail(t, out);
   out.Gauge("lvs_ipvs_checker_connected", "1 when checkd is reachable (0: weights held).", {},
             t.checker_connected());
   RenderServices(t.services(), out);
