@@ -19,6 +19,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -97,6 +98,14 @@ class Stamp {
   uint64_t count_ = 0;
 };
 
+// Every event of a watch stream to `on_event`, until the stream ends.
+template <typename Event, typename OnEvent>
+void ReadToEnd(std::unique_ptr<grpc::ClientReader<Event>> stream, OnEvent on_event) {
+  Event e;
+  while (stream->Read(&e)) on_event(e);
+  stream->Finish();
+}
+
 int Health(const std::string& run_dir, const std::string& target, const std::string& flag,
            int rounds) {
   auto checkd = lvs::v1::CheckerService::NewStub(lvs::rpc::UnixChannel(run_dir, "checkd"));
@@ -114,29 +123,24 @@ int Health(const std::string& run_dir, const std::string& target, const std::str
   hctx.set_wait_for_ready(true);
   tctx.set_wait_for_ready(true);
   std::thread ht([&] {
-    auto r = checkd->WatchHealth(&hctx, lvs::v1::WatchHealthRequest());
-    lvs::v1::HealthEvent e;
-    while (r->Read(&e)) {
-      if (e.snapshot()) {
-        health_ready = true;
-        continue;
-      }
-      if (e.id() == target) health.Mark();
-    }
-    r->Finish();
+    ReadToEnd(checkd->WatchHealth(&hctx, lvs::v1::WatchHealthRequest()),
+              [&](const lvs::v1::HealthEvent& e) {
+                if (e.snapshot())
+                  health_ready = true;
+                else if (e.id() == target)
+                  health.Mark();
+              });
   });
   std::thread tt([&] {
-    auto r = ipvsd->WatchTable(&tctx, lvs::v1::WatchTableRequest());
-    lvs::v1::TableEvent e;
-    while (r->Read(&e)) {
-      if (e.snapshot()) {
-        table_ready = true;
-        last_snapshot_ms = now_ms();
-        continue;
-      }
-      table.Mark();
-    }
-    r->Finish();
+    ReadToEnd(ipvsd->WatchTable(&tctx, lvs::v1::WatchTableRequest()),
+              [&](const lvs::v1::TableEvent& e) {
+                if (e.snapshot()) {
+                  table_ready = true;
+                  last_snapshot_ms = now_ms();
+                } else {
+                  table.Mark();
+                }
+              });
   });
   // Snapshots arrive first; the streams are live once each has sent one.
   const auto deadline = Clock::now() + std::chrono::seconds(120);

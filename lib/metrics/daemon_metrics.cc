@@ -1,6 +1,6 @@
 #include "lib/metrics/daemon_metrics.h"
 
-#include <functional>
+#include <cstdint>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -44,13 +44,20 @@ void RenderMail(const lvs::v1::MailStats& m, runtime::MetricsText& out) {
               m.dropped());
 }
 
+// What vrrpd's and ipvsd's status both carry: the config's warnings and, when the
+// config sends mail, the mailer's counters.
+template <typename DaemonStatus>
+void RenderConfigAndMail(const DaemonStatus& status, runtime::MetricsText& out) {
+  out.Gauge("lvs_config_warnings",
+            "Warnings in the config file last applied (lvsctl config check).", {},
+            status.config_warnings());
+  if (status.has_mail()) RenderMail(status.mail(), out);
+}
+
 }  // namespace
 
 void RenderVrrp(const lvs::v1::VrrpStatus& st, runtime::MetricsText& out) {
-  out.Gauge("lvs_config_warnings",
-            "Warnings in the config file last applied (lvsctl config check).", {},
-            st.config_warnings());
-  if (st.has_mail()) RenderMail(st.mail(), out);
+  RenderConfigAndMail(st, out);
   const auto& is = st.instances();
   Family(is, [&](const auto& i) {
     for (auto state :
@@ -86,19 +93,18 @@ void RenderVrrp(const lvs::v1::VrrpStatus& st, runtime::MetricsText& out) {
   });
 }
 
-void RenderIpvs(const lvs::v1::ListServicesResponse& t, runtime::MetricsText& out) {
-  out.Gauge("lvs_config_warnings",
-            "Warnings in the config file last applied (lvsctl config check).", {},
-            t.config_warnings());
-  if (t.has_mail()) RenderMail(t.mail(), out);
-  out.Gauge("lvs_ipvs_checker_connected", "1 when checkd is reachable (0: weights held).", {},
-            t.checker_connected());
-  const auto& svcs = t.services();
-  auto per_real =
-      [&](const std::function<void(const lvs::v1::IpvsService&, const lvs::v1::IpvsReal&)>& fn) {
-        for (const auto& svc : svcs)
-          for (const auto& r : svc.reals()) fn(svc, r);
-      };
+namespace {
+
+using Services = google::protobuf::RepeatedPtrField<lvs::v1::IpvsService>;
+
+// One pass over every real of every service, for one family.
+template <typename Fn>
+void PerReal(const Services& svcs, Fn fn) {
+  for (const auto& svc : svcs)
+    for (const auto& r : svc.reals()) fn(svc, r);
+}
+
+void RenderServices(const Services& svcs, runtime::MetricsText& out) {
   Family(svcs, [&](const auto& s) {
     out.Gauge("lvs_ipvs_service_quorum_met", "1 when enough reals are up for the quorum.",
               ServiceLabels(s.key()), s.quorum_met());
@@ -107,47 +113,69 @@ void RenderIpvs(const lvs::v1::ListServicesResponse& t, runtime::MetricsText& ou
     out.Counter("lvs_ipvs_service_connections_total", "Connections scheduled.",
                 ServiceLabels(s.key()), s.stats().connections());
   });
-  per_real([&](const auto& s, const auto& r) {
+}
+
+// A real's state: its weight, its verdicts, its connections now.
+void RenderRealState(const Services& svcs, runtime::MetricsText& out) {
+  PerReal(svcs, [&](const auto& s, const auto& r) {
     out.Gauge("lvs_ipvs_real_weight", "Weight in the kernel (-1: not in the kernel).",
               RealLabels(s, r), r.in_kernel() ? r.weight() : -1);
   });
-  per_real([&](const auto& s, const auto& r) {
+  PerReal(svcs, [&](const auto& s, const auto& r) {
     out.Gauge("lvs_ipvs_real_passive_suspect",
               "1 while the passive check keeps the real out of new connections (weight 0).",
               RealLabels(s, r), !r.passive_suspect().empty());
   });
-  per_real([&](const auto& s, const auto& r) {
+  PerReal(svcs, [&](const auto& s, const auto& r) {
     out.Gauge("lvs_ipvs_real_up", "1 when the real's checks pass.", RealLabels(s, r),
               r.health() == lvs::v1::UP);
   });
-  per_real([&](const auto& s, const auto& r) {
+  PerReal(svcs, [&](const auto& s, const auto& r) {
     out.Gauge("lvs_ipvs_real_active_connections", "Active connections.", RealLabels(s, r),
               r.active_connections());
   });
-  per_real([&](const auto& s, const auto& r) {
+  PerReal(svcs, [&](const auto& s, const auto& r) {
     out.Gauge("lvs_ipvs_real_inactive_connections", "Inactive connections.", RealLabels(s, r),
               r.inactive_connections());
   });
-  per_real([&](const auto& s, const auto& r) {
-    out.Counter("lvs_ipvs_real_connections_total", "Connections scheduled to the real.",
-                RealLabels(s, r), r.stats().connections());
-  });
-  per_real([&](const auto& s, const auto& r) {
-    out.Counter("lvs_ipvs_real_packets_in_total", "Packets in.", RealLabels(s, r),
-                r.stats().packets_in());
-  });
-  per_real([&](const auto& s, const auto& r) {
-    out.Counter("lvs_ipvs_real_packets_out_total", "Packets out.", RealLabels(s, r),
-                r.stats().packets_out());
-  });
-  per_real([&](const auto& s, const auto& r) {
-    out.Counter("lvs_ipvs_real_bytes_in_total", "Bytes in.", RealLabels(s, r),
-                r.stats().bytes_in());
-  });
-  per_real([&](const auto& s, const auto& r) {
-    out.Counter("lvs_ipvs_real_bytes_out_total", "Bytes out.", RealLabels(s, r),
-                r.stats().bytes_out());
-  });
+}
+
+// The kernel's running totals for a real, one counter family each.
+struct RealTotal {
+  const char* name;
+  const char* help;
+  uint64_t (*value)(const lvs::v1::IpvsStats&);
+};
+constexpr RealTotal kRealTotals[] = {
+    {"lvs_ipvs_real_connections_total", "Connections scheduled to the real.",
+     [](const lvs::v1::IpvsStats& s) { return s.connections(); }},
+    {"lvs_ipvs_real_packets_in_total", "Packets in.",
+     [](const lvs::v1::IpvsStats& s) { return s.packets_in(); }},
+    {"lvs_ipvs_real_packets_out_total", "Packets out.",
+     [](const lvs::v1::IpvsStats& s) { return s.packets_out(); }},
+    {"lvs_ipvs_real_bytes_in_total", "Bytes in.",
+     [](const lvs::v1::IpvsStats& s) { return s.bytes_in(); }},
+    {"lvs_ipvs_real_bytes_out_total", "Bytes out.",
+     [](const lvs::v1::IpvsStats& s) { return s.bytes_out(); }},
+};
+
+void RenderRealTotals(const Services& svcs, runtime::MetricsText& out) {
+  for (const RealTotal& total : kRealTotals) {
+    PerReal(svcs, [&](const auto& s, const auto& r) {
+      out.Counter(total.name, total.help, RealLabels(s, r), total.value(r.stats()));
+    });
+  }
+}
+
+}  // namespace
+
+void RenderIpvs(const lvs::v1::ListServicesResponse& t, runtime::MetricsText& out) {
+  RenderConfigAndMail(t, out);
+  out.Gauge("lvs_ipvs_checker_connected", "1 when checkd is reachable (0: weights held).", {},
+            t.checker_connected());
+  RenderServices(t.services(), out);
+  RenderRealState(t.services(), out);
+  RenderRealTotals(t.services(), out);
 }
 
 void RenderChecks(const lvs::v1::ListChecksResponse& c, runtime::MetricsText& out) {

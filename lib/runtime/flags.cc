@@ -10,16 +10,24 @@
 namespace lvs::runtime {
 namespace {
 
-std::vector<FlagSpec> CommonFlags() {
+// The flags every daemon takes, each with the option it sets.
+struct CommonFlag {
+  FlagSpec spec;
+  std::string DaemonOptions::*option;
+};
+
+std::vector<CommonFlag> CommonFlagTable() {
+  using O = DaemonOptions;
   return {
-      {"config", "keepalived.conf to read", false, "/etc/lvs/keepalived.conf"},
-      {"run-dir", "directory for the gRPC socket and state", false, "/run/lvs"},
-      {"log-level", "trace, debug, info, warn, error", false, "info"},
-      {"listen", "also serve gRPC on host:port with mutual TLS", false, ""},
-      {"tls-cert", "server certificate (PEM) for --listen", false, ""},
-      {"tls-key", "server key (PEM) for --listen", false, ""},
-      {"tls-ca", "CA (PEM) that client certificates must chain to", false, ""},
-      {"metrics-listen", "serve Prometheus metrics on host:port (GET /metrics)", false, ""},
+      {{"config", "keepalived.conf to read", false, "/etc/lvs/keepalived.conf"}, &O::config_path},
+      {{"run-dir", "directory for the gRPC socket and state", false, "/run/lvs"}, &O::run_dir},
+      {{"log-level", "trace, debug, info, warn, error", false, "info"}, &O::log_level},
+      {{"listen", "also serve gRPC on host:port with mutual TLS", false, ""}, &O::listen},
+      {{"tls-cert", "server certificate (PEM) for --listen", false, ""}, &O::tls_cert},
+      {{"tls-key", "server key (PEM) for --listen", false, ""}, &O::tls_key},
+      {{"tls-ca", "CA (PEM) that client certificates must chain to", false, ""}, &O::tls_ca},
+      {{"metrics-listen", "serve Prometheus metrics on host:port (GET /metrics)", false, ""},
+       &O::metrics_listen},
   };
 }
 
@@ -34,7 +42,8 @@ bool DaemonOptions::GetBool(absl::string_view name) const { return Get(name) == 
 
 std::string Usage(absl::string_view daemon, const std::vector<FlagSpec>& extra) {
   std::string out = absl::StrCat("usage: ", daemon, " [flags]\n");
-  auto all = CommonFlags();
+  std::vector<FlagSpec> all;
+  for (const CommonFlag& f : CommonFlagTable()) all.push_back(f.spec);
   all.insert(all.end(), extra.begin(), extra.end());
   for (const auto& f : all) {
     absl::StrAppend(&out, "  --", f.name, f.boolean ? "" : "=VALUE", "\n      ", f.help);
@@ -54,6 +63,7 @@ absl::StatusOr<DaemonOptions> ParseFlags(absl::string_view daemon, int argc, cha
       if (f.name == name) return &f;
     return nullptr;
   };
+  const std::vector<CommonFlag> common_flags = CommonFlagTable();
   for (int i = 1; i < argc; ++i) {
     absl::string_view arg = argv[i];
     if (!absl::StartsWith(arg, "--"))
@@ -69,10 +79,9 @@ absl::StatusOr<DaemonOptions> ParseFlags(absl::string_view daemon, int argc, cha
     const FlagSpec* spec = find_extra(name);
     bool boolean = spec != nullptr && spec->boolean;
     if (name == "help") return absl::CancelledError("help");
-    static const char* kCommon[] = {"config",   "run-dir", "log-level", "listen",
-                                    "tls-cert", "tls-key", "tls-ca",    "metrics-listen"};
-    bool common = std::find(std::begin(kCommon), std::end(kCommon), name) != std::end(kCommon);
-    if (!common && spec == nullptr)
+    auto common = std::find_if(common_flags.begin(), common_flags.end(),
+                               [&](const CommonFlag& f) { return f.spec.name == name; });
+    if (common == common_flags.end() && spec == nullptr)
       return absl::InvalidArgumentError(absl::StrCat("unknown flag --", name));
     if (!has_value && !boolean) {
       if (i + 1 >= argc)
@@ -80,24 +89,12 @@ absl::StatusOr<DaemonOptions> ParseFlags(absl::string_view daemon, int argc, cha
       value = argv[++i];
     }
     if (boolean && !has_value) value = "true";
-    if (name == "config")
-      opts.config_path = value;
-    else if (name == "run-dir")
-      opts.run_dir = value, opts.run_dir_given = true;
-    else if (name == "log-level")
-      opts.log_level = value;
-    else if (name == "listen")
-      opts.listen = value;
-    else if (name == "tls-cert")
-      opts.tls_cert = value;
-    else if (name == "tls-key")
-      opts.tls_key = value;
-    else if (name == "tls-ca")
-      opts.tls_ca = value;
-    else if (name == "metrics-listen")
-      opts.metrics_listen = value;
-    else
+    if (common == common_flags.end()) {
       opts.extra[name] = value;
+      continue;
+    }
+    opts.*(common->option) = value;
+    if (common->option == &DaemonOptions::run_dir) opts.run_dir_given = true;
   }
   if (!opts.listen.empty() &&
       (opts.tls_cert.empty() || opts.tls_key.empty() || opts.tls_ca.empty()))

@@ -27,21 +27,15 @@ absl::StatusOr<std::unique_ptr<FileWatcher>> FileWatcher::Create(event::EventLoo
   if (fd < 0) return absl::UnavailableError(absl::StrCat("inotify_init1: ", std::strerror(errno)));
   auto watcher = std::unique_ptr<FileWatcher>(new FileWatcher(loop, fd));
   FileWatcher* self = watcher.get();
-  if (auto s = loop->AddFd(fd, EPOLLIN, [self](uint32_t) { self->OnReadable(); }); !s.ok())
-    return s;
+  if (auto s = self->fd_.WatchReadable([self] { self->OnReadable(); }); !s.ok()) return s;
   return watcher;
-}
-
-FileWatcher::~FileWatcher() {
-  loop_->RemoveFd(fd_);
-  close(fd_);
 }
 
 absl::StatusOr<uint64_t> FileWatcher::Watch(const std::string& path,
                                             std::function<void()> changed) {
   auto [dir, name] = SplitPath(path);
   // The same directory gives the same descriptor: subscribers share it.
-  int wd = inotify_add_watch(fd_, dir.c_str(), kEvents);
+  int wd = inotify_add_watch(fd_.get(), dir.c_str(), kEvents);
   if (wd < 0) {
     return absl::FailedPreconditionError(absl::StrCat(
         "cannot watch directory ", dir, " of tracked file ", path, ": ", std::strerror(errno)));
@@ -61,7 +55,7 @@ void FileWatcher::Unwatch(uint64_t id) {
   ids.erase(id);
   if (ids.empty()) {
     by_wd_.erase(wd);
-    inotify_rm_watch(fd_, wd);
+    inotify_rm_watch(fd_.get(), wd);
   }
 }
 
@@ -69,7 +63,7 @@ void FileWatcher::OnReadable() {
   alignas(inotify_event) char buf[16384];
   std::set<uint64_t> woken;
   for (;;) {
-    ssize_t n = read(fd_, buf, sizeof buf);
+    ssize_t n = read(fd_.get(), buf, sizeof buf);
     if (n <= 0) break;
     for (char* p = buf; p < buf + n;) {
       const auto* ev = reinterpret_cast<const inotify_event*>(p);

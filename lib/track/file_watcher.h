@@ -11,13 +11,13 @@
 
 #include "absl/status/statusor.h"
 #include "lib/event/event_loop.h"
+#include "lib/event/loop_fd.h"
 
 namespace lvs::track {
 
 class FileWatcher {
  public:
   static absl::StatusOr<std::unique_ptr<FileWatcher>> Create(event::EventLoop* loop);
-  ~FileWatcher();
   // `changed` runs on the loop after `path` was written, created, renamed or
   // deleted. Returns an id for Unwatch, or an error when its directory cannot be
   // watched (it does not exist).
@@ -25,7 +25,7 @@ class FileWatcher {
   void Unwatch(uint64_t id);
 
  private:
-  FileWatcher(event::EventLoop* loop, int fd) : loop_(loop), fd_(fd) {}
+  FileWatcher(event::EventLoop* loop, int fd) : fd_(loop, fd) {}
   void OnReadable();
 
   struct Subscriber {
@@ -33,8 +33,7 @@ class FileWatcher {
     std::string name;  // the file's name within the directory
     std::function<void()> changed;
   };
-  event::EventLoop* loop_;
-  const int fd_;
+  event::LoopFd fd_;  // the inotify descriptor
   uint64_t next_id_ = 1;
   std::map<uint64_t, Subscriber> subscribers_;
   std::map<int, std::set<uint64_t>> by_wd_;

@@ -53,10 +53,11 @@ void LatenessWindow::Fill(v1::CheckerStats* out) const {
 }
 
 CheckEngine::CheckEngine(event::EventLoop* loop, CheckerFactory* factory, Listener on_change,
-                         uint64_t seed, size_t max_in_flight)
+                         uint64_t seed, size_t max_in_flight, event::WallClock wall_clock)
     : loop_(loop),
       factory_(factory),
       on_change_(std::move(on_change)),
+      wall_clock_(std::move(wall_clock)),
       rng_(seed),
       max_in_flight_(std::max<size_t>(max_in_flight, 1)) {}
 
@@ -69,6 +70,7 @@ absl::StatusOr<std::unique_ptr<CheckEngine::Target>> CheckEngine::Build(
     TargetSpec spec, std::optional<bool> initially_up) {
   TargetHealth health(spec, initially_up, first_set_);
   auto t = std::make_unique<Target>(Target{std::move(spec), std::move(health), {}});
+  t->since = wall_clock_();
   for (size_t i = 0; i < t->spec.checkers.size(); ++i) {
     auto c = Join(t.get(), i);
     if (!c.ok()) {
@@ -136,7 +138,7 @@ absl::StatusOr<v1::SetTargetsResponse> CheckEngine::SetTargets(
     Stop(t.get());
     v1::HealthEvent e = EventFor(*t, false);
     e.set_removed(true);
-    e.set_at_unix_ms(UnixMillis(absl::Now()));
+    e.set_at_unix_ms(UnixMillis(wall_clock_()));
     on_change_(e);
     resp.set_removed(resp.removed() + 1);
   }
@@ -227,7 +229,7 @@ void CheckEngine::OnResult(SharedCheck* c, CheckOutcome outcome) {
   --in_flight_;
   ++runs_;
   outcome.latency = loop_->Now() - c->started;
-  const absl::Time now = absl::Now();
+  const absl::Time now = wall_clock_();
   CheckerState::Step step = c->state.Record(outcome, now);
   Schedule(c, step.next_run_in);
   // Fanned out: each user judges its own health from its checkers.
@@ -397,7 +399,7 @@ absl::Status CheckEngine::ProbeOnce(const TargetSpec& spec,
     Probe* p = probe.get();
     p->checkers[i]->Start([this, p, i, finish](CheckOutcome o) {
       o.latency = loop_->Now() - p->started[i];
-      p->results[i] = ToProto(o, absl::Now());
+      p->results[i] = ToProto(o, wall_clock_());
       if (--p->pending == 0) finish(p);
     });
   }

@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "lib/event/clock.h"
 #include "lib/event/event_loop.h"
 #include "lvs/v1/check.pb.h"
 #include "services/checkd/checker.h"
@@ -41,8 +42,10 @@ class CheckEngine {
   // At most `max_in_flight` probes run at once; the rest wait their turn in
   // order, so an overloaded checkd slows its rounds down instead of running out
   // of file descriptors (which would also cut off its own gRPC server).
+  // `wall_clock` stamps events and results, and dates a target's last change.
   CheckEngine(event::EventLoop* loop, CheckerFactory* factory, Listener on_change,
-              uint64_t seed = std::random_device{}(), size_t max_in_flight = 4096);
+              uint64_t seed = std::random_device{}(), size_t max_in_flight = 4096,
+              event::WallClock wall_clock = event::SystemWallClock);
   ~CheckEngine();
   CheckEngine(const CheckEngine&) = delete;
   CheckEngine& operator=(const CheckEngine&) = delete;
@@ -93,7 +96,7 @@ class CheckEngine {
     std::vector<SharedCheck*> checks;  // one per checker of the spec
     // A CheckNow waits: which checkers have passed a run since it was asked.
     std::optional<std::vector<bool>> recheck;
-    absl::Time since = absl::Now();  // wall time of the last change (or of adding it)
+    absl::Time since;  // wall time of the last change (or of adding it)
   };
   struct Probe;
   using TargetMap = std::unordered_map<std::string, std::unique_ptr<Target>>;
@@ -121,6 +124,7 @@ class CheckEngine {
   event::EventLoop* loop_;
   CheckerFactory* factory_;
   Listener on_change_;
+  const event::WallClock wall_clock_;
   std::mt19937_64 rng_;
   TargetMap targets_;
   std::vector<std::shared_ptr<Probe>> probes_;

@@ -32,6 +32,22 @@ void HttpChecker::Start(Done done) {
 
 void HttpChecker::StartUrl() {
   const UrlSpec& url = urls_.current();
+  curl_easy_reset(easy_);
+  SetRequest(url);
+  SetTransfer();
+  SetTls();
+  SetSource();
+  error_[0] = '\0';
+  body_.emplace(url);
+  auto s = multi_->Add(easy_, [this](CURLcode rc) { OnTransferDone(rc); });
+  if (!s.ok()) {
+    Done done = std::move(done_);
+    done_ = nullptr;
+    done(CheckOutcome::LocalError(std::string(s.message())));
+  }
+}
+
+void HttpChecker::SetRequest(const UrlSpec& url) {
   const bool tls = spec_.kind == CheckKind::kSsl;
   const std::string& vhost = url.virtualhost.empty() ? spec_.virtualhost : url.virtualhost;
   // To send a TLS server name, curl needs it as the URL's host; CONNECT_TO then
@@ -40,7 +56,6 @@ void HttpChecker::StartUrl() {
   std::string target =
       absl::StrCat(tls ? "https://" : "http://", host, ":", spec_.connect_port, url.path);
 
-  curl_easy_reset(easy_);
   curl_slist_free_all(headers_);
   headers_ = nullptr;
   curl_slist_free_all(connect_to_);
@@ -50,24 +65,31 @@ void HttpChecker::StartUrl() {
     headers_ = curl_slist_append(headers_, "Connection: close");
   curl_easy_setopt(easy_, CURLOPT_URL, target.c_str());
   curl_easy_setopt(easy_, CURLOPT_HTTPHEADER, headers_);
-  curl_easy_setopt(easy_, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(easy_, CURLOPT_FRESH_CONNECT, 1L);
-  curl_easy_setopt(easy_, CURLOPT_FORBID_REUSE, 1L);
+  if (!spec_.sni.empty()) {
+    connect_to_ = curl_slist_append(
+        nullptr, absl::StrCat("::", Bracketed(spec_.connect_ip), ":", spec_.connect_port).c_str());
+    curl_easy_setopt(easy_, CURLOPT_CONNECT_TO, connect_to_);
+  }
   // keepalived speaks HTTP/1.0 by default and does not follow redirects.
   curl_easy_setopt(
       easy_, CURLOPT_HTTP_VERSION,
       spec_.http_protocol == v1::HTTP_1_1 ? CURL_HTTP_VERSION_1_1 : CURL_HTTP_VERSION_1_0);
-  if (spec_.fwmark != 0 || !spec_.bind_if.empty()) {
-    curl_easy_setopt(easy_, CURLOPT_SOCKOPTFUNCTION, &HttpChecker::OnSocket);
-    curl_easy_setopt(easy_, CURLOPT_SOCKOPTDATA, this);
-  }
+}
+
+void HttpChecker::SetTransfer() {
+  curl_easy_setopt(easy_, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(easy_, CURLOPT_FRESH_CONNECT, 1L);
+  curl_easy_setopt(easy_, CURLOPT_FORBID_REUSE, 1L);
   curl_easy_setopt(easy_, CURLOPT_USERAGENT, "lvs-ha checkd");
   curl_easy_setopt(easy_, CURLOPT_TIMEOUT_MS,
                    static_cast<long>(absl::ToInt64Milliseconds(spec_.connect_timeout)));
   curl_easy_setopt(easy_, CURLOPT_ERRORBUFFER, error_);
   curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, &HttpChecker::OnBody);
   curl_easy_setopt(easy_, CURLOPT_WRITEDATA, this);
+}
+
+void HttpChecker::SetTls() {
   // The SSL block's CA: the server's certificate must chain to it. Its name is
   // not checked: the server is reached by address (keepalived checks nothing).
   const bool chain_only = !spec_.ca_file.empty() && !spec_.verify_peer;
@@ -80,23 +102,17 @@ void HttpChecker::StartUrl() {
   if (!spec_.key_file.empty()) curl_easy_setopt(easy_, CURLOPT_SSLKEY, spec_.key_file.c_str());
   if (!spec_.key_password.empty())
     curl_easy_setopt(easy_, CURLOPT_KEYPASSWD, spec_.key_password.c_str());
-  if (!spec_.sni.empty()) {
-    connect_to_ = curl_slist_append(
-        nullptr, absl::StrCat("::", Bracketed(spec_.connect_ip), ":", spec_.connect_port).c_str());
-    curl_easy_setopt(easy_, CURLOPT_CONNECT_TO, connect_to_);
+}
+
+void HttpChecker::SetSource() {
+  if (spec_.fwmark != 0 || !spec_.bind_if.empty()) {
+    curl_easy_setopt(easy_, CURLOPT_SOCKOPTFUNCTION, &HttpChecker::OnSocket);
+    curl_easy_setopt(easy_, CURLOPT_SOCKOPTDATA, this);
   }
   if (!spec_.bindto.empty())
     curl_easy_setopt(easy_, CURLOPT_INTERFACE, absl::StrCat("host!", spec_.bindto).c_str());
   if (spec_.bind_port != 0)
     curl_easy_setopt(easy_, CURLOPT_LOCALPORT, static_cast<long>(spec_.bind_port));
-  error_[0] = '\0';
-  body_.emplace(url);
-  auto s = multi_->Add(easy_, [this](CURLcode rc) { OnTransferDone(rc); });
-  if (!s.ok()) {
-    Done done = std::move(done_);
-    done_ = nullptr;
-    done(CheckOutcome::LocalError(std::string(s.message())));
-  }
 }
 
 int HttpChecker::OnSocket(void* p, curl_socket_t fd, curlsocktype) {

@@ -23,6 +23,16 @@ class HttpChecker final : public Checker {
 
  private:
   void StartUrl();
+  // The easy handle's options for the current url, in four parts. The request: its URL
+  // (the SNI name as host, CONNECT_TO the real server), Host and Connection headers,
+  // HTTP version.
+  void SetRequest(const UrlSpec& url);
+  // One transfer on a fresh connection within connect_timeout, the body to OnBody.
+  void SetTransfer();
+  // The SSL block: the CA to verify against, the client's certificate and key.
+  void SetTls();
+  // Where the connection leaves from: bindto, bind_port, and fwmark/bind_if (OnSocket).
+  void SetSource();
   void OnTransferDone(CURLcode result);
   CheckOutcome DescribeFailure(CURLcode result) const;
   static size_t OnBody(char* data, size_t size, size_t n, void* self);

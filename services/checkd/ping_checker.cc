@@ -66,14 +66,8 @@ absl::StatusOr<std::unique_ptr<IcmpPinger>> IcmpPinger::Create(event::EventLoop*
   auto pinger =
       std::unique_ptr<IcmpPinger>(new IcmpPinger(loop, ipv6, fd, raw, static_cast<uint16_t>(rd())));
   IcmpPinger* self = pinger.get();
-  if (auto s = loop->AddFd(fd, EPOLLIN, [self](uint32_t) { self->OnReadable(); }); !s.ok())
-    return s;
+  if (auto s = self->fd_.WatchReadable([self] { self->OnReadable(); }); !s.ok()) return s;
   return pinger;
-}
-
-IcmpPinger::~IcmpPinger() {
-  loop_->RemoveFd(fd_);
-  close(fd_);
 }
 
 uint64_t IcmpPinger::Send(const std::string& ip, Reply on_reply, int* err) {
@@ -89,7 +83,7 @@ uint64_t IcmpPinger::Send(const std::string& ip, Reply on_reply, int* err) {
   for (int tries = 0; waiting_.count({key, seq}) != 0 && tries < 65536; ++tries) seq = next_seq_++;
   // The payload says who sent it, for a person reading a capture.
   const std::string message = BuildEchoRequest(ipv6_, {id_, seq}, "lvs-ha checkd PING_CHECK");
-  if (sendto(fd_, message.data(), message.size(), 0, dst.get(), dst.len) < 0) {
+  if (sendto(fd_.get(), message.data(), message.size(), 0, dst.get(), dst.len) < 0) {
     *err = errno;
     return 0;
   }
@@ -112,7 +106,7 @@ void IcmpPinger::OnReadable() {
   for (int i = 0; i < 256; ++i) {
     sockaddr_storage from{};
     socklen_t len = sizeof from;
-    ssize_t n = recvfrom(fd_, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &len);
+    ssize_t n = recvfrom(fd_.get(), buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &len);
     if (n < 0) return;  // EAGAIN, or an error queued by an unreachable: the timeout decides
     auto echo =
         ParseEchoReply(ipv6_, absl::string_view(buf, static_cast<size_t>(n)), raw_ && !ipv6_);

@@ -15,6 +15,7 @@
 
 #include "absl/status/statusor.h"
 #include "lib/event/event_loop.h"
+#include "lib/event/loop_fd.h"
 #include "services/checkd/checker.h"
 #include "services/checkd/icmp_echo.h"
 
@@ -24,7 +25,6 @@ class IcmpPinger {
  public:
   using Reply = std::function<void()>;
   static absl::StatusOr<std::unique_ptr<IcmpPinger>> Create(event::EventLoop* loop, bool ipv6);
-  ~IcmpPinger();
 
   // Sends one echo to `ip` (canonical text) from `bindto` (empty: any); `on_reply`
   // runs on the loop when the matching reply arrives, unless Forget() came first.
@@ -36,12 +36,11 @@ class IcmpPinger {
 
  private:
   IcmpPinger(event::EventLoop* loop, bool ipv6, int fd, bool raw, uint16_t id)
-      : loop_(loop), ipv6_(ipv6), fd_(fd), raw_(raw), id_(id) {}
+      : ipv6_(ipv6), fd_(loop, fd), raw_(raw), id_(id) {}
   void OnReadable();
 
-  event::EventLoop* loop_;
   const bool ipv6_;
-  const int fd_;
+  event::LoopFd fd_;
   const bool raw_;
   const uint16_t id_;  // ours on a raw socket; a ping socket writes its own
   uint16_t next_seq_ = 0;

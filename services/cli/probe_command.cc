@@ -71,31 +71,16 @@ absl::StatusOr<bool> ApplyKindOption(const std::string& kind, const std::string&
   return false;
 }
 
-// Builds the ad-hoc target from the words after "probe".
-absl::StatusOr<lvs::v1::CheckTarget> AdHocTarget(const std::vector<std::string>& args) {
-  if (args.size() < 2) return absl::InvalidArgumentError(kUsage);
-  const std::string& kind = args[0];
-  static const std::set<std::string> kKinds = {"tcp",  "http", "https", "misc",
-                                               "ping", "udp",  "dns",   "smtp"};
-  if (kKinds.count(kind) == 0)
-    return absl::InvalidArgumentError(
-        absl::StrCat("'", kind, "': expected tcp, http, https, misc, ping, udp, dns or smtp"));
-  // A ping needs no port: a bare address will do.
-  auto where = kind == "ping" && args[1].find(']') == std::string::npos &&
-                       std::count(args[1].begin(), args[1].end(), ':') != 1
-                   ? ParseRealKey(args[1].find(':') != std::string::npos ? "[" + args[1] + "]:0"
-                                                                         : args[1] + ":0")
-                   : ParseRealKey(args[1]);
-  if (!where.ok()) return where.status();
-  lvs::v1::CheckTarget t;
-  t.set_id(absl::StrCat(kind, " ", args[1]));
-  t.set_address(where->address());
-  t.set_port(where->port());
-  t.set_delay_loop_ms(60000);
-  lvs::v1::Checker* c = t.add_checkers();
-  c->set_connect_timeout_ms(5000);
-  lvs::v1::UrlCheck url;
-  url.set_path("/");
+// ADDR:PORT; for a ping, which needs no port, a bare address will do.
+absl::StatusOr<lvs::v1::RealKey> ProbeAddress(const std::string& kind, const std::string& text) {
+  const bool bare_address = kind == "ping" && text.find(']') == std::string::npos &&
+                            std::count(text.begin(), text.end(), ':') != 1;
+  if (!bare_address) return ParseRealKey(text);
+  return ParseRealKey(text.find(':') != std::string::npos ? "[" + text + "]:0" : text + ":0");
+}
+
+// The checker of `kind`, with no settings of its own yet.
+void SetCheckerKind(const std::string& kind, lvs::v1::Checker* c) {
   if (kind == "tcp")
     c->mutable_tcp();
   else if (kind == "misc")
@@ -110,6 +95,36 @@ absl::StatusOr<lvs::v1::CheckTarget> AdHocTarget(const std::vector<std::string>&
     c->mutable_smtp();
   else
     c->mutable_http()->set_ssl(kind == "https");
+}
+
+// --connect-timeout for every kind, --script for misc, the url's options for http/https.
+absl::Status ApplyCommonOption(const std::string& kind, const std::string& flag,
+                               const std::string& v, lvs::v1::Checker* c, lvs::v1::UrlCheck& url) {
+  uint32_t n;
+  if (flag == "--connect-timeout" && absl::SimpleAtoi(v, &n) && n > 0)
+    c->set_connect_timeout_ms(n * 1000);
+  else if (kind == "misc" && flag == "--script")
+    c->mutable_misc()->set_path(v);
+  else if (kind != "http" && kind != "https")
+    return absl::InvalidArgumentError(absl::StrCat("unexpected '", flag, "' for ", kind));
+  else if (flag == "--path")
+    url.set_path(v);
+  else if (flag == "--digest")
+    url.set_digest(v);
+  else if (flag == "--virtualhost")
+    c->mutable_http()->set_virtualhost(v);
+  else if (flag == "--status" && absl::SimpleAtoi(v, &n)) {
+    auto* r = url.add_status_codes();
+    r->set_low(n);
+    r->set_high(n);
+  } else
+    return absl::InvalidArgumentError(absl::StrCat("bad option '", flag, " ", v, "'"));
+  return absl::OkStatus();
+}
+
+// The options after ADDR:PORT, onto the checker and (http/https) its one url.
+absl::Status ApplyOptions(const std::string& kind, const std::vector<std::string>& args,
+                          lvs::v1::Checker* c, lvs::v1::UrlCheck& url) {
   for (size_t i = 2; i < args.size(); ++i) {
     const std::string& flag = args[i];
     if (kind == "udp" && flag == "--require-reply") {
@@ -119,29 +134,36 @@ absl::StatusOr<lvs::v1::CheckTarget> AdHocTarget(const std::vector<std::string>&
     if (i + 1 >= args.size())
       return absl::InvalidArgumentError(absl::StrCat(flag, " needs a value"));
     const std::string& v = args[++i];
-    uint32_t n;
     auto applied = ApplyKindOption(kind, flag, v, c);
     if (!applied.ok()) return applied.status();
     if (*applied) continue;
-    if (flag == "--connect-timeout" && absl::SimpleAtoi(v, &n) && n > 0)
-      c->set_connect_timeout_ms(n * 1000);
-    else if (kind == "misc" && flag == "--script")
-      c->mutable_misc()->set_path(v);
-    else if (kind != "http" && kind != "https")
-      return absl::InvalidArgumentError(absl::StrCat("unexpected '", flag, "' for ", kind));
-    else if (flag == "--path")
-      url.set_path(v);
-    else if (flag == "--digest")
-      url.set_digest(v);
-    else if (flag == "--virtualhost")
-      c->mutable_http()->set_virtualhost(v);
-    else if (flag == "--status" && absl::SimpleAtoi(v, &n)) {
-      auto* r = url.add_status_codes();
-      r->set_low(n);
-      r->set_high(n);
-    } else
-      return absl::InvalidArgumentError(absl::StrCat("bad option '", flag, " ", v, "'"));
+    if (absl::Status s = ApplyCommonOption(kind, flag, v, c, url); !s.ok()) return s;
   }
+  return absl::OkStatus();
+}
+
+// Builds the ad-hoc target from the words after "probe".
+absl::StatusOr<lvs::v1::CheckTarget> AdHocTarget(const std::vector<std::string>& args) {
+  if (args.size() < 2) return absl::InvalidArgumentError(kUsage);
+  const std::string& kind = args[0];
+  static const std::set<std::string> kKinds = {"tcp",  "http", "https", "misc",
+                                               "ping", "udp",  "dns",   "smtp"};
+  if (kKinds.count(kind) == 0)
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", kind, "': expected tcp, http, https, misc, ping, udp, dns or smtp"));
+  auto where = ProbeAddress(kind, args[1]);
+  if (!where.ok()) return where.status();
+  lvs::v1::CheckTarget t;
+  t.set_id(absl::StrCat(kind, " ", args[1]));
+  t.set_address(where->address());
+  t.set_port(where->port());
+  t.set_delay_loop_ms(60000);
+  lvs::v1::Checker* c = t.add_checkers();
+  c->set_connect_timeout_ms(5000);
+  SetCheckerKind(kind, c);
+  lvs::v1::UrlCheck url;
+  url.set_path("/");
+  if (absl::Status s = ApplyOptions(kind, args, c, url); !s.ok()) return s;
   if (kind == "http" || kind == "https") *c->mutable_http()->add_urls() = url;
   if (kind == "misc" && c->misc().path().empty())
     return absl::InvalidArgumentError("misc needs --script CMD");

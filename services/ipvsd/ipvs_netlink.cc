@@ -382,15 +382,21 @@ std::vector<absl::Status> IpvsNetlink::Apply(absl::Span<const Operation> ops) {
   return out;
 }
 
-absl::StatusOr<IpvsInfo> IpvsNetlink::GetInfo() {
-  IpvsInfo info;
-  absl::Status s = Query(NewMessage(IPVS_CMD_GET_INFO, 0), false, IPVS_INFO_ATTR_MAX,
-                         "reading IPVS info", [&](nlattr** tb) {
-                           info.version = U32(tb[IPVS_INFO_ATTR_VERSION]);
-                           info.conn_table_size = U32(tb[IPVS_INFO_ATTR_CONN_TAB_SIZE]);
-                         });
+template <typename T>
+absl::StatusOr<T> IpvsNetlink::GetU32s(uint8_t cmd, int max_attr, const std::string& what,
+                                       std::initializer_list<U32Field<T>> fields) {
+  T out;
+  absl::Status s = Query(NewMessage(cmd, 0), false, max_attr, what, [&](nlattr** tb) {
+    for (const auto& [attr, field] : fields) out.*field = U32(tb[attr]);
+  });
   if (!s.ok()) return s;
-  return info;
+  return out;
+}
+
+absl::StatusOr<IpvsInfo> IpvsNetlink::GetInfo() {
+  return GetU32s<IpvsInfo>(IPVS_CMD_GET_INFO, IPVS_INFO_ATTR_MAX, "reading IPVS info",
+                           {{IPVS_INFO_ATTR_VERSION, &IpvsInfo::version},
+                            {IPVS_INFO_ATTR_CONN_TAB_SIZE, &IpvsInfo::conn_table_size}});
 }
 
 absl::StatusOr<std::vector<Dest>> IpvsNetlink::DumpDests(const ServiceSpec& service) {
@@ -427,15 +433,10 @@ absl::StatusOr<Table> IpvsNetlink::Dump() {
 }
 
 absl::StatusOr<Timeouts> IpvsNetlink::GetTimeouts() {
-  Timeouts t;
-  absl::Status s = Query(NewMessage(IPVS_CMD_GET_CONFIG, 0), false, IPVS_CMD_ATTR_MAX,
-                         "reading IPVS timeouts", [&](nlattr** tb) {
-                           t.tcp_s = U32(tb[IPVS_CMD_ATTR_TIMEOUT_TCP]);
-                           t.tcp_fin_s = U32(tb[IPVS_CMD_ATTR_TIMEOUT_TCP_FIN]);
-                           t.udp_s = U32(tb[IPVS_CMD_ATTR_TIMEOUT_UDP]);
-                         });
-  if (!s.ok()) return s;
-  return t;
+  return GetU32s<Timeouts>(IPVS_CMD_GET_CONFIG, IPVS_CMD_ATTR_MAX, "reading IPVS timeouts",
+                           {{IPVS_CMD_ATTR_TIMEOUT_TCP, &Timeouts::tcp_s},
+                            {IPVS_CMD_ATTR_TIMEOUT_TCP_FIN, &Timeouts::tcp_fin_s},
+                            {IPVS_CMD_ATTR_TIMEOUT_UDP, &Timeouts::udp_s}});
 }
 
 absl::Status IpvsNetlink::SetTimeouts(const Timeouts& t) {

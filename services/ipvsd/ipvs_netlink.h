@@ -6,9 +6,12 @@
 // batch is done. Programming N entries costs a handful of system calls, not 2N.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "services/ipvsd/ipvs_kernel.h"
 
@@ -50,6 +53,13 @@ class IpvsNetlink final : public IpvsKernel {
   // to on_reply, and the kernel's refusal as RequestError(what).
   absl::Status Query(nl_msg* msg, bool dump, int max_attr, const std::string& what,
                      const std::function<void(nlattr** tb)>& on_reply);
+  // A netlink attribute read as a u32 into a field of T.
+  template <typename T>
+  using U32Field = std::pair<int, uint32_t T::*>;
+  // Query for a GET command (no dump) whose one answer is u32 attributes, read into a T.
+  template <typename T>
+  absl::StatusOr<T> GetU32s(uint8_t cmd, int max_attr, const std::string& what,
+                            std::initializer_list<U32Field<T>> fields);
   // Apply's requests packed into one sendmsg (ipvs_netlink.cc).
   struct Batch;
   // Builds the requests of ops[*next...] up to a batch's size; an operation whose

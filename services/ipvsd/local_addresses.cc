@@ -27,19 +27,13 @@ absl::StatusOr<std::unique_ptr<LocalAddresses>> LocalAddresses::Create(event::Ev
   }
   std::unique_ptr<LocalAddresses> self(new LocalAddresses(loop, fd, std::move(on_change)));
   if (absl::Status s = self->RequestDump(); !s.ok()) return s;
-  if (absl::Status s = loop->AddFd(fd, EPOLLIN, [p = self.get()](uint32_t) { p->OnReadable(); });
-      !s.ok())
-    return s;
+  LocalAddresses* raw = self.get();
+  if (absl::Status s = raw->fd_.WatchReadable([raw] { raw->OnReadable(); }); !s.ok()) return s;
   return self;
 }
 
 LocalAddresses::LocalAddresses(event::EventLoop* loop, int fd, OnChange on_change)
-    : loop_(loop), fd_(fd), on_change_(std::move(on_change)) {}
-
-LocalAddresses::~LocalAddresses() {
-  loop_->RemoveFd(fd_);
-  close(fd_);
-}
+    : fd_(loop, fd), on_change_(std::move(on_change)) {}
 
 absl::Status LocalAddresses::RequestDump() {
   struct {
@@ -50,7 +44,7 @@ absl::Status LocalAddresses::RequestDump() {
   req.h.nlmsg_type = RTM_GETADDR;
   req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
   req.m.ifa_family = AF_UNSPEC;
-  if (send(fd_, &req, sizeof(req), 0) < 0)
+  if (send(fd_.get(), &req, sizeof(req), 0) < 0)
     return absl::InternalError(absl::StrCat("RTM_GETADDR: ", std::strerror(errno)));
   on_.clear();
   dumped_ = false;
@@ -112,7 +106,7 @@ void LocalAddresses::OnReadable() {
   alignas(nlmsghdr) uint8_t buf[32768];
   bool changed = false;
   while (true) {
-    const ssize_t n = recv(fd_, buf, sizeof(buf), 0);
+    const ssize_t n = recv(fd_.get(), buf, sizeof(buf), 0);
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == ENOBUFS) {

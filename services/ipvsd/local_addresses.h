@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "lib/event/event_loop.h"
+#include "lib/event/loop_fd.h"
 #include "services/ipvsd/ipvs_types.h"
 
 namespace lvs::ipvs {
@@ -22,7 +23,6 @@ class LocalAddresses {
   // first dump is read).
   static absl::StatusOr<std::unique_ptr<LocalAddresses>> Create(event::EventLoop* loop,
                                                                 OnChange on_change);
-  ~LocalAddresses();
 
   // Applies one buffer of rtnetlink messages; true when the set changed. Pure, for tests.
   bool Apply(const uint8_t* data, size_t len);
@@ -33,8 +33,7 @@ class LocalAddresses {
   absl::Status RequestDump();
   void OnReadable();
 
-  event::EventLoop* loop_;
-  int fd_;
+  event::LoopFd fd_;  // rtnetlink, the address groups
   OnChange on_change_;
   bool Present(const net::IpAddress& ip) const;
   std::set<std::pair<int, net::IpAddress>> on_;  // (interface index, address)

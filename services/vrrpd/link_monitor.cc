@@ -28,15 +28,9 @@ absl::StatusOr<std::unique_ptr<LinkMonitor>> LinkMonitor::Open(event::EventLoop&
     return absl::UnavailableError(absl::StrCat("netlink bind: ", strerror(errno)));
   }
   auto m = std::unique_ptr<LinkMonitor>(new LinkMonitor(loop, fd, std::move(cb)));
-  if (auto s = loop.AddFd(fd, EPOLLIN, [p = m.get()](uint32_t) { p->OnReadable(); }); !s.ok()) {
-    return s;
-  }
+  LinkMonitor* self = m.get();
+  if (auto s = self->fd_.WatchReadable([self] { self->OnReadable(); }); !s.ok()) return s;
   return m;
-}
-
-LinkMonitor::~LinkMonitor() {
-  loop_.RemoveFd(fd_);
-  close(fd_);
 }
 
 bool LinkMonitor::IsUp(const std::string& ifname) {
@@ -52,7 +46,7 @@ bool LinkMonitor::IsUp(const std::string& ifname) {
 void LinkMonitor::OnReadable() {
   alignas(nlmsghdr) char buf[16384];
   for (;;) {
-    const ssize_t n = recv(fd_, buf, sizeof(buf), 0);
+    const ssize_t n = recv(fd_.get(), buf, sizeof(buf), 0);
     if (n <= 0) {
       // ENOBUFS: events were lost; every caller re-reads the state it cares about.
       if (n < 0 && errno == ENOBUFS) {

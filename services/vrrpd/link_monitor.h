@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "lib/event/event_loop.h"
+#include "lib/event/loop_fd.h"
 
 namespace lvs::vrrp {
 
@@ -16,18 +17,15 @@ class LinkMonitor {
  public:
   using Callback = std::function<void(const std::string& ifname, bool up)>;
   static absl::StatusOr<std::unique_ptr<LinkMonitor>> Open(event::EventLoop& loop, Callback cb);
-  ~LinkMonitor();
 
   // Current state, read from the kernel; an absent interface is down.
   static bool IsUp(const std::string& ifname);
 
  private:
-  LinkMonitor(event::EventLoop& loop, int fd, Callback cb)
-      : loop_(loop), fd_(fd), cb_(std::move(cb)) {}
+  LinkMonitor(event::EventLoop& loop, int fd, Callback cb) : fd_(&loop, fd), cb_(std::move(cb)) {}
   void OnReadable();
 
-  event::EventLoop& loop_;
-  int fd_;
+  event::LoopFd fd_;  // rtnetlink, RTMGRP_LINK
   Callback cb_;
   std::map<std::string, bool> last_;  // only changes are reported
 };

@@ -80,8 +80,13 @@ struct VrrpRouter::SocketEntry {
   std::map<RejectReason, uint64_t> suppressed;
 };
 
-VrrpRouter::VrrpRouter(event::EventLoop& loop, std::shared_ptr<spdlog::logger> log)
-    : loop_(loop), log_(std::move(log)), scripts_(loop, log_), mail_(log_) {}
+VrrpRouter::VrrpRouter(event::EventLoop& loop, std::shared_ptr<spdlog::logger> log,
+                       event::WallClock wall_clock)
+    : loop_(loop),
+      log_(std::move(log)),
+      wall_clock_(std::move(wall_clock)),
+      scripts_(loop, log_),
+      mail_(log_) {}
 
 VrrpRouter::~VrrpRouter() {
   for (auto& [name, inst] : instances_) {
@@ -444,7 +449,7 @@ absl::Status VrrpRouter::StartInstance(InstanceSpec spec) {
   inst->sm = std::make_unique<VrrpStateMachine>(inst->spec.vrrp, log_);
   Instance* raw = inst.get();
   inst->sm->AddObserver([this, raw](const VrrpStateMachine&, const Transition& t) {
-    raw->since_unix_ms = absl::ToUnixMillis(absl::Now());
+    raw->since_unix_ms = absl::ToUnixMillis(wall_clock_());
     hub_.Publish(Event(*raw, t.from, t.to, t.reason, false));
   });
   (*entry)->by_vrid[raw->spec.vrrp.vrid] = raw;

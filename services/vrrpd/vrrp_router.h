@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "lib/event/clock.h"
 #include "lib/event/event_loop.h"
 #include "lib/mail/mailer.h"
 #include "lib/proc/credentials.h"
@@ -36,7 +37,9 @@ v1::VrrpState ToProto(State s);
 
 class VrrpRouter {
  public:
-  VrrpRouter(event::EventLoop& loop, std::shared_ptr<spdlog::logger> log);
+  // `wall_clock` dates each instance's last transition (since_unix_ms, events' at).
+  VrrpRouter(event::EventLoop& loop, std::shared_ptr<spdlog::logger> log,
+             event::WallClock wall_clock = event::SystemWallClock);
   ~VrrpRouter();
 
   // Opens rtnetlink and the link monitor.
@@ -171,6 +174,7 @@ class VrrpRouter {
 
   event::EventLoop& loop_;
   std::shared_ptr<spdlog::logger> log_;
+  const event::WallClock wall_clock_;
   std::unique_ptr<VipManager> vips_;
   std::unique_ptr<VmacManager> vmacs_;
   std::unique_ptr<LinkMonitor> links_;

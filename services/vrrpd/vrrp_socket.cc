@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <initializer_list>
 
 #include "absl/strings/str_cat.h"
 
@@ -29,11 +30,27 @@ absl::Status SetOpt(int fd, int level, int name, const T& value, const char* wha
   return absl::OkStatus();
 }
 
+// One integer socket option, named for the error that setting it fails with.
+struct IntOption {
+  int level;
+  int name;
+  int value;
+  const char* what;
+};
+
+absl::Status SetIntOptions(int fd, std::initializer_list<IntOption> options) {
+  for (const IntOption& o : options) {
+    if (auto s = SetOpt(fd, o.level, o.name, o.value, o.what); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ConfigureV4(int fd, int ifindex) {
-  int on = 1, off = 0;
-  if (auto s = SetOpt(fd, IPPROTO_IP, IP_HDRINCL, on, "IP_HDRINCL"); !s.ok()) return s;
-  if (auto s = SetOpt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, off, "IP_MULTICAST_LOOP"); !s.ok())
+  if (auto s = SetIntOptions(fd, {{IPPROTO_IP, IP_HDRINCL, 1, "IP_HDRINCL"},
+                                  {IPPROTO_IP, IP_MULTICAST_LOOP, 0, "IP_MULTICAST_LOOP"}});
+      !s.ok()) {
     return s;
+  }
   ip_mreqn mreq{};
   mreq.imr_multiaddr.s_addr = htonl(0xe0000012);
   mreq.imr_ifindex = ifindex;
@@ -42,20 +59,17 @@ absl::Status ConfigureV4(int fd, int ifindex) {
 }
 
 absl::Status ConfigureV6(int fd, int ifindex) {
-  int on = 1, off = 0, hops = kVrrpTtl, tclass = 0xc0;
-  if (auto s = SetOpt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, off, "IPV6_MULTICAST_LOOP"); !s.ok())
+  if (auto s =
+          SetIntOptions(fd, {{IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 0, "IPV6_MULTICAST_LOOP"},
+                             {IPPROTO_IPV6, IPV6_MULTICAST_HOPS, kVrrpTtl, "IPV6_MULTICAST_HOPS"},
+                             {IPPROTO_IPV6, IPV6_UNICAST_HOPS, kVrrpTtl, "IPV6_UNICAST_HOPS"},
+                             {IPPROTO_IPV6, IPV6_TCLASS, 0xc0, "IPV6_TCLASS"},
+                             {IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1, "IPV6_RECVHOPLIMIT"},
+                             {IPPROTO_IPV6, IPV6_RECVPKTINFO, 1, "IPV6_RECVPKTINFO"},
+                             {IPPROTO_IPV6, IPV6_MULTICAST_IF, ifindex, "IPV6_MULTICAST_IF"}});
+      !s.ok()) {
     return s;
-  if (auto s = SetOpt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, hops, "IPV6_MULTICAST_HOPS"); !s.ok())
-    return s;
-  if (auto s = SetOpt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, hops, "IPV6_UNICAST_HOPS"); !s.ok())
-    return s;
-  if (auto s = SetOpt(fd, IPPROTO_IPV6, IPV6_TCLASS, tclass, "IPV6_TCLASS"); !s.ok()) return s;
-  if (auto s = SetOpt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, on, "IPV6_RECVHOPLIMIT"); !s.ok())
-    return s;
-  if (auto s = SetOpt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, on, "IPV6_RECVPKTINFO"); !s.ok())
-    return s;
-  if (auto s = SetOpt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, ifindex, "IPV6_MULTICAST_IF"); !s.ok())
-    return s;
+  }
   ipv6_mreq mreq{};
   inet_pton(AF_INET6, "ff02::12", &mreq.ipv6mr_multiaddr);
   mreq.ipv6mr_interface = ifindex;
