@@ -64,6 +64,19 @@ def main():
         expect(r.returncode == 0 and mask(r.stdout) == SHOW_VRRP_GOLDEN, "show vrrp matches its golden form",
                mask(r.stdout) + r.stderr)
 
+        # The common options before the command mean the same as after it.
+        r = lvs1.run([f"{BIN}/lvsctl", "--run-dir", run, "--json", "show", "vrrp"], check=False)
+        expect(r.returncode == 0 and json.loads(r.stdout)["instances"][0]["name"] == "VI_1",
+               "lvsctl --run-dir DIR --json show vrrp: the options before the command", r.stdout + r.stderr)
+        r = lvs1.run([f"{BIN}/lvsctl", "--run-dir"], check=False)
+        expect(r.returncode == 2 and "usage" in r.stderr, "lvsctl --run-dir without a value or a command: usage",
+               r.stderr)
+        # A socket this user may not open is "permission denied", not "does not exist".
+        r = lvs1.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                      f"{BIN}/lvsctl", "show", "vrrp", "--run-dir", run], check=False)
+        expect(r.returncode == 1 and "permission denied" in r.stderr and "does not exist" not in r.stderr,
+               "a user who may not open the socket is told permission denied", r.stderr)
+
         r = lvsctl("show", "vrrp", "--json")
         st = json.loads(r.stdout)
         inst = st["instances"][0]
