@@ -93,7 +93,16 @@ absl::Status Daemon::StartGrpc() {
   if (!created && errno != EEXIST)
     return absl::PermissionDeniedError(
         absl::StrCat("cannot create run dir ", dir, ": ", std::strerror(errno)));
-  if (created) chmod(dir.c_str(), 0750);
+  if (created) {
+    chmod(dir.c_str(), 0750);
+    // An instance's dir under /run/lvs takes its group (lvs), as the sockets do.
+    struct stat parent_st;
+    const std::string parent = dir.substr(0, dir.find_last_of('/'));
+    if (!parent.empty() && stat(parent.c_str(), &parent_st) == 0 && parent_st.st_gid != 0 &&
+        chown(dir.c_str(), static_cast<uid_t>(-1), parent_st.st_gid) != 0) {
+      log_->warn("cannot give {} the group of {}: {}", dir, parent, std::strerror(errno));
+    }
+  }
   if (absl::Status s = CheckRunDir(dir); !s.ok()) return s;
   auto lock = LockRunDir(dir, options_.daemon);
   if (!lock.ok()) return lock.status();
