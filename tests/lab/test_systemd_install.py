@@ -13,7 +13,12 @@ let the daemons do, and what systemd must do for them:
     (sampled every 20 ms); kill -STOP: the watchdog fires and the daemon is restarted;
   - `systemctl reload` re-reads the config; a broken one leaves the old running and the
     unit's status line says so;
-  - `systemctl stop lvs-ha.target` removes the VIP and leaves the IPVS table (README).
+  - `systemctl stop lvs-ha.target` removes the VIP and leaves the IPVS table (README);
+  - migration from a running keepalived, as the README says, under a client at 50
+    requests/s: Debian's keepalived runs the seed's cluster (lvs1 here, lvs2 in a
+    namespace), then lvs2 and then lvs1 move to lvs-ha one at a time (lvs2 through the
+    per-namespace units lvs-ha@lvs2.target); the failed requests and the longest wait
+    are the figure the README states (migration.json).
 
 The director is the root namespace (its interface ens160, the seed's lvs1 address);
 rs1, rs2 and the client are network namespaces behind a bridge namespace, the real
@@ -34,7 +39,8 @@ REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 OUT = os.environ.get("LAB_OUT", "/tmp/lab-out")
 VIP = "192.168.64.100"
 HOSTS = {"lvs1": "192.168.64.130", "rs1": "192.168.64.143", "rs2": "192.168.64.138",
-         "client": "192.168.64.136"}
+         "client": "192.168.64.136", "lvs2": "192.168.64.137"}
+BUILD = sys.argv[1] if len(sys.argv) > 1 else os.path.join(REPO, "build")
 DAEMONS = ("vrrpd", "ipvsd", "checkd")
 CONF = "/etc/lvs/keepalived.conf"
 
@@ -349,6 +355,97 @@ def stop():
            "(README: traffic keeps flowing while the daemons restart)")
 
 
+def ns_table_has_both_reals(ns):
+    text = sh("cat /proc/net/ip_vs", ns=ns)
+    return all(hex_endpoint(a, 80) in text for a in (VIP, "192.168.64.143", "192.168.64.138"))
+
+
+def ns_vip_held(ns):
+    return f"inet {VIP}/32" in sh("ip -o addr show dev ens160", ns=ns)
+
+
+def client_figures(path):
+    """(requests, failed, longest wait for an answer in s) from lab_http_load's log."""
+    rows = []
+    with open(path) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) >= 3 and parts[2] in ("ok", "fail"):
+                rows.append((float(parts[0]), float(parts[1]), parts[2] == "ok"))
+    ends = sorted(end for _, end, ok in rows if ok)
+    longest = max((b - a for a, b in zip(ends, ends[1:])), default=0.0)
+    return len(rows), sum(1 for r in rows if not r[2]), longest
+
+
+def migration():
+    """keepalived on both directors, then lvs2 and lvs1 moved to lvs-ha one at a time,
+    as the README's steps say, under a client at 50 requests/s."""
+    sh("ipvsadm -C")  # lvs-ha's stop left lvs1's table; a keepalived director has its own
+    seed = os.path.join(REPO, "tests/fixtures/configs")
+    os.makedirs("/etc/keepalived", exist_ok=True)
+    sh(f"cp {seed}/seed-master.conf /etc/keepalived/keepalived.conf")
+    sh(f"cp {seed}/seed-backup.conf /etc/keepalived/lvs2.conf")
+    sh("systemctl start keepalived")
+    sh("systemd-run --unit keepalived-lvs2 -p NetworkNamespacePath=/run/netns/lvs2 "
+       "/usr/sbin/keepalived --dont-fork --log-console -f /etc/keepalived/lvs2.conf "
+       "-p /run/keepalived-lvs2.pid -r /run/keepalived-lvs2-vrrp.pid "
+       "-c /run/keepalived-lvs2-checkers.pid")
+    wait_until(lambda: vip_held() and table_has_both_reals() and ns_table_has_both_reals("lvs2"),
+               60, "keepalived's cluster: the VIP on lvs1, both tables full")
+    expect(True, "keepalived (Debian's) runs the seed's cluster on lvs1 and lvs2")
+    log_path = f"{OUT}/migration-client.log"
+    client = subprocess.Popen(
+        ["ip", "netns", "exec", "client", f"{BUILD}/bin/lab_http_load", "rate", "--target",
+         f"{VIP}:80", "--rate", "50", "--timeout-ms", "3000", "--out", log_path])
+    wait_until(lambda: os.path.exists(log_path) and client_figures(log_path)[0] >= 100, 30,
+               "100 requests through keepalived's VIP")
+    t0 = time.monotonic()
+    # lvs2 (the backup) first.
+    os.makedirs("/etc/lvs/lvs2", exist_ok=True)
+    sh(f"cp {seed}/seed-backup.conf /etc/lvs/lvs2/keepalived.conf")
+    r = subprocess.run("lvsctl config check /etc/lvs/lvs2/keepalived.conf", shell=True,
+                       capture_output=True, text=True)
+    expect(r.returncode == 0, "lvsctl config check passes lvs2's keepalived.conf", r.stderr)
+    sh("systemctl stop keepalived-lvs2")
+    sh("systemctl enable --now lvs-ha@lvs2.target", timeout=120)
+    for d in DAEMONS:
+        wait_until(lambda d=d: unit_prop(f"lvs-{d}@lvs2.service", "SubState") == "running", 60,
+                   f"lvs-{d}@lvs2 running")
+    wait_until(lambda: ns_table_has_both_reals("lvs2"), 30, "lvs2's table under lvs-ha")
+    wait_until(lambda: '"state": "BACKUP"' in sh("lvsctl --instance lvs2 show vrrp --json"), 30,
+               "lvs2's vrrpd BACKUP")
+    expect(True, "lvs2 runs lvs-ha (lvs-ha@lvs2.target in its namespace), BACKUP beside "
+           "keepalived's master")
+    # Then lvs1: its VIP goes to lvs2's lvs-ha while lvs1 changes over, and comes back.
+    sh("systemctl disable --now keepalived", timeout=120)
+    sh("systemctl enable --now lvs-ha.target", timeout=120)
+    wait_until(lambda: all(running(d) for d in DAEMONS) and vip_held()
+               and table_has_both_reals() and not ns_vip_held("lvs2"), 60,
+               "lvs1 MASTER again under lvs-ha, lvs2 BACKUP")
+    expect(True, "lvs1 runs lvs-ha and holds the VIP again; lvs2 stands by")
+    migrated = time.monotonic() - t0
+    wait_until(lambda: answered_by_both(), 30, "both real servers answer through the VIP")
+    time.sleep(5)  # five more seconds of the client's traffic after the change-over
+    client.terminate()
+    client.wait(10)
+    requests, failed, longest = client_figures(log_path)
+    figures = {"requests": requests, "failed": failed, "longest_wait_ms": round(longest * 1000),
+               "migration_s": round(migrated, 1)}
+    with open(f"{OUT}/migration.json", "w") as f:
+        json.dump(figures, f)
+    log(f"migration keepalived -> lvs-ha, one director at a time: {requests} requests, "
+        f"{failed} failed, longest wait for an answer {figures['longest_wait_ms']} ms, "
+        f"{migrated:.1f} s from the first step to lvs1 MASTER again")
+    # Each director's change-over is one VRRP handover (priority 0 from the stopping
+    # one); a second of traffic is the most such a handover may cost under emulation.
+    expect(failed <= 50 and longest < 3.0,
+           f"the migration cost {failed} failed requests (at most 50) and the client never "
+           f"waited 3 s for an answer ({longest * 1000:.0f} ms)")
+    sh("systemctl stop lvs-ha.target", timeout=120)
+    wait_until(lambda: ns_vip_held("lvs2"), 15, "lvs2 taking the VIP when lvs1 stops")
+    expect(True, "systemctl stop lvs-ha.target on lvs1: lvs2 takes the VIP")
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     log(f"systemd {sh('systemctl --version').split()[1]}, kernel {os.uname().release}")
@@ -368,7 +465,8 @@ def main():
     watchdog("checkd")
     reload_checks(good)
     stop()
-    sh(f"journalctl --no-pager -u 'lvs-*' >{OUT}/journal.txt")
+    migration()
+    sh(f"journalctl --no-pager -u 'lvs-*' -u 'keepalived*' >{OUT}/journal.txt")
     sink.terminate()
     failed_expectations()
     log("all checks passed")
