@@ -94,6 +94,50 @@ def ipvsadm(host, *args, check=False):
     return (res.stdout + res.stderr).rstrip("\n")
 
 
+def reals(host, *service):
+    """The real servers in host's IPVS table as "address forward weight" lines (the
+    connection counts left out: traffic leaves InActConn behind)."""
+    rows = [line.split() for line in ipvsadm(host, "-Ln", *service).splitlines()]
+    return "\n".join(" ".join(r[1:4]) for r in rows
+                     if len(r) > 3 and r[0] == "->" and r[1].startswith("192"))
+
+
+KA_RUN, LH_RUN = "/tmp/ka", "/tmp/lvsha"
+
+
+class SideBySide:
+    """keepalived on one director and checkd + ipvsd of this build on the other, each
+    on its file (often the same one): `ka`, `checkd`, `ipvsd` are their Procs, the run
+    directories KA_RUN and LH_RUN, the logs keepalived.log, checkd.log, ipvsd.log."""
+
+    def __init__(self, build, ka_host, ka_conf, lh_host, lh_conf):
+        bin_dir = os.path.join(build, "bin")
+        for d in (KA_RUN, LH_RUN):
+            os.makedirs(d, exist_ok=True)
+        self.ka = ka_host.spawn(
+            ["keepalived", "-n", "-l", "-D", "-C", "-f", ka_conf, "-p", f"{KA_RUN}/keepalived.pid",
+             "-c", f"{KA_RUN}/checkers.pid"], name="keepalived",
+            log=os.path.join(OUT, "keepalived.log"))
+        self.checkd = lh_host.spawn([f"{bin_dir}/checkd", "--run-dir", LH_RUN], name="checkd",
+                                    log=os.path.join(OUT, "checkd.log"))
+        self.ipvsd = lh_host.spawn([f"{bin_dir}/ipvsd", "--config", lh_conf, "--run-dir", LH_RUN],
+                                   name="ipvsd", log=os.path.join(OUT, "ipvsd.log"))
+
+    def ka_pid(self, which="keepalived"):
+        """The pid keepalived wrote for its parent (keepalived) or checker process."""
+        with open(f"{KA_RUN}/{'checkers' if which == 'checkers' else 'keepalived'}.pid") as f:
+            return int(f.read())
+
+
+def stop(proc, what=None):
+    """SIGTERM and wait for the exit (a deadline: a stop that hangs is a failure)."""
+    proc.terminate()
+    try:
+        proc.wait(120)
+    except TimeoutError as e:
+        expect(False, f"{what or proc.name} stops on SIGTERM", f"    {e}")
+
+
 def web(host, text, port=80, name="httpd"):
     """busybox httpd on host serving text (one line); returns once it listens."""
     return host.httpd(text + "\n", port=port, name=name)
