@@ -32,6 +32,7 @@ API
         a.down(); a.up()      # cut / heal the host's cable at the switch port:
                               # the host's interface stays up (carrier on), the
                               # frames just go nowhere -- a split brain
+        a.unplug(); a.plug()  # the switch port down / up: the host loses carrier
         a.if_down(); a.if_up()  # admin state of the host's own interface
         a.has_address("192.168.64.100", label="ens160:vip")
         a.addresses()         # [{'family','local','prefixlen','label','tentative'}]
@@ -93,6 +94,8 @@ class LabInterrupted(BaseException):
 
 
 _failed_expectations = []
+# True: a check that holds prints nothing (a script that tells its own story).
+quiet = False
 
 
 def expect(cond, what, detail=""):
@@ -101,7 +104,8 @@ def expect(cond, what, detail=""):
     one failure does not hide the rest. The Lab the script runs in then fails at
     its end, naming every check that failed (see failed_expectations())."""
     if cond:
-        print(f"ok: {what}", flush=True)
+        if not quiet:
+            print(f"ok: {what}", flush=True)
         return True
     print(f"FAIL: {what}\n{detail}", flush=True)
     _failed_expectations.append(what)
@@ -591,6 +595,15 @@ class Host:
     def up(self):
         """Heals the cut made by down()."""
         self.lab._ip(["-n", self.lab.switch_ns, "link", "set", self.port, "master", "br0"])
+
+    def unplug(self):
+        """Pulls the host's cable: its switch port goes down, so the host's interface
+        loses carrier (a dead machine as its peers see it)."""
+        self.lab._ip(["-n", self.lab.switch_ns, "link", "set", self.port, "down"])
+
+    def plug(self):
+        """Puts back the cable unplug() pulled."""
+        self.lab._ip(["-n", self.lab.switch_ns, "link", "set", self.port, "up"])
 
     def if_down(self):
         """Sets the host's own interface administratively down."""
