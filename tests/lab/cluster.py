@@ -396,7 +396,8 @@ class Cluster:
                 with open(os.path.join(OUT, "lvs1-doctor.txt"), "w") as f:
                     f.write(r.stdout + r.stderr)
                 return r.returncode == 0
-            self.lab.expect_within(doctor_clean, 30, "lvsctl doctor director finds no problem on lvs1")
+            self.lab.expect_within(doctor_clean, 30,
+                                   "lvsctl doctor director finds no problem on lvs1")
 
     def directors_up(self, what):
         """lvs1 first, so it is master before lvs2 starts (two directors started in the

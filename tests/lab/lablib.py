@@ -12,6 +12,7 @@ no NIC either). Logs go to $LAB_OUT, which run-in-vm writes back to the host.
     scenario("name", body)                # checks we are in the VM, runs, exits
 """
 
+import collections
 import os
 import subprocess
 import sys
@@ -136,6 +137,17 @@ def stop(proc, what=None):
         proc.wait(120)
     except TimeoutError as e:
         expect(False, f"{what or proc.name} stops on SIGTERM", f"    {e}")
+
+
+def through_vip(client, n):
+    """The answers to n requests through the VIP, each on a new connection."""
+    return [client.run(["curl", "-s", "--max-time", "10", f"http://{VIP}/"], check=False,
+                       timeout=15).stdout.strip() for _ in range(n)]
+
+
+def answer_counts(answers):
+    """Answers counted, one "COUNT ANSWER" line each, as `sort | uniq -c` shows them."""
+    return "\n".join(f"{n} {a}" for a, n in sorted(collections.Counter(answers).items()))
 
 
 def web(host, text, port=80, name="httpd"):

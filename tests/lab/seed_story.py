@@ -76,7 +76,8 @@ class Story:
                               capture_output=True, text=True).stdout.strip()
 
     def setup(self):
-        story(f"== lvs-ha on the seed's cluster: client, lvs1, lvs2, rs1, rs2 (LVS-DR, VIP {VIP}) ==")
+        story("== lvs-ha on the seed's cluster: client, lvs1, lvs2, rs1, rs2 "
+              f"(LVS-DR, VIP {VIP}) ==")
         story()
         story(f"-- setting up: real servers by 'lvsctl realserver up --vip {VIP}', web servers, "
               "directors")

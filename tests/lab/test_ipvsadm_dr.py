@@ -3,9 +3,9 @@
 director namespace is read back exactly, and the client reaches both real servers
 through the VIP in round robin."""
 
-import collections
 
-from lablib import ADDR, VIP, expect_eq, ipvsadm, modules, scenario, web
+from lablib import (ADDR, VIP, answer_counts, expect_eq, ipvsadm, modules, scenario,
+                    through_vip, web)
 
 EXPECTED = """IP Virtual Server version 1.2.1 (size=4096)
 Prot LocalAddress:Port Scheduler Flags
@@ -13,12 +13,6 @@ Prot LocalAddress:Port Scheduler Flags
 TCP  192.168.64.100:80 rr
   -> 192.168.64.138:80            Route   1      0          0         
   -> 192.168.64.143:80            Route   1      0          0         """
-
-
-def through_vip(client, n):
-    """The answers to n requests through the VIP, each on a new connection."""
-    return [client.run(["curl", "-s", "--max-time", "10", f"http://{VIP}/"], check=False,
-                       timeout=15).stdout.strip() for _ in range(n)]
 
 
 def body(lab, _args):
@@ -43,9 +37,8 @@ def body(lab, _args):
             60, f"{rs} serves on its own address")
 
     # Four requests through the VIP: round robin over two reals gives each two.
-    answers = collections.Counter(through_vip(client, 4))
     expect_eq("the VIP is served by both real servers in turn", "2 This is RS1\n2 This is RS2",
-              "\n".join(f"{n} {a}" for a, n in sorted(answers.items())))
+              answer_counts(through_vip(client, 4)))
 
     # This kernel folds its per-CPU counters into the totals every 2 s (the rate
     # estimator's timer), so the totals are waited for.

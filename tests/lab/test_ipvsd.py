@@ -15,15 +15,14 @@ independent reader.
   - a drained real goes to weight 0, then out at its timeout;
   - the connection sync daemon is master or backup as vrrpd's instance is."""
 
-import collections
 import os
 import re
 import shutil
 import signal
 import stat
 
-from lablib import (ADDR, OUT, VIP, expect_eq, ipvsadm, modules, reals, scenario, stop,
-                    web)
+from lablib import (ADDR, OUT, VIP, answer_counts, expect_eq, ipvsadm, modules, reals,
+                    scenario, stop, through_vip, web)
 
 HEADER = """IP Virtual Server version 1.2.1 (size=4096)
 Prot LocalAddress:Port Scheduler Flags
@@ -109,11 +108,6 @@ class Director:
         return reals(self.host)
 
 
-def through_vip(client, n):
-    return [client.run(["curl", "-s", "--max-time", "10", f"http://{VIP}/"], check=False,
-                       timeout=15).stdout.strip() for _ in range(n)]
-
-
 def body(lab, args):
     modules()
     h = lab.seed_topology()
@@ -138,10 +132,9 @@ def body(lab, args):
         print(lv.table())
     lab.expect_within(lambda: lv.logged("TCP 192.168.64.100:80 -> 192.168.64.138:80 is up"), 30,
                       "checkd reports both reals up")
-    answers = collections.Counter(through_vip(client, 4))
     expect_eq("the client reaches both real servers through the VIP",
               "2 This is RS1\n2 This is RS2",
-              "\n".join(f"{n} {a}" for a, n in sorted(answers.items())))
+              answer_counts(through_vip(client, 4)))
 
     # 2. Restart: adopt without flush. A flushed and re-created service would count
     # from zero again.

@@ -66,6 +66,7 @@ base ``/tmp/lvsnet-logs``): one ``<host>.<proc>.log`` per spawned process,
 
 import atexit
 import collections
+import difflib
 import ipaddress
 import json
 import os
@@ -123,7 +124,6 @@ def expect_eq(what, expected, actual):
     """expect() that two texts are equal; a failure shows them as a diff."""
     if expected == actual:
         return expect(True, what)
-    import difflib
     diff = difflib.unified_diff(str(expected).splitlines(), str(actual).splitlines(),
                                 "expected", "actual", lineterm="")
     return expect(False, what, "\n".join("    " + line for line in diff))
