@@ -32,6 +32,7 @@ API
         a.down(); a.up()      # cut / heal the host's cable at the switch port:
                               # the host's interface stays up (carrier on), the
                               # frames just go nowhere -- a split brain
+        a.unplug(); a.plug()  # the switch port down / up: the host loses carrier
         a.if_down(); a.if_up()  # admin state of the host's own interface
         a.has_address("192.168.64.100", label="ens160:vip")
         a.addresses()         # [{'family','local','prefixlen','label','tentative'}]
@@ -47,6 +48,9 @@ API
         run_dir = lab.short_dir("lvs1-run")      # short path for Unix sockets
         web = a.httpd("This is RS1\\n", port=80)  # busybox httpd serving one page
         wait_until(lambda: a.has_address(vip), 5, "VIP on lvs1")
+        expect(cond, "what"); expect_eq("what", expected, actual)  # FAIL: and go on
+        lab.expect_within(pred, 5, "what"); lab.expect_holds(pred, 2, "what")
+                              # the waits as checks: FAIL: "what (not within 5 s)"
         hold_for(lambda: not b.has_address(vip), 2, "VIP absent on lvs2")
         lab.wait_until(...); lab.hold_for(...)   # the same, guarded by lab.check()
 
@@ -62,6 +66,7 @@ base ``/tmp/lvsnet-logs``): one ``<host>.<proc>.log`` per spawned process,
 
 import atexit
 import collections
+import difflib
 import ipaddress
 import json
 import os
@@ -90,6 +95,8 @@ class LabInterrupted(BaseException):
 
 
 _failed_expectations = []
+# True: a check that holds prints nothing (a script that tells its own story).
+quiet = False
 
 
 def expect(cond, what, detail=""):
@@ -98,7 +105,8 @@ def expect(cond, what, detail=""):
     one failure does not hide the rest. The Lab the script runs in then fails at
     its end, naming every check that failed (see failed_expectations())."""
     if cond:
-        print(f"ok: {what}", flush=True)
+        if not quiet:
+            print(f"ok: {what}", flush=True)
         return True
     print(f"FAIL: {what}\n{detail}", flush=True)
     _failed_expectations.append(what)
@@ -110,6 +118,37 @@ def failed_expectations():
     if _failed_expectations:
         names = "\n  ".join(_failed_expectations)
         raise AssertionError(f"{len(_failed_expectations)} check(s) failed:\n  {names}")
+
+
+def expect_eq(what, expected, actual):
+    """expect() that two texts are equal; a failure shows them as a diff."""
+    if expected == actual:
+        return expect(True, what)
+    diff = difflib.unified_diff(str(expected).splitlines(), str(actual).splitlines(),
+                                "expected", "actual", lineterm="")
+    return expect(False, what, "\n".join("    " + line for line in diff))
+
+
+def expect_within(predicate, timeout, what, interval=0.2, guard=None):
+    """expect() of wait_until: the condition comes true within `timeout` seconds.
+    Returns its value, or None after printing "FAIL: what (not within N s)" (or why
+    it can no longer come true) and going on, as every expect() does."""
+    try:
+        value = wait_until(predicate, timeout, what, interval, guard)
+    except (TimeoutError, AssertionError) as e:
+        expect(False, f"{what} (not within {timeout:g} s)", f"    {e}")
+        return None
+    expect(True, what)
+    return value
+
+
+def expect_holds(predicate, duration, what, interval=0.2, guard=None):
+    """expect() of hold_for: the condition stays true for `duration` seconds."""
+    try:
+        hold_for(predicate, duration, what, interval, guard)
+    except AssertionError as e:
+        return expect(False, f"{what} (broke within {duration:g} s)", f"    {e}")
+    return expect(True, what)
 
 
 def wait_until(predicate, timeout, what, interval=0.01, guard=None):
@@ -482,12 +521,13 @@ class Host:
         """Runs cmd (list, or str for sh -c) in the namespace and waits for it."""
         return self.lab._run(self.ns, cmd, check=check, timeout=timeout, input=input)
 
-    def spawn(self, cmd, name=None, env=None):
-        """Starts a long-lived process; output goes to <logdir>/<host>.<name>.log."""
+    def spawn(self, cmd, name=None, env=None, log=None):
+        """Starts a long-lived process; output goes to <logdir>/<host>.<name>.log,
+        or appended to `log` (a path) when given."""
         if isinstance(cmd, str):
             cmd = ["sh", "-c", cmd]
         name = name or os.path.basename(cmd[0])
-        return self.lab._spawn(self.ns, cmd, f"{self.name}.{name}", env=env)
+        return self.lab._spawn(self.ns, cmd, f"{self.name}.{name}", env=env, log_path=log)
 
     def add_address(self, addr, dev=None, label=None):
         dev = dev or self.ifname
@@ -555,6 +595,15 @@ class Host:
     def up(self):
         """Heals the cut made by down()."""
         self.lab._ip(["-n", self.lab.switch_ns, "link", "set", self.port, "master", "br0"])
+
+    def unplug(self):
+        """Pulls the host's cable: its switch port goes down, so the host's interface
+        loses carrier (a dead machine as its peers see it)."""
+        self.lab._ip(["-n", self.lab.switch_ns, "link", "set", self.port, "down"])
+
+    def plug(self):
+        """Puts back the cable unplug() pulled."""
+        self.lab._ip(["-n", self.lab.switch_ns, "link", "set", self.port, "up"])
 
     def if_down(self):
         """Sets the host's own interface administratively down."""
@@ -688,11 +737,13 @@ class Lab:
 
     # building
 
-    def add_host(self, name, addrs=(), ifname="ens160", mac=None, sysctls=None):
+    def add_host(self, name, addrs=(), ifname="ens160", mac=None, sysctls=None, bridged=True):
         """Adds a host namespace with one veth `ifname` on the bridge.
 
         addrs: list like ["192.168.64.130/24", "fd00:64::130/64"] (IPv6 without
-        DAD). sysctls: dict applied in the namespace before the link goes up."""
+        DAD). sysctls: dict applied in the namespace before the link goes up.
+        bridged=False: a host off the switch whose `ifname` is a dummy interface
+        (addresses that route somewhere, and no traffic)."""
         if name in self.hosts:
             raise LabError(f"host {name} exists")
         idx = len(self.hosts) + 1
@@ -702,9 +753,12 @@ class Lab:
         self._add_netns(ns)
         host = Host(self, name, ns, ifname, port, mac)
         self._ip(["-n", ns, "link", "set", "lo", "up"])
-        self._ip(["-n", ns, "link", "add", ifname, "address", mac, "type", "veth",
-                  "peer", "name", port, "netns", self.switch_ns])
-        self._ip(["-n", self.switch_ns, "link", "set", port, "master", "br0", "up"])
+        if bridged:
+            self._ip(["-n", ns, "link", "add", ifname, "address", mac, "type", "veth",
+                      "peer", "name", port, "netns", self.switch_ns])
+            self._ip(["-n", self.switch_ns, "link", "set", port, "master", "br0", "up"])
+        else:
+            self._ip(["-n", ns, "link", "add", ifname, "address", mac, "type", "dummy"])
         for key, value in (sysctls or {}).items():
             host.sysctl(key, value)
         self._ip(["-n", ns, "link", "set", ifname, "up"])
@@ -745,6 +799,12 @@ class Lab:
     def hold_for(self, predicate, duration, what, interval=0.02):
         return hold_for(predicate, duration, what, interval, guard=self.check)
 
+    def expect_within(self, predicate, timeout, what, interval=0.2):
+        return expect_within(predicate, timeout, what, interval, guard=self.check)
+
+    def expect_holds(self, predicate, duration, what, interval=0.2):
+        return expect_holds(predicate, duration, what, interval, guard=self.check)
+
     def capture(self, bpf="", name=None):
         """Captures on the bridge: every frame on the wire, one clock."""
         return Capture(self, self.switch_ns, "br0", bpf, name or f"wire{next(self._seq)}")
@@ -777,10 +837,10 @@ class Lab:
                            f"stdout: {res.stdout.strip()}\nstderr: {res.stderr.strip()}")
         return res
 
-    def _spawn(self, ns, cmd, name, env=None, graceful=False):
+    def _spawn(self, ns, cmd, name, env=None, graceful=False, log_path=None):
         if self._closed:
             raise LabError("lab is closed")
-        log_path = os.path.join(self.logdir, f"{name}.log")
+        log_path = log_path or os.path.join(self.logdir, f"{name}.log")
         full = (["ip", "netns", "exec", ns] if ns else []) + list(cmd)
         self._log(f"spawn {shlex.join(full)} > {log_path}")
         run_env = dict(os.environ)
