@@ -500,22 +500,22 @@ class Host:
         self.mac = mac
         self.addrs = []
 
-    @property
-    def ip(self):
-        """The host's first configured IPv4 address, without prefix length."""
+    def _first_address(self, version):
         for a in self.addrs:
             iface = ipaddress.ip_interface(a)
-            if iface.version == 4:
+            if iface.version == version:
                 return str(iface.ip)
         return None
 
     @property
+    def ip(self):
+        """The host's first configured IPv4 address, without prefix length."""
+        return self._first_address(4)
+
+    @property
     def ip6(self):
-        for a in self.addrs:
-            iface = ipaddress.ip_interface(a)
-            if iface.version == 6:
-                return str(iface.ip)
-        return None
+        """The host's first configured IPv6 address, without prefix length."""
+        return self._first_address(6)
 
     def run(self, cmd, check=True, timeout=30, input=None):
         """Runs cmd (list, or str for sh -c) in the namespace and waits for it."""
