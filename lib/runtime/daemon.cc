@@ -203,9 +203,10 @@ absl::Status Daemon::Start() {
   if (auto s = StartMetrics(); !s.ok()) return s;
   uint64_t usec = 0;
   if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) ArmWatchdog(absl::Microseconds(usec) / 2);
-  sd_notify(0, "READY=1");
   return absl::OkStatus();
 }
+
+void Daemon::Ready() { sd_notify(0, "READY=1"); }
 
 void Daemon::SetStatus(const std::string& status) {
   status_ = status;

@@ -48,8 +48,11 @@ class Daemon {
 
   // Creates the run dir (0750), refuses to start when another instance answers on
   // the socket, starts gRPC (socket 0660), installs signal handling, the systemd
-  // watchdog, and says READY.
+  // watchdog.
   absl::Status Start();
+  // sd_notify READY=1: the daemon does its job now (ipvsd: the table converged; vrrpd:
+  // the config applied), so units ordered After= it start on a working one.
+  void Ready();
   // Runs the loop until a stop; returns the process exit code.
   int Run();
   // Thread-safe: the same as SIGTERM.

@@ -120,5 +120,6 @@ int main(int argc, char** argv) {
   }
   runtime::EnterRealtime(*plan, *log);
   (*daemon)->SetStatus("probing; waiting for targets");
+  (*daemon)->Ready();
   return (*daemon)->Run();
 }

@@ -243,6 +243,9 @@ absl::Status Ipvsd::Start() {
   if (absl::Status s = daemon_.Start(); !s.ok()) return s;
   if (mkdir(state_dir_.c_str(), 0750) == 0) chmod(state_dir_.c_str(), 0750);
   if (absl::Status s = manager_.Start(); !s.ok()) return s;
+  // READY once the table is converged: lvs-vrrpd.service starts After= it, so a director
+  // coming up never holds the VIP before its table exists.
+  daemon_.Ready();
   plan_.parsed.reset();  // the first load has it; a large file need not stay in memory twice
 
   runtime::EnterRealtime(plan_, *log_);

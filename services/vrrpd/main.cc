@@ -155,6 +155,7 @@ int main(int argc, char** argv) {
   }
   if (!FirstLoad(**daemon, *plan, path, strict, router, *log)) return 1;
   ReportStates(**daemon, router);
+  (*daemon)->Ready();
   lvs::runtime::EnterRealtime(*plan, *log);
   const int rc = (*daemon)->Run();
   lvs::runtime::RunShutdownScript(*plan, *log);

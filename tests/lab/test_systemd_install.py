@@ -444,6 +444,13 @@ def migration():
     sh("systemctl stop lvs-ha.target", timeout=120)
     wait_until(lambda: ns_vip_held("lvs2"), 15, "lvs2 taking the VIP when lvs1 stops")
     expect(True, "systemctl stop lvs-ha.target on lvs1: lvs2 takes the VIP")
+    # lvs2's gratuitous ARP moved the client's entry for the VIP at once (without it the
+    # client would keep lvs1's MAC until the entry went stale, tens of seconds).
+    lvs2_mac = sh("cat /sys/class/net/ens160/address", ns="lvs2").strip()
+    wait_until(lambda: f"lladdr {lvs2_mac}" in sh(f"ip neigh show {VIP}", ns="client"), 5,
+               "the client's ARP entry for the VIP on lvs2's MAC")
+    expect(True, f"lvs2's gratuitous ARP moved the client to its MAC ({lvs2_mac}) "
+           "under its unit's hardening")
 
 
 def main():
@@ -462,7 +469,8 @@ def main():
     access_checks()
     for d in DAEMONS:
         kill9(d)
-    watchdog("checkd")
+    for d in DAEMONS:
+        watchdog(d)
     reload_checks(good)
     stop()
     migration()
